@@ -1,0 +1,93 @@
+/*
+ * config.h - the INI configuration: reading, validating, editing.
+ *
+ * config_load reads the file of DESIGN.md ("[rss2mail]" and "[feed.NAME]"
+ * sections), checks every key against one typed table and applies each
+ * feed's overrides on top of the global values.  Unknown keys, bad values
+ * and missing required keys are errors that name the file, the line and the
+ * key: "config.ini:12: unknown key 'fomr'".
+ *
+ * The struct config and everything it points to is owned by the caller and
+ * freed with config_free.  No curl, IMAP or SQL here.
+ */
+#ifndef RSS2MAIL_CONFIG_H
+#define RSS2MAIL_CONFIG_H
+
+#include <stddef.h>
+
+enum config_deliver { CONFIG_DELIVER_MAILDIR, CONFIG_DELIVER_IMAP };
+enum config_tls { CONFIG_TLS_DEFAULT, CONFIG_TLS_IMPLICIT,
+    CONFIG_TLS_STARTTLS, CONFIG_TLS_NONE };
+
+/* Keys that [rss2mail] sets and any [feed.NAME] may override. */
+struct config_settings {
+	char		*from_name;	/* display part of `from`, or NULL */
+	char		*from_addr;	/* addr-spec of `from` (required) */
+	char		*to;		/* required */
+	enum config_deliver deliver;	/* default maildir */
+	char		*maildir;	/* expanded (~); default ~/Mail/Feeds */
+	char		*imap_url;	/* required when deliver = imap */
+	enum config_tls	 imap_tls;
+	char		*imap_user;
+	char		*imap_ca_file;
+	char		*imap_fingerprint;
+	char		*imap_auth;	/* login | plain | xoauth2 */
+	char		*password;
+	char		*password_file;	/* expanded */
+	char		*password_command;
+	char		*folder;	/* template: {name}; NULL = default */
+	int		 html;		/* default 1 */
+	char		*user_agent;
+	long long	 max_feed_size;	/* bytes; default LIM_FEED_SIZE */
+	long long	 timeout;	/* seconds; default LIM_TOTAL_TIMEOUT */
+	long long	 connect_timeout;
+	long long	 interval;	/* seconds; default 3600 */
+	int		 allow_private;	/* default 0 */
+};
+
+struct config_feed {
+	char		*name;		/* section "feed.NAME" -> "NAME" */
+	char		*url;		/* required */
+	int		 paused;	/* `paused = yes` */
+	int		 line;		/* line of the section header */
+	struct config_settings s;	/* global values + this feed's overrides */
+};
+
+struct config {
+	char		*path;
+	char		*state;		/* expanded; default
+					   $XDG_DATA_HOME/rss2mail/state.db */
+	int		 concurrency;	/* default 16 */
+	struct config_settings global;
+	struct config_feed *feeds;	/* in file order */
+	size_t		 nfeeds;
+};
+
+/* The default path: $RSS2MAIL_CONFIG, else $XDG_CONFIG_HOME/rss2mail/
+ * config.ini, else ~/.config/rss2mail/config.ini.  Malloc'd. */
+char	*config_default_path(void);
+
+int	config_load(const char *path, struct config **out, char *err,
+	    size_t errlen);
+/* Parse from memory; path is used in error text only. */
+int	config_parse(const char *path, const char *text, size_t len,
+	    struct config **out, char *err, size_t errlen);
+void	config_free(struct config *);
+const struct config_feed *config_find_feed(const struct config *,
+	    const char *name);
+
+/*
+ * Editing in place.  Comments, order and formatting of everything else are
+ * preserved byte for byte; the file is rewritten through a temp file,
+ * fsynced and renamed.  The result is validated before it is written.
+ */
+/* Append a [feed.NAME] section; kv is NULL-terminated "key=value"s. */
+int	config_add_feed(const char *path, const char *name, const char *url,
+	    const char *const *kv, char *err, size_t errlen);
+int	config_remove_feed(const char *path, const char *name, char *err,
+	    size_t errlen);
+/* Set (value != NULL) or delete (value == NULL) one key of a feed. */
+int	config_set_feed_key(const char *path, const char *name,
+	    const char *key, const char *value, char *err, size_t errlen);
+
+#endif

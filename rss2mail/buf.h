@@ -1,0 +1,37 @@
+/*
+ * buf.h - a growable byte buffer with a hard cap.
+ *
+ * Every buffer that grows from untrusted input has a maximum; appending past
+ * it fails (returns -1, sets overflow) and leaves the contents as they were.
+ * The data is always NUL-terminated so it can be used as a C string.
+ * Allocation failure aborts (util.h); a cap is the ordinary error.
+ */
+#ifndef RSS2MAIL_BUF_H
+#define RSS2MAIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;		/* NUL-terminated; NULL until the first append */
+	size_t	 len;
+	size_t	 cap;		/* allocated */
+	size_t	 max;		/* hard cap on len; 0 = SIZE_MAX */
+	int	 overflow;	/* an append was refused */
+};
+
+#define BUF_INIT(max_) { NULL, 0, 0, (max_), 0 }
+
+void	buf_init(struct buf *, size_t max);
+int	buf_append(struct buf *, const void *, size_t);
+int	buf_puts(struct buf *, const char *);
+int	buf_putc(struct buf *, int);
+int	buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	buf_vprintf(struct buf *, const char *, va_list);
+const char *buf_str(const struct buf *);	/* "" when empty */
+void	buf_reset(struct buf *);		/* len = 0, keeps memory */
+void	buf_free(struct buf *);			/* accepts NULL */
+char	*buf_steal(struct buf *);		/* caller frees; buf is reset */
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * deliver.h - the delivery backend interface.
+ *
+ * run.c talks to a mailbox only through a struct deliver_ops; it never knows
+ * which backend it has.  A backend is one file that exports one const
+ * struct deliver_ops (maildir.c: deliver_maildir, imap/imap.c: deliver_imap).
+ *
+ * Failure reach: each call returns a enum deliver_status saying how far a
+ * failure reaches, with one line of text in the caller's err buffer:
+ *   DELIVER_MSG     this message was refused (too large, bad): others go on
+ *   DELIVER_FOLDER  this folder cannot be used (refused, missing): other
+ *                   folders go on
+ *   DELIVER_STORE   the store is unusable now (connection lost, auth failed,
+ *                   disk full): stop delivering in this run; nothing more
+ *                   is known about messages whose append did not complete
+ *
+ * Messages are handed over as CRLF-terminated RFC 5322 text; a backend that
+ * stores LF (maildir) converts.
+ */
+#ifndef RSS2MAIL_DELIVER_H
+#define RSS2MAIL_DELIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+enum deliver_status {
+	DELIVER_OK = 0,
+	DELIVER_MSG = -1,
+	DELIVER_FOLDER = -2,
+	DELIVER_STORE = -3,
+};
+
+enum deliver_tls { DELIVER_TLS_DEFAULT, DELIVER_TLS_IMPLICIT,
+    DELIVER_TLS_STARTTLS, DELIVER_TLS_NONE };
+
+/* Everything a backend may need, as plain values (no config/ types). */
+struct deliver_cfg {
+	const char	*maildir;	/* maildir: the root Maildir path */
+	const char	*imap_url;	/* imap: imap[s]://user@host[:port]/mbox */
+	enum deliver_tls tls;
+	const char	*user;		/* overrides the URL's user when set */
+	const char	*password;	/* resolved secret (run resolves it) */
+	const char	*ca_file;	/* extra trust anchors, or NULL */
+	const char	*fingerprint;	/* "sha256:..." pin, or NULL */
+	const char	*auth;		/* "login", "plain", "xoauth2" or NULL */
+	const char	*flags;		/* flags set on append ("" = none) */
+	long		 timeout;	/* seconds for any one network wait */
+};
+
+struct deliver_msg {
+	const char	*data;		/* CRLF text */
+	size_t		 len;
+	const char	*msgid;		/* "<...>" as in the Message-ID header */
+	time_t		 date;		/* INTERNALDATE */
+	uint32_t	 uid;		/* out: UID when the server said (UIDPLUS) */
+};
+
+struct deliver_ops {
+	const char *name;
+	/* Connect/open; *ctx is the backend's handle. */
+	enum deliver_status (*open)(void **ctx, const struct deliver_cfg *,
+	    char *err, size_t errlen);
+	/* Make sure the folder exists ("" or NULL = the default folder). */
+	enum deliver_status (*ensure_folder)(void *ctx, const char *folder,
+	    char *err, size_t errlen);
+	/* *found = 1 when a message with this Message-ID is in the folder. */
+	enum deliver_status (*has_msgid)(void *ctx, const char *folder,
+	    const char *msgid, int *found, char *err, size_t errlen);
+	/*
+	 * Append n messages to one folder.  *done is set to how many of them,
+	 * from the first, are known to be stored; on DELIVER_OK *done == n.
+	 * After DELIVER_STORE the fate of msgs[*done] and later is unknown.
+	 */
+	enum deliver_status (*append)(void *ctx, const char *folder,
+	    struct deliver_msg *msgs, size_t n, size_t *done,
+	    char *err, size_t errlen);
+	void (*close)(void *ctx);	/* accepts NULL */
+};
+
+extern const struct deliver_ops deliver_maildir;
+extern const struct deliver_ops deliver_imap;
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * fetch.h - getting feed (and image) bytes: HTTP(S) through libcurl's multi
+ * interface, in parallel, conditional and bounded; or a local file when the
+ * user configured one.
+ *
+ * fetch_run takes an array of requests and calls done() once for each, as
+ * soon as it completes, in completion order, from the calling thread.  The
+ * body belongs to the request and is freed by fetch_run after done()
+ * returns; done() must copy what it keeps.  fetch.c is the only file that
+ * includes curl.
+ */
+#ifndef RSS2MAIL_FETCH_H
+#define RSS2MAIL_FETCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum fetch_result {
+	FETCH_OK,		/* 2xx with a body */
+	FETCH_NOT_MODIFIED,	/* 304 */
+	FETCH_GONE,		/* 410 */
+	FETCH_ERROR,		/* anything else: err says what */
+};
+
+struct fetch_req {
+	/* in */
+	const char	*url;		/* http(s)://, file:// or a plain path */
+	int		 allow_local;	/* the user configured a local path */
+	const char	*etag;		/* validators from the last run, or NULL */
+	const char	*last_modified;
+	const char	*user_agent;	/* NULL: the default */
+	size_t		 max_size;	/* 0: LIM_FEED_SIZE */
+	long		 connect_timeout; /* seconds; 0: LIM_CONNECT_TIMEOUT */
+	long		 timeout;	/* seconds; 0: LIM_TOTAL_TIMEOUT */
+	int		 allow_private;	/* may reach private addresses */
+	void		*user;		/* for the caller */
+
+	/* out, valid inside done() */
+	enum fetch_result result;
+	long		 status;	/* HTTP status; 0 for files */
+	struct buf	 body;
+	char		*etag_out;	/* as the server sent them, or NULL */
+	char		*last_modified_out;
+	char		*content_type;
+	char		*content_location;
+	char		*effective_url;	/* after redirects */
+	long		 redirect_status; /* 301/308 when every hop was permanent */
+	long		 retry_after;	/* seconds, from 429/503, or 0 */
+	char		 err[256];	/* one line when result == FETCH_ERROR */
+};
+
+struct fetch_opts {
+	int	concurrency;		/* 0: 16 */
+	int	per_host;		/* 0: 2 */
+	const char *proxy;		/* NULL: no proxy (env ignored) */
+};
+
+typedef void fetch_done_fn(struct fetch_req *, void *ctx);
+
+/* Global libcurl setup/teardown, once per process. */
+int	fetch_global_init(char *err, size_t errlen);
+void	fetch_global_cleanup(void);
+
+/* Fetch all n requests; calls done for each.  Returns 0, or -1 when the
+ * fetcher itself could not run (err says why). */
+int	fetch_run(struct fetch_req *, size_t n, const struct fetch_opts *,
+	    fetch_done_fn *done, void *ctx, char *err, size_t errlen);
+
+/* Free what a request holds (after done, or on error paths). */
+void	fetch_req_clear(struct fetch_req *);
+
+#endif

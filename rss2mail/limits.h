@@ -1,0 +1,62 @@
+/*
+ * limits.h - every hard cap on untrusted input, in one table.
+ *
+ * A cap is the memory or time bound of the stage that applies it.  Hostile
+ * input must reach one of these and get an ordinary error ("feed too large")
+ * long before allocation could fail.  Tests may build with tiny caps
+ * (-DLIM_TINY) so that the truncation paths run.
+ */
+#ifndef RSS2MAIL_LIMITS_H
+#define RSS2MAIL_LIMITS_H
+
+#ifndef LIM_TINY
+/* fetch */
+#define LIM_FEED_SIZE		(16u << 20)	/* default max-feed-size, decompressed */
+#define LIM_HTTP_HEADER		(64u << 10)	/* all response headers of one request */
+#define LIM_REDIRECTS		5
+#define LIM_CONNECT_TIMEOUT	15		/* seconds */
+#define LIM_TOTAL_TIMEOUT	60		/* seconds per request */
+#define LIM_LOW_SPEED_BYTES	100		/* bytes/s ... */
+#define LIM_LOW_SPEED_TIME	20		/* ... for this many seconds */
+/* feed */
+#define LIM_XML_DEPTH		256		/* element nesting */
+#define LIM_ENTRIES		5000		/* entries kept per document */
+#define LIM_FIELD		(4u << 20)	/* one text field of an entry */
+#define LIM_ONELINE		4096		/* title, author, id, link ... */
+#define LIM_FEED_ARENA		(128u << 20)	/* all parsed data of one feed */
+/* message */
+#define LIM_MESSAGE		(2u << 20)	/* default max-message-size */
+#define LIM_IMAGE		(300u << 10)	/* default per-image cap */
+#define LIM_IMAGES_TOTAL	(1u << 20)	/* default per-message image budget */
+/* config, state, imap */
+#define LIM_CONFIG_SIZE		(4u << 20)
+#define LIM_CONFIG_LINE		8192
+#define LIM_IMAP_LINE		(1u << 20)	/* one response line or literal */
+#define LIM_APPEND_BATCH	100		/* messages per MULTIAPPEND */
+#define LIM_APPEND_BATCH_BYTES	(8u << 20)
+#else
+#define LIM_FEED_SIZE		(64u << 10)
+#define LIM_HTTP_HEADER		(4u << 10)
+#define LIM_REDIRECTS		2
+#define LIM_CONNECT_TIMEOUT	5
+#define LIM_TOTAL_TIMEOUT	10
+#define LIM_LOW_SPEED_BYTES	100
+#define LIM_LOW_SPEED_TIME	5
+#define LIM_XML_DEPTH		16
+#define LIM_ENTRIES		8
+#define LIM_FIELD		(8u << 10)
+#define LIM_ONELINE		256
+#define LIM_FEED_ARENA		(1u << 20)
+#define LIM_MESSAGE		(64u << 10)
+#define LIM_IMAGE		(4u << 10)
+#define LIM_IMAGES_TOTAL	(16u << 10)
+#define LIM_CONFIG_SIZE		(16u << 10)
+#define LIM_CONFIG_LINE		512
+#define LIM_IMAP_LINE		(16u << 10)
+#define LIM_APPEND_BATCH	4
+#define LIM_APPEND_BATCH_BYTES	(64u << 10)
+#endif
+
+#define ERRLEN			512		/* caller-owned error buffers */
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * message.h - composing one RFC 5322 / MIME message from one entry.
+ *
+ * msg_compose writes a complete message with CRLF line ends, 7-bit on the
+ * wire (quoted-printable bodies, RFC 2047 headers).  Every header goes
+ * through mime.c's one encoding function, so nothing from the feed can add,
+ * split or fold a header.  No I/O: images are fetched by the caller and
+ * handed in (later issue).
+ */
+#ifndef RSS2MAIL_MESSAGE_H
+#define RSS2MAIL_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct buf;
+struct entry;
+struct feed;
+
+struct msg_opts {
+	const char	*feed_name;	/* the config section name */
+	const char	*feed_url;	/* as configured: X-RSS-Feed */
+	const char	*from_addr;	/* the bridge's own address (addr-spec) */
+	const char	*from_name;	/* display name from config, or NULL */
+	const char	*to;		/* To: value as configured */
+	int		 html;		/* 1: multipart/alternative, 0: text */
+	time_t		 first_seen;	/* Date when the entry has none */
+	time_t		 now;		/* for tests: fixed clock */
+	const char	*boundary_seed;	/* tests: fixed boundaries; NULL = random */
+};
+
+/*
+ * The stable Message-ID for (feed URL, entry id): "<hex@rss2mail>" written
+ * into out (at least MSG_ID_LEN bytes).
+ */
+#define MSG_ID_LEN	80
+void	msg_id(const char *feed_url, const char *entry_id, char *out);
+
+/* Compose the message; 0, or -1 with err ("message too large"). */
+int	msg_compose(const struct feed *, const struct entry *,
+	    const struct msg_opts *, struct buf *out, char *err, size_t errlen);
+
+/* The entry's Date as used in the message (entry date, else first_seen). */
+time_t	msg_date(const struct entry *, time_t first_seen);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * state.h - what rss2mail remembers between runs, in SQLite (WAL).
+ *
+ *  feeds     per feed: HTTP validators, last poll/success/error, counters
+ *  entries   per (feed, entry id): the delivery journal
+ *            state 'pending' with the composed message, written and committed
+ *            before the append; 'delivered' (message dropped) after the
+ *            server's OK; 'seen' for entries recorded without delivery
+ *            (catchup, --only-new)
+ *
+ * An entry with no row is new.  A pending row is looked up in its folder by
+ * Message-ID before it is appended again (run.c does that).  Nothing is
+ * marked delivered that was not.  state.c is the only file that includes
+ * sqlite3.h; strings returned are malloc'd copies owned by the caller.
+ */
+#ifndef RSS2MAIL_STATE_H
+#define RSS2MAIL_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct state;
+
+struct state_feed {
+	char		*etag;
+	char		*last_modified;
+	char		*url;		/* a permanent redirect's target, or NULL */
+	time_t		 last_poll;
+	time_t		 last_success;
+	char		*last_error;	/* NULL when the last poll succeeded */
+	char		*warning;	/* bozo reason of the last parse, or NULL */
+	long		 failures;	/* in a row */
+	long		 delivered;	/* entries delivered, all time */
+	long		 pending;	/* entries in the journal, not yet known
+					   stored */
+	time_t		 next_due;	/* backoff: not before this; 0 = now */
+	int		 gone;		/* HTTP 410 */
+};
+
+struct state_pending {
+	int64_t		 rowid;
+	char		*feed;
+	char		*entry_id;
+	char		*msgid;
+	char		*folder;
+	char		*message;	/* the composed message (CRLF) */
+	size_t		 len;
+	time_t		 date;
+};
+
+enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE };
+
+int	state_open(const char *path, struct state **, char *err, size_t errlen);
+void	state_close(struct state *);		/* accepts NULL */
+
+int	state_begin(struct state *, char *err, size_t errlen);
+int	state_commit(struct state *, char *err, size_t errlen);
+void	state_rollback(struct state *);
+
+/* Feed rows.  state_feed_get fills *out (zeroed when unknown). */
+int	state_feed_get(struct state *, const char *feed, struct state_feed *out);
+void	state_feed_clear(struct state_feed *);
+int	state_feed_poll_ok(struct state *, const char *feed, time_t when,
+	    const char *etag, const char *last_modified, const char *warning);
+int	state_feed_poll_failed(struct state *, const char *feed, time_t when,
+	    const char *error);
+int	state_feed_set(struct state *, const char *feed, const char *column,
+	    const char *text, long long num);	/* for later issues */
+
+/* The journal. */
+enum state_entry state_entry_get(struct state *, const char *feed,
+	    const char *entry_id);		/* -1 impossible: NEW on error */
+int	state_entry_pending(struct state *, const char *feed,
+	    const char *entry_id, const char *msgid, const char *folder,
+	    const char *message, size_t len, time_t date);
+int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
+int	state_entry_seen(struct state *, const char *feed,
+	    const char *entry_id);		/* catchup: no delivery */
+/* rowid of (feed, entry) for state_entry_delivered; 0 when absent. */
+int64_t	state_entry_rowid(struct state *, const char *feed,
+	    const char *entry_id);
+
+/* Every pending row (all feeds, or one), oldest first. */
+int	state_pending_list(struct state *, const char *feed,
+	    struct state_pending **out, size_t *n);
+void	state_pending_free(struct state_pending *, size_t n);
+
+/* Forget a feed entirely (remove). */
+int	state_feed_forget(struct state *, const char *feed);
+
+#endif
