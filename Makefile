@@ -16,6 +16,9 @@ UNIT_AUX = $(wildcard tests/unit/fake_*.c tests/unit/testutil.c)
 UNIT_AUX_OBJ = $(UNIT_AUX:%.c=$(B)/obj/%.o)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
+# small drivers the integration tests run (tests/tools/NAME.c -> build/tools/NAME)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
 all: $(B)/rss2mail
 
@@ -40,7 +43,11 @@ $(B)/fuzz-replay/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lz
 
-tests: $(UNIT_BIN) $(FUZZ_REPLAY) $(B)/rss2mail
+$(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/librss2mail.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lz
+
+tests: $(UNIT_BIN) $(FUZZ_REPLAY) $(TOOL_BIN) $(B)/rss2mail
 
 deps:
 	@scripts/install-deps
