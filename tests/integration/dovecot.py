@@ -1,0 +1,487 @@
+"""A throwaway Dovecot for tests.
+
+    with Dovecot() as dc:                      # or dc = Dovecot(); dc.close()
+        dc.port, dc.user, dc.password          # 127.0.0.1:port, passwd-file user
+        dc.url("Feeds")                        # "imap://user@127.0.0.1:port/Feeds"
+        dc.fetch_all("Feeds")                  # [raw bytes, ...] via imaplib
+        dc.mailboxes()                         # ["INBOX", "Feeds", ...]
+        dc.log()                               # the whole Dovecot log as text
+
+Everything lives in one temp directory: the config file (started with
+`dovecot -F -c FILE`), base_dir, state_dir, log, passwd file and the Maildir
+homes.  It never reads or touches the system Dovecot.  As root the services
+run as dovecot/dovenull and mail is stored as nobody; as an ordinary user all
+of them are that user.  Every wait is bounded; the server is stopped on
+close(), on leaving the `with` block, and at interpreter exit, also when the
+test failed.
+
+TLS: pass tls=(cert_pem_path, key_pem_path) to get ssl = yes (STARTTLS on
+the plain port) and an implicit-TLS port dc.tls_port.  tls=None gives
+ssl = no, i.e. a server that does not offer STARTTLS.
+
+Only the standard library is used (tests may run under any python3).
+"""
+import atexit
+import imaplib
+import os
+import pwd
+import grp
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
+
+_live = []
+
+
+def _stop_all():
+    for dc in list(_live):
+        dc.close()
+
+
+atexit.register(_stop_all)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def wait_port(port, timeout=15.0, proc=None):
+    """Wait until 127.0.0.1:port accepts a connection; False on timeout."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class DovecotError(Exception):
+    pass
+
+
+class Dovecot:
+    """One Dovecot instance on loopback; see the module docstring."""
+
+    @staticmethod
+    def available():
+        """True when dovecot is installed (tests skip otherwise)."""
+        return os.path.isfile(DOVECOT) and os.access(DOVECOT, os.X_OK)
+
+    def __init__(self, user="alice", password="secret-pw", users=None,
+                 tls=None, extra="", start=True, auth_mechanisms=None):
+        """users: optional {name: password} of more accounts.
+        extra: raw config text appended (e.g. 'imap_capability = ...').
+        auth_mechanisms: e.g. "plain login" (the default)."""
+        self.user = user
+        self.password = password
+        self.users = {user: password}
+        if users:
+            self.users.update(users)
+        self.tls = tls
+        self.extra = extra
+        self.auth_mechanisms = auth_mechanisms or "plain login"
+        self.proc = None
+        self.dir = None
+        self.port = None
+        self.tls_port = None
+        if start:
+            self.start()
+
+    # -- lifecycle --------------------------------------------------------
+
+    def _paths(self):
+        d = self.dir
+        self.conf = os.path.join(d, "dovecot.conf")
+        self.base_dir = os.path.join(d, "run")
+        self.state_dir = os.path.join(d, "state")
+        self.log_path = os.path.join(d, "dovecot.log")
+        self.passwd = os.path.join(d, "passwd")
+        self.home = os.path.join(d, "home")
+
+    def _accounts(self):
+        if os.geteuid() == 0:
+            return "dovecot", "dovenull", "nobody", \
+                grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        return me, me, me, grp.getgrgid(os.getegid()).gr_name
+
+    def _write_config(self):
+        internal, login, mail_user, mail_group = self._accounts()
+        root = os.geteuid() == 0
+        lines = [
+            "# throwaway test instance (tests/integration/dovecot.py)",
+            "base_dir = %s" % self.base_dir,
+            "state_dir = %s" % self.state_dir,
+            "log_path = %s" % self.log_path,
+            "info_log_path = %s" % self.log_path,
+            "debug_log_path = %s" % self.log_path,
+            "protocols = imap",
+            "listen = 127.0.0.1",
+            "default_internal_user = %s" % internal,
+            "default_login_user = %s" % login,
+            "first_valid_uid = 1",
+            "first_valid_gid = 1",
+            "disable_plaintext_auth = no",
+            "auth_mechanisms = %s" % self.auth_mechanisms,
+            "auth_verbose = yes",
+            "mail_location = maildir:~/Maildir",
+            "mail_privileged_group =",
+            "login_greeting = Dovecot test ready.",
+            "passdb {",
+            "  driver = passwd-file",
+            "  args = scheme=PLAIN username_format=%%u %s" % self.passwd,
+            "}",
+            "userdb {",
+            "  driver = static",
+            "  args = uid=%s gid=%s home=%s/%%u" % (mail_user, mail_group,
+                                                   self.home),
+            "}",
+            "namespace inbox {",
+            "  inbox = yes",
+            "  separator = /",
+            "}",
+            "service imap-login {",
+            "  inet_listener imap {",
+            "    address = 127.0.0.1",
+            "    port = %d" % self.port,
+            "  }",
+            "  inet_listener imaps {",
+            "    address = 127.0.0.1",
+            "    port = %d" % (self.tls_port or 0),
+            "    ssl = yes",
+            "  }",
+        ]
+        if not root:
+            lines.append("  chroot =")
+        lines.append("}")
+        if not root:
+            lines += ["service anvil {", "  chroot =", "}",
+                      "service imap {", "  user = %s" % mail_user, "}"]
+        if self.tls:
+            cert, key = self.tls
+            lines += ["ssl = yes",
+                      "ssl_cert = <%s" % os.path.abspath(cert),
+                      "ssl_key = <%s" % os.path.abspath(key)]
+            if os.path.exists("/usr/share/dovecot/dh.pem"):
+                lines.append("ssl_dh = </usr/share/dovecot/dh.pem")
+        else:
+            lines.append("ssl = no")
+        lines.append(self.extra)
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def _write_passwd(self):
+        with open(self.passwd, "w") as f:
+            for u, p in self.users.items():
+                f.write("%s:{PLAIN}%s::::::\n" % (u, p))
+        os.chmod(self.passwd, 0o644)
+
+    def start(self, timeout=15.0):
+        if self.proc is not None:
+            return
+        if not self.available():
+            raise DovecotError("dovecot is not installed")
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="r2m-dovecot-")
+            # mkdtemp gives 0700: the auth and mail processes run as other
+            # users and must traverse it (FACTS.md).
+            os.chmod(self.dir, 0o755)
+            self._paths()
+            for d in (self.base_dir, self.state_dir, self.home):
+                os.makedirs(d, exist_ok=True)
+                os.chmod(d, 0o755)
+            if os.geteuid() == 0:
+                _, _, mail_user, _ = self._accounts()
+                pw = pwd.getpwnam(mail_user)
+                os.chown(self.home, pw.pw_uid, pw.pw_gid)
+            self._write_passwd()
+        last = ""
+        for _attempt in range(3):
+            self.port = free_port()
+            self.tls_port = free_port() if self.tls else None
+            self._write_config()
+            logf = open(os.path.join(self.dir, "stdout.log"), "ab")
+            self.proc = subprocess.Popen(
+                [DOVECOT, "-F", "-c", self.conf], stdin=subprocess.DEVNULL,
+                stdout=logf, stderr=subprocess.STDOUT,
+                start_new_session=True)
+            logf.close()
+            _live.append(self)
+            ok = wait_port(self.port, timeout, self.proc)
+            if ok and self.tls_port:
+                ok = wait_port(self.tls_port, timeout, self.proc)
+            if ok:
+                return
+            last = self.log() + self._stdout()
+            self._stop()
+        raise DovecotError("dovecot did not start:\n" + last[-3000:])
+
+    def _stdout(self):
+        try:
+            with open(os.path.join(self.dir, "stdout.log"), "r",
+                      errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def _stop(self):
+        p = self.proc
+        if p is None:
+            return
+        self.proc = None
+        if p.poll() is None:
+            try:
+                subprocess.run([DOVECOT, "-c", self.conf, "stop"],
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        # The master and its children share a process group of their own.
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self in _live:
+            _live.remove(self)
+
+    def stop(self):
+        """Stop the server but keep its files (restart with start())."""
+        self._stop()
+
+    def restart(self):
+        """Stop and start again on a new port (the files are kept)."""
+        self._stop()
+        self.start()
+
+    def close(self):
+        """Stop the server and remove its directory; safe to call twice."""
+        self._stop()
+        if self.dir and os.environ.get("R2M_KEEP_DOVECOT") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- helpers ----------------------------------------------------------
+
+    def url(self, mailbox="", scheme="imap", user=None, tls_port=False):
+        port = self.tls_port if tls_port else self.port
+        u = "%s://%s@127.0.0.1:%d" % (scheme, user or self.user, port)
+        return u + "/" + mailbox if mailbox else u
+
+    def log(self):
+        """The Dovecot log so far (text)."""
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
+
+    def log_mark(self):
+        """An offset into the log; log_since(mark) gives what came after."""
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log_since(self, mark):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(mark)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def login_count(self, text=None):
+        """Login attempts (successful or not) seen in the log text."""
+        text = self.log() if text is None else text
+        n = 0
+        for line in text.splitlines():
+            if "imap-login: Login:" in line or "auth failed" in line \
+                    or "Aborted login" in line and "auth attempts" in line \
+                    and "no auth attempts" not in line:
+                n += 1
+        return n
+
+    def imap(self, user=None, password=None):
+        """A logged-in imaplib connection (caller logs out)."""
+        c = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
+        c.login(user or self.user, password or self.users[user or self.user])
+        return c
+
+    def mailboxes(self, user=None):
+        """Every mailbox name, decoded from modified UTF-7."""
+        c = self.imap(user)
+        try:
+            typ, data = c.list('""', "*")
+            if typ != "OK":
+                raise DovecotError("LIST failed: %r" % data)
+            names = []
+            for line in data:
+                if line is None:
+                    continue
+                if isinstance(line, tuple):
+                    line = line[0] + b'"' + line[1] + b'"'
+                names.append(_list_name(line))
+            return names
+        finally:
+            c.logout()
+
+    def subscribed(self, user=None):
+        c = self.imap(user)
+        try:
+            typ, data = c.lsub('""', "*")
+            return [_list_name(x) for x in data if x]
+        finally:
+            c.logout()
+
+    def fetch_all(self, folder="INBOX", user=None, with_meta=False):
+        """Raw bytes of every message in folder, in UID order.  With
+        with_meta, a list of dicts {uid, flags, internaldate, raw}."""
+        c = self.imap(user)
+        try:
+            typ, data = c.select(imap_quote(utf7_encode(folder)),
+                                 readonly=True)
+            if typ != "OK":
+                raise DovecotError("SELECT %s: %r" % (folder, data))
+            typ, data = c.uid("FETCH", "1:*",
+                              "(UID FLAGS INTERNALDATE BODY.PEEK[])")
+            out = []
+            if typ != "OK":
+                raise DovecotError("FETCH: %r" % data)
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                head, raw = item
+                meta = head.decode("ascii", "replace")
+                if with_meta:
+                    out.append({"uid": _field(meta, "UID"),
+                                "flags": _flags(meta),
+                                "internaldate": imaplib.Internaldate2tuple(
+                                    head),
+                                "raw": raw})
+                else:
+                    out.append(raw)
+            if with_meta:
+                out.sort(key=lambda m: int(m["uid"]))
+            return out
+        finally:
+            c.logout()
+
+    def count(self, folder="INBOX", user=None):
+        c = self.imap(user)
+        try:
+            typ, data = c.status(imap_quote(utf7_encode(folder)),
+                                 "(MESSAGES)")
+            if typ != "OK":
+                raise DovecotError("STATUS %s: %r" % (folder, data))
+            return int(data[0].decode().rsplit("MESSAGES", 1)[1]
+                       .strip(" )"))
+        finally:
+            c.logout()
+
+    def maildir(self, user=None):
+        """Path of the user's Maildir on disk (for doveadm-free checks)."""
+        return os.path.join(self.home, user or self.user, "Maildir")
+
+
+def _field(meta, name):
+    parts = meta.replace("(", " ").replace(")", " ").split()
+    for i, p in enumerate(parts):
+        if p.upper() == name and i + 1 < len(parts):
+            return parts[i + 1]
+    return None
+
+
+def _flags(meta):
+    i = meta.find("FLAGS (")
+    if i < 0:
+        return []
+    j = meta.find(")", i)
+    return meta[i + 7:j].split()
+
+
+def _list_name(line):
+    """The mailbox name of one LIST response line, UTF-7 decoded."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", "replace")
+    line = line.strip()
+    if line.endswith('"'):
+        j = line.rfind('"', 0, len(line) - 1)
+        name = line[j + 1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    else:
+        name = line.rsplit(" ", 1)[1]
+    return utf7_decode(name)
+
+
+def imap_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def utf7_encode(s):
+    """RFC 3501 modified UTF-7 (for test-side mailbox names)."""
+    out, buf = [], []
+
+    def flush():
+        if buf:
+            b = "".join(buf).encode("utf-16-be")
+            import base64
+            e = base64.b64encode(b).decode().rstrip("=").replace("/", ",")
+            out.append("&" + e + "-")
+            buf.clear()
+    for ch in s:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            buf.append(ch)
+    flush()
+    return "".join(out)
+
+
+def utf7_decode(s):
+    import base64
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "&":
+            j = s.index("-", i)
+            if j == i + 1:
+                out.append("&")
+            else:
+                b = s[i + 1:j].replace(",", "/")
+                b += "=" * (-len(b) % 4)
+                out.append(base64.b64decode(b).decode("utf-16-be"))
+            i = j + 1
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
