@@ -355,7 +355,7 @@ state_entry_rowid(struct state *st, const char *feed, const char *entry_id)
 int
 state_entry_pending(struct state *st, const char *feed, const char *entry_id,
     const char *msgid, const char *folder, const char *message, size_t len,
-    time_t date)
+    time_t date, int64_t *rowid)
 {
 	sqlite3_stmt *s = st->stmt[ST_ENTRY_PENDING];
 	int rc;
@@ -372,6 +372,7 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	*rowid = sqlite3_last_insert_rowid(st->db);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

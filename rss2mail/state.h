@@ -71,9 +71,10 @@ int	state_feed_set(struct state *, const char *feed, const char *column,
 /* The journal. */
 enum state_entry state_entry_get(struct state *, const char *feed,
 	    const char *entry_id);		/* -1 impossible: NEW on error */
+/* Journal the intent; *rowid identifies the row for _delivered. */
 int	state_entry_pending(struct state *, const char *feed,
 	    const char *entry_id, const char *msgid, const char *folder,
-	    const char *message, size_t len, time_t date);
+	    const char *message, size_t len, time_t date, int64_t *rowid);
 int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
 int	state_entry_seen(struct state *, const char *feed,
 	    const char *entry_id);		/* catchup: no delivery */

@@ -1,0 +1,745 @@
+/*
+ * run.c - one pass over the feeds (see run.h).
+ *
+ * The order of durable steps is the whole point of this file:
+ *
+ *   1. settle the journal left by an earlier pass (crash, kill, network
+ *      drop): a pending message already in its folder is marked delivered,
+ *      one that is not is appended again;
+ *   2. fetch every selected feed in parallel; as each arrives, parse it,
+ *      compose a message for each entry with no journal row, and queue it
+ *      in the outbox of its (store, folder);
+ *   3. an outbox is flushed when full, when the next message goes elsewhere,
+ *      and at the end: journal all its messages as pending (one commit),
+ *      append them in one batch, mark the stored ones delivered (one
+ *      commit);
+ *   4. a feed's HTTP validators are saved only when all its new entries
+ *      were delivered, so a failed feed is fetched whole next time.
+ *
+ * Nothing is marked delivered that the store did not confirm, and nothing
+ * is appended without a pending row on disk first.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "config.h"
+#include "deliver.h"
+#include "feed.h"
+#include "fetch.h"
+#include "limits.h"
+#include "log.h"
+#include "message.h"
+#include "run.h"
+#include "secret.h"
+#include "state.h"
+#include "util.h"
+
+#define RUN_MAX_STORES	8
+
+struct store {
+	char		*key;		/* deliver|path-or-url|user */
+	const struct deliver_ops *ops;
+	void		*ctx;
+	int		 broken;	/* DELIVER_STORE seen: skip for the pass */
+	char		 err[ERRLEN];
+	char		**folders;	/* ensured this pass */
+	size_t		 nfolders;
+};
+
+/* One polled feed's progress through the pass. */
+struct feed_run {
+	const struct config_feed *cf;
+	struct state_feed sf;
+	int		 polled;	/* fetched and parsed */
+	int		 failed;
+	char		*etag, *last_modified, *warning;
+	char		*folder;
+	struct store	*store;
+};
+
+struct outitem {
+	struct feed_run	*fr;
+	char		*entry_id;
+	char		 msgid[MSG_ID_LEN];
+	char		*msg;
+	size_t		 len;
+	time_t		 date;
+	int64_t		 rowid;		/* 0 until journaled */
+};
+
+struct outbox {
+	struct store	*store;
+	char		*folder;
+	struct outitem	 items[LIM_APPEND_BATCH];
+	size_t		 n;
+	size_t		 bytes;
+};
+
+struct run {
+	const struct config *cfg;
+	struct state	*st;
+	const struct run_opts *o;
+	struct run_stats *stats;
+	time_t		 now;
+	struct store	 stores[RUN_MAX_STORES];
+	size_t		 nstores;
+	struct feed_run	*feeds;
+	size_t		 nfeeds;
+	struct outbox	 out;
+	struct arena	*arena;
+	size_t		 done;		/* feeds finished, for progress */
+	int		 state_broken;
+};
+
+static void
+feed_fail(struct run *r, struct feed_run *fr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+feed_fail(struct run *r, struct feed_run *fr, const char *fmt, ...)
+{
+	char msg[ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fr->failed)
+		return;		/* one line per failing feed */
+	fr->failed = 1;
+	r->stats->failed++;
+	log_error("feed %s: %s", fr->cf->name, msg);
+	if (state_feed_poll_failed(r->st, fr->cf->name, r->now, msg) == -1)
+		log_error("feed %s: state: cannot record the failure",
+		    fr->cf->name);
+}
+
+static enum deliver_tls
+tls_of(enum config_tls t)
+{
+	switch (t) {
+	case CONFIG_TLS_IMPLICIT: return DELIVER_TLS_IMPLICIT;
+	case CONFIG_TLS_STARTTLS: return DELIVER_TLS_STARTTLS;
+	case CONFIG_TLS_NONE: return DELIVER_TLS_NONE;
+	default: return DELIVER_TLS_DEFAULT;
+	}
+}
+
+/* The store a feed delivers to, opened on first use. */
+static struct store *
+store_get(struct run *r, const struct config_feed *cf)
+{
+	const struct config_settings *s = &cf->s;
+	struct deliver_cfg dc;
+	struct store *sto;
+	struct buf key = BUF_INIT(0);
+	char *password = NULL;
+	size_t i;
+
+	buf_printf(&key, "%d|%s|%s|%s", (int)s->deliver,
+	    s->deliver == CONFIG_DELIVER_IMAP ? "" : s->maildir,
+	    s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url : "",
+	    s->imap_user ? s->imap_user : "");
+	for (i = 0; i < r->nstores; i++)
+		if (strcmp(r->stores[i].key, key.data) == 0) {
+			buf_free(&key);
+			return &r->stores[i];
+		}
+	if (r->nstores == RUN_MAX_STORES) {
+		buf_free(&key);
+		return NULL;
+	}
+	sto = &r->stores[r->nstores++];
+	memset(sto, 0, sizeof(*sto));
+	sto->key = buf_steal(&key);
+	sto->ops = r->o->ops ? r->o->ops : s->deliver == CONFIG_DELIVER_IMAP ?
+	    &deliver_imap : &deliver_maildir;
+	memset(&dc, 0, sizeof(dc));
+	dc.maildir = s->maildir;
+	dc.imap_url = s->imap_url;
+	dc.tls = tls_of(s->imap_tls);
+	dc.user = s->imap_user;
+	dc.ca_file = s->imap_ca_file;
+	dc.fingerprint = s->imap_fingerprint;
+	dc.auth = s->imap_auth;
+	dc.flags = "";
+	dc.timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
+	if (s->deliver == CONFIG_DELIVER_IMAP && secret_resolve(s->password,
+	    s->password_file, s->password_command, r->cfg->path, &password,
+	    sto->err, sizeof(sto->err)) == -1) {
+		sto->broken = 1;
+		return sto;
+	}
+	dc.password = password;
+	if (sto->ops->open(&sto->ctx, &dc, sto->err, sizeof(sto->err)) !=
+	    DELIVER_OK) {
+		sto->broken = 1;
+		sto->ctx = NULL;
+	}
+	secret_free(password);
+	return sto;
+}
+
+static void
+store_break(struct store *sto, const char *err)
+{
+	sto->broken = 1;
+	snprintf(sto->err, sizeof(sto->err), "%s", err);
+	sto->ops->close(sto->ctx);
+	sto->ctx = NULL;
+}
+
+static enum deliver_status
+store_ensure(struct store *sto, const char *folder, char *err, size_t errlen)
+{
+	enum deliver_status ds;
+	size_t i;
+
+	for (i = 0; i < sto->nfolders; i++)
+		if (strcmp(sto->folders[i], folder) == 0)
+			return DELIVER_OK;
+	ds = sto->ops->ensure_folder(sto->ctx, folder, err, errlen);
+	if (ds == DELIVER_OK) {
+		sto->folders = xrealloc(sto->folders,
+		    (sto->nfolders + 1) * sizeof(*sto->folders));
+		sto->folders[sto->nfolders++] = xstrdup(folder);
+	} else if (ds == DELIVER_STORE)
+		store_break(sto, err);
+	return ds;
+}
+
+/* folder template: {name} and {category}; NULL -> "" (the store's own). */
+static char *
+folder_expand(const struct config_feed *cf)
+{
+	struct buf b = BUF_INIT(0);
+	const char *p = cf->s.folder;
+
+	if (p == NULL)
+		return xstrdup("");
+	for (; *p; p++) {
+		if (strncmp(p, "{name}", 6) == 0) {
+			buf_puts(&b, cf->name);
+			p += 5;
+		} else
+			buf_putc(&b, *p);
+	}
+	return buf_steal(&b);
+}
+
+static void
+outitem_clear(struct outitem *it)
+{
+	free(it->entry_id);
+	free(it->msg);
+	memset(it, 0, sizeof(*it));
+}
+
+/* Journal, append, record: step 3 of the pass. */
+static void
+outbox_flush(struct run *r)
+{
+	struct outbox *ob = &r->out;
+	struct deliver_msg *dm = NULL;
+	struct store *sto = ob->store;
+	enum deliver_status ds;
+	char err[ERRLEN] = "";
+	size_t i, start, done;
+
+	if (ob->n == 0)
+		return;
+	if (r->state_broken)
+		goto out;
+	/* 1. pending rows, durable before anything is appended */
+	if (state_begin(r->st, err, sizeof(err)) == -1)
+		goto state_failed;
+	for (i = 0; i < ob->n; i++) {
+		struct outitem *it = &ob->items[i];
+
+		if (it->rowid)
+			continue;	/* recovered: already journaled */
+		if (state_entry_pending(r->st, it->fr->cf->name, it->entry_id,
+		    it->msgid, ob->folder, it->msg, it->len, it->date,
+		    &it->rowid) == -1) {
+			state_rollback(r->st);
+			errf(err, sizeof(err), "cannot journal entry %s",
+			    it->entry_id);
+			goto state_failed;
+		}
+	}
+	if (state_commit(r->st, err, sizeof(err)) == -1)
+		goto state_failed;
+
+	/* 2. the store */
+	if (sto->broken)
+		goto store_failed;
+	if ((ds = store_ensure(sto, ob->folder, err, sizeof(err))) !=
+	    DELIVER_OK) {
+		for (i = 0; i < ob->n; i++)
+			feed_fail(r, ob->items[i].fr, "folder '%s': %s",
+			    ob->folder, err);
+		goto out;
+	}
+	dm = xcalloc(ob->n, sizeof(*dm));
+	for (i = 0; i < ob->n; i++) {
+		dm[i].data = ob->items[i].msg;
+		dm[i].len = ob->items[i].len;
+		dm[i].msgid = ob->items[i].msgid;
+		dm[i].date = ob->items[i].date;
+	}
+	for (start = 0; start < ob->n; ) {
+		done = 0;
+		err[0] = '\0';
+		ds = sto->ops->append(sto->ctx, ob->folder, dm + start,
+		    ob->n - start, &done, err, sizeof(err));
+		if (done > ob->n - start)
+			done = ob->n - start;
+		/* 3. delivered, only what the store confirmed */
+		if (done > 0) {
+			char serr[ERRLEN];
+
+			if (state_begin(r->st, serr, sizeof(serr)) == -1)
+				goto state_failed;
+			for (i = start; i < start + done; i++)
+				if (state_entry_delivered(r->st,
+				    ob->items[i].rowid, dm[i].uid) == -1) {
+					state_rollback(r->st);
+					goto state_failed;
+				}
+			if (state_commit(r->st, serr, sizeof(serr)) == -1)
+				goto state_failed;
+			r->stats->delivered += done;
+		}
+		start += done;
+		if (ds == DELIVER_OK)
+			break;
+		if (ds == DELIVER_MSG && start < ob->n) {
+			/* this one message was refused; it stays pending */
+			feed_fail(r, ob->items[start].fr, "entry %s: %s",
+			    ob->items[start].entry_id, err);
+			start++;
+			continue;
+		}
+		for (i = start; i < ob->n; i++)
+			feed_fail(r, ob->items[i].fr, "%s%s", ds == DELIVER_FOLDER
+			    ? "folder: " : "", err);
+		if (ds == DELIVER_STORE)
+			store_break(sto, err);
+		break;
+	}
+	goto out;
+
+state_failed:
+	r->state_broken = 1;
+	for (i = 0; i < ob->n; i++)
+		feed_fail(r, ob->items[i].fr, "state: %s", err[0] ? err :
+		    "database error");
+	goto out;
+store_failed:
+	for (i = 0; i < ob->n; i++)
+		feed_fail(r, ob->items[i].fr, "mailbox: %s", sto->err);
+out:
+	free(dm);
+	for (i = 0; i < ob->n; i++)
+		outitem_clear(&ob->items[i]);
+	ob->n = 0;
+	ob->bytes = 0;
+	free(ob->folder);
+	ob->folder = NULL;
+	ob->store = NULL;
+}
+
+/* Queue one message; the outbox takes ownership of msg. */
+static void
+outbox_add(struct run *r, struct feed_run *fr, const char *folder,
+    const char *entry_id, const char *msgid, char *msg, size_t len,
+    time_t date, int64_t rowid)
+{
+	struct outbox *ob = &r->out;
+	struct outitem *it;
+
+	if (ob->n > 0 && (ob->store != fr->store ||
+	    strcmp(ob->folder, folder) != 0 || ob->n == LIM_APPEND_BATCH ||
+	    ob->bytes + len > LIM_APPEND_BATCH_BYTES))
+		outbox_flush(r);
+	if (ob->n == 0) {
+		ob->store = fr->store;
+		ob->folder = xstrdup(folder);
+	}
+	it = &ob->items[ob->n++];
+	it->fr = fr;
+	it->entry_id = xstrdup(entry_id);
+	snprintf(it->msgid, sizeof(it->msgid), "%s", msgid);
+	it->msg = msg;
+	it->len = len;
+	it->date = date;
+	it->rowid = rowid;
+	ob->bytes += len;
+}
+
+static struct feed_run *
+feed_run_find(struct run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfeeds; i++)
+		if (strcmp(r->feeds[i].cf->name, name) == 0)
+			return &r->feeds[i];
+	return NULL;
+}
+
+/* Step 1: settle what an earlier pass left pending. */
+static void
+run_recover(struct run *r)
+{
+	struct state_pending *p = NULL;
+	struct feed_run *fr;
+	struct store *sto;
+	char err[ERRLEN];
+	size_t i, n = 0;
+	int found;
+
+	if (state_pending_list(r->st, NULL, &p, &n) == -1) {
+		log_error("state: cannot read the journal");
+		r->state_broken = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((fr = feed_run_find(r, p[i].feed)) == NULL)
+			continue;	/* not selected in this pass */
+		if ((sto = fr->store) == NULL || sto->broken) {
+			feed_fail(r, fr, "mailbox: %s", sto ? sto->err :
+			    "too many stores");
+			continue;
+		}
+		if (store_ensure(sto, p[i].folder, err, sizeof(err)) !=
+		    DELIVER_OK) {
+			feed_fail(r, fr, "folder '%s': %s", p[i].folder, err);
+			continue;
+		}
+		found = 0;
+		if (sto->ops->has_msgid(sto->ctx, p[i].folder, p[i].msgid,
+		    &found, err, sizeof(err)) != DELIVER_OK) {
+			feed_fail(r, fr, "looking up %s: %s", p[i].msgid, err);
+			continue;
+		}
+		r->stats->recovered++;
+		if (found) {
+			if (state_entry_delivered(r->st, p[i].rowid, 0) == -1)
+				feed_fail(r, fr, "state: cannot record %s",
+				    p[i].msgid);
+			continue;
+		}
+		/* not stored: append the journaled bytes as they were */
+		outbox_add(r, fr, p[i].folder, p[i].entry_id, p[i].msgid, p[i].message,
+		    p[i].len, p[i].date, p[i].rowid);
+		p[i].message = NULL;
+	}
+	outbox_flush(r);
+	state_pending_free(p, n);
+}
+
+static int
+is_remote_url(const char *u)
+{
+	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
+/* charset=... of a Content-Type, copied into out. */
+static const char *
+content_charset(const char *ct, char *out, size_t outlen)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	while (p[n] && p[n] != '"' && p[n] != ';' && p[n] != ' ' &&
+	    n + 1 < outlen) {
+		out[n] = p[n];
+		n++;
+	}
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+static void
+run_entries(struct run *r, struct feed_run *fr, struct feed *f)
+{
+	const struct config_feed *cf = fr->cf;
+	struct entry **v;
+	struct entry *e;
+	struct msg_opts mo;
+	struct buf msg = BUF_INIT(0);
+	char err[ERRLEN], msgid[MSG_ID_LEN];
+	size_t i, len, n = 0;
+
+	/* oldest first: feeds list newest first */
+	v = xcalloc(f->nentries + 1, sizeof(*v));
+	for (e = f->entries; e && n < f->nentries; e = e->next)
+		v[n++] = e;
+	memset(&mo, 0, sizeof(mo));
+	mo.feed_name = cf->name;
+	mo.feed_url = cf->url;
+	mo.from_addr = cf->s.from_addr;
+	mo.from_name = cf->s.from_name;
+	mo.to = cf->s.to;
+	mo.html = cf->s.html;
+	mo.first_seen = r->now;
+	mo.now = r->now;
+	mo.boundary_seed = r->o->boundary_seed;
+	for (i = n; i-- > 0; ) {
+		e = v[i];
+		if (state_entry_get(r->st, cf->name, e->id) != STATE_NEW)
+			continue;
+		r->stats->new_entries++;
+		if (r->o->catchup) {
+			if (state_entry_seen(r->st, cf->name, e->id) == -1)
+				feed_fail(r, fr, "state: cannot record %s",
+				    e->id);
+			continue;
+		}
+		buf_reset(&msg);
+		if (msg_compose(f, e, &mo, &msg, err, sizeof(err)) == -1) {
+			feed_fail(r, fr, "entry %s: %s", e->id, err);
+			continue;
+		}
+		msg_id(cf->url, e->id, msgid);
+		len = msg.len;
+		outbox_add(r, fr, fr->folder, e->id, msgid, buf_steal(&msg),
+		    len, msg_date(e, r->now), 0);
+	}
+	buf_free(&msg);
+	free(v);
+}
+
+static void
+run_progress(struct run *r)
+{
+	if (!r->o->progress)
+		return;
+	fprintf(stderr, "\rrss2mail: %zu/%zu feeds, %zu delivered",
+	    r->done, r->nfeeds, r->stats->delivered);
+	fflush(stderr);
+}
+
+/* Step 2, called by the fetcher as each feed arrives. */
+static void
+on_fetched(struct fetch_req *req, void *ctx)
+{
+	struct run *r = ctx;
+	struct feed_run *fr = req->user;
+	struct feed_parse_opts po;
+	struct feed *f = NULL;
+	char err[ERRLEN], cs[64];
+
+	r->done++;
+	switch (req->result) {
+	case FETCH_NOT_MODIFIED:
+		r->stats->not_modified++;
+		fr->polled = 1;
+		fr->etag = xstrdup(req->etag_out ? req->etag_out : fr->sf.etag);
+		fr->last_modified = xstrdup(req->last_modified_out ?
+		    req->last_modified_out : fr->sf.last_modified);
+		goto out;
+	case FETCH_GONE:
+		feed_fail(r, fr, "fetch %s: HTTP 410 Gone", req->url);
+		state_feed_set(r->st, fr->cf->name, "gone", NULL, 1);
+		goto out;
+	case FETCH_ERROR:
+		feed_fail(r, fr, "fetch %s: %s", req->url, req->err);
+		goto out;
+	case FETCH_OK:
+		break;
+	}
+	memset(&po, 0, sizeof(po));
+	po.base_url = is_remote_url(req->url) ? (req->effective_url ?
+	    req->effective_url : req->url) : NULL;
+	po.content_location = req->content_location;
+	po.http_charset = content_charset(req->content_type, cs, sizeof(cs));
+	arena_reset(r->arena);
+	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
+	    &po, r->arena, &f, err, sizeof(err)) == -1) {
+		feed_fail(r, fr, "parse %s: %s", req->url, err);
+		goto out;
+	}
+	fr->polled = 1;
+	fr->etag = xstrdup(req->etag_out);
+	fr->last_modified = xstrdup(req->last_modified_out);
+	if (f->bozo && f->bozo_exception) {
+		fr->warning = xstrdup(f->bozo_exception);
+		log_warn("feed %s: warning: %s", fr->cf->name,
+		    f->bozo_exception);
+	}
+	run_entries(r, fr, f);
+out:
+	run_progress(r);
+}
+
+/* The URL to fetch: a stored permanent redirect, else the configured one,
+ * with a relative local path taken from the config file's directory. */
+static char *
+feed_url(const struct run *r, const struct feed_run *fr)
+{
+	const char *u = fr->cf->url, *slash;
+	struct buf b = BUF_INIT(0);
+
+	if (fr->sf.url && *fr->sf.url)
+		return xstrdup(fr->sf.url);
+	if (strncmp(u, "file://", 7) == 0 || is_remote_url(u) || u[0] == '/' ||
+	    r->cfg->path == NULL || (slash = strrchr(r->cfg->path, '/')) ==
+	    NULL)
+		return xstrdup(u);
+	buf_append(&b, r->cfg->path, (size_t)(slash - r->cfg->path) + 1);
+	buf_puts(&b, u);
+	return buf_steal(&b);
+}
+
+static int
+selected(const struct run_opts *o, const char *name)
+{
+	size_t i;
+
+	if (o->nnames == 0)
+		return 1;
+	for (i = 0; i < o->nnames; i++)
+		if (strcmp(o->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+run_finish(struct run *r)
+{
+	struct feed_run *fr;
+	size_t i;
+
+	for (i = 0; i < r->nfeeds; i++) {
+		fr = &r->feeds[i];
+		if (!fr->polled || fr->failed)
+			continue;
+		if (state_feed_poll_ok(r->st, fr->cf->name, r->now, fr->etag,
+		    fr->last_modified, fr->warning) == -1)
+			log_error("feed %s: state: cannot record the poll",
+			    fr->cf->name);
+	}
+}
+
+int
+run_pass(const struct config *cfg, struct state *st,
+    const struct run_opts *o, struct run_stats *stats, char *err,
+    size_t errlen)
+{
+	struct run r;
+	struct fetch_req *reqs = NULL;
+	struct fetch_opts fo;
+	char **urls = NULL;
+	size_t i, j, n = 0;
+	int rv = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(stats, 0, sizeof(*stats));
+	r.cfg = cfg;
+	r.st = st;
+	r.o = o;
+	r.stats = stats;
+	r.now = o->now ? o->now : time(NULL);
+	r.arena = arena_new(LIM_FEED_ARENA);
+
+	for (i = 0; i < o->nnames; i++)
+		if (config_find_feed(cfg, o->names[i]) == NULL) {
+			errf(err, errlen, "no feed '%s' in %s", o->names[i],
+			    cfg->path ? cfg->path : "the config");
+			goto out;
+		}
+	r.feeds = xcalloc(cfg->nfeeds + 1, sizeof(*r.feeds));
+	for (i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *cf = &cfg->feeds[i];
+		struct feed_run *fr;
+
+		if (cf->paused || !selected(o, cf->name))
+			continue;
+		fr = &r.feeds[r.nfeeds++];
+		fr->cf = cf;
+		state_feed_get(st, cf->name, &fr->sf);
+		fr->folder = folder_expand(cf);
+		if (!o->catchup && (fr->store = store_get(&r, cf)) == NULL)
+			feed_fail(&r, fr, "mailbox: more than %d different "
+			    "stores in one config", RUN_MAX_STORES);
+	}
+	stats->feeds = r.nfeeds;
+	if (!o->catchup)
+		run_recover(&r);
+
+	reqs = xcalloc(r.nfeeds + 1, sizeof(*reqs));
+	urls = xcalloc(r.nfeeds + 1, sizeof(*urls));
+	for (i = 0; i < r.nfeeds; i++) {
+		struct feed_run *fr = &r.feeds[i];
+		const struct config_settings *s = &fr->cf->s;
+
+		if (fr->failed)
+			continue;
+		if (fr->store && fr->store->broken) {
+			/* no mailbox: leave the feed for the next pass */
+			feed_fail(&r, fr, "mailbox: %s", fr->store->err);
+			continue;
+		}
+		urls[n] = feed_url(&r, fr);
+		reqs[n].url = urls[n];
+		reqs[n].allow_local = !is_remote_url(fr->cf->url);
+		reqs[n].etag = fr->sf.etag;
+		reqs[n].last_modified = fr->sf.last_modified;
+		reqs[n].user_agent = s->user_agent;
+		reqs[n].max_size = s->max_feed_size > 0 ?
+		    (size_t)s->max_feed_size : 0;
+		reqs[n].timeout = (long)s->timeout;
+		reqs[n].connect_timeout = (long)s->connect_timeout;
+		reqs[n].allow_private = 1;	/* the user configured it */
+		reqs[n].user = fr;
+		n++;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.concurrency = cfg->concurrency;
+	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
+	    errlen) == -1)
+		goto out;
+	outbox_flush(&r);
+	run_finish(&r);
+	if (o->progress)
+		fputc('\n', stderr);
+	rv = stats->failed ? 1 : 0;
+out:
+	for (i = 0; i < n; i++) {
+		fetch_req_clear(&reqs[i]);
+		free(urls[i]);
+	}
+	free(reqs);
+	free(urls);
+	for (i = 0; i < r.nfeeds; i++) {
+		state_feed_clear(&r.feeds[i].sf);
+		free(r.feeds[i].etag);
+		free(r.feeds[i].last_modified);
+		free(r.feeds[i].warning);
+		free(r.feeds[i].folder);
+	}
+	free(r.feeds);
+	for (i = 0; i < r.nstores; i++) {
+		if (r.stores[i].ctx)
+			r.stores[i].ops->close(r.stores[i].ctx);
+		for (j = 0; j < r.stores[i].nfolders; j++)
+			free(r.stores[i].folders[j]);
+		free(r.stores[i].folders);
+		free(r.stores[i].key);
+	}
+	arena_free(r.arena);
+	return rv;
+}
