@@ -35,6 +35,13 @@ struct fetch_req {
 	long		 timeout;	/* seconds; 0: LIM_TOTAL_TIMEOUT */
 	int		 allow_private;	/* may reach private addresses */
 	void		*user;		/* for the caller */
+	/* in, added for issues 6 and 8 (zero = the default) */
+	int		 from_content;	/* URL taken from feed content: treated
+					 * as public origin (see below) */
+	long		 low_speed_bytes; /* 0: LIM_LOW_SPEED_BYTES */
+	long		 low_speed_time;  /* seconds; 0: LIM_LOW_SPEED_TIME */
+	const char	*http_user;	/* basic auth; NULL: URL userinfo */
+	const char	*http_password;
 
 	/* out, valid inside done() */
 	enum fetch_result result;
@@ -54,6 +61,11 @@ struct fetch_opts {
 	int	concurrency;		/* 0: 16 */
 	int	per_host;		/* 0: 2 */
 	const char *proxy;		/* NULL: no proxy (env ignored) */
+	int	proxy_env;		/* with proxy NULL: honour http_proxy,
+					 * https_proxy, no_proxy from env */
+	const char *public_addrs;	/* tests: comma-separated IP literals
+					 * the private-address guard treats as
+					 * public (e.g. "127.0.0.2") */
 };
 
 typedef void fetch_done_fn(struct fetch_req *, void *ctx);

@@ -1,0 +1,1079 @@
+/*
+ * fetch.c - feed bytes over HTTP(S) with libcurl's multi interface, or from
+ * a local file the user configured.
+ *
+ * One loop drives every transfer: at most opts->concurrency at once and at
+ * most opts->per_host per scheme://host:port (counted by the URL the request
+ * starts at; CURLMOPT_MAX_HOST_CONNECTIONS bounds the connections a redirect
+ * may add), connections reused, HTTP/2 multiplexed where offered.  Every
+ * transfer is bounded: connect and total timeouts, a low-speed limit, a cap
+ * on all response headers (header callback) and on the decompressed body
+ * (write callback: CURLOPT_MAXFILESIZE cannot stop a body of unknown length,
+ * and counting after decompression is what stops gzip bombs).
+ *
+ * Only http and https are spoken, on redirects too; a local file is read only
+ * when the request says the user configured it, never through a redirect.
+ * A guard refuses private addresses (loopback, RFC 1918, link-local,
+ * unique-local) for requests that come from feed content or that already
+ * reached a public address: it is checked when a socket is opened and again
+ * before every request is sent (CURLOPT_PREREQFUNCTION), so a reused
+ * connection or a redirect cannot slip past it.
+ *
+ * This file does not parse feeds, decide schedules or store validators: it
+ * reports what the server said and leaves policy to run.c.
+ * curl is included here and nowhere else.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+#include "limits.h"
+#include "util.h"
+
+#ifndef RSS2MAIL_VERSION
+#define RSS2MAIL_VERSION "unknown"
+#endif
+#define FETCH_DEFAULT_UA \
+	"rss2mail/" RSS2MAIL_VERSION " (+https://example.org/rss2mail)"
+#define FETCH_CONCURRENCY	16
+#define FETCH_PER_HOST		2
+#define FETCH_VALIDATOR_MAX	1024	/* longest ETag/date we send back */
+#define FETCH_RETRY_AFTER_MAX	(366L * 24 * 3600)
+
+/* One transfer in flight: the request plus what the callbacks learn. */
+struct xfer {
+	struct xfer		*next, *prev;	/* the loop's active list */
+	struct fetch_req	*req;
+	const struct fetch_opts	*opts;
+	CURL			*easy;
+	struct curl_slist	*headers;
+	char			*hostkey;	/* scheme://host:port, lower case */
+	size_t			 max_size;
+	size_t			 hdr_bytes;	/* all header lines, all hops */
+	long			 cur_status;	/* of the response being read */
+	long			 prev_status;	/* last final status before it */
+	int			 hops;		/* redirects seen in headers */
+	int			 all_permanent;
+	long			 last_permanent;
+	char			*location;	/* of the current response */
+	char			*bad_scheme;	/* a redirect we refused */
+	int			 too_large;
+	int			 hdr_too_large;
+	int			 skip_body;	/* error status: body not wanted */
+	int			 public_seen;	/* reached a public address */
+	int			 refused;	/* the private-address guard */
+	char			 refused_ip[INET6_ADDRSTRLEN];
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+/* A waiting request and the host it counts against. */
+struct slot {
+	char	*hostkey;
+	int	 active;
+};
+
+int
+fetch_global_init(char *err, size_t errlen)
+{
+	CURLcode rc;
+
+	if ((rc = curl_global_init(CURL_GLOBAL_ALL)) != CURLE_OK) {
+		errf(err, errlen, "libcurl init: %s", curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+fetch_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+void
+fetch_req_clear(struct fetch_req *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->body);
+	free(r->etag_out);
+	free(r->last_modified_out);
+	free(r->content_type);
+	free(r->content_location);
+	free(r->effective_url);
+	r->etag_out = r->last_modified_out = NULL;
+	r->content_type = r->content_location = r->effective_url = NULL;
+}
+
+/* Reset the out fields before a request starts (they hold nothing yet). */
+static void
+req_begin(struct fetch_req *r, size_t max)
+{
+	r->result = FETCH_ERROR;
+	r->status = 0;
+	buf_init(&r->body, max);
+	r->etag_out = r->last_modified_out = NULL;
+	r->content_type = r->content_location = r->effective_url = NULL;
+	r->redirect_status = 0;
+	r->retry_after = 0;
+	r->err[0] = '\0';
+}
+
+/* --- addresses ---------------------------------------------------------- */
+
+static int
+ip4_private(const unsigned char *a)
+{
+	return a[0] == 0 ||				/* "this network" */
+	    a[0] == 10 ||				/* RFC 1918 */
+	    a[0] == 127 ||				/* loopback */
+	    (a[0] == 100 && (a[1] & 0xc0) == 64) ||	/* RFC 6598 CGNAT */
+	    (a[0] == 169 && a[1] == 254) ||		/* link-local */
+	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||	/* RFC 1918 */
+	    (a[0] == 192 && a[1] == 168) ||		/* RFC 1918 */
+	    a[0] >= 224;				/* multicast, reserved */
+}
+
+static int
+ip6_private(const unsigned char *a)
+{
+	static const unsigned char mapped[12] =
+	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char zero[15];
+
+	if (memcmp(a, mapped, 12) == 0)
+		return ip4_private(a + 12);
+	if (memcmp(a, zero, 15) == 0)		/* :: and ::1 */
+		return 1;
+	return (a[0] & 0xfe) == 0xfc ||		/* fc00::/7 unique-local */
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
+	    a[0] == 0xff;			/* multicast */
+}
+
+/* Is this address one that tests asked us to treat as public? */
+static int
+addr_listed(const char *list, const char *ip)
+{
+	size_t n = strlen(ip);
+	const char *p = list;
+
+	while (p != NULL && *p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		if (strncmp(p, ip, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
+}
+
+/* 1 when ip (a numeric address) is private, 0 when public. */
+static int
+ip_private(const struct fetch_opts *o, const char *ip)
+{
+	unsigned char a[16];
+
+	if (o != NULL && o->public_addrs != NULL &&
+	    addr_listed(o->public_addrs, ip))
+		return 0;
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return ip4_private(a);
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return ip6_private(a);
+	return 1;	/* not an address we understand: be careful */
+}
+
+/*
+ * May this transfer talk to ip?  Records a refusal for the error text.  With
+ * a proxy the address is the proxy's, so the guard cannot apply.  A request
+ * reaching a public address (sent is set: it is about to go out) makes the
+ * rest of its redirect chain public-origin.
+ */
+static int
+guard_allows(struct xfer *x, const char *ip, int sent)
+{
+	struct fetch_req *r = x->req;
+
+	if (r->allow_private || x->opts->proxy != NULL || x->opts->proxy_env)
+		return 1;
+	if (!ip_private(x->opts, ip)) {
+		if (sent)
+			x->public_seen = 1;
+		return 1;
+	}
+	if (!r->from_content && !x->public_seen)
+		return 1;	/* a private feed the user configured */
+	x->refused = 1;
+	snprintf(x->refused_ip, sizeof(x->refused_ip), "%s", ip);
+	return 0;
+}
+
+static curl_socket_t
+cb_opensocket(void *p, curlsocktype purpose, struct curl_sockaddr *sa)
+{
+	struct xfer *x = p;
+	char ip[INET6_ADDRSTRLEN] = "";
+	const void *a = NULL;
+
+	if (sa->family == AF_INET)
+		a = &((const struct sockaddr_in *)(void *)&sa->addr)->sin_addr;
+	else if (sa->family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(void *)&sa->addr)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->family, a, ip, sizeof(ip)) == NULL)
+		return CURL_SOCKET_BAD;
+	/* refuse before even connecting; cb_prereq decides on what is sent */
+	if (!guard_allows(x, ip, 0))
+		return CURL_SOCKET_BAD;
+	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);
+}
+
+static int
+cb_prereq(void *p, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct xfer *x = p;
+
+	return guard_allows(x, primary_ip, 1) ? CURL_PREREQFUNC_OK :
+	    CURL_PREREQFUNC_ABORT;
+}
+
+/* --- callbacks ---------------------------------------------------------- */
+
+static size_t
+cb_write(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	size_t n = size * nmemb;
+
+	if (x->cur_status < 200 || x->cur_status > 299) {
+		/* an error page: we report the status, not its body */
+		x->skip_body = 1;
+		return 0;
+	}
+	if (n > x->max_size - x->req->body.len ||
+	    buf_append(&x->req->body, data, n) == -1) {
+		x->too_large = 1;
+		return 0;
+	}
+	return n;
+}
+
+static char *
+hdr_value(const char *v, size_t n)
+{
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return xstrndup(v, n);
+}
+
+static void
+set_str(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* A new response starts: forget what the previous one (a redirect) said. */
+static void
+hdr_new_response(struct xfer *x, long status)
+{
+	struct fetch_req *r = x->req;
+
+	if (x->cur_status >= 300 && x->cur_status <= 399 && x->location) {
+		x->hops++;
+		if (x->cur_status == 301 || x->cur_status == 308)
+			x->last_permanent = x->cur_status;
+		else
+			x->all_permanent = 0;
+	}
+	x->prev_status = x->cur_status;
+	x->cur_status = status;
+	set_str(&x->location, NULL);
+	set_str(&r->etag_out, NULL);
+	set_str(&r->last_modified_out, NULL);
+	set_str(&r->content_type, NULL);
+	set_str(&r->content_location, NULL);
+	r->retry_after = 0;
+}
+
+/* Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3). */
+static long
+parse_retry_after(const char *v)
+{
+	long long s = 0;
+	time_t when, now;
+	const char *p;
+
+	if (isdigit((unsigned char)*v)) {
+		for (p = v; isdigit((unsigned char)*p); p++)
+			if ((s = s * 10 + (*p - '0')) > FETCH_RETRY_AFTER_MAX)
+				s = FETCH_RETRY_AFTER_MAX;
+		return *p == '\0' ? (long)s : 0;
+	}
+	if ((when = curl_getdate(v, NULL)) == -1)
+		return 0;
+	now = time(NULL);
+	if (when <= now)
+		return 1;	/* "now": still a signal to back off a little */
+	if (when - now > FETCH_RETRY_AFTER_MAX)
+		return FETCH_RETRY_AFTER_MAX;
+	return (long)(when - now);
+}
+
+static int
+hdr_is(const char *line, size_t n, const char *name, const char **val,
+    size_t *vlen)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
+		return 0;
+	*val = line + k + 1;
+	*vlen = n - k - 1;
+	return 1;
+}
+
+static size_t
+cb_header(char *line, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	struct fetch_req *r = x->req;
+	size_t n = size * nmemb, len = n, vlen;
+	const char *v;
+	char *s;
+	long st;
+
+	if (n > LIM_HTTP_HEADER - x->hdr_bytes) {
+		x->hdr_too_large = 1;
+		return 0;
+	}
+	x->hdr_bytes += n;
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
+		v = memchr(line, ' ', len);
+		st = 0;
+		while (v != NULL && v < line + len && *v == ' ')
+			v++;
+		while (v != NULL && v < line + len && isdigit((unsigned char)*v)
+		    && st < 1000)
+			st = st * 10 + (*v++ - '0');
+		if (st < 100 || st > 199)	/* 1xx: the real one follows */
+			hdr_new_response(x, st);
+		return n;
+	}
+	if (hdr_is(line, len, "etag", &v, &vlen))
+		set_str(&r->etag_out, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "last-modified", &v, &vlen))
+		set_str(&r->last_modified_out, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "content-type", &v, &vlen))
+		set_str(&r->content_type, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "content-location", &v, &vlen))
+		set_str(&r->content_location, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "location", &v, &vlen))
+		set_str(&x->location, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "retry-after", &v, &vlen)) {
+		s = hdr_value(v, vlen);
+		r->retry_after = parse_retry_after(s);
+		free(s);
+	}
+	return n;
+}
+
+/* --- setting up a transfer ---------------------------------------------- */
+
+/* A validator goes back verbatim, but never one that could split a header. */
+static int
+validator_ok(const char *v)
+{
+	size_t n = 0;
+
+	for (; v[n]; n++)
+		if ((unsigned char)v[n] < 0x20 || v[n] == 0x7f)
+			return 0;
+	return n > 0 && n <= FETCH_VALIDATOR_MAX;
+}
+
+static void
+add_header(struct xfer *x, const char *name, const char *value)
+{
+	struct curl_slist *l;
+	struct buf b = BUF_INIT(0);
+
+	buf_printf(&b, "%s: %s", name, value);
+	if ((l = curl_slist_append(x->headers, b.data)) == NULL)
+		abort();
+	x->headers = l;
+	buf_free(&b);
+}
+
+/* scheme://host:port of an http(s) URL, or NULL with err set. */
+static char *
+url_hostkey(const char *url, char *err, size_t errlen)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *key = NULL, *c;
+	struct buf b = BUF_INIT(0);
+
+	if ((u = curl_url()) == NULL)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		errf(err, errlen, "invalid URL");
+		goto out;
+	}
+	buf_printf(&b, "%s://%s:%s", scheme, host, port);
+	for (c = b.data; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	key = buf_steal(&b);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	buf_free(&b);
+	return key;
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	if (x == NULL)
+		return;
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	free(x->hostkey);
+	free(x->location);
+	free(x->bad_scheme);
+	free(x);
+}
+
+#define SETOPT(opt, val) do {						\
+	if ((rc = curl_easy_setopt(e, opt, val)) != CURLE_OK) {		\
+		errf(r->err, sizeof(r->err), "curl option %s: %s", #opt, \
+		    curl_easy_strerror(rc));				\
+		return -1;						\
+	}								\
+} while (0)
+
+static int
+xfer_setup(struct xfer *x)
+{
+	struct fetch_req *r = x->req;
+	const struct fetch_opts *o = x->opts;
+	CURL *e = x->easy;
+	CURLcode rc;
+
+	SETOPT(CURLOPT_URL, r->url);
+	SETOPT(CURLOPT_PRIVATE, x);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
+	SETOPT(CURLOPT_MAXREDIRS, (long)LIM_REDIRECTS);
+	SETOPT(CURLOPT_CONNECTTIMEOUT, r->connect_timeout > 0 ?
+	    r->connect_timeout : (long)LIM_CONNECT_TIMEOUT);
+	SETOPT(CURLOPT_TIMEOUT, r->timeout > 0 ? r->timeout :
+	    (long)LIM_TOTAL_TIMEOUT);
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, r->low_speed_bytes > 0 ?
+	    r->low_speed_bytes : (long)LIM_LOW_SPEED_BYTES);
+	SETOPT(CURLOPT_LOW_SPEED_TIME, r->low_speed_time > 0 ?
+	    r->low_speed_time : (long)LIM_LOW_SPEED_TIME);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_size);
+	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	SETOPT(CURLOPT_PIPEWAIT, 1L);
+	SETOPT(CURLOPT_USERAGENT, r->user_agent ? r->user_agent :
+	    FETCH_DEFAULT_UA);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(CURLOPT_WRITEFUNCTION, cb_write);
+	SETOPT(CURLOPT_WRITEDATA, x);
+	SETOPT(CURLOPT_HEADERFUNCTION, cb_header);
+	SETOPT(CURLOPT_HEADERDATA, x);
+	SETOPT(CURLOPT_OPENSOCKETFUNCTION, cb_opensocket);
+	SETOPT(CURLOPT_OPENSOCKETDATA, x);
+	SETOPT(CURLOPT_PREREQFUNCTION, cb_prereq);
+	SETOPT(CURLOPT_PREREQDATA, x);
+	/* "" rather than unset: libcurl would otherwise read http_proxy */
+	if (o->proxy != NULL)
+		SETOPT(CURLOPT_PROXY, o->proxy);
+	else if (!o->proxy_env)
+		SETOPT(CURLOPT_PROXY, "");
+	if (r->http_user != NULL) {
+		SETOPT(CURLOPT_USERNAME, r->http_user);
+		SETOPT(CURLOPT_PASSWORD, r->http_password ?
+		    r->http_password : "");
+		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	}
+	if (r->etag != NULL && validator_ok(r->etag))
+		add_header(x, "If-None-Match", r->etag);
+	if (r->last_modified != NULL && validator_ok(r->last_modified))
+		add_header(x, "If-Modified-Since", r->last_modified);
+	if (x->headers != NULL)
+		SETOPT(CURLOPT_HTTPHEADER, x->headers);
+	return 0;
+}
+
+#undef SETOPT
+
+/* --- local files -------------------------------------------------------- */
+
+/* "scheme" when url starts with scheme://, else NULL (a plain path). */
+static int
+url_scheme(const char *url, char *out, size_t outlen)
+{
+	size_t i = 0;
+
+	if (!isalpha((unsigned char)url[0]))
+		return 0;
+	while (isalnum((unsigned char)url[i]) || url[i] == '+' ||
+	    url[i] == '-' || url[i] == '.')
+		i++;
+	if (strncmp(url + i, "://", 3) != 0 || i >= outlen)
+		return 0;
+	for (size_t k = 0; k < i; k++)
+		out[k] = (char)tolower((unsigned char)url[k]);
+	out[i] = '\0';
+	return 1;
+}
+
+/* The path of a file:// URL (decoded), or NULL for another host. */
+static char *
+file_url_path(const char *url)
+{
+	CURLU *u;
+	char *host = NULL, *path = NULL, *res = NULL;
+
+	if ((u = curl_url()) == NULL)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK)
+		goto out;
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    host[0] != '\0' && strcasecmp(host, "localhost") != 0)
+		goto out;
+	if (curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) !=
+	    CURLUE_OK || strlen(path) == 0)
+		goto out;
+	res = xstrdup(path);
+out:
+	curl_free(host);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return res;
+}
+
+static void
+fetch_local(struct fetch_req *r, size_t max)
+{
+	char scheme[16], *path;
+	int is_url = url_scheme(r->url, scheme, sizeof(scheme));
+
+	if (!r->allow_local) {
+		errf(r->err, sizeof(r->err),
+		    "local files are allowed only when configured");
+		return;
+	}
+	if (is_url) {
+		if ((path = file_url_path(r->url)) == NULL) {
+			errf(r->err, sizeof(r->err), "invalid file:// URL");
+			return;
+		}
+	} else
+		path = util_expand_path(r->url);
+	if (util_read_file(path, max, &r->body, r->err, sizeof(r->err)) == 0) {
+		r->result = FETCH_OK;
+		r->effective_url = xstrdup(r->url);
+	} else
+		buf_free(&r->body);
+	free(path);
+}
+
+/* --- completion --------------------------------------------------------- */
+
+static void
+err_connect(struct xfer *x, const char *what)
+{
+	struct fetch_req *r = x->req;
+	char *url = NULL, *key;
+	const char *hp;
+	long oserr = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+	curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+	key = url_hostkey(url ? url : r->url, NULL, 0);
+	/* "http://host:port" -> "host:port" */
+	hp = key ? strstr(key, "://") + 3 : "server";
+	if (what != NULL)
+		errf(r->err, sizeof(r->err), "connect to %s: %s", hp, what);
+	else if (oserr != 0)
+		errf(r->err, sizeof(r->err), "connect to %s: %s", hp,
+		    strerror((int)oserr));
+	else
+		errf(r->err, sizeof(r->err), "connect to %s: %s", hp,
+		    x->errbuf[0] ? x->errbuf : "failed");
+	free(key);
+}
+
+static void
+err_timeout(struct xfer *x)
+{
+	struct fetch_req *r = x->req;
+	long connect_to, total_to, conn = 0;
+	double t = 0;
+
+	connect_to = r->connect_timeout > 0 ? r->connect_timeout :
+	    LIM_CONNECT_TIMEOUT;
+	total_to = r->timeout > 0 ? r->timeout : LIM_TOTAL_TIMEOUT;
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &t);
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_CONNECTCODE, &conn);
+	if (strncmp(x->errbuf, "Operation too slow", 18) == 0)
+		errf(r->err, sizeof(r->err),
+		    "too slow (under %ld bytes/s for %ld s)",
+		    r->low_speed_bytes > 0 ? r->low_speed_bytes :
+		    (long)LIM_LOW_SPEED_BYTES,
+		    r->low_speed_time > 0 ? r->low_speed_time :
+		    (long)LIM_LOW_SPEED_TIME);
+	else if (strncmp(x->errbuf, "Connection timed out", 20) == 0 ||
+	    strncmp(x->errbuf, "Failed to connect", 17) == 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "timed out after %ld s",
+		    connect_to);
+		err_connect(x, what);
+	} else
+		errf(r->err, sizeof(r->err), "timed out after %ld s",
+		    total_to);
+}
+
+static void
+set_result_from_status(struct xfer *x)
+{
+	struct fetch_req *r = x->req;
+
+	if (r->status >= 200 && r->status <= 299)
+		r->result = FETCH_OK;
+	else if (r->status == 304)
+		r->result = FETCH_NOT_MODIFIED;
+	else if (r->status == 410)
+		r->result = FETCH_GONE;
+	else {
+		r->result = FETCH_ERROR;
+		if (r->status >= 300 && r->status <= 399 && x->location == NULL)
+			errf(r->err, sizeof(r->err), "HTTP %ld without Location",
+			    r->status);
+		else
+			errf(r->err, sizeof(r->err), "HTTP %ld", r->status);
+	}
+	if (r->status != 429 && r->status != 503)
+		r->retry_after = 0;
+	if (r->result != FETCH_OK)
+		buf_free(&r->body);
+}
+
+/* A redirect libcurl refused for its scheme: name it from our Location. */
+static void
+err_redirect_scheme(struct xfer *x)
+{
+	struct fetch_req *r = x->req;
+	char scheme[32];
+	const char *loc = x->location;
+
+	if (loc != NULL && url_scheme(loc, scheme, sizeof(scheme)))
+		errf(r->err, sizeof(r->err), "redirect to %s:// refused",
+		    scheme);
+	else if (loc != NULL && strchr(loc, ':') != NULL &&
+	    strchr(loc, ':') < loc + 20 && strchr(loc, '/') != loc)
+		errf(r->err, sizeof(r->err), "redirect to %.*s: refused",
+		    (int)(strchr(loc, ':') - loc), loc);
+	else
+		errf(r->err, sizeof(r->err), "redirect refused: %s",
+		    x->errbuf[0] ? x->errbuf : "unsupported protocol");
+}
+
+static void
+xfer_finish(struct xfer *x, CURLcode rc)
+{
+	struct fetch_req *r = x->req;
+	char *url = NULL;
+	long status = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url) ==
+	    CURLE_OK && url != NULL)
+		r->effective_url = xstrdup(url);
+	r->status = status;
+	if (rc == CURLE_WRITE_ERROR && x->skip_body && !x->too_large)
+		rc = CURLE_OK;
+	if (rc != CURLE_OK)
+		buf_free(&r->body);
+	if (x->refused) {
+		errf(r->err, sizeof(r->err), "refused to connect to private "
+		    "address %s (allow-private is off)", x->refused_ip);
+		return;
+	}
+	switch (rc) {
+	case CURLE_OK:
+		set_result_from_status(x);
+		break;
+	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
+		if (x->hdr_too_large)
+			errf(r->err, sizeof(r->err), "response headers too "
+			    "large (over %u bytes)", (unsigned)LIM_HTTP_HEADER);
+		else
+			errf(r->err, sizeof(r->err), "feed too large (over %zu "
+			    "bytes)", x->max_size);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		errf(r->err, sizeof(r->err), "too many redirects (over %d)",
+		    LIM_REDIRECTS);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (x->hops > 0 || x->location != NULL)
+			err_redirect_scheme(x);
+		else if (strstr(x->errbuf, "HTTP/0.9") != NULL)
+			errf(r->err, sizeof(r->err),
+			    "invalid HTTP response (no status line)");
+		else
+			errf(r->err, sizeof(r->err), "%s", x->errbuf);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		err_timeout(x);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		err_connect(x, NULL);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		errf(r->err, sizeof(r->err), "%s", x->errbuf[0] ? x->errbuf :
+		    "could not resolve host");
+		break;
+	case CURLE_WEIRD_SERVER_REPLY:
+		errf(r->err, sizeof(r->err), "invalid HTTP response (%s)",
+		    x->errbuf[0] ? x->errbuf : "weird server reply");
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		/* libcurl's own cap on one header line */
+		if (strstr(x->errbuf, "header") != NULL) {
+			errf(r->err, sizeof(r->err), "response headers too "
+			    "large (over %u bytes)", (unsigned)LIM_HTTP_HEADER);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		if (rc == CURLE_SSL_CONNECT_ERROR ||
+		    rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE)
+			errf(r->err, sizeof(r->err), "TLS: %s",
+			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		else
+			errf(r->err, sizeof(r->err), "%s", x->errbuf[0] ?
+			    x->errbuf : curl_easy_strerror(rc));
+		break;
+	}
+	if (r->result != FETCH_ERROR && x->hops > 0 && x->all_permanent)
+		r->redirect_status = x->last_permanent;
+	if (r->result == FETCH_ERROR && r->err[0] == '\0')
+		errf(r->err, sizeof(r->err), "%s", curl_easy_strerror(rc));
+}
+
+/* --- the loop ----------------------------------------------------------- */
+
+struct loop {
+	CURLM			*multi;
+	const struct fetch_opts	*opts;
+	struct fetch_req	*reqs;
+	size_t			 n;
+	size_t			*wait;		/* indices not yet started */
+	size_t			 nwait;
+	struct xfer		*xfers;		/* active transfers */
+	struct slot		*hosts;		/* hosts with active transfers */
+	size_t			 nhosts;
+	int			 active;
+	int			 concurrency;
+	int			 per_host;
+	fetch_done_fn		*done;
+	void			*ctx;
+};
+
+static struct slot *
+host_slot(struct loop *l, const char *key, int create)
+{
+	size_t i;
+
+	for (i = 0; i < l->nhosts; i++)
+		if (strcmp(l->hosts[i].hostkey, key) == 0)
+			return &l->hosts[i];
+	if (!create)
+		return NULL;
+	l->hosts = xrealloc(l->hosts, (l->nhosts + 1) * sizeof(*l->hosts));
+	l->hosts[l->nhosts].hostkey = xstrdup(key);
+	l->hosts[l->nhosts].active = 0;
+	return &l->hosts[l->nhosts++];
+}
+
+static void
+host_release(struct loop *l, const char *key)
+{
+	struct slot *s = host_slot(l, key, 0);
+
+	if (s == NULL || --s->active > 0)
+		return;
+	free(s->hostkey);
+	*s = l->hosts[--l->nhosts];
+}
+
+static void
+complete(struct loop *l, struct fetch_req *r)
+{
+	l->done(r, l->ctx);
+	fetch_req_clear(r);
+}
+
+/*
+ * Start request r: 1 when it is in flight, 0 when it finished at once
+ * (a local file or an early error; done() was called).
+ */
+static int
+start_one(struct loop *l, struct fetch_req *r, char *hostkey)
+{
+	struct xfer *x;
+	size_t max = r->max_size ? r->max_size : LIM_FEED_SIZE;
+	CURLMcode mc;
+
+	x = xcalloc(1, sizeof(*x));
+	x->req = r;
+	x->opts = l->opts;
+	x->max_size = max;
+	x->all_permanent = 1;
+	x->hostkey = hostkey;
+	if ((x->easy = curl_easy_init()) == NULL) {
+		errf(r->err, sizeof(r->err), "curl_easy_init failed");
+		goto fail;
+	}
+	if (xfer_setup(x) == -1)
+		goto fail;
+	if ((mc = curl_multi_add_handle(l->multi, x->easy)) != CURLM_OK) {
+		errf(r->err, sizeof(r->err), "curl_multi_add_handle: %s",
+		    curl_multi_strerror(mc));
+		goto fail;
+	}
+	host_slot(l, hostkey, 1)->active++;
+	l->active++;
+	x->next = l->xfers;
+	if (l->xfers != NULL)
+		l->xfers->prev = x;
+	l->xfers = x;
+	return 1;
+fail:
+	xfer_free(x);
+	complete(l, r);
+	return 0;
+}
+
+/* Classify request i: start it, finish it at once, or leave it waiting. */
+static int
+try_start(struct loop *l, size_t i)
+{
+	struct fetch_req *r = &l->reqs[i];
+	struct slot *s;
+	char scheme[16], *key;
+	size_t max = r->max_size ? r->max_size : LIM_FEED_SIZE;
+
+	if (r->url == NULL) {
+		req_begin(r, max);
+		errf(r->err, sizeof(r->err), "no URL");
+		complete(l, r);
+		return 1;
+	}
+	if (!url_scheme(r->url, scheme, sizeof(scheme)) ||
+	    strcmp(scheme, "file") == 0) {
+		req_begin(r, max);
+		fetch_local(r, max);
+		complete(l, r);
+		return 1;
+	}
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+		req_begin(r, max);
+		errf(r->err, sizeof(r->err), "unsupported URL scheme %s://",
+		    scheme);
+		complete(l, r);
+		return 1;
+	}
+	req_begin(r, max);
+	if ((key = url_hostkey(r->url, r->err, sizeof(r->err))) == NULL) {
+		complete(l, r);
+		return 1;
+	}
+	s = host_slot(l, key, 0);
+	if (s != NULL && s->active >= l->per_host) {
+		free(key);
+		return 0;
+	}
+	start_one(l, r, key);
+	return 1;
+}
+
+/* Start waiting requests while there is room, keeping their order. */
+static void
+fill(struct loop *l)
+{
+	size_t i, keep = 0;
+
+	for (i = 0; i < l->nwait; i++) {
+		if (l->active >= l->concurrency || !try_start(l, l->wait[i]))
+			l->wait[keep++] = l->wait[i];
+	}
+	l->nwait = keep;
+}
+
+/* Take x out of the loop; the caller completes and frees it. */
+static void
+unlink_xfer(struct loop *l, struct xfer *x)
+{
+	curl_multi_remove_handle(l->multi, x->easy);
+	host_release(l, x->hostkey);
+	l->active--;
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		l->xfers = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+}
+
+/* The loop itself failed: every request not yet done ends with why. */
+static void
+abandon(struct loop *l, const char *why)
+{
+	struct xfer *x;
+	struct fetch_req *r;
+	size_t i;
+
+	while ((x = l->xfers) != NULL) {
+		unlink_xfer(l, x);
+		buf_free(&x->req->body);
+		x->req->result = FETCH_ERROR;
+		errf(x->req->err, sizeof(x->req->err), "%s", why);
+		complete(l, x->req);
+		xfer_free(x);
+	}
+	for (i = 0; i < l->nwait; i++) {
+		r = &l->reqs[l->wait[i]];
+		req_begin(r, 0);
+		errf(r->err, sizeof(r->err), "%s", why);
+		complete(l, r);
+	}
+	l->nwait = 0;
+}
+
+static void
+reap(struct loop *l)
+{
+	struct xfer *x;
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(l->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		x = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (x == NULL)
+			continue;
+		xfer_finish(x, m->data.result);
+		unlink_xfer(l, x);
+		complete(l, x->req);
+		xfer_free(x);
+	}
+}
+
+int
+fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
+    fetch_done_fn *done, void *ctx, char *err, size_t errlen)
+{
+	static const struct fetch_opts defaults;
+	struct loop l;
+	CURLMcode mc;
+	int running, r = -1;
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	l.opts = opts ? opts : &defaults;
+	l.reqs = reqs;
+	l.n = n;
+	l.done = done;
+	l.ctx = ctx;
+	l.concurrency = l.opts->concurrency > 0 ? l.opts->concurrency :
+	    FETCH_CONCURRENCY;
+	l.per_host = l.opts->per_host > 0 ? l.opts->per_host : FETCH_PER_HOST;
+	l.wait = xcalloc(n ? n : 1, sizeof(*l.wait));
+	for (i = 0; i < n; i++)
+		l.wait[i] = i;
+	l.nwait = n;
+	if ((l.multi = curl_multi_init()) == NULL) {
+		errf(err, errlen, "curl_multi_init failed");
+		goto out;
+	}
+	if (curl_multi_setopt(l.multi, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_MULTIPLEX) != CURLM_OK ||
+	    curl_multi_setopt(l.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)l.per_host) != CURLM_OK ||
+	    curl_multi_setopt(l.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)l.concurrency) != CURLM_OK) {
+		errf(err, errlen, "curl_multi_setopt failed");
+		goto out;
+	}
+	fill(&l);
+	while (l.active > 0 || l.nwait > 0) {
+		if ((mc = curl_multi_perform(l.multi, &running)) != CURLM_OK) {
+			errf(err, errlen, "curl_multi_perform: %s",
+			    curl_multi_strerror(mc));
+			goto out;
+		}
+		reap(&l);
+		fill(&l);
+		if (l.active == 0)
+			continue;
+		if ((mc = curl_multi_poll(l.multi, NULL, 0, 1000, NULL)) !=
+		    CURLM_OK) {
+			errf(err, errlen, "curl_multi_poll: %s",
+			    curl_multi_strerror(mc));
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	/* on a loop failure, whatever is still in flight ends as an error */
+	if (r == -1)
+		abandon(&l, err != NULL && err[0] ? err : "fetch loop failed");
+	free(l.wait);
+	for (i = 0; i < l.nhosts; i++)
+		free(l.hosts[i].hostkey);
+	free(l.hosts);
+	if (l.multi != NULL)
+		curl_multi_cleanup(l.multi);
+	return r;
+}
