@@ -4,7 +4,7 @@ include config.mk
 
 B	= build
 ALL_CPPFLAGS = -D_GNU_SOURCE -DRSS2MAIL_VERSION='"$(VERSION)"' \
-	  -Irss2mail -Iconfig -Iimap $(PKG_CFLAGS) $(CPPFLAGS)
+	  -iquote rss2mail -iquote config -iquote imap $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 
 LIB_SRC	= $(filter-out rss2mail/main.c,$(wildcard rss2mail/*.c imap/*.c config/*.c))

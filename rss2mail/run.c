@@ -66,6 +66,7 @@ struct feed_run {
 struct outitem {
 	struct feed_run	*fr;
 	char		*entry_id;
+	char		*title;		/* for -v, or NULL */
 	char		 msgid[MSG_ID_LEN];
 	char		*msg;
 	size_t		 len;
@@ -237,6 +238,7 @@ static void
 outitem_clear(struct outitem *it)
 {
 	free(it->entry_id);
+	free(it->title);
 	free(it->msg);
 	memset(it, 0, sizeof(*it));
 }
@@ -315,6 +317,12 @@ outbox_flush(struct run *r)
 			if (state_commit(r->st, serr, sizeof(serr)) == -1)
 				goto state_failed;
 			r->stats->delivered += done;
+			for (i = start; i < start + done; i++)
+				log_info("feed %s: delivered \"%s\"%s%s",
+				    ob->items[i].fr->cf->name,
+				    ob->items[i].title ? ob->items[i].title :
+				    ob->items[i].msgid, *ob->folder ?
+				    " to " : "", ob->folder);
 		}
 		start += done;
 		if (ds == DELIVER_OK)
@@ -358,8 +366,8 @@ out:
 /* Queue one message; the outbox takes ownership of msg. */
 static void
 outbox_add(struct run *r, struct feed_run *fr, const char *folder,
-    const char *entry_id, const char *msgid, char *msg, size_t len,
-    time_t date, int64_t rowid)
+    const char *entry_id, const char *title, const char *msgid, char *msg,
+    size_t len, time_t date, int64_t rowid)
 {
 	struct outbox *ob = &r->out;
 	struct outitem *it;
@@ -375,6 +383,7 @@ outbox_add(struct run *r, struct feed_run *fr, const char *folder,
 	it = &ob->items[ob->n++];
 	it->fr = fr;
 	it->entry_id = xstrdup(entry_id);
+	it->title = title ? xstrndup(title, strnlen(title, 200)) : NULL;
 	snprintf(it->msgid, sizeof(it->msgid), "%s", msgid);
 	it->msg = msg;
 	it->len = len;
@@ -437,7 +446,7 @@ run_recover(struct run *r)
 			continue;
 		}
 		/* not stored: append the journaled bytes as they were */
-		outbox_add(r, fr, p[i].folder, p[i].entry_id, p[i].msgid, p[i].message,
+		outbox_add(r, fr, p[i].folder, p[i].entry_id, NULL, p[i].msgid, p[i].message,
 		    p[i].len, p[i].date, p[i].rowid);
 		p[i].message = NULL;
 	}
@@ -515,7 +524,8 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		}
 		msg_id(cf->url, e->id, msgid);
 		len = msg.len;
-		outbox_add(r, fr, fr->folder, e->id, msgid, buf_steal(&msg),
+		outbox_add(r, fr, fr->folder, e->id, e->title.value, msgid,
+		    buf_steal(&msg),
 		    len, msg_date(e, r->now), 0);
 	}
 	buf_free(&msg);
