@@ -277,8 +277,8 @@ state_feed_poll_ok(struct state *st, const char *feed, time_t when,
 	return state_run(st, "UPDATE feeds SET etag = ?2, last_modified = ?3, "
 	    "last_poll = ?4, last_success = ?4, last_error = NULL, "
 	    "warning = ?5, failures = 0, failing_since = 0, gone = 0 "
-	    "WHERE name = ?1", "ttiit", feed, etag, last_modified,
-	    (long long)when, (long long)when, warning);
+	    "WHERE name = ?1", "tttit", feed, etag, last_modified,
+	    (long long)when, warning);
 }
 
 int

@@ -1,0 +1,184 @@
+/*
+ * test_maildir.c - the Maildir backend: Maildir++ folders, LF on disk,
+ * finding a message by Message-ID in new/ and cur/, idempotent re-append,
+ * refused folder names.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "deliver.h"
+#include "util.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/rss2mail-md-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+count_files(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_append_and_find(void **unused)
+{
+	const struct deliver_ops *ops = &deliver_maildir;
+	struct deliver_cfg cfg = { 0 };
+	struct deliver_msg m[2] = {
+		{ "Subject: one\r\n\r\nbody one\r\n", 27, "<one@rss2mail>", 0, 0 },
+		{ "Subject: two\r\n\r\nbody\rx\r\n", 24, "<two@rss2mail>", 0, 0 },
+	};
+	char root[128], path[256], err[256];
+	struct buf b = BUF_INIT(0);
+	void *ctx;
+	size_t done;
+	int found;
+
+	snprintf(root, sizeof(root), "%s/Mail", dir);
+	cfg.maildir = root;
+	assert_int_equal(ops->open(&ctx, &cfg, err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(ops->ensure_folder(ctx, "News/LWN", err,
+	    sizeof(err)), DELIVER_OK);
+	assert_int_equal(ops->has_msgid(ctx, "News/LWN", "<one@rss2mail>",
+	    &found, err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(ops->append(ctx, "News/LWN", m, 2, &done, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_int_equal(done, 2);
+	snprintf(path, sizeof(path), "%s/.News.LWN/new", root);
+	assert_int_equal(count_files(path), 2);
+	assert_int_equal(ops->has_msgid(ctx, "News/LWN", "<one@rss2mail>",
+	    &found, err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(found, 1);
+	/* not in another folder */
+	assert_int_equal(ops->has_msgid(ctx, "", "<one@rss2mail>", &found,
+	    err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(found, 0);
+	/* appending the same message again replaces, never duplicates */
+	assert_int_equal(ops->append(ctx, "News/LWN", m, 1, &done, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_int_equal(count_files(path), 2);
+
+	/* on disk with LF line ends; a lone CR is kept */
+	{
+		char cmd[600];
+		FILE *p;
+		char line[256] = "";
+
+		snprintf(cmd, sizeof(cmd), "cat %s/*", path);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		while (fgets(line, sizeof(line), p))
+			buf_puts(&b, line);
+		pclose(p);
+	}
+	assert_null(strstr(buf_str(&b), "\r\n"));
+	assert_non_null(strstr(buf_str(&b), "body one\n"));
+	assert_non_null(strstr(buf_str(&b), "body\rx\n"));
+
+	/* a client moved it to cur/ and marked it seen: still found */
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "cd %s/.News.LWN && for f in new/*; "
+		    "do mv \"$f\" \"cur/$(basename $f):2,S\"; done", root);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(ops->has_msgid(ctx, "News/LWN", "<two@rss2mail>",
+	    &found, err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(found, 1);
+	ops->close(ctx);
+	ops->close(NULL);
+	buf_free(&b);
+}
+
+static void
+test_bad_folders(void **unused)
+{
+	const struct deliver_ops *ops = &deliver_maildir;
+	struct deliver_cfg cfg = { 0 };
+	static const char *const bad[] = { "..", "a/../b", "a//b", "/a", "a/",
+	    "a.b", "x\ny" };
+	char root[128], err[256];
+	void *ctx;
+	size_t i;
+
+	snprintf(root, sizeof(root), "%s/Mail", dir);
+	cfg.maildir = root;
+	assert_int_equal(ops->open(&ctx, &cfg, err, sizeof(err)), DELIVER_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(ops->ensure_folder(ctx, bad[i], err,
+		    sizeof(err)), DELIVER_FOLDER);
+		assert_non_null(strstr(err, "bad folder name"));
+	}
+	ops->close(ctx);
+}
+
+static void
+test_unwritable_root(void **unused)
+{
+	const struct deliver_ops *ops = &deliver_maildir;
+	struct deliver_cfg cfg = { 0 };
+	char root[128], err[256];
+	void *ctx;
+
+	snprintf(root, sizeof(root), "%s/file", dir);
+	fclose(fopen(root, "w"));
+	snprintf(root, sizeof(root), "%s/file/Mail", dir);
+	cfg.maildir = root;
+	assert_int_equal(ops->open(&ctx, &cfg, err, sizeof(err)),
+	    DELIVER_STORE);
+	assert_non_null(strstr(err, dir));
+	cfg.maildir = NULL;
+	assert_int_equal(ops->open(&ctx, &cfg, err, sizeof(err)),
+	    DELIVER_STORE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_and_find, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_folders, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_root, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,196 @@
+/*
+ * test_state.c - the SQLite state: validators, health, the journal's
+ * pending -> delivered protocol, and that it all survives a reopen.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "state.h"
+
+static char dir[64], path[128];
+
+static int
+setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/rss2mail-state-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/sub/state.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_validators_and_health(void **unused)
+{
+	struct state *st;
+	struct state_feed f;
+	char err[256];
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_get(st, "lwn", &f), 0);
+	assert_null(f.etag);
+	assert_int_equal(f.last_success, 0);
+	assert_int_equal(state_feed_poll_ok(st, "lwn", 1000, "\"abc\"",
+	    "Wed, 21 Oct 2015 07:28:00 GMT", NULL), 0);
+	assert_int_equal(state_feed_poll_failed(st, "lwn", 2000, "HTTP 503"),
+	    0);
+	assert_int_equal(state_feed_poll_failed(st, "lwn", 3000, "HTTP 503"),
+	    0);
+	state_close(st);
+
+	/* everything is still there after a reopen */
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_get(st, "lwn", &f), 0);
+	assert_string_equal(f.etag, "\"abc\"");
+	assert_string_equal(f.last_modified, "Wed, 21 Oct 2015 07:28:00 GMT");
+	assert_int_equal(f.last_success, 1000);
+	assert_int_equal(f.last_poll, 3000);
+	assert_string_equal(f.last_error, "HTTP 503");
+	assert_int_equal(f.failures, 2);
+	state_feed_clear(&f);
+	assert_int_equal(state_feed_poll_ok(st, "lwn", 4000, NULL, NULL,
+	    "recovered from bad XML"), 0);
+	assert_int_equal(state_feed_get(st, "lwn", &f), 0);
+	assert_null(f.last_error);
+	assert_null(f.etag);
+	assert_int_equal(f.failures, 0);
+	assert_string_equal(f.warning, "recovered from bad XML");
+	state_feed_clear(&f);
+	assert_int_equal(state_feed_set(st, "lwn", "gone", NULL, 1), 0);
+	assert_int_equal(state_feed_set(st, "lwn", "no; drop", NULL, 1), -1);
+	state_close(st);
+}
+
+static void
+test_journal(void **unused)
+{
+	struct state *st;
+	struct state_pending *p;
+	struct state_feed f;
+	char err[256];
+	int64_t r1, r2;
+	size_t n;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_get(st, "a", "e1"), STATE_NEW);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e1", "<m1@x>", "F",
+	    "msg1\r\n", 6, 111, &r1), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e2", "<m2@x>", "",
+	    "msg\0two", 7, 222, &r2), 0);
+	/* the same entry twice is refused: one row per (feed, entry) */
+	assert_int_equal(state_entry_pending(st, "a", "e1", "<m1@x>", "F",
+	    "x", 1, 1, &r1), -1);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_true(r1 > 0 && r2 > r1 - 1);
+	assert_int_equal(state_entry_get(st, "a", "e1"), STATE_PENDING);
+	state_close(st);
+
+	/* after a "crash": both pending, with their bytes */
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(p[0].entry_id, "e1");
+	assert_string_equal(p[0].msgid, "<m1@x>");
+	assert_string_equal(p[0].folder, "F");
+	assert_int_equal(p[0].len, 6);
+	assert_memory_equal(p[0].message, "msg1\r\n", 6);
+	assert_int_equal(p[0].date, 111);
+	assert_int_equal(p[1].len, 7);
+	assert_memory_equal(p[1].message, "msg\0two", 7);
+	r1 = p[0].rowid;
+	state_pending_free(p, n);
+	assert_int_equal(state_entry_delivered(st, r1, 42), 0);
+	assert_int_equal(state_entry_delivered(st, r1, 42), 0); /* idempotent */
+	assert_int_equal(state_entry_get(st, "a", "e1"), STATE_DONE);
+	assert_int_equal(state_pending_list(st, "a", &p, &n), 0);
+	assert_int_equal(n, 1);
+	state_pending_free(p, n);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_int_equal(f.delivered, 1);	/* counted once */
+	assert_int_equal(f.pending, 1);
+	state_feed_clear(&f);
+
+	/* catchup rows are done without any message */
+	assert_int_equal(state_entry_seen(st, "a", "e3"), 0);
+	assert_int_equal(state_entry_get(st, "a", "e3"), STATE_DONE);
+	assert_int_equal(state_entry_get(st, "b", "e3"), STATE_NEW);
+	assert_true(state_entry_rowid(st, "a", "e3") > 0);
+
+	assert_int_equal(state_feed_forget(st, "a"), 0);
+	assert_int_equal(state_entry_get(st, "a", "e1"), STATE_NEW);
+	state_close(st);
+}
+
+static void
+test_rollback_leaves_nothing(void **unused)
+{
+	struct state *st;
+	char err[256];
+	int64_t r;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "c", "e1", "<m@x>", "",
+	    "m", 1, 1, &r), 0);
+	state_rollback(st);
+	assert_int_equal(state_entry_get(st, "c", "e1"), STATE_NEW);
+	state_close(st);
+}
+
+static void
+test_open_errors(void **unused)
+{
+	struct state *st = NULL;
+	char err[256], bad[160];
+
+	/* a directory where the database should be */
+	snprintf(bad, sizeof(bad), "%s", dir);
+	assert_int_equal(state_open(bad, &st, err, sizeof(err)), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, dir));
+	/* a file where a parent directory should be */
+	snprintf(bad, sizeof(bad), "%s/file", dir);
+	assert_int_equal(system("true"), 0);
+	{
+		FILE *f = fopen(bad, "w");
+
+		assert_non_null(f);
+		fclose(f);
+	}
+	snprintf(bad, sizeof(bad), "%s/file/state.db", dir);
+	assert_int_equal(state_open(bad, &st, err, sizeof(err)), -1);
+	assert_true(strlen(err) > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_validators_and_health,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

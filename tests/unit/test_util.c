@@ -1,0 +1,200 @@
+/*
+ * test_util.c - buf, arena and util: caps, UTF-8 cleaning, SHA-256 test
+ * vectors, durations, atomic writes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "util.h"
+
+static void
+test_buf_cap(void **state)
+{
+	struct buf b = BUF_INIT(8);
+
+	assert_int_equal(buf_puts(&b, "12345678"), 0);
+	assert_int_equal(buf_putc(&b, '9'), -1);
+	assert_true(b.overflow);
+	assert_string_equal(buf_str(&b), "12345678");	/* unchanged */
+	assert_int_equal(buf_printf(&b, "%d", 1), -1);
+	buf_free(&b);
+	buf_free(NULL);
+}
+
+static void
+test_buf_printf_grow(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	char *s;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(buf_printf(&b, "%04d", i), 0);
+	assert_int_equal(b.len, 4000);
+	assert_memory_equal(b.data + 3996, "0999", 4);
+	s = buf_steal(&b);
+	assert_null(b.data);
+	assert_int_equal(strlen(s), 4000);
+	free(s);
+}
+
+static void
+test_arena_cap(void **state)
+{
+	struct arena *a = arena_new(100000);
+	char *p;
+	int i;
+
+	p = arena_strdup(a, "hello");
+	assert_string_equal(p, "hello");
+	assert_null(arena_strdup(a, NULL));
+	assert_null(arena_alloc(a, 200000));	/* over the cap */
+	for (i = 0; i < 1000; i++)
+		if (arena_alloc(a, 128) == NULL)
+			break;
+	assert_true(i < 1000);			/* the cap holds */
+	assert_true(arena_used(a) <= 100000);
+	arena_reset(a);
+	assert_int_equal(arena_used(a), 0);
+	assert_non_null(arena_alloc(a, 90000));	/* large block after reset */
+	arena_free(a);
+	arena_free(NULL);
+}
+
+static const struct {
+	const char *in;
+	const char *hex;
+} sha_vectors[] = {
+	{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+};
+
+static void
+test_sha256(void **state)
+{
+	unsigned char h[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	char *big;
+	size_t i;
+
+	for (i = 0; i < sizeof(sha_vectors) / sizeof(sha_vectors[0]); i++) {
+		sha256(sha_vectors[i].in, strlen(sha_vectors[i].in), h);
+		hex_encode(h, SHA256_LEN, hex);
+		assert_string_equal(hex, sha_vectors[i].hex);
+	}
+	/* one million 'a' */
+	big = malloc(1000000);
+	memset(big, 'a', 1000000);
+	sha256(big, 1000000, h);
+	hex_encode(h, SHA256_LEN, hex);
+	assert_string_equal(hex,
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(big);
+}
+
+static const struct {
+	const char *in;
+	size_t len;
+	int oneline;
+	const char *out;
+} clean_cases[] = {
+	{ "plain", 5, 1, "plain" },
+	{ "  a\r\nb\tc  ", 11, 1, "a b c" },
+	{ "x\0y", 3, 1, "x y" },
+	{ "bad\xff" "byte", 8, 0, "bad\xef\xbf\xbd" "byte" },
+	{ "over\xc0\xaflong", 10, 0, "over\xef\xbf\xbd\xef\xbf\xbdlong" },
+	{ "sep\xe2\x80\xa8line", 10, 1, "sep line" },
+	{ "keep\nlines", 10, 0, "keep\nlines" },
+	{ "nul\0gone", 8, 0, "nulgone" },
+	{ "caf\xc3\xa9", 5, 1, "caf\xc3\xa9" },
+};
+
+static void
+test_utf8_clean(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	size_t i;
+
+	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(utf8_clean(&b, clean_cases[i].in,
+		    clean_cases[i].len, clean_cases[i].oneline), 0);
+		assert_string_equal(buf_str(&b), clean_cases[i].out);
+		assert_true(utf8_valid(b.data, b.len));
+	}
+	assert_false(utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	buf_free(&b);
+}
+
+static void
+test_duration(void **state)
+{
+	assert_int_equal(util_parse_duration("30"), 30);
+	assert_int_equal(util_parse_duration("30s"), 30);
+	assert_int_equal(util_parse_duration("5m"), 300);
+	assert_int_equal(util_parse_duration("1h"), 3600);
+	assert_int_equal(util_parse_duration("30d"), 30 * 86400);
+	assert_int_equal(util_parse_duration(""), -1);
+	assert_int_equal(util_parse_duration("5x"), -1);
+	assert_int_equal(util_parse_duration("-5"), -1);
+	assert_int_equal(util_parse_duration("5mm"), -1);
+	assert_int_equal(util_parse_duration("99999999999999999999d"), -1);
+}
+
+static void
+test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/rss2mail-test-XXXXXX", path[256], err[256];
+	struct buf b = BUF_INIT(0);
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/file", dir);
+	assert_int_equal(util_mkdirs(path, 0, err, sizeof(err)), 0);
+	assert_int_equal(util_write_atomic(path, "one\n", 4, 0640, err,
+	    sizeof(err)), 0);
+	assert_int_equal(util_write_atomic(path, "two\n", 4, 0640, err,
+	    sizeof(err)), 0);
+	assert_int_equal(util_read_file(path, 100, &b, err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "two\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	buf_reset(&b);
+	assert_int_equal(util_read_file(path, 2, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too large"));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(util_read_file(path, 100, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	buf_free(&b);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_buf_printf_grow),
+		cmocka_unit_test(test_arena_cap),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_write_atomic),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
