@@ -5,7 +5,11 @@
  * sections), checks every key against one typed table and applies each
  * feed's overrides on top of the global values.  Unknown keys, bad values
  * and missing required keys are errors that name the file, the line and the
- * key: "config.ini:12: unknown key 'fomr'".
+ * key: "config.ini:12: key 'fomr': unknown key, did you mean 'from'?".  A
+ * missing key is reported at its section's header line (0 when the section
+ * itself is missing).  Path values have "~/" expanded; relative paths stay
+ * relative to the working directory.  A value ends at a ';' or '#' that
+ * follows a blank (an inline comment); see ini.h for the syntax.
  *
  * The struct config and everything it points to is owned by the caller and
  * freed with config_free.  No curl, IMAP or SQL here.
@@ -18,6 +22,10 @@
 enum config_deliver { CONFIG_DELIVER_MAILDIR, CONFIG_DELIVER_IMAP };
 enum config_tls { CONFIG_TLS_DEFAULT, CONFIG_TLS_IMPLICIT,
     CONFIG_TLS_STARTTLS, CONFIG_TLS_NONE };
+enum config_images { CONFIG_IMAGES_INLINE, CONFIG_IMAGES_REMOTE,
+    CONFIG_IMAGES_NONE };
+enum config_updates { CONFIG_UPDATES_IGNORE, CONFIG_UPDATES_NEW,
+    CONFIG_UPDATES_REPLACE };
 
 /* Keys that [rss2mail] sets and any [feed.NAME] may override. */
 struct config_settings {
@@ -43,6 +51,23 @@ struct config_settings {
 	long long	 connect_timeout;
 	long long	 interval;	/* seconds; default 3600 */
 	int		 allow_private;	/* default 0 */
+
+	/* accepted and stored for later issues (see rss2mail.conf.5) */
+	char		*subject;	/* template; default "{title}" */
+	char		*from_template;	/* key from-name; default
+					   "{author} via {feed}" */
+	int		 reply_to_author; /* default 0 */
+	int		 digest;	/* default 0 */
+	enum config_images images;	/* default inline */
+	long long	 max_message_size; /* bytes; default LIM_MESSAGE */
+	enum config_updates updates;	/* default ignore */
+	long long	 keep;		/* seconds; 0 = keep everything */
+	char		*flags;		/* IMAP flags for APPEND, or NULL */
+	long long	 min_interval;	/* seconds; default 300 */
+	int		 report_after;	/* failed runs; default 3 */
+	char		*proxy;		/* NULL: no proxy */
+	char		*http_user;
+	char		*http_password_command;
 };
 
 struct config_feed {
@@ -50,6 +75,9 @@ struct config_feed {
 	char		*url;		/* required */
 	int		 paused;	/* `paused = yes` */
 	int		 line;		/* line of the section header */
+	char		*title;		/* from OPML, or NULL */
+	char		*category;	/* "Tech/Mail/Security", or NULL */
+	char		*html_url;	/* the site, or NULL */
 	struct config_settings s;	/* global values + this feed's overrides */
 };
 
@@ -58,6 +86,7 @@ struct config {
 	char		*state;		/* expanded; default
 					   $XDG_DATA_HOME/rss2mail/state.db */
 	int		 concurrency;	/* default 16 */
+	int		 per_host;	/* default 2 */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;
@@ -75,6 +104,9 @@ int	config_parse(const char *path, const char *text, size_t len,
 void	config_free(struct config *);
 const struct config_feed *config_find_feed(const struct config *,
 	    const char *name);
+/* 1 when name is a usable feed name: [A-Za-z0-9._-]+, not starting with
+ * '.', at most 128 bytes (it becomes a section name and maybe a folder). */
+int	config_valid_name(const char *name);
 
 /*
  * Editing in place.  Comments, order and formatting of everything else are

@@ -1,0 +1,1234 @@
+/*
+ * config.c - the typed key table, validation and per-feed overrides on top
+ * of ini.c; in-place editing for add/remove/pause/resume.
+ *
+ * Every key is one row of keys[]: its type says how a value is checked and
+ * stored, its scope where it may appear, its default is text parsed like a
+ * value from the file (so a default can never be something the file could
+ * not say).  A feed starts as a copy of the global settings and applies its
+ * own keys on top.  Errors read "PATH:LINE: key 'k': reason"; a missing key
+ * is reported at its section's header line (0 when there is no section).
+ *
+ * Not here: what templates expand to, password resolution, reaching the
+ * mailbox: run.c and the backends do that with these values.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ini.h"
+#include "limits.h"
+#include "util.h"
+
+/* <limits.h> is shadowed by rss2mail/limits.h on our -I path */
+#define LL_MAX		((long long)(~0ULL >> 1))
+#define FEED_PREFIX	"feed."
+#define FEED_NAME_MAX	128
+
+enum ktype {
+	KT_STRING,	/* one line of text */
+	KT_PATH,	/* ~ expanded */
+	KT_BOOL,	/* int */
+	KT_ENUM,	/* int from choices */
+	KT_CHOICE,	/* string from choices */
+	KT_DURATION,	/* long long seconds */
+	KT_SIZE,	/* long long bytes */
+	KT_INT,		/* int */
+	KT_FROM,	/* from_name + from_addr */
+	KT_ADDR,	/* an address, stored as written */
+	KT_IMAPURL,	/* imap:// or imaps:// */
+	KT_FEEDURL,	/* http(s)://, file:// or a local path */
+};
+
+enum kscope {
+	KS_BOTH,	/* struct config_settings: global, feeds override */
+	KS_GLOBAL,	/* struct config: [rss2mail] only */
+	KS_FEED,	/* struct config_feed: [feed.NAME] only */
+};
+
+struct kchoice {
+	const char	*name;
+	int		 val;
+};
+
+struct key {
+	const char		*name;
+	enum ktype		 type;
+	enum kscope		 scope;
+	size_t			 off;
+	const char		*def;		/* default as text, or NULL */
+	const struct kchoice	*choices;	/* KT_ENUM, KT_CHOICE */
+	long long		 min, max;	/* KT_INT, KT_DURATION, KT_SIZE */
+	int			 group;		/* at most one key per group */
+};
+
+static const struct kchoice deliver_choices[] = {
+	{ "maildir", CONFIG_DELIVER_MAILDIR }, { "imap", CONFIG_DELIVER_IMAP },
+	{ NULL, 0 }
+};
+static const struct kchoice tls_choices[] = {
+	{ "implicit", CONFIG_TLS_IMPLICIT }, { "starttls", CONFIG_TLS_STARTTLS },
+	{ "none", CONFIG_TLS_NONE }, { NULL, 0 }
+};
+static const struct kchoice auth_choices[] = {
+	{ "login", 0 }, { "plain", 0 }, { "xoauth2", 0 }, { NULL, 0 }
+};
+static const struct kchoice images_choices[] = {
+	{ "inline", CONFIG_IMAGES_INLINE }, { "remote", CONFIG_IMAGES_REMOTE },
+	{ "none", CONFIG_IMAGES_NONE }, { NULL, 0 }
+};
+static const struct kchoice updates_choices[] = {
+	{ "ignore", CONFIG_UPDATES_IGNORE }, { "new", CONFIG_UPDATES_NEW },
+	{ "replace", CONFIG_UPDATES_REPLACE }, { NULL, 0 }
+};
+
+#define S(f)	offsetof(struct config_settings, f)
+#define G(f)	offsetof(struct config, f)
+#define F(f)	offsetof(struct config_feed, f)
+#define DAY	86400LL
+#define BIG	(1LL << 40)
+#define PASSWORD_GROUP	1
+
+static const struct key keys[] = {
+	/* name		type		scope	  offset	default */
+	{ "from",	KT_FROM,	KS_BOTH,  S(from_addr),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "to",		KT_ADDR,	KS_BOTH,  S(to),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "deliver",	KT_ENUM,	KS_BOTH,  S(deliver),	"maildir",
+	    deliver_choices, 0, 0, 0 },
+	{ "maildir",	KT_PATH,	KS_BOTH,  S(maildir),	"~/Mail/Feeds",
+	    NULL, 0, 0, 0 },
+	{ "imap-url",	KT_IMAPURL,	KS_BOTH,  S(imap_url),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "imap-tls",	KT_ENUM,	KS_BOTH,  S(imap_tls),	NULL,
+	    tls_choices, 0, 0, 0 },
+	{ "imap-user",	KT_STRING,	KS_BOTH,  S(imap_user),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "imap-ca-file", KT_PATH,	KS_BOTH,  S(imap_ca_file), NULL,
+	    NULL, 0, 0, 0 },
+	{ "imap-fingerprint", KT_STRING, KS_BOTH, S(imap_fingerprint), NULL,
+	    NULL, 0, 0, 0 },
+	{ "imap-auth",	KT_CHOICE,	KS_BOTH,  S(imap_auth),	NULL,
+	    auth_choices, 0, 0, 0 },
+	{ "password",	KT_STRING,	KS_BOTH,  S(password),	NULL,
+	    NULL, 0, 0, PASSWORD_GROUP },
+	{ "password-file", KT_PATH,	KS_BOTH,  S(password_file), NULL,
+	    NULL, 0, 0, PASSWORD_GROUP },
+	{ "password-command", KT_STRING, KS_BOTH, S(password_command), NULL,
+	    NULL, 0, 0, PASSWORD_GROUP },
+	{ "folder",	KT_STRING,	KS_BOTH,  S(folder),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "html",	KT_BOOL,	KS_BOTH,  S(html),	"yes",
+	    NULL, 0, 0, 0 },
+	{ "user-agent",	KT_STRING,	KS_BOTH,  S(user_agent), NULL,
+	    NULL, 0, 0, 0 },
+	{ "max-feed-size", KT_SIZE,	KS_BOTH,  S(max_feed_size), NULL,
+	    NULL, 1, BIG, 0 },
+	{ "timeout",	KT_DURATION,	KS_BOTH,  S(timeout),	NULL,
+	    NULL, 1, DAY, 0 },
+	{ "connect-timeout", KT_DURATION, KS_BOTH, S(connect_timeout), NULL,
+	    NULL, 1, DAY, 0 },
+	{ "interval",	KT_DURATION,	KS_BOTH,  S(interval),	"1h",
+	    NULL, 1, 366 * DAY, 0 },
+	{ "allow-private", KT_BOOL,	KS_BOTH,  S(allow_private), "no",
+	    NULL, 0, 0, 0 },
+	{ "subject",	KT_STRING,	KS_BOTH,  S(subject),	"{title}",
+	    NULL, 0, 0, 0 },
+	{ "from-name",	KT_STRING,	KS_BOTH,  S(from_template),
+	    "{author} via {feed}", NULL, 0, 0, 0 },
+	{ "reply-to-author", KT_BOOL,	KS_BOTH,  S(reply_to_author), "no",
+	    NULL, 0, 0, 0 },
+	{ "digest",	KT_BOOL,	KS_BOTH,  S(digest),	"no",
+	    NULL, 0, 0, 0 },
+	{ "images",	KT_ENUM,	KS_BOTH,  S(images),	"inline",
+	    images_choices, 0, 0, 0 },
+	{ "max-message-size", KT_SIZE,	KS_BOTH,  S(max_message_size), NULL,
+	    NULL, 1024, BIG, 0 },
+	{ "updates",	KT_ENUM,	KS_BOTH,  S(updates),	"ignore",
+	    updates_choices, 0, 0, 0 },
+	{ "keep",	KT_DURATION,	KS_BOTH,  S(keep),	NULL,
+	    NULL, 1, 100 * 366 * DAY, 0 },
+	{ "flags",	KT_STRING,	KS_BOTH,  S(flags),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "min-interval", KT_DURATION,	KS_BOTH,  S(min_interval), "5m",
+	    NULL, 0, 366 * DAY, 0 },
+	{ "report-after", KT_INT,	KS_BOTH,  S(report_after), "3",
+	    NULL, 1, 1000000, 0 },
+	{ "proxy",	KT_STRING,	KS_BOTH,  S(proxy),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "http-user",	KT_STRING,	KS_BOTH,  S(http_user),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "http-password-command", KT_STRING, KS_BOTH,
+	    S(http_password_command), NULL, NULL, 0, 0, 0 },
+
+	{ "state",	KT_PATH,	KS_GLOBAL, G(state),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "concurrency", KT_INT,	KS_GLOBAL, G(concurrency), "16",
+	    NULL, 1, 1024, 0 },
+	{ "per-host",	KT_INT,		KS_GLOBAL, G(per_host),	"2",
+	    NULL, 1, 64, 0 },
+
+	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "paused",	KT_BOOL,	KS_FEED,  F(paused),	"no",
+	    NULL, 0, 0, 0 },
+	{ "title",	KT_STRING,	KS_FEED,  F(title),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "category",	KT_STRING,	KS_FEED,  F(category),	NULL,
+	    NULL, 0, 0, 0 },
+	{ "html-url",	KT_STRING,	KS_FEED,  F(html_url),	NULL,
+	    NULL, 0, 0, 0 },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static int
+key_is_string(const struct key *k)
+{
+	switch (k->type) {
+	case KT_BOOL: case KT_ENUM: case KT_INT: case KT_DURATION:
+	case KT_SIZE:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static const struct key *
+key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Edit distance, for "did you mean"; names are short. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[64], diag, up;
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static void
+unknown_key(char *why, size_t whylen, const char *name)
+{
+	size_t i, d, best = 3;
+	const char *guess = NULL;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((d = distance(name, keys[i].name)) < best) {
+			best = d;
+			guess = keys[i].name;
+		}
+	if (guess)
+		errf(why, whylen, "unknown key, did you mean '%s'?", guess);
+	else
+		errf(why, whylen, "unknown key");
+}
+
+static const char *
+scope_error(const struct key *k, enum kscope where)
+{
+	if (k->scope == KS_GLOBAL && where != KS_GLOBAL)
+		return "only allowed in [rss2mail]";
+	if (k->scope == KS_FEED && where != KS_FEED)
+		return "only allowed in a [feed.NAME] section";
+	return NULL;
+}
+
+/* Value checks.  Each leaves the reason, without the key, in why. */
+
+static int
+check_oneline(const char *v, char *why, size_t whylen)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7F) {
+			errf(why, whylen, "control character in value");
+			return -1;
+		}
+	return 0;
+}
+
+static int
+check_addr_spec(const char *a, char *why, size_t whylen)
+{
+	const char *at = strchr(a, '@'), *p;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL || at == a ||
+	    at[1] == '\0') {
+		errf(why, whylen, "'%s' is not an address like "
+		    "user@example.org", a);
+		return -1;
+	}
+	for (p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>,;:\"()[]\\", *p)) {
+			errf(why, whylen, "address '%s' contains '%c'", a,
+			    *p == ' ' ? ' ' : *p);
+			return -1;
+		}
+	if (at[1] == '.' || a[strlen(a) - 1] == '.' || strstr(at, "..")) {
+		errf(why, whylen, "address '%s' has a bad domain", a);
+		return -1;
+	}
+	return 0;
+}
+
+/* "Display Name <addr@dom>", "\"Name\" <addr>" or "addr@dom". */
+static int
+parse_mailbox(const char *v, char **name, char **addr, char *why,
+    size_t whylen)
+{
+	const char *lt, *gt;
+	size_t n;
+	int r = -1;
+
+	*name = *addr = NULL;
+	n = strlen(v);
+	if (n > 0 && v[n - 1] == '>') {
+		if ((lt = strrchr(v, '<')) == NULL) {
+			errf(why, whylen, "'>' without '<'");
+			goto out;
+		}
+		gt = v + n - 1;
+		*addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		while (lt > v && (lt[-1] == ' ' || lt[-1] == '\t'))
+			lt--;
+		if (lt - v >= 2 && v[0] == '"' && lt[-1] == '"')
+			*name = xstrndup(v + 1, (size_t)(lt - v - 2));
+		else if (lt > v)
+			*name = xstrndup(v, (size_t)(lt - v));
+		if (*name && (**name == '\0' || strpbrk(*name, "<>\""))) {
+			if (**name) {
+				errf(why, whylen, "display name '%s' contains "
+				    "'<', '>' or '\"'", *name);
+				goto out;
+			}
+			free(*name);
+			*name = NULL;
+		}
+	} else
+		*addr = xstrdup(v);
+	if (check_addr_spec(*addr, why, whylen) == -1)
+		goto out;
+	r = 0;
+out:
+	if (r == -1) {
+		free(*name);
+		free(*addr);
+		*name = *addr = NULL;
+	}
+	return r;
+}
+
+/* The scheme of u in lower case into out, or "" when u has none. */
+static void
+url_scheme(const char *u, char *out, size_t outlen)
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (!((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z')))
+		return;
+	for (i = 1; u[i] && u[i] != ':'; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') ||
+		    (u[i] >= 'A' && u[i] <= 'Z') ||
+		    (u[i] >= '0' && u[i] <= '9') || strchr("+.-", u[i])))
+			return;
+	if (u[i] != ':' || i >= outlen)
+		return;
+	for (size_t j = 0; j < i; j++)
+		out[j] = (char)(u[j] >= 'A' && u[j] <= 'Z' ? u[j] + 32 : u[j]);
+	out[i] = '\0';
+}
+
+static int
+check_net_url(const char *v, const char *scheme, char *why, size_t whylen)
+{
+	const char *host = v + strlen(scheme) + 1;
+
+	if (strncmp(host, "//", 2) != 0 || host[2] == '\0' || host[2] == '/' ||
+	    host[2] == '?' || host[2] == '#') {
+		errf(why, whylen, "'%s' has no host", v);
+		return -1;
+	}
+	if (strpbrk(v, " \t") != NULL) {
+		errf(why, whylen, "a URL cannot contain spaces (write %%20)");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_size(const char *v, long long *out)
+{
+	long long n = 0, mul = 1;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > LL_MAX / 10 - 10)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	switch (*p) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1LL << 10; p++; break;
+	case 'm': case 'M': mul = 1LL << 20; p++; break;
+	case 'g': case 'G': mul = 1LL << 30; p++; break;
+	default: return -1;
+	}
+	if (*p == 'B' && mul > 1)
+		p++;
+	if (*p != '\0' || n > LL_MAX / mul)
+		return -1;
+	*out = n * mul;
+	return 0;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+choices_error(const struct key *k, const char *v, char *why, size_t whylen)
+{
+	struct buf b = BUF_INIT(0);
+	size_t i;
+
+	for (i = 0; k->choices[i].name; i++)
+		buf_printf(&b, "%s%s", i ? " | " : "", k->choices[i].name);
+	errf(why, whylen, "'%s' is not one of %s", v, buf_str(&b));
+	buf_free(&b);
+}
+
+static void
+set_string(void *base, size_t off, char *v)
+{
+	char **p = (char **)((char *)base + off);
+
+	free(*p);
+	*p = v;
+}
+
+/*
+ * Check v for key k and store it into base (the settings, config or feed
+ * the key's scope names).  On error, nothing is stored.
+ */
+static int
+key_set(const struct key *k, void *base, const char *v, char *why,
+    size_t whylen)
+{
+	char scheme[16], *name, *addr;
+	long long n;
+	int b;
+	size_t i;
+
+	if (*v == '\0') {
+		errf(why, whylen, "empty value");
+		return -1;
+	}
+	if (check_oneline(v, why, whylen) == -1)
+		return -1;
+	switch (k->type) {
+	case KT_STRING:
+		set_string(base, k->off, xstrdup(v));
+		return 0;
+	case KT_PATH:
+		set_string(base, k->off, util_expand_path(v));
+		return 0;
+	case KT_BOOL:
+		if (parse_bool(v, &b) == -1) {
+			errf(why, whylen, "'%s' is not yes or no", v);
+			return -1;
+		}
+		*(int *)((char *)base + k->off) = b;
+		return 0;
+	case KT_ENUM:
+	case KT_CHOICE:
+		for (i = 0; k->choices[i].name; i++)
+			if (strcasecmp(v, k->choices[i].name) == 0)
+				break;
+		if (k->choices[i].name == NULL) {
+			choices_error(k, v, why, whylen);
+			return -1;
+		}
+		if (k->type == KT_ENUM)
+			*(int *)((char *)base + k->off) = k->choices[i].val;
+		else
+			set_string(base, k->off, xstrdup(k->choices[i].name));
+		return 0;
+	case KT_DURATION:
+	case KT_SIZE:
+	case KT_INT:
+		if (k->type == KT_DURATION)
+			n = util_parse_duration(v);
+		else if (k->type == KT_SIZE) {
+			if (parse_size(v, &n) == -1)
+				n = -1;
+		} else
+			n = strspn(v, "0123456789") == strlen(v) &&
+			    strlen(v) < 12 ? atoll(v) : -1;
+		if (n < 0) {
+			errf(why, whylen, "'%s' is not %s", v,
+			    k->type == KT_DURATION ? "a duration like 30s, "
+			    "5m, 1h or 2d" : k->type == KT_SIZE ? "a size "
+			    "like 512k or 16M" : "a number");
+			return -1;
+		}
+		if (n < k->min || n > k->max) {
+			errf(why, whylen, "%s is out of range (%lld to %lld%s)",
+			    v, k->min, k->max,
+			    k->type == KT_DURATION ? " seconds" :
+			    k->type == KT_SIZE ? " bytes" : "");
+			return -1;
+		}
+		if (k->type == KT_INT)
+			*(int *)((char *)base + k->off) = (int)n;
+		else
+			*(long long *)((char *)base + k->off) = n;
+		return 0;
+	case KT_FROM:
+	case KT_ADDR:
+		if (parse_mailbox(v, &name, &addr, why, whylen) == -1)
+			return -1;
+		if (k->type == KT_FROM) {
+			set_string(base, offsetof(struct config_settings,
+			    from_name), name);
+			set_string(base, k->off, addr);
+		} else {
+			free(name);
+			free(addr);
+			set_string(base, k->off, xstrdup(v));
+		}
+		return 0;
+	case KT_IMAPURL:
+		url_scheme(v, scheme, sizeof(scheme));
+		if (strcmp(scheme, "imap") != 0 &&
+		    strcmp(scheme, "imaps") != 0) {
+			errf(why, whylen, "'%s' is not an imap:// or imaps:// "
+			    "URL", v);
+			return -1;
+		}
+		if (check_net_url(v, scheme, why, whylen) == -1)
+			return -1;
+		set_string(base, k->off, xstrdup(v));
+		return 0;
+	case KT_FEEDURL:
+		url_scheme(v, scheme, sizeof(scheme));
+		if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) {
+			if (check_net_url(v, scheme, why, whylen) == -1)
+				return -1;
+		} else if (strcmp(scheme, "file") == 0) {
+			if (strncmp(v + 5, "//", 2) != 0) {
+				errf(why, whylen, "write a file URL as "
+				    "file:///path");
+				return -1;
+			}
+		} else if (scheme[0] != '\0') {
+			errf(why, whylen, "'%s:' URLs are not supported: use "
+			    "http://, https://, file:// or a local path",
+			    scheme);
+			return -1;
+		} else {
+			set_string(base, k->off, util_expand_path(v));
+			return 0;
+		}
+		set_string(base, k->off, xstrdup(v));
+		return 0;
+	}
+	errf(why, whylen, "internal error: key type");
+	return -1;
+}
+
+/* Settings: defaults, copies, freeing. */
+
+static void
+settings_free(struct config_settings *s)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == KS_BOTH && key_is_string(&keys[i]))
+			set_string(s, keys[i].off, NULL);
+	set_string(s, offsetof(struct config_settings, from_name), NULL);
+}
+
+static void
+settings_copy(struct config_settings *dst, const struct config_settings *src)
+{
+	char **p;
+	size_t i;
+
+	*dst = *src;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == KS_BOTH && key_is_string(&keys[i])) {
+			p = (char **)((char *)dst + keys[i].off);
+			*p = xstrdup(*p);
+		}
+	dst->from_name = xstrdup(src->from_name);
+}
+
+static void
+apply_defaults(void *base, enum kscope scope)
+{
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == scope && keys[i].def != NULL &&
+		    key_set(&keys[i], base, keys[i].def, why,
+		    sizeof(why)) == -1)
+			abort();	/* a bad default is a bug in keys[] */
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	struct config_settings *s = &cfg->global;
+	const char *xdg = getenv("XDG_DATA_HOME");
+	struct buf b = BUF_INIT(0);
+
+	apply_defaults(s, KS_BOTH);
+	apply_defaults(cfg, KS_GLOBAL);
+	s->imap_tls = CONFIG_TLS_DEFAULT;
+	s->max_feed_size = LIM_FEED_SIZE;
+	s->timeout = LIM_TOTAL_TIMEOUT;
+	s->connect_timeout = LIM_CONNECT_TIMEOUT;
+	s->max_message_size = LIM_MESSAGE;
+	if (xdg != NULL && xdg[0] == '/') {
+		buf_printf(&b, "%s/rss2mail/state.db", xdg);
+		cfg->state = buf_steal(&b);
+	} else
+		cfg->state = util_expand_path("~/.local/share/rss2mail/"
+		    "state.db");
+}
+
+static void
+feed_free(struct config_feed *f)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == KS_FEED && key_is_string(&keys[i]))
+			set_string(f, keys[i].off, NULL);
+	free(f->name);
+	settings_free(&f->s);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->nfeeds; i++)
+		feed_free(&cfg->feeds[i]);
+	free(cfg->feeds);
+	settings_free(&cfg->global);
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == KS_GLOBAL && key_is_string(&keys[i]))
+			set_string(cfg, keys[i].off, NULL);
+	free(cfg->path);
+	free(cfg);
+}
+
+const struct config_feed *
+config_find_feed(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return &cfg->feeds[i];
+	return NULL;
+}
+
+int
+config_valid_name(const char *name)
+{
+	const char *p;
+
+	if (name[0] == '\0' || name[0] == '.' || strlen(name) > FEED_NAME_MAX)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			return 0;
+	return 1;
+}
+
+/* Parsing. */
+
+struct parse {
+	const char	*path;
+	struct ini	*ini;
+	struct config	*cfg;
+	char		*err;
+	size_t		 errlen;
+	size_t		 nsections;	/* [feed.NAME] sections */
+};
+
+static int
+cmp_section(const void *a, const void *b)
+{
+	const struct ini_line *x = *(const struct ini_line *const *)a;
+	const struct ini_line *y = *(const struct ini_line *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted, not pairwise: a config may hold thousands of feeds. */
+static int
+check_duplicate_sections(struct parse *ps)
+{
+	const struct ini_line **v, *dup = NULL, *first = NULL;
+	size_t i, n = 0;
+
+	v = xcalloc(ps->ini->nlines + 1, sizeof(*v));
+	for (i = 0; i < ps->ini->nlines; i++)
+		if (ps->ini->lines[i].kind == INI_SECTION)
+			v[n++] = &ps->ini->lines[i];
+	qsort(v, n, sizeof(*v), cmp_section);
+	for (i = 1; i < n; i++)
+		if (strcmp(v[i]->name, v[i - 1]->name) == 0 &&
+		    (i < 2 || strcmp(v[i]->name, v[i - 2]->name) != 0) &&
+		    (dup == NULL || v[i] < dup)) {
+			dup = v[i];
+			first = v[i - 1];
+		}
+	free(v);
+	if (dup == NULL)
+		return 0;
+	errf(ps->err, ps->errlen, "%s:%d: duplicate section [%s] (first at "
+	    "line %d)", ps->path, dup->lineno, dup->name, first->lineno);
+	return -1;
+}
+
+/* Check section names and keys in file order: structure before values. */
+static int
+check_structure(struct parse *ps, size_t *global_hdr, int *has_global)
+{
+	struct ini *ini = ps->ini;
+	const struct ini_line *l, *prev;
+	const struct key *k;
+	enum kscope where = KS_BOTH;
+	const char *why;
+	char buf[256];
+	size_t i, j, hdr = 0;
+	int insect = 0;
+
+	*has_global = 0;
+	if (check_duplicate_sections(ps) == -1)
+		return -1;
+	for (i = 0; i < ini->nlines; i++) {
+		l = &ini->lines[i];
+		if (l->kind == INI_SECTION) {
+			if (strcmp(l->name, "rss2mail") == 0)
+				where = KS_GLOBAL;
+			else if (strncmp(l->name, FEED_PREFIX,
+			    strlen(FEED_PREFIX)) == 0) {
+				where = KS_FEED;
+				if (!config_valid_name(l->name +
+				    strlen(FEED_PREFIX))) {
+					errf(ps->err, ps->errlen, "%s:%d: bad "
+					    "feed name '%s': use letters, "
+					    "digits, '.', '_' and '-', not "
+					    "starting with '.'", ps->path,
+					    l->lineno,
+					    l->name + strlen(FEED_PREFIX));
+					return -1;
+				}
+				ps->nsections++;
+			} else {
+				errf(ps->err, ps->errlen, "%s:%d: unknown "
+				    "section [%s]: expected [rss2mail] or "
+				    "[feed.NAME]", ps->path, l->lineno,
+				    l->name);
+				return -1;
+			}
+			if (where == KS_GLOBAL) {
+				*global_hdr = i;
+				*has_global = 1;
+			}
+			hdr = i;
+			insect = 1;
+			continue;
+		}
+		if (l->kind != INI_KEY)
+			continue;
+		if (!insect) {
+			errf(ps->err, ps->errlen, "%s:%d: key '%s': outside "
+			    "a section (start with [rss2mail])", ps->path,
+			    l->lineno, l->name);
+			return -1;
+		}
+		if ((k = key_find(l->name)) == NULL) {
+			unknown_key(buf, sizeof(buf), l->name);
+			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
+			    ps->path, l->lineno, l->name, buf);
+			return -1;
+		}
+		if ((why = scope_error(k, where)) != NULL) {
+			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
+			    ps->path, l->lineno, l->name, why);
+			return -1;
+		}
+		for (j = hdr + 1; j < i; j++) {
+			prev = &ini->lines[j];
+			if (prev->kind != INI_KEY)
+				continue;
+			if (strcmp(prev->name, l->name) == 0) {
+				errf(ps->err, ps->errlen, "%s:%d: key '%s': "
+				    "duplicate (first at line %d)", ps->path,
+				    l->lineno, l->name, prev->lineno);
+				return -1;
+			}
+			if (k->group && key_find(prev->name)->group ==
+			    k->group) {
+				errf(ps->err, ps->errlen, "%s:%d: key '%s': "
+				    "'%s' is already set (line %d): use only "
+				    "one of password, password-file, "
+				    "password-command", ps->path, l->lineno,
+				    l->name, prev->name, prev->lineno);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Apply the keys of the section at hdr; base per scope. */
+static int
+apply_section(struct parse *ps, size_t hdr, struct config_settings *s,
+    void *scoped)
+{
+	struct ini *ini = ps->ini;
+	const struct ini_line *l;
+	const struct key *k, *o;
+	size_t i, j, end = ini_section_end(ini, hdr);
+	char why[256];
+
+	for (i = hdr + 1; i < end; i++) {
+		l = &ini->lines[i];
+		if (l->kind != INI_KEY)
+			continue;
+		k = key_find(l->name);
+		if (key_set(k, k->scope == KS_BOTH ? (void *)s : scoped,
+		    l->value, why, sizeof(why)) == -1) {
+			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
+			    ps->path, l->lineno, l->name, why);
+			return -1;
+		}
+		/* a feed's password source replaces the inherited one */
+		for (j = 0; k->group && j < NKEYS; j++) {
+			o = &keys[j];
+			if (o != k && o->group == k->group)
+				set_string(s, o->off, NULL);
+		}
+	}
+	return 0;
+}
+
+static int
+check_required(struct parse *ps, const struct config_settings *s, int line,
+    const char *where)
+{
+	const char *miss = NULL, *why = "required";
+
+	if (s->from_addr == NULL)
+		miss = "from";
+	else if (s->to == NULL)
+		miss = "to";
+	else if (s->deliver == CONFIG_DELIVER_IMAP && s->imap_url == NULL) {
+		miss = "imap-url";
+		why = "required when deliver = imap";
+	}
+	if (miss == NULL)
+		return 0;
+	errf(ps->err, ps->errlen, "%s:%d: key '%s': %s in %s", ps->path, line,
+	    miss, why, where);
+	return -1;
+}
+
+static int
+parse_feeds(struct parse *ps)
+{
+	struct ini *ini = ps->ini;
+	struct config *cfg = ps->cfg;
+	struct config_feed *f;
+	char where[FEED_NAME_MAX + 16];
+	size_t i;
+
+	cfg->feeds = xcalloc(ps->nsections + 1, sizeof(*f));
+	for (i = 0; i < ini->nlines; i++) {
+		if (ini->lines[i].kind != INI_SECTION ||
+		    strcmp(ini->lines[i].name, "rss2mail") == 0)
+			continue;
+		f = &cfg->feeds[cfg->nfeeds++];
+		f->name = xstrdup(ini->lines[i].name + strlen(FEED_PREFIX));
+		f->line = ini->lines[i].lineno;
+		apply_defaults(f, KS_FEED);
+		settings_copy(&f->s, &cfg->global);
+		if (apply_section(ps, i, &f->s, f) == -1)
+			return -1;
+		snprintf(where, sizeof(where), "[feed.%s]", f->name);
+		if (f->url == NULL) {
+			errf(ps->err, ps->errlen, "%s:%d: key 'url': required "
+			    "in %s", ps->path, f->line, where);
+			return -1;
+		}
+		if (check_required(ps, &f->s, f->line, where) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_parse(const char *path, const char *text, size_t len,
+    struct config **out, char *err, size_t errlen)
+{
+	struct parse ps;
+	size_t ghdr = 0;
+	int has_global, gline = 0, r = -1;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.path = path;
+	ps.err = err;
+	ps.errlen = errlen;
+	ps.cfg = xcalloc(1, sizeof(*ps.cfg));
+	ps.cfg->path = xstrdup(path);
+	config_defaults(ps.cfg);
+	if (ini_parse(path, text, len, &ps.ini, err, errlen) == -1)
+		goto out;
+	if (check_structure(&ps, &ghdr, &has_global) == -1)
+		goto out;
+	if (has_global) {
+		gline = ps.ini->lines[ghdr].lineno;
+		if (apply_section(&ps, ghdr, &ps.cfg->global, ps.cfg) == -1)
+			goto out;
+	}
+	if (check_required(&ps, &ps.cfg->global, gline, "[rss2mail]") == -1)
+		goto out;
+	if (parse_feeds(&ps) == -1)
+		goto out;
+	*out = ps.cfg;
+	ps.cfg = NULL;
+	r = 0;
+out:
+	ini_free(ps.ini);
+	config_free(ps.cfg);
+	return r;
+}
+
+static int
+read_config(const char *path, struct buf *text, int *mode, char *err,
+    size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errf(err, errlen, "%s: is a directory, not a config file",
+		    path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (mode)
+		*mode = (int)(st.st_mode & 07777);
+	return util_read_file(path, LIM_CONFIG_SIZE, text, err, errlen);
+}
+
+int
+config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct buf text = BUF_INIT(0);
+	int r;
+
+	*out = NULL;
+	if (read_config(path, &text, NULL, err, errlen) == -1) {
+		buf_free(&text);
+		return -1;
+	}
+	r = config_parse(path, buf_str(&text), text.len, out, err, errlen);
+	buf_free(&text);
+	return r;
+}
+
+char *
+config_default_path(void)
+{
+	const char *env = getenv("RSS2MAIL_CONFIG");
+	struct buf b = BUF_INIT(0);
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	env = getenv("XDG_CONFIG_HOME");
+	if (env != NULL && env[0] == '/') {
+		buf_printf(&b, "%s/rss2mail/config.ini", env);
+		return buf_steal(&b);
+	}
+	return util_expand_path("~/.config/rss2mail/config.ini");
+}
+
+/* Editing in place. */
+
+struct edit {
+	const char	*path;		/* as the user named it */
+	char		*real;		/* symlinks resolved: what we replace */
+	int		 mode;
+	struct ini	*ini;
+};
+
+static void
+edit_free(struct edit *e)
+{
+	free(e->real);
+	ini_free(e->ini);
+}
+
+static int
+edit_open(struct edit *e, const char *path, char *err, size_t errlen)
+{
+	struct buf text = BUF_INIT(0);
+	int r = -1;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	/* write through a symlink rather than replace it with a file */
+	if ((e->real = realpath(path, NULL)) == NULL)
+		e->real = xstrdup(path);
+	if (read_config(e->real, &text, &e->mode, err, errlen) == -1)
+		goto out;
+	r = ini_parse(path, buf_str(&text), text.len, &e->ini, err, errlen);
+out:
+	buf_free(&text);
+	return r;
+}
+
+/* Validate the edited text as a whole, then replace the file with it. */
+static int
+edit_commit(struct edit *e, char *err, size_t errlen)
+{
+	struct config *cfg = NULL;
+	size_t len;
+	char *text = ini_text(e->ini, &len);
+	int r = -1;
+
+	if (config_parse(e->path, text, len, &cfg, err, errlen) == -1) {
+		errprefix(err, errlen, "the edited file would not be valid, "
+		    "nothing changed: ");
+		goto out;
+	}
+	r = util_write_atomic(e->real, text, len, e->mode, err, errlen);
+out:
+	config_free(cfg);
+	free(text);
+	return r;
+}
+
+static int
+edit_find_feed(struct edit *e, const char *name, size_t *hdr, char *err,
+    size_t errlen)
+{
+	struct buf sect = BUF_INIT(0);
+	int r;
+
+	buf_printf(&sect, "%s%s", FEED_PREFIX, name);
+	r = ini_find_section(e->ini, sect.data, hdr);
+	buf_free(&sect);
+	if (r == -1)
+		errf(err, errlen, "no feed '%s' in %s", name, e->path);
+	return r;
+}
+
+/* Check that key=value may be written into a feed section. */
+static int
+check_feed_key(const char *key, const char *value, char *err, size_t errlen)
+{
+	struct config_feed f;
+	const struct key *k;
+	const char *why;
+	char buf[256];
+	int r;
+
+	if ((k = key_find(key)) == NULL) {
+		unknown_key(buf, sizeof(buf), key);
+		errf(err, errlen, "key '%s': %s", key, buf);
+		return -1;
+	}
+	if ((why = scope_error(k, KS_FEED)) != NULL) {
+		errf(err, errlen, "key '%s': %s", key, why);
+		return -1;
+	}
+	if (value == NULL)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	r = key_set(k, k->scope == KS_BOTH ? (void *)&f.s : (void *)&f, value,
+	    buf, sizeof(buf));
+	feed_free(&f);
+	if (r == -1)
+		errf(err, errlen, "key '%s': %s", key, buf);
+	return r;
+}
+
+int
+config_add_feed(const char *path, const char *name, const char *url,
+    const char *const *kv, char *err, size_t errlen)
+{
+	struct edit e;
+	struct buf sect = BUF_INIT(0);
+	char *key = NULL;
+	const char *eq, *value;
+	size_t hdr, i, j;
+	int r = -1;
+
+	memset(&e, 0, sizeof(e));
+	if (!config_valid_name(name)) {
+		errf(err, errlen, "bad feed name '%s': use letters, digits, "
+		    "'.', '_' and '-', not starting with '.'", name);
+		goto out;
+	}
+	if (edit_open(&e, path, err, errlen) == -1)
+		goto out;
+	buf_printf(&sect, "%s%s", FEED_PREFIX, name);
+	if (ini_find_section(e.ini, sect.data, &hdr) == 0) {
+		errf(err, errlen, "feed '%s' already exists", name);
+		goto out;
+	}
+	if (check_feed_key("url", url, err, errlen) == -1 ||
+	    ini_append_section(e.ini, sect.data, &hdr, err, errlen) == -1 ||
+	    ini_set(e.ini, hdr, "url", url, err, errlen) == -1)
+		goto out;
+	for (i = 0; kv && kv[i]; i++) {
+		if ((eq = strchr(kv[i], '=')) == NULL || eq == kv[i]) {
+			errf(err, errlen, "'%s': expected KEY=VALUE", kv[i]);
+			goto out;
+		}
+		free(key);
+		for (j = (size_t)(eq - kv[i]); j > 0 && kv[i][j - 1] == ' ';
+		    j--)
+			;
+		key = xstrndup(kv[i], j);
+		for (value = eq + 1; *value == ' '; value++)
+			;
+		if (ini_find_key(e.ini, hdr, key, &j) == 0) {
+			errf(err, errlen, "key '%s': given twice%s", key,
+			    strcmp(key, "url") == 0 ? " (the URL is the "
+			    "second argument)" : "");
+			goto out;
+		}
+		if (check_feed_key(key, value, err, errlen) == -1 ||
+		    ini_set(e.ini, hdr, key, value, err, errlen) == -1)
+			goto out;
+	}
+	r = edit_commit(&e, err, errlen);
+out:
+	free(key);
+	buf_free(&sect);
+	edit_free(&e);
+	return r;
+}
+
+int
+config_remove_feed(const char *path, const char *name, char *err,
+    size_t errlen)
+{
+	struct edit e;
+	size_t hdr;
+	int r = -1;
+
+	if (edit_open(&e, path, err, errlen) == -1 ||
+	    edit_find_feed(&e, name, &hdr, err, errlen) == -1)
+		goto out;
+	ini_remove_section(e.ini, hdr);
+	r = edit_commit(&e, err, errlen);
+out:
+	edit_free(&e);
+	return r;
+}
+
+int
+config_set_feed_key(const char *path, const char *name, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct edit e;
+	size_t hdr;
+	int r = -1;
+
+	if (edit_open(&e, path, err, errlen) == -1 ||
+	    edit_find_feed(&e, name, &hdr, err, errlen) == -1 ||
+	    check_feed_key(key, value, err, errlen) == -1)
+		goto out;
+	if (value == NULL) {
+		if (ini_delete_key(e.ini, hdr, key) == 0) {
+			r = 0;		/* nothing to delete: nothing to write */
+			goto out;
+		}
+	} else if (ini_set(e.ini, hdr, key, value, err, errlen) == -1)
+		goto out;
+	r = edit_commit(&e, err, errlen);
+out:
+	edit_free(&e);
+	return r;
+}

@@ -1,0 +1,696 @@
+/*
+ * test_config.c - the key table, validation, overrides and in-place edits.
+ *
+ * Error cases are one table: config text in, exact error text out.  Edits
+ * run on a copy of tests/data/config/commented.ini and compare the whole
+ * result with an expected file, so everything outside the edited section is
+ * checked byte for byte.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "limits.h"
+#include "util.h"
+
+#define HEAD	"[rss2mail]\nfrom = Feeds <feeds@example.org>\n" \
+		"to = me@example.org\n"
+
+static struct config *
+parse_ok(const char *text)
+{
+	struct config *cfg = NULL;
+	char err[ERRLEN] = "";
+
+	if (config_parse("t.ini", text, strlen(text), &cfg, err,
+	    sizeof(err)) == -1)
+		fail_msg("unexpected error: %s", err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static void
+test_minimal_defaults(void **state)
+{
+	struct config *cfg;
+
+	setenv("HOME", "/home/u", 1);
+	unsetenv("XDG_DATA_HOME");
+	cfg = parse_ok(HEAD);
+	assert_string_equal(cfg->global.from_name, "Feeds");
+	assert_string_equal(cfg->global.from_addr, "feeds@example.org");
+	assert_string_equal(cfg->global.to, "me@example.org");
+	assert_int_equal(cfg->global.deliver, CONFIG_DELIVER_MAILDIR);
+	assert_string_equal(cfg->global.maildir, "/home/u/Mail/Feeds");
+	assert_string_equal(cfg->state,
+	    "/home/u/.local/share/rss2mail/state.db");
+	assert_int_equal(cfg->concurrency, 16);
+	assert_int_equal(cfg->per_host, 2);
+	assert_int_equal(cfg->global.html, 1);
+	assert_int_equal(cfg->global.allow_private, 0);
+	assert_int_equal(cfg->global.imap_tls, CONFIG_TLS_DEFAULT);
+	assert_int_equal(cfg->global.interval, 3600);
+	assert_int_equal(cfg->global.min_interval, 300);
+	assert_int_equal(cfg->global.timeout, LIM_TOTAL_TIMEOUT);
+	assert_int_equal(cfg->global.connect_timeout, LIM_CONNECT_TIMEOUT);
+	assert_int_equal(cfg->global.max_feed_size, LIM_FEED_SIZE);
+	assert_int_equal(cfg->global.max_message_size, LIM_MESSAGE);
+	assert_string_equal(cfg->global.subject, "{title}");
+	assert_string_equal(cfg->global.from_template, "{author} via {feed}");
+	assert_int_equal(cfg->global.images, CONFIG_IMAGES_INLINE);
+	assert_int_equal(cfg->global.updates, CONFIG_UPDATES_IGNORE);
+	assert_int_equal(cfg->global.report_after, 3);
+	assert_null(cfg->global.folder);
+	assert_null(cfg->global.password);
+	assert_int_equal(cfg->nfeeds, 0);
+	config_free(cfg);
+
+	setenv("XDG_DATA_HOME", "/xdg/data", 1);
+	cfg = parse_ok(HEAD);
+	assert_string_equal(cfg->state, "/xdg/data/rss2mail/state.db");
+	config_free(cfg);
+	unsetenv("XDG_DATA_HOME");
+}
+
+static void
+test_full(void **state)
+{
+	static const char text[] =
+	    "\xEF\xBB\xBF; full config\r\n"
+	    "[rss2mail]\r\n"
+	    "from = \"Feed Bridge\" <bridge@example.org>\r\n"
+	    "to = Me <me@example.org>\r\n"
+	    "deliver = imap                     ; imap | maildir\r\n"
+	    "imap-url = imaps://me@imap.example.org/Feeds\r\n"
+	    "imap-tls = starttls\r\n"
+	    "imap-auth = PLAIN\r\n"
+	    "password-command = pass show mail\r\n"
+	    "folder = Feeds/{name}\r\n"
+	    "state = ~/state.db\r\n"
+	    "html = off\r\n"
+	    "max-feed-size = 512k\r\n"
+	    "max-message-size = 3M\r\n"
+	    "timeout = 2m\r\n"
+	    "connect-timeout = 5\r\n"
+	    "interval = 30m\r\n"
+	    "concurrency = 4\r\n"
+	    "images = none\r\n"
+	    "updates = replace\r\n"
+	    "keep = 30d\r\n"
+	    "\r\n"
+	    "[feed.lwn]\r\n"
+	    "url = https://lwn.net/headlines/rss#frag\r\n"
+	    "folder = News/LWN   # inline comment\r\n"
+	    "password-file = ~/pw\r\n"
+	    "category = Tech/Mail/Security\r\n"
+	    "\r\n"
+	    "[feed.local-1.x_y]\r\n"
+	    "url = ~/feeds/x.xml\r\n"
+	    "paused = yes\r\n"
+	    "html = yes\r\n"
+	    "deliver = maildir\r\n";
+	struct config *cfg;
+	const struct config_feed *f;
+
+	setenv("HOME", "/home/u", 1);
+	cfg = parse_ok(text);
+	assert_string_equal(cfg->path, "t.ini");
+	assert_string_equal(cfg->global.from_name, "Feed Bridge");
+	assert_string_equal(cfg->global.from_addr, "bridge@example.org");
+	assert_string_equal(cfg->global.to, "Me <me@example.org>");
+	assert_int_equal(cfg->global.deliver, CONFIG_DELIVER_IMAP);
+	assert_int_equal(cfg->global.imap_tls, CONFIG_TLS_STARTTLS);
+	assert_string_equal(cfg->global.imap_auth, "plain");
+	assert_string_equal(cfg->global.password_command, "pass show mail");
+	assert_string_equal(cfg->state, "/home/u/state.db");
+	assert_int_equal(cfg->global.html, 0);
+	assert_int_equal(cfg->global.max_feed_size, 512 * 1024);
+	assert_int_equal(cfg->global.max_message_size, 3 * 1024 * 1024);
+	assert_int_equal(cfg->global.timeout, 120);
+	assert_int_equal(cfg->global.connect_timeout, 5);
+	assert_int_equal(cfg->global.interval, 1800);
+	assert_int_equal(cfg->global.keep, 30 * 86400);
+	assert_int_equal(cfg->concurrency, 4);
+	assert_int_equal(cfg->global.images, CONFIG_IMAGES_NONE);
+	assert_int_equal(cfg->global.updates, CONFIG_UPDATES_REPLACE);
+	assert_int_equal(cfg->nfeeds, 2);
+
+	f = config_find_feed(cfg, "lwn");
+	assert_non_null(f);
+	assert_ptr_equal(f, &cfg->feeds[0]);
+	assert_int_equal(f->line, 23);
+	assert_string_equal(f->url, "https://lwn.net/headlines/rss#frag");
+	assert_string_equal(f->s.folder, "News/LWN");
+	assert_string_equal(f->category, "Tech/Mail/Security");
+	/* a feed's password source replaces the inherited one */
+	assert_string_equal(f->s.password_file, "/home/u/pw");
+	assert_null(f->s.password_command);
+	assert_string_equal(f->s.imap_url,
+	    "imaps://me@imap.example.org/Feeds");
+	assert_int_equal(f->s.html, 0);
+	assert_int_equal(f->paused, 0);
+
+	f = config_find_feed(cfg, "local-1.x_y");
+	assert_non_null(f);
+	assert_string_equal(f->url, "/home/u/feeds/x.xml");
+	assert_int_equal(f->paused, 1);
+	assert_int_equal(f->s.html, 1);
+	assert_int_equal(f->s.deliver, CONFIG_DELIVER_MAILDIR);
+	assert_string_equal(f->s.folder, "Feeds/{name}");
+	assert_string_equal(f->s.from_name, "Feed Bridge");
+	assert_string_equal(f->s.password_command, "pass show mail");
+	assert_null(config_find_feed(cfg, "nope"));
+	config_free(cfg);
+}
+
+static void
+test_from_forms(void **state)
+{
+	static const struct {
+		const char *from, *name, *addr;
+	} t[] = {
+		{ "feeds@example.org", NULL, "feeds@example.org" },
+		{ "<feeds@example.org>", NULL, "feeds@example.org" },
+		{ "Feeds <feeds@example.org>", "Feeds", "feeds@example.org" },
+		{ "\"Blog, Feeds\"  <a.b+c@x.example>", "Blog, Feeds",
+		    "a.b+c@x.example" },
+		{ "Ünïcode Name <u@example.org>", "Ünïcode Name",
+		    "u@example.org" },
+	};
+	struct buf b = BUF_INIT(0);
+	struct config *cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		buf_printf(&b, "[rss2mail]\nfrom = %s\nto = x@y.z\n",
+		    t[i].from);
+		cfg = parse_ok(b.data);
+		if (t[i].name)
+			assert_string_equal(cfg->global.from_name, t[i].name);
+		else
+			assert_null(cfg->global.from_name);
+		assert_string_equal(cfg->global.from_addr, t[i].addr);
+		config_free(cfg);
+	}
+	buf_free(&b);
+}
+
+static const struct {
+	const char *text, *err;
+} bad[] = {
+	{ "", "t.ini:0: key 'from': required in [rss2mail]" },
+	{ "[rss2mail]\nto = a@b.c\n",
+	    "t.ini:1: key 'from': required in [rss2mail]" },
+	{ "; hi\n[rss2mail]\nfrom = a@b.c\n",
+	    "t.ini:2: key 'to': required in [rss2mail]" },
+	{ HEAD "fomr = x@y.z\n",
+	    "t.ini:4: key 'fomr': unknown key, did you mean 'from'?" },
+	{ HEAD "colour = blue\n", "t.ini:4: key 'colour': unknown key" },
+	{ HEAD "deliver = imap\n",
+	    "t.ini:1: key 'imap-url': required when deliver = imap in "
+	    "[rss2mail]" },
+	{ HEAD "deliver = smtp\n",
+	    "t.ini:4: key 'deliver': 'smtp' is not one of maildir | imap" },
+	{ HEAD "imap-tls = ssl\n", "t.ini:4: key 'imap-tls': 'ssl' is not "
+	    "one of implicit | starttls | none" },
+	{ HEAD "imap-auth = cram-md5\n", "t.ini:4: key 'imap-auth': "
+	    "'cram-md5' is not one of login | plain | xoauth2" },
+	{ HEAD "html = maybe\n", "t.ini:4: key 'html': 'maybe' is not yes "
+	    "or no" },
+	{ HEAD "interval = 5x\n", "t.ini:4: key 'interval': '5x' is not a "
+	    "duration like 30s, 5m, 1h or 2d" },
+	{ HEAD "timeout = 0\n", "t.ini:4: key 'timeout': 0 is out of range "
+	    "(1 to 86400 seconds)" },
+	{ HEAD "max-feed-size = 10Q\n", "t.ini:4: key 'max-feed-size': "
+	    "'10Q' is not a size like 512k or 16M" },
+	{ HEAD "concurrency = 0\n", "t.ini:4: key 'concurrency': 0 is out "
+	    "of range (1 to 1024)" },
+	{ HEAD "concurrency = -3\n", "t.ini:4: key 'concurrency': '-3' is "
+	    "not a number" },
+	{ HEAD "imap-url = https://x.example/\n", "t.ini:4: key 'imap-url': "
+	    "'https://x.example/' is not an imap:// or imaps:// URL" },
+	{ HEAD "imap-url = imap:///INBOX\n", "t.ini:4: key 'imap-url': "
+	    "'imap:///INBOX' has no host" },
+	{ "[rss2mail]\nfrom = Feeds <feeds@>\n", "t.ini:2: key 'from': "
+	    "'feeds@' is not an address like user@example.org" },
+	{ "[rss2mail]\nfrom = a@b@c\n", "t.ini:2: key 'from': 'a@b@c' is not "
+	    "an address like user@example.org" },
+	{ "[rss2mail]\nfrom = my name@b.c\n", "t.ini:2: key 'from': address "
+	    "'my name@b.c' contains ' '" },
+	{ "[rss2mail]\nfrom = Feeds feeds@b.c>\n", "t.ini:2: key 'from': "
+	    "'>' without '<'" },
+	{ "[rss2mail]\nfrom = a@b..c\n", "t.ini:2: key 'from': address "
+	    "'a@b..c' has a bad domain" },
+	{ HEAD "to = x@y.z\n", "t.ini:4: key 'to': duplicate (first at line "
+	    "3)" },
+	{ HEAD "password = x\npassword-command = y\n", "t.ini:5: key "
+	    "'password-command': 'password' is already set (line 4): use "
+	    "only one of password, password-file, password-command" },
+	{ HEAD "html =\n", "t.ini:4: key 'html': empty value" },
+	{ HEAD "html = ; no value\n", "t.ini:4: key 'html': empty value" },
+	{ HEAD "url = http://x.example/\n", "t.ini:4: key 'url': only allowed "
+	    "in a [feed.NAME] section" },
+	{ HEAD "[feed.a]\nurl = /x\nstate = /y\n", "t.ini:6: key 'state': "
+	    "only allowed in [rss2mail]" },
+	{ HEAD "[feed.a]\nfolder = x\n",
+	    "t.ini:4: key 'url': required in [feed.a]" },
+	{ HEAD "[feed.a]\nurl = ftp://x.example/f\n", "t.ini:5: key 'url': "
+	    "'ftp:' URLs are not supported: use http://, https://, file:// or "
+	    "a local path" },
+	{ HEAD "[feed.a]\nurl = http://\n", "t.ini:5: key 'url': 'http://' "
+	    "has no host" },
+	{ HEAD "[feed.a]\nurl = http://x.example/a b\n", "t.ini:5: key "
+	    "'url': a URL cannot contain spaces (write %20)" },
+	{ HEAD "[feed.a]\nurl = file:/x\n", "t.ini:5: key 'url': write a "
+	    "file URL as file:///path" },
+	{ HEAD "[feed.a]\nurl = /x\ndeliver = imap\n", "t.ini:4: key "
+	    "'imap-url': required when deliver = imap in [feed.a]" },
+	{ HEAD "[feed.a]\nurl = /x\n[feed.b]\nurl = /y\n[feed.a]\nurl = /z\n",
+	    "t.ini:8: duplicate section [feed.a] (first at line 4)" },
+	{ HEAD "[rss2mail]\n",
+	    "t.ini:4: duplicate section [rss2mail] (first at line 1)" },
+	{ HEAD "[general]\n", "t.ini:4: unknown section [general]: expected "
+	    "[rss2mail] or [feed.NAME]" },
+	{ HEAD "[feed..hidden]\nurl = /x\n", "t.ini:4: bad feed name "
+	    "'.hidden': use letters, digits, '.', '_' and '-', not starting "
+	    "with '.'" },
+	{ HEAD "[feed.a/b]\nurl = /x\n", "t.ini:4: bad feed name 'a/b': use "
+	    "letters, digits, '.', '_' and '-', not starting with '.'" },
+	{ HEAD "[feed.]\nurl = /x\n", "t.ini:4: bad feed name '': use "
+	    "letters, digits, '.', '_' and '-', not starting with '.'" },
+	{ "from = a@b.c\n[rss2mail]\n", "t.ini:1: key 'from': outside a "
+	    "section (start with [rss2mail])" },
+	{ HEAD "this is not ini\n", "t.ini:4: expected 'key = value', "
+	    "'[section]' or a comment" },
+	{ HEAD "[feed.a\n", "t.ini:4: bad section header: expected "
+	    "'[name]'" },
+	{ HEAD "[feed.a] trailing\n", "t.ini:4: bad section header: expected "
+	    "'[name]'" },
+	{ HEAD "[ ]\n", "t.ini:4: empty section name" },
+	{ HEAD "subject = a\x01" "b\n", "t.ini:4: key 'subject': control "
+	    "character in value" },
+	{ HEAD "subject = \xC3\x28\n", "t.ini:4: not valid UTF-8" },
+};
+
+static void
+test_errors(void **state)
+{
+	struct config *cfg;
+	char err[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cfg = (struct config *)1;
+		if (config_parse("t.ini", bad[i].text, strlen(bad[i].text),
+		    &cfg, err, sizeof(err)) != -1)
+			fail_msg("case %zu parsed: %s", i, bad[i].text);
+		assert_null(cfg);
+		if (strcmp(err, bad[i].err) != 0)
+			fail_msg("case %zu:\n got  %s\n want %s", i, err,
+			    bad[i].err);
+	}
+}
+
+static void
+test_limits(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct config *cfg;
+	char err[ERRLEN], want[128];
+	size_t i;
+
+	buf_puts(&b, HEAD "subject = ");
+	for (i = 0; i < LIM_CONFIG_LINE; i++)
+		buf_putc(&b, 'x');
+	buf_putc(&b, '\n');
+	assert_int_equal(config_parse("t.ini", b.data, b.len, &cfg, err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "t.ini:4: line too long (over %u bytes)",
+	    (unsigned)LIM_CONFIG_LINE);
+	assert_string_equal(err, want);
+
+	buf_reset(&b);
+	buf_puts(&b, HEAD);
+	while (b.len <= LIM_CONFIG_SIZE)
+		buf_puts(&b, "; filler filler filler filler filler\n");
+	assert_int_equal(config_parse("t.ini", b.data, b.len, &cfg, err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "t.ini: file too large (over %u bytes)",
+	    (unsigned)LIM_CONFIG_SIZE);
+	assert_string_equal(err, want);
+
+	assert_int_equal(config_parse("t.ini", HEAD "a\0b\n",
+	    sizeof(HEAD "a\0b\n") - 1, &cfg, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.ini:4: NUL byte");
+	buf_free(&b);
+}
+
+/* Many feeds: duplicate detection must not be quadratic. */
+static void
+test_many_feeds(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct config *cfg;
+	char err[ERRLEN];
+	int i;
+
+	buf_puts(&b, HEAD);
+	for (i = 0; i < 5000 && b.len < LIM_CONFIG_SIZE - 200; i++)
+		buf_printf(&b, "[feed.f%d]\nurl = https://h%d.example/\n", i,
+		    i);
+	if (config_parse("t.ini", b.data, b.len, &cfg, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->nfeeds, (size_t)i);
+	assert_string_equal(config_find_feed(cfg, "f7")->url,
+	    "https://h7.example/");
+	config_free(cfg);
+	buf_free(&b);
+}
+
+static void
+test_default_path(void **state)
+{
+	char *p;
+
+	setenv("HOME", "/home/u", 1);
+	setenv("RSS2MAIL_CONFIG", "/etc/r.ini", 1);
+	p = config_default_path();
+	assert_string_equal(p, "/etc/r.ini");
+	free(p);
+	unsetenv("RSS2MAIL_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	p = config_default_path();
+	assert_string_equal(p, "/xdg/rss2mail/config.ini");
+	free(p);
+	unsetenv("XDG_CONFIG_HOME");
+	p = config_default_path();
+	assert_string_equal(p, "/home/u/.config/rss2mail/config.ini");
+	free(p);
+}
+
+/* Editing: a scratch directory with a copy of the commented config. */
+
+static char tmpdir[64];
+
+static void
+slurp(const char *path, struct buf *b)
+{
+	char err[ERRLEN];
+
+	buf_reset(b);
+	if (util_read_file(path, LIM_CONFIG_SIZE, b, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+}
+
+static char *
+scratch_copy(const char *name)
+{
+	struct buf b = BUF_INIT(0), path = BUF_INIT(0);
+	char err[ERRLEN];
+
+	slurp("tests/data/config/commented.ini", &b);
+	buf_printf(&path, "%s/%s", tmpdir, name);
+	if (util_write_atomic(path.data, buf_str(&b), b.len, 0640, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	buf_free(&b);
+	return buf_steal(&path);
+}
+
+static void
+assert_file_equals(const char *path, const char *expected)
+{
+	struct buf got = BUF_INIT(0), want = BUF_INIT(0);
+	struct buf exp = BUF_INIT(0);
+
+	buf_printf(&exp, "tests/data/config/%s", expected);
+	slurp(path, &got);
+	slurp(exp.data, &want);
+	if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+		fail_msg("%s differs from %s:\n%s", path, exp.data,
+		    buf_str(&got));
+	buf_free(&got);
+	buf_free(&want);
+	buf_free(&exp);
+}
+
+static int
+setup_tmp(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_config.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown_tmp(void **state)
+{
+	struct buf cmd = BUF_INIT(0);
+	int r;
+
+	buf_printf(&cmd, "rm -rf '%s'", tmpdir);
+	r = system(cmd.data);
+	buf_free(&cmd);
+	return r == 0 ? 0 : -1;
+}
+
+static void
+test_edit_golden(void **state)
+{
+	static const char *const add_kv[] = { "folder=Other/{name}",
+	    "html = no", NULL };
+	char err[ERRLEN], *p;
+	struct stat st;
+	struct config *cfg;
+
+	p = scratch_copy("add.ini");
+	if (config_add_feed(p, "new", "https://new.example/feed.xml", add_kv,
+	    err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_file_equals(p, "commented.add.ini");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* and removing it again restores the original */
+	if (config_remove_feed(p, "new", err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_file_equals(p, "commented.ini");
+	free(p);
+
+	p = scratch_copy("rm-blog.ini");
+	assert_int_equal(config_remove_feed(p, "blog", err, sizeof(err)), 0);
+	assert_file_equals(p, "commented.remove-blog.ini");
+	free(p);
+
+	p = scratch_copy("rm-lwn.ini");
+	assert_int_equal(config_remove_feed(p, "lwn", err, sizeof(err)), 0);
+	assert_file_equals(p, "commented.remove-lwn.ini");
+	free(p);
+
+	p = scratch_copy("rm-local.ini");
+	assert_int_equal(config_remove_feed(p, "local", err, sizeof(err)), 0);
+	assert_file_equals(p, "commented.remove-local.ini");
+	free(p);
+
+	p = scratch_copy("pause.ini");
+	assert_int_equal(config_set_feed_key(p, "lwn", "paused", "yes", err,
+	    sizeof(err)), 0);
+	assert_file_equals(p, "commented.pause-lwn.ini");
+	assert_int_equal(config_load(p, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_find_feed(cfg, "lwn")->paused, 1);
+	config_free(cfg);
+	/* resume */
+	assert_int_equal(config_set_feed_key(p, "lwn", "paused", NULL, err,
+	    sizeof(err)), 0);
+	assert_file_equals(p, "commented.ini");
+	free(p);
+
+	p = scratch_copy("resume.ini");
+	assert_int_equal(config_set_feed_key(p, "local", "paused", NULL, err,
+	    sizeof(err)), 0);
+	assert_file_equals(p, "commented.resume-local.ini");
+	/* resuming an active feed changes nothing */
+	assert_int_equal(config_set_feed_key(p, "local", "paused", NULL, err,
+	    sizeof(err)), 0);
+	assert_file_equals(p, "commented.resume-local.ini");
+	free(p);
+
+	p = scratch_copy("set.ini");
+	assert_int_equal(config_set_feed_key(p, "blog", "url",
+	    "https://blog.example.net/feed", err, sizeof(err)), 0);
+	assert_file_equals(p, "commented.set-url.ini");
+	free(p);
+}
+
+static void
+test_edit_errors(void **state)
+{
+	static const char *const kv_bad_key[] = { "fodler=x", NULL };
+	static const char *const kv_bad_val[] = { "html=perhaps", NULL };
+	static const char *const kv_global[] = { "state=/x", NULL };
+	static const char *const kv_noeq[] = { "html", NULL };
+	static const char *const kv_twice[] = { "html=no", "html=yes", NULL };
+	static const char *const kv_url[] = { "url=/x", NULL };
+	static const char *const kv_comment[] = { "subject=a ; b", NULL };
+	static const char *const kv_nl[] = { "subject=a\nb", NULL };
+	char err[ERRLEN], want[ERRLEN], *p, *dir;
+	struct buf b = BUF_INIT(0);
+
+	p = scratch_copy("errors.ini");
+#define ADD_FAILS(name, url, kv, msg) do {				\
+	assert_int_equal(config_add_feed(p, name, url, kv, err,		\
+	    sizeof(err)), -1);						\
+	assert_string_equal(err, msg);					\
+	assert_file_equals(p, "commented.ini");				\
+} while (0)
+	ADD_FAILS("lwn", "https://x.example/", NULL,
+	    "feed 'lwn' already exists");
+	ADD_FAILS("a b", "https://x.example/", NULL, "bad feed name 'a b': "
+	    "use letters, digits, '.', '_' and '-', not starting with '.'");
+	ADD_FAILS("x", "gopher://x.example/", NULL, "key 'url': 'gopher:' "
+	    "URLs are not supported: use http://, https://, file:// or a "
+	    "local path");
+	ADD_FAILS("x", "https://x.example/", kv_bad_key,
+	    "key 'fodler': unknown key, did you mean 'folder'?");
+	ADD_FAILS("x", "https://x.example/", kv_bad_val,
+	    "key 'html': 'perhaps' is not yes or no");
+	ADD_FAILS("x", "https://x.example/", kv_global,
+	    "key 'state': only allowed in [rss2mail]");
+	ADD_FAILS("x", "https://x.example/", kv_noeq,
+	    "'html': expected KEY=VALUE");
+	ADD_FAILS("x", "https://x.example/", kv_twice,
+	    "key 'html': given twice");
+	ADD_FAILS("x", "https://x.example/", kv_url,
+	    "key 'url': given twice (the URL is the second argument)");
+	ADD_FAILS("x", "https://x.example/", kv_comment,
+	    "key 'subject': value 'a ; b' cannot be written in an INI line");
+	ADD_FAILS("x", "https://x.example/", kv_nl,
+	    "key 'subject': control character in value");
+#undef ADD_FAILS
+
+	assert_int_equal(config_remove_feed(p, "nope", err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no feed 'nope' in %s", p);
+	assert_string_equal(err, want);
+	assert_int_equal(config_set_feed_key(p, "nope", "paused", "yes", err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, want);
+	assert_int_equal(config_set_feed_key(p, "lwn", "url", NULL, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "key 'url': required in [feed.lwn]"));
+	assert_file_equals(p, "commented.ini");
+	free(p);
+
+	/* a directory, a missing file */
+	buf_printf(&b, "%s/missing.ini", tmpdir);
+	assert_int_equal(config_add_feed(b.data, "x", "/x", NULL, err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: No such file or directory", b.data);
+	assert_string_equal(err, want);
+	dir = tmpdir;
+	{
+		struct config *cfg;
+
+		assert_int_equal(config_load(dir, &cfg, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s: is a directory, not a config "
+		    "file", dir);
+		assert_string_equal(err, want);
+		assert_int_equal(config_load(b.data, &cfg, err, sizeof(err)),
+		    -1);
+		snprintf(want, sizeof(want), "%s: No such file or directory",
+		    b.data);
+		assert_string_equal(err, want);
+	}
+	buf_free(&b);
+}
+
+/* Editing through a symlink keeps the link and changes its target. */
+static void
+test_edit_symlink(void **state)
+{
+	struct buf link = BUF_INIT(0);
+	char err[ERRLEN], *p;
+	struct stat st;
+
+	p = scratch_copy("target.ini");
+	buf_printf(&link, "%s/link.ini", tmpdir);
+	assert_int_equal(symlink(p, link.data), 0);
+	assert_int_equal(config_set_feed_key(link.data, "lwn", "paused",
+	    "yes", err, sizeof(err)), 0);
+	assert_int_equal(lstat(link.data, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_file_equals(p, "commented.pause-lwn.ini");
+	free(p);
+	buf_free(&link);
+}
+
+/* A file without a final newline, and an empty file. */
+static void
+test_edit_edges(void **state)
+{
+	struct buf path = BUF_INIT(0), got = BUF_INIT(0);
+	char err[ERRLEN];
+	static const char nonl[] = "[rss2mail]\nfrom = a@b.c\nto = d@e.f";
+
+	buf_printf(&path, "%s/nonl.ini", tmpdir);
+	assert_int_equal(util_write_atomic(path.data, nonl, strlen(nonl), 0600,
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
+	    sizeof(err)), 0);
+	slurp(path.data, &got);
+	assert_string_equal(got.data, "[rss2mail]\nfrom = a@b.c\nto = d@e.f\n"
+	    "\n[feed.x]\nurl = /x.xml\n");
+	assert_int_equal(config_set_feed_key(path.data, "x", "folder", "F",
+	    err, sizeof(err)), 0);
+	assert_int_equal(config_set_feed_key(path.data, "x", "folder", "G",
+	    err, sizeof(err)), 0);
+	slurp(path.data, &got);
+	assert_string_equal(got.data, "[rss2mail]\nfrom = a@b.c\nto = d@e.f\n"
+	    "\n[feed.x]\nurl = /x.xml\nfolder = G\n");
+
+	/* an empty file is not a valid config: nothing is written */
+	buf_reset(&path);
+	buf_printf(&path, "%s/empty.ini", tmpdir);
+	assert_int_equal(util_write_atomic(path.data, "", 0, 0600, err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "key 'from': required in [rss2mail]"));
+	slurp(path.data, &got);
+	assert_int_equal(got.len, 0);
+	buf_free(&path);
+	buf_free(&got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_from_forms),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_many_feeds),
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_edit_golden),
+		cmocka_unit_test(test_edit_errors),
+		cmocka_unit_test(test_edit_symlink),
+		cmocka_unit_test(test_edit_edges),
+	};
+
+	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+}
