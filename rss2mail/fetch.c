@@ -734,18 +734,24 @@ xfer_finish(struct xfer *x, CURLcode rc)
 		    "address %s (allow-private is off)", x->refused_ip);
 		return;
 	}
+	/* our caps first: libcurl reports them as whatever it saw */
+	if (x->hdr_too_large) {
+		errf(r->err, sizeof(r->err), "response headers too large "
+		    "(over %u bytes)", (unsigned)LIM_HTTP_HEADER);
+		return;
+	}
+	if (x->too_large) {
+		errf(r->err, sizeof(r->err), "feed too large (over %zu bytes)",
+		    x->max_size);
+		return;
+	}
 	switch (rc) {
 	case CURLE_OK:
 		set_result_from_status(x);
 		break;
-	case CURLE_WRITE_ERROR:
-	case CURLE_FILESIZE_EXCEEDED:
-		if (x->hdr_too_large)
-			errf(r->err, sizeof(r->err), "response headers too "
-			    "large (over %u bytes)", (unsigned)LIM_HTTP_HEADER);
-		else
-			errf(r->err, sizeof(r->err), "feed too large (over %zu "
-			    "bytes)", x->max_size);
+	case CURLE_FILESIZE_EXCEEDED:	/* a Content-Length over the cap */
+		errf(r->err, sizeof(r->err), "feed too large (over %zu bytes)",
+		    x->max_size);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
 		errf(r->err, sizeof(r->err), "too many redirects (over %d)",
@@ -775,8 +781,11 @@ xfer_finish(struct xfer *x, CURLcode rc)
 		    x->errbuf[0] ? x->errbuf : "weird server reply");
 		break;
 	case CURLE_OUT_OF_MEMORY:
-		/* libcurl's own cap on one header line */
-		if (strstr(x->errbuf, "header") != NULL) {
+		/*
+		 * libcurl refuses one header line over 100 KiB with this code
+		 * (and no text), before our header callback sees it.
+		 */
+		if (x->cur_status != 0 || strstr(x->errbuf, "header") != NULL) {
 			errf(r->err, sizeof(r->err), "response headers too "
 			    "large (over %u bytes)", (unsigned)LIM_HTTP_HEADER);
 			break;
