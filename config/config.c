@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -28,8 +29,6 @@
 #include "limits.h"
 #include "util.h"
 
-/* <limits.h> is shadowed by rss2mail/limits.h on our -I path */
-#define LL_MAX		((long long)(~0ULL >> 1))
 #define FEED_PREFIX	"feed."
 #define FEED_NAME_MAX	128
 
@@ -399,7 +398,7 @@ parse_size(const char *v, long long *out)
 	if (*p < '0' || *p > '9')
 		return -1;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (n > LL_MAX / 10 - 10)
+		if (n > LLONG_MAX / 10 - 10)
 			return -1;
 		n = n * 10 + (*p - '0');
 	}
@@ -412,7 +411,7 @@ parse_size(const char *v, long long *out)
 	}
 	if (*p == 'B' && mul > 1)
 		p++;
-	if (*p != '\0' || n > LL_MAX / mul)
+	if (*p != '\0' || n > LLONG_MAX / mul)
 		return -1;
 	*out = n * mul;
 	return 0;
