@@ -1,0 +1,82 @@
+"""Shared helpers for integration tests that run the real rss2mail binary.
+
+    rig.BIN                       build/rss2mail
+    rig.run(cfg, "run", ...)      -> CompletedProcess (bounded by a timeout)
+    rig.write_config(dir, text)   -> path, mode 0600
+    rig.need_dovecot(test)        skip (a failure under CI) without Dovecot
+    rig.state_rows(db, sql)       read the state database
+"""
+import os
+import sqlite3
+import subprocess
+import tempfile
+
+import dovecot
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+BIN = os.path.join(TOP, "build", "rss2mail")
+EXAMPLES = os.path.join(TOP, "examples")
+
+
+def run(cfg, *args, timeout=120, env=None):
+    e = dict(os.environ)
+    e.pop("RSS2MAIL_CONFIG", None)
+    if env:
+        e.update(env)
+    return subprocess.run([BIN, "-c", cfg] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout, env=e, text=True)
+
+
+def write_config(d, text, name="config.ini"):
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def write_secret(d, secret, name="password"):
+    path = os.path.join(d, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return path
+
+
+def tempdir(test):
+    d = tempfile.mkdtemp(prefix="rss2mail-it-")
+    test.addCleanup(subprocess.run, ["rm", "-rf", d])
+    return d
+
+
+def need_dovecot(test):
+    if not dovecot.Dovecot.available():
+        test.skipTest("dovecot is not installed (scripts/install-deps)")
+
+
+def state_rows(db, sql, args=()):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def error_lines(stderr):
+    return [l for l in stderr.splitlines() if l.strip()]
+
+
+def read_maildir(root, folder=""):
+    """Raw bytes of every message in a Maildir (new/ and cur/)."""
+    base = root if not folder else os.path.join(
+        root, "." + folder.replace("/", "."))
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(base, sub)
+        if os.path.isdir(d):
+            for n in sorted(os.listdir(d)):
+                with open(os.path.join(d, n), "rb") as f:
+                    out.append(f.read())
+    return out

@@ -1,0 +1,470 @@
+/*
+ * test_run.c - the pass orchestration against a fake fetcher (this file
+ * defines fetch.h's functions, so the real fetch.c is never linked) and a
+ * fake delivery backend that can fail the Nth append, refuse one message,
+ * or store a batch and then lose the connection before saying OK.
+ *
+ * The property under test: every entry ends up stored exactly once, and
+ * nothing is recorded as delivered that the store did not confirm.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "config.h"
+#include "deliver.h"
+#include "fetch.h"
+#include "message.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+/* ---- the fake fetcher ---- */
+
+#define NFEEDS	3
+static struct {
+	const char	*url;
+	char		*body;		/* NULL: connection refused */
+	const char	*etag;
+	char		 seen_etag[64];	/* what the last request carried */
+	int		 requests;
+} fake_http[NFEEDS];
+
+int
+fetch_global_init(char *err, size_t errlen)
+{
+	return 0;
+}
+
+void
+fetch_global_cleanup(void)
+{
+}
+
+void
+fetch_req_clear(struct fetch_req *r)
+{
+	buf_free(&r->body);
+	free(r->etag_out);
+	free(r->last_modified_out);
+	free(r->content_type);
+	free(r->content_location);
+	free(r->effective_url);
+	r->etag_out = r->last_modified_out = r->content_type = NULL;
+	r->content_location = r->effective_url = NULL;
+}
+
+int
+fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *o,
+    fetch_done_fn *done, void *ctx, char *err, size_t errlen)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		struct fetch_req *r = &reqs[i];
+
+		for (k = 0; k < NFEEDS; k++)
+			if (fake_http[k].url &&
+			    strcmp(fake_http[k].url, r->url) == 0)
+				break;
+		buf_init(&r->body, 0);
+		if (k == NFEEDS || fake_http[k].body == NULL) {
+			r->result = FETCH_ERROR;
+			snprintf(r->err, sizeof(r->err), "connect to %s: "
+			    "Connection refused", r->url);
+		} else {
+			fake_http[k].requests++;
+			snprintf(fake_http[k].seen_etag,
+			    sizeof(fake_http[k].seen_etag), "%s",
+			    r->etag ? r->etag : "");
+			if (r->etag && strcmp(r->etag, fake_http[k].etag) == 0)
+				r->result = FETCH_NOT_MODIFIED;
+			else {
+				r->result = FETCH_OK;
+				r->status = 200;
+				buf_puts(&r->body, fake_http[k].body);
+				r->etag_out = xstrdup(fake_http[k].etag);
+			}
+		}
+		done(r, ctx);
+		buf_free(&r->body);
+	}
+	return 0;
+}
+
+/* ---- the fake store ---- */
+
+#define FAKE_MAX	256
+static struct {
+	char	*folder[FAKE_MAX];
+	char	*msgid[FAKE_MAX];
+	int	 n;
+	int	 appends;		/* messages offered */
+	int	 fail_after;		/* store this many, then DELIVER_STORE */
+	int	 lose_ok;		/* store the batch, then report STORE */
+	const char *refuse;		/* Message-ID substring -> DELIVER_MSG */
+	int	 searches;
+} fake;
+
+static void
+fake_reset(void)
+{
+	int i;
+
+	for (i = 0; i < fake.n; i++) {
+		free(fake.folder[i]);
+		free(fake.msgid[i]);
+	}
+	memset(&fake, 0, sizeof(fake));
+	fake.fail_after = -1;
+}
+
+static enum deliver_status
+fk_open(void **ctx, const struct deliver_cfg *c, char *err, size_t errlen)
+{
+	*ctx = &fake;
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+fk_ensure(void *ctx, const char *folder, char *err, size_t errlen)
+{
+	return DELIVER_OK;
+}
+
+static int
+fk_count(const char *folder, const char *msgid)
+{
+	int i, c = 0;
+
+	for (i = 0; i < fake.n; i++)
+		if (strcmp(fake.folder[i], folder) == 0 &&
+		    strcmp(fake.msgid[i], msgid) == 0)
+			c++;
+	return c;
+}
+
+static enum deliver_status
+fk_has(void *ctx, const char *folder, const char *msgid, int *found,
+    char *err, size_t errlen)
+{
+	fake.searches++;
+	*found = fk_count(folder, msgid) > 0;
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
+    size_t *done, char *err, size_t errlen)
+{
+	size_t i;
+
+	*done = 0;
+	for (i = 0; i < n; i++) {
+		if (fake.fail_after == 0) {
+			snprintf(err, errlen, "imap test: connection lost");
+			return DELIVER_STORE;
+		}
+		if (fake.refuse && strstr(m[i].msgid, fake.refuse)) {
+			snprintf(err, errlen, "APPEND refused: too large");
+			return DELIVER_MSG;
+		}
+		assert_true(fake.n < FAKE_MAX);
+		assert_non_null(strstr(m[i].data, "\r\n\r\n"));
+		fake.folder[fake.n] = xstrdup(folder);
+		fake.msgid[fake.n++] = xstrdup(m[i].msgid);
+		fake.appends++;
+		if (fake.fail_after > 0)
+			fake.fail_after--;
+		if (!fake.lose_ok)
+			(*done)++;
+	}
+	if (fake.lose_ok) {
+		snprintf(err, errlen, "imap test: connection lost before OK");
+		return DELIVER_STORE;
+	}
+	return DELIVER_OK;
+}
+
+static void
+fk_close(void *ctx)
+{
+}
+
+static const struct deliver_ops fake_ops = {
+	"fake", fk_open, fk_ensure, fk_has, fk_append, fk_close
+};
+
+/* ---- fixtures ---- */
+
+static char dir[64];
+static struct config *cfg;
+static struct state *st;
+
+static char *
+make_rss(const char *name, int n)
+{
+	struct buf b = BUF_INIT(0);
+	int i;
+
+	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>Feed %s</title>"
+	    "<link>http://%s.test/</link><description>d</description>\n",
+	    name, name);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "<item><title>%s post %d — ünïcode</title>"
+		    "<link>http://%s.test/%d</link><guid>%s-%d</guid>"
+		    "<pubDate>Thu, 26 Nov 2026 07:%02d:00 +0000</pubDate>"
+		    "<description>&lt;p&gt;Body %d&lt;/p&gt;</description>"
+		    "</item>\n", name, i, name, i, name, i, i % 60, i);
+	buf_puts(&b, "</channel></rss>\n");
+	return buf_steal(&b);
+}
+
+static int
+setup(void **unused)
+{
+	struct buf text = BUF_INIT(0);
+	char err[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/rss2mail-run-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	buf_printf(&text, "[rss2mail]\nfrom = Feeds <feeds@example.org>\n"
+	    "to = me@example.org\nmaildir = %s/Mail\nstate = %s/state.db\n\n"
+	    "[feed.a]\nurl = http://a.test/feed\n\n"
+	    "[feed.b]\nurl = http://b.test/feed\n\n"
+	    "[feed.c]\nurl = http://c.test/feed\nfolder = Other\n", dir, dir);
+	if (config_parse("test.ini", text.data, text.len, &cfg, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	buf_free(&text);
+	if (state_open(cfg->state, &st, err, sizeof(err)) == -1)
+		return -1;
+	fake_reset();
+	memset(fake_http, 0, sizeof(fake_http));
+	fake_http[0].url = "http://a.test/feed";
+	fake_http[0].body = make_rss("a", 5);
+	fake_http[0].etag = "\"a1\"";
+	fake_http[1].url = "http://b.test/feed";
+	fake_http[1].body = make_rss("b", 3);
+	fake_http[1].etag = "\"b1\"";
+	fake_http[2].url = "http://c.test/feed";
+	fake_http[2].body = make_rss("c", 2);
+	fake_http[2].etag = "\"c1\"";
+	return 0;
+}
+
+static int
+teardown(void **unused)
+{
+	char cmd[128];
+	int i;
+
+	for (i = 0; i < NFEEDS; i++)
+		free(fake_http[i].body);
+	fake_reset();
+	state_close(st);
+	config_free(cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+pass(struct run_stats *s)
+{
+	struct run_opts o;
+	char err[256];
+
+	memset(&o, 0, sizeof(o));
+	o.ops = &fake_ops;
+	o.now = 1800000000;
+	return run_pass(cfg, st, &o, s, err, sizeof(err));
+}
+
+/* every entry stored exactly once, in its folder */
+static void
+assert_exactly_once(void)
+{
+	int i, j;
+
+	assert_int_equal(fake.n, 10);
+	for (i = 0; i < fake.n; i++)
+		for (j = i + 1; j < fake.n; j++)
+			assert_false(strcmp(fake.msgid[i], fake.msgid[j]) == 0
+			    && strcmp(fake.folder[i], fake.folder[j]) == 0);
+}
+
+static long
+pending_count(void)
+{
+	struct state_pending *p;
+	size_t n;
+
+	assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+	state_pending_free(p, n);
+	return (long)n;
+}
+
+static void
+test_delivers_once(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 10);
+	assert_int_equal(s.failed, 0);
+	assert_exactly_once();
+	assert_int_equal(fk_count("Other", fake.msgid[9]), 1);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_string_equal(f.etag, "\"a1\"");
+	assert_int_equal(f.delivered, 5);
+	state_feed_clear(&f);
+
+	/* second pass: conditional requests, nothing delivered */
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 0);
+	assert_int_equal(s.not_modified, 3);
+	assert_string_equal(fake_http[0].seen_etag, "\"a1\"");
+	assert_exactly_once();
+
+	/* the feed changes (new etag): only the new entry is delivered */
+	free(fake_http[0].body);
+	fake_http[0].body = make_rss("a", 6);
+	fake_http[0].etag = "\"a2\"";
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 1);
+	assert_int_equal(fake.n, 11);
+}
+
+static void
+test_store_fails_midway(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+
+	fake.fail_after = 3;
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(fake.n, 3);
+	assert_true(s.failed >= 1);
+	/* validators are not saved for a feed whose entries did not all land */
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_null(f.etag);
+	assert_non_null(f.last_error);
+	state_feed_clear(&f);
+
+	fake.fail_after = -1;
+	assert_int_equal(pass(&s), 0);
+	assert_exactly_once();
+	assert_int_equal(pending_count(), 0);
+}
+
+static void
+test_lost_ok_is_found_not_resent(void **unused)
+{
+	struct run_stats s;
+
+	/* the server stored everything but the OK never arrived */
+	fake.lose_ok = 1;
+	assert_int_equal(pass(&s), 1);
+	assert_true(fake.n > 0);
+	assert_true(pending_count() > 0);
+
+	fake.lose_ok = 0;
+	assert_int_equal(pass(&s), 0);
+	assert_true(s.recovered > 0);
+	assert_true(fake.searches > 0);
+	assert_exactly_once();
+	assert_int_equal(pending_count(), 0);
+}
+
+static void
+test_failing_feed_is_isolated(void **unused)
+{
+	struct run_stats s;
+	char *saved = fake_http[1].body;
+
+	fake_http[1].body = NULL;		/* b: connection refused */
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(fake.n, 7);		/* a and c delivered */
+	assert_int_equal(state_entry_get(st, "b", "b-0"), STATE_NEW);
+
+	fake_http[1].body = saved;
+	assert_int_equal(pass(&s), 0);
+	assert_exactly_once();
+}
+
+static void
+test_refused_message_others_go_on(void **unused)
+{
+	struct run_stats s;
+	char id[MSG_ID_LEN];
+
+	msg_id("http://a.test/feed", "a-2", id);
+	fake.refuse = id;
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(fake.n, 9);
+	assert_int_equal(state_entry_get(st, "a", "a-2"), STATE_PENDING);
+	assert_int_equal(state_entry_get(st, "a", "a-3"), STATE_DONE);
+
+	fake.refuse = NULL;
+	assert_int_equal(pass(&s), 0);
+	assert_exactly_once();
+	assert_int_equal(state_entry_get(st, "a", "a-2"), STATE_DONE);
+}
+
+static void
+test_catchup_then_nothing(void **unused)
+{
+	struct run_opts o;
+	struct run_stats s;
+	char err[256];
+	char *names[] = { "a" };
+
+	memset(&o, 0, sizeof(o));
+	o.ops = &fake_ops;
+	o.catchup = 1;
+	o.names = names;
+	o.nnames = 1;
+	assert_int_equal(run_pass(cfg, st, &o, &s, err, sizeof(err)), 0);
+	assert_int_equal(fake.n, 0);
+	assert_int_equal(state_entry_get(st, "a", "a-0"), STATE_DONE);
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fake.n, 5);		/* only b and c */
+
+	names[0] = "nosuch";
+	assert_int_equal(run_pass(cfg, st, &o, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no feed 'nosuch'"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_delivers_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_store_fails_midway, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lost_ok_is_found_not_resent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_feed_is_isolated,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refused_message_others_go_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catchup_then_nothing,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
