@@ -29,4 +29,37 @@ int	html_to_text(const char *html, size_t len, int width, struct buf *out,
 /* Markup to one line of plain text, entities decoded (for HTML titles). */
 int	html_to_line(const char *html, size_t len, struct buf *out);
 
+/*
+ * Plain text wrapped at width columns: line breaks kept, long lines broken
+ * at spaces (or between wide characters); unbreakable URLs stay whole.
+ */
+int	html_wrap(const char *text, size_t len, int width, struct buf *out);
+
+/* Append s[0..n) with & < > " ' escaped. */
+int	html_escape(struct buf *out, const char *s, size_t n);
+
+/* Plain text as an HTML fragment: <p> per paragraph, <br> per line. */
+int	html_from_text(const char *text, size_t len, struct buf *out);
+
+/* 1 when url (entities already decoded) is safe as a link: http, https,
+ * mailto; with img, http, https, cid. */
+int	html_url_ok(const char *url, int img);
+
+/*
+ * The whole HTML document of a message's HTML part around a sanitized
+ * fragment: <html>, <head> with charset and a small style for phones, the
+ * feed, author, date and the entry's link at the top.  Strings are plain
+ * text (escaped here); any may be NULL.
+ */
+struct html_doc {
+	const char	*title;
+	const char	*feed;
+	const char	*author;
+	const char	*date;
+	const char	*link;
+	const char	*lang;
+};
+int	html_document(const struct html_doc *, const char *frag, size_t len,
+	    struct buf *out);
+
 #endif

@@ -18,6 +18,18 @@ struct buf;
 struct entry;
 struct feed;
 
+/*
+ * An image the caller fetched for inline display (multipart/related, cid:).
+ * Reserved for the images issue: msg_compose does not use it yet.
+ */
+struct msg_image {
+	const char	*url;		/* as the entry's HTML references it */
+	const char	*cid;		/* Content-ID without "<>" */
+	const char	*type;		/* "image/png" ... */
+	const void	*data;
+	size_t		 len;
+};
+
 struct msg_opts {
 	const char	*feed_name;	/* the config section name */
 	const char	*feed_url;	/* as configured: X-RSS-Feed */
@@ -28,7 +40,23 @@ struct msg_opts {
 	time_t		 first_seen;	/* Date when the entry has none */
 	time_t		 now;		/* for tests: fixed clock */
 	const char	*boundary_seed;	/* tests: fixed boundaries; NULL = random */
+	/* issue 4; zero/NULL means the default */
+	const char	*from_name_tpl;	/* NULL: "{author} via {feed}" */
+	const char	*subject_tpl;	/* NULL: "{title}" */
+	int		 reply_to_author; /* author's address into Reply-To */
+	const char	*language;	/* Content-Language; NULL: the feed's */
+	size_t		 max_size;	/* 0: LIM_MESSAGE */
+	const struct msg_image *images;	/* reserved (inline images) */
+	size_t		 nimages;
 };
+
+/*
+ * Templates know {title} {feed} {author} {date}.  {feed} is the feed's
+ * title, else feed_name.  Without an author, a template naming {author}
+ * falls back to "{feed}".  from_addr may be "addr" or "Name <addr>"; its
+ * address is always the From address.  from_name (the configured display
+ * name) is used only when the template gives nothing.
+ */
 
 /*
  * The stable Message-ID for (feed URL, entry id): "<hex@rss2mail>" written
@@ -41,7 +69,11 @@ void	msg_id(const char *feed_url, const char *entry_id, char *out);
 int	msg_compose(const struct feed *, const struct entry *,
 	    const struct msg_opts *, struct buf *out, char *err, size_t errlen);
 
-/* The entry's Date as used in the message (entry date, else first_seen). */
+/*
+ * The entry's Date as used in the message: published, else updated, else
+ * first_seen; a date more than a day after first_seen (a feed's clock in
+ * the future) is replaced by first_seen.
+ */
 time_t	msg_date(const struct entry *, time_t first_seen);
 
 #endif

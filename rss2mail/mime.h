@@ -18,9 +18,26 @@ int	mime_header(struct buf *out, const char *name, const char *value);
 /* "Name: display <addr>" CRLF; display encoded or quoted as needed. */
 int	mime_header_addr(struct buf *out, const char *name,
 	    const char *display, const char *addr);
+/* "Name: phrase <id>" CRLF (List-Id); id must be a dot-atom. */
+int	mime_header_phrase(struct buf *out, const char *name,
+	    const char *phrase, const char *id);
 /* Header whose value is a fixed token we built (Message-ID, Date): checked
  * to be printable ASCII, no encoding. */
 int	mime_header_raw(struct buf *out, const char *name, const char *value);
+/*
+ * On any failure (a bad name or address, a value that cannot be made safe,
+ * the buffer's cap) the header functions return -1 and leave out as it was.
+ */
+
+/* 1 when addr is an addr-spec we write: dot-atom local part, host name. */
+int	mime_addr_ok(const char *addr);
+/*
+ * Split a configured address ("Name <a@b>", "\"Name\" <a@b>" or "a@b")
+ * into a malloc'd display name (NULL when none) and addr-spec; 0, or -1
+ * (both NULL) when the addr-spec is not one mime_addr_ok accepts.
+ */
+int	mime_addr_split(const char *s, char **display, char **addr);
+
 /* Quoted-printable body, lines <= 76, CRLF line ends. */
 int	mime_qp(struct buf *out, const char *s, size_t n);
 /* Base64, 76-column lines, CRLF. */

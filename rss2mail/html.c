@@ -1,0 +1,1342 @@
+/*
+ * html.c - HTML for mail: an allow-list sanitizer and a plain-text renderer
+ * on libxml2's HTML parser, and the small text helpers around them.
+ *
+ * Input is made valid UTF-8 first, then parsed with HTML_PARSE_NONET and
+ * no error output; libxml2 repairs the markup (unclosed and misnested
+ * tags) into a tree, and both walkers below work on that tree, so what
+ * they write is well formed.  The sanitizer writes only elements and
+ * attributes from its tables: anything else is unwrapped (its children
+ * kept) or, for the dangerous ones, dropped with its content.  Text is
+ * always escaped, so the only markup in the output is markup written here.
+ *
+ * Deliberately not here: CSS (style attributes and elements are dropped),
+ * fetching anything, resolving relative URLs (the feed parser did that).
+ * This is the only file that includes libxml2's HTML parser.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "buf.h"
+#include "html.h"
+#include "limits.h"
+#include "util.h"
+
+#define HTML_INT_MAX	0x7fffffff	/* htmlReadMemory takes an int */
+#define HTML_PRE_MAX	78		/* pre lines are broken past this */
+
+/* Elements dropped together with everything inside them. */
+static const char *const html_drop[] = {
+	"script", "style", "iframe", "frame", "frameset", "object", "embed",
+	"applet", "form", "input", "button", "select", "textarea", "option",
+	"meta", "link", "base", "svg", "math", "noscript", "template",
+	"title", "head", "canvas", "audio", "video", "source", "track",
+	"param", "noembed", "noframes", "xmp", "plaintext", "dialog", NULL
+};
+
+/* Elements kept, with the attributes each may carry (besides the common
+ * ones below).  Every other element is unwrapped. */
+static const struct html_allow {
+	const char	*name;
+	const char	*attrs[6];
+} html_allow[] = {
+	{ "a", { "href", NULL } },
+	{ "abbr", { NULL } },
+	{ "acronym", { NULL } },
+	{ "address", { NULL } },
+	{ "article", { NULL } },
+	{ "aside", { NULL } },
+	{ "b", { NULL } },
+	{ "bdi", { NULL } },
+	{ "bdo", { NULL } },
+	{ "big", { NULL } },
+	{ "blockquote", { "cite", NULL } },
+	{ "br", { NULL } },
+	{ "caption", { NULL } },
+	{ "center", { NULL } },
+	{ "cite", { NULL } },
+	{ "code", { NULL } },
+	{ "col", { "span", NULL } },
+	{ "colgroup", { "span", NULL } },
+	{ "dd", { NULL } },
+	{ "del", { NULL } },
+	{ "details", { NULL } },
+	{ "dfn", { NULL } },
+	{ "div", { NULL } },
+	{ "dl", { NULL } },
+	{ "dt", { NULL } },
+	{ "em", { NULL } },
+	{ "figcaption", { NULL } },
+	{ "figure", { NULL } },
+	{ "footer", { NULL } },
+	{ "h1", { NULL } },
+	{ "h2", { NULL } },
+	{ "h3", { NULL } },
+	{ "h4", { NULL } },
+	{ "h5", { NULL } },
+	{ "h6", { NULL } },
+	{ "header", { NULL } },
+	{ "hr", { NULL } },
+	{ "i", { NULL } },
+	{ "img", { "src", "alt", "width", "height", NULL } },
+	{ "ins", { NULL } },
+	{ "kbd", { NULL } },
+	{ "li", { "value", NULL } },
+	{ "main", { NULL } },
+	{ "mark", { NULL } },
+	{ "ol", { "start", "type", "reversed", NULL } },
+	{ "p", { NULL } },
+	{ "pre", { NULL } },
+	{ "q", { "cite", NULL } },
+	{ "rp", { NULL } },
+	{ "rt", { NULL } },
+	{ "ruby", { NULL } },
+	{ "s", { NULL } },
+	{ "samp", { NULL } },
+	{ "section", { NULL } },
+	{ "small", { NULL } },
+	{ "span", { NULL } },
+	{ "strike", { NULL } },
+	{ "strong", { NULL } },
+	{ "sub", { NULL } },
+	{ "summary", { NULL } },
+	{ "sup", { NULL } },
+	{ "table", { NULL } },
+	{ "tbody", { NULL } },
+	{ "td", { "colspan", "rowspan", NULL } },
+	{ "tfoot", { NULL } },
+	{ "th", { "colspan", "rowspan", "scope", NULL } },
+	{ "thead", { NULL } },
+	{ "time", { "datetime", NULL } },
+	{ "tr", { NULL } },
+	{ "tt", { NULL } },
+	{ "u", { NULL } },
+	{ "ul", { NULL } },
+	{ "var", { NULL } },
+	{ "wbr", { NULL } },
+	{ NULL, { NULL } }
+};
+
+/* Attributes any kept element may carry. */
+static const char *const html_common_attrs[] = {
+	"title", "lang", "dir", NULL
+};
+
+/* Elements written without an end tag. */
+static const char *const html_void[] = {
+	"br", "hr", "img", "col", "wbr", NULL
+};
+
+/*
+ * Images that only count readers: these hosts (and their subdomains) and
+ * these path pieces.  A 1x1 (or 0x0) image is dropped whatever its host.
+ */
+static const char *const html_tracker_hosts[] = {
+	"feeds.feedburner.com", "feedproxy.google.com", "pixel.wp.com",
+	"stats.wordpress.com", "google-analytics.com", "doubleclick.net",
+	"pixel.quantserve.com", "scorecardresearch.com", "feedsportal.com",
+	"pi.feedsportal.com", "b.scorecardresearch.com", "pixel.facebook.com",
+	"analytics.twitter.com", "ct.pinterest.com", "bat.bing.com",
+	"pixel.mathtag.com", "mf.feeds.reuters.com", "feeds.wordpress.com",
+	"assets.feedblitz.com", "www.feedblitz.com", "feeds.feedblitz.com",
+	NULL
+};
+static const char *const html_tracker_paths[] = {
+	"/~r/", "/~ff/", "/~a/", "/~n/", "/~f/", NULL
+};
+
+static int
+in_list(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct html_allow *
+allowed(const char *name)
+{
+	size_t i;
+
+	for (i = 0; html_allow[i].name != NULL; i++)
+		if (strcmp(html_allow[i].name, name) == 0)
+			return &html_allow[i];
+	return NULL;
+}
+
+/* Parse s[0..n) (made valid UTF-8 first); NULL when empty or too big. */
+static htmlDocPtr
+parse(const char *s, size_t n)
+{
+	struct buf c = BUF_INIT(0);
+	htmlDocPtr doc = NULL;
+
+	if (n > HTML_INT_MAX / 2)
+		return NULL;
+	utf8_clean(&c, s, n, 0);
+	if (c.len > 0)
+		doc = htmlReadMemory(c.data, (int)c.len, NULL, "UTF-8",
+		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
+	buf_free(&c);
+	return doc;
+}
+
+int
+html_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_putc(out, s[i]); break;
+		}
+	}
+	return out->overflow ? -1 : 0;
+}
+
+/* Escape s after making it valid UTF-8 (oneline for attribute values). */
+static void
+escape_clean(struct buf *out, const char *s, int oneline)
+{
+	struct buf c = BUF_INIT(0);
+
+	utf8_clean(&c, s, strlen(s), oneline);
+	html_escape(out, buf_str(&c), c.len);
+	buf_free(&c);
+}
+
+/*
+ * The URL as a browser would read it: leading and trailing whitespace and
+ * controls stripped, tabs and newlines inside removed (WHATWG URL
+ * parsing does that, which is how "jav&#x09;ascript:" works).  The scheme
+ * is then compared without case.
+ */
+static void
+url_clean(const char *url, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)url;
+	size_t n = strlen(url), i, e;
+
+	for (i = 0; i < n && u[i] <= ' '; i++)
+		;
+	for (e = n; e > i && u[e - 1] <= ' '; e--)
+		;
+	for (; i < e; i++)
+		if (u[i] >= ' ' && u[i] != 0x7F)
+			buf_putc(out, u[i]);
+}
+
+static int
+url_scheme_ok(const char *url, int img)
+{
+	static const char *const link[] = { "http", "https", "mailto", NULL };
+	static const char *const image[] = { "http", "https", "cid", NULL };
+	char scheme[16];
+	size_t i;
+
+	for (i = 0; url[i] != '\0' && url[i] != ':' && i < sizeof(scheme) - 1;
+	    i++) {
+		char ch = url[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		scheme[i] = ch;
+	}
+	if (url[i] != ':')
+		return 0;	/* no scheme (relative), or an odd one */
+	scheme[i] = '\0';
+	if (!in_list(img ? image : link, scheme))
+		return 0;
+	/* http(s) must name a host */
+	if (strncmp(scheme, "http", 4) == 0 &&
+	    strncmp(url + i, "://", 3) != 0)
+		return 0;
+	return url[i + 1] != '\0';
+}
+
+int
+html_url_ok(const char *url, int img)
+{
+	struct buf c = BUF_INIT(0);
+	int r;
+
+	if (url == NULL)
+		return 0;
+	url_clean(url, &c);
+	r = url_scheme_ok(buf_str(&c), img);
+	buf_free(&c);
+	return r;
+}
+
+/* The host of an http(s) URL, lower case, into out. */
+static void
+url_host(const char *url, char *out, size_t outlen)
+{
+	const char *p = strstr(url, "://"), *e;
+	size_t i = 0;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += 3;
+	if ((e = strpbrk(p, "/?#")) == NULL)
+		e = p + strlen(p);
+	/* skip userinfo */
+	for (const char *a = p; a < e; a++)
+		if (*a == '@')
+			p = a + 1;
+	for (; p < e && *p != ':' && i + 1 < outlen; p++, i++)
+		out[i] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	out[i] = '\0';
+}
+
+static int
+host_match(const char *host, const char *dom)
+{
+	size_t h = strlen(host), d = strlen(dom);
+
+	if (h < d || strcmp(host + h - d, dom) != 0)
+		return 0;
+	return h == d || host[h - d - 1] == '.';
+}
+
+static int
+dimension(xmlNodePtr n, const char *attr)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
+	int r = -1;
+
+	if (v != NULL) {
+		const char *p = (const char *)v;
+
+		while (*p == ' ')
+			p++;
+		if (*p >= '0' && *p <= '9') {
+			r = 0;
+			for (; *p >= '0' && *p <= '9' && r < 100000; p++)
+				r = r * 10 + (*p - '0');
+		}
+		xmlFree(v);
+	}
+	return r;
+}
+
+/* 1 when an <img> is a tracking pixel or from a tracker. */
+static int
+is_tracker(xmlNodePtr n, const char *src)
+{
+	char host[256];
+	int w = dimension(n, "width"), h = dimension(n, "height");
+	size_t i;
+
+	if ((w >= 0 && w <= 1) && (h >= 0 && h <= 1))
+		return 1;
+	if (w == 0 || h == 0)
+		return 1;
+	url_host(src, host, sizeof(host));
+	for (i = 0; html_tracker_hosts[i] != NULL; i++)
+		if (host_match(host, html_tracker_hosts[i]))
+			return 1;
+	for (i = 0; html_tracker_paths[i] != NULL; i++)
+		if (strstr(src, html_tracker_paths[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The src of an <img> when it may be shown (cleaned, into out), else 0. */
+static int
+img_src(xmlNodePtr n, struct buf *out)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"src");
+	int r = 0;
+
+	if (v == NULL)
+		return 0;
+	url_clean((const char *)v, out);
+	if (url_scheme_ok(buf_str(out), 1) && !is_tracker(n, buf_str(out)))
+		r = 1;
+	xmlFree(v);
+	return r;
+}
+
+/* The href of an <a> when it may be followed (cleaned, into out), else 0. */
+static int
+link_href(xmlNodePtr n, struct buf *out)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"href");
+	int r = 0;
+
+	if (v == NULL)
+		return 0;
+	url_clean((const char *)v, out);
+	r = url_scheme_ok(buf_str(out), 0);
+	xmlFree(v);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The sanitizer. */
+
+static int
+attr_allowed(const struct html_allow *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 6 && a->attrs[i] != NULL; i++)
+		if (strcmp(a->attrs[i], name) == 0)
+			return 1;
+	return in_list(html_common_attrs, name);
+}
+
+/* Write the kept attributes of n; URL attributes only when safe. */
+static void
+san_attrs(xmlNodePtr n, const struct html_allow *a, struct buf *out)
+{
+	struct buf u = BUF_INIT(0);
+	xmlAttrPtr at;
+	xmlChar *v;
+	const char *name;
+
+	for (at = n->properties; at != NULL; at = at->next) {
+		name = (const char *)at->name;
+		if (!attr_allowed(a, name))
+			continue;
+		if ((v = xmlGetProp(n, at->name)) == NULL)
+			continue;
+		buf_reset(&u);
+		if (strcmp(name, "href") == 0 || strcmp(name, "src") == 0 ||
+		    strcmp(name, "cite") == 0) {
+			url_clean((const char *)v, &u);
+			if (!url_scheme_ok(buf_str(&u),
+			    strcmp(name, "src") == 0)) {
+				xmlFree(v);
+				continue;
+			}
+		} else
+			buf_puts(&u, (const char *)v);
+		xmlFree(v);
+		buf_printf(out, " %s=\"", name);
+		escape_clean(out, buf_str(&u), 1);
+		buf_putc(out, '"');
+	}
+	buf_free(&u);
+}
+
+static void san_children(xmlNodePtr, struct buf *, int);
+
+static void
+san_node(xmlNodePtr n, struct buf *out, int depth)
+{
+	const struct html_allow *a;
+	struct buf tmp = BUF_INIT(0);
+	const char *name;
+
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->content != NULL)
+			escape_clean(out, (const char *)n->content, 0);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
+		return;
+	name = (const char *)n->name;
+	if (in_list(html_drop, name))
+		return;
+	a = allowed(name);
+	if (a != NULL && strcmp(name, "img") == 0 && !img_src(n, &tmp))
+		goto out;	/* no safe source, or a tracker: no image */
+	if (a != NULL && strcmp(name, "a") == 0 && !link_href(n, &tmp))
+		a = NULL;	/* an unsafe link is only its text */
+	if (a == NULL) {
+		san_children(n, out, depth + 1);
+		goto out;
+	}
+	buf_printf(out, "<%s", name);
+	san_attrs(n, a, out);
+	buf_putc(out, '>');
+	if (in_list(html_void, name))
+		goto out;
+	san_children(n, out, depth + 1);
+	buf_printf(out, "</%s>", name);
+out:
+	buf_free(&tmp);
+}
+
+static void
+san_children(xmlNodePtr n, struct buf *out, int depth)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		san_node(c, out, depth);
+}
+
+int
+html_sanitize(const char *html, size_t len, struct buf *out, char *err,
+    size_t errlen)
+{
+	htmlDocPtr doc;
+	xmlNodePtr root;
+
+	if (len == 0)
+		return 0;
+	if ((doc = parse(html, len)) == NULL) {
+		errf(err, errlen, "HTML: cannot parse");
+		return -1;
+	}
+	if ((root = xmlDocGetRootElement(doc)) != NULL)
+		san_node(root, out, 0);
+	xmlFreeDoc(doc);
+	if (out->overflow) {
+		errf(err, errlen, "HTML: output too large");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Display width and wrapping. */
+
+/* Columns a code point takes on a terminal: 0, 1 or 2 (East Asian wide). */
+static int
+cp_width(uint32_t c)
+{
+	if (c < 0x300)
+		return 1;
+	if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+	    (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+	    (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x200B && c <= 0x200F) ||
+	    c == 0xFEFF || (c >= 0xFE00 && c <= 0xFE0F))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+	    (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	    (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+	    (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+	    (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+	    (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+		return 2;
+	return 1;
+}
+
+static size_t
+str_width(const char *s, size_t n)
+{
+	size_t i = 0, k, w = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
+			k = 1;
+			cp = '?';
+		}
+		w += (size_t)cp_width(cp);
+		i += k;
+	}
+	return w;
+}
+
+static int
+looks_like_url(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, "://", 3) == 0)
+			return 1;
+	return (n > 7 && memcmp(s, "mailto:", 7) == 0) ||
+	    (n > 4 && memcmp(s, "www.", 4) == 0);
+}
+
+struct wrap {
+	struct buf	*out;
+	const char	*first;		/* prefix of the first line */
+	const char	*rest;		/* prefix of the others */
+	size_t		 width;
+	size_t		 col;		/* display columns on this line */
+	int		 line;		/* lines written */
+	int		 open;		/* a line is started */
+};
+
+static void
+wrap_newline(struct wrap *w)
+{
+	/* no trailing spaces */
+	while (w->out->len > 0 && w->out->data[w->out->len - 1] == ' ')
+		w->out->data[--w->out->len] = '\0';
+	buf_putc(w->out, '\n');
+	w->open = 0;
+	w->line++;
+}
+
+static void
+wrap_begin(struct wrap *w)
+{
+	const char *p = w->line == 0 ? w->first : w->rest;
+
+	buf_puts(w->out, p);
+	w->col = str_width(p, strlen(p));
+	w->open = 1;
+}
+
+/* Place one token (no spaces in it); space: a space came before it. */
+static void
+wrap_token(struct wrap *w, const char *t, size_t n, int space)
+{
+	size_t tw = str_width(t, n), i, k, cw;
+	uint32_t cp;
+
+	if (!w->open)
+		wrap_begin(w);
+	else if (w->col + (space ? 1 : 0) + tw > w->width &&
+	    w->col > str_width(w->line == 0 ? w->first : w->rest,
+	    strlen(w->line == 0 ? w->first : w->rest))) {
+		wrap_newline(w);
+		wrap_begin(w);
+		space = 0;
+	}
+	if (space && w->col > 0 && w->out->len > 0 &&
+	    w->out->data[w->out->len - 1] != ' ') {
+		buf_putc(w->out, ' ');
+		w->col++;
+	}
+	if (w->col + tw <= w->width || looks_like_url(t, n)) {
+		buf_append(w->out, t, n);
+		w->col += tw;
+		return;
+	}
+	/* a word wider than the line: break it between characters */
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_decode(t + i, n - i, &cp)) == 0) {
+			k = 1;
+			cp = '?';
+		}
+		cw = (size_t)cp_width(cp);
+		if (w->col + cw > w->width && w->col > 0) {
+			wrap_newline(w);
+			wrap_begin(w);
+		}
+		buf_append(w->out, t + i, k);
+		w->col += cw;
+	}
+}
+
+/*
+ * Wrap one paragraph of text (spaces separate words, '\n' forces a line
+ * break) with the given prefixes.  Wide characters may break anywhere.
+ */
+static void
+wrap_para(struct buf *out, const char *s, size_t n, size_t width,
+    const char *first, const char *rest)
+{
+	struct wrap w;
+	size_t i = 0, j, k;
+	uint32_t cp;
+	int space = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	w.first = first;
+	w.rest = rest;
+	w.width = width;
+	while (i < n) {
+		if (s[i] == '\n') {
+			if (!w.open)
+				wrap_begin(&w);
+			wrap_newline(&w);
+			space = 0;
+			i++;
+			continue;
+		}
+		if (s[i] == ' ' || s[i] == '\t') {
+			space = 1;
+			i++;
+			continue;
+		}
+		/* a wide character is a token of its own */
+		if ((k = utf8_decode(s + i, n - i, &cp)) != 0 &&
+		    cp_width(cp) == 2) {
+			wrap_token(&w, s + i, k, space);
+			space = 0;
+			i += k;
+			continue;
+		}
+		for (j = i; j < n && s[j] != ' ' && s[j] != '\t' &&
+		    s[j] != '\n'; j += k) {
+			if ((k = utf8_decode(s + j, n - j, &cp)) == 0)
+				k = 1;
+			else if (cp_width(cp) == 2)
+				break;
+		}
+		wrap_token(&w, s + i, j - i, space);
+		space = 0;
+		i = j;
+	}
+	if (w.open)
+		wrap_newline(&w);
+}
+
+int
+html_wrap(const char *text, size_t len, int width, struct buf *out)
+{
+	struct buf c = BUF_INIT(0);
+	size_t i = 0, e;
+
+	utf8_clean(&c, text, len, 0);
+	while (i < c.len) {
+		for (e = i; e < c.len && c.data[e] != '\n'; e++)
+			;
+		/* CRLF and lone CR end lines too */
+		if (e > i && c.data[e - 1] == '\r')
+			wrap_para(out, c.data + i, e - i - 1, (size_t)width,
+			    "", "");
+		else if (e > i)
+			wrap_para(out, c.data + i, e - i, (size_t)width, "", "");
+		else
+			buf_putc(out, '\n');
+		i = e + 1;
+	}
+	buf_free(&c);
+	return out->overflow ? -1 : 0;
+}
+
+int
+html_from_text(const char *text, size_t len, struct buf *out)
+{
+	struct buf c = BUF_INIT(0);
+	size_t i, blank = 0;
+	int inp = 0;
+
+	utf8_clean(&c, text, len, 0);
+	for (i = 0; i < c.len; i++) {
+		char ch = c.data[i];
+
+		if (ch == '\r')
+			continue;
+		if (ch == '\n') {
+			blank++;
+			continue;
+		}
+		if (blank > 0 && inp) {
+			buf_puts(out, blank > 1 ? "</p>\n" : "<br>\n");
+			if (blank > 1)
+				inp = 0;
+		}
+		blank = 0;
+		if (!inp) {
+			buf_puts(out, "<p>");
+			inp = 1;
+		}
+		html_escape(out, &ch, 1);
+	}
+	if (inp)
+		buf_puts(out, "</p>\n");
+	buf_free(&c);
+	return out->overflow ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The text renderer. */
+
+#define TXT_LISTS	32	/* nesting that still indents */
+
+struct txt {
+	struct buf	*out;
+	struct buf	 para;		/* inline text of the current block */
+	struct buf	 refs;		/* "[n] url\n" lines */
+	char		**urls;		/* for numbering repeated links once */
+	size_t		 nurls;
+	size_t		 width;
+	int		 quote;		/* blockquote depth */
+	int		 pre;		/* inside pre */
+	int		 cell;		/* inside a table cell: blocks inline */
+	int		 blank;		/* a blank line is due before more */
+	int		 blank_quote;	/* the quote depth when it was asked */
+	size_t		 start;		/* out->len when rendering began */
+	int		 space;		/* whitespace seen since the last word */
+	size_t		 indent;	/* list indentation, columns */
+	char		 bullet[16];	/* the next line's bullet, or "" */
+	struct {
+		int	 ordered;
+		long	 n;
+		size_t	 width;
+	}		 lists[TXT_LISTS];
+	int		 nlists;
+};
+
+static void
+txt_prefix(struct txt *t, struct buf *p, int first)
+{
+	int i;
+	size_t k, bl = strlen(t->bullet);
+
+	for (i = 0; i < t->quote; i++)
+		buf_puts(p, "> ");
+	if (first && bl > 0) {
+		for (k = bl; k < t->indent; k++)
+			buf_putc(p, ' ');
+		buf_puts(p, t->bullet);
+	} else
+		for (k = 0; k < t->indent; k++)
+			buf_putc(p, ' ');
+}
+
+/* An empty line between blocks ("> " inside quotes, without the space). */
+static void
+txt_blank_line(struct txt *t)
+{
+	int i;
+
+	if (t->out->len == t->start || !t->blank)
+		return;
+	/* a blank line at a quote's edge belongs outside it */
+	for (i = 0; i < t->quote && i < t->blank_quote; i++)
+		buf_putc(t->out, '>');
+	buf_putc(t->out, '\n');
+	t->blank = 0;
+}
+
+/* Write out the current block's inline text. */
+static void
+txt_flush(struct txt *t)
+{
+	struct buf first = BUF_INIT(0), rest = BUF_INIT(0);
+	size_t s = 0, e = t->para.len;
+
+	while (s < e && (t->para.data[s] == ' '))
+		s++;
+	while (e > s && (t->para.data[e - 1] == ' ' ||
+	    t->para.data[e - 1] == '\n'))
+		e--;
+	if (e > s) {
+		txt_blank_line(t);
+		txt_prefix(t, &first, 1);
+		txt_prefix(t, &rest, 0);
+		wrap_para(t->out, t->para.data + s, e - s,
+		    t->width > t->indent + 20 ? t->width : t->indent + 20,
+		    buf_str(&first), buf_str(&rest));
+		t->bullet[0] = '\0';
+	}
+	buf_reset(&t->para);
+	t->space = 0;
+	buf_free(&first);
+	buf_free(&rest);
+}
+
+/* End the current block; blank: an empty line before the next one. */
+static void
+txt_block(struct txt *t, int blank)
+{
+	if (t->cell) {
+		t->space = 1;
+		return;
+	}
+	txt_flush(t);
+	if (blank && t->out->len > t->start && !t->blank) {
+		t->blank = 1;
+		t->blank_quote = t->quote;
+	}
+}
+
+/* Inline text, whitespace collapsed (verbatim inside pre). */
+static void
+txt_text(struct txt *t, const char *s)
+{
+	struct buf c = BUF_INIT(0);
+	size_t i;
+
+	utf8_clean(&c, s, strlen(s), 0);
+	for (i = 0; i < c.len; i++) {
+		char ch = c.data[i];
+
+		if (t->pre) {
+			if (ch != '\r')
+				buf_putc(&t->para, ch);
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+		    ch == '\f') {
+			t->space = 1;
+			continue;
+		}
+		if (t->space && t->para.len > 0 &&
+		    t->para.data[t->para.len - 1] != '\n')
+			buf_putc(&t->para, ' ');
+		t->space = 0;
+		buf_putc(&t->para, ch);
+	}
+	buf_free(&c);
+}
+
+/* A preformatted block: each line as it is, broken only when very long. */
+static void
+txt_pre_flush(struct txt *t)
+{
+	struct buf p = BUF_INIT(0);
+	size_t i = 0, e, k, col, cw, pw;
+	uint32_t cp;
+	const char *s = buf_str(&t->para);
+
+	/* drop one leading newline, as HTML does, and trailing ones */
+	if (t->para.len > 0 && s[0] == '\n')
+		i = 1;
+	while (t->para.len > i && s[t->para.len - 1] == '\n')
+		t->para.data[--t->para.len] = '\0';
+	if (t->para.len <= i)
+		goto out;
+	txt_blank_line(t);
+	txt_prefix(t, &p, 0);
+	pw = str_width(p.data ? p.data : "", p.len);
+	while (i <= t->para.len) {
+		for (e = i; e < t->para.len && s[e] != '\n'; e++)
+			;
+		buf_append(t->out, buf_str(&p), p.len);
+		for (col = pw; i < e; i += k) {
+			if ((k = utf8_decode(s + i, e - i, &cp)) == 0) {
+				k = 1;
+				cp = '?';
+			}
+			cw = (size_t)(cp == '\t' ? 8 - (col - pw) % 8 :
+			    (size_t)cp_width(cp));
+			if (col + cw > HTML_PRE_MAX) {
+				buf_putc(t->out, '\n');
+				buf_append(t->out, buf_str(&p), p.len);
+				col = pw;
+			}
+			buf_append(t->out, s + i, k);
+			col += cw;
+		}
+		while (t->out->len > 0 && t->out->data[t->out->len - 1] ==
+		    ' ')
+			t->out->data[--t->out->len] = '\0';
+		buf_putc(t->out, '\n');
+		i = e + 1;
+	}
+out:
+	buf_reset(&t->para);
+	buf_free(&p);
+}
+
+/* The reference number of url, adding it when new. */
+static size_t
+txt_ref(struct txt *t, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < t->nurls; i++)
+		if (strcmp(t->urls[i], url) == 0)
+			return i + 1;
+	t->urls = xrealloc(t->urls, (t->nurls + 1) * sizeof(*t->urls));
+	t->urls[t->nurls++] = xstrdup(url);
+	buf_printf(&t->refs, "[%zu] %s\n", t->nurls, url);
+	return t->nurls;
+}
+
+static void txt_children(struct txt *, xmlNodePtr, int);
+
+static int
+is_heading(const char *name)
+{
+	return name[0] == 'h' && name[1] >= '1' && name[1] <= '6' &&
+	    name[2] == '\0';
+}
+
+static void
+txt_link(struct txt *t, xmlNodePtr n, int depth)
+{
+	struct buf href = BUF_INIT(0);
+	size_t start = t->para.len, i;
+	const char *h;
+
+	txt_children(t, n, depth + 1);
+	if (!link_href(n, &href))
+		goto out;
+	h = buf_str(&href);
+	/* a link whose text is its URL needs no reference */
+	for (i = start; i < t->para.len && t->para.data[i] == ' '; i++)
+		;
+	if (strncmp(h, "mailto:", 7) == 0 &&
+	    t->para.len - i == strlen(h + 7) &&
+	    memcmp(t->para.data + i, h + 7, strlen(h + 7)) == 0)
+		goto out;
+	if (t->para.len - i == strlen(h) &&
+	    memcmp(t->para.data + i, h, strlen(h)) == 0)
+		goto out;
+	if (t->para.len == i) {
+		/* no text: show the URL itself */
+		txt_text(t, h);
+		goto out;
+	}
+	buf_printf(&t->para, " [%zu]", txt_ref(t, h));
+out:
+	buf_free(&href);
+}
+
+static void
+txt_image(struct txt *t, xmlNodePtr n)
+{
+	struct buf src = BUF_INIT(0), s = BUF_INIT(0);
+	xmlChar *alt;
+
+	if (!img_src(n, &src))
+		goto out;
+	alt = xmlGetProp(n, (const xmlChar *)"alt");
+	buf_puts(&s, " [image");
+	if (alt != NULL) {
+		struct buf c = BUF_INIT(0);
+
+		utf8_clean(&c, (const char *)alt, strlen((char *)alt), 1);
+		if (c.len > 0)
+			buf_printf(&s, ": %s", c.data);
+		buf_free(&c);
+		xmlFree(alt);
+	}
+	buf_puts(&s, "] ");
+	txt_text(t, s.data);
+out:
+	buf_free(&src);
+	buf_free(&s);
+}
+
+static void
+txt_list(struct txt *t, xmlNodePtr n, int ordered, int depth)
+{
+	int i = t->nlists;
+
+	txt_block(t, t->nlists == 0);
+	if (i < TXT_LISTS) {
+		t->lists[i].ordered = ordered;
+		t->lists[i].n = 1;
+		if (ordered) {
+			int s = dimension(n, "start");
+
+			if (s > 0)
+				t->lists[i].n = s;
+		}
+		t->lists[i].width = ordered ? (t->lists[i].n >= 9 ? 4 : 3) : 2;
+		t->indent += t->lists[i].width;
+	}
+	t->nlists++;
+	txt_children(t, n, depth + 1);
+	txt_block(t, 0);
+	t->nlists--;
+	if (i < TXT_LISTS)
+		t->indent -= t->lists[i].width;
+	if (t->nlists == 0)
+		txt_block(t, 1);
+}
+
+static void
+txt_item(struct txt *t, xmlNodePtr n, int depth)
+{
+	int i = t->nlists - 1;
+
+	txt_block(t, 0);
+	if (i >= 0 && i < TXT_LISTS) {
+		if (t->lists[i].ordered)
+			snprintf(t->bullet, sizeof(t->bullet), "%ld. ",
+			    t->lists[i].n++);
+		else
+			snprintf(t->bullet, sizeof(t->bullet), "* ");
+	}
+	txt_children(t, n, depth + 1);
+	txt_block(t, 0);
+}
+
+static void
+txt_table_row(struct txt *t, xmlNodePtr n, int depth)
+{
+	xmlNodePtr c;
+	int cells = 0, was = t->cell;
+
+	txt_block(t, 0);
+	t->cell = 1;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    (strcmp((const char *)c->name, "td") != 0 &&
+		    strcmp((const char *)c->name, "th") != 0))
+			continue;
+		if (cells++ > 0)
+			txt_text(t, " | ");
+		txt_children(t, c, depth + 1);
+		t->space = 0;
+	}
+	t->cell = was;
+	txt_block(t, 0);
+}
+
+static void
+txt_node(struct txt *t, xmlNodePtr n, int depth)
+{
+	const char *name;
+	size_t oldind;
+
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->content != NULL)
+			txt_text(t, (const char *)n->content);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
+		return;
+	name = (const char *)n->name;
+	if (in_list(html_drop, name))
+		return;
+	if (strcmp(name, "br") == 0) {
+		if (t->cell)
+			t->space = 1;
+		else
+			buf_putc(&t->para, '\n');
+		t->space = 0;
+	} else if (strcmp(name, "p") == 0 || strcmp(name, "figure") == 0 ||
+	    strcmp(name, "address") == 0 || strcmp(name, "table") == 0 ||
+	    strcmp(name, "dl") == 0 || strcmp(name, "details") == 0) {
+		txt_block(t, 1);
+		txt_children(t, n, depth + 1);
+		txt_block(t, 1);
+	} else if (is_heading(name)) {
+		txt_block(t, 1);
+		if (!t->cell)
+			txt_text(t, name[1] <= '2' ? "## " : "### ");
+		txt_children(t, n, depth + 1);
+		txt_block(t, 1);
+	} else if (strcmp(name, "blockquote") == 0) {
+		txt_block(t, 1);
+		if (!t->cell)
+			t->quote++;
+		txt_children(t, n, depth + 1);
+		txt_block(t, 0);
+		if (!t->cell)
+			t->quote--;
+		txt_block(t, 1);
+	} else if (strcmp(name, "pre") == 0 && !t->cell && !t->pre) {
+		txt_block(t, 1);
+		t->pre = 1;
+		txt_children(t, n, depth + 1);
+		t->pre = 0;
+		txt_pre_flush(t);
+		txt_block(t, 1);
+	} else if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
+		if (t->cell)
+			txt_children(t, n, depth + 1);
+		else
+			txt_list(t, n, name[0] == 'o', depth);
+	} else if (strcmp(name, "li") == 0 && !t->cell) {
+		txt_item(t, n, depth);
+	} else if (strcmp(name, "dd") == 0 && !t->cell) {
+		txt_block(t, 0);
+		oldind = t->indent;
+		t->indent += 4;
+		txt_children(t, n, depth + 1);
+		txt_block(t, 0);
+		t->indent = oldind;
+	} else if (strcmp(name, "tr") == 0) {
+		if (t->cell)
+			txt_children(t, n, depth + 1);
+		else
+			txt_table_row(t, n, depth);
+	} else if (strcmp(name, "hr") == 0) {
+		txt_block(t, 1);
+		if (!t->cell)
+			txt_text(t, "----------");
+		txt_block(t, 1);
+	} else if (strcmp(name, "a") == 0) {
+		txt_link(t, n, depth);
+	} else if (strcmp(name, "img") == 0) {
+		txt_image(t, n);
+	} else if (strcmp(name, "q") == 0) {
+		txt_text(t, "\"");
+		t->space = 0;
+		txt_children(t, n, depth + 1);
+		txt_text(t, "\"");
+	} else if (strcmp(name, "div") == 0 || strcmp(name, "section") == 0 ||
+	    strcmp(name, "article") == 0 || strcmp(name, "header") == 0 ||
+	    strcmp(name, "footer") == 0 || strcmp(name, "figcaption") == 0 ||
+	    strcmp(name, "dt") == 0 || strcmp(name, "caption") == 0 ||
+	    strcmp(name, "li") == 0 || strcmp(name, "main") == 0 ||
+	    strcmp(name, "aside") == 0 || strcmp(name, "summary") == 0 ||
+	    strcmp(name, "center") == 0) {
+		txt_block(t, 0);
+		txt_children(t, n, depth + 1);
+		txt_block(t, 0);
+	} else
+		txt_children(t, n, depth + 1);
+}
+
+static void
+txt_children(struct txt *t, xmlNodePtr n, int depth)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		txt_node(t, c, depth);
+}
+
+int
+html_to_text(const char *html, size_t len, int width, struct buf *out,
+    char *err, size_t errlen)
+{
+	struct txt t;
+	htmlDocPtr doc;
+	xmlNodePtr root;
+	size_t i, start = out->len;
+
+	if (len == 0)
+		return 0;
+	if ((doc = parse(html, len)) == NULL) {
+		errf(err, errlen, "HTML: cannot parse");
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	t.out = out;
+	t.start = out->len;
+	t.width = width > 20 ? (size_t)width : 20;
+	buf_init(&t.para, 0);
+	buf_init(&t.refs, 0);
+	if ((root = xmlDocGetRootElement(doc)) != NULL)
+		txt_node(&t, root, 0);
+	txt_flush(&t);
+	if (t.refs.len > 0) {
+		if (out->len > start)
+			buf_putc(out, '\n');
+		buf_puts(out, "Links:\n");
+		buf_append(out, t.refs.data, t.refs.len);
+	}
+	for (i = 0; i < t.nurls; i++)
+		free(t.urls[i]);
+	free(t.urls);
+	buf_free(&t.para);
+	buf_free(&t.refs);
+	xmlFreeDoc(doc);
+	if (out->overflow) {
+		errf(err, errlen, "HTML: text too large");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+line_walk(xmlNodePtr n, struct buf *out, int depth)
+{
+	xmlNodePtr c;
+
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->content != NULL) {
+			buf_putc(out, ' ');
+			buf_puts(out, (const char *)n->content);
+		}
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
+	    in_list(html_drop, (const char *)n->name))
+		return;
+	if (strcmp((const char *)n->name, "img") == 0) {
+		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+
+		if (alt != NULL) {
+			buf_putc(out, ' ');
+			buf_puts(out, (const char *)alt);
+			xmlFree(alt);
+		}
+		return;
+	}
+	for (c = n->children; c != NULL; c = c->next)
+		line_walk(c, out, depth + 1);
+}
+
+int
+html_to_line(const char *html, size_t len, struct buf *out)
+{
+	struct buf raw = BUF_INIT(0);
+	htmlDocPtr doc;
+	xmlNodePtr root;
+	int r;
+
+	if (len == 0)
+		return 0;
+	if ((doc = parse(html, len)) == NULL) {
+		/* not even HTML: the text as it is */
+		return utf8_clean(out, html, len, 1);
+	}
+	if ((root = xmlDocGetRootElement(doc)) != NULL)
+		line_walk(root, &raw, 0);
+	xmlFreeDoc(doc);
+	r = utf8_clean(out, buf_str(&raw), raw.len, 1);
+	buf_free(&raw);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The document around a message's HTML part. */
+
+static const char html_style[] =
+    "body{margin:0 auto;max-width:40em;padding:0 8px;"
+    "font-family:sans-serif;line-height:1.45;overflow-wrap:break-word}\n"
+    "img,video{max-width:100%;height:auto}\n"
+    "pre{white-space:pre-wrap;overflow-x:auto}\n"
+    "blockquote{margin:0 0 0 4px;padding-left:12px;"
+    "border-left:3px solid #ccc}\n"
+    "table{border-collapse:collapse}td,th{padding:2px 6px}\n"
+    ".rss2mail-head{font-size:small;color:#555}\n";
+
+int
+html_document(const struct html_doc *d, const char *frag, size_t len,
+    struct buf *out)
+{
+	int link = html_url_ok(d->link, 0);
+	struct buf u = BUF_INIT(0);
+
+	if (link)
+		url_clean(d->link, &u);
+	buf_puts(out, "<!DOCTYPE html>\n<html");
+	if (d->lang != NULL && *d->lang != '\0') {
+		buf_puts(out, " lang=\"");
+		escape_clean(out, d->lang, 1);
+		buf_putc(out, '"');
+	}
+	buf_puts(out, ">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	escape_clean(out, d->title ? d->title : "", 1);
+	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	    html_style);
+	buf_puts(out, "<p class=\"rss2mail-head\">");
+	if (d->feed != NULL)
+		escape_clean(out, d->feed, 1);
+	if (d->author != NULL) {
+		buf_puts(out, " &middot; ");
+		escape_clean(out, d->author, 1);
+	}
+	if (d->date != NULL) {
+		buf_puts(out, " &middot; ");
+		escape_clean(out, d->date, 1);
+	}
+	buf_puts(out, "</p>\n<h1>");
+	if (link) {
+		buf_puts(out, "<a href=\"");
+		escape_clean(out, buf_str(&u), 1);
+		buf_puts(out, "\">");
+	}
+	escape_clean(out, d->title && *d->title ? d->title : "(no title)",
+	    1);
+	if (link)
+		buf_puts(out, "</a>");
+	buf_puts(out, "</h1>\n");
+	buf_append(out, frag, len);
+	if (len > 0 && frag[len - 1] != '\n')
+		buf_putc(out, '\n');
+	buf_puts(out, "</body>\n</html>\n");
+	buf_free(&u);
+	return out->overflow ? -1 : 0;
+}

@@ -1,0 +1,635 @@
+/*
+ * message.c - one RFC 5322 / MIME message from one entry.
+ *
+ * The headers (DESIGN.md "The message"): From is always the bridge's own
+ * address with a display name from a template ("{author} via {feed}");
+ * Subject from a template ("{title}", an HTML title made plain text);
+ * Date, a stable Message-ID, MIME-Version, the rss2email filter headers
+ * (X-RSS-Feed, X-RSS-ID, X-RSS-URL, X-RSS-TAGS), List-Id naming the feed,
+ * Auto-Submitted, Content-Language when known.  Every one goes through
+ * mime.c.  Nothing is claimed that was not checked: no DKIM-Signature,
+ * Authentication-Results or Received-SPF.
+ *
+ * The body: text/plain (a header block, the entry rendered for a small
+ * screen, links as numbered references), and with opts->html a sanitized
+ * text/html alternative; quoted-printable, CRLF, 7-bit.  Over the size cap
+ * the entry's body is cut (at a tag boundary for HTML) and a note with the
+ * link is added: an ordinary entry never fails as "message too large".
+ *
+ * Deliberately not here: fetching images (handed in later), delivery.
+ */
+#include <sys/random.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "feed.h"
+#include "html.h"
+#include "limits.h"
+#include "message.h"
+#include "mime.h"
+#include "util.h"
+
+#define MSG_WIDTH	72		/* text/plain wrap, display columns */
+#define MSG_NAME_MAX	200		/* From display name, code points */
+#define MSG_FUTURE	86400		/* entry dates later than first seen */
+#define MSG_TRIES	6		/* size-cap attempts */
+
+static const char msg_trunc_text[] =
+    "[This post was too long for one message and was cut here. "
+    "The whole post: %s]";
+
+struct compose {
+	const struct feed	*f;
+	const struct entry	*e;
+	const struct msg_opts	*o;
+	const char		*feed_title;	/* never NULL */
+	const char		*author;	/* NULL when none */
+	char			 date[40];	/* Date header */
+	char			 day[32];	/* "2026-11-27 00:28 UTC" */
+	char			 msgid[MSG_ID_LEN];
+	char			 boundary[64];
+	time_t			 when;
+};
+
+void
+msg_id(const char *feed_url, const char *entry_id, char *out)
+{
+	struct buf b = BUF_INIT(0);
+	unsigned char h[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+
+	buf_puts(&b, feed_url ? feed_url : "");
+	buf_putc(&b, '\n');
+	buf_puts(&b, entry_id ? entry_id : "");
+	sha256(b.data, b.len, h);
+	hex_encode(h, SHA256_LEN, hex);
+	hex[32] = '\0';
+	snprintf(out, MSG_ID_LEN, "<%s@rss2mail>", hex);
+	buf_free(&b);
+}
+
+time_t
+msg_date(const struct entry *e, time_t first_seen)
+{
+	time_t d;
+
+	if (e != NULL && e->published.ok && e->published.t > 0)
+		d = (time_t)e->published.t;
+	else if (e != NULL && e->updated.ok && e->updated.t > 0)
+		d = (time_t)e->updated.t;
+	else
+		return first_seen;
+	/* a date in the future is a feed's mistake: use when we saw it */
+	if (first_seen > 0 && d > first_seen + MSG_FUTURE)
+		return first_seen;
+	return d;
+}
+
+/* content, else summary (the same rule as feed_entry_body) */
+static const struct feed_text *
+entry_body(const struct entry *e)
+{
+	if (e->content.value != NULL)
+		return &e->content;
+	if (e->summary.value != NULL)
+		return &e->summary;
+	return NULL;
+}
+
+static int
+is_html_type(const char *type)
+{
+	return type != NULL && (strstr(type, "html") != NULL);
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/* Append s as one cleaned line, at most max code points ("…" when cut). */
+static void
+put_line(struct buf *out, const char *s, size_t max)
+{
+	struct buf c = BUF_INIT(0);
+	uint32_t cp;
+	size_t i = 0, k, n = 0;
+
+	utf8_clean(&c, s, strlen(s), 1);
+	while (i < c.len && n < max) {
+		if ((k = utf8_decode(c.data + i, c.len - i, &cp)) == 0)
+			k = 1;
+		i += k;
+		n++;
+	}
+	buf_append(out, c.data, i);
+	if (i < c.len)
+		buf_puts(out, "\xe2\x80\xa6");
+	buf_free(&c);
+}
+
+/* The entry's title as one line of plain text, "" when none. */
+static void
+title_text(const struct entry *e, struct buf *out)
+{
+	const char *t = e->title.value;
+
+	if (t == NULL)
+		return;
+	if (is_html_type(e->title.type))
+		html_to_line(t, strlen(t), out);
+	else
+		utf8_clean(out, t, strlen(t), 1);
+}
+
+/*
+ * Expand {title} {feed} {author} {date} in tpl.  When there is no author,
+ * a template that names {author} falls back to "{feed}", so the default
+ * "{author} via {feed}" reads "Example Blog" rather than " via Example".
+ */
+static void
+tpl_expand(const struct compose *c, const char *tpl, const char *title,
+    struct buf *out)
+{
+	const char *p, *v;
+	size_t n;
+
+	if (c->author == NULL && strstr(tpl, "{author}") != NULL)
+		tpl = "{feed}";
+	for (p = tpl; *p != '\0'; p += n) {
+		v = NULL;
+		n = 1;
+		if (strncmp(p, "{title}", 7) == 0)
+			v = title, n = 7;
+		else if (strncmp(p, "{feed}", 6) == 0)
+			v = c->feed_title, n = 6;
+		else if (strncmp(p, "{author}", 8) == 0)
+			v = c->author, n = 8;
+		else if (strncmp(p, "{date}", 6) == 0)
+			v = c->day, n = 6;
+		if (n > 1)
+			buf_puts(out, v ? v : "");
+		else
+			buf_putc(out, *p);
+	}
+}
+
+/* A language tag as in RFC 5646, roughly; "en_US" becomes "en-US". */
+static int
+lang_tag(const char *s, char *out, size_t outlen)
+{
+	size_t i, run = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) >= outlen)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		char ch = s[i] == '_' ? '-' : s[i];
+
+		if (ch == '-') {
+			if (run == 0)
+				return -1;
+			run = 0;
+		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' &&
+		    ch <= 'Z') || (ch >= '0' && ch <= '9')) {
+			if (++run > 8)
+				return -1;
+		} else
+			return -1;
+		out[i] = ch;
+	}
+	out[i] = '\0';
+	return run == 0 ? -1 : 0;
+}
+
+/* The List-Id label: the feed's section name as a dot-atom. */
+static void
+list_label(const char *name, struct buf *out)
+{
+	const char *p;
+
+	for (p = name ? name : ""; *p != '\0' && out->len < 60; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-')
+			buf_putc(out, *p);
+		else if (*p >= 'A' && *p <= 'Z')
+			buf_putc(out, *p - 'A' + 'a');
+		else if (out->len > 0 && out->data[out->len - 1] != '-')
+			buf_putc(out, '-');
+	}
+	while (out->len > 0 && out->data[out->len - 1] == '-')
+		out->data[--out->len] = '\0';
+	if (out->len == 0)
+		buf_puts(out, "feed");
+	buf_puts(out, ".rss2mail");
+}
+
+static void
+make_boundary(struct compose *c)
+{
+	unsigned char r[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	struct buf s = BUF_INIT(0);
+
+	if (c->o->boundary_seed != NULL) {
+		buf_printf(&s, "%s\n%s", c->o->boundary_seed, c->msgid);
+		sha256(s.data, s.len, r);
+	} else if (getrandom(r, 16, 0) != 16) {
+		/* no entropy source: still unique enough for a boundary */
+		buf_printf(&s, "%s\n%lld\n%p", c->msgid,
+		    (long long)time(NULL), (void *)&s);
+		sha256(s.data, s.len, r);
+	}
+	hex_encode(r, 12, hex);
+	/* "=_" never occurs in quoted-printable text: no body can hit it */
+	snprintf(c->boundary, sizeof(c->boundary), "=_rss2mail_%s", hex);
+	buf_free(&s);
+}
+
+static void
+human_size(long long n, char *out, size_t outlen)
+{
+	if (n < 1024)
+		snprintf(out, outlen, "%lld bytes", n);
+	else if (n < 1024 * 1024)
+		snprintf(out, outlen, "%.1f KB", (double)n / 1024);
+	else
+		snprintf(out, outlen, "%.1f MB", (double)n / (1024 * 1024));
+}
+
+/* "Label: value" lines at the top of the text part, wrapped. */
+static void
+text_header_line(struct buf *t, const char *label, const char *value)
+{
+	struct buf l = BUF_INIT(0);
+
+	buf_printf(&l, "%s: ", label);
+	put_line(&l, value, LIM_ONELINE);
+	html_wrap(l.data, l.len, MSG_WIDTH, t);
+	buf_free(&l);
+}
+
+static void
+text_part(const struct compose *c, const char *body, size_t blen,
+    int bhtml, const char *title, struct buf *t)
+{
+	const struct feed_enclosure *en;
+	struct buf l = BUF_INIT(0);
+	char size[32], err[ERRLEN];
+
+	if (title[0] != '\0') {
+		html_wrap(title, strlen(title), MSG_WIDTH, t);
+		buf_puts(t, "\n");
+	}
+	text_header_line(t, "Feed", c->feed_title);
+	if (c->author != NULL)
+		text_header_line(t, "Author", c->author);
+	text_header_line(t, "Date", c->day);
+	if (nonempty(c->e->link))
+		text_header_line(t, "Link", c->e->link);
+	for (en = c->e->enclosures; en != NULL; en = en->next) {
+		if (!nonempty(en->href))
+			continue;
+		buf_reset(&l);
+		put_line(&l, en->href, LIM_ONELINE);
+		if (nonempty(en->type) || en->length > 0) {
+			buf_puts(&l, " (");
+			if (nonempty(en->type))
+				put_line(&l, en->type, 80);
+			if (en->length > 0) {
+				human_size(en->length, size, sizeof(size));
+				buf_printf(&l, "%s%s",
+				    nonempty(en->type) ? ", " : "", size);
+			}
+			buf_puts(&l, ")");
+		}
+		text_header_line(t, "Enclosure", l.data);
+	}
+	buf_puts(t, "\n");
+	if (blen > 0) {
+		if (bhtml) {
+			if (html_to_text(body, blen, MSG_WIDTH, t, err,
+			    sizeof(err)) == -1)
+				html_wrap(body, blen, MSG_WIDTH, t);
+		} else
+			html_wrap(body, blen, MSG_WIDTH, t);
+	}
+	buf_free(&l);
+}
+
+static void
+html_part(const struct compose *c, const char *body, size_t blen, int bhtml,
+    const char *title, struct buf *h)
+{
+	struct html_doc d;
+	struct buf frag = BUF_INIT(0);
+	char err[ERRLEN];
+
+	if (blen > 0) {
+		if (!bhtml)
+			html_from_text(body, blen, &frag);
+		else if (html_sanitize(body, blen, &frag, err,
+		    sizeof(err)) == -1) {
+			buf_reset(&frag);
+			html_from_text(body, blen, &frag);
+		}
+	}
+	memset(&d, 0, sizeof(d));
+	d.title = title;
+	d.feed = c->feed_title;
+	d.author = c->author;
+	d.date = c->day;
+	d.link = c->e->link;
+	html_document(&d, frag.data ? frag.data : "", frag.len, h);
+	buf_free(&frag);
+}
+
+/* From: the display name is the feed's; the address is always ours. */
+static int
+from_header(const struct compose *c, const char *title, struct buf *m)
+{
+	const struct msg_opts *o = c->o;
+	struct buf v = BUF_INIT(0), n = BUF_INIT(0);
+	char *cname = NULL, *addr = NULL;
+	int r = -1;
+
+	if (mime_addr_split(o->from_addr, &cname, &addr) == -1)
+		goto out;
+	tpl_expand(c, o->from_name_tpl ? o->from_name_tpl :
+	    "{author} via {feed}", title, &v);
+	put_line(&n, buf_str(&v), MSG_NAME_MAX);
+	if (n.len == 0)
+		put_line(&n, o->from_name ? o->from_name : cname ? cname : "",
+		    MSG_NAME_MAX);
+	r = mime_header_addr(m, "From", buf_str(&n), addr);
+out:
+	free(cname);
+	free(addr);
+	buf_free(&v);
+	buf_free(&n);
+	return r;
+}
+
+static int
+headers(const struct compose *c, const char *title, struct buf *m)
+{
+	const struct msg_opts *o = c->o;
+	const struct feed_tag *tg;
+	struct buf v = BUF_INIT(0);
+	char *tname = NULL, *taddr = NULL, lang[64];
+	const char *l;
+	int r = -1;
+
+	if (from_header(c, title, m) == -1)
+		goto out;
+	if (o->reply_to_author && mime_addr_ok(c->e->author.email) &&
+	    mime_header_addr(m, "Reply-To", c->e->author.name,
+	    c->e->author.email) == -1)
+		goto out;
+	if (o->to != NULL) {
+		if (mime_addr_split(o->to, &tname, &taddr) == -1 ||
+		    mime_header_addr(m, "To", tname, taddr) == -1)
+			goto out;
+	}
+	buf_reset(&v);
+	tpl_expand(c, o->subject_tpl ? o->subject_tpl : "{title}", title,
+	    &v);
+	if (mime_header(m, "Subject", v.len ? v.data : "(no title)") == -1 ||
+	    mime_header_raw(m, "Date", c->date) == -1 ||
+	    mime_header_raw(m, "Message-ID", c->msgid) == -1 ||
+	    mime_header_raw(m, "MIME-Version", "1.0") == -1)
+		goto out;
+	l = o->language;
+	if (l == NULL && entry_body(c->e) != NULL)
+		l = entry_body(c->e)->language;
+	if (l == NULL)
+		l = c->f ? c->f->language : NULL;
+	if (lang_tag(l, lang, sizeof(lang)) == 0 &&
+	    mime_header_raw(m, "Content-Language", lang) == -1)
+		goto out;
+	buf_reset(&v);
+	list_label(o->feed_name, &v);
+	if (mime_header_phrase(m, "List-Id", c->feed_title, v.data) == -1 ||
+	    mime_header_raw(m, "Auto-Submitted", "auto-generated") == -1)
+		goto out;
+	if (nonempty(o->feed_url) &&
+	    mime_header(m, "X-RSS-Feed", o->feed_url) == -1)
+		goto out;
+	if (mime_header(m, "X-RSS-ID", c->e->id) == -1)
+		goto out;
+	if (nonempty(c->e->link) &&
+	    mime_header(m, "X-RSS-URL", c->e->link) == -1)
+		goto out;
+	buf_reset(&v);
+	for (tg = c->e->tags; tg != NULL; tg = tg->next) {
+		l = nonempty(tg->term) ? tg->term : tg->label;
+		if (!nonempty(l))
+			continue;
+		if (v.len > 0)
+			buf_putc(&v, ',');
+		buf_puts(&v, l);
+	}
+	if (v.len > 0 && mime_header(m, "X-RSS-TAGS", v.data) == -1)
+		goto out;
+	r = 0;
+out:
+	free(tname);
+	free(taddr);
+	buf_free(&v);
+	return r;
+}
+
+static int
+part(struct buf *m, const char *type, const struct buf *body)
+{
+	if (mime_header_raw(m, "Content-Type", type) == -1 ||
+	    mime_header_raw(m, "Content-Transfer-Encoding",
+	    "quoted-printable") == -1 || buf_puts(m, "\r\n") == -1)
+		return -1;
+	return mime_qp(m, buf_str(body), body->len);
+}
+
+/* The note after a body cut to fit the size cap. */
+static void
+truncation_note(const struct entry *e, int bhtml, struct buf *cut)
+{
+	struct buf note = BUF_INIT(0);
+
+	buf_printf(&note, msg_trunc_text,
+	    nonempty(e->link) ? e->link : "(no link)");
+	if (bhtml) {
+		buf_puts(cut, "<p>");
+		html_escape(cut, note.data, note.len);
+		buf_puts(cut, "</p>");
+	} else {
+		buf_puts(cut, "\n\n");
+		buf_append(cut, note.data, note.len);
+	}
+	buf_free(&note);
+}
+
+/* One attempt with the body cut to blen bytes. */
+static int
+compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
+    const char *title, struct buf *m)
+{
+	struct buf t = BUF_INIT(0), h = BUF_INIT(0), ct = BUF_INIT(0);
+	int r = -1;
+
+	if (headers(c, title, m) == -1)
+		goto out;
+	text_part(c, body, blen, bhtml, title, &t);
+	if (!c->o->html) {
+		r = part(m, "text/plain; charset=utf-8", &t);
+		goto out;
+	}
+	html_part(c, body, blen, bhtml, title, &h);
+	buf_printf(&ct, "multipart/alternative; boundary=\"%s\"",
+	    c->boundary);
+	if (mime_header_raw(m, "Content-Type", ct.data) == -1)
+		goto out;
+	buf_printf(m, "\r\nThis is a message in MIME format.\r\n\r\n--%s\r\n",
+	    c->boundary);
+	if (part(m, "text/plain; charset=utf-8", &t) == -1)
+		goto out;
+	buf_printf(m, "\r\n--%s\r\n", c->boundary);
+	if (part(m, "text/html; charset=utf-8", &h) == -1)
+		goto out;
+	buf_printf(m, "\r\n--%s--\r\n", c->boundary);
+	r = m->overflow ? -1 : 0;
+out:
+	buf_free(&t);
+	buf_free(&h);
+	buf_free(&ct);
+	return r;
+}
+
+static int
+addr_usable(const char *s)
+{
+	char *d, *a;
+	int r = mime_addr_split(s, &d, &a);
+
+	free(d);
+	free(a);
+	return r == 0;
+}
+
+/* Where to cut a body to at most max bytes: before a tag, else a space. */
+static size_t
+cut_at(const char *s, size_t n, size_t max, int bhtml)
+{
+	size_t i;
+
+	if (n <= max)
+		return n;
+	for (i = max; i > 0 && i > max / 2; i--)
+		if (bhtml ? s[i] == '<' : (s[i] == ' ' || s[i] == '\n'))
+			return i;
+	/* no boundary near: any UTF-8 boundary */
+	for (i = max; i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80; i--)
+		;
+	return i;
+}
+
+int
+msg_compose(const struct feed *f, const struct entry *e,
+    const struct msg_opts *o, struct buf *out, char *err, size_t errlen)
+{
+	struct compose c;
+	const struct feed_text *b;
+	struct buf m = BUF_INIT(0), title = BUF_INIT(0), cut = BUF_INIT(0);
+	const char *body = "";
+	size_t blen = 0, max, keep;
+	int bhtml = 0, i, r = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.f = f;
+	c.e = e;
+	c.o = o;
+	if (e == NULL || e->id == NULL) {
+		errf(err, errlen, "entry without an id");
+		goto out;
+	}
+	if (!addr_usable(o->from_addr)) {
+		errf(err, errlen, "bad from address: %s",
+		    o->from_addr ? o->from_addr : "(none)");
+		goto out;
+	}
+	if (o->to != NULL && !addr_usable(o->to)) {
+		errf(err, errlen, "bad to address: %s", o->to);
+		goto out;
+	}
+	c.feed_title = f && nonempty(f->title.value) ? f->title.value :
+	    nonempty(o->feed_name) ? o->feed_name : "feed";
+	if (nonempty(e->author.name))
+		c.author = e->author.name;
+	else if (f && nonempty(f->author.name))
+		c.author = f->author.name;
+	c.when = msg_date(e, o->first_seen ? o->first_seen :
+	    o->now ? o->now : time(NULL));
+	util_rfc5322_date(c.when, c.date);
+	{
+		struct tm tm;
+
+		gmtime_r(&c.when, &tm);
+		strftime(c.day, sizeof(c.day), "%Y-%m-%d %H:%M UTC", &tm);
+	}
+	msg_id(o->feed_url, e->id, c.msgid);
+	make_boundary(&c);
+	title_text(e, &title);
+	if ((b = entry_body(e)) != NULL) {
+		body = b->value;
+		blen = strlen(body);
+		bhtml = is_html_type(b->type);
+	}
+	max = o->max_size ? o->max_size : LIM_MESSAGE;
+	keep = blen;
+	for (i = 0; i < MSG_TRIES; i++) {
+		buf_reset(&m);
+		if (keep == blen) {
+			r = compose_once(&c, body, blen, bhtml,
+			    buf_str(&title), &m);
+		} else {
+			size_t k = cut_at(body, blen, keep, bhtml);
+
+			buf_reset(&cut);
+			buf_append(&cut, body, k);
+			truncation_note(e, bhtml, &cut);
+			r = compose_once(&c, cut.data, cut.len, bhtml,
+			    buf_str(&title), &m);
+		}
+		if (r == -1) {
+			errf(err, errlen, "cannot write the message headers");
+			goto out;
+		}
+		if (m.len <= max)
+			break;
+		/* scale the body down to what should fit, with margin */
+		keep = (size_t)((double)(keep < blen ? keep : blen) *
+		    ((double)max / (double)m.len) * 0.8);
+		if (i == MSG_TRIES - 2)
+			keep = 0;
+	}
+	if (m.len > max) {
+		errf(err, errlen, "message too large (%zu bytes)", m.len);
+		r = -1;
+		goto out;
+	}
+	if (buf_append(out, m.data, m.len) == -1) {
+		errf(err, errlen, "message too large (%zu bytes)", m.len);
+		r = -1;
+		goto out;
+	}
+	r = 0;
+out:
+	buf_free(&m);
+	buf_free(&title);
+	buf_free(&cut);
+	return r;
+}
