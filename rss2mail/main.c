@@ -21,6 +21,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "config.h"
+#include "daemon.h"
 #include "feed.h"
 #include "fetch.h"
 #include "limits.h"
@@ -500,11 +501,34 @@ cmd_parse(int argc, char **argv)
 	return pc.rv;
 }
 
+static int
+cmd_daemon(int argc, char **argv)
+{
+	char *path;
+	int i, use_syslog = 0, rv;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-s") == 0)
+			use_syslog = 1;
+		else
+			return usage_error("usage: daemon [-s]");
+	}
+	if (use_syslog)
+		log_init(log_get_level(), 1);
+	path = config_path();
+	rv = daemon_main(path);
+	free(path);
+	return rv;
+}
+
 static int cmd_help(int, char **);
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run [NAME...]",
 	    "poll (all or the named) active feeds once, deliver, exit" },
+	{ "daemon", cmd_daemon, "daemon [-s]",
+	    "poll on a schedule until SIGTERM; SIGHUP reloads the config; "
+	    "-s logs to syslog" },
 	{ "add", cmd_add, "add NAME URL [KEY=VALUE...] [--only-new]",
 	    "add a feed section to the config file" },
 	{ "remove", cmd_remove, "remove NAME",

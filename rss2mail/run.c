@@ -41,6 +41,9 @@
 #include "util.h"
 
 #define RUN_MAX_STORES	8
+#define RUN_BACKOFF_BASE	300	/* seconds, after the second failure */
+#define RUN_BACKOFF_MAX		(12 * 3600)
+#define RUN_RETRY_AFTER_MAX	(7 * 86400)
 
 struct store {
 	char		*key;		/* deliver|path-or-url|user */
@@ -119,6 +122,67 @@ feed_fail(struct run *r, struct feed_run *fr, const char *fmt, ...)
 	if (state_feed_poll_failed(r->st, fr->cf->name, r->now, msg) == -1)
 		log_error("feed %s: state: cannot record the failure",
 		    fr->cf->name);
+}
+
+/*
+ * A feed that failed to fetch or parse is skipped until due: Retry-After
+ * when the server said, else after the second failure in a row an
+ * exponential delay, capped, with a per-feed jitter so that feeds that
+ * failed together do not come back together.
+ */
+static void
+feed_backoff(struct run *r, struct feed_run *fr, long retry_after)
+{
+	long failures = fr->sf.failures + 1;
+	long long delay;
+	unsigned char h[SHA256_LEN];
+
+	if (retry_after > 0)
+		delay = retry_after < RUN_RETRY_AFTER_MAX ? retry_after :
+		    RUN_RETRY_AFTER_MAX;
+	else if (failures < 2)
+		return;
+	else {
+		delay = (long long)RUN_BACKOFF_BASE << (failures - 2 < 8 ?
+		    failures - 2 : 8);
+		if (delay > RUN_BACKOFF_MAX)
+			delay = RUN_BACKOFF_MAX;
+		sha256(fr->cf->name, strlen(fr->cf->name), h);
+		delay += delay / 10 * ((long long)(h[0] % 201) - 100) / 100;
+	}
+	if (state_feed_set(r->st, fr->cf->name, "next_due", NULL,
+	    (long long)r->now + delay) == -1)
+		log_error("feed %s: state: cannot record the backoff",
+		    fr->cf->name);
+	else
+		log_info("feed %s: next try in %llds", fr->cf->name, delay);
+}
+
+/*
+ * A permanent redirect (every hop 301/308) moves the feed only when it is
+ * seen on two runs in a row; 302/307 never do.
+ */
+static void
+feed_redirect(struct run *r, struct feed_run *fr, const struct fetch_req *req)
+{
+	const char *to = req->effective_url;
+	const char *name = fr->cf->name;
+
+	if ((req->redirect_status != 301 && req->redirect_status != 308) ||
+	    to == NULL || strcmp(to, req->url) == 0) {
+		if (fr->sf.redirect_candidate)
+			state_feed_set(r->st, name, "redirect_candidate",
+			    NULL, 0);
+		return;
+	}
+	if (fr->sf.redirect_candidate &&
+	    strcmp(fr->sf.redirect_candidate, to) == 0) {
+		state_feed_set(r->st, name, "redirect_url", to, 0);
+		state_feed_set(r->st, name, "redirect_candidate", NULL, 0);
+		log_warn("feed %s: moved permanently to %s; polling that now "
+		    "(`rss2mail list` shows it)", name, to);
+	} else
+		state_feed_set(r->st, name, "redirect_candidate", to, 0);
 }
 
 static enum deliver_tls
@@ -557,6 +621,7 @@ on_fetched(struct fetch_req *req, void *ctx)
 	case FETCH_NOT_MODIFIED:
 		r->stats->not_modified++;
 		fr->polled = 1;
+		feed_redirect(r, fr, req);
 		fr->etag = xstrdup(req->etag_out ? req->etag_out : fr->sf.etag);
 		fr->last_modified = xstrdup(req->last_modified_out ?
 		    req->last_modified_out : fr->sf.last_modified);
@@ -567,6 +632,7 @@ on_fetched(struct fetch_req *req, void *ctx)
 		goto out;
 	case FETCH_ERROR:
 		feed_fail(r, fr, "fetch %s: %s", req->url, req->err);
+		feed_backoff(r, fr, req->retry_after);
 		goto out;
 	case FETCH_OK:
 		break;
@@ -580,9 +646,14 @@ on_fetched(struct fetch_req *req, void *ctx)
 	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
 	    &po, r->arena, &f, err, sizeof(err)) == -1) {
 		feed_fail(r, fr, "parse %s: %s", req->url, err);
+		feed_backoff(r, fr, 0);
 		goto out;
 	}
 	fr->polled = 1;
+	feed_redirect(r, fr, req);
+	if (f->ttl > 0 && f->ttl * 60 != fr->sf.hint)
+		state_feed_set(r->st, fr->cf->name, "hint", NULL,
+		    (long long)f->ttl * 60);
 	fr->etag = xstrdup(req->etag_out);
 	fr->last_modified = xstrdup(req->last_modified_out);
 	if (f->bozo && f->bozo_exception) {
@@ -678,9 +749,19 @@ run_pass(const struct config *cfg, struct state *st,
 
 		if (cf->paused || !selected(o, cf->name))
 			continue;
-		fr = &r.feeds[r.nfeeds++];
+		fr = &r.feeds[r.nfeeds];
 		fr->cf = cf;
 		state_feed_get(st, cf->name, &fr->sf);
+		/* gone (410) or backing off: skipped unless named */
+		if (o->nnames == 0 && (fr->sf.gone || fr->sf.next_due >
+		    r.now)) {
+			log_info("feed %s: skipped (%s)", cf->name,
+			    fr->sf.gone ? "gone" : "backing off");
+			state_feed_clear(&fr->sf);
+			stats->skipped++;
+			continue;
+		}
+		r.nfeeds++;
 		fr->folder = folder_expand(cf);
 		if (!o->catchup && (fr->store = store_get(&r, cf)) == NULL)
 			feed_fail(&r, fr, "mailbox: more than %d different "

@@ -32,6 +32,7 @@ struct run_opts {
 
 struct run_stats {
 	size_t	feeds;			/* feeds polled */
+	size_t	skipped;		/* gone, or backing off */
 	size_t	failed;			/* feeds that failed */
 	size_t	not_modified;		/* 304s */
 	size_t	new_entries;

@@ -57,6 +57,8 @@ static const char state_schema[] =
 	" gone INTEGER NOT NULL DEFAULT 0,"
 	" failing_since INTEGER NOT NULL DEFAULT 0,"
 	" redirect_url TEXT,"
+	" redirect_candidate TEXT,"
+	" hint INTEGER NOT NULL DEFAULT 0,"
 	" reported INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS entries ("
 	" id INTEGER PRIMARY KEY,"
@@ -234,8 +236,9 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 	if (sqlite3_prepare_v2(st->db, "SELECT etag, last_modified, "
 	    "redirect_url, last_poll, last_success, last_error, warning, "
 	    "failures, delivered, next_due, gone, (SELECT count(*) FROM "
-	    "entries WHERE feed = ?1 AND state = 1) FROM feeds WHERE "
-	    "name = ?1", -1, &s, NULL) != SQLITE_OK)
+	    "entries WHERE feed = ?1 AND state = 1), redirect_candidate, "
+	    "hint, failing_since, reported FROM feeds WHERE name = ?1", -1,
+	    &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -252,6 +255,10 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 		f->next_due = (time_t)sqlite3_column_int64(s, 9);
 		f->gone = sqlite3_column_int(s, 10);
 		f->pending = (long)sqlite3_column_int64(s, 11);
+		f->redirect_candidate = col_text(s, 12);
+		f->hint = (long)sqlite3_column_int64(s, 13);
+		f->failing_since = (time_t)sqlite3_column_int64(s, 14);
+		f->reported = sqlite3_column_int(s, 15);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
@@ -265,6 +272,7 @@ state_feed_clear(struct state_feed *f)
 	free(f->url);
 	free(f->last_error);
 	free(f->warning);
+	free(f->redirect_candidate);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -276,7 +284,8 @@ state_feed_poll_ok(struct state *st, const char *feed, time_t when,
 		return -1;
 	return state_run(st, "UPDATE feeds SET etag = ?2, last_modified = ?3, "
 	    "last_poll = ?4, last_success = ?4, last_error = NULL, "
-	    "warning = ?5, failures = 0, failing_since = 0, gone = 0 "
+	    "warning = ?5, failures = 0, failing_since = 0, gone = 0, "
+	    "next_due = 0 "
 	    "WHERE name = ?1", "tttit", feed, etag, last_modified,
 	    (long long)when, warning);
 }
@@ -298,9 +307,10 @@ state_feed_set(struct state *st, const char *feed, const char *column,
     const char *text, long long num)
 {
 	static const char *const text_cols[] = { "redirect_url", "warning",
-	    "last_error", "etag", "last_modified", NULL };
+	    "last_error", "etag", "last_modified", "redirect_candidate",
+	    NULL };
 	static const char *const num_cols[] = { "next_due", "gone",
-	    "failures", "reported", "failing_since", NULL };
+	    "failures", "reported", "failing_since", "hint", NULL };
 	char sql[128];
 	int i;
 

@@ -25,7 +25,8 @@ struct state;
 struct state_feed {
 	char		*etag;
 	char		*last_modified;
-	char		*url;		/* a permanent redirect's target, or NULL */
+	char		*url;		/* a permanent redirect's target (seen on
+					   two runs in a row), or NULL */
 	time_t		 last_poll;
 	time_t		 last_success;
 	char		*last_error;	/* NULL when the last poll succeeded */
@@ -36,6 +37,10 @@ struct state_feed {
 					   stored */
 	time_t		 next_due;	/* backoff: not before this; 0 = now */
 	int		 gone;		/* HTTP 410 */
+	char		*redirect_candidate; /* a 301/308 target seen once */
+	long		 hint;		/* the feed's own poll hint, seconds */
+	time_t		 failing_since;	/* first failure of this streak */
+	int		 reported;	/* a failure report was delivered */
 };
 
 struct state_pending {
