@@ -1,0 +1,1213 @@
+/*
+ * imap.c - the IMAP delivery backend (struct deliver_ops deliver_imap) on
+ * libetpan.  The only file that includes libetpan.
+ *
+ * One connection for the whole run: connect (plain, implicit TLS or
+ * STARTTLS), verify the server certificate ourselves (imap_tls.c) before
+ * any capability is trusted or any credential sent, log in, then CREATE /
+ * SUBSCRIBE, EXAMINE + UID SEARCH HEADER Message-ID and APPEND on that one
+ * session.  A connection that breaks is marked dead; the next call
+ * reconnects (bounded attempts with backoff), and the idempotent calls
+ * (ensure_folder, has_msgid) retry once after a drop inside the call.
+ * append is never retried here: after a drop nobody knows whether the
+ * message landed, so it reports DELIVER_STORE and leaves the lookup by
+ * Message-ID to the caller's journal.
+ *
+ * Every network wait is bounded by cfg->timeout (connect, TLS handshake,
+ * each read and write).  Error text is one line, "imap HOST: what: why",
+ * never containing the password.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "deliver.h"
+#include "imap_tls.h"
+#include "imap_url.h"
+#include "imap_utf7.h"
+#include "limits.h"
+#include "util.h"
+
+#define IMAP_DEFAULT_TIMEOUT	60
+#define IMAP_CONNECT_TRIES	3	/* connection attempts per (re)connect */
+#define IMAP_MAX_FOLDERS	4096	/* folders remembered as existing */
+
+enum {
+	CAP_LITERALPLUS	= 1 << 0,
+	CAP_MULTIAPPEND	= 1 << 1,
+	CAP_UIDPLUS	= 1 << 2,
+	CAP_NAMESPACE	= 1 << 3,
+	CAP_SASL_IR	= 1 << 4,
+};
+
+struct imap {
+	mailimap	*s;
+	int		 dead;		/* s unusable: reconnect before use */
+	int		 authfail;	/* login refused: do not retry */
+	struct imap_url	 url;
+	enum deliver_tls tls;
+	char		*user;
+	char		*password;
+	char		*auth;		/* "login", "plain", "xoauth2" */
+	char		*ca_file;
+	char		*fingerprint;
+	char		*flags;
+	long		 timeout;
+	unsigned	 caps;
+	char		 delim;		/* hierarchy delimiter, 0 = flat */
+	char		*prefix;	/* personal namespace prefix ("" none) */
+	char		*selected;	/* server name of the examined folder */
+	char		**known;	/* server names known to exist */
+	size_t		 nknown;
+};
+
+/* ---- error text -------------------------------------------------------- */
+
+/* One line of the server's last response text, cleaned for an error. */
+static const char *
+server_text(const struct imap *c)
+{
+	const char *t = c->s ? c->s->imap_response : NULL;
+
+	return (t && *t) ? t : "no reason given";
+}
+
+static void
+ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
+{
+	char msg[ERRLEN];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* server text may carry control characters: keep it one line */
+	for (i = 0; msg[i]; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = ' ';
+	errf(err, errlen, "imap %s: %s", c->url.host, msg);
+}
+
+/* libetpan result codes that mean the connection is gone or unusable. */
+static int
+is_conn_error(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+	case MAILIMAP_ERROR_PARSE:
+	case MAILIMAP_ERROR_FATAL:
+	case MAILIMAP_ERROR_PROTOCOL:
+	case MAILIMAP_ERROR_BAD_STATE:
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
+	case MAILIMAP_ERROR_MEMORY:
+	case MAILIMAP_ERROR_SSL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static const char *
+conn_error_text(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_PARSE:
+		return "unreadable server response";
+	case MAILIMAP_ERROR_FATAL:
+		return "server closed the session (BYE)";
+	case MAILIMAP_ERROR_STREAM:
+		return "connection lost or timed out";
+	default:
+		return "connection failed";
+	}
+}
+
+/* A failed command: mark the session dead when the connection is gone. */
+static enum deliver_status
+cmd_failed(struct imap *c, int r, const char *what, char *err, size_t errlen)
+{
+	if (is_conn_error(r)) {
+		c->dead = 1;
+		ierr(c, err, errlen, "%s: %s", what, conn_error_text(r));
+		return DELIVER_STORE;
+	}
+	ierr(c, err, errlen, "%s: %s", what, server_text(c));
+	return DELIVER_FOLDER;
+}
+
+/* The response code atom of the last tagged response ("OVERQUOTA"). */
+static const char *
+resp_atom(const struct imap *c)
+{
+	if (c->s == NULL || c->s->imap_response_info == NULL ||
+	    c->s->imap_response_info->rsp_atom == NULL)
+		return "";
+	return c->s->imap_response_info->rsp_atom;
+}
+
+/* ---- connecting -------------------------------------------------------- */
+
+/* TCP connect to host:port with a bounded wait; returns the fd or -1. */
+static int
+tcp_connect(const struct imap *c, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[8];
+	struct pollfd pfd;
+	socklen_t sl;
+	int fd = -1, r, soerr = 0, fl;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", c->url.port);
+	if ((r = getaddrinfo(c->url.host, port, &hints, &res)) != 0) {
+		ierr(c, err, errlen, "cannot resolve host: %s",
+		    gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			soerr = errno;
+			continue;
+		}
+		fl = fcntl(fd, F_GETFL);
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		if (r < 0 && errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			do
+				r = poll(&pfd, 1, (int)(c->timeout * 1000));
+			while (r < 0 && errno == EINTR);
+			if (r == 0) {
+				soerr = ETIMEDOUT;
+				r = -1;
+			} else if (r > 0) {
+				sl = sizeof(soerr);
+				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+				    &sl) < 0)
+					soerr = errno;
+				r = soerr ? -1 : 0;
+			} else {
+				soerr = errno;
+			}
+		} else if (r < 0) {
+			soerr = errno;
+		}
+		if (r == 0) {
+			(void)fcntl(fd, F_SETFL, fl);
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		ierr(c, err, errlen, "connect to port %u: %s", c->url.port,
+		    strerror(soerr ? soerr : ECONNREFUSED));
+	return fd;
+}
+
+/* Called by libetpan before the TLS handshake: set SNI (not for IPs). */
+static void
+tls_setup_cb(struct mailstream_ssl_context *ctx, void *data)
+{
+	const char *host = data;
+	int numeric = strspn(host, "0123456789.") == strlen(host) ||
+	    strchr(host, ':') != NULL;
+
+	if (!numeric)
+		(void)mailstream_ssl_set_server_name(ctx, (char *)host);
+}
+
+/* Check the peer certificate chain of the session's TLS stream. */
+static int
+tls_verify(struct imap *c, mailstream *st, char *err, size_t errlen)
+{
+	struct imap_tls_cert certs[IMAP_TLS_MAX_CHAIN];
+	carray *chain;
+	MMAPString *der;
+	char why[ERRLEN];
+	unsigned i, n;
+	int r;
+
+	chain = mailstream_get_certificate_chain(st);
+	if (chain == NULL) {
+		ierr(c, err, errlen, "TLS: server sent no certificate");
+		return -1;
+	}
+	n = carray_count(chain);
+	if (n > IMAP_TLS_MAX_CHAIN)
+		n = IMAP_TLS_MAX_CHAIN;
+	for (i = 0; i < n; i++) {
+		der = carray_get(chain, i);
+		certs[i].der = (const unsigned char *)der->str;
+		certs[i].len = der->len;
+	}
+	r = imap_tls_verify(certs, n, c->url.host, c->ca_file,
+	    c->fingerprint, why, sizeof(why));
+	mailstream_certificate_chain_free(chain);
+	if (r < 0)
+		ierr(c, err, errlen, "TLS: %s; not logging in", why);
+	return r;
+}
+
+/*
+ * STARTTLS on a connected, not yet authenticated session.  Anything the
+ * server sent before the handshake is discarded: buffered bytes after the
+ * tagged OK are an injection attempt, and the capabilities are asked again.
+ */
+static int
+starttls(struct imap *c, char *err, size_t errlen)
+{
+	mailstream_low *low, *tlow;
+	int r, fd;
+
+	if (!mailimap_has_extension(c->s, "STARTTLS")) {
+		if ((r = mailimap_capability(c->s, &(struct
+		    mailimap_capability_data *){ NULL })) != MAILIMAP_NO_ERROR)
+			goto failed;
+	}
+	if (!mailimap_has_extension(c->s, "STARTTLS")) {
+		ierr(c, err, errlen, "server does not offer STARTTLS; refusing "
+		    "to log in without TLS (imap-tls = none allows it)");
+		return -1;
+	}
+	if ((r = mailimap_starttls(c->s)) != MAILIMAP_NO_ERROR)
+		goto failed;
+	if (c->s->imap_stream->read_buffer_len != 0) {
+		ierr(c, err, errlen, "STARTTLS: server sent data before the "
+		    "TLS handshake; refusing the connection");
+		return -1;
+	}
+	low = mailstream_get_low(c->s->imap_stream);
+	if ((fd = mailstream_low_get_fd(low)) < 0) {
+		ierr(c, err, errlen, "STARTTLS: no socket");
+		return -1;
+	}
+	tlow = mailstream_low_tls_open_with_callback_timeout(fd,
+	    (time_t)c->timeout, tls_setup_cb, c->url.host);
+	if (tlow == NULL) {
+		ierr(c, err, errlen, "STARTTLS: TLS handshake failed");
+		return -1;
+	}
+	mailstream_low_free(low);
+	mailstream_set_low(c->s->imap_stream, tlow);
+	if (tls_verify(c, c->s->imap_stream, err, errlen) < 0)
+		return -1;
+	/* forget the capabilities learnt in plaintext */
+	if (c->s->imap_connection_info->imap_capability != NULL) {
+		mailimap_capability_data_free(
+		    c->s->imap_connection_info->imap_capability);
+		c->s->imap_connection_info->imap_capability = NULL;
+	}
+	return 0;
+failed:
+	ierr(c, err, errlen, "STARTTLS: %s", is_conn_error(r) ?
+	    conn_error_text(r) : server_text(c));
+	return -1;
+}
+
+/* Base64 of p[0..n) into a buf (for SASL). */
+static void
+b64(struct buf *out, const unsigned char *p, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		buf_putc(out, tab[v >> 18]);
+		buf_putc(out, tab[(v >> 12) & 63]);
+		buf_putc(out, tab[(v >> 6) & 63]);
+		buf_putc(out, tab[v & 63]);
+	}
+	if (n - i == 1) {
+		v = (unsigned)p[i] << 16;
+		buf_printf(out, "%c%c==", tab[v >> 18], tab[(v >> 12) & 63]);
+	} else if (n - i == 2) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+		buf_printf(out, "%c%c%c=", tab[v >> 18], tab[(v >> 12) & 63],
+		    tab[(v >> 6) & 63]);
+	}
+}
+
+/* Write raw bytes on the session stream (private: never logged). */
+static int
+stream_write(struct imap *c, const void *p, size_t n)
+{
+	if (mailstream_write(c->s->imap_stream, p, n) != (ssize_t)n)
+		return -1;
+	return 0;
+}
+
+/*
+ * Read responses until the tagged one; return its state
+ * (MAILIMAP_RESP_COND_STATE_OK/NO/BAD), or -1 when the connection failed.
+ * A continuation request ("+ ...") returns 100.  resp, when not NULL,
+ * receives the parsed tagged response (caller frees).
+ */
+#define RESP_CONTINUE	100
+static int
+read_tagged(struct imap *c, struct mailimap_response **resp)
+{
+	struct mailimap_response *rp = NULL;
+	struct mailimap_response_done *done;
+	char *line;
+	int r, state;
+
+	if (resp)
+		*resp = NULL;
+	if ((line = mailimap_read_line(c->s)) == NULL)
+		return -1;
+	if (line[0] == '+')
+		return RESP_CONTINUE;
+	r = mailimap_parse_response(c->s, &rp);
+	if (r != MAILIMAP_NO_ERROR)
+		return -1;
+	done = rp->rsp_resp_done;
+	if (done->rsp_type != MAILIMAP_RESP_DONE_TYPE_TAGGED) {
+		mailimap_response_free(rp);
+		return -1;	/* BYE */
+	}
+	state = done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	if (resp)
+		*resp = rp;
+	else
+		mailimap_response_free(rp);
+	return state;
+}
+
+/* AUTHENTICATE PLAIN, with SASL-IR when offered. */
+static int
+auth_plain(struct imap *c, const char *user, char *err, size_t errlen)
+{
+	struct buf raw = BUF_INIT(0), enc = BUF_INIT(0);
+	int r, rc = -1;
+
+	buf_putc(&raw, '\0');
+	buf_puts(&raw, user);
+	buf_putc(&raw, '\0');
+	buf_puts(&raw, c->password);
+	b64(&enc, (const unsigned char *)raw.data, raw.len);
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR)
+		goto conn;
+	if (c->caps & CAP_SASL_IR) {
+		if (stream_write(c, "AUTHENTICATE PLAIN ", 19) < 0 ||
+		    stream_write(c, enc.data, enc.len) < 0 ||
+		    stream_write(c, "\r\n", 2) < 0 ||
+		    mailstream_flush(c->s->imap_stream) < 0)
+			goto conn;
+		r = read_tagged(c, NULL);
+	} else {
+		if (stream_write(c, "AUTHENTICATE PLAIN\r\n", 20) < 0 ||
+		    mailstream_flush(c->s->imap_stream) < 0)
+			goto conn;
+		if ((r = read_tagged(c, NULL)) == RESP_CONTINUE) {
+			if (stream_write(c, enc.data, enc.len) < 0 ||
+			    stream_write(c, "\r\n", 2) < 0 ||
+			    mailstream_flush(c->s->imap_stream) < 0)
+				goto conn;
+			r = read_tagged(c, NULL);
+		}
+	}
+	if (r < 0 || r == RESP_CONTINUE)
+		goto conn;
+	if (r != MAILIMAP_RESP_COND_STATE_OK) {
+		ierr(c, err, errlen, "login failed: %s", server_text(c));
+		c->authfail = 1;
+		goto out;
+	}
+	/* libetpan did not see the exchange: tell it we are logged in */
+	c->s->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+	rc = 0;
+	goto out;
+conn:
+	c->dead = 1;
+	ierr(c, err, errlen, "login failed: connection lost");
+out:
+	/* the buffers held the password */
+	if (raw.data)
+		memset(raw.data, 0, raw.len);
+	if (enc.data)
+		memset(enc.data, 0, enc.len);
+	buf_free(&raw);
+	buf_free(&enc);
+	return rc;
+}
+
+static void
+read_caps(struct imap *c)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 bit;
+	} tab[] = {
+		{ "LITERAL+", CAP_LITERALPLUS },
+		{ "MULTIAPPEND", CAP_MULTIAPPEND },
+		{ "UIDPLUS", CAP_UIDPLUS },
+		{ "NAMESPACE", CAP_NAMESPACE },
+		{ "SASL-IR", CAP_SASL_IR },
+	};
+	size_t i;
+
+	c->caps = 0;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (mailimap_has_extension(c->s, (char *)tab[i].name))
+			c->caps |= tab[i].bit;
+}
+
+static int
+login(struct imap *c, char *err, size_t errlen)
+{
+	struct mailimap_capability_data *cap = NULL;
+	const char *user = c->user ? c->user : c->url.user;
+	const char *mech = c->auth ? c->auth : "login";
+	int r;
+
+	if (user == NULL || *user == '\0') {
+		ierr(c, err, errlen, "no user name (put it in imap-url as "
+		    "imaps://USER@host/)");
+		return -1;
+	}
+	if (c->password == NULL) {
+		ierr(c, err, errlen, "no password configured");
+		return -1;
+	}
+	if (c->s->imap_connection_info->imap_capability == NULL) {
+		r = mailimap_capability(c->s, &cap);
+		if (r != MAILIMAP_NO_ERROR) {
+			(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
+			return -1;
+		}
+		mailimap_capability_data_free(cap);
+		cap = NULL;
+	}
+	read_caps(c);
+	if (strcasecmp(mech, "plain") == 0) {
+		if (auth_plain(c, user, err, errlen) < 0)
+			return -1;
+	} else if (strcasecmp(mech, "xoauth2") == 0) {
+		r = mailimap_oauth2_authenticate(c->s, user, c->password);
+		if (r != MAILIMAP_NO_ERROR)
+			goto failed;
+	} else if (strcasecmp(mech, "login") == 0) {
+		if (mailimap_has_extension(c->s, "LOGINDISABLED")) {
+			ierr(c, err, errlen, "login failed: server refuses "
+			    "LOGIN (LOGINDISABLED)");
+			c->authfail = 1;
+			return -1;
+		}
+		r = mailimap_login(c->s, user, c->password);
+		if (r != MAILIMAP_NO_ERROR)
+			goto failed;
+	} else {
+		ierr(c, err, errlen, "unknown auth method \"%s\" (login, "
+		    "plain, xoauth2)", mech);
+		c->authfail = 1;
+		return -1;
+	}
+	/* capabilities change after login: ask again */
+	r = mailimap_capability(c->s, &cap);
+	if (r != MAILIMAP_NO_ERROR) {
+		(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
+		return -1;
+	}
+	mailimap_capability_data_free(cap);
+	read_caps(c);
+	return 0;
+failed:
+	if (is_conn_error(r)) {
+		c->dead = 1;
+		ierr(c, err, errlen, "login failed: %s", conn_error_text(r));
+	} else {
+		c->authfail = 1;
+		ierr(c, err, errlen, "login failed: %s", server_text(c));
+	}
+	return -1;
+}
+
+/* The hierarchy delimiter (LIST "" "") and personal prefix (NAMESPACE). */
+static void
+learn_hierarchy(struct imap *c)
+{
+	struct mailimap_namespace_data *ns = NULL;
+	struct mailimap_namespace_info *info;
+	struct mailimap_mailbox_list *mb;
+	clist *list = NULL;
+
+	c->delim = '/';
+	free(c->prefix);
+	c->prefix = xstrdup("");
+	if (mailimap_list(c->s, "", "", &list) == MAILIMAP_NO_ERROR &&
+	    list != NULL && clist_begin(list) != NULL) {
+		mb = clist_content(clist_begin(list));
+		c->delim = mb->mb_delimiter;
+	}
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	if (!(c->caps & CAP_NAMESPACE) ||
+	    mailimap_namespace(c->s, &ns) != MAILIMAP_NO_ERROR || ns == NULL)
+		return;
+	if (ns->ns_personal != NULL &&
+	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
+		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
+		if (info->ns_prefix != NULL) {
+			free(c->prefix);
+			c->prefix = xstrdup(info->ns_prefix);
+		}
+		if (info->ns_delimiter)
+			c->delim = info->ns_delimiter;
+	}
+	mailimap_namespace_data_free(ns);
+}
+
+static void
+session_drop(struct imap *c)
+{
+	if (c->s != NULL) {
+		if (!c->dead && c->s->imap_stream != NULL)
+			(void)mailimap_logout(c->s);
+		mailimap_free(c->s);
+		c->s = NULL;
+	}
+	free(c->selected);
+	c->selected = NULL;
+	c->dead = 1;
+}
+
+/* One connection attempt: TCP, TLS, greeting, STARTTLS, login. */
+static int
+connect_once(struct imap *c, char *err, size_t errlen)
+{
+	mailstream *st = NULL;
+	int fd, r, implicit;
+
+	session_drop(c);
+	c->s = mailimap_new(0, NULL);
+	if (c->s == NULL) {
+		ierr(c, err, errlen, "out of memory");
+		return -1;
+	}
+	mailimap_set_timeout(c->s, (time_t)c->timeout);
+	if ((fd = tcp_connect(c, err, errlen)) < 0)
+		return -1;
+	implicit = c->tls == DELIVER_TLS_IMPLICIT;
+	if (implicit) {
+		st = mailstream_ssl_open_with_callback_timeout(fd,
+		    (time_t)c->timeout, tls_setup_cb, c->url.host);
+		if (st == NULL) {
+			close(fd);
+			ierr(c, err, errlen, "TLS handshake failed (is port %u "
+			    "an implicit-TLS port?)", c->url.port);
+			return -1;
+		}
+		if (tls_verify(c, st, err, errlen) < 0) {
+			mailstream_close(st);
+			return -1;
+		}
+	} else {
+		st = mailstream_socket_open_timeout(fd, (time_t)c->timeout);
+		if (st == NULL) {
+			close(fd);
+			ierr(c, err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	r = mailimap_connect(c->s, st);	/* owns st from here */
+	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		c->dead = 1;
+		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED)
+			ierr(c, err, errlen, "server greeted with PREAUTH; "
+			    "refusing an unverified pre-authenticated session");
+		else
+			ierr(c, err, errlen, "no IMAP greeting: %s",
+			    is_conn_error(r) ? conn_error_text(r) :
+			    server_text(c));
+		return -1;
+	}
+	c->dead = 0;
+	if (c->tls == DELIVER_TLS_STARTTLS && starttls(c, err, errlen) < 0) {
+		c->dead = 1;
+		return -1;
+	}
+	if (login(c, err, errlen) < 0)
+		return -1;
+	learn_hierarchy(c);
+	return 0;
+}
+
+/* Make sure there is a live, logged-in session (bounded retries). */
+static int
+ensure_conn(struct imap *c, char *err, size_t errlen)
+{
+	int i;
+
+	if (c->s != NULL && !c->dead)
+		return 0;
+	if (c->authfail) {
+		ierr(c, err, errlen, "not retrying after a refused login");
+		return -1;
+	}
+	for (i = 0; i < IMAP_CONNECT_TRIES; i++) {
+		if (i > 0)
+			sleep((unsigned)i);	/* backoff: 1 s, 2 s */
+		if (connect_once(c, err, errlen) == 0)
+			return 0;
+		if (c->authfail)
+			break;
+		/* certificate failures and refusals will not heal */
+		if (strstr(err, "TLS:") || strstr(err, "STARTTLS"))
+			break;
+	}
+	return -1;
+}
+
+/* ---- folders ----------------------------------------------------------- */
+
+/*
+ * The server name of a folder as the user writes it: "" = the URL's
+ * mailbox (else INBOX); '/' separates levels and becomes the server's
+ * delimiter; the personal namespace prefix goes in front (not for INBOX);
+ * non-ASCII goes to modified UTF-7.  Names with empty parts, "." or ".."
+ * are refused.  Returns a malloc'd string or NULL with err.
+ */
+static char *
+server_name(struct imap *c, const char *folder, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE), part = BUF_INIT(LIM_ONELINE);
+	const char *p, *e;
+	size_t n;
+
+	if (folder == NULL || *folder == '\0')
+		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+	if (strcasecmp(folder, "INBOX") == 0)
+		return xstrdup("INBOX");
+	if (!utf8_valid(folder, strlen(folder))) {
+		ierr(c, err, errlen, "folder name is not valid UTF-8");
+		return NULL;
+	}
+	if (c->prefix && *c->prefix && strncasecmp(folder, "INBOX/", 6) != 0)
+		buf_puts(&b, c->prefix);
+	for (p = folder;; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			ierr(c, err, errlen, "bad folder name \"%s\" (empty, "
+			    "\".\" or \"..\" part)", folder);
+			goto fail;
+		}
+		buf_reset(&part);
+		if (imap_utf7_encode(&part, p, n) < 0 ||
+		    (c->delim && memchr(part.data, c->delim, part.len))) {
+			ierr(c, err, errlen, "bad folder name \"%s\"%s",
+			    folder, c->delim ? " (contains the server's "
+			    "hierarchy delimiter)" : "");
+			goto fail;
+		}
+		buf_append(&b, part.data, part.len);
+		if (e == NULL)
+			break;
+		if (c->delim == 0) {
+			ierr(c, err, errlen, "folder \"%s\": the server has "
+			    "no folder hierarchy", folder);
+			goto fail;
+		}
+		buf_putc(&b, c->delim);
+	}
+	buf_free(&part);
+	if (b.overflow) {
+		ierr(c, err, errlen, "folder name too long");
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+fail:
+	buf_free(&part);
+	buf_free(&b);
+	return NULL;
+}
+
+static int
+is_known(const struct imap *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nknown; i++)
+		if (strcmp(c->known[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_known(struct imap *c, const char *name)
+{
+	if (c->nknown >= IMAP_MAX_FOLDERS || is_known(c, name))
+		return;
+	c->known = xrealloc(c->known, (c->nknown + 1) * sizeof(*c->known));
+	c->known[c->nknown++] = xstrdup(name);
+}
+
+/* 1 exists, 0 missing, -1 connection error (err set). */
+static int
+folder_exists(struct imap *c, const char *name, char *err, size_t errlen)
+{
+	struct mailimap_mailbox_list *mb;
+	clistiter *it;
+	clist *list = NULL;
+	int r, found = 0;
+
+	r = mailimap_list(c->s, "", name, &list);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (is_conn_error(r)) {
+			(void)cmd_failed(c, r, "LIST", err, errlen);
+			return -1;
+		}
+		return 0;
+	}
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		mb = clist_content(it);
+		if (strcmp(mb->mb_name, name) == 0 ||
+		    (strcasecmp(name, "INBOX") == 0 &&
+		    strcasecmp(mb->mb_name, "INBOX") == 0))
+			found = 1;
+	}
+	mailimap_list_result_free(list);
+	return found;
+}
+
+static enum deliver_status
+ensure_folder_once(struct imap *c, const char *name, const char *folder,
+    char *err, size_t errlen)
+{
+	int r;
+
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if (is_known(c, name))
+		return DELIVER_OK;
+	if ((r = folder_exists(c, name, err, errlen)) < 0)
+		return DELIVER_STORE;
+	if (r == 0) {
+		r = mailimap_create(c->s, name);
+		if (r != MAILIMAP_NO_ERROR && is_conn_error(r))
+			return cmd_failed(c, r, "CREATE", err, errlen);
+		/* a racing creator is fine: [ALREADYEXISTS] */
+		if (r != MAILIMAP_NO_ERROR &&
+		    strcasecmp(resp_atom(c), "ALREADYEXISTS") != 0) {
+			ierr(c, err, errlen, "create folder \"%s\": %s",
+			    folder, server_text(c));
+			return DELIVER_FOLDER;
+		}
+		r = mailimap_subscribe(c->s, name);
+		if (r != MAILIMAP_NO_ERROR && is_conn_error(r))
+			return cmd_failed(c, r, "SUBSCRIBE", err, errlen);
+		/* a refused SUBSCRIBE leaves a usable folder */
+	}
+	add_known(c, name);
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
+{
+	struct imap *c = ctx;
+	enum deliver_status st;
+	char *name;
+
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	st = ensure_folder_once(c, name, folder, err, errlen);
+	if (st == DELIVER_STORE && c->dead && !c->authfail)
+		st = ensure_folder_once(c, name, folder, err, errlen);
+	free(name);
+	return st;
+}
+
+/* ---- searching --------------------------------------------------------- */
+
+static int
+msgid_ok(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+	size_t i;
+
+	if (n < 3 || n > 998)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* EXAMINE name unless it is already the examined folder. */
+static enum deliver_status
+examine(struct imap *c, const char *name, const char *folder, int *missing,
+    char *err, size_t errlen)
+{
+	char why[ERRLEN];
+	int r;
+
+	*missing = 0;
+	if (c->selected != NULL && strcmp(c->selected, name) == 0)
+		return DELIVER_OK;
+	free(c->selected);
+	c->selected = NULL;
+	r = mailimap_examine(c->s, name);
+	if (r == MAILIMAP_NO_ERROR) {
+		c->selected = xstrdup(name);
+		return DELIVER_OK;
+	}
+	if (is_conn_error(r))
+		return cmd_failed(c, r, "EXAMINE", err, errlen);
+	/* Dovecot says "Mailbox doesn't exist" without a response code */
+	snprintf(why, sizeof(why), "%s", server_text(c));
+	r = folder_exists(c, name, err, errlen);
+	if (r < 0)
+		return DELIVER_STORE;
+	if (r == 0) {
+		*missing = 1;
+		return DELIVER_OK;
+	}
+	ierr(c, err, errlen, "open folder \"%s\": %s", folder, why);
+	return DELIVER_FOLDER;
+}
+
+static enum deliver_status
+has_msgid_once(struct imap *c, const char *name, const char *folder,
+    const char *msgid, int *found, char *err, size_t errlen)
+{
+	struct mailimap_search_key *key;
+	enum deliver_status st;
+	clist *res = NULL;
+	int r, missing;
+
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((st = examine(c, name, folder, &missing, err, errlen)) != 0)
+		return st;
+	if (missing)
+		return DELIVER_OK;
+	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
+	    xstrdup(msgid));
+	r = mailimap_uid_search(c->s, NULL, key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (is_conn_error(r))
+			return cmd_failed(c, r, "UID SEARCH", err, errlen);
+		ierr(c, err, errlen, "search in \"%s\": %s", folder,
+		    server_text(c));
+		return DELIVER_FOLDER;
+	}
+	*found = res != NULL && clist_begin(res) != NULL;
+	mailimap_search_result_free(res);
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+imap_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
+    char *err, size_t errlen)
+{
+	struct imap *c = ctx;
+	enum deliver_status st;
+	char *name;
+
+	*found = 0;
+	if (!msgid_ok(msgid)) {
+		errf(err, errlen, "imap: bad Message-ID for a search");
+		return DELIVER_MSG;
+	}
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
+	if (st == DELIVER_STORE && c->dead && !c->authfail)
+		st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
+	free(name);
+	return st;
+}
+
+/* ---- appending --------------------------------------------------------- */
+
+/* The configured flags as an IMAP flag list; NULL when none. */
+static struct mailimap_flag_list *
+flag_list(const struct imap *c)
+{
+	struct mailimap_flag_list *fl;
+	struct mailimap_flag *f;
+	const char *p, *e;
+	char *w;
+
+	if (c->flags == NULL || c->flags[0] == '\0')
+		return NULL;
+	fl = mailimap_flag_list_new_empty();
+	for (p = c->flags; *p; p = e) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		e = p + strcspn(p, " ");
+		w = xstrndup(p, (size_t)(e - p));
+		if (strcasecmp(w, "\\Seen") == 0)
+			f = mailimap_flag_new_seen();
+		else if (strcasecmp(w, "\\Flagged") == 0)
+			f = mailimap_flag_new_flagged();
+		else if (strcasecmp(w, "\\Answered") == 0)
+			f = mailimap_flag_new_answered();
+		else if (strcasecmp(w, "\\Draft") == 0)
+			f = mailimap_flag_new_draft();
+		else if (strcasecmp(w, "\\Deleted") == 0)
+			f = mailimap_flag_new_deleted();
+		else {
+			f = mailimap_flag_new_flag_keyword(w);
+			w = NULL;
+		}
+		free(w);
+		mailimap_flag_list_add(fl, f);
+	}
+	return fl;
+}
+
+/* Flags are atoms: check them once at open so APPEND never sends junk. */
+static int
+flags_ok(const char *flags)
+{
+	const char *p;
+
+	if (flags == NULL)
+		return 1;
+	for (p = flags; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == ' ')
+			continue;
+		if (ch < 0x21 || ch > 0x7e || strchr("(){%*\"]", ch))
+			return 0;
+		if (ch == '\\' && p != flags && p[-1] != ' ')
+			return 0;
+	}
+	return 1;
+}
+
+static struct mailimap_date_time *
+date_time(time_t t)
+{
+	struct tm tm;
+
+	if (t <= 0)
+		t = time(NULL);
+	gmtime_r(&t, &tm);
+	return mailimap_date_time_new(tm.tm_mday, tm.tm_mon + 1,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+}
+
+static enum deliver_status
+msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
+    size_t errlen)
+{
+	if (m->data == NULL || m->len == 0) {
+		errf(err, errlen, "imap: empty message");
+		return DELIVER_MSG;
+	}
+	if (memchr(m->data, '\0', m->len) != NULL) {
+		errf(err, errlen, "imap: message contains NUL bytes");
+		return DELIVER_MSG;
+	}
+	return DELIVER_OK;
+}
+
+/* Map a refused APPEND onto how far it reaches. */
+static enum deliver_status
+append_refused(struct imap *c, const char *folder, char *err, size_t errlen)
+{
+	const char *a = resp_atom(c);
+
+	if ((c->s->imap_response_info &&
+	    c->s->imap_response_info->rsp_trycreate) ||
+	    strcasecmp(a, "NONEXISTENT") == 0) {
+		ierr(c, err, errlen, "append to \"%s\": folder missing: %s",
+		    folder, server_text(c));
+		return DELIVER_FOLDER;
+	}
+	if (strcasecmp(a, "OVERQUOTA") == 0) {
+		ierr(c, err, errlen, "append to \"%s\": over quota: %s",
+		    folder, server_text(c));
+		return DELIVER_STORE;
+	}
+	if (strcasecmp(a, "NOPERM") == 0) {
+		ierr(c, err, errlen, "append to \"%s\": %s", folder,
+		    server_text(c));
+		return DELIVER_FOLDER;
+	}
+	ierr(c, err, errlen, "append to \"%s\": message refused: %s", folder,
+	    server_text(c));
+	return DELIVER_MSG;
+}
+
+/* APPEND one message with libetpan's own command (synchronizing literal). */
+static enum deliver_status
+append_one(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *m, char *err, size_t errlen)
+{
+	struct mailimap_flag_list *fl;
+	struct mailimap_date_time *dt;
+	uint32_t uidvalidity = 0, uid = 0;
+	int r;
+
+	fl = flag_list(c);
+	dt = date_time(m->date);
+	if (c->caps & CAP_UIDPLUS)
+		r = mailimap_uidplus_append(c->s, name, fl, dt, m->data,
+		    m->len, &uidvalidity, &uid);
+	else
+		r = mailimap_append(c->s, name, fl, dt, m->data, m->len);
+	if (fl != NULL)
+		mailimap_flag_list_free(fl);
+	mailimap_date_time_free(dt);
+	if (r == MAILIMAP_NO_ERROR) {
+		m->uid = uid;
+		return DELIVER_OK;
+	}
+	if (is_conn_error(r)) {
+		c->dead = 1;
+		ierr(c, err, errlen, "append to \"%s\": %s", folder,
+		    conn_error_text(r));
+		return DELIVER_STORE;
+	}
+	return append_refused(c, folder, err, errlen);
+}
+
+static enum deliver_status
+imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
+    size_t n, size_t *done, char *err, size_t errlen)
+{
+	struct imap *c = ctx;
+	enum deliver_status st = DELIVER_OK;
+	char *name;
+	size_t i;
+
+	*done = 0;
+	if (n == 0)
+		return DELIVER_OK;
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	if (folder == NULL || *folder == '\0')
+		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+	for (i = 0; i < n; i++) {
+		if ((st = msg_check(c, &msgs[i], err, errlen)) != 0)
+			break;
+		if ((st = append_one(c, name, folder, &msgs[i], err,
+		    errlen)) != DELIVER_OK)
+			break;
+		(*done)++;
+	}
+	free(name);
+	return st;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static void
+imap_close(void *ctx)
+{
+	struct imap *c = ctx;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	session_drop(c);
+	imap_url_free(&c->url);
+	free(c->user);
+	if (c->password != NULL) {
+		memset(c->password, 0, strlen(c->password));
+		free(c->password);
+	}
+	free(c->auth);
+	free(c->ca_file);
+	free(c->fingerprint);
+	free(c->flags);
+	free(c->prefix);
+	for (i = 0; i < c->nknown; i++)
+		free(c->known[i]);
+	free(c->known);
+	free(c);
+}
+
+static enum deliver_status
+imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
+    size_t errlen)
+{
+	struct imap *c;
+
+	*ctxp = NULL;
+	c = xcalloc(1, sizeof(*c));
+	if (imap_url_parse(cfg->imap_url, &c->url, err, errlen) < 0) {
+		free(c);
+		return DELIVER_STORE;
+	}
+	c->tls = cfg->tls;
+	if (c->tls == DELIVER_TLS_DEFAULT)
+		c->tls = c->url.implicit_tls ? DELIVER_TLS_IMPLICIT :
+		    DELIVER_TLS_STARTTLS;
+	c->user = (cfg->user && *cfg->user) ? xstrdup(cfg->user) : NULL;
+	c->password = xstrdup(cfg->password);
+	c->auth = xstrdup((cfg->auth && *cfg->auth) ? cfg->auth : c->url.auth);
+	if (c->auth != NULL && strcmp(c->auth, "*") == 0) {
+		free(c->auth);
+		c->auth = NULL;
+	}
+	c->ca_file = xstrdup(cfg->ca_file);
+	c->fingerprint = xstrdup(cfg->fingerprint);
+	c->flags = xstrdup(cfg->flags);
+	c->timeout = cfg->timeout > 0 ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
+	c->dead = 1;
+	if (!flags_ok(c->flags)) {
+		ierr(c, err, errlen, "bad flags \"%s\"", c->flags);
+		imap_close(c);
+		return DELIVER_STORE;
+	}
+	if (ensure_conn(c, err, errlen) < 0) {
+		imap_close(c);
+		return DELIVER_STORE;
+	}
+	*ctxp = c;
+	return DELIVER_OK;
+}
+
+const struct deliver_ops deliver_imap = {
+	"imap",
+	imap_open,
+	imap_ensure_folder,
+	imap_has_msgid,
+	imap_append,
+	imap_close,
+};

@@ -1,0 +1,224 @@
+"""The IMAP backend (imap/imap.c) against a throwaway Dovecot, driven by
+build/tools/imapctl: append, read back, search by Message-ID, folders,
+errors.  TLS has its own file (test_imap_tls.py)."""
+import email.utils
+import os
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+import dovecot
+import mailcheck
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+IMAPCTL = os.path.join(TOP, "build", "tools", "imapctl")
+DATA = os.path.join(TOP, "tests", "data", "imap")
+MSGS = [os.path.join(DATA, f) for f in ("m1.eml", "m2.eml", "m3.eml")]
+DATE = 1764152430          # Wed, 26 Nov 2025 10:20:30 +0000
+
+
+def imapctl(*args, timeout=90, **env):
+    e = dict(os.environ)
+    e.update({k: str(v) for k, v in env.items()})
+    p = subprocess.run([IMAPCTL] + [str(a) for a in args], env=e,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), \
+        p.stderr.decode("utf-8", "replace")
+
+
+def crlf(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+class ImapTestCase(unittest.TestCase):
+    dc = None
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        if not os.access(IMAPCTL, os.X_OK):
+            raise AssertionError("%s not built (make tests)" % IMAPCTL)
+        cls.dc = dovecot.Dovecot()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.dc is not None:
+            cls.dc.close()
+
+    def ctl(self, *args, **env):
+        env.setdefault("IMAPCTL_PASSWORD", self.dc.password)
+        env.setdefault("IMAPCTL_TLS", "none")
+        return imapctl(*args, **env)
+
+
+class TestImap(ImapTestCase):
+
+    def test_append_and_read_back(self):
+        rc, out, err = self.ctl("append", self.dc.url("Feeds"), "Appended",
+                                *MSGS, IMAPCTL_DATE=DATE)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("appended 3", out)
+        got = self.dc.fetch_all("Appended", with_meta=True)
+        self.assertEqual(len(got), 3)
+        for path, m in zip(MSGS, got):
+            self.assertEqual(m["raw"], crlf(path))
+            msg = mailcheck.assert_clean(self, m["raw"])
+            self.assertNotIn("\\Seen", m["flags"])
+            self.assertEqual(time.mktime(m["internaldate"]), DATE)
+            self.assertTrue(msg["Message-ID"])
+        subj = mailcheck.strict(got[0]["raw"])["Subject"]
+        self.assertEqual(str(subj), "Grüße aus Köln — café")
+        # UIDPLUS: imapctl printed the UIDs the server assigned
+        uids = [int(line.rsplit("=", 1)[1]) for line in out.splitlines()
+                if line.startswith("ok ")]
+        self.assertEqual(uids, [int(m["uid"]) for m in got])
+
+    def test_has_msgid(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Search", *MSGS)
+        self.assertEqual(rc, 0, err)
+        for mid in ("<r2m.1.abc@example.org>", "<r2m.2.def@example.org>",
+                    '<r2m.3."q\\\\uoted"@example.org>'):
+            rc, out, err = self.ctl("has", self.dc.url(), "Search", mid)
+            self.assertEqual((rc, out.strip()), (0, "found"), mid + err)
+        rc, out, err = self.ctl("has", self.dc.url(), "Search",
+                                "<r2m.1.ab@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "missing"), err)
+        # a folder that does not exist holds nothing
+        rc, out, err = self.ctl("has", self.dc.url(), "NoSuchFolder",
+                                "<r2m.1.abc@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "missing"), err)
+
+    def test_default_folder_is_url_mailbox(self):
+        rc, out, err = self.ctl("append", self.dc.url("UrlBox"), "", MSGS[0])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.dc.fetch_all("UrlBox")), 1)
+        before = self.dc.count("INBOX")
+        rc, out, err = self.ctl("append", self.dc.url(), "", MSGS[0])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.dc.count("INBOX"), before + 1)
+
+    def test_nested_non_ascii_folders(self):
+        for folder in ("Feeds/Bücher", "Feeds/日本/News", "A&B"):
+            rc, out, err = self.ctl("ensure", self.dc.url(), folder)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = self.ctl("append", self.dc.url(), folder, MSGS[1])
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(self.dc.fetch_all(folder)), 1)
+        boxes = self.dc.mailboxes()
+        for folder in ("Feeds/Bücher", "Feeds/日本/News", "A&B"):
+            self.assertIn(folder, boxes)
+            self.assertIn(folder, self.dc.subscribed())
+        # ensure twice is fine
+        rc, out, err = self.ctl("ensure", self.dc.url(), "Feeds/Bücher")
+        self.assertEqual(rc, 0, err)
+
+    def test_append_to_missing_folder(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Missing", MSGS[0],
+                                IMAPCTL_NOENSURE=1)
+        self.assertEqual(rc, 3, err)
+        self.assertIn('append to "Missing": folder missing', err)
+        self.assertIn("appended 0", out)
+
+    def test_bad_folder_names(self):
+        for folder in ("a/../b", "a//b", "/a", "a/./b"):
+            rc, out, err = self.ctl("ensure", self.dc.url(), folder)
+            self.assertEqual(rc, 3, folder + err)
+            self.assertIn("bad folder name", err)
+
+    def test_flags(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Flagged", MSGS[0],
+                                IMAPCTL_FLAGS="\\Flagged $rss")
+        self.assertEqual(rc, 0, err)
+        m = self.dc.fetch_all("Flagged", with_meta=True)[0]
+        self.assertIn("\\Flagged", m["flags"])
+        self.assertIn("$rss", m["flags"])
+        self.assertNotIn("\\Seen", m["flags"])
+        rc, out, err = self.ctl("check", self.dc.url(),
+                                IMAPCTL_FLAGS="bad(flag")
+        self.assertEqual(rc, 4)
+        self.assertIn("bad flags", err)
+
+    def test_wrong_password(self):
+        rc, out, err = self.ctl("check", self.dc.url(),
+                                IMAPCTL_PASSWORD="not-the-password")
+        self.assertEqual(rc, 4)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertTrue(err.startswith("imap 127.0.0.1: login failed: "),
+                        err)
+        self.assertIn("Authentication failed", err)
+        self.assertNotIn("not-the-password", err)
+
+    def test_auth_plain(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Plain", MSGS[0],
+                                IMAPCTL_AUTH="plain")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH="plain",
+                                IMAPCTL_PASSWORD="nope")
+        self.assertEqual(rc, 4)
+        self.assertIn("login failed", err)
+
+    def test_user_override_and_url_user(self):
+        url = "imap://nobody-here@127.0.0.1:%d/" % self.dc.port
+        rc, out, err = self.ctl("check", url, IMAPCTL_USER=self.dc.user)
+        self.assertEqual(rc, 0, err)
+
+    def test_starttls_required_by_default(self):
+        # imap:// without imap-tls means STARTTLS, and this server (ssl = no)
+        # does not offer it: refuse before any LOGIN
+        mark = self.dc.log_mark()
+        rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_TLS="")
+        self.assertEqual(rc, 4)
+        self.assertIn("does not offer STARTTLS", err)
+        time.sleep(0.3)
+        self.assertEqual(self.dc.login_count(self.dc.log_since(mark)), 0)
+
+    def test_connection_refused(self):
+        port = dovecot.free_port()
+        rc, out, err = self.ctl("check", "imap://u@127.0.0.1:%d/" % port)
+        self.assertEqual(rc, 4)
+        self.assertIn("imap 127.0.0.1: connect to port %d" % port, err)
+
+    def test_timeout_on_silent_server(self):
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        conns = []
+
+        def accept():
+            try:
+                while True:
+                    conns.append(srv.accept()[0])
+            except OSError:
+                pass
+        threading.Thread(target=accept, daemon=True).start()
+        t0 = time.monotonic()
+        rc, out, err = self.ctl("check", "imap://u@127.0.0.1:%d/" %
+                                srv.getsockname()[1], IMAPCTL_TIMEOUT=1)
+        took = time.monotonic() - t0
+        srv.close()
+        for c in conns:
+            c.close()
+        self.assertEqual(rc, 4)
+        self.assertIn("no IMAP greeting", err)
+        self.assertLess(took, 15)
+
+    def test_url_errors(self):
+        for url, why in (("http://h/", "imap://"),
+                         ("imap://u:pw@h/", "password"),
+                         ("imap://h:0/", "port"),
+                         ("imap://h/x?y", "not supported")):
+            rc, out, err = self.ctl("check", url)
+            self.assertEqual(rc, 4, url)
+            self.assertIn(why, err)
+            self.assertNotIn("pw@", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
