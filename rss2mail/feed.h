@@ -95,6 +95,7 @@ struct feed {
 	long		 ttl;		/* minutes, from RSS ttl or sy:*; 0 */
 	struct entry	*entries;	/* document order */
 	size_t		 nentries;
+	struct feed_date published;	/* RSS channel pubDate (added) */
 };
 
 struct feed_parse_opts {

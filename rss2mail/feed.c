@@ -1,0 +1,388 @@
+/*
+ * feed.c - feed_parse: sniff the document kind, hand it to the XML or JSON
+ * reader, and keep the model's invariants in one place: cleaned UTF-8
+ * strings, entry identity, one entry per identity, at most LIM_ENTRIES.
+ *
+ * It does not read any format itself (feed_xml.c, feed_json.c), parse dates
+ * (feed_date.c) or print (feed_out.c).
+ */
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "feed.h"
+#include "feed_int.h"
+#include "limits.h"
+#include "util.h"
+
+#define IDS_INITIAL	64
+
+int
+feed_build_init(struct feed_build *b, struct arena *a, struct feed *f)
+{
+	memset(b, 0, sizeof(*b));
+	b->a = a;
+	b->f = f;
+	b->tail = &f->entries;
+	b->nids = IDS_INITIAL;
+	b->ids = arena_alloc(a, b->nids * sizeof(*b->ids));
+	return b->ids ? 0 : -1;
+}
+
+int
+feed_build_capped(const struct feed_build *b)
+{
+	return b->f->nentries >= LIM_ENTRIES;
+}
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* 1 when an entry with this id is kept already, else remember it. */
+static int
+ids_seen(struct feed_build *b, struct entry *e)
+{
+	struct entry **ids;
+	size_t i, j, n;
+
+	if (b->f->nentries * 2 >= b->nids) {
+		n = b->nids * 2;
+		if ((ids = arena_alloc(b->a, n * sizeof(*ids))) == NULL) {
+			b->full = 1;
+			return -1;
+		}
+		for (i = 0; i < b->nids; i++) {
+			if (b->ids[i] == NULL)
+				continue;
+			j = str_hash(b->ids[i]->id) & (n - 1);
+			while (ids[j])
+				j = (j + 1) & (n - 1);
+			ids[j] = b->ids[i];
+		}
+		b->ids = ids;
+		b->nids = n;
+	}
+	j = str_hash(e->id) & (b->nids - 1);
+	for (; b->ids[j]; j = (j + 1) & (b->nids - 1))
+		if (strcmp(b->ids[j]->id, e->id) == 0)
+			return 1;
+	b->ids[j] = e;
+	return 0;
+}
+
+/* "sha256:" + hex of title, NL, body (the enclosure when both are absent). */
+static const char *
+hash_identity(struct arena *a, const struct entry *e)
+{
+	const struct feed_text *body = feed_entry_body(e);
+	unsigned char md[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	struct buf b = BUF_INIT(0);
+	const char *id;
+
+	if (e->title.value)
+		buf_puts(&b, e->title.value);
+	buf_putc(&b, '\n');
+	if (body && body->value)
+		buf_puts(&b, body->value);
+	else if (e->title.value == NULL && e->enclosures)
+		buf_puts(&b, e->enclosures->href);
+	sha256(b.data, b.len, md);
+	buf_free(&b);
+	hex_encode(md, SHA256_LEN, hex);
+	if ((id = arena_alloc(a, sizeof("sha256:") + sizeof(hex))) != NULL) {
+		memcpy((char *)id, "sha256:", 7);
+		memcpy((char *)id + 7, hex, sizeof(hex));
+	}
+	return id;
+}
+
+int
+feed_build_add(struct feed_build *b, struct entry *e)
+{
+	int seen;
+
+	if (feed_build_capped(b))
+		return 0;
+	if (e->id == NULL)
+		e->id = e->link;
+	if (e->id == NULL && (e->id = hash_identity(b->a, e)) == NULL) {
+		b->full = 1;
+		return -1;
+	}
+	if ((seen = ids_seen(b, e)) == -1)
+		return -1;
+	if (seen)
+		return 0;	/* the first of two entries with one identity */
+	e->next = NULL;
+	*b->tail = e;
+	b->tail = &e->next;
+	b->f->nentries++;
+	return 0;
+}
+
+/* 1 when s[0..n) can be copied as it is: ASCII without controls (and, for
+ * bodies, tab and line ends allowed). */
+static int
+str_plain(const char *s, size_t n, int oneline)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	for (; p < end; p++) {
+		if (*p >= 0x20 && *p < 0x7F)
+			continue;
+		if (!oneline && (*p == '\n' || *p == '\t' || *p == '\r'))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+const char *
+feed_str(struct arena *a, const char *s, size_t n, int oneline, size_t cap)
+{
+	struct buf b = BUF_INIT(0);
+	const char *r;
+	size_t k;
+	uint32_t cp;
+
+	if (oneline) {
+		while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
+		    *s == '\r'))
+			s++, n--;
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+		    s[n - 1] == '\n' || s[n - 1] == '\r'))
+			n--;
+	}
+	if (!str_plain(s, n, oneline) ||
+	    (oneline && memmem(s, n, "  ", 2) != NULL)) {
+		if (utf8_clean(&b, s, n, oneline) == -1)
+			return NULL;
+		s = b.data ? b.data : "";
+		n = b.len;
+	}
+	if (n > cap) {
+		/* cut on a code point boundary */
+		for (k = 0; k < n;) {
+			size_t l = utf8_decode(s + k, n - k, &cp);
+
+			if (l == 0)
+				l = 1;
+			if (k + l > cap)
+				break;
+			k += l;
+		}
+		n = k;
+	}
+	r = arena_strndup(a, s, n);
+	buf_free(&b);
+	return r;
+}
+
+/* An address-looking token: something@something.tld. */
+static int
+is_email(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+
+	return at && at > s && memchr(at, '.', n - (size_t)(at - s)) &&
+	    !memchr(s, ' ', n);
+}
+
+int
+feed_person_parse(struct arena *a, const char *s, struct feed_person *p)
+{
+	const char *lt, *gt, *op, *cp, *sp;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	/* "Jane Doe <jane@example.org>" */
+	if ((lt = strrchr(s, '<')) && (gt = strchr(lt, '>')) &&
+	    is_email(lt + 1, (size_t)(gt - lt - 1))) {
+		p->email = feed_str(a, lt + 1, (size_t)(gt - lt - 1), 1,
+		    LIM_ONELINE);
+		if (lt > s)
+			p->name = feed_str(a, s, (size_t)(lt - s), 1,
+			    LIM_ONELINE);
+		goto out;
+	}
+	/* "jane@example.org (Jane Doe)" */
+	if ((op = strchr(s, '(')) && (cp = strrchr(op, ')')) && op > s) {
+		for (sp = op; sp > s && sp[-1] == ' '; sp--)
+			;
+		if (is_email(s, (size_t)(sp - s))) {
+			p->email = feed_str(a, s, (size_t)(sp - s), 1,
+			    LIM_ONELINE);
+			p->name = feed_str(a, op + 1, (size_t)(cp - op - 1), 1,
+			    LIM_ONELINE);
+			goto out;
+		}
+	}
+	if (is_email(s, n))
+		p->email = feed_str(a, s, n, 1, LIM_ONELINE);
+	else
+		p->name = feed_str(a, s, n, 1, LIM_ONELINE);
+out:
+	if (p->name && *p->name == '\0')
+		p->name = NULL;
+	if (p->email && *p->email == '\0')
+		p->email = NULL;
+	return 0;
+}
+
+/*
+ * Resolve the values of href= and src= attributes in an HTML fragment.
+ * A small scanner, not an HTML parser: it looks at attribute syntax inside
+ * tags only, leaves everything else byte for byte, and the sanitizer in
+ * html.c still sees every tag later.
+ */
+const char *
+feed_html_resolve(struct arena *a, const char *html, const char *base)
+{
+	struct buf b = BUF_INIT(0);
+	const char *p, *q, *v, *ve, *r, *res;
+	char *ref;
+	char quote;
+	int changed = 0;
+
+	if (html == NULL || base == NULL || strchr(html, '<') == NULL)
+		return html;
+	for (p = html; (q = strchr(p, '<')) != NULL;) {
+		const char *end = strchr(q, '>');
+
+		if (end == NULL)
+			break;
+		buf_append(&b, p, (size_t)(q - p));
+		p = q;
+		for (r = q + 1; r < end; r++) {
+			size_t alen;
+
+			if (!(r[-1] == ' ' || r[-1] == '\t' || r[-1] == '\n'))
+				continue;
+			if (strncasecmp(r, "href=", 5) == 0)
+				alen = 5;
+			else if (strncasecmp(r, "src=", 4) == 0)
+				alen = 4;
+			else
+				continue;
+			v = r + alen;
+			quote = (*v == '"' || *v == '\'') ? *v++ : 0;
+			for (ve = v; ve < end && (quote ? *ve != quote :
+			    *ve != ' ' && *ve != '\t' && *ve != '\n'); ve++)
+				;
+			if (quote && ve >= end)
+				break;	/* a quoted '>' in the value: leave it */
+			ref = arena_strndup(a, v, (size_t)(ve - v));
+			if (ref == NULL)
+				goto fail;
+			if ((res = feed_url_resolve(a, base, ref)) == NULL)
+				goto fail;
+			if (strcmp(res, ref) == 0 || strpbrk(res, "\"'<>"))
+				continue;
+			buf_append(&b, p, (size_t)(v - p));
+			buf_puts(&b, res);
+			p = ve;
+			changed = 1;
+		}
+		buf_append(&b, p, (size_t)(end + 1 - p));
+		p = end + 1;
+	}
+	if (!changed) {
+		buf_free(&b);
+		return html;
+	}
+	buf_puts(&b, p);
+	res = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return res;
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+const struct feed_text *
+feed_entry_body(const struct entry *e)
+{
+	if (e == NULL)
+		return NULL;
+	if (e->content.value)
+		return &e->content;
+	if (e->summary.value)
+		return &e->summary;
+	return NULL;
+}
+
+/* 1 when the document starts like an HTML page (after white space, a BOM
+ * and comments). */
+static int
+sniff_html(const char *p, size_t n)
+{
+	const char *end = p + n, *c;
+
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+		    *p == '\r'))
+			p++;
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0 &&
+		    (c = memmem(p, (size_t)(end - p), "-->", 3)) != NULL) {
+			p = c + 3;
+			continue;
+		}
+		break;
+	}
+	if (end - p >= 14 && strncasecmp(p, "<!doctype html", 14) == 0)
+		return 1;
+	return end - p >= 5 && strncasecmp(p, "<html", 5) == 0 &&
+	    (end - p == 5 || p[5] == '>' || p[5] == ' ' || p[5] == '\n' ||
+	    p[5] == '\r' || p[5] == '\t');
+}
+
+int
+feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
+    struct arena *a, struct feed **out, char *err, size_t errlen)
+{
+	static const struct feed_parse_opts noopts;
+	struct feed *f;
+	const char *p = data, *end = data + len;
+	int rc = -1;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &noopts;
+	if ((f = arena_alloc(a, sizeof(*f))) == NULL) {
+		errf(err, errlen, "feed too large");
+		goto out;
+	}
+	f->version = "";
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	if (p == end) {
+		errf(err, errlen, "not a feed: empty document");
+		goto out;
+	}
+	if (*p == '{')
+		rc = feed_json_parse(data, len, opts, a, f, err, errlen);
+	else if (sniff_html(p, (size_t)(end - p))) {
+		errf(err, errlen, "not a feed: HTML document");
+		goto out;
+	} else
+		rc = feed_xml_parse(data, len, opts, a, f, err, errlen);
+	if (rc == 0)
+		*out = f;
+out:
+	return rc;
+}

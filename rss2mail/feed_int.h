@@ -1,0 +1,59 @@
+/*
+ * feed_int.h - what the feed*.c files share; no other module includes it.
+ *
+ * feed.c owns the model's invariants (cleaned strings, entry identity,
+ * de-duplication, the entry cap); feed_xml.c and feed_json.c read their
+ * formats and hand finished entries to feed_build_add.  Every string
+ * handed out lives in the arena of the build.
+ */
+#ifndef RSS2MAIL_FEED_INT_H
+#define RSS2MAIL_FEED_INT_H
+
+#include <stddef.h>
+
+#include "feed.h"
+
+struct feed_build {
+	struct arena	*a;
+	struct feed	*f;
+	struct entry	**tail;		/* where the next entry goes */
+	struct entry	**ids;		/* open-addressing table of identities */
+	size_t		 nids;		/* its size, a power of two */
+	int		 full;		/* the arena is exhausted */
+};
+
+/* feed.c */
+int	 feed_build_init(struct feed_build *, struct arena *, struct feed *);
+/* Give the entry its identity and keep it unless it is a duplicate or the
+ * cap is reached; -1 only when the arena is full. */
+int	 feed_build_add(struct feed_build *, struct entry *);
+/* 1 when LIM_ENTRIES entries are kept: the reader may skip the rest. */
+int	 feed_build_capped(const struct feed_build *);
+/* A cleaned copy of s[0..n) in the arena: valid UTF-8, with oneline no
+ * controls and collapsed white space, at most cap bytes (cut on a code
+ * point).  NULL when the arena is full; "" results become NULL when
+ * empty_null. */
+const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
+	    size_t cap);
+/* Split "jane@example.org (Jane Doe)", "Jane Doe <jane@...>", "Jane" into
+ * a person; -1 when the arena is full. */
+int	 feed_person_parse(struct arena *, const char *s,
+	    struct feed_person *);
+/* Rewrite href= and src= values of HTML against base; returns html itself
+ * when nothing changed, NULL when the arena is full. */
+const char *feed_html_resolve(struct arena *, const char *html,
+	    const char *base);
+
+/* feed_xml.c */
+int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
+	    struct arena *, struct feed *, char *err, size_t errlen);
+/* ref resolved against base (RFC 3986); ref itself when base is NULL or
+ * either cannot be parsed; NULL only when the arena is full. */
+const char *feed_url_resolve(struct arena *, const char *base,
+	    const char *ref);
+
+/* feed_json.c */
+int	 feed_json_parse(const char *, size_t, const struct feed_parse_opts *,
+	    struct arena *, struct feed *, char *err, size_t errlen);
+
+#endif

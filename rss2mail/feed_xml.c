@@ -1,0 +1,1288 @@
+/*
+ * feed_xml.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 with libxml2's SAX2
+ * interface.  The only file of the feed module that includes libxml2.
+ *
+ * Streaming, not a tree: the document is read in place (no copy), each
+ * element is looked up in one table (namespace, name, context) -> (field,
+ * priority), and only the text of mapped elements is kept, so memory grows
+ * with what we keep, not with the document.
+ *
+ * Safety: no DTD is loaded, no entity is substituted, an entity declaration
+ * ends the parse ("entity declarations refused": billion laughs and
+ * quadratic blowup die at their first line), the external entity loader
+ * refuses everything, XML_PARSE_HUGE is never set, nesting is capped at
+ * LIM_XML_DEPTH and every kept string at LIM_FIELD/LIM_ONELINE.
+ *
+ * Malformed input: strict first, then one normalization pass and strict
+ * again, then libxml2's recover mode; whatever was recovered sets bozo.
+ * See docs/QUIRKS.md.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/uri.h>
+#include <libxml/xmlIO.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "feed.h"
+#include "feed_int.h"
+#include "limits.h"
+#include "util.h"
+
+/* Namespaces we read, by URI. */
+enum ns {
+	NS_OTHER, NS_RSS, NS_RSS090, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS,
+	NS_CONTENT, NS_SY, NS_MEDIA, NS_RDF, NS_XHTML
+};
+
+static const struct {
+	const char	*uri;
+	enum ns		 ns;
+} ns_table[] = {
+	{ "http://purl.org/rss/1.0/",				NS_RSS },
+	{ "http://backend.userland.com/rss2",			NS_RSS },
+	{ "http://blogs.law.harvard.edu/tech/rss",		NS_RSS },
+	{ "http://my.netscape.com/rdf/simple/0.9/",		NS_RSS090 },
+	{ "http://www.w3.org/2005/Atom",			NS_ATOM },
+	{ "http://purl.org/atom/ns#",				NS_ATOM03 },
+	{ "http://purl.org/dc/elements/1.1/",			NS_DC },
+	{ "http://purl.org/dc/terms/",				NS_DCTERMS },
+	{ "http://purl.org/rss/1.0/modules/content/",		NS_CONTENT },
+	{ "http://purl.org/rss/1.0/modules/syndication/",	NS_SY },
+	{ "http://search.yahoo.com/mrss/",			NS_MEDIA },
+	{ "http://search.yahoo.com/mrss",			NS_MEDIA },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#",	NS_RDF },
+	{ "http://www.w3.org/1999/xhtml",			NS_XHTML },
+};
+
+/* Where we are: the context decides what a child element means. */
+enum ctx {
+	X_DOC, X_RSS, X_RDF, X_FEED, X_ENTRY, X_IMAGE, X_AUTHOR, X_GROUP
+};
+#define C(x)	(1u << (x))
+
+/* The fields of one object (the feed or the current entry). */
+enum field {
+	F_NONE, F_TITLE, F_LINK, F_SUBTITLE, F_SUMMARY, F_CONTENT, F_AUTHOR,
+	F_ANAME, F_AEMAIL, F_AURI, F_PUBLISHED, F_UPDATED, F_ID, F_COMMENTS,
+	F_LANGUAGE, F_RIGHTS, F_GENERATOR, F_TTL, F_SYPERIOD, F_SYFREQ,
+	F_IMGURL, F_IMGTITLE, F_IMGLINK, F_TAG, F_MAX
+};
+
+enum kind {
+	K_OPEN,		/* a container: children read in context .field */
+	K_TEXT,		/* the element's text goes to .field */
+	K_LINK,		/* atom:link: rel/href/type/length attributes */
+	K_ENCL,		/* RSS enclosure: url/length/type */
+	K_MEDIA,	/* media:content/thumbnail: url/fileSize/type */
+	K_CAT		/* atom:category: term/scheme/label */
+};
+
+/* flags on K_TEXT */
+#define R_HTML		0x01	/* text/html (RSS description) */
+#define R_ATOM		0x02	/* an Atom text construct: type= decides */
+#define R_XHTML		0x04	/* inline XHTML (xhtml:body) */
+#define R_GUID		0x08	/* RSS guid: isPermaLink */
+#define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
+
+struct rule {
+	unsigned	 ctx;		/* contexts where it applies */
+	enum ns		 ns;
+	const char	*name;
+	enum kind	 kind;
+	unsigned char	 field;		/* or the new context for K_OPEN */
+	unsigned char	 prio;		/* higher beats lower; ties: first */
+	unsigned char	 flags;
+};
+
+#define FE	(C(X_FEED) | C(X_ENTRY))
+#define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
+
+/*
+ * The element table.  A field keeps the value of the highest priority seen
+ * (content:encoded beats description for the body because they are
+ * different fields and feed_entry_body prefers content; within a field,
+ * e.g. pubDate beats dc:date).  Elements not listed are skipped with all
+ * their children.
+ */
+static const struct rule rules[] = {
+	/* roots and containers */
+	{ C(X_DOC),	RSSNS,	"rss",		K_OPEN,	X_RSS,	0, 0 },
+	{ C(X_DOC),	NS_RDF,	"RDF",		K_OPEN,	X_RDF,	0, 0 },
+	{ C(X_DOC),	NS_ATOM, "feed",	K_OPEN,	X_FEED,	0, 0 },
+	{ C(X_DOC),	NS_ATOM03, "feed",	K_OPEN,	X_FEED,	0, 0 },
+	{ C(X_RSS) | C(X_RDF), RSSNS, "channel", K_OPEN, X_FEED, 0, 0 },
+	{ C(X_RSS) | C(X_RDF) | C(X_FEED), RSSNS, "item", K_OPEN, X_ENTRY,
+	    0, 0 },
+	{ C(X_RDF) | C(X_FEED), RSSNS, "image",	K_OPEN,	X_IMAGE, 0, 0 },
+	{ C(X_FEED),	NS_ATOM, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
+	{ C(X_FEED),	NS_ATOM03, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
+	{ FE,		NS_ATOM, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
+	{ FE,		NS_ATOM03, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
+	{ C(X_ENTRY),	NS_MEDIA, "group",	K_OPEN,	X_GROUP, 0, 0 },
+
+	/* RSS 0.9x/1.0/2.0 */
+	{ FE,		RSSNS,	"title",	K_TEXT,	F_TITLE, 3, 0 },
+	{ FE,		RSSNS,	"link",		K_TEXT,	F_LINK,	3, 0 },
+	{ C(X_FEED),	RSSNS,	"description",	K_TEXT,	F_SUBTITLE, 3, R_HTML },
+	{ C(X_ENTRY),	RSSNS,	"description",	K_TEXT,	F_SUMMARY, 3, R_HTML },
+	{ C(X_FEED),	RSSNS,	"language",	K_TEXT,	F_LANGUAGE, 3, 0 },
+	{ C(X_FEED),	RSSNS,	"copyright",	K_TEXT,	F_RIGHTS, 3, 0 },
+	{ C(X_FEED),	RSSNS,	"generator",	K_TEXT,	F_GENERATOR, 3, 0 },
+	{ C(X_FEED),	RSSNS,	"lastBuildDate", K_TEXT, F_UPDATED, 3, 0 },
+	{ FE,		RSSNS,	"pubDate",	K_TEXT,	F_PUBLISHED, 3, 0 },
+	{ C(X_FEED),	RSSNS,	"managingEditor", K_TEXT, F_AUTHOR, 3, 0 },
+	{ C(X_ENTRY),	RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
+	{ C(X_ENTRY),	RSSNS,	"guid",		K_TEXT,	F_ID,	3, R_GUID },
+	{ C(X_ENTRY),	RSSNS,	"comments",	K_TEXT,	F_COMMENTS, 3, 0 },
+	{ FE,		RSSNS,	"category",	K_TEXT,	F_TAG,	3, R_DOMAIN },
+	{ C(X_FEED),	RSSNS,	"ttl",		K_TEXT,	F_TTL,	3, 0 },
+	{ C(X_ENTRY),	RSSNS,	"enclosure",	K_ENCL,	F_NONE,	0, 0 },
+	{ C(X_IMAGE),	RSSNS,	"url",		K_TEXT,	F_IMGURL, 3, 0 },
+	{ C(X_IMAGE),	RSSNS,	"title",	K_TEXT,	F_IMGTITLE, 3, 0 },
+	{ C(X_IMAGE),	RSSNS,	"link",		K_TEXT,	F_IMGLINK, 3, 0 },
+
+	/* modules: Dublin Core, content, syndication, media, XHTML */
+	{ FE,		NS_DC,	"title",	K_TEXT,	F_TITLE, 2, 0 },
+	{ FE,		NS_DC,	"creator",	K_TEXT,	F_AUTHOR, 2, 0 },
+	{ FE,		NS_DC,	"author",	K_TEXT,	F_AUTHOR, 1, 0 },
+	{ FE,		NS_DC,	"date",		K_TEXT,	F_UPDATED, 2, 0 },
+	{ C(X_FEED),	NS_DC,	"description",	K_TEXT,	F_SUBTITLE, 2, 0 },
+	{ C(X_ENTRY),	NS_DC,	"description",	K_TEXT,	F_SUMMARY, 2, 0 },
+	{ C(X_FEED),	NS_DC,	"language",	K_TEXT,	F_LANGUAGE, 2, 0 },
+	{ C(X_FEED),	NS_DC,	"rights",	K_TEXT,	F_RIGHTS, 2, 0 },
+	{ FE,		NS_DC,	"subject",	K_TEXT,	F_TAG,	2, 0 },
+	{ FE,		NS_DCTERMS, "modified",	K_TEXT,	F_UPDATED, 1, 0 },
+	{ FE,		NS_DCTERMS, "issued",	K_TEXT,	F_PUBLISHED, 1, 0 },
+	{ C(X_ENTRY),	NS_CONTENT, "encoded",	K_TEXT,	F_CONTENT, 3, R_HTML },
+	{ C(X_ENTRY),	NS_XHTML, "body",	K_TEXT,	F_CONTENT, 2, R_XHTML },
+	{ C(X_FEED),	NS_SY,	"updatePeriod",	K_TEXT,	F_SYPERIOD, 3, 0 },
+	{ C(X_FEED),	NS_SY,	"updateFrequency", K_TEXT, F_SYFREQ, 3, 0 },
+	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "content", K_MEDIA, F_NONE, 0, 0 },
+	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "thumbnail", K_MEDIA, F_NONE,
+	    0, 0 },
+
+	/* Atom 1.0 and 0.3 (0.3's names: tagline, modified, issued,
+	 * copyright, url) */
+	{ FE,		NS_ATOM, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
+	{ FE,		NS_ATOM03, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
+	{ FE,		NS_ATOM, "link",	K_LINK,	F_NONE,	0, 0 },
+	{ FE,		NS_ATOM03, "link",	K_LINK,	F_NONE,	0, 0 },
+	{ FE,		NS_ATOM, "id",		K_TEXT,	F_ID,	3, 0 },
+	{ FE,		NS_ATOM03, "id",	K_TEXT,	F_ID,	3, 0 },
+	{ FE,		NS_ATOM, "updated",	K_TEXT,	F_UPDATED, 3, 0 },
+	{ FE,		NS_ATOM03, "modified",	K_TEXT,	F_UPDATED, 3, 0 },
+	{ FE,		NS_ATOM, "published",	K_TEXT,	F_PUBLISHED, 3, 0 },
+	{ FE,		NS_ATOM03, "issued",	K_TEXT,	F_PUBLISHED, 3, 0 },
+	{ C(X_FEED),	NS_ATOM, "subtitle",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
+	{ C(X_FEED),	NS_ATOM03, "tagline",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
+	{ C(X_FEED),	NS_ATOM, "rights",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
+	{ C(X_FEED),	NS_ATOM03, "copyright",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
+	{ C(X_FEED),	NS_ATOM, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
+	{ C(X_FEED),	NS_ATOM03, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
+	{ C(X_FEED),	NS_ATOM, "logo",	K_TEXT,	F_IMGURL, 2, 0 },
+	{ C(X_ENTRY),	NS_ATOM, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
+	{ C(X_ENTRY),	NS_ATOM03, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
+	{ C(X_ENTRY),	NS_ATOM, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
+	{ C(X_ENTRY),	NS_ATOM03, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
+	{ FE,		NS_ATOM, "category",	K_CAT,	F_NONE,	0, 0 },
+	{ C(X_AUTHOR),	NS_ATOM, "name",	K_TEXT,	F_ANAME, 3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM03, "name",	K_TEXT,	F_ANAME, 3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM03, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM, "uri",		K_TEXT,	F_AURI,	3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM03, "url",	K_TEXT,	F_AURI,	3, 0 },
+};
+
+/* Fields whose text may span lines (everything else is one line). */
+#define F_IS_BODY(f)	((f) == F_SUMMARY || (f) == F_CONTENT || \
+			 (f) == F_SUBTITLE)
+/* Fields holding a URL, resolved against the base in force. */
+#define F_IS_URL(f)	((f) == F_LINK || (f) == F_COMMENTS || \
+			 (f) == F_IMGURL || (f) == F_IMGLINK || (f) == F_AURI)
+
+struct slot {
+	const char	*v;
+	const char	*type;
+	const char	*base;
+	const char	*lang;
+	unsigned char	 prio;
+};
+
+struct xobj {
+	struct slot	 s[F_MAX];
+	struct feed_tag	*tags, **tagtail;
+	struct feed_enclosure *encl, **encltail;
+	int		 guidislink;
+	int		 authors;	/* Atom author elements seen */
+	int		 depth;		/* of the entry element */
+};
+
+struct xnode {
+	const char	*base;		/* xml:base in force */
+	const char	*lang;		/* xml:lang in force */
+	unsigned char	 ctx;		/* context of the children */
+};
+
+enum ttype { T_TEXT, T_HTML, T_XHTML };
+
+struct capture {
+	const struct rule *rule;	/* NULL: not capturing */
+	int		 depth;		/* of the capturing element */
+	int		 markup;	/* child elements are kept as markup */
+	int		 strip;		/* depth of an xhtml div wrapper */
+	int		 b64;		/* Atom 0.3 mode="base64" */
+	const char	*type;		/* MIME type of the value */
+	const char	*scheme;	/* category domain */
+	int		 permalink;	/* guid isPermaLink */
+	struct buf	 text;
+};
+
+struct xp {
+	xmlParserCtxtPtr ctxt;
+	struct arena	*a;
+	struct feed	*f;
+	struct feed_build b;
+	const char	*doc_base;
+	int		 depth;
+	int		 skip;		/* depth of a skipped subtree, or 0 */
+	struct xnode	 node[LIM_XML_DEPTH + 2];
+	struct capture	 cap;
+	struct xobj	 fo;		/* the feed's fields */
+	struct xobj	 eo;		/* the current entry's */
+	int		 in_entry;
+	int		 rdf090;	/* RSS 0.90 namespace seen */
+	int		 netscape;	/* DOCTYPE of Netscape's RSS 0.91 */
+	int		 root;		/* a feed root element was seen */
+	int		 fatal;		/* stop: err says why; no fallback */
+	char		 err[ERRLEN];
+	char		 xmlerr[ERRLEN];	/* the first parser error */
+	char		 encoding[64];	/* as libxml2 read it */
+};
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static xmlParserInputPtr
+refuse_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	return NULL;
+}
+
+static void
+xml_init(void)
+{
+	xmlInitParser();
+	/* process-wide: nobody in this program loads external entities */
+	xmlSetExternalEntityLoader(refuse_entity_loader);
+}
+
+static void
+silent(void *ctx, const char *msg, ...)
+{
+}
+
+static void
+fatal(struct xp *x, const char *msg)
+{
+	if (!x->fatal)
+		errf(x->err, sizeof(x->err), "%s", msg);
+	x->fatal = 1;
+	xmlStopParser(x->ctxt);
+}
+
+static enum ns
+ns_of(const xmlChar *uri)
+{
+	size_t i;
+
+	if (uri == NULL || *uri == '\0')
+		return NS_RSS;
+	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
+			return ns_table[i].ns;
+	return NS_OTHER;
+}
+
+static const struct rule *
+rule_find(unsigned ctx, enum ns ns, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if ((rules[i].ctx & C(ctx)) && rules[i].ns == ns &&
+		    strcmp(rules[i].name, name) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+/* An attribute value (libxml2 keeps '&' as "&#38;" when it does not
+ * substitute entities: undo that), cleaned to one line. */
+static const char *
+attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
+    const char *name)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE * 2);
+	const char *v, *e, *r;
+	int i;
+
+	for (i = 0; i < nattr; i++, attrs += 5) {
+		if (strcmp((const char *)attrs[0], name) != 0)
+			continue;
+		if ((uri == NULL) != (attrs[2] == NULL) || (uri && strcmp(uri,
+		    (const char *)attrs[2]) != 0))
+			continue;
+		v = (const char *)attrs[3];
+		e = (const char *)attrs[4];
+		while (v < e) {
+			const char *amp = memchr(v, '&', (size_t)(e - v));
+
+			if (amp == NULL) {
+				buf_append(&b, v, (size_t)(e - v));
+				break;
+			}
+			buf_append(&b, v, (size_t)(amp - v));
+			if (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
+				buf_putc(&b, '&');
+				v = amp + 5;
+			} else {
+				buf_putc(&b, '&');
+				v = amp + 1;
+			}
+		}
+		r = feed_str(x->a, b.data ? b.data : "", b.len, 1,
+		    LIM_ONELINE);
+		buf_free(&b);
+		if (r == NULL)
+			fatal(x, "feed too large");
+		return r;
+	}
+	return NULL;
+}
+
+#define XML_NS	"http://www.w3.org/XML/1998/namespace"
+
+const char *
+feed_url_resolve(struct arena *a, const char *base, const char *ref)
+{
+	xmlChar *r;
+	const char *s;
+
+	if (ref == NULL)
+		return NULL;
+	if (base == NULL || *base == '\0')
+		return ref;
+	if ((r = xmlBuildURI((const xmlChar *)ref,
+	    (const xmlChar *)base)) == NULL)
+		return ref;
+	s = arena_strdup(a, (const char *)r);
+	xmlFree(r);
+	return s;
+}
+
+/* Store a finished value into the object's slot, by priority. */
+static void
+slot_set(struct xobj *o, int field, int prio, const char *v,
+    const char *type, const char *base, const char *lang)
+{
+	struct slot *s = &o->s[field];
+
+	if (v == NULL || (s->v != NULL && s->prio >= prio))
+		return;
+	s->v = v;
+	s->prio = (unsigned char)prio;
+	s->type = type;
+	s->base = base;
+	s->lang = lang;
+}
+
+static struct xobj *
+cur_obj(struct xp *x)
+{
+	return x->in_entry ? &x->eo : &x->fo;
+}
+
+static void
+tag_add(struct xp *x, const char *term, const char *scheme,
+    const char *label)
+{
+	struct xobj *o = cur_obj(x);
+	struct feed_tag *t;
+
+	if (term == NULL || *term == '\0')
+		return;
+	if ((t = arena_alloc(x->a, sizeof(*t))) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	t->term = term;
+	t->scheme = scheme && *scheme ? scheme : NULL;
+	t->label = label && *label ? label : NULL;
+	if (o->tagtail == NULL)
+		o->tagtail = &o->tags;
+	*o->tagtail = t;
+	o->tagtail = &t->next;
+}
+
+static void
+encl_add(struct xp *x, const char *href, const char *type, const char *len)
+{
+	struct feed_enclosure *e;
+	char *end;
+
+	if (href == NULL || *href == '\0' || !x->in_entry)
+		return;
+	if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
+	    href)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	for (e = x->eo.encl; e; e = e->next)
+		if (strcmp(e->href, href) == 0)
+			return;
+	if ((e = arena_alloc(x->a, sizeof(*e))) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	e->href = href;
+	e->type = type && *type ? type : NULL;
+	e->length = -1;
+	if (len && *len) {
+		errno = 0;
+		e->length = strtoll(len, &end, 10);
+		if (errno || *end || e->length < 0)
+			e->length = -1;
+	}
+	if (x->eo.encltail == NULL)
+		x->eo.encltail = &x->eo.encl;
+	*x->eo.encltail = e;
+	x->eo.encltail = &e->next;
+}
+
+static void
+on_link(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	const char *rel, *href, *type, *len;
+	struct xobj *o = cur_obj(x);
+
+	rel = attr_get(x, attrs, nattr, NULL, "rel");
+	href = attr_get(x, attrs, nattr, NULL, "href");
+	type = attr_get(x, attrs, nattr, NULL, "type");
+	len = attr_get(x, attrs, nattr, NULL, "length");
+	if (href == NULL || *href == '\0')
+		return;
+	if (rel == NULL || *rel == '\0' || strcmp(rel, "alternate") == 0 ||
+	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate")
+	    == 0) {
+		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
+		    href)) == NULL) {
+			fatal(x, "feed too large");
+			return;
+		}
+		/* in RSS, atom:link is weaker than the RSS link */
+		slot_set(o, F_LINK, 2, href, NULL, NULL, NULL);
+	} else if (strcmp(rel, "enclosure") == 0)
+		encl_add(x, href, type, len);
+}
+
+static void
+on_media(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	encl_add(x, attr_get(x, attrs, nattr, NULL, "url"),
+	    attr_get(x, attrs, nattr, NULL, "type"),
+	    attr_get(x, attrs, nattr, NULL, "fileSize"));
+}
+
+static void
+on_enclosure(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	encl_add(x, attr_get(x, attrs, nattr, NULL, "url"),
+	    attr_get(x, attrs, nattr, NULL, "type"),
+	    attr_get(x, attrs, nattr, NULL, "length"));
+}
+
+static void
+on_category(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	tag_add(x, attr_get(x, attrs, nattr, NULL, "term"),
+	    attr_get(x, attrs, nattr, NULL, "scheme"),
+	    attr_get(x, attrs, nattr, NULL, "label"));
+}
+
+/* The type of an Atom text construct from its attributes. */
+static void
+atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
+{
+	const char *t = attr_get(x, attrs, nattr, NULL, "type");
+	const char *mode = attr_get(x, attrs, nattr, NULL, "mode");
+
+	x->cap.type = "text/plain";
+	if (t == NULL || *t == '\0' || strcmp(t, "text") == 0 ||
+	    strcmp(t, "text/plain") == 0)
+		;
+	else if (strcmp(t, "html") == 0 || strcmp(t, "text/html") == 0)
+		x->cap.type = "text/html";
+	else if (strcmp(t, "xhtml") == 0 ||
+	    strcmp(t, "application/xhtml+xml") == 0) {
+		x->cap.type = "application/xhtml+xml";
+		x->cap.markup = 1;
+	} else
+		x->cap.type = t;
+	if (atom03 && mode) {
+		if (strcmp(mode, "escaped") == 0)
+			x->cap.markup = 0;
+		else if (strcmp(mode, "base64") == 0)
+			x->cap.b64 = 1;
+	}
+	if (x->cap.markup && strcmp(x->cap.type, "application/xhtml+xml") &&
+	    strcmp(x->cap.type, "text/html"))
+		x->cap.markup = 0;
+}
+
+static void
+cap_start(struct xp *x, const struct rule *r, enum ns ns,
+    const xmlChar **attrs, int nattr)
+{
+	const char *pl;
+
+	x->cap.rule = r;
+	x->cap.depth = x->depth;
+	x->cap.markup = 0;
+	x->cap.strip = 0;
+	x->cap.b64 = 0;
+	x->cap.scheme = NULL;
+	x->cap.permalink = 0;
+	x->cap.type = "text/plain";
+	buf_reset(&x->cap.text);
+	x->cap.text.overflow = 0;
+	if (r->flags & R_HTML)
+		x->cap.type = "text/html";
+	else if (r->flags & R_XHTML) {
+		x->cap.type = "application/xhtml+xml";
+		x->cap.markup = 1;
+	} else if (r->flags & R_ATOM)
+		atom_type(x, attrs, nattr, ns == NS_ATOM03);
+	if (r->flags & R_GUID) {
+		pl = attr_get(x, attrs, nattr, NULL, "isPermaLink");
+		x->cap.permalink = pl == NULL || strcasecmp(pl, "true") == 0;
+	}
+	if (r->flags & R_DOMAIN)
+		x->cap.scheme = attr_get(x, attrs, nattr, NULL, "domain");
+}
+
+static void
+buf_escape(struct buf *b, const char *s, size_t n, int attr)
+{
+	const char *p, *end = s + n;
+
+	for (p = s; p < end; p++) {
+		const char *rep = NULL;
+
+		switch (*p) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = attr ? "&quot;" : NULL; break;
+		}
+		if (rep == NULL)
+			continue;
+		buf_append(b, s, (size_t)(p - s));
+		buf_puts(b, rep);
+		s = p + 1;
+	}
+	buf_append(b, s, (size_t)(end - s));
+}
+
+static int
+is_void(const char *name)
+{
+	static const char *const v[] = { "area", "base", "br", "col",
+	    "embed", "hr", "img", "input", "link", "meta", "param", "source",
+	    "track", "wbr" };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strcmp(name, v[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A child element inside a captured value. */
+static void
+cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
+    const xmlChar **attrs, int nattr)
+{
+	struct capture *c = &x->cap;
+	struct buf esc = BUF_INIT(0);
+	int i;
+
+	if (!c->markup) {
+		if (!F_IS_BODY(c->rule->field))
+			return;		/* one-line fields keep the text only */
+		/* markup inside an RSS description: keep it as HTML */
+		if (c->text.len)
+			buf_escape(&esc, c->text.data, c->text.len, 0);
+		buf_reset(&c->text);
+		if (esc.len)
+			buf_append(&c->text, esc.data, esc.len);
+		buf_free(&esc);
+		c->markup = 1;
+		if (strcmp(c->type, "application/xhtml+xml") != 0)
+			c->type = "text/html";
+	}
+	if (x->depth == c->depth + 1 && c->strip == 0 &&
+	    strcmp(c->type, "application/xhtml+xml") == 0 &&
+	    strcmp((const char *)local, "div") == 0 && ns_of(uri) == NS_XHTML) {
+		c->strip = x->depth;	/* Atom's xhtml wrapper div */
+		return;
+	}
+	buf_putc(&c->text, '<');
+	buf_puts(&c->text, (const char *)local);
+	for (i = 0; i < nattr; i++, attrs += 5) {
+		const char *v = (const char *)attrs[3];
+		const char *e = (const char *)attrs[4];
+
+		buf_putc(&c->text, ' ');
+		buf_puts(&c->text, (const char *)attrs[0]);
+		buf_puts(&c->text, "=\"");
+		/* "&#38;" is libxml2's '&': already an escape, keep it */
+		buf_escape(&c->text, v, (size_t)(e - v), 1);
+		buf_putc(&c->text, '"');
+	}
+	buf_puts(&c->text, is_void((const char *)local) ? " />" : ">");
+}
+
+static void
+cap_child_close(struct xp *x, const xmlChar *local)
+{
+	struct capture *c = &x->cap;
+
+	if (!c->markup)
+		return;
+	if (c->strip == x->depth) {
+		c->strip = -1;		/* only the first wrapper */
+		return;
+	}
+	if (is_void((const char *)local))
+		return;
+	buf_puts(&c->text, "</");
+	buf_puts(&c->text, (const char *)local);
+	buf_putc(&c->text, '>');
+}
+
+static size_t
+b64_decode(char *s, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	size_t i, o = 0;
+	int bits = 0;
+	const char *p;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=')
+			break;
+		if ((p = memchr(tab, s[i], 64)) == NULL || s[i] == '\0')
+			continue;
+		acc = (acc << 6) | (uint32_t)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			s[o++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	return o;
+}
+
+/* The captured element ended: clean its text and store it. */
+static void
+cap_end(struct xp *x)
+{
+	struct capture *c = &x->cap;
+	const struct rule *r = c->rule;
+	struct xobj *o = cur_obj(x);
+	struct xnode *nd = &x->node[x->depth];
+	const char *v, *data = c->text.data ? c->text.data : "";
+	size_t n = c->text.len;
+	int body = F_IS_BODY(r->field);
+
+	c->rule = NULL;
+	if (c->b64)
+		n = b64_decode(c->text.data ? c->text.data : (char *)"", n);
+	v = feed_str(x->a, data, n, !body, body ? LIM_FIELD : LIM_ONELINE);
+	if (v == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	if (*v == '\0' && r->field != F_SUMMARY && r->field != F_CONTENT)
+		return;
+	if (F_IS_URL(r->field) &&
+	    (v = feed_url_resolve(x->a, nd->base, v)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	switch (r->field) {
+	case F_TAG:
+		tag_add(x, v, c->scheme, NULL);
+		return;
+	case F_ID:
+		if (r->flags & R_GUID) {
+			if (o->s[F_ID].v == NULL)
+				o->guidislink = c->permalink &&
+				    o->s[F_LINK].v == NULL;
+			if (c->permalink) {
+				const char *l = feed_url_resolve(x->a,
+				    nd->base, v);
+
+				if (l == NULL) {
+					fatal(x, "feed too large");
+					return;
+				}
+				slot_set(o, F_LINK, 1, l, NULL, NULL, NULL);
+			}
+		}
+		break;
+	case F_ANAME:
+	case F_AEMAIL:
+	case F_AURI:
+		if (o->authors > 1)
+			return;		/* the first author only */
+		break;
+	default:
+		break;
+	}
+	slot_set(o, r->field, r->prio, v, c->type, nd->base,
+	    nd->lang ? nd->lang : x->fo.s[F_LANGUAGE].v);
+}
+
+static void
+date_set(struct feed_date *d, const char *raw)
+{
+	d->raw = raw;
+	d->ok = raw && feed_date_parse(raw, &d->t) == 0;
+	if (!d->ok)
+		d->t = 0;
+}
+
+static void
+text_set(struct xp *x, struct feed_text *t, const struct slot *s)
+{
+	t->value = s->v;
+	if (s->v == NULL)
+		return;
+	t->type = s->type ? s->type : "text/plain";
+	t->base = s->base;
+	t->language = s->lang;
+	if (strcmp(t->type, "text/plain") != 0 && s->base &&
+	    (t->value = feed_html_resolve(x->a, s->v, s->base)) == NULL)
+		fatal(x, "feed too large");
+}
+
+static void
+person_set(struct xp *x, struct feed_person *p, const struct xobj *o)
+{
+	p->name = o->s[F_ANAME].v;
+	p->email = o->s[F_AEMAIL].v;
+	p->href = o->s[F_AURI].v;
+	if (p->name == NULL && p->email == NULL && p->href == NULL &&
+	    feed_person_parse(x->a, o->s[F_AUTHOR].v, p) == -1)
+		fatal(x, "feed too large");
+}
+
+static void
+entry_finish(struct xp *x)
+{
+	struct xobj *o = &x->eo;
+	struct entry *e;
+
+	x->in_entry = 0;
+	if ((e = arena_alloc(x->a, sizeof(*e))) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	e->id = o->s[F_ID].v;
+	e->guidislink = o->guidislink;
+	text_set(x, &e->title, &o->s[F_TITLE]);
+	e->link = o->s[F_LINK].v;
+	person_set(x, &e->author, o);
+	text_set(x, &e->summary, &o->s[F_SUMMARY]);
+	text_set(x, &e->content, &o->s[F_CONTENT]);
+	date_set(&e->published, o->s[F_PUBLISHED].v);
+	date_set(&e->updated, o->s[F_UPDATED].v);
+	e->enclosures = o->encl;
+	e->tags = o->tags;
+	e->comments = o->s[F_COMMENTS].v;
+	if (feed_build_add(&x->b, e) == -1)
+		fatal(x, "feed too large");
+}
+
+/* sy:updatePeriod and sy:updateFrequency as minutes. */
+static long
+sy_ttl(const char *period, const char *freq)
+{
+	static const struct { const char *p; long min; } tab[] = {
+		{ "hourly", 60 }, { "daily", 1440 }, { "weekly", 10080 },
+		{ "monthly", 43200 }, { "yearly", 525600 },
+	};
+	long f = 1;
+	size_t i;
+
+	if (freq && (f = strtol(freq, NULL, 10)) < 1)
+		f = 1;
+	for (i = 0; period && i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(period, tab[i].p) == 0)
+			return tab[i].min / f > 0 ? tab[i].min / f : 1;
+	return 0;
+}
+
+static void
+feed_finish(struct xp *x)
+{
+	struct xobj *o = &x->fo;
+	struct feed *f = x->f;
+	const char *t;
+	char *end;
+	long ttl;
+
+	text_set(x, &f->title, &o->s[F_TITLE]);
+	f->link = o->s[F_LINK].v;
+	text_set(x, &f->subtitle, &o->s[F_SUBTITLE]);
+	f->language = o->s[F_LANGUAGE].v;
+	f->rights = o->s[F_RIGHTS].v;
+	f->generator = o->s[F_GENERATOR].v;
+	f->id = o->s[F_ID].v;
+	date_set(&f->updated, o->s[F_UPDATED].v);
+	date_set(&f->published, o->s[F_PUBLISHED].v);
+	person_set(x, &f->author, o);
+	f->image.href = o->s[F_IMGURL].v;
+	f->image.title = o->s[F_IMGTITLE].v;
+	f->image.link = o->s[F_IMGLINK].v;
+	f->tags = o->tags;
+	if ((t = o->s[F_TTL].v) != NULL) {
+		ttl = strtol(t, &end, 10);
+		if (*end == '\0' && ttl > 0)
+			f->ttl = ttl;
+	}
+	if (f->ttl == 0)
+		f->ttl = sy_ttl(o->s[F_SYPERIOD].v, o->s[F_SYFREQ].v);
+	if (f->ttl == 0 && o->s[F_SYFREQ].v)
+		f->ttl = sy_ttl("daily", o->s[F_SYFREQ].v);
+}
+
+static void
+set_version(struct xp *x, const struct rule *r, enum ns ns,
+    const xmlChar **attrs, int nattr)
+{
+	const char *v;
+
+	if (r->field == X_RSS) {
+		v = attr_get(x, attrs, nattr, NULL, "version");
+		if (v == NULL)
+			x->f->version = "rss";
+		else if (strcmp(v, "0.91") == 0)
+			x->f->version = x->netscape ? "rss091n" : "rss091u";
+		else if (strcmp(v, "0.92") == 0)
+			x->f->version = "rss092";
+		else if (strcmp(v, "0.93") == 0)
+			x->f->version = "rss093";
+		else if (strcmp(v, "0.94") == 0)
+			x->f->version = "rss094";
+		else if (strncmp(v, "2.", 2) == 0 || strcmp(v, "2") == 0)
+			x->f->version = "rss20";
+		else
+			x->f->version = "rss";
+	} else if (r->field == X_RDF)
+		x->f->version = "rss10";
+	else if (ns == NS_ATOM)
+		x->f->version = "atom10";
+	else {
+		v = attr_get(x, attrs, nattr, NULL, "version");
+		if (v && strcmp(v, "0.3") == 0)
+			x->f->version = "atom03";
+		else if (v && strcmp(v, "0.2") == 0)
+			x->f->version = "atom02";
+		else if (v && strcmp(v, "0.1") == 0)
+			x->f->version = "atom01";
+		else
+			x->f->version = "atom";
+	}
+}
+
+/* Push xml:base and xml:lang of the element at x->depth. */
+static void
+node_push(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	struct xnode *up = &x->node[x->depth - 1], *nd = &x->node[x->depth];
+	const char *b, *l;
+
+	nd->base = up->base;
+	nd->lang = up->lang;
+	nd->ctx = up->ctx;
+	if ((b = attr_get(x, attrs, nattr, XML_NS, "base")) != NULL &&
+	    (nd->base = feed_url_resolve(x->a, up->base, b)) == NULL)
+		fatal(x, "feed too large");
+	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL)
+		nd->lang = *l ? l : NULL;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **nss, int nattr, int ndef,
+    const xmlChar **attrs)
+{
+	struct xp *x = ((xmlParserCtxtPtr)ctx)->_private;
+	const struct rule *r;
+	enum ns ns;
+	char msg[160];
+
+	if (x->fatal)
+		return;
+	if (++x->depth > LIM_XML_DEPTH) {
+		snprintf(msg, sizeof(msg), "XML: elements nested deeper "
+		    "than %d", LIM_XML_DEPTH);
+		fatal(x, msg);
+		return;
+	}
+	if (x->skip)
+		return;
+	if (x->cap.rule) {
+		cap_child_open(x, local, uri, attrs, nattr);
+		return;
+	}
+	node_push(x, attrs, nattr);
+	ns = ns_of(uri);
+	if (ns == NS_RSS090) {
+		x->rdf090 = 1;
+		ns = NS_RSS;
+	}
+	r = rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
+	if (x->depth == 1 && r == NULL) {
+		if (strcasecmp((const char *)local, "html") == 0)
+			fatal(x, "not a feed: HTML document");
+		else {
+			snprintf(msg, sizeof(msg), "not a feed: root element "
+			    "<%.64s>", (const char *)local);
+			fatal(x, msg);
+		}
+		return;
+	}
+	if (r == NULL) {
+		x->skip = x->depth;
+		return;
+	}
+	switch (r->kind) {
+	case K_OPEN:
+		if (x->depth == 1) {
+			x->root = 1;
+			set_version(x, r, ns, attrs, nattr);
+		}
+		if (r->field == X_ENTRY) {
+			if (x->in_entry || feed_build_capped(&x->b)) {
+				x->skip = x->depth;
+				return;
+			}
+			memset(&x->eo, 0, sizeof(x->eo));
+			x->eo.depth = x->depth;
+			x->in_entry = 1;
+			/* RSS 1.0 item: rdf:about is its identity */
+			slot_set(&x->eo, F_ID, 1, attr_get(x, attrs, nattr,
+			    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+			    "about"), NULL, NULL, NULL);
+		} else if (r->field == X_AUTHOR)
+			cur_obj(x)->authors++;
+		x->node[x->depth].ctx = r->field;
+		return;
+	case K_TEXT:
+		cap_start(x, r, ns, attrs, nattr);
+		return;
+	case K_LINK:
+		on_link(x, attrs, nattr);
+		break;
+	case K_ENCL:
+		on_enclosure(x, attrs, nattr);
+		break;
+	case K_MEDIA:
+		on_media(x, attrs, nattr);
+		break;
+	case K_CAT:
+		on_category(x, attrs, nattr);
+		break;
+	}
+	x->skip = x->depth;	/* read from attributes; children ignored */
+}
+
+static void
+sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct xp *x = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (x->fatal)
+		return;
+	if (x->skip) {
+		if (x->skip == x->depth)
+			x->skip = 0;
+	} else if (x->cap.rule) {
+		if (x->depth == x->cap.depth)
+			cap_end(x);
+		else
+			cap_child_close(x, local);
+	} else if (x->in_entry && x->depth == x->eo.depth)
+		entry_finish(x);
+	x->depth--;
+}
+
+static void
+sax_text(void *ctx, const xmlChar *s, int n)
+{
+	struct xp *x = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (x->cap.rule == NULL || x->skip || x->fatal)
+		return;
+	if (x->cap.markup)
+		buf_escape(&x->cap.text, (const char *)s, (size_t)n, 0);
+	else
+		buf_append(&x->cap.text, s, (size_t)n);
+}
+
+/* An undeclared entity in a document with an external DTD (RSS 0.91's
+ * Netscape DOCTYPE): HTML's named entities are what such feeds mean. */
+static void
+sax_reference(void *ctx, const xmlChar *name)
+{
+	struct xp *x = ((xmlParserCtxtPtr)ctx)->_private;
+	const htmlEntityDesc *d;
+	char u[4];
+
+	if (x->cap.rule == NULL || x->skip || x->fatal)
+		return;
+	if ((d = htmlEntityLookup(name)) != NULL)
+		buf_append(&x->cap.text, u, utf8_encode(d->value, u));
+	else {
+		buf_puts(&x->cap.text, x->cap.markup ? "&amp;" : "&");
+		buf_puts(&x->cap.text, (const char *)name);
+		buf_putc(&x->cap.text, ';');
+	}
+}
+
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	return xmlGetPredefinedEntity(name);
+}
+
+static void
+sax_entity_decl(void *ctx, const xmlChar *name, int type,
+    const xmlChar *publicId, const xmlChar *systemId, xmlChar *content)
+{
+	fatal(((xmlParserCtxtPtr)ctx)->_private,
+	    "XML: entity declarations refused");
+}
+
+static void
+sax_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *publicId,
+    const xmlChar *systemId, const xmlChar *notationName)
+{
+	fatal(((xmlParserCtxtPtr)ctx)->_private,
+	    "XML: entity declarations refused");
+}
+
+static void
+sax_subset(void *ctx, const xmlChar *name, const xmlChar *ExternalID,
+    const xmlChar *SystemID)
+{
+	struct xp *x = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (ExternalID && strcasestr((const char *)ExternalID, "netscape"))
+		x->netscape = 1;
+}
+
+static void
+sax_nop(void *ctx)
+{
+}
+
+static void
+sax_error(void *ctx, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct xp *x = ctxt->_private;
+	char *nl;
+
+	if (e->level < XML_ERR_ERROR || x->xmlerr[0])
+		return;
+	snprintf(x->xmlerr, sizeof(x->xmlerr), "XML: line %d: %s", e->line,
+	    e->message ? e->message : "error");
+	while ((nl = strchr(x->xmlerr, '\n')) != NULL)
+		*nl = nl[1] ? ' ' : '\0';
+}
+
+static void
+sax_init(xmlSAXHandler *sax)
+{
+	memset(sax, 0, sizeof(*sax));
+	sax->initialized = XML_SAX2_MAGIC;
+	sax->startElementNs = sax_start;
+	sax->endElementNs = sax_end;
+	sax->characters = sax_text;
+	sax->cdataBlock = sax_text;
+	sax->ignorableWhitespace = sax_text;
+	sax->reference = sax_reference;
+	sax->getEntity = sax_get_entity;
+	sax->getParameterEntity = sax_get_entity;
+	sax->entityDecl = sax_entity_decl;
+	sax->unparsedEntityDecl = sax_unparsed_decl;
+	sax->internalSubset = sax_subset;
+	sax->startDocument = sax_nop;
+	sax->endDocument = sax_nop;
+	sax->serror = sax_error;
+}
+
+/*
+ * One pass of libxml2 over data; 0 when well-formed.  The push parser is fed
+ * in slices: it keeps only a window of the document, so memory stays the
+ * caller's bytes plus what we keep (2.9.14's static input buffers, the
+ * no-copy alternative, mis-read documents).
+ */
+#define XML_SLICE	(256u << 10)
+
+static int
+xml_pass(struct xp *x, const char *data, size_t len, const char *enc,
+    int recover)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlCharEncodingHandlerPtr h;
+	xmlSAXHandler sax;
+	int opts = XML_PARSE_NONET | XML_PARSE_NOWARNING, wf;
+	size_t off, n;
+
+	sax_init(&sax);
+	n = len < 4 ? len : 4;	/* libxml2 sniffs UTF-16/32 from these */
+	if ((ctxt = xmlCreatePushParserCtxt(&sax, NULL, data, (int)n,
+	    NULL)) == NULL)
+		return -1;
+	ctxt->_private = x;
+	x->ctxt = ctxt;
+	if (recover)
+		opts |= XML_PARSE_RECOVER;
+	if (enc)
+		opts |= XML_PARSE_IGNORE_ENC;
+	xmlCtxtUseOptions(ctxt, opts);
+	if (enc && (h = xmlFindCharEncodingHandler(enc)) != NULL)
+		xmlSwitchToEncoding(ctxt, h);
+	for (off = n; off < len && !x->fatal; off += n) {
+		n = len - off < XML_SLICE ? len - off : XML_SLICE;
+		if (xmlParseChunk(ctxt, data + off, (int)n, 0) != 0 &&
+		    !recover)
+			break;
+		if (ctxt->disableSAX && !recover)
+			break;
+	}
+	if (!x->fatal)
+		xmlParseChunk(ctxt, NULL, 0, 1);
+	wf = ctxt->wellFormed;
+	if (x->encoding[0] == '\0' && ctxt->encoding)
+		snprintf(x->encoding, sizeof(x->encoding), "%s",
+		    (const char *)ctxt->encoding);
+	x->ctxt = NULL;
+	xmlFreeParserCtxt(ctxt);
+	return wf && !x->fatal ? 0 : -1;
+}
+
+/* Reset what a failed pass left behind. */
+static void
+xp_reset(struct xp *x, struct arena *a, struct feed *f,
+    const struct feed_parse_opts *opts)
+{
+	struct buf keep = x->cap.text;
+
+	memset(x, 0, sizeof(*x));
+	memset(f, 0, sizeof(*f));
+	f->version = "";
+	x->a = a;
+	x->f = f;
+	x->cap.text = keep;
+	buf_reset(&x->cap.text);
+	x->cap.text.overflow = 0;
+	x->doc_base = opts->base_url;
+	if (opts->content_location && *opts->content_location)
+		x->doc_base = feed_url_resolve(a, opts->base_url,
+		    opts->content_location);
+	x->node[0].base = x->doc_base;
+	x->node[0].ctx = X_DOC;
+	if (feed_build_init(&x->b, a, f) == -1)
+		x->fatal = 1;
+}
+
+int
+feed_xml_parse(const char *data, size_t len,
+    const struct feed_parse_opts *opts, struct arena *a, struct feed *f,
+    char *err, size_t errlen)
+{
+	xmlGenericErrorFunc old_fn;
+	void *old_ctx;
+	struct xp *x;
+	int rc = -1, pass;
+
+	if (len > INT32_MAX) {
+		errf(err, errlen, "feed too large");
+		return -1;
+	}
+	pthread_once(&xml_once, xml_init);
+	old_fn = xmlGenericError;
+	old_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, silent);
+	x = xcalloc(1, sizeof(*x));
+	buf_init(&x->cap.text, LIM_FIELD + 4);
+	for (pass = 0; pass < 2; pass++) {
+		xp_reset(x, a, f, opts);
+		if (x->fatal) {
+			errf(err, errlen, "feed too large");
+			goto out;
+		}
+		if (xml_pass(x, data, len, NULL, pass == 1) == 0)
+			break;
+		if (x->fatal) {
+			errf(err, errlen, "%s", x->err);
+			goto out;
+		}
+		if (pass == 1 && !x->root) {
+			errf(err, errlen, "not a feed: %s", x->xmlerr[0] ?
+			    x->xmlerr : "no root element");
+			goto out;
+		}
+		if (pass == 1) {
+			f->bozo = 1;
+			f->bozo_exception = arena_strdup(a, x->xmlerr[0] ?
+			    x->xmlerr : "XML: not well-formed");
+		}
+	}
+	if (x->in_entry)
+		entry_finish(x);	/* a truncated document's last entry */
+	if (!x->fatal)
+		feed_finish(x);
+	if (x->fatal) {
+		errf(err, errlen, "%s", x->err);
+		goto out;
+	}
+	if (x->rdf090 && strcmp(f->version, "rss10") == 0)
+		f->version = "rss090";
+	if (f->encoding == NULL)
+		f->encoding = "utf-8";
+	rc = 0;
+out:
+	buf_free(&x->cap.text);
+	free(x);
+	xmlSetGenericErrorFunc(old_ctx, old_fn);
+	return rc;
+}
