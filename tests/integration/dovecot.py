@@ -326,7 +326,8 @@ class Dovecot:
         text = self.log() if text is None else text
         n = 0
         for line in text.splitlines():
-            if "imap-login: Login:" in line or "auth failed" in line \
+            if "imap-login: Login:" in line or \
+                    "imap-login: Info: Login:" in line or "auth failed" in line \
                     or "Aborted login" in line and "auth attempts" in line \
                     and "no auth attempts" not in line:
                 n += 1
