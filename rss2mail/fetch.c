@@ -47,6 +47,10 @@
 #endif
 #define FETCH_DEFAULT_UA \
 	"rss2mail/" RSS2MAIL_VERSION " (+https://example.org/rss2mail)"
+#define FETCH_DEFAULT_ACCEPT \
+	"application/rss+xml, application/atom+xml, application/feed+json, " \
+	"application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, " \
+	"application/json;q=0.8, */*;q=0.5"
 #define FETCH_CONCURRENCY	16
 #define FETCH_PER_HOST		2
 #define FETCH_VALIDATOR_MAX	1024	/* longest ETag/date we send back */
@@ -527,12 +531,13 @@ xfer_setup(struct xfer *x)
 		    r->http_password : "");
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	}
+	add_header(x, "Accept", r->accept && validator_ok(r->accept) ?
+	    r->accept : FETCH_DEFAULT_ACCEPT);
 	if (r->etag != NULL && validator_ok(r->etag))
 		add_header(x, "If-None-Match", r->etag);
 	if (r->last_modified != NULL && validator_ok(r->last_modified))
 		add_header(x, "If-Modified-Since", r->last_modified);
-	if (x->headers != NULL)
-		SETOPT(CURLOPT_HTTPHEADER, x->headers);
+	SETOPT(CURLOPT_HTTPHEADER, x->headers);
 	return 0;
 }
 
@@ -621,11 +626,21 @@ err_connect(struct xfer *x, const char *what)
 	const char *hp;
 	long oserr = 0;
 
+	char host[256], pbuf[300];
+	unsigned port;
+
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
 	curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
 	key = url_hostkey(url ? url : r->url, NULL, 0);
 	/* "http://host:port" -> "host:port" */
 	hp = key ? strstr(key, "://") + 3 : "server";
+	/* libcurl names what it tried to reach: through a proxy, the proxy */
+	if (sscanf(x->errbuf, "Failed to connect to %255s port %u", host,
+	    &port) == 2) {
+		snprintf(pbuf, sizeof(pbuf), strchr(host, ':') ? "[%s]:%u" :
+		    "%s:%u", host, port);
+		hp = pbuf;
+	}
 	if (what != NULL)
 		errf(r->err, sizeof(r->err), "connect to %s: %s", hp, what);
 	else if (oserr != 0)
@@ -713,8 +728,31 @@ err_redirect_scheme(struct xfer *x)
 		    x->errbuf[0] ? x->errbuf : "unsupported protocol");
 }
 
+/* Error text is one line, whatever a server or libcurl put in it. */
+static void
+err_oneline(char *err)
+{
+	for (; *err; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = ' ';
+}
+
+static void
+xfer_result(struct xfer *x, CURLcode rc);
+
 static void
 xfer_finish(struct xfer *x, CURLcode rc)
+{
+	struct fetch_req *r = x->req;
+
+	xfer_result(x, rc);
+	if (r->result == FETCH_ERROR && r->err[0] == '\0')
+		errf(r->err, sizeof(r->err), "%s", curl_easy_strerror(rc));
+	err_oneline(r->err);
+}
+
+static void
+xfer_result(struct xfer *x, CURLcode rc)
 {
 	struct fetch_req *r = x->req;
 	char *url = NULL;
@@ -804,8 +842,6 @@ xfer_finish(struct xfer *x, CURLcode rc)
 	}
 	if (r->result != FETCH_ERROR && x->hops > 0 && x->all_permanent)
 		r->redirect_status = x->last_permanent;
-	if (r->result == FETCH_ERROR && r->err[0] == '\0')
-		errf(r->err, sizeof(r->err), "%s", curl_easy_strerror(rc));
 }
 
 /* --- the loop ----------------------------------------------------------- */
@@ -816,6 +852,7 @@ struct loop {
 	struct fetch_req	*reqs;
 	size_t			 n;
 	size_t			*wait;		/* indices not yet started */
+	char			**keys;		/* their host keys, once known */
 	size_t			 nwait;
 	struct xfer		*xfers;		/* active transfers */
 	struct slot		*hosts;		/* hosts with active transfers */
@@ -902,46 +939,49 @@ fail:
 	return 0;
 }
 
-/* Classify request i: start it, finish it at once, or leave it waiting. */
+/*
+ * Classify request i: start it, finish it at once (local file, bad URL), or
+ * leave it waiting for its host (0).  The host key is computed once.
+ */
 static int
 try_start(struct loop *l, size_t i)
 {
 	struct fetch_req *r = &l->reqs[i];
 	struct slot *s;
-	char scheme[16], *key;
+	char scheme[16];
 	size_t max = r->max_size ? r->max_size : LIM_FEED_SIZE;
 
-	if (r->url == NULL) {
+	if (l->keys[i] == NULL) {
 		req_begin(r, max);
-		errf(r->err, sizeof(r->err), "no URL");
-		complete(l, r);
-		return 1;
+		if (r->url == NULL) {
+			errf(r->err, sizeof(r->err), "no URL");
+			complete(l, r);
+			return 1;
+		}
+		if (!url_scheme(r->url, scheme, sizeof(scheme)) ||
+		    strcmp(scheme, "file") == 0) {
+			fetch_local(r, max);
+			complete(l, r);
+			return 1;
+		}
+		if (strcmp(scheme, "http") != 0 &&
+		    strcmp(scheme, "https") != 0) {
+			errf(r->err, sizeof(r->err),
+			    "unsupported URL scheme %s://", scheme);
+			complete(l, r);
+			return 1;
+		}
+		l->keys[i] = url_hostkey(r->url, r->err, sizeof(r->err));
+		if (l->keys[i] == NULL) {
+			complete(l, r);
+			return 1;
+		}
 	}
-	if (!url_scheme(r->url, scheme, sizeof(scheme)) ||
-	    strcmp(scheme, "file") == 0) {
-		req_begin(r, max);
-		fetch_local(r, max);
-		complete(l, r);
-		return 1;
-	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		req_begin(r, max);
-		errf(r->err, sizeof(r->err), "unsupported URL scheme %s://",
-		    scheme);
-		complete(l, r);
-		return 1;
-	}
-	req_begin(r, max);
-	if ((key = url_hostkey(r->url, r->err, sizeof(r->err))) == NULL) {
-		complete(l, r);
-		return 1;
-	}
-	s = host_slot(l, key, 0);
-	if (s != NULL && s->active >= l->per_host) {
-		free(key);
+	s = host_slot(l, l->keys[i], 0);
+	if (s != NULL && s->active >= l->per_host)
 		return 0;
-	}
-	start_one(l, r, key);
+	start_one(l, r, l->keys[i]);	/* takes the key */
+	l->keys[i] = NULL;
 	return 1;
 }
 
@@ -952,7 +992,13 @@ fill(struct loop *l)
 	size_t i, keep = 0;
 
 	for (i = 0; i < l->nwait; i++) {
-		if (l->active >= l->concurrency || !try_start(l, l->wait[i]))
+		if (l->active >= l->concurrency) {
+			memmove(l->wait + keep, l->wait + i,
+			    (l->nwait - i) * sizeof(*l->wait));
+			keep += l->nwait - i;
+			break;
+		}
+		if (!try_start(l, l->wait[i]))
 			l->wait[keep++] = l->wait[i];
 	}
 	l->nwait = keep;
@@ -998,12 +1044,13 @@ abandon(struct loop *l, const char *why)
 	l->nwait = 0;
 }
 
-static void
+/* Finish what libcurl says is done; returns how many. */
+static int
 reap(struct loop *l)
 {
 	struct xfer *x;
 	CURLMsg *m;
-	int left;
+	int left, nd = 0;
 
 	while ((m = curl_multi_info_read(l->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
@@ -1016,7 +1063,9 @@ reap(struct loop *l)
 		unlink_xfer(l, x);
 		complete(l, x->req);
 		xfer_free(x);
+		nd++;
 	}
+	return nd;
 }
 
 int
@@ -1039,6 +1088,7 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 	    FETCH_CONCURRENCY;
 	l.per_host = l.opts->per_host > 0 ? l.opts->per_host : FETCH_PER_HOST;
 	l.wait = xcalloc(n ? n : 1, sizeof(*l.wait));
+	l.keys = xcalloc(n ? n : 1, sizeof(*l.keys));
 	for (i = 0; i < n; i++)
 		l.wait[i] = i;
 	l.nwait = n;
@@ -1062,8 +1112,9 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 			    curl_multi_strerror(mc));
 			goto out;
 		}
-		reap(&l);
-		fill(&l);
+		/* a finished transfer makes room (for its host, too) */
+		if (reap(&l) > 0 || l.active == 0)
+			fill(&l);
 		if (l.active == 0)
 			continue;
 		if ((mc = curl_multi_poll(l.multi, NULL, 0, 1000, NULL)) !=
@@ -1079,6 +1130,9 @@ out:
 	if (r == -1)
 		abandon(&l, err != NULL && err[0] ? err : "fetch loop failed");
 	free(l.wait);
+	for (i = 0; i < n; i++)
+		free(l.keys[i]);
+	free(l.keys);
 	for (i = 0; i < l.nhosts; i++)
 		free(l.hosts[i].hostkey);
 	free(l.hosts);

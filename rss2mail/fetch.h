@@ -42,6 +42,7 @@ struct fetch_req {
 	long		 low_speed_time;  /* seconds; 0: LIM_LOW_SPEED_TIME */
 	const char	*http_user;	/* basic auth; NULL: URL userinfo */
 	const char	*http_password;
+	const char	*accept;	/* Accept header; NULL: feed types */
 
 	/* out, valid inside done() */
 	enum fetch_result result;

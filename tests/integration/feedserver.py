@@ -10,7 +10,8 @@ It listens on a free port of 127.0.0.1 (or another loopback address), serves
 in-memory documents (put/remove, changeable between runs) and files under a
 root directory, each with a strong ETag and a Last-Modified, and answers 304
 to If-None-Match (which wins) or If-Modified-Since.  Every request is logged
-(method, path, query, headers with lower-case names) for assertions.  HTTP/1.1
+(method, path, query, headers with lower-case names, the client's address
+and port, so tests can count connections) for assertions.  HTTP/1.1
 with keep-alive, so clients can reuse connections.
 
 Fault routes, each bounded so that the server never hangs a test (every slow
@@ -132,6 +133,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             "path": u.path,
             "query": u.query,
             "headers": {k.lower(): v for k, v in self.headers.items()},
+            "client": self.client_address[:2],    # (ip, port): connections
             "time": time.time(),
         }
         self.server.owner._record(entry)

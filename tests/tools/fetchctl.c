@@ -11,6 +11,8 @@
  *     --public IP[,IP]           addresses the guard treats as public
  *     --body                     also print the body (as a JSON string)
  *     --urls FILE                read more URLs, one a line
+ *   A URL written "+content:URL" is fetched with from_content set (as an
+ *   image URL taken from a feed would be), whatever the options say.
  *
  * Prints one JSON line per request, in completion order: index, url, result,
  * status, bytes, etag, last_modified, content_type, content_location,
@@ -207,6 +209,10 @@ main(int argc, char **argv)
 	for (i = 0; i < nurls; i++) {
 		reqs[i] = proto;
 		reqs[i].url = urls[i];
+		if (strncmp(urls[i], "+content:", 9) == 0) {
+			reqs[i].url = urls[i] + 9;
+			reqs[i].from_content = 1;
+		}
 		reqs[i].user = (void *)(uintptr_t)i;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ctl.t0);
