@@ -1,0 +1,347 @@
+/*
+ * test_feed.c - the feed parser against its golden files, plus the caps.
+ *
+ * Every tests/data/feeds/NAME.xml (or NAME.jsonfeed) is parsed and printed
+ * with feed_to_json; the result must equal NAME.json byte for byte.  A
+ * failing parse prints {"error": "..."}.  Optional NAME.opts holds
+ * key=value lines: base_url, content_location, http_charset.
+ * RSS2MAIL_UPDATE_GOLDEN=1 rewrites the .json files (review the diff!).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "feed.h"
+#include "limits.h"
+#include "util.h"
+
+#define FEEDS	"tests/data/feeds"
+
+struct fixture {
+	char	name[256];	/* file name of the input */
+};
+
+static struct fixture *fixtures;
+static size_t nfixtures;
+
+static void
+check_oneline(const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return;
+	assert_true(utf8_valid(s, strlen(s)));
+	for (p = (const unsigned char *)s; *p; p++)
+		assert_false(*p < 0x20 || *p == 0x7F);
+}
+
+static void
+check_text(const char *s)
+{
+	if (s)
+		assert_true(utf8_valid(s, strlen(s)));
+}
+
+/* The model's promises: valid UTF-8, one-line fields without controls,
+ * every entry with an id, nentries consistent. */
+static void
+check_model(const struct feed *f)
+{
+	const struct entry *e;
+	const struct feed_tag *t;
+	const struct feed_enclosure *x;
+	size_t n = 0;
+
+	check_oneline(f->title.value);
+	check_oneline(f->link);
+	check_text(f->subtitle.value);
+	check_oneline(f->language);
+	check_oneline(f->id);
+	check_oneline(f->author.name);
+	check_oneline(f->author.email);
+	for (e = f->entries; e; e = e->next, n++) {
+		assert_non_null(e->id);
+		check_oneline(e->id);
+		check_oneline(e->title.value);
+		check_oneline(e->link);
+		check_oneline(e->author.name);
+		check_oneline(e->author.email);
+		check_oneline(e->author.href);
+		check_oneline(e->published.raw);
+		check_oneline(e->updated.raw);
+		check_text(e->summary.value);
+		check_text(e->content.value);
+		for (t = e->tags; t; t = t->next)
+			check_oneline(t->term);
+		for (x = e->enclosures; x; x = x->next)
+			check_oneline(x->href);
+	}
+	assert_int_equal(n, f->nentries);
+	assert_true(n <= LIM_ENTRIES);
+}
+
+static void
+read_opts(const char *base, struct feed_parse_opts *o, char store[3][1024])
+{
+	char path[600], line[1100], *v;
+	FILE *fp;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(path, sizeof(path), "%s/%s.opts", FEEDS, base);
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if ((v = strchr(line, '=')) == NULL)
+			continue;
+		*v++ = '\0';
+		if (strcmp(line, "base_url") == 0) {
+			snprintf(store[0], 1024, "%s", v);
+			o->base_url = store[0];
+		} else if (strcmp(line, "content_location") == 0) {
+			snprintf(store[1], 1024, "%s", v);
+			o->content_location = store[1];
+		} else if (strcmp(line, "http_charset") == 0) {
+			snprintf(store[2], 1024, "%s", v);
+			o->http_charset = store[2];
+		}
+	}
+	fclose(fp);
+}
+
+static void
+test_golden(void **state)
+{
+	const struct fixture *fx = *state;
+	struct buf in = BUF_INIT(0), out = BUF_INIT(0), want = BUF_INIT(0);
+	struct feed_parse_opts o;
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN], path[600], base[256], store[3][1024];
+	char *dot;
+
+	snprintf(base, sizeof(base), "%s", fx->name);
+	if ((dot = strrchr(base, '.')) != NULL)
+		*dot = '\0';
+	read_opts(base, &o, store);
+	snprintf(path, sizeof(path), "%s/%s", FEEDS, fx->name);
+	assert_int_equal(util_read_file(path, 64u << 20, &in, err,
+	    sizeof(err)), 0);
+	if (feed_parse(in.data ? in.data : "", in.len, &o, a, &f, err,
+	    sizeof(err)) == 0) {
+		check_model(f);
+		assert_int_equal(feed_to_json(f, &out), 0);
+	} else {
+		buf_puts(&out, "{\"error\": \"");
+		buf_puts(&out, err);
+		buf_puts(&out, "\"}\n");
+	}
+	snprintf(path, sizeof(path), "%s/%s.json", FEEDS, base);
+	if (getenv("RSS2MAIL_UPDATE_GOLDEN"))
+		assert_int_equal(util_write_atomic(path, out.data, out.len,
+		    0644, err, sizeof(err)), 0);
+	if (util_read_file(path, 64u << 20, &want, err, sizeof(err)) != 0)
+		fail_msg("%s: no golden file (%s)", fx->name, err);
+	if (strcmp(buf_str(&want), buf_str(&out)) != 0) {
+		fprintf(stderr, "--- %s: got\n%s", fx->name, buf_str(&out));
+		fail_msg("%s differs from %s", fx->name, path);
+	}
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&want);
+	arena_free(a);
+}
+
+/* A document that would expand to gigabytes ends at once. */
+static void
+test_billion_laughs_fast(void **state)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n"
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+	    "]>\n<rss version=\"2.0\"><channel><title>&d;&d;&d;&d;</title>"
+	    "</channel></rss>\n";
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+	clock_t t0 = clock();
+
+	assert_int_equal(feed_parse(doc, sizeof(doc) - 1, NULL, a, &f, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "XML: entity declarations refused");
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+	arena_free(a);
+}
+
+static void
+gen_feed(struct buf *b, int items, int dup)
+{
+	int i;
+
+	buf_puts(b, "<rss version=\"2.0\"><channel><title>t</title>");
+	for (i = 0; i < items; i++)
+		buf_printf(b, "<item><title>n%d</title><guid>id-%d</guid>"
+		    "<description>body %d</description></item>", i,
+		    dup ? i % 10 : i, i);
+	buf_puts(b, "</channel></rss>");
+}
+
+static void
+test_entry_cap(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+
+	gen_feed(&b, LIM_ENTRIES + 50, 0);
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(f->nentries, LIM_ENTRIES);
+	check_model(f);
+	buf_free(&b);
+	arena_free(a);
+}
+
+static void
+test_duplicates(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+
+	gen_feed(&b, 100, 1);
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(f->nentries, 10);
+	assert_string_equal(f->entries->title.value, "n0");	/* first wins */
+	buf_free(&b);
+	arena_free(a);
+}
+
+static void
+test_arena_cap(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(16u << 10);
+	struct feed *f;
+	char err[ERRLEN];
+
+	gen_feed(&b, 2000, 0);
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "feed too large");
+	buf_free(&b);
+	arena_free(a);
+}
+
+static void
+test_depth_cap(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+	int i;
+
+	buf_puts(&b, "<rss version=\"2.0\"><channel>");
+	for (i = 0; i < LIM_XML_DEPTH + 10; i++)
+		buf_puts(&b, "<x>");
+	for (i = 0; i < LIM_XML_DEPTH + 10; i++)
+		buf_puts(&b, "</x>");
+	buf_puts(&b, "</channel></rss>");
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "nested deeper"));
+	buf_free(&b);
+	arena_free(a);
+}
+
+static void
+test_body_fallback(void **state)
+{
+	struct entry e;
+
+	memset(&e, 0, sizeof(e));
+	assert_null(feed_entry_body(NULL));
+	assert_null(feed_entry_body(&e));
+	e.summary.value = "s";
+	assert_string_equal(feed_entry_body(&e)->value, "s");
+	e.content.value = "c";
+	assert_string_equal(feed_entry_body(&e)->value, "c");
+}
+
+static int
+fixture_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fixture *)a)->name,
+	    ((const struct fixture *)b)->name);
+}
+
+static void
+load_fixtures(void)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t n;
+
+	if ((d = opendir(FEEDS)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (!((n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0) ||
+		    (n > 9 && strcmp(de->d_name + n - 9, ".jsonfeed") == 0)))
+			continue;
+		fixtures = xrealloc(fixtures, (nfixtures + 1) *
+		    sizeof(*fixtures));
+		snprintf(fixtures[nfixtures++].name, sizeof(fixtures->name),
+		    "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(fixtures, nfixtures, sizeof(*fixtures), fixture_cmp);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_billion_laughs_fast),
+		cmocka_unit_test(test_entry_cap),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_arena_cap),
+		cmocka_unit_test(test_depth_cap),
+		cmocka_unit_test(test_body_fallback),
+	};
+	struct CMUnitTest *tests;
+	size_t i, n = sizeof(fixed) / sizeof(fixed[0]);
+	int rc;
+
+	load_fixtures();
+	tests = xcalloc(n + nfixtures, sizeof(*tests));
+	memcpy(tests, fixed, sizeof(fixed));
+	for (i = 0; i < nfixtures; i++) {
+		tests[n + i].name = fixtures[i].name;
+		tests[n + i].test_func = test_golden;
+		tests[n + i].initial_state = &fixtures[i];
+	}
+	rc = _cmocka_run_group_tests("feed", tests, n + nfixtures, NULL,
+	    NULL);
+	free(tests);
+	free(fixtures);
+	return rc;
+}
