@@ -49,6 +49,13 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/librss2mail.a
 
 tests: $(UNIT_BIN) $(FUZZ_REPLAY) $(TOOL_BIN) $(B)/rss2mail
 
+# libFuzzer builds of the fuzz targets (make fuzz)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+$(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/librss2mail.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lz
+fuzz-bins: $(FUZZ_BIN)
+
 deps:
 	@scripts/install-deps
 
@@ -59,6 +66,39 @@ check: deps
 demo: deps
 	$(MAKE) all
 	@scripts/demo
+
+# The whole test suite against an ASan+UBSan(+LeakSanitizer) build.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+asan: deps
+	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" tests
+	RSS2MAIL_BUILD=$(CURDIR)/build/asan \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(PYTHON) tests/run.py
+
+# Each fuzz target under libFuzzer (clang, ASan+UBSan) for FUZZ_SECONDS,
+# seeded from tests/fuzz/corpus/TARGET; new inputs go to build/fuzz/new/,
+# crashes to build/fuzz/crash-*.  Add a crash's input to the corpus once
+# it is fixed.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fsanitize=fuzzer-no-link
+fuzz:
+	@INSTALL_DEPS_EXTRA=clang scripts/install-deps
+	$(MAKE) B=build/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" fuzz-bins
+	@set -e; for src in $(FUZZ_SRC); do \
+	    t=$$(basename $$src .c); t=$${t#fuzz_}; \
+	    mkdir -p build/fuzz/new/$$t tests/fuzz/corpus/$$t; \
+	    echo "fuzz $$t: $(FUZZ_SECONDS)s"; \
+	    ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz/fuzz_$$t \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	        -artifact_prefix=build/fuzz/crash-$$t- -print_final_stats=0 \
+	        build/fuzz/new/$$t tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log \
+	        || { tail -n 40 build/fuzz/$$t.log; exit 1; }; \
+	    grep -E '^#[0-9]+ +DONE' build/fuzz/$$t.log | tail -n 1 || true; \
+	done
 
 bench: deps
 	$(MAKE) all
@@ -77,5 +117,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo bench install uninstall clean
+.PHONY: all tests deps check demo bench install uninstall clean asan fuzz fuzz-bins
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

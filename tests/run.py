@@ -17,7 +17,8 @@ import time
 import unittest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(TOP, "build")
+BUILD = os.environ.get("RSS2MAIL_BUILD") or os.path.join(TOP, "build")
+os.environ["RSS2MAIL_BUILD"] = BUILD
 passed = failed = skipped = 0
 failures = []
 

@@ -15,7 +15,8 @@ import dovecot
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-BIN = os.path.join(TOP, "build", "rss2mail")
+BUILD = os.environ.get("RSS2MAIL_BUILD") or os.path.join(TOP, "build")
+BIN = os.path.join(BUILD, "rss2mail")
 EXAMPLES = os.path.join(TOP, "examples")
 
 
