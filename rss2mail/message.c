@@ -52,7 +52,7 @@ struct compose {
 	char			 date[40];	/* Date header */
 	char			 day[32];	/* "2026-11-27 00:28 UTC" */
 	char			 msgid[MSG_ID_LEN];
-	char			 boundary[64];
+	char			 boundary[96];
 	time_t			 when;
 };
 

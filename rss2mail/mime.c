@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "mime.h"
@@ -525,6 +526,121 @@ mime_addr_split(const char *s, char **display, char **addr)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode one encoded-word w[0..n) into out; -1 when it is not one. */
+static int
+ew_decode(const char *w, size_t n, struct buf *out)
+{
+	const char *q1, *q2, *t, *e = w + n - 2;
+	uint32_t acc = 0;
+	int bits = 0, v, hi, lo;
+	char enc;
+
+	if (n < 8 || w[0] != '=' || w[1] != '?' || w[n - 2] != '?' ||
+	    w[n - 1] != '=')
+		return -1;
+	if ((q1 = memchr(w + 2, '?', n - 4)) == NULL || q1 + 3 > e ||
+	    q1[2] != '?')
+		return -1;
+	q2 = q1 + 2;
+	if (!((q1 - w - 2 == 5 && strncasecmp(w + 2, "utf-8", 5) == 0) ||
+	    (q1 - w - 2 == 8 && strncasecmp(w + 2, "us-ascii", 8) == 0)))
+		return -1;
+	enc = q1[1];
+	for (t = q2 + 1; t < e; t++) {
+		if (enc == 'q' || enc == 'Q') {
+			if (*t == '_')
+				buf_putc(out, ' ');
+			else if (*t == '=' && t + 2 < e &&
+			    (hi = hexval(t[1])) >= 0 && (lo = hexval(t[2])) >= 0) {
+				buf_putc(out, hi << 4 | lo);
+				t += 2;
+			} else
+				buf_putc(out, *t);
+		} else if (enc == 'b' || enc == 'B') {
+			if (*t == '=')
+				break;
+			if ((v = b64val((unsigned char)*t)) < 0)
+				return -1;
+			acc = acc << 6 | (uint32_t)v;
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				buf_putc(out, (int)(acc >> bits & 0xFF));
+			}
+		} else
+			return -1;
+	}
+	return 0;
+}
+
+int
+mime_header_decode(const char *v, size_t n, struct buf *out)
+{
+	struct buf u = BUF_INIT(0), d = BUF_INIT(0);
+	size_t i, e, ws = 0;
+	int prev_ew = 0, lead = 1;
+
+	/* unfold */
+	for (i = 0; i < n; i++)
+		if (v[i] != '\r' && v[i] != '\n')
+			buf_putc(&u, v[i]);
+	for (i = 0; i < u.len; i = e) {
+		if (u.data[i] == ' ' || u.data[i] == '\t') {
+			for (e = i; e < u.len && (u.data[e] == ' ' ||
+			    u.data[e] == '\t'); e++)
+				;
+			ws = i;
+			continue;
+		}
+		for (e = i; e < u.len && u.data[e] != ' ' &&
+		    u.data[e] != '\t'; e++)
+			;
+		buf_reset(&d);
+		if (ew_decode(u.data + i, e - i, &d) == 0) {
+			if (!prev_ew && !lead)
+				buf_append(out, u.data + ws, i - ws);
+			buf_append(out, d.data, d.len);
+			prev_ew = 1;
+		} else {
+			if (!lead)
+				buf_append(out, u.data + ws, i - ws);
+			buf_append(out, u.data + i, e - i);
+			prev_ew = 0;
+		}
+		lead = 0;
+	}
+	buf_free(&u);
+	buf_free(&d);
+	return out->overflow ? -1 : 0;
 }
 
 /*

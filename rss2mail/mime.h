@@ -38,6 +38,13 @@ int	mime_addr_ok(const char *addr);
  */
 int	mime_addr_split(const char *s, char **display, char **addr);
 
+/*
+ * The text of a header value as a reader sees it: unfolded, UTF-8 and
+ * US-ASCII encoded-words decoded, whitespace between adjacent ones
+ * dropped (RFC 2047 6.2).  For tests and diagnostics.
+ */
+int	mime_header_decode(const char *value, size_t n, struct buf *out);
+
 /* Quoted-printable body, lines <= 76, CRLF line ends. */
 int	mime_qp(struct buf *out, const char *s, size_t n);
 /* Base64, 76-column lines, CRLF. */
