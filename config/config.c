@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,7 @@
 #include "config.h"
 #include "ini.h"
 #include "limits.h"
+#include "opml.h"
 #include "util.h"
 
 #define FEED_PREFIX	"feed."
@@ -1229,5 +1231,319 @@ config_set_feed_key(const char *path, const char *name, const char *key,
 	r = edit_commit(&e, err, errlen);
 out:
 	edit_free(&e);
+	return r;
+}
+
+/* OPML: slugs, import, export. */
+
+/* ASCII for U+00C0..U+00FF (NULL: not a letter) and U+0100..U+017F. */
+static const char *const latin1_fold[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "y",
+};
+static const char latin_ext_a_fold[] =
+	"aaaaaacccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii"
+	"ii" "jj" "kkk" "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr"
+	"ssssssss" "tttttt" "uuuuuuuuuuuu" "ww" "yyy" "zzzzzz" "s";
+
+_Static_assert(sizeof(latin_ext_a_fold) == 128 + 1, "U+0100..U+017F");
+
+#define SLUG_MAX	40
+
+/* The slug of s without uniqueness; "" when nothing in s is usable. */
+static void
+slug_base(struct buf *out, const char *s)
+{
+	const char *fold;
+	char one[2] = { 0, 0 };
+	uint32_t cp;
+	size_t k, n = s ? strlen(s) : 0;
+	int dash = 0;
+
+	for (k = 0; n > 0 && out->len < SLUG_MAX; s += k, n -= k) {
+		if ((k = utf8_decode(s, n, &cp)) == 0) {
+			k = 1;
+			cp = '?';
+		}
+		fold = one;
+		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
+			one[0] = (char)cp;
+		else if (cp >= 'A' && cp <= 'Z')
+			one[0] = (char)(cp - 'A' + 'a');
+		else if (cp >= 0x100 && cp <= 0x17F)
+			one[0] = latin_ext_a_fold[cp - 0x100];
+		else if (cp >= 0xC0 && cp <= 0xFF)
+			fold = latin1_fold[cp - 0xC0];
+		else if (cp == '\'' || cp == 0x2019)
+			continue;	/* "Bob's" -> "bobs" */
+		else
+			fold = NULL;
+		if (fold == NULL) {
+			dash = out->len > 0;
+			continue;
+		}
+		if (dash)
+			buf_putc(out, '-');
+		dash = 0;
+		buf_puts(out, fold);
+	}
+	if (out->len > SLUG_MAX)
+		out->len = SLUG_MAX;
+	while (out->len > 0 && out->data[out->len - 1] == '-')
+		out->len--;
+	if (out->data)
+		out->data[out->len] = '\0';
+}
+
+static int
+name_taken(const char *name, const char *const *taken, size_t ntaken)
+{
+	size_t i;
+
+	for (i = 0; i < ntaken; i++)
+		if (taken[i] && strcmp(taken[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static char *
+slug_unique(const char *base, const char *const *taken, size_t ntaken)
+{
+	struct buf b = BUF_INIT(0);
+	unsigned n;
+
+	buf_puts(&b, *base ? base : "feed");
+	for (n = 2; name_taken(b.data, taken, ntaken); n++) {
+		buf_reset(&b);
+		buf_printf(&b, "%s-%u", *base ? base : "feed", n);
+	}
+	return buf_steal(&b);
+}
+
+char *
+config_slug(const char *title, const char *const *taken, size_t ntaken)
+{
+	struct buf b = BUF_INIT(0);
+	char *r;
+
+	slug_base(&b, title);
+	r = slug_unique(buf_str(&b), taken, ntaken);
+	buf_free(&b);
+	return r;
+}
+
+/* The host of a URL ("www." dropped), or the file name of a path. */
+static void
+url_label(struct buf *out, const char *url)
+{
+	const char *p = strstr(url, "://"), *e, *at;
+
+	if (p != NULL) {
+		p += 3;
+		e = p + strcspn(p, "/?#");
+		if ((at = memchr(p, '@', (size_t)(e - p))) != NULL)
+			p = at + 1;
+		e = p + strcspn(p, ":/?#");
+		if (e - p > 4 && strncasecmp(p, "www.", 4) == 0)
+			p += 4;
+	} else {
+		p = (p = strrchr(url, '/')) ? p + 1 : url;
+		e = p + strcspn(p, ".");
+	}
+	buf_append(out, p, (size_t)(e - p));
+}
+
+/*
+ * A value as ini.c can write it: a ';' or '#' after a blank would start a
+ * comment, so the blanks before it go ("A ; B" -> "A; B"), and a leading
+ * one is dropped.
+ */
+static char *
+ini_safe_value(const char *s)
+{
+	struct buf b = BUF_INIT(0);
+
+	for (; *s == ';' || *s == '#' || *s == ' ' || *s == '\t'; s++)
+		;
+	for (; *s; s++) {
+		if (*s == ';' || *s == '#')
+			while (b.len > 0 && (b.data[b.len - 1] == ' ' ||
+			    b.data[b.len - 1] == '\t'))
+				b.len--;
+		buf_putc(&b, *s);
+	}
+	return b.data ? buf_steal(&b) : NULL;
+}
+
+/* Set key to a cleaned value; a value that still cannot be written is
+ * left out (these keys are informational). */
+static void
+set_optional(struct ini *ini, size_t hdr, const char *key, const char *v)
+{
+	char *safe = v ? ini_safe_value(v) : NULL;
+	char ignored[ERRLEN];
+
+	if (safe && *safe && check_feed_key(key, safe, ignored,
+	    sizeof(ignored)) == 0)
+		(void)ini_set(ini, hdr, key, safe, ignored, sizeof(ignored));
+	free(safe);
+}
+
+struct import_ctx {
+	struct edit		 e;
+	struct config		*cfg;
+	struct config_import	*imp;
+	const char		**taken;	/* names: configured + added */
+	size_t			 ntaken;
+};
+
+static const char *
+import_find_url(struct import_ctx *ic, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < ic->cfg->nfeeds; i++)
+		if (strcmp(ic->cfg->feeds[i].url, url) == 0)
+			return ic->cfg->feeds[i].name;
+	for (i = 0; i < ic->imp->nitems; i++)
+		if (ic->imp->items[i].status == CONFIG_IMPORT_ADDED &&
+		    strcmp(ic->imp->items[i].url, url) == 0)
+			return ic->imp->items[i].name;
+	return NULL;
+}
+
+static int
+import_one(struct import_ctx *ic, const struct opml_feed *f, char *err,
+    size_t errlen)
+{
+	struct config_import_item *it = &ic->imp->items[ic->imp->nitems++];
+	struct buf base = BUF_INIT(0), sect = BUF_INIT(0);
+	char why[ERRLEN];
+	const char *have;
+	size_t hdr;
+	int r = -1;
+
+	it->url = xstrdup(f->xml_url);
+	it->title = xstrdup(f->title);
+	if ((have = import_find_url(ic, f->xml_url)) != NULL) {
+		it->status = CONFIG_IMPORT_EXISTS;
+		it->name = xstrdup(have);
+		ic->imp->exists++;
+		r = 0;
+		goto out;
+	}
+	if (check_feed_key("url", f->xml_url, why, sizeof(why)) == -1) {
+		it->status = CONFIG_IMPORT_INVALID;
+		it->reason = xstrdup(why);
+		ic->imp->invalid++;
+		r = 0;
+		goto out;
+	}
+	slug_base(&base, f->title);
+	if (base.len == 0) {
+		url_label(&sect, f->xml_url);
+		slug_base(&base, buf_str(&sect));
+	}
+	it->name = slug_unique(buf_str(&base), ic->taken, ic->ntaken);
+	ic->taken[ic->ntaken++] = it->name;
+	buf_reset(&sect);
+	buf_printf(&sect, "%s%s", FEED_PREFIX, it->name);
+	if (ini_append_section(ic->e.ini, sect.data, &hdr, err, errlen) == -1 ||
+	    ini_set(ic->e.ini, hdr, "url", f->xml_url, err, errlen) == -1) {
+		errprefix(err, errlen, "feed '%s': ", it->name);
+		goto out;
+	}
+	set_optional(ic->e.ini, hdr, "title", f->title);
+	set_optional(ic->e.ini, hdr, "category", f->category);
+	set_optional(ic->e.ini, hdr, "html-url", f->html_url);
+	it->status = CONFIG_IMPORT_ADDED;
+	ic->imp->added++;
+	r = 0;
+out:
+	buf_free(&base);
+	buf_free(&sect);
+	return r;
+}
+
+int
+config_import_opml(const char *path, const struct opml *o,
+    struct config_import **out, char *err, size_t errlen)
+{
+	struct import_ctx ic;
+	size_t i, len;
+	char *text = NULL;
+	int r = -1;
+
+	*out = NULL;
+	memset(&ic, 0, sizeof(ic));
+	ic.imp = xcalloc(1, sizeof(*ic.imp));
+	ic.imp->items = xcalloc(o->nfeeds + 1, sizeof(*ic.imp->items));
+	if (edit_open(&ic.e, path, err, errlen) == -1)
+		goto out;
+	text = ini_text(ic.e.ini, &len);
+	if (config_parse(path, text, len, &ic.cfg, err, errlen) == -1)
+		goto out;
+	ic.taken = xcalloc(ic.cfg->nfeeds + o->nfeeds + 1, sizeof(char *));
+	for (i = 0; i < ic.cfg->nfeeds; i++)
+		ic.taken[ic.ntaken++] = ic.cfg->feeds[i].name;
+	for (i = 0; i < o->nfeeds; i++)
+		if (import_one(&ic, &o->feeds[i], err, errlen) == -1)
+			goto out;
+	if (ic.imp->added > 0 && edit_commit(&ic.e, err, errlen) == -1)
+		goto out;
+	*out = ic.imp;
+	ic.imp = NULL;
+	r = 0;
+out:
+	free(text);
+	free(ic.taken);
+	config_free(ic.cfg);
+	edit_free(&ic.e);
+	config_import_free(ic.imp);
+	return r;
+}
+
+void
+config_import_free(struct config_import *imp)
+{
+	size_t i;
+
+	if (imp == NULL)
+		return;
+	for (i = 0; i < imp->nitems; i++) {
+		free(imp->items[i].name);
+		free(imp->items[i].url);
+		free(imp->items[i].title);
+		free(imp->items[i].reason);
+	}
+	free(imp->items);
+	free(imp);
+}
+
+int
+config_export_opml(const struct config *cfg, struct buf *out, char *err,
+    size_t errlen)
+{
+	struct opml o;
+	size_t i;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.feeds = xcalloc(cfg->nfeeds + 1, sizeof(*o.feeds));
+	o.nfeeds = cfg->nfeeds;
+	/* borrowed strings: o is not freed with opml_free */
+	for (i = 0; i < cfg->nfeeds; i++) {
+		o.feeds[i].title = cfg->feeds[i].title ? cfg->feeds[i].title :
+		    cfg->feeds[i].name;
+		o.feeds[i].xml_url = cfg->feeds[i].url;
+		o.feeds[i].html_url = cfg->feeds[i].html_url;
+		o.feeds[i].category = cfg->feeds[i].category;
+	}
+	r = opml_write(&o, out, err, errlen);
+	free(o.feeds);
 	return r;
 }

@@ -122,4 +122,59 @@ int	config_remove_feed(const char *path, const char *name, char *err,
 int	config_set_feed_key(const char *path, const char *name,
 	    const char *key, const char *value, char *err, size_t errlen);
 
+/*
+ * OPML (config/opml.h has the parser and writer).
+ *
+ * config_slug makes a readable feed name from a title: lower-case ASCII
+ * letters and digits (common Latin accents folded: "Café Ünïcode" ->
+ * "cafe-unicode"), other runs become one '-', at most 40 bytes; "-2",
+ * "-3"... are appended until it is none of taken[0..ntaken).  An empty
+ * result falls back to "feed".  Malloc'd; always config_valid_name.
+ */
+char	*config_slug(const char *title, const char *const *taken,
+	    size_t ntaken);
+
+struct opml;
+struct buf;
+
+enum config_import_status {
+	CONFIG_IMPORT_ADDED,	/* a new [feed.NAME] section */
+	CONFIG_IMPORT_EXISTS,	/* a feed with this URL is configured */
+	CONFIG_IMPORT_INVALID,	/* the URL is not usable; see reason */
+};
+
+struct config_import_item {
+	enum config_import_status status;
+	char		*name;		/* ADDED: new name; EXISTS: the
+					   configured feed's name */
+	char		*url;
+	char		*title;		/* or NULL */
+	char		*reason;	/* INVALID: one line */
+};
+
+struct config_import {
+	struct config_import_item *items;	/* in OPML order */
+	size_t		 nitems;
+	size_t		 added, exists, invalid;
+};
+
+/*
+ * Add every feed of o to the config file at path in one edit: one
+ * [feed.NAME] section each with url, title, category and html-url (NAME
+ * from config_slug of the title, else of the URL's host).  Feeds whose URL
+ * is already configured (or appears earlier in o) are skipped as EXISTS;
+ * feeds whose URL the config would refuse are skipped as INVALID.  The
+ * file is written once, atomically, only when something was added;
+ * on -1 nothing changed.  *out (also on success with nothing added) is
+ * freed with config_import_free.
+ */
+int	config_import_opml(const char *path, const struct opml *o,
+	    struct config_import **out, char *err, size_t errlen);
+void	config_import_free(struct config_import *);	/* accepts NULL */
+
+/* Append OPML 2.0 of cfg's feeds (title, else name; category; html-url)
+ * to out. */
+int	config_export_opml(const struct config *cfg, struct buf *out,
+	    char *err, size_t errlen);
+
 #endif
