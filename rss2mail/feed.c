@@ -130,19 +130,36 @@ feed_build_add(struct feed_build *b, struct entry *e)
 	return 0;
 }
 
-/* 1 when s[0..n) can be copied as it is: ASCII without controls (and, for
- * bodies, tab and line ends allowed). */
+/* 1 when s[0..n) can be copied as it is: valid UTF-8 without controls
+ * (bodies may hold tab and line ends; one-line fields no U+0085, U+2028,
+ * U+2029 and no double spaces). */
 static int
 str_plain(const char *s, size_t n, int oneline)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	uint32_t cp;
+	size_t k;
 
-	for (; p < end; p++) {
-		if (*p >= 0x20 && *p < 0x7F)
+	while (p < end) {
+		if (*p >= 0x20 && *p < 0x7F) {
+			if (oneline && *p == ' ' && p + 1 < end && p[1] == ' ')
+				return 0;
+			p++;
 			continue;
-		if (!oneline && (*p == '\n' || *p == '\t' || *p == '\r'))
+		}
+		if (*p < 0x80) {
+			if (oneline || !(*p == '\n' || *p == '\t' ||
+			    *p == '\r'))
+				return 0;
+			p++;
 			continue;
-		return 0;
+		}
+		if ((k = utf8_decode((const char *)p, (size_t)(end - p),
+		    &cp)) == 0 || (cp >= 0x80 && cp < 0xA0))
+			return 0;
+		if (oneline && (cp == 0x2028 || cp == 0x2029))
+			return 0;
+		p += k;
 	}
 	return 1;
 }
@@ -163,8 +180,7 @@ feed_str(struct arena *a, const char *s, size_t n, int oneline, size_t cap)
 		    s[n - 1] == '\n' || s[n - 1] == '\r'))
 			n--;
 	}
-	if (!str_plain(s, n, oneline) ||
-	    (oneline && memmem(s, n, "  ", 2) != NULL)) {
+	if (!str_plain(s, n, oneline)) {
 		if (utf8_clean(&b, s, n, oneline) == -1)
 			return NULL;
 		s = b.data ? b.data : "";
@@ -247,23 +263,22 @@ out:
  * tags only, leaves everything else byte for byte, and the sanitizer in
  * html.c still sees every tag later.
  */
-const char *
-feed_html_resolve(struct arena *a, const char *html, const char *base)
+int
+feed_html_resolve(const char *html, size_t n, const char *base,
+    struct buf *out)
 {
-	struct buf b = BUF_INIT(0);
-	const char *p, *q, *v, *ve, *r, *res;
-	char *ref;
+	struct buf ref = BUF_INIT(LIM_ONELINE), res = BUF_INIT(LIM_ONELINE);
+	const char *p = html, *q, *v, *ve, *r, *end, *stop = html + n;
 	char quote;
 	int changed = 0;
 
-	if (html == NULL || base == NULL || strchr(html, '<') == NULL)
-		return html;
-	for (p = html; (q = strchr(p, '<')) != NULL;) {
-		const char *end = strchr(q, '>');
-
-		if (end == NULL)
+	buf_reset(out);
+	if (base == NULL || memchr(html, '<', n) == NULL)
+		return 0;
+	while ((q = memchr(p, '<', (size_t)(stop - p))) != NULL) {
+		if ((end = memchr(q, '>', (size_t)(stop - q))) == NULL)
 			break;
-		buf_append(&b, p, (size_t)(q - p));
+		buf_append(out, p, (size_t)(q - p));
 		p = q;
 		for (r = q + 1; r < end; r++) {
 			size_t alen;
@@ -283,32 +298,28 @@ feed_html_resolve(struct arena *a, const char *html, const char *base)
 				;
 			if (quote && ve >= end)
 				break;	/* a quoted '>' in the value: leave it */
-			ref = arena_strndup(a, v, (size_t)(ve - v));
-			if (ref == NULL)
-				goto fail;
-			if ((res = feed_url_resolve(a, base, ref)) == NULL)
-				goto fail;
-			if (strcmp(res, ref) == 0 || strpbrk(res, "\"'<>"))
+			buf_reset(&ref);
+			buf_reset(&res);
+			ref.overflow = res.overflow = 0;
+			if (buf_append(&ref, v, (size_t)(ve - v)) == -1 ||
+			    feed_url_resolve_buf(base, buf_str(&ref),
+			    &res) != 1 || strpbrk(buf_str(&res), "\"'<> "))
 				continue;
-			buf_append(&b, p, (size_t)(v - p));
-			buf_puts(&b, res);
+			buf_append(out, p, (size_t)(v - p));
+			buf_append(out, res.data, res.len);
 			p = ve;
+			r = ve;
 			changed = 1;
 		}
-		buf_append(&b, p, (size_t)(end + 1 - p));
+		buf_append(out, p, (size_t)(end + 1 - p));
 		p = end + 1;
 	}
-	if (!changed) {
-		buf_free(&b);
-		return html;
-	}
-	buf_puts(&b, p);
-	res = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return res;
-fail:
-	buf_free(&b);
-	return NULL;
+	buf_append(out, p, (size_t)(stop - p));
+	buf_free(&ref);
+	buf_free(&res);
+	if (out->overflow)
+		return -1;
+	return changed;
 }
 
 const struct feed_text *

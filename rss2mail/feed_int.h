@@ -39,12 +39,16 @@ const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,
 	    struct feed_person *);
-/* Rewrite href= and src= values of HTML against base; returns html itself
- * when nothing changed, NULL when the arena is full. */
-const char *feed_html_resolve(struct arena *, const char *html,
-	    const char *base);
+/* Rewrite href= and src= values of html[0..n) against base into out:
+ * 1 when out holds a changed copy, 0 when nothing changed, -1 past the
+ * cap of out. */
+int	 feed_html_resolve(const char *html, size_t n, const char *base,
+	    struct buf *out);
 
 /* feed_xml.c */
+/* ref resolved against base appended to out: 1 done, 0 not resolvable. */
+int	 feed_url_resolve_buf(const char *base, const char *ref,
+	    struct buf *out);
 int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
 	    struct arena *, struct feed *, char *err, size_t errlen);
 /* ref resolved against base (RFC 3986); ref itself when base is NULL or

@@ -268,6 +268,7 @@ struct xp {
 	char		 err[ERRLEN];
 	char		 xmlerr[ERRLEN];	/* the first parser error */
 	char		 encoding[64];	/* as libxml2 read it */
+	struct buf	 res;		/* a body with its URLs resolved */
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -371,21 +372,34 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 
 #define XML_NS	"http://www.w3.org/XML/1998/namespace"
 
+int
+feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
+{
+	xmlChar *r;
+	int rc;
+
+	if (base == NULL || *base == '\0' || (r = xmlBuildURI(
+	    (const xmlChar *)ref, (const xmlChar *)base)) == NULL)
+		return 0;
+	rc = buf_puts(out, (const char *)r) == 0 ? 1 : 0;
+	xmlFree(r);
+	return rc;
+}
+
 const char *
 feed_url_resolve(struct arena *a, const char *base, const char *ref)
 {
-	xmlChar *r;
+	struct buf b = BUF_INIT(LIM_ONELINE * 2);
 	const char *s;
 
 	if (ref == NULL)
 		return NULL;
-	if (base == NULL || *base == '\0')
+	if (feed_url_resolve_buf(base, ref, &b) != 1 || strcmp(b.data, ref) == 0) {
+		buf_free(&b);
 		return ref;
-	if ((r = xmlBuildURI((const xmlChar *)ref,
-	    (const xmlChar *)base)) == NULL)
-		return ref;
-	s = arena_strdup(a, (const char *)r);
-	xmlFree(r);
+	}
+	s = feed_str(a, b.data, b.len, 1, LIM_ONELINE);
+	buf_free(&b);
 	return s;
 }
 
@@ -719,6 +733,11 @@ cap_end(struct xp *x)
 	c->rule = NULL;
 	if (c->b64)
 		n = b64_decode(c->text.data ? c->text.data : (char *)"", n);
+	if (body && strcmp(c->type, "text/plain") != 0 && nd->base &&
+	    feed_html_resolve(data, n, nd->base, &x->res) == 1) {
+		data = x->res.data;	/* relative href/src resolved */
+		n = x->res.len;
+	}
 	v = feed_str(x->a, data, n, !body, body ? LIM_FIELD : LIM_ONELINE);
 	if (v == NULL) {
 		fatal(x, "feed too large");
@@ -783,9 +802,6 @@ text_set(struct xp *x, struct feed_text *t, const struct slot *s)
 	t->type = s->type ? s->type : "text/plain";
 	t->base = s->base;
 	t->language = s->lang;
-	if (strcmp(t->type, "text/plain") != 0 && s->base &&
-	    (t->value = feed_html_resolve(x->a, s->v, s->base)) == NULL)
-		fatal(x, "feed too large");
 }
 
 static void
@@ -1204,7 +1220,7 @@ static void
 xp_reset(struct xp *x, struct arena *a, struct feed *f,
     const struct feed_parse_opts *opts)
 {
-	struct buf keep = x->cap.text;
+	struct buf keep = x->cap.text, keep2 = x->res;
 
 	memset(x, 0, sizeof(*x));
 	memset(f, 0, sizeof(*f));
@@ -1212,6 +1228,7 @@ xp_reset(struct xp *x, struct arena *a, struct feed *f,
 	x->a = a;
 	x->f = f;
 	x->cap.text = keep;
+	x->res = keep2;
 	buf_reset(&x->cap.text);
 	x->cap.text.overflow = 0;
 	x->doc_base = opts->base_url;
@@ -1244,6 +1261,7 @@ feed_xml_parse(const char *data, size_t len,
 	xmlSetGenericErrorFunc(NULL, silent);
 	x = xcalloc(1, sizeof(*x));
 	buf_init(&x->cap.text, LIM_FIELD + 4);
+	buf_init(&x->res, 2 * LIM_FIELD);
 	for (pass = 0; pass < 2; pass++) {
 		xp_reset(x, a, f, opts);
 		if (x->fatal) {
@@ -1282,6 +1300,7 @@ feed_xml_parse(const char *data, size_t len,
 	rc = 0;
 out:
 	buf_free(&x->cap.text);
+	buf_free(&x->res);
 	free(x);
 	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	return rc;
