@@ -154,7 +154,9 @@ cmd_run_common(int argc, char **argv, int catchup)
 		return usage_error("catchup: name a feed, or --all");
 	o.catchup = catchup;
 	o.progress = isatty(2) && log_get_level() < LOG_LVL_INFO;
+	/* test hooks, documented in tests/integration/rig.py */
 	o.boundary_seed = getenv("RSS2MAIL_TEST_BOUNDARY_SEED");
+	o.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
 	if (load_config(&cfg) == -1)
 		goto out;
 	if ((lr = take_lock(cfg, &lockfd)) != 0) {
@@ -275,10 +277,27 @@ cmd_pause(int argc, char **argv)
 	return cmd_edit_key(argc, argv, "paused", "yes", "paused");
 }
 
+/* resume also forgets a 410 and any backoff, so the feed is polled next */
 static int
 cmd_resume(int argc, char **argv)
 {
-	return cmd_edit_key(argc, argv, "paused", NULL, "resumed");
+	struct config *cfg = NULL;
+	struct state *st = NULL;
+	char err[ERRLEN];
+	int rv;
+
+	if ((rv = cmd_edit_key(argc, argv, "paused", NULL, "resumed")) != 0)
+		return rv;
+	if (load_config(&cfg) == -1)
+		return EXIT_USAGE;
+	if (access(cfg->state, F_OK) == 0 &&
+	    state_open(cfg->state, &st, err, sizeof(err)) == 0) {
+		state_feed_set(st, argv[1], "gone", NULL, 0);
+		state_feed_set(st, argv[1], "next_due", NULL, 0);
+	}
+	state_close(st);
+	config_free(cfg);
+	return 0;
 }
 
 static int

@@ -279,7 +279,11 @@ store_ensure(struct store *sto, const char *folder, char *err, size_t errlen)
 	return ds;
 }
 
-/* folder template: {name} and {category}; NULL -> "" (the store's own). */
+/*
+ * The folder template: {name} is the feed's name, {category} its OPML
+ * category path ("Tech/Mail"); a feed without a category drops the
+ * "{category}/" part.  NULL -> "" (the store's own mailbox).
+ */
 static char *
 folder_expand(const struct config_feed *cf)
 {
@@ -292,9 +296,17 @@ folder_expand(const struct config_feed *cf)
 		if (strncmp(p, "{name}", 6) == 0) {
 			buf_puts(&b, cf->name);
 			p += 5;
+		} else if (strncmp(p, "{category}", 10) == 0) {
+			if (cf->category && *cf->category)
+				buf_puts(&b, cf->category);
+			else if (p[10] == '/')
+				p++;
+			p += 9;
 		} else
 			buf_putc(&b, *p);
 	}
+	if (b.len > 0 && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
 	return buf_steal(&b);
 }
 
@@ -794,12 +806,22 @@ run_pass(const struct config *cfg, struct state *st,
 		    (size_t)s->max_feed_size : 0;
 		reqs[n].timeout = (long)s->timeout;
 		reqs[n].connect_timeout = (long)s->connect_timeout;
-		reqs[n].allow_private = 1;	/* the user configured it */
+		/* a feed the user configured on a private address may stay in
+		 * private space; public -> private needs allow-private */
+		reqs[n].allow_private = s->allow_private;
+		reqs[n].http_user = s->http_user;
 		reqs[n].user = fr;
 		n++;
 	}
 	memset(&fo, 0, sizeof(fo));
 	fo.concurrency = cfg->concurrency;
+	fo.per_host = cfg->per_host;
+	/* a proxy only when configured: a URL, or "env" for the environment */
+	if (cfg->global.proxy && strcmp(cfg->global.proxy, "env") == 0)
+		fo.proxy_env = 1;
+	else
+		fo.proxy = cfg->global.proxy;
+	fo.public_addrs = o->public_addrs;
 	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
 	    errlen) == -1)
 		goto out;

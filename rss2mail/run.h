@@ -28,6 +28,7 @@ struct run_opts {
 	time_t		 now;		/* 0: time(NULL) */
 	const struct deliver_ops *ops;	/* tests: force this backend */
 	const char	*boundary_seed;	/* tests: fixed MIME boundaries */
+	const char	*public_addrs;	/* tests: loopback IPs treated as public */
 };
 
 struct run_stats {
