@@ -735,7 +735,7 @@ run_pass(const struct config *cfg, struct state *st,
 	struct run r;
 	struct fetch_req *reqs = NULL;
 	struct fetch_opts fo;
-	char **urls = NULL;
+	char **urls = NULL, **pws = NULL;
 	size_t i, j, n = 0;
 	int rv = -1;
 
@@ -785,6 +785,7 @@ run_pass(const struct config *cfg, struct state *st,
 
 	reqs = xcalloc(r.nfeeds + 1, sizeof(*reqs));
 	urls = xcalloc(r.nfeeds + 1, sizeof(*urls));
+	pws = xcalloc(r.nfeeds + 1, sizeof(*pws));
 	for (i = 0; i < r.nfeeds; i++) {
 		struct feed_run *fr = &r.feeds[i];
 		const struct config_settings *s = &fr->cf->s;
@@ -810,6 +811,19 @@ run_pass(const struct config *cfg, struct state *st,
 		 * private space; public -> private needs allow-private */
 		reqs[n].allow_private = s->allow_private;
 		reqs[n].http_user = s->http_user;
+		if (s->http_password_command) {
+			char perr[ERRLEN];
+
+			if (secret_resolve(NULL, NULL, s->http_password_command,
+			    NULL, &pws[n], perr, sizeof(perr)) == -1) {
+				feed_fail(&r, fr, "http-password-command: %s",
+				    perr);
+				free(urls[n]);
+				urls[n] = NULL;
+				continue;
+			}
+			reqs[n].http_password = pws[n];
+		}
 		reqs[n].user = fr;
 		n++;
 	}
@@ -834,9 +848,11 @@ out:
 	for (i = 0; i < n; i++) {
 		fetch_req_clear(&reqs[i]);
 		free(urls[i]);
+		secret_free(pws[i]);
 	}
 	free(reqs);
 	free(urls);
+	free(pws);
 	for (i = 0; i < r.nfeeds; i++) {
 		state_feed_clear(&r.feeds[i].sf);
 		free(r.feeds[i].etag);
