@@ -12,9 +12,11 @@
  * Not here: what templates expand to, password resolution, reaching the
  * mailbox: run.c and the backends do that with these values.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -977,26 +980,33 @@ out:
 }
 
 static int
-read_config(const char *path, struct buf *text, int *mode, char *err,
-    size_t errlen)
+check_regular(const char *path, struct stat *stp, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (stat(path, &st) == -1) {
+	if (stp == NULL)
+		stp = &st;
+	if (stat(path, stp) == -1) {
 		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(stp->st_mode)) {
 		errf(err, errlen, "%s: is a directory, not a config file",
 		    path);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(stp->st_mode)) {
 		errf(err, errlen, "%s: not a regular file", path);
 		return -1;
 	}
-	if (mode)
-		*mode = (int)(st.st_mode & 07777);
+	return 0;
+}
+
+static int
+read_config(const char *path, struct buf *text, char *err, size_t errlen)
+{
+	if (check_regular(path, NULL, err, errlen) == -1)
+		return -1;
 	return util_read_file(path, LIM_CONFIG_SIZE, text, err, errlen);
 }
 
@@ -1007,7 +1017,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	int r;
 
 	*out = NULL;
-	if (read_config(path, &text, NULL, err, errlen) == -1) {
+	if (read_config(path, &text, err, errlen) == -1) {
 		buf_free(&text);
 		return -1;
 	}
@@ -1038,14 +1048,80 @@ struct edit {
 	const char	*path;		/* as the user named it */
 	char		*real;		/* symlinks resolved: what we replace */
 	int		 mode;
+	int		 fd;		/* holds the lock; -1 */
 	struct ini	*ini;
 };
+
+#define EDIT_LOCK_WAIT_MS	10000
+
+static void
+edit_init(struct edit *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->fd = -1;
+}
 
 static void
 edit_free(struct edit *e)
 {
 	free(e->real);
 	ini_free(e->ini);
+	if (e->fd != -1)
+		close(e->fd);	/* releases the lock, after the rename */
+	edit_init(e);
+}
+
+/*
+ * Lock the file for a read-modify-write: two edits at once (a script
+ * running `rss2mail add` twice) would both read the old text, and the
+ * second rename would drop the first one's feed.  A commit renames a new
+ * file into place, so a waiter that gets the lock on the old file sees
+ * that the name now points elsewhere and starts again on the new one.
+ * Readers need no lock: rename is atomic.
+ */
+static int
+edit_lock(struct edit *e, char *err, size_t errlen)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	struct stat fst, pst;
+	int tries, waited;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (e->fd != -1)
+			close(e->fd);
+		if (check_regular(e->real, NULL, err, errlen) == -1)
+			return -1;
+		if ((e->fd = open(e->real, O_RDONLY | O_CLOEXEC)) == -1) {
+			errf(err, errlen, "%s: %s", e->path, strerror(errno));
+			return -1;
+		}
+		for (waited = 0; flock(e->fd, LOCK_EX | LOCK_NB) == -1;
+		    waited += 50) {
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				errf(err, errlen, "lock %s: %s", e->path,
+				    strerror(errno));
+				return -1;
+			}
+			if (waited >= EDIT_LOCK_WAIT_MS) {
+				errf(err, errlen, "%s: another rss2mail has "
+				    "been editing it for over %d s", e->path,
+				    EDIT_LOCK_WAIT_MS / 1000);
+				return -1;
+			}
+			nanosleep(&pause, NULL);
+		}
+		if (fstat(e->fd, &fst) == -1 || stat(e->real, &pst) == -1) {
+			errf(err, errlen, "%s: %s", e->path, strerror(errno));
+			return -1;
+		}
+		if (fst.st_dev == pst.st_dev && fst.st_ino == pst.st_ino) {
+			e->mode = (int)(fst.st_mode & 07777);
+			return 0;
+		}
+	}
+	errf(err, errlen, "%s: keeps being replaced while we edit it",
+	    e->path);
+	return -1;
 }
 
 static int
@@ -1054,12 +1130,13 @@ edit_open(struct edit *e, const char *path, char *err, size_t errlen)
 	struct buf text = BUF_INIT(0);
 	int r = -1;
 
-	memset(e, 0, sizeof(*e));
+	edit_free(e);
 	e->path = path;
 	/* write through a symlink rather than replace it with a file */
 	if ((e->real = realpath(path, NULL)) == NULL)
 		e->real = xstrdup(path);
-	if (read_config(e->real, &text, &e->mode, err, errlen) == -1)
+	if (edit_lock(e, err, errlen) == -1 ||
+	    util_read_file(e->real, LIM_CONFIG_SIZE, &text, err, errlen) == -1)
 		goto out;
 	r = ini_parse(path, buf_str(&text), text.len, &e->ini, err, errlen);
 out:
@@ -1144,7 +1221,7 @@ config_add_feed(const char *path, const char *name, const char *url,
 	size_t hdr, i, j;
 	int r = -1;
 
-	memset(&e, 0, sizeof(e));
+	edit_init(&e);
 	if (!config_valid_name(name)) {
 		errf(err, errlen, "bad feed name '%s': use letters, digits, "
 		    "'.', '_' and '-', not starting with '.'", name);
@@ -1199,6 +1276,7 @@ config_remove_feed(const char *path, const char *name, char *err,
 	size_t hdr;
 	int r = -1;
 
+	edit_init(&e);
 	if (edit_open(&e, path, err, errlen) == -1 ||
 	    edit_find_feed(&e, name, &hdr, err, errlen) == -1)
 		goto out;
@@ -1217,6 +1295,7 @@ config_set_feed_key(const char *path, const char *name, const char *key,
 	size_t hdr;
 	int r = -1;
 
+	edit_init(&e);
 	if (edit_open(&e, path, err, errlen) == -1 ||
 	    edit_find_feed(&e, name, &hdr, err, errlen) == -1 ||
 	    check_feed_key(key, value, err, errlen) == -1)
@@ -1480,6 +1559,7 @@ config_import_opml(const char *path, const struct opml *o,
 
 	*out = NULL;
 	memset(&ic, 0, sizeof(ic));
+	edit_init(&ic.e);
 	ic.imp = xcalloc(1, sizeof(*ic.imp));
 	ic.imp->items = xcalloc(o->nfeeds + 1, sizeof(*ic.imp->items));
 	if (edit_open(&ic.e, path, err, errlen) == -1)

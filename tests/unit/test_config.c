@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -675,6 +676,39 @@ test_edit_edges(void **state)
 	buf_free(&got);
 }
 
+/* Edits from several processes at once: none is lost. */
+static void
+test_edit_concurrent(void **state)
+{
+	struct config *cfg;
+	char err[ERRLEN], name[32], url[64], *p;
+	pid_t pids[8];
+	int i, status;
+
+	p = scratch_copy("concurrent.ini");
+	for (i = 0; i < 8; i++) {
+		if ((pids[i] = fork()) == 0) {
+			snprintf(name, sizeof(name), "c%d", i);
+			snprintf(url, sizeof(url), "https://c%d.example/", i);
+			_exit(config_add_feed(p, name, url, NULL, err,
+			    sizeof(err)) == 0 ? 0 : 1);
+		}
+		assert_true(pids[i] > 0);
+	}
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(config_load(p, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->nfeeds, 3 + 8);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		assert_non_null(config_find_feed(cfg, name));
+	}
+	config_free(cfg);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -690,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_edit_errors),
 		cmocka_unit_test(test_edit_symlink),
 		cmocka_unit_test(test_edit_edges),
+		cmocka_unit_test(test_edit_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
