@@ -35,6 +35,7 @@
 #include "limits.h"
 #include "log.h"
 #include "message.h"
+#include "notice.h"
 #include "run.h"
 #include "secret.h"
 #include "state.h"
@@ -61,6 +62,8 @@ struct feed_run {
 	struct state_feed sf;
 	int		 polled;	/* fetched and parsed */
 	int		 failed;
+	int		 source_failed;	/* the feed itself: fetch or parse */
+	char		*error;		/* the first error, for reports */
 	char		*etag, *last_modified, *warning;
 	char		*folder;
 	struct store	*store;
@@ -117,6 +120,7 @@ feed_fail(struct run *r, struct feed_run *fr, const char *fmt, ...)
 	if (fr->failed)
 		return;		/* one line per failing feed */
 	fr->failed = 1;
+	fr->error = xstrdup(msg);
 	r->stats->failed++;
 	log_error("feed %s: %s", fr->cf->name, msg);
 	if (state_feed_poll_failed(r->st, fr->cf->name, r->now, msg) == -1)
@@ -582,6 +586,11 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	mo.first_seen = r->now;
 	mo.now = r->now;
 	mo.boundary_seed = r->o->boundary_seed;
+	mo.from_name_tpl = cf->s.from_template;
+	mo.subject_tpl = cf->s.subject;
+	mo.reply_to_author = cf->s.reply_to_author;
+	mo.max_size = cf->s.max_message_size > 0 ?
+	    (size_t)cf->s.max_message_size : 0;
 	for (i = n; i-- > 0; ) {
 		e = v[i];
 		if (state_entry_get(r->st, cf->name, e->id) != STATE_NEW)
@@ -639,11 +648,15 @@ on_fetched(struct fetch_req *req, void *ctx)
 		    req->last_modified_out : fr->sf.last_modified);
 		goto out;
 	case FETCH_GONE:
-		feed_fail(r, fr, "fetch %s: HTTP 410 Gone", req->url);
+		feed_fail(r, fr, "fetch %s: HTTP 410 Gone; the feed is paused "
+		    "(`rss2mail resume %s` polls it again)", req->url,
+		    fr->cf->name);
+		fr->source_failed = 1;
 		state_feed_set(r->st, fr->cf->name, "gone", NULL, 1);
 		goto out;
 	case FETCH_ERROR:
 		feed_fail(r, fr, "fetch %s: %s", req->url, req->err);
+		fr->source_failed = 1;
 		feed_backoff(r, fr, req->retry_after);
 		goto out;
 	case FETCH_OK:
@@ -658,6 +671,7 @@ on_fetched(struct fetch_req *req, void *ctx)
 	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
 	    &po, r->arena, &f, err, sizeof(err)) == -1) {
 		feed_fail(r, fr, "parse %s: %s", req->url, err);
+		fr->source_failed = 1;
 		feed_backoff(r, fr, 0);
 		goto out;
 	}
@@ -708,6 +722,71 @@ selected(const struct run_opts *o, const char *name)
 		if (strcmp(o->names[i], name) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * Feed health: a feed that failed report-after runs in a row gets one
+ * notice in its folder, and one more when it works again; never a mail per
+ * run.  Notices go through the journal like entries, under an id that
+ * names the failure streak, so each is delivered exactly once too.
+ */
+static void
+run_report(struct run *r, struct feed_run *fr)
+{
+	const struct config_feed *cf = fr->cf;
+	struct buf text = BUF_INIT(0), subj = BUF_INIT(0), msg = BUF_INIT(0);
+	struct notice nt;
+	char id[96], msgid[MSG_ID_LEN], since[40];
+	long failures = fr->sf.failures + 1;
+	time_t start = fr->sf.failing_since ? fr->sf.failing_since : r->now;
+	int failing = fr->failed && fr->source_failed;
+	size_t len;
+
+	if (failing && (fr->sf.reported || cf->s.report_after <= 0 ||
+	    failures < cf->s.report_after))
+		return;
+	if (!failing && (fr->failed || !fr->polled || !fr->sf.reported))
+		return;
+	util_rfc5322_date(start, since);
+	snprintf(id, sizeof(id), "rss2mail:health:%s:%lld", failing ?
+	    "failing" : "recovered", (long long)start);
+	if (state_entry_get(r->st, cf->name, id) != STATE_NEW)
+		return;
+	if (failing) {
+		buf_printf(&subj, "rss2mail: feed %s is failing", cf->name);
+		buf_printf(&text, "The feed %s has failed %ld runs in a row.\n\n"
+		    "URL:    %s\nError:  %s\nSince:  %s\n\nWhat to do:\n"
+		    "- open the URL in a browser: is the site still there?\n"
+		    "- `rss2mail parse %s` shows what rss2mail sees;\n"
+		    "- a new address: edit url in the config file;\n"
+		    "- `rss2mail pause %s` stops polling it, `rss2mail "
+		    "remove %s` drops it.\n\nrss2mail keeps trying; you will "
+		    "get one more message when it works again.\n", cf->name,
+		    failures, cf->url, fr->error ? fr->error : "?", since,
+		    cf->url, cf->name, cf->name);
+	} else {
+		buf_printf(&subj, "rss2mail: feed %s works again", cf->name);
+		buf_printf(&text, "The feed %s works again; it had been failing "
+		    "since %s.\n\nURL: %s\n", cf->name, since, cf->url);
+	}
+	memset(&nt, 0, sizeof(nt));
+	nt.from_addr = cf->s.from_addr;
+	nt.to = cf->s.to;
+	msg_id(cf->url, id, msgid);
+	nt.msgid = msgid;
+	nt.date = r->now;
+	nt.feed_name = cf->name;
+	nt.subject = subj.data;
+	nt.text = text.data;
+	if (notice_compose(&nt, &msg) == 0 && fr->store) {
+		len = msg.len;
+		outbox_add(r, fr, fr->folder, id, subj.data, msgid,
+		    buf_steal(&msg), len, r->now, 0);
+		state_feed_set(r->st, cf->name, "reported", NULL, failing);
+	}
+	buf_free(&msg);
+	buf_free(&subj);
+	buf_free(&text);
 }
 
 static void
@@ -839,6 +918,9 @@ run_pass(const struct config *cfg, struct state *st,
 	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
 	    errlen) == -1)
 		goto out;
+	if (!o->catchup)
+		for (i = 0; i < r.nfeeds; i++)
+			run_report(&r, &r.feeds[i]);
 	outbox_flush(&r);
 	run_finish(&r);
 	if (o->progress)
@@ -859,6 +941,7 @@ out:
 		free(r.feeds[i].last_modified);
 		free(r.feeds[i].warning);
 		free(r.feeds[i].folder);
+		free(r.feeds[i].error);
 	}
 	free(r.feeds);
 	for (i = 0; i < r.nstores; i++) {

@@ -279,16 +279,24 @@ teardown(void **unused)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+#define T0	1800000000
+
 static int
-pass(struct run_stats *s)
+pass_at(struct run_stats *s, time_t now)
 {
 	struct run_opts o;
 	char err[256];
 
 	memset(&o, 0, sizeof(o));
 	o.ops = &fake_ops;
-	o.now = 1800000000;
+	o.now = now;
 	return run_pass(cfg, st, &o, s, err, sizeof(err));
+}
+
+static int
+pass(struct run_stats *s)
+{
+	return pass_at(s, T0);
 }
 
 /* every entry stored exactly once, in its folder */
@@ -448,6 +456,55 @@ test_catchup_then_nothing(void **unused)
 	assert_non_null(strstr(err, "no feed 'nosuch'"));
 }
 
+static void
+test_health_report(void **unused)
+{
+	struct run_stats s;
+	char *saved = fake_http[1].body;
+	char id[MSG_ID_LEN];
+	int i;
+
+	fake_http[1].body = NULL;		/* b fails, day after day */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pass_at(&s, T0 + i * 86400), 1);
+	/* a and c, plus one notice for b after its third failure */
+	assert_int_equal(fake.n, 8);
+	msg_id("http://b.test/feed", "rss2mail:health:failing:1800000000", id);
+	assert_int_equal(fk_count("", id), 1);
+
+	fake_http[1].body = saved;		/* b works again */
+	assert_int_equal(pass_at(&s, T0 + 5 * 86400), 0);
+	assert_int_equal(fake.n, 12);		/* its 3 entries + a notice */
+	msg_id("http://b.test/feed", "rss2mail:health:recovered:1800000000",
+	    id);
+	assert_int_equal(fk_count("", id), 1);
+	assert_int_equal(pass_at(&s, T0 + 6 * 86400), 0);
+	assert_int_equal(fake.n, 12);
+}
+
+static void
+test_backoff_skips_until_due(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+	char *saved = fake_http[1].body;
+
+	fake_http[1].body = NULL;
+	assert_int_equal(pass_at(&s, T0), 1);
+	assert_int_equal(pass_at(&s, T0 + 1), 1);	/* 2nd failure */
+	assert_int_equal(state_feed_get(st, "b", &f), 0);
+	assert_true(f.next_due >= T0 + 1 + 270 && f.next_due <= T0 + 1 + 330);
+	state_feed_clear(&f);
+	fake_http[1].body = saved;
+	fake_http[1].requests = 0;
+	assert_int_equal(pass_at(&s, T0 + 2), 0);
+	assert_int_equal(s.skipped, 1);
+	assert_int_equal(fake_http[1].requests, 0);	/* not asked */
+	assert_int_equal(pass_at(&s, T0 + 400), 0);
+	assert_int_equal(fake_http[1].requests, 1);
+	assert_exactly_once();
+}
+
 int
 main(void)
 {
@@ -463,6 +520,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_refused_message_others_go_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catchup_then_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_skips_until_due,
 		    setup, teardown),
 	};
 
