@@ -31,11 +31,20 @@
 
 /* Elements dropped together with everything inside them. */
 static const char *const html_drop[] = {
-	"script", "style", "iframe", "frame", "frameset", "object", "embed",
+	"script", "style", "iframe", "frame", "frameset", "object",
 	"applet", "form", "input", "button", "select", "textarea", "option",
 	"meta", "link", "base", "svg", "math", "noscript", "template",
-	"title", "head", "canvas", "audio", "video", "source", "track",
-	"param", "noembed", "noframes", "xmp", "plaintext", "dialog", NULL
+	"title", "head", "canvas", "audio", "video", "param", "noembed",
+	"noframes", "xmp", "plaintext", "dialog", NULL
+};
+
+/*
+ * Empty elements of HTML5 that libxml2 2.9's HTML4 parser does not know
+ * are empty: it makes the rest of the document their children.  They are
+ * dropped, but what it put inside them is kept.
+ */
+static const char *const html_void_unknown[] = {
+	"embed", "source", "track", "wbr", "keygen", NULL
 };
 
 /* Elements kept, with the attributes each may carry (besides the common
@@ -117,7 +126,6 @@ static const struct html_allow {
 	{ "u", { NULL } },
 	{ "ul", { NULL } },
 	{ "var", { NULL } },
-	{ "wbr", { NULL } },
 	{ NULL, { NULL } }
 };
 
@@ -128,7 +136,7 @@ static const char *const html_common_attrs[] = {
 
 /* Elements written without an end tag. */
 static const char *const html_void[] = {
-	"br", "hr", "img", "col", "wbr", NULL
+	"br", "hr", "img", "col", NULL
 };
 
 /*
@@ -454,7 +462,7 @@ san_node(xmlNodePtr n, struct buf *out, int depth)
 	name = (const char *)n->name;
 	if (in_list(html_drop, name))
 		return;
-	a = allowed(name);
+	a = in_list(html_void_unknown, name) ? NULL : allowed(name);
 	if (a != NULL && strcmp(name, "img") == 0 && !img_src(n, &tmp))
 		goto out;	/* no safe source, or a tracker: no image */
 	if (a != NULL && strcmp(name, "a") == 0 && !link_href(n, &tmp))

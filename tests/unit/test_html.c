@@ -1,0 +1,382 @@
+/*
+ * test_html.c - the sanitizer and the plain-text renderer.
+ *
+ * Sanitizer cases are a table: HTML in, text that must appear and text
+ * that must not.  Renderer cases compare the whole text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "html.h"
+#include "limits.h"
+#include "util.h"
+
+static char *
+sanitize(const char *in)
+{
+	struct buf b = BUF_INIT(0);
+	char err[ERRLEN];
+
+	if (html_sanitize(in, strlen(in), &b, err, sizeof(err)) == -1)
+		fail_msg("html_sanitize: %s", err);
+	assert_true(utf8_valid(buf_str(&b), b.len));
+	return buf_steal(&b);
+}
+
+static char *
+to_text(const char *in, int width)
+{
+	struct buf b = BUF_INIT(0);
+	char err[ERRLEN];
+
+	if (html_to_text(in, strlen(in), width, &b, err, sizeof(err)) == -1)
+		fail_msg("html_to_text: %s", err);
+	assert_true(utf8_valid(buf_str(&b), b.len));
+	return buf_steal(&b);
+}
+
+/* Lower-case copy, for case-blind "must not contain" checks. */
+static char *
+lower(const char *s)
+{
+	char *l = xstrdup(s), *p;
+
+	for (p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return l;
+}
+
+static const struct {
+	const char	*in;
+	const char	*want;		/* must appear (NULL: no check) */
+	const char	*deny[4];	/* must not appear, case-blind */
+} san[] = {
+	{ "<p>Hello <b>bold</b> <em>em</em></p>",
+	    "<p>Hello <b>bold</b> <em>em</em></p>", { NULL } },
+	{ "<script>alert(1)</script>after", "after",
+	    { "<script", "alert", NULL } },
+	{ "<SCRIPT SRC=//evil/x.js></SCRIPT>ok", "ok", { "<script", "evil",
+	    NULL } },
+	{ "<style>body{display:none}</style><p>x</p>", "<p>x</p>",
+	    { "<style", "display", NULL } },
+	{ "<img src=x onerror=alert(1)>", NULL, { "onerror", "alert", NULL } },
+	{ "<p onclick=\"evil()\" ONMOUSEOVER='x()'>t</p>", "<p>t</p>",
+	    { "onclick", "onmouseover", "evil", NULL } },
+	{ "<a href=\"javascript:alert(1)\">a</a>", "a", { "<a", "javascript",
+	    NULL } },
+	{ "<a href=\"JaVaScRiPt:alert(1)\">a</a>", "a", { "<a", "script:",
+	    NULL } },
+	{ "<a href=\"jav&#x09;ascript:alert(1)\">a</a>", "a", { "<a", "ascript",
+	    NULL } },
+	{ "<a href=\"jav&#x0A;ascript:alert(1)\">a</a>", "a", { "<a",
+	    "ascript", NULL } },
+	{ "<a href=\"&#106;&#97;vascript:alert(1)\">a</a>", "a", { "<a",
+	    "ascript", NULL } },
+	{ "<a href=\" \x01 javascript:alert(1)\">a</a>", "a", { "<a",
+	    "ascript", NULL } },
+	{ "<a href=\"vbscript:x\">a</a><a href=\"data:text/html,x\">b</a>",
+	    "ab", { "<a", "vbscript", "data:", NULL } },
+	{ "<a href=\"https://example.org/?a=1&amp;b=2\" target=_blank "
+	    "style=\"color:red\">ok</a>",
+	    "<a href=\"https://example.org/?a=1&amp;b=2\">ok</a>",
+	    { "target", "style", "color", NULL } },
+	{ "<a href=\"mailto:a@example.org\">m</a>",
+	    "<a href=\"mailto:a@example.org\">m</a>", { NULL } },
+	{ "<a href=\"/relative\">r</a>", "r", { "<a", NULL } },
+	{ "<svg><script>alert(1)</script><circle onload=x()/></svg>after",
+	    "after", { "<svg", "<script", "alert", "onload" } },
+	{ "<math><mi xlink:href=\"javascript:x\">m</mi></math>z", "z",
+	    { "<math", "javascript", NULL } },
+	{ "<iframe src=\"https://evil\"></iframe><object data=x></object>"
+	    "<embed src=x><form action=x><input name=y></form>k", "k",
+	    { "<iframe", "<object", "<embed", "<form" } },
+	{ "<meta http-equiv=refresh content=\"0;url=x\"><link rel=stylesheet "
+	    "href=x><base href=\"https://evil/\">t", "t", { "<meta", "<link",
+	    "<base", "refresh" } },
+	{ "<p>unclosed <b>bold <i>both</p><div>next", "next",
+	    { "<script", NULL } },
+	{ "<b><i>misnested</b></i>", "misnested", { NULL } },
+	{ "<img src=\"https://example.org/a.png\" alt=\"A\" width=\"600\">",
+	    "<img src=\"https://example.org/a.png\" alt=\"A\" width=\"600\">",
+	    { NULL } },
+	{ "<img src=\"https://example.org/p.gif\" width=\"1\" height=\"1\">x",
+	    "x", { "<img", NULL } },
+	{ "<img src=\"https://feeds.feedburner.com/~r/foo/~4/bar\">x", "x",
+	    { "<img", NULL } },
+	{ "<img src=\"https://pixel.wp.com/b.gif?x=1\">x", "x",
+	    { "<img", NULL } },
+	{ "<img src=\"javascript:alert(1)\">x<img src=\"data:image/png;"
+	    "base64,AAAA\">", "x", { "<img", "javascript", "data:" } },
+	{ "<img src=\"cid:part1@x\">", "<img src=\"cid:part1@x\">", { NULL } },
+	{ "<p title='\"><script>x</script>'>q</p>",
+	    "<p title=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\">q</p>",
+	    { "<script", NULL } },
+	{ "<!-- <script>x</script> -->c<![CDATA[<script>]]>", "c",
+	    { "<script", "<!--", NULL } },
+	{ "<embed src=x>after embed<wbr>and wbr", "after embedand wbr",
+	    { "<embed", "<wbr", NULL } },
+	{ "<custom-el onclick=x>in</custom-el><font color=red>f</font>",
+	    "inf", { "custom", "font", "onclick", NULL } },
+	{ "<table><tr><td colspan=2 onclick=x>c</td></tr></table>",
+	    "<td colspan=\"2\">c</td>", { "onclick", NULL } },
+	{ "<blockquote cite=\"javascript:x\">q</blockquote>",
+	    "<blockquote>q</blockquote>", { "javascript", NULL } },
+	{ "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;",
+	    { "<script", NULL } },
+	{ "caf\xc3\xa9 \xff\xfe bad bytes", "caf\xc3\xa9", { NULL } },
+};
+
+static void
+test_sanitize_table(void **state)
+{
+	size_t i, k;
+	char *out, *l, *d;
+
+	(void)state;
+	for (i = 0; i < sizeof(san) / sizeof(san[0]); i++) {
+		out = sanitize(san[i].in);
+		if (san[i].want != NULL && strstr(out, san[i].want) == NULL)
+			fail_msg("case %zu: want %s in %s", i, san[i].want,
+			    out);
+		l = lower(out);
+		for (k = 0; k < 4 && san[i].deny[k] != NULL; k++) {
+			d = lower(san[i].deny[k]);
+			if (strstr(l, d) != NULL)
+				fail_msg("case %zu: %s in %s", i,
+				    san[i].deny[k], out);
+			free(d);
+		}
+		free(l);
+		free(out);
+	}
+}
+
+static void
+test_sanitize_deep(void **state)
+{
+	struct buf in = BUF_INIT(0);
+	char *out;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		buf_puts(&in, "<div><span>");
+	buf_puts(&in, "<script>x</script>deep");
+	out = sanitize(in.data);
+	assert_null(strstr(out, "<script"));
+	free(out);
+	free(to_text(in.data, 72));
+	buf_free(&in);
+}
+
+static void
+test_url_ok(void **state)
+{
+	(void)state;
+	assert_true(html_url_ok("https://example.org/", 0));
+	assert_true(html_url_ok("HTTP://example.org/", 0));
+	assert_true(html_url_ok("mailto:a@b.c", 0));
+	assert_false(html_url_ok("mailto:a@b.c", 1));
+	assert_true(html_url_ok("cid:x@y", 1));
+	assert_false(html_url_ok("cid:x@y", 0));
+	assert_false(html_url_ok("javascript:x", 0));
+	assert_false(html_url_ok("java\tscript:x", 0));
+	assert_false(html_url_ok("http:example.org", 0));
+	assert_false(html_url_ok("//example.org/x", 0));
+	assert_false(html_url_ok("", 0));
+	assert_false(html_url_ok(NULL, 0));
+}
+
+static const struct {
+	const char	*in;
+	int		 width;
+	const char	*want;
+} txt[] = {
+	{ "<p>One</p><p>Two</p>", 72, "One\n\nTwo\n" },
+	{ "  lots   of\n\n  space\t here  ", 72, "lots of space here\n" },
+	{ "a<br>b<br/>c", 72, "a\nb\nc\n" },
+	{ "<h1>Title</h1><p>Body</p>", 72, "## Title\n\nBody\n" },
+	{ "<ul><li>one</li><li>two</li></ul>", 72, "* one\n* two\n" },
+	{ "<ol><li>one</li><li>two</li></ol>", 72, "1. one\n2. two\n" },
+	{ "<ol start=\"9\"><li>a</li><li>b</li></ol>", 72,
+	    " 9. a\n10. b\n" },
+	{ "<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>", 72,
+	    "* a\n  * b\n* c\n" },
+	{ "<p>x</p><blockquote><p>q1</p><p>q2</p></blockquote><p>y</p>", 72,
+	    "x\n\n> q1\n>\n> q2\n\ny\n" },
+	{ "<blockquote>a<blockquote>b</blockquote></blockquote>", 72,
+	    "> a\n>\n> > b\n" },
+	{ "<pre>  keep   this\n\tand this</pre>", 72,
+	    "  keep   this\n\tand this\n" },
+	{ "<p>see <a href=\"https://a.example/\">this</a> and "
+	    "<a href=\"https://b.example/\">that</a> and "
+	    "<a href=\"https://a.example/\">again</a></p>", 72,
+	    "see this [1] and that [2] and again [1]\n\nLinks:\n"
+	    "[1] https://a.example/\n[2] https://b.example/\n" },
+	{ "<a href=\"https://a.example/\">https://a.example/</a>", 72,
+	    "https://a.example/\n" },
+	{ "<a href=\"javascript:x()\">click</a>", 72, "click\n" },
+	{ "<img src=\"https://e.example/i.png\" alt=\"A cat\">", 72,
+	    "[image: A cat]\n" },
+	{ "<img src=\"https://e.example/i.png\">", 72, "[image]\n" },
+	{ "<img src=\"https://e.example/p.gif\" width=1 height=1>x", 72,
+	    "x\n" },
+	{ "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td><p>2</p>"
+	    "</td></tr></table>", 72, "a | b\n1 | 2\n" },
+	{ "&amp; &lt;tag&gt; &eacute; &#x263A; &nbsp;x", 72,
+	    "& <tag> \xc3\xa9 \xe2\x98\xba \xc2\xa0x\n" },
+	{ "<script>var x;</script><style>p{}</style>ok", 72, "ok\n" },
+	{ "one two three four five six seven eight nine ten", 20,
+	    "one two three four\nfive six seven eight\nnine ten\n" },
+	/* wide characters count two columns, and may break anywhere */
+	{ "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8"
+	    "\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c"
+	    "\xac\xe8\xaa\x9e", 20,
+	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8"
+	    "\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\n"
+	    "\xe6\x9c\xac\xe8\xaa\x9e\n" },
+	{ "see https://example.org/a/very/long/path/that/cannot/be/broken/"
+	    "anywhere ok", 20, "see\nhttps://example.org/a/very/long/path/"
+	    "that/cannot/be/broken/anywhere\nok\n" },
+	{ "<dl><dt>term</dt><dd>definition</dd></dl>", 72,
+	    "term\n    definition\n" },
+	{ "<p>a</p><hr><p>b</p>", 72, "a\n\n----------\n\nb\n" },
+	{ "<q>quoted</q> text", 72, "\"quoted\" text\n" },
+	{ "", 72, "" },
+};
+
+static void
+test_text_table(void **state)
+{
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof(txt) / sizeof(txt[0]); i++) {
+		out = to_text(txt[i].in, txt[i].width);
+		if (strcmp(out, txt[i].want) != 0)
+			fail_msg("case %zu:\n--- want\n%s--- got\n%s", i,
+			    txt[i].want, out);
+		free(out);
+	}
+}
+
+/* Every line of rendered text fits, but for unbreakable URLs. */
+static void
+test_text_width(void **state)
+{
+	struct buf in = BUF_INIT(0);
+	char *out, *line, *save = NULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		buf_printf(&in, "<p>%s word%d <a href=\"https://x.example/%d\">"
+		    "link text</a> caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac "
+		    "<ul><li>%s</li></ul><blockquote>%s</blockquote>",
+		    i % 3 ? "lorem ipsum dolor sit amet" : "x", i, i,
+		    "item text that is long enough to wrap on a small screen "
+		    "for sure, really", "quoted text that is also long enough "
+		    "to wrap on a small screen for sure");
+	out = to_text(in.data, 72);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		assert_true(strlen(line) <= 72 + 8);	/* é and 日本: bytes */
+	free(out);
+	buf_free(&in);
+}
+
+static void
+test_line(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	const char *in = "<b>Bold</b>\n &amp; <i>caf&eacute;</i><script>x"
+	    "</script> &lt;3 ";
+
+	(void)state;
+	html_to_line(in, strlen(in), &b);
+	assert_string_equal(b.data, "Bold & caf\xc3\xa9 <3");
+	buf_reset(&b);
+	html_to_line("a < b", 5, &b);
+	assert_string_equal(b.data, "a < b");
+	buf_free(&b);
+}
+
+static void
+test_wrap(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	const char *in = "short\r\n\nA longer line that needs a break here\n";
+
+	(void)state;
+	html_wrap(in, strlen(in), 20, &b);
+	assert_string_equal(b.data,
+	    "short\n\nA longer line that\nneeds a break here\n");
+	buf_free(&b);
+}
+
+static void
+test_from_text(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	const char *in = "a <b> & c\nline two\n\npara two";
+
+	(void)state;
+	html_from_text(in, strlen(in), &b);
+	assert_string_equal(b.data, "<p>a &lt;b&gt; &amp; c<br>\nline two</p>\n"
+	    "<p>para two</p>\n");
+	buf_free(&b);
+}
+
+static void
+test_document(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct html_doc d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.title = "<T>";
+	d.feed = "F & G";
+	d.link = "javascript:alert(1)";
+	html_document(&d, "<p>x</p>", 8, &b);
+	assert_non_null(strstr(b.data, "<html>"));
+	assert_non_null(strstr(b.data, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(b.data, "&lt;T&gt;"));
+	assert_non_null(strstr(b.data, "F &amp; G"));
+	assert_null(strstr(b.data, "javascript"));
+	assert_non_null(strstr(b.data, "<p>x</p>\n</body>\n</html>\n"));
+	buf_reset(&b);
+	d.link = "https://example.org/p?a=1&b=2";
+	html_document(&d, "", 0, &b);
+	assert_non_null(strstr(b.data,
+	    "<a href=\"https://example.org/p?a=1&amp;b=2\">"));
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sanitize_table),
+		cmocka_unit_test(test_sanitize_deep),
+		cmocka_unit_test(test_url_ok),
+		cmocka_unit_test(test_text_table),
+		cmocka_unit_test(test_text_width),
+		cmocka_unit_test(test_line),
+		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_from_text),
+		cmocka_unit_test(test_document),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
