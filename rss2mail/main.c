@@ -343,6 +343,19 @@ fmt_time(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* When `run` polls the feed next: now, after its backoff, or never. */
+static void
+fmt_due(const struct config_feed *cf, const struct state_feed *sf, char *out,
+    size_t n)
+{
+	if (cf->paused || sf->gone)
+		snprintf(out, n, "-");
+	else if (sf->next_due > time(NULL))
+		fmt_time(sf->next_due, out, n);
+	else
+		snprintf(out, n, "next run");
+}
+
 static void
 json_str(struct buf *b, const char *s)
 {
@@ -371,7 +384,7 @@ cmd_list(int argc, char **argv)
 	struct state *st = NULL;
 	struct state_feed sf;
 	struct buf j = BUF_INIT(0);
-	char last[32];
+	char last[32], due[32];
 	const char *status;
 	size_t i;
 	int json = 0, rv = EXIT_USAGE;
@@ -396,6 +409,7 @@ cmd_list(int argc, char **argv)
 		    sf.last_error ? "failing" : sf.warning ? "warning" :
 		    "active";
 		fmt_time(sf.last_success, last, sizeof(last));
+		fmt_due(cf, &sf, due, sizeof(due));
 		if (json) {
 			buf_puts(&j, i ? ",\n {" : "\n {");
 			buf_puts(&j, "\"name\": ");
@@ -410,11 +424,14 @@ cmd_list(int argc, char **argv)
 			json_str(&j, sf.last_error);
 			buf_puts(&j, ", \"warning\": ");
 			json_str(&j, sf.warning);
+			buf_puts(&j, ", \"next_due\": ");
+			json_str(&j, due);
 			buf_printf(&j, ", \"delivered\": %ld, \"pending\": "
 			    "%ld}", sf.delivered, sf.pending);
 		} else {
-			printf("%-20s %-8s last ok %-20s delivered %-6ld%s%s"
-			    "%s%s\n", cf->name, status, last, sf.delivered,
+			printf("%-20s %-8s last ok %-20s next %-20s delivered "
+			    "%-6ld%s%s%s%s\n", cf->name, status, last, due,
+			    sf.delivered,
 			    sf.last_error ? " error: " : "",
 			    sf.last_error ? sf.last_error : "",
 			    sf.warning && !sf.last_error ? " warning: " : "",
