@@ -4,7 +4,8 @@
  * Strict in both directions: the decoder refuses what a conforming encoder
  * never produces (printable ASCII inside a shift, "&" runs that end in
  * unused non-zero bits, lone surrogates, empty "&-" shifts other than the
- * "&" escape), so that one name has one spelling.  Control characters are
+ * "&" escape, C1 controls, two shifts in a row), so that one name has one
+ * spelling: decode then encode gives back the input.  Control characters are
  * refused: they have no business in a folder name.
  */
 #include <stdint.h>
@@ -27,27 +28,42 @@ b64val(unsigned char c)
 	return (int)(p - b64);
 }
 
-/* Append the UTF-16 units u[0..n) as one "&...-" shift. */
-static int
-put_shift(struct buf *out, const uint16_t *u, size_t n)
-{
-	uint32_t bits = 0;
-	int nbits = 0;
-	size_t i;
+/* Base64 state of an open "&..." shift. */
+struct shift {
+	int		 open;
+	uint32_t	 bits;
+	int		 nbits;
+};
 
-	if (buf_putc(out, '&') < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		bits = bits << 16 | u[i];
-		nbits += 16;
-		while (nbits >= 6) {
-			nbits -= 6;
-			if (buf_putc(out, b64[(bits >> nbits) & 63]) < 0)
-				return -1;
-		}
-		bits &= (1u << nbits) - 1;
+static int
+shift_unit(struct buf *out, struct shift *sh, uint16_t u)
+{
+	if (!sh->open) {
+		if (buf_putc(out, '&') < 0)
+			return -1;
+		sh->open = 1;
+		sh->bits = 0;
+		sh->nbits = 0;
 	}
-	if (nbits > 0 && buf_putc(out, b64[(bits << (6 - nbits)) & 63]) < 0)
+	sh->bits = sh->bits << 16 | u;
+	sh->nbits += 16;
+	while (sh->nbits >= 6) {
+		sh->nbits -= 6;
+		if (buf_putc(out, b64[(sh->bits >> sh->nbits) & 63]) < 0)
+			return -1;
+	}
+	sh->bits &= (1u << sh->nbits) - 1;
+	return 0;
+}
+
+static int
+shift_close(struct buf *out, struct shift *sh)
+{
+	if (!sh->open)
+		return 0;
+	sh->open = 0;
+	if (sh->nbits > 0 &&
+	    buf_putc(out, b64[(sh->bits << (6 - sh->nbits)) & 63]) < 0)
 		return -1;
 	return buf_putc(out, '-');
 }
@@ -55,42 +71,40 @@ put_shift(struct buf *out, const uint16_t *u, size_t n)
 int
 imap_utf7_encode(struct buf *out, const char *s, size_t n)
 {
-	uint16_t u[64];
-	size_t i = 0, k, nu;
+	struct shift sh = { 0, 0, 0 };
+	size_t i = 0, k;
 	uint32_t cp;
 	unsigned char ch;
 
 	while (i < n) {
 		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch <= 0x7e) {
-			if ((ch == '&' ? buf_puts(out, "&-") :
+		if (ch < 0x20 || ch == 0x7f)
+			return -1;
+		if (ch < 0x80) {
+			if (shift_close(out, &sh) < 0 ||
+			    (ch == '&' ? buf_puts(out, "&-") :
 			    buf_putc(out, ch)) < 0)
 				return -1;
 			i++;
 			continue;
 		}
-		if (ch < 0x20 || ch == 0x7f)
+		/* one shift for a whole run of non-ASCII characters */
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0)
 			return -1;
-		/* a run of non-ASCII characters, in chunks of UTF-16 units */
-		nu = 0;
-		while (i < n && (unsigned char)s[i] >= 0x80 && nu + 2 <=
-		    sizeof(u) / sizeof(u[0])) {
-			if ((k = utf8_decode(s + i, n - i, &cp)) == 0)
+		if (cp < 0xa0 && cp >= 0x80)
+			return -1;	/* C1 controls */
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			if (shift_unit(out, &sh, (uint16_t)(0xd800 |
+			    (cp >> 10))) < 0 || shift_unit(out, &sh,
+			    (uint16_t)(0xdc00 | (cp & 0x3ff))) < 0)
 				return -1;
-			if (cp >= 0x10000) {
-				cp -= 0x10000;
-				u[nu++] = (uint16_t)(0xd800 | (cp >> 10));
-				u[nu++] = (uint16_t)(0xdc00 | (cp & 0x3ff));
-			} else {
-				u[nu++] = (uint16_t)cp;
-			}
-			i += k;
-		}
-		/* a full chunk continues in a fresh shift: still decodable */
-		if (put_shift(out, u, nu) < 0)
+		} else if (shift_unit(out, &sh, (uint16_t)cp) < 0) {
 			return -1;
+		}
+		i += k;
 	}
-	return 0;
+	return shift_close(out, &sh);
 }
 
 /* Decode one shift s[0..n) (between '&' and '-') into UTF-8. */
@@ -128,7 +142,7 @@ get_shift(struct buf *out, const char *s, size_t n)
 		/* ASCII that should have been written directly */
 		if (cp >= 0x20 && cp <= 0x7e)
 			return -1;
-		if (cp < 0x20 || cp == 0x7f)
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			return -1;
 		if (buf_append(out, enc, utf8_encode(cp, enc)) < 0)
 			return -1;
@@ -164,6 +178,8 @@ imap_utf7_decode(struct buf *out, const char *s, size_t n)
 				return -1;
 		} else if (get_shift(out, s + i + 1, j - i - 1) < 0) {
 			return -1;
+		} else if (j + 2 < n && s[j + 1] == '&' && s[j + 2] != '-') {
+			return -1;	/* two shifts in a row: not canonical */
 		}
 		i = j + 1;
 	}

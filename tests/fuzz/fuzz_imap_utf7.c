@@ -1,0 +1,37 @@
+/*
+ * fuzz_imap_utf7.c - the modified UTF-7 codec: decoding never crashes, and
+ * whatever decodes re-encodes to exactly the input (one spelling per
+ * name); whatever valid UTF-8 encodes decodes back to itself.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "imap_utf7.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct buf a = BUF_INIT(1u << 16), b = BUF_INIT(1u << 18);
+	const char *s = (const char *)data;
+
+	if (imap_utf7_decode(&a, s, size) == 0) {
+		if (imap_utf7_encode(&b, a.data ? a.data : "", a.len) != 0 ||
+		    b.len != size || (size && memcmp(b.data, s, size) != 0))
+			abort();
+	}
+	buf_reset(&a);
+	buf_reset(&b);
+	if (imap_utf7_encode(&a, s, size) == 0) {
+		if (imap_utf7_decode(&b, a.data ? a.data : "", a.len) != 0 ||
+		    b.len != size || (size && memcmp(b.data, s, size) != 0))
+			abort();
+	}
+	buf_free(&a);
+	buf_free(&b);
+	return 0;
+}
