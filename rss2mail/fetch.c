@@ -506,7 +506,14 @@ xfer_setup(struct xfer *x)
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_size);
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	SETOPT(CURLOPT_PIPEWAIT, 1L);
+	/*
+	 * Wait for a connection that might multiplex only where HTTP/2 can
+	 * be negotiated (ALPN): over plain http, libcurl would hold every
+	 * other transfer to the host until the first one ends, and one
+	 * trickling feed would stall its neighbours.
+	 */
+	SETOPT(CURLOPT_PIPEWAIT, strncasecmp(r->url, "https:", 6) == 0 ?
+	    1L : 0L);
 	SETOPT(CURLOPT_USERAGENT, r->user_agent ? r->user_agent :
 	    FETCH_DEFAULT_UA);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);

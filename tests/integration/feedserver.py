@@ -43,7 +43,8 @@ MAX_SLOW_SECONDS):
   /auth?user=U&pass=P         401 unless basic auth matches, then the feed
   /feed.xml                   a small built-in RSS 2.0 feed (unless put)
 
-`inflight_max` records the most requests handled at once (per-host limits).
+`inflight_max` records the most requests handled at once, `inflight_peak(kind)`
+the most under one route (/delay/...), to check per-host limits.
 Run standalone: python3 feedserver.py [DIR] [PORT].
 
 Also here, for the fetch tests: fetchctl()/fetch1() run build/tools/fetchctl
@@ -165,14 +166,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         owner = self.server.owner
         path, q = self._log()
-        owner._enter()
+        kind = path.strip("/").split("/")[0]
+        owner._enter(kind)
         try:
             self._route(path, q)
         except (BrokenPipeError, ConnectionResetError, socket.timeout,
                 ConnectionAbortedError):
             self.close_connection = True
         finally:
-            owner._leave()
+            owner._leave(kind)
 
     # --- documents ------------------------------------------------------
 
@@ -422,6 +424,8 @@ class FeedServer:
         self._stopping = threading.Event()
         self._inflight = 0
         self.inflight_max = 0
+        self._inflight_by = {}
+        self._peak_by = {}
         self._httpd = _Server((host, port), _Handler)
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
@@ -494,14 +498,24 @@ class FeedServer:
         with self._lock:
             self._log.append(entry)
 
-    def _enter(self):
+    def _enter(self, kind):
         with self._lock:
             self._inflight += 1
             self.inflight_max = max(self.inflight_max, self._inflight)
+            n = self._inflight_by.get(kind, 0) + 1
+            self._inflight_by[kind] = n
+            self._peak_by[kind] = max(self._peak_by.get(kind, 0), n)
 
-    def _leave(self):
+    def _leave(self, kind):
         with self._lock:
             self._inflight -= 1
+            self._inflight_by[kind] -= 1
+
+    def inflight_peak(self, kind):
+        """Most requests at once under /kind/... since clear_log (slow
+        handlers of earlier tests may still run under other routes)."""
+        with self._lock:
+            return self._peak_by.get(kind, 0)
 
     @property
     def requests(self):
@@ -514,7 +528,8 @@ class FeedServer:
     def clear_log(self):
         with self._lock:
             self._log = []
-            self.inflight_max = 0
+            self.inflight_max = self._inflight
+            self._peak_by = dict(self._inflight_by)
 
 
 @atexit.register

@@ -10,7 +10,9 @@
  *     --ua S --user U --password P --proxy P --proxy-env
  *     --public IP[,IP]           addresses the guard treats as public
  *     --body                     also print the body (as a JSON string)
- *     --urls FILE                read more URLs, one a line
+ *     --urls FILE                read more URLs, one a line, each
+ *                                optionally "URL<TAB>ETAG<TAB>LAST-MODIFIED"
+ *                                (its own validators; "" for none)
  *   A URL written "+content:URL" is fetched with from_content set (as an
  *   image URL taken from a feed would be), whatever the options say.
  *
@@ -108,15 +110,34 @@ usage(void)
 	exit(2);
 }
 
+struct url {
+	char	*url;
+	char	*etag;		/* per-URL validators, or NULL */
+	char	*lm;
+};
+
 static void
-add_url(char ***urls, size_t *n, const char *u)
+add_url(struct url **urls, size_t *n, const char *u)
 {
+	struct url *x;
+	char *t;
+
 	*urls = xrealloc(*urls, (*n + 1) * sizeof(**urls));
-	(*urls)[(*n)++] = xstrdup(u);
+	x = &(*urls)[(*n)++];
+	x->url = xstrdup(u);
+	x->etag = x->lm = NULL;
+	if ((t = strchr(x->url, '\t')) == NULL)
+		return;
+	*t++ = '\0';
+	x->etag = t;
+	if ((t = strchr(t, '\t')) != NULL) {
+		*t++ = '\0';
+		x->lm = t;
+	}
 }
 
 static void
-read_urls(char ***urls, size_t *n, const char *path)
+read_urls(struct url **urls, size_t *n, const char *path)
 {
 	struct buf b = BUF_INIT(0);
 	char err[ERRLEN], *line, *save = NULL;
@@ -125,8 +146,8 @@ read_urls(char ***urls, size_t *n, const char *path)
 		fprintf(stderr, "fetchctl: %s\n", err);
 		exit(1);
 	}
-	for (line = strtok_r(b.data, "\r\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\r\n", &save))
+	for (line = strtok_r(b.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
 		if (*line)
 			add_url(urls, n, line);
 	buf_free(&b);
@@ -138,7 +159,8 @@ main(int argc, char **argv)
 	struct fetch_req proto, *reqs;
 	struct fetch_opts opts;
 	struct ctl ctl;
-	char err[ERRLEN], **urls = NULL;
+	struct url *urls = NULL;
+	char err[ERRLEN];
 	size_t nurls = 0, i;
 	int a, rc = 1;
 
@@ -208,11 +230,15 @@ main(int argc, char **argv)
 	reqs = xcalloc(nurls, sizeof(*reqs));
 	for (i = 0; i < nurls; i++) {
 		reqs[i] = proto;
-		reqs[i].url = urls[i];
-		if (strncmp(urls[i], "+content:", 9) == 0) {
-			reqs[i].url = urls[i] + 9;
+		reqs[i].url = urls[i].url;
+		if (strncmp(urls[i].url, "+content:", 9) == 0) {
+			reqs[i].url = urls[i].url + 9;
 			reqs[i].from_content = 1;
 		}
+		if (urls[i].etag != NULL)
+			reqs[i].etag = *urls[i].etag ? urls[i].etag : NULL;
+		if (urls[i].lm != NULL)
+			reqs[i].last_modified = *urls[i].lm ? urls[i].lm : NULL;
 		reqs[i].user = (void *)(uintptr_t)i;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ctl.t0);
@@ -222,7 +248,7 @@ main(int argc, char **argv)
 		rc = 0;
 	for (i = 0; i < nurls; i++) {
 		fetch_req_clear(&reqs[i]);
-		free(urls[i]);
+		free(urls[i].url);
 	}
 	free(reqs);
 	free(urls);
