@@ -26,6 +26,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "log.h"
+#include "opml.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -557,6 +558,106 @@ cmd_daemon(int argc, char **argv)
 	return rv;
 }
 
+/* Read a whole file, or standard input for "-", at most max bytes. */
+static int
+read_input(const char *path, size_t max, struct buf *out, char *err,
+    size_t errlen)
+{
+	char chunk[65536];
+	size_t n;
+
+	if (strcmp(path, "-") != 0)
+		return util_read_file(path, max, out, err, errlen);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		if (out->len + n > max || buf_append(out, chunk, n) == -1) {
+			errf(err, errlen, "standard input: too large (over %zu "
+			    "bytes)", max);
+			return -1;
+		}
+	if (ferror(stdin)) {
+		errf(err, errlen, "standard input: read error");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_import_opml(int argc, char **argv)
+{
+	struct buf in = BUF_INIT(0);
+	struct opml *o = NULL;
+	struct config_import *imp = NULL;
+	char err[ERRLEN], *path = NULL;
+	const char *src;
+	size_t i;
+	int rv = EXIT_USAGE;
+
+	if (argc != 2)
+		return usage_error("usage: import-opml FILE|-");
+	src = strcmp(argv[1], "-") == 0 ? "standard input" : argv[1];
+	if (read_input(argv[1], LIM_CONFIG_SIZE, &in, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (opml_parse(buf_str(&in), in.len, &o, err, sizeof(err)) == -1) {
+		log_error("%s: %s", src, err);
+		goto out;
+	}
+	path = config_path();
+	if (config_import_opml(path, o, &imp, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	for (i = 0; i < imp->nitems; i++) {
+		const struct config_import_item *it = &imp->items[i];
+
+		if (it->status == CONFIG_IMPORT_ADDED)
+			printf("added    %-24s %s\n", it->name, it->url);
+		else if (it->status == CONFIG_IMPORT_EXISTS)
+			printf("exists   %-24s %s\n", it->name ? it->name : "",
+			    it->url);
+		else
+			printf("skipped  %-24s %s: %s\n", "", it->url,
+			    it->reason ? it->reason : "unusable URL");
+	}
+	printf("%zu added, %zu already present, %zu skipped (%s)\n",
+	    imp->added, imp->exists, imp->invalid, path);
+	if (imp->added)
+		printf("tip: `rss2mail catchup --all` records the current "
+		    "entries as seen, so the first run sends only new posts\n");
+	rv = 0;
+out:
+	config_import_free(imp);
+	opml_free(o);
+	buf_free(&in);
+	free(path);
+	return rv;
+}
+
+static int
+cmd_export_opml(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct buf out = BUF_INIT(0);
+	char err[ERRLEN];
+	int rv = EXIT_USAGE;
+
+	if (argc != 1)
+		return usage_error("usage: export-opml");
+	if (load_config(&cfg) == -1)
+		goto out;
+	if (config_export_opml(cfg, &out, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	fwrite(buf_str(&out), 1, out.len, stdout);
+	rv = fflush(stdout) == 0 ? 0 : EXIT_TEMP;
+out:
+	buf_free(&out);
+	config_free(cfg);
+	return rv;
+}
+
 static int cmd_help(int, char **);
 
 static const struct cmd cmds[] = {
@@ -575,6 +676,10 @@ static const struct cmd cmds[] = {
 	    "record current entries as seen without delivering them" },
 	{ "list", cmd_list, "list [--json]",
 	    "feeds with status: last poll, last error, entries delivered" },
+	{ "import-opml", cmd_import_opml, "import-opml FILE|-",
+	    "add every outline with an xmlUrl (categories -> category)" },
+	{ "export-opml", cmd_export_opml, "export-opml",
+	    "OPML 2.0 of the configured feeds on stdout" },
 	{ "parse", cmd_parse, "parse URL|FILE [--base URL]",
 	    "print the parsed feed as JSON (for debugging a feed)" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },
