@@ -518,6 +518,8 @@ xfer_setup(struct xfer *x)
 	    FETCH_DEFAULT_UA);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file != NULL)
+		SETOPT(CURLOPT_CAINFO, o->ca_file);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
 	SETOPT(CURLOPT_WRITEFUNCTION, cb_write);
 	SETOPT(CURLOPT_WRITEDATA, x);
@@ -839,9 +841,15 @@ xfer_result(struct xfer *x, CURLcode rc)
 	default:
 		if (rc == CURLE_SSL_CONNECT_ERROR ||
 		    rc == CURLE_PEER_FAILED_VERIFICATION ||
-		    rc == CURLE_SSL_CACERT_BADFILE)
+		    rc == CURLE_SSL_CACERT_BADFILE) {
+			char *c;
+
+			/* GnuTLS appends "CAfile: ... CRLfile: ...": noise */
+			if ((c = strstr(x->errbuf, ". CAfile:")) != NULL)
+				*c = '\0';
 			errf(r->err, sizeof(r->err), "TLS: %s",
 			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		}
 		else
 			errf(r->err, sizeof(r->err), "%s", x->errbuf[0] ?
 			    x->errbuf : curl_easy_strerror(rc));

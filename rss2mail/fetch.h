@@ -64,6 +64,7 @@ struct fetch_opts {
 	const char *proxy;		/* NULL: no proxy (env ignored) */
 	int	proxy_env;		/* with proxy NULL: honour http_proxy,
 					 * https_proxy, no_proxy from env */
+	const char *ca_file;		/* PEM bundle to trust; NULL: system */
 	const char *public_addrs;	/* tests: comma-separated IP literals
 					 * the private-address guard treats as
 					 * public (e.g. "127.0.0.2") */

@@ -62,6 +62,7 @@ import json
 import os
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
 import threading
@@ -70,6 +71,11 @@ import unittest
 import urllib.parse
 
 MAX_SLOW_SECONDS = 120
+TLS_DIR = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "data", "http")
+TLS_CA = os.path.join(TLS_DIR, "ca.pem")      # trusts TLS_CERT
+TLS_CERT = os.path.join(TLS_DIR, "server.pem")  # localhost, 127.0.0.1
+TLS_KEY = os.path.join(TLS_DIR, "server.key")
 
 BUILTIN_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Built-in</title>
@@ -124,6 +130,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        # TLS handshakes happen here, in the handler's thread, so a client
+        # that stalls in the handshake never blocks the accept loop
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
 
     # --- plumbing -------------------------------------------------------
 
@@ -414,7 +429,9 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 class FeedServer:
     """The test server; a context manager, also stopped at exit."""
 
-    def __init__(self, root=None, host="127.0.0.1", port=0):
+    def __init__(self, root=None, host="127.0.0.1", port=0, tls=False):
+        """tls=True serves https with tests/data/http/server.pem (trusted
+        by TLS_CA); tls=(certfile, keyfile) with another certificate."""
         self.root = root
         self.host = host
         self._docs = {}
@@ -429,6 +446,14 @@ class FeedServer:
         self._httpd = _Server((host, port), _Handler)
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
+        self.tls = bool(tls)
+        if tls:
+            cert, key = (TLS_CERT, TLS_KEY) if tls is True else tls
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self._httpd.socket = ctx.wrap_socket(
+                self._httpd.socket, server_side=True,
+                do_handshake_on_connect=False)
         self._thread = None
         self._last_lm = 0
 
@@ -463,7 +488,8 @@ class FeedServer:
     # addresses
     @property
     def base(self):
-        return "http://%s:%d" % (self.host, self.port)
+        return "%s://%s:%d" % ("https" if self.tls else "http", self.host,
+                                self.port)
 
     def url(self, path="/"):
         if not path.startswith("/"):

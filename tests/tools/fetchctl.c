@@ -9,6 +9,7 @@
  *     --timeout S --connect-timeout S --low-speed-time S --low-speed-bytes N
  *     --ua S --user U --password P --proxy P --proxy-env
  *     --public IP[,IP]           addresses the guard treats as public
+ *     --ca-file PEM              trust these CAs instead of the system's
  *     --body                     also print the body (as a JSON string)
  *     --urls FILE                read more URLs, one a line, each
  *                                optionally "URL<TAB>ETAG<TAB>LAST-MODIFIED"
@@ -213,6 +214,8 @@ main(int argc, char **argv)
 			proto.http_password = v;
 		else if (strcmp(o, "--proxy") == 0)
 			opts.proxy = v;
+		else if (strcmp(o, "--ca-file") == 0)
+			opts.ca_file = v;
 		else if (strcmp(o, "--public") == 0)
 			opts.public_addrs = v;
 		else if (strcmp(o, "--urls") == 0)
