@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "check.h"
 #include "config.h"
 #include "daemon.h"
 #include "feed.h"
@@ -658,6 +659,20 @@ out:
 	return rv;
 }
 
+static int
+cmd_check(int argc, char **argv)
+{
+	char *path;
+	int rv;
+
+	if (argc != 1)
+		return usage_error("usage: check");
+	path = config_path();
+	rv = check_main(path);
+	free(path);
+	return rv;
+}
+
 static int cmd_help(int, char **);
 
 static const struct cmd cmds[] = {
@@ -680,6 +695,8 @@ static const struct cmd cmds[] = {
 	    "add every outline with an xmlUrl (categories -> category)" },
 	{ "export-opml", cmd_export_opml, "export-opml",
 	    "OPML 2.0 of the configured feeds on stdout" },
+	{ "check", cmd_check, "check",
+	    "validate the config, log in to the mailbox, fetch each feed" },
 	{ "parse", cmd_parse, "parse URL|FILE [--base URL]",
 	    "print the parsed feed as JSON (for debugging a feed)" },
 	{ "help", cmd_help, "help [COMMAND]", "this text" },

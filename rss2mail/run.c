@@ -200,6 +200,23 @@ tls_of(enum config_tls t)
 	}
 }
 
+const struct deliver_ops *
+run_backend(const struct config_settings *s, struct deliver_cfg *dc)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->maildir = s->maildir;
+	dc->imap_url = s->imap_url;
+	dc->tls = tls_of(s->imap_tls);
+	dc->user = s->imap_user;
+	dc->ca_file = s->imap_ca_file;
+	dc->fingerprint = s->imap_fingerprint;
+	dc->auth = s->imap_auth;
+	dc->flags = s->flags ? s->flags : "";
+	dc->timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
+	return s->deliver == CONFIG_DELIVER_IMAP ? &deliver_imap :
+	    &deliver_maildir;
+}
+
 /* The store a feed delivers to, opened on first use. */
 static struct store *
 store_get(struct run *r, const struct config_feed *cf)
@@ -227,18 +244,9 @@ store_get(struct run *r, const struct config_feed *cf)
 	sto = &r->stores[r->nstores++];
 	memset(sto, 0, sizeof(*sto));
 	sto->key = buf_steal(&key);
-	sto->ops = r->o->ops ? r->o->ops : s->deliver == CONFIG_DELIVER_IMAP ?
-	    &deliver_imap : &deliver_maildir;
-	memset(&dc, 0, sizeof(dc));
-	dc.maildir = s->maildir;
-	dc.imap_url = s->imap_url;
-	dc.tls = tls_of(s->imap_tls);
-	dc.user = s->imap_user;
-	dc.ca_file = s->imap_ca_file;
-	dc.fingerprint = s->imap_fingerprint;
-	dc.auth = s->imap_auth;
-	dc.flags = "";
-	dc.timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
+	sto->ops = run_backend(s, &dc);
+	if (r->o->ops)
+		sto->ops = r->o->ops;
 	if (s->deliver == CONFIG_DELIVER_IMAP && secret_resolve(s->password,
 	    s->password_file, s->password_command, r->cfg->path, &password,
 	    sto->err, sizeof(sto->err)) == -1) {
@@ -288,8 +296,8 @@ store_ensure(struct store *sto, const char *folder, char *err, size_t errlen)
  * category path ("Tech/Mail"); a feed without a category drops the
  * "{category}/" part.  NULL -> "" (the store's own mailbox).
  */
-static char *
-folder_expand(const struct config_feed *cf)
+char *
+run_folder(const struct config_feed *cf)
 {
 	struct buf b = BUF_INIT(0);
 	const char *p = cf->s.folder;
@@ -853,7 +861,7 @@ run_pass(const struct config *cfg, struct state *st,
 			continue;
 		}
 		r.nfeeds++;
-		fr->folder = folder_expand(cf);
+		fr->folder = run_folder(cf);
 		if (!o->catchup && (fr->store = store_get(&r, cf)) == NULL)
 			feed_fail(&r, fr, "mailbox: more than %d different "
 			    "stores in one config", RUN_MAX_STORES);

@@ -41,6 +41,19 @@ struct run_stats {
 	size_t	recovered;		/* journal entries settled */
 };
 
+struct config_feed;
+struct config_settings;
+struct deliver_cfg;
+
+/* A feed's folder from its template ({name}, {category}); malloc'd; ""
+ * means the store's own mailbox. */
+char	*run_folder(const struct config_feed *);
+
+/* The backend for a feed's settings, and its deliver_cfg (the password is
+ * left NULL: the caller resolves it). */
+const struct deliver_ops *run_backend(const struct config_settings *,
+	    struct deliver_cfg *);
+
 /*
  * Returns 0 when every feed was handled, 1 when some feed failed (each
  * reported on stderr), -1 when the pass could not run at all (err).

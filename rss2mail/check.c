@@ -1,0 +1,261 @@
+/*
+ * check.c - the `check` command (see check.h).  Orchestration only: it uses
+ * the same modules, backends and folder templates as run.c, so what check
+ * accepts is what a run will use.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "check.h"
+#include "config.h"
+#include "deliver.h"
+#include "feed.h"
+#include "fetch.h"
+#include "limits.h"
+#include "run.h"
+#include "secret.h"
+#include "state.h"
+#include "util.h"
+
+#define OK_MARK		"\xe2\x9c\x93"	/* U+2713 */
+#define BAD_MARK	"\xe2\x9c\x97"	/* U+2717 */
+
+struct check {
+	const struct config *cfg;
+	struct state	*st;		/* NULL when it could not be opened */
+	struct arena	*arena;
+	int		 bad;
+};
+
+static void
+item(struct check *c, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+item(struct check *c, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s ", ok ? OK_MARK : BAD_MARK);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		c->bad++;
+}
+
+static void
+report_config(void *ctx, const char *line)
+{
+	item(ctx, 0, "%s", line);
+}
+
+static const char *
+password_source(const struct config_settings *s)
+{
+	return s->password_command ? "password-command" : s->password_file ?
+	    "password-file" : s->password ? "password in the config" : NULL;
+}
+
+/* Each distinct mailbox: password, login, then the folders it will get. */
+static void
+check_stores(struct check *c)
+{
+	const struct config *cfg = c->cfg;
+	const struct deliver_ops *ops;
+	struct deliver_cfg dc;
+	char err[ERRLEN], *pw, *folder, **done = NULL;
+	void *ctx;
+	size_t i, j, k, ndone = 0;
+
+	for (i = 0; i < cfg->nfeeds; i++) {
+		const struct config_settings *s = &cfg->feeds[i].s;
+		const char *where;
+
+		if (cfg->feeds[i].paused)
+			continue;
+		where = s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url :
+		    s->maildir;
+		for (k = 0; k < ndone; k++)
+			if (strcmp(done[k], where) == 0)
+				break;
+		if (k < ndone)
+			continue;
+		done = xrealloc(done, (ndone + 1) * sizeof(*done));
+		done[ndone++] = xstrdup(where);
+
+		ops = run_backend(s, &dc);
+		pw = NULL;
+		if (s->deliver == CONFIG_DELIVER_IMAP) {
+			if (secret_resolve(s->password, s->password_file,
+			    s->password_command, cfg->path, &pw, err,
+			    sizeof(err)) == -1) {
+				item(c, 0, "password: %s", err);
+				continue;
+			}
+			if (pw == NULL) {
+				item(c, 0, "password: none configured for %s "
+				    "(password-command, password-file or "
+				    "password)", where);
+				continue;
+			}
+			item(c, 1, "password from %s", password_source(s));
+		}
+		dc.password = pw;
+		if (ops->open(&ctx, &dc, err, sizeof(err)) != DELIVER_OK) {
+			item(c, 0, "mailbox %s: %s", where, err);
+			secret_free(pw);
+			continue;
+		}
+		secret_free(pw);
+		item(c, 1, "mailbox %s: %s", where, s->deliver ==
+		    CONFIG_DELIVER_IMAP ? "connected and logged in" :
+		    "writable");
+		/* the folders of every feed that delivers here */
+		for (j = i; j < cfg->nfeeds; j++) {
+			const struct config_feed *cf = &cfg->feeds[j];
+			const char *w2 = cf->s.deliver == CONFIG_DELIVER_IMAP ?
+			    cf->s.imap_url : cf->s.maildir;
+
+			if (cf->paused || strcmp(w2, where) != 0)
+				continue;
+			folder = run_folder(cf);
+			if (ops->ensure_folder(ctx, folder, err, sizeof(err)) ==
+			    DELIVER_OK)
+				item(c, 1, "folder %s (feed %s)", *folder ?
+				    folder : "(default)", cf->name);
+			else
+				item(c, 0, "folder %s (feed %s): %s", *folder ?
+				    folder : "(default)", cf->name, err);
+			free(folder);
+		}
+		ops->close(ctx);
+	}
+	for (k = 0; k < ndone; k++)
+		free(done[k]);
+	free(done);
+}
+
+static void
+on_feed(struct fetch_req *req, void *vctx)
+{
+	struct check *c = vctx;
+	const struct config_feed *cf = req->user;
+	struct feed_parse_opts po;
+	struct feed *f = NULL;
+	struct entry *e;
+	char err[ERRLEN];
+	size_t fresh = 0;
+
+	if (req->result != FETCH_OK) {
+		item(c, 0, "feed %s: %s: %s", cf->name, req->url,
+		    req->result == FETCH_GONE ? "HTTP 410 Gone" :
+		    req->result == FETCH_NOT_MODIFIED ? "not modified" :
+		    req->err);
+		return;
+	}
+	memset(&po, 0, sizeof(po));
+	po.base_url = req->allow_local ? NULL : req->effective_url;
+	po.content_location = req->content_location;
+	arena_reset(c->arena);
+	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
+	    &po, c->arena, &f, err, sizeof(err)) == -1) {
+		item(c, 0, "feed %s: %s: %s", cf->name, req->url, err);
+		return;
+	}
+	for (e = f->entries; e; e = e->next)
+		if (c->st == NULL ||
+		    state_entry_get(c->st, cf->name, e->id) == STATE_NEW)
+			fresh++;
+	item(c, 1, "feed %s: %zu entries, %zu not yet delivered%s%s",
+	    cf->name, f->nentries, fresh, f->bozo ? "; warning: " : "",
+	    f->bozo ? f->bozo_exception : "");
+}
+
+static void
+check_feeds(struct check *c)
+{
+	const struct config *cfg = c->cfg;
+	struct fetch_req *reqs;
+	struct fetch_opts fo;
+	char err[ERRLEN];
+	size_t i, n = 0;
+
+	reqs = xcalloc(cfg->nfeeds + 1, sizeof(*reqs));
+	for (i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *cf = &cfg->feeds[i];
+
+		if (cf->paused) {
+			printf("- feed %s: paused\n", cf->name);
+			continue;
+		}
+		reqs[n].url = cf->url;
+		reqs[n].allow_local = strncmp(cf->url, "http://", 7) != 0 &&
+		    strncmp(cf->url, "https://", 8) != 0;
+		reqs[n].allow_private = cf->s.allow_private;
+		reqs[n].user_agent = cf->s.user_agent;
+		reqs[n].timeout = (long)cf->s.timeout;
+		reqs[n].user = (void *)cf;
+		n++;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.concurrency = cfg->concurrency;
+	fo.per_host = cfg->per_host;
+	fo.proxy = cfg->global.proxy && strcmp(cfg->global.proxy, "env") ?
+	    cfg->global.proxy : NULL;
+	fo.proxy_env = cfg->global.proxy && !strcmp(cfg->global.proxy, "env");
+	if (n && fetch_run(reqs, n, &fo, on_feed, c, err, sizeof(err)) == -1)
+		item(c, 0, "fetching: %s", err);
+	for (i = 0; i < n; i++)
+		fetch_req_clear(&reqs[i]);
+	free(reqs);
+}
+
+int
+check_main(const char *path)
+{
+	struct check c;
+	struct config *cfg = NULL;
+	char err[ERRLEN];
+	int nerr;
+
+	memset(&c, 0, sizeof(c));
+	nerr = config_check(path, report_config, &c, err, sizeof(err));
+	if (nerr == -1) {
+		item(&c, 0, "config %s", err);
+		return 2;
+	}
+	if (nerr > 0 || config_load(path, &cfg, err, sizeof(err)) == -1) {
+		printf("%d config error%s: fix %s first\n", nerr > 0 ? nerr : 1,
+		    nerr == 1 ? "" : "s", path);
+		return 2;
+	}
+	c.cfg = cfg;
+	item(&c, 1, "config %s: %zu feed%s", path, cfg->nfeeds,
+	    cfg->nfeeds == 1 ? "" : "s");
+	if (state_open(cfg->state, &c.st, err, sizeof(err)) == -1)
+		item(&c, 0, "%s", err);
+	else
+		item(&c, 1, "state %s", cfg->state);
+	check_stores(&c);
+	if (fetch_global_init(err, sizeof(err)) == -1)
+		item(&c, 0, "%s", err);
+	else {
+		c.arena = arena_new(LIM_FEED_ARENA);
+		check_feeds(&c);
+		arena_free(c.arena);
+		fetch_global_cleanup();
+	}
+	if (c.bad)
+		printf("%d problem%s found\n", c.bad, c.bad == 1 ? "" : "s");
+	else
+		printf("all good\n");
+	state_close(c.st);
+	config_free(cfg);
+	return c.bad ? 1 : 0;
+}
