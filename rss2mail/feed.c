@@ -390,6 +390,10 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 	else if (sniff_html(p, (size_t)(end - p))) {
 		errf(err, errlen, "not a feed: HTML document");
 		goto out;
+	} else if (*p != '<' && (unsigned char)*p < 0x80 && *p != '\0') {
+		/* not '<', not a UTF-16/32 or legacy byte: no markup at all */
+		errf(err, errlen, "not a feed: neither XML nor JSON");
+		goto out;
 	} else
 		rc = feed_xml_parse(data, len, opts, a, f, err, errlen);
 	if (rc == 0)

@@ -1205,6 +1205,11 @@ xml_pass(struct xp *x, const char *data, size_t len, const char *enc,
 		if (ctxt->disableSAX && !recover)
 			break;
 	}
+	if (!x->fatal && !x->xmlerr[0] && ctxt->instate != XML_PARSER_EPILOG &&
+	    ctxt->instate != XML_PARSER_EOF)
+		snprintf(x->xmlerr, sizeof(x->xmlerr), "XML: line %d: "
+		    "document ends early (truncated)", ctxt->input ?
+		    ctxt->input->line : 0);
 	if (!x->fatal)
 		xmlParseChunk(ctxt, NULL, 0, 1);
 	wf = ctxt->wellFormed;
@@ -1323,6 +1328,9 @@ choose_encoding(const char *d, size_t n, const char *http, char *name,
 	*force = NULL;
 	if (n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
 		snprintf(name, namelen, "utf-8");
+		decl_encoding(d + 3, n - 3, decl, sizeof(decl));
+		if (decl[0] && strcmp(decl, "utf-8") != 0)
+			*force = name;	/* the BOM beats the declaration */
 		return;
 	}
 	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE &&
