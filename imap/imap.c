@@ -295,13 +295,17 @@ starttls(struct imap *c, char *err, size_t errlen)
 		    "to log in without TLS (imap-tls = none allows it)");
 		return -1;
 	}
-	if ((r = mailimap_starttls(c->s)) != MAILIMAP_NO_ERROR)
-		goto failed;
-	if (c->s->imap_stream->read_buffer_len != 0) {
+	/* libetpan >= 1.9.4 itself fails when data follows the OK
+	 * (CVE-2020-15953); check either way */
+	r = mailimap_starttls(c->s);
+	if (c->s->imap_stream != NULL &&
+	    c->s->imap_stream->read_buffer_len != 0) {
 		ierr(c, err, errlen, "STARTTLS: server sent data before the "
 		    "TLS handshake; refusing the connection");
 		return -1;
 	}
+	if (r != MAILIMAP_NO_ERROR)
+		goto failed;
 	low = mailstream_get_low(c->s->imap_stream);
 	if ((fd = mailstream_low_get_fd(low)) < 0) {
 		ierr(c, err, errlen, "STARTTLS: no socket");

@@ -17,7 +17,10 @@ test failed.
 
 TLS: pass tls=(cert_pem_path, key_pem_path) to get ssl = yes (STARTTLS on
 the plain port) and an implicit-TLS port dc.tls_port.  tls=None gives
-ssl = no, i.e. a server that does not offer STARTTLS.
+ssl = no, i.e. a server that does not offer STARTTLS.  make_pki(dir) makes
+a test CA and good / wrong-host / expired / self-signed server certificates
+with certtool.  login_count(text) counts login attempts in log text (to
+prove that no credential reached the server).
 
 Only the standard library is used (tests may run under any python3).
 """
@@ -293,9 +296,12 @@ class Dovecot:
 
     # -- helpers ----------------------------------------------------------
 
-    def url(self, mailbox="", scheme="imap", user=None, tls_port=False):
+    def url(self, mailbox="", scheme="imap", user=None, tls_port=False,
+            host="127.0.0.1"):
+        """imap://user@127.0.0.1:port[/mailbox]; scheme="imaps" with
+        tls_port=True for the implicit-TLS port."""
         port = self.tls_port if tls_port else self.port
-        u = "%s://%s@127.0.0.1:%d" % (scheme, user or self.user, port)
+        u = "%s://%s@%s:%d" % (scheme, user or self.user, host, port)
         return u + "/" + mailbox if mailbox else u
 
     def log(self):
@@ -486,3 +492,92 @@ def utf7_decode(s):
             out.append(s[i])
             i += 1
     return "".join(out)
+
+
+# -- a test PKI made with certtool (gnutls-bin) ------------------------------
+
+CERTTOOL = shutil.which("certtool") or "/usr/bin/certtool"
+
+
+def certtool_available():
+    return os.path.isfile(CERTTOOL) and os.access(CERTTOOL, os.X_OK)
+
+
+def _certtool(args, template=None, cwd=None):
+    tpl = None
+    try:
+        if template is not None:
+            fd, tpl = tempfile.mkstemp(suffix=".tpl", dir=cwd)
+            with os.fdopen(fd, "w") as f:
+                f.write(template)
+            args = args + ["--template", tpl]
+        p = subprocess.run([CERTTOOL] + args, cwd=cwd,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        if p.returncode != 0:
+            raise DovecotError("certtool %s: %s" % (" ".join(args),
+                               p.stderr.decode("utf-8", "replace")))
+    finally:
+        if tpl:
+            os.unlink(tpl)
+
+
+def make_pki(directory):
+    """Make a test CA and server certificates in directory; returns a dict
+    of paths: ca (CA cert PEM), and (cert, key) pairs under
+      good        CN/SAN localhost + IP 127.0.0.1, signed by the CA
+      wronghost   SAN wrong.example only, signed by the CA
+      expired     localhost, signed by the CA, expired in 2020
+      selfsigned  localhost, self-signed (no CA)
+    plus fingerprint[name] = "sha256:<hex>" of each server cert (DER)."""
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)
+    p = lambda n: os.path.join(directory, n)
+    out = {"ca": p("ca.pem"), "fingerprint": {}}
+    _certtool(["--generate-privkey", "--key-type", "ecdsa", "--outfile",
+               p("ca.key")])
+    _certtool(["--generate-self-signed", "--load-privkey", p("ca.key"),
+               "--outfile", p("ca.pem")],
+              'cn = "rss2mail test CA"\nca\ncert_signing_key\n'
+              'expiration_days = 30\n', directory)
+    server = ('tls_www_server\nsigning_key\nencryption_key\n'
+              'serial = %d\n')
+    specs = {
+        "good": 'cn = "localhost"\ndns_name = "localhost"\n'
+                'ip_address = "127.0.0.1"\nexpiration_days = 30\n',
+        "wronghost": 'cn = "wrong.example"\ndns_name = "wrong.example"\n'
+                     'expiration_days = 30\n',
+        "expired": 'cn = "localhost"\ndns_name = "localhost"\n'
+                   'ip_address = "127.0.0.1"\n'
+                   'activation_date = "2019-01-01 00:00:00"\n'
+                   'expiration_date = "2020-01-01 00:00:00"\n',
+        "selfsigned": 'cn = "localhost"\ndns_name = "localhost"\n'
+                      'ip_address = "127.0.0.1"\nexpiration_days = 30\n',
+    }
+    for i, (name, tpl) in enumerate(sorted(specs.items())):
+        key, cert = p(name + ".key"), p(name + ".pem")
+        _certtool(["--generate-privkey", "--key-type", "ecdsa",
+                   "--outfile", key])
+        tpl = tpl + server % (100 + i)
+        if name == "selfsigned":
+            _certtool(["--generate-self-signed", "--load-privkey", key,
+                       "--outfile", cert], tpl, directory)
+        else:
+            _certtool(["--generate-certificate", "--load-privkey", key,
+                       "--load-ca-certificate", p("ca.pem"),
+                       "--load-ca-privkey", p("ca.key"), "--outfile", cert],
+                      tpl, directory)
+        os.chmod(key, 0o644)
+        out[name] = (cert, key)
+        out["fingerprint"][name] = "sha256:" + _pem_sha256(cert)
+    return out
+
+
+def _pem_sha256(path):
+    import base64
+    import hashlib
+    with open(path) as f:
+        text = f.read()
+    b = text.split("-----BEGIN CERTIFICATE-----")[1].split(
+        "-----END CERTIFICATE-----")[0]
+    return hashlib.sha256(base64.b64decode("".join(b.split()))).hexdigest()
