@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -714,6 +715,12 @@ config_valid_name(const char *name)
 
 /* Parsing. */
 
+struct perror {
+	int	 line;
+	size_t	 seq;
+	char	*msg;
+};
+
 struct parse {
 	const char	*path;
 	struct ini	*ini;
@@ -721,7 +728,54 @@ struct parse {
 	char		*err;
 	size_t		 errlen;
 	size_t		 nsections;	/* [feed.NAME] sections */
+	unsigned char	*skip;		/* per line: ignore, already reported */
+	/* config_check: every error, not just the first */
+	int		 collect;
+	struct perror	*errs;
+	size_t		 nerrs, caperrs;
 };
+
+static void
+collect_error(struct parse *ps, int line, const char *msg)
+{
+	if (ps->nerrs == ps->caperrs) {
+		ps->caperrs = ps->caperrs ? ps->caperrs * 2 : 16;
+		ps->errs = xrealloc(ps->errs, ps->caperrs * sizeof(*ps->errs));
+	}
+	ps->errs[ps->nerrs].line = line;
+	ps->errs[ps->nerrs].seq = ps->nerrs;
+	ps->errs[ps->nerrs].msg = xstrdup(msg);
+	ps->nerrs++;
+}
+
+static void
+ini_report(void *ctx, int line, const char *msg)
+{
+	collect_error(ctx, line, msg);
+}
+
+/*
+ * One error at line: "PATH:LINE: " + fmt.  Returns -1 (stop) when parsing
+ * for a config, 0 (go on) when collecting every error for config_check.
+ */
+static int perr(struct parse *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct parse *ps, int line, const char *fmt, ...)
+{
+	char msg[ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errf(ps->err, ps->errlen, "%s:%d: %s", ps->path, line, msg);
+	if (!ps->collect)
+		return -1;
+	collect_error(ps, line, ps->err);
+	return 0;
+}
 
 static int
 cmp_section(const void *a, const void *b)
@@ -735,122 +789,153 @@ cmp_section(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sorted, not pairwise: a config may hold thousands of feeds. */
+/* Sorted, not pairwise: a config may hold thousands of feeds.  Every
+ * repeat of a section is marked skip; without collect, the first repeat in
+ * file order is the error. */
 static int
 check_duplicate_sections(struct parse *ps)
 {
 	const struct ini_line **v, *dup = NULL, *first = NULL;
-	size_t i, n = 0;
+	size_t i, g, n = 0;
+	int r = 0;
 
 	v = xcalloc(ps->ini->nlines + 1, sizeof(*v));
 	for (i = 0; i < ps->ini->nlines; i++)
 		if (ps->ini->lines[i].kind == INI_SECTION)
 			v[n++] = &ps->ini->lines[i];
 	qsort(v, n, sizeof(*v), cmp_section);
-	for (i = 1; i < n; i++)
-		if (strcmp(v[i]->name, v[i - 1]->name) == 0 &&
-		    (i < 2 || strcmp(v[i]->name, v[i - 2]->name) != 0) &&
-		    (dup == NULL || v[i] < dup)) {
-			dup = v[i];
-			first = v[i - 1];
+	for (g = 0, i = 1; i < n; i++) {
+		if (strcmp(v[i]->name, v[g]->name) != 0) {
+			g = i;
+			continue;
 		}
+		ps->skip[v[i] - ps->ini->lines] = 1;
+		if (ps->collect)
+			(void)perr(ps, v[i]->lineno, "duplicate section [%s] "
+			    "(first at line %d)", v[i]->name, v[g]->lineno);
+		else if (dup == NULL || v[i] < dup) {
+			dup = v[i];
+			first = v[g];
+		}
+	}
 	free(v);
-	if (dup == NULL)
-		return 0;
-	errf(ps->err, ps->errlen, "%s:%d: duplicate section [%s] (first at "
-	    "line %d)", ps->path, dup->lineno, dup->name, first->lineno);
-	return -1;
+	if (dup != NULL)
+		r = perr(ps, dup->lineno, "duplicate section [%s] (first at "
+		    "line %d)", dup->name, first->lineno);
+	return r;
 }
 
-/* Check section names and keys in file order: structure before values. */
+/* The scope of a section header; KS_BOTH when it is an error (reported). */
+static int
+check_section(struct parse *ps, const struct ini_line *l,
+    enum kscope *where)
+{
+	const char *name = l->name + strlen(FEED_PREFIX);
+
+	*where = KS_BOTH;
+	if (strcmp(l->name, "rss2mail") == 0)
+		*where = KS_GLOBAL;
+	else if (strncmp(l->name, FEED_PREFIX, strlen(FEED_PREFIX)) != 0)
+		return perr(ps, l->lineno, "unknown section [%s]: expected "
+		    "[rss2mail] or [feed.NAME]", l->name);
+	else if (!config_valid_name(name))
+		return perr(ps, l->lineno, "bad feed name '%s': use letters, "
+		    "digits, '.', '_' and '-', not starting with '.'", name);
+	else
+		*where = KS_FEED;
+	return 0;
+}
+
+/* Errors of one key line that do not depend on its value. */
+static int
+check_key_line(struct parse *ps, size_t hdr, size_t i, enum kscope where)
+{
+	const struct ini_line *l = &ps->ini->lines[i], *prev;
+	const struct key *k;
+	const char *why;
+	char buf[256];
+	size_t j;
+
+	if ((k = key_find(l->name)) == NULL) {
+		unknown_key(buf, sizeof(buf), l->name);
+		return perr(ps, l->lineno, "key '%s': %s", l->name, buf);
+	}
+	if ((why = scope_error(k, where)) != NULL)
+		return perr(ps, l->lineno, "key '%s': %s", l->name, why);
+	for (j = hdr + 1; j < i; j++) {
+		prev = &ps->ini->lines[j];
+		if (prev->kind != INI_KEY || ps->skip[j])
+			continue;
+		if (strcmp(prev->name, l->name) == 0)
+			return perr(ps, l->lineno, "key '%s': duplicate (first "
+			    "at line %d)", l->name, prev->lineno);
+		if (k->group && key_find(prev->name)->group == k->group)
+			return perr(ps, l->lineno, "key '%s': '%s' is already "
+			    "set (line %d): use only one of password, "
+			    "password-file, password-command", l->name,
+			    prev->name, prev->lineno);
+	}
+	return 1;	/* fine */
+}
+
+/*
+ * Check section names and keys in file order, before any value.  Lines
+ * with an error are marked skip, and so are the keys of a bad section.
+ */
 static int
 check_structure(struct parse *ps, size_t *global_hdr, int *has_global)
 {
 	struct ini *ini = ps->ini;
-	const struct ini_line *l, *prev;
-	const struct key *k;
+	const struct ini_line *l;
 	enum kscope where = KS_BOTH;
-	const char *why;
-	char buf[256];
-	size_t i, j, hdr = 0;
-	int insect = 0;
+	size_t i, hdr = 0;
+	int insect = 0, bad = 0, r;
 
 	*has_global = 0;
 	if (check_duplicate_sections(ps) == -1)
 		return -1;
 	for (i = 0; i < ini->nlines; i++) {
 		l = &ini->lines[i];
+		if (l->kind == INI_BAD) {
+			/* a broken header: its keys belong to no section */
+			if (l->raw[strspn(l->raw, " \t")] == '[')
+				insect = bad = 1;
+			continue;
+		}
 		if (l->kind == INI_SECTION) {
-			if (strcmp(l->name, "rss2mail") == 0)
-				where = KS_GLOBAL;
-			else if (strncmp(l->name, FEED_PREFIX,
-			    strlen(FEED_PREFIX)) == 0) {
-				where = KS_FEED;
-				if (!config_valid_name(l->name +
-				    strlen(FEED_PREFIX))) {
-					errf(ps->err, ps->errlen, "%s:%d: bad "
-					    "feed name '%s': use letters, "
-					    "digits, '.', '_' and '-', not "
-					    "starting with '.'", ps->path,
-					    l->lineno,
-					    l->name + strlen(FEED_PREFIX));
-					return -1;
-				}
-				ps->nsections++;
-			} else {
-				errf(ps->err, ps->errlen, "%s:%d: unknown "
-				    "section [%s]: expected [rss2mail] or "
-				    "[feed.NAME]", ps->path, l->lineno,
-				    l->name);
+			insect = 1;
+			hdr = i;
+			if ((bad = ps->skip[i]) != 0)
+				continue;
+			if (check_section(ps, l, &where) == -1)
 				return -1;
+			if ((bad = where == KS_BOTH) != 0) {
+				ps->skip[i] = 1;
+				continue;
 			}
-			if (where == KS_GLOBAL) {
+			if (where == KS_FEED)
+				ps->nsections++;
+			else if (!*has_global) {
 				*global_hdr = i;
 				*has_global = 1;
 			}
-			hdr = i;
-			insect = 1;
 			continue;
 		}
 		if (l->kind != INI_KEY)
 			continue;
-		if (!insect) {
-			errf(ps->err, ps->errlen, "%s:%d: key '%s': outside "
-			    "a section (start with [rss2mail])", ps->path,
-			    l->lineno, l->name);
+		if (bad) {
+			ps->skip[i] = 1;
+			continue;
+		}
+		if (!insect)
+			r = perr(ps, l->lineno, "key '%s': outside a section "
+			    "(start with [rss2mail])", l->name);
+		else
+			r = check_key_line(ps, hdr, i, where);
+		if (r == -1)
 			return -1;
-		}
-		if ((k = key_find(l->name)) == NULL) {
-			unknown_key(buf, sizeof(buf), l->name);
-			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
-			    ps->path, l->lineno, l->name, buf);
-			return -1;
-		}
-		if ((why = scope_error(k, where)) != NULL) {
-			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
-			    ps->path, l->lineno, l->name, why);
-			return -1;
-		}
-		for (j = hdr + 1; j < i; j++) {
-			prev = &ini->lines[j];
-			if (prev->kind != INI_KEY)
-				continue;
-			if (strcmp(prev->name, l->name) == 0) {
-				errf(ps->err, ps->errlen, "%s:%d: key '%s': "
-				    "duplicate (first at line %d)", ps->path,
-				    l->lineno, l->name, prev->lineno);
-				return -1;
-			}
-			if (k->group && key_find(prev->name)->group ==
-			    k->group) {
-				errf(ps->err, ps->errlen, "%s:%d: key '%s': "
-				    "'%s' is already set (line %d): use only "
-				    "one of password, password-file, "
-				    "password-command", ps->path, l->lineno,
-				    l->name, prev->name, prev->lineno);
-				return -1;
-			}
-		}
+		if (r == 0)
+			ps->skip[i] = 1;
 	}
 	return 0;
 }
@@ -868,14 +953,16 @@ apply_section(struct parse *ps, size_t hdr, struct config_settings *s,
 
 	for (i = hdr + 1; i < end; i++) {
 		l = &ini->lines[i];
-		if (l->kind != INI_KEY)
+		if (l->kind != INI_KEY || ps->skip[i])
 			continue;
 		k = key_find(l->name);
 		if (key_set(k, k->scope == KS_BOTH ? (void *)s : scoped,
 		    l->value, why, sizeof(why)) == -1) {
-			errf(ps->err, ps->errlen, "%s:%d: key '%s': %s",
-			    ps->path, l->lineno, l->name, why);
-			return -1;
+			ps->skip[i] = 1;
+			if (perr(ps, l->lineno, "key '%s': %s", l->name,
+			    why) == -1)
+				return -1;
+			continue;
 		}
 		/* a feed's password source replaces the inherited one */
 		for (j = 0; k->group && j < NKEYS; j++) {
@@ -887,25 +974,34 @@ apply_section(struct parse *ps, size_t hdr, struct config_settings *s,
 	return 0;
 }
 
+/* 1 when the section at hdr has a line for key (maybe a bad one, then
+ * already reported). */
 static int
-check_required(struct parse *ps, const struct config_settings *s, int line,
-    const char *where)
+has_key_line(struct parse *ps, int has_hdr, size_t hdr, const char *key)
 {
-	const char *miss = NULL, *why = "required";
+	size_t i;
 
-	if (s->from_addr == NULL)
-		miss = "from";
-	else if (s->to == NULL)
-		miss = "to";
-	else if (s->deliver == CONFIG_DELIVER_IMAP && s->imap_url == NULL) {
-		miss = "imap-url";
-		why = "required when deliver = imap";
-	}
-	if (miss == NULL)
-		return 0;
-	errf(ps->err, ps->errlen, "%s:%d: key '%s': %s in %s", ps->path, line,
-	    miss, why, where);
-	return -1;
+	return has_hdr && ini_find_key(ps->ini, hdr, key, &i) == 0;
+}
+
+static int
+check_required(struct parse *ps, const struct config_settings *s,
+    int has_hdr, size_t hdr, const char *where)
+{
+	int line = has_hdr ? ps->ini->lines[hdr].lineno : 0;
+
+	if (s->from_addr == NULL && !has_key_line(ps, has_hdr, hdr, "from") &&
+	    perr(ps, line, "key 'from': required in %s", where) == -1)
+		return -1;
+	if (s->to == NULL && !has_key_line(ps, has_hdr, hdr, "to") &&
+	    perr(ps, line, "key 'to': required in %s", where) == -1)
+		return -1;
+	if (s->deliver == CONFIG_DELIVER_IMAP && s->imap_url == NULL &&
+	    !has_key_line(ps, has_hdr, hdr, "imap-url") &&
+	    perr(ps, line, "key 'imap-url': required when deliver = imap in "
+	    "%s", where) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -919,7 +1015,7 @@ parse_feeds(struct parse *ps)
 
 	cfg->feeds = xcalloc(ps->nsections + 1, sizeof(*f));
 	for (i = 0; i < ini->nlines; i++) {
-		if (ini->lines[i].kind != INI_SECTION ||
+		if (ini->lines[i].kind != INI_SECTION || ps->skip[i] ||
 		    strcmp(ini->lines[i].name, "rss2mail") == 0)
 			continue;
 		f = &cfg->feeds[cfg->nfeeds++];
@@ -930,15 +1026,54 @@ parse_feeds(struct parse *ps)
 		if (apply_section(ps, i, &f->s, f) == -1)
 			return -1;
 		snprintf(where, sizeof(where), "[feed.%s]", f->name);
-		if (f->url == NULL) {
-			errf(ps->err, ps->errlen, "%s:%d: key 'url': required "
-			    "in %s", ps->path, f->line, where);
+		if (f->url == NULL && !has_key_line(ps, 1, i, "url") &&
+		    perr(ps, f->line, "key 'url': required in %s", where) == -1)
 			return -1;
-		}
-		if (check_required(ps, &f->s, f->line, where) == -1)
+		/* from and to cannot be unset: only imap-url can be missing */
+		if (f->s.deliver == CONFIG_DELIVER_IMAP &&
+		    f->s.imap_url == NULL && !has_key_line(ps, 1, i,
+		    "imap-url") && perr(ps, f->line, "key 'imap-url': required "
+		    "when deliver = imap in %s", where) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+static int
+parse_text(struct parse *ps, const char *text, size_t len)
+{
+	size_t ghdr = 0;
+	int has_global;
+
+	ps->cfg = xcalloc(1, sizeof(*ps->cfg));
+	ps->cfg->path = xstrdup(ps->path);
+	config_defaults(ps->cfg);
+	if ((ps->collect ? ini_parse_report(ps->path, text, len, &ps->ini,
+	    ini_report, ps, ps->err, ps->errlen) : ini_parse(ps->path, text,
+	    len, &ps->ini, ps->err, ps->errlen)) == -1)
+		return -1;
+	ps->skip = xcalloc(ps->ini->nlines + 1, 1);
+	if (check_structure(ps, &ghdr, &has_global) == -1 ||
+	    (has_global && apply_section(ps, ghdr, &ps->cfg->global,
+	    ps->cfg) == -1) ||
+	    check_required(ps, &ps->cfg->global, has_global, ghdr,
+	    "[rss2mail]") == -1 ||
+	    parse_feeds(ps) == -1)
+		return -1;
+	return ps->nerrs > 0 ? -1 : 0;
+}
+
+static void
+parse_free(struct parse *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nerrs; i++)
+		free(ps->errs[i].msg);
+	free(ps->errs);
+	free(ps->skip);
+	ini_free(ps->ini);
+	config_free(ps->cfg);
 }
 
 int
@@ -946,36 +1081,65 @@ config_parse(const char *path, const char *text, size_t len,
     struct config **out, char *err, size_t errlen)
 {
 	struct parse ps;
-	size_t ghdr = 0;
-	int has_global, gline = 0, r = -1;
+	int r = -1;
 
 	*out = NULL;
 	memset(&ps, 0, sizeof(ps));
 	ps.path = path;
 	ps.err = err;
 	ps.errlen = errlen;
-	ps.cfg = xcalloc(1, sizeof(*ps.cfg));
-	ps.cfg->path = xstrdup(path);
-	config_defaults(ps.cfg);
-	if (ini_parse(path, text, len, &ps.ini, err, errlen) == -1)
-		goto out;
-	if (check_structure(&ps, &ghdr, &has_global) == -1)
-		goto out;
-	if (has_global) {
-		gline = ps.ini->lines[ghdr].lineno;
-		if (apply_section(&ps, ghdr, &ps.cfg->global, ps.cfg) == -1)
-			goto out;
+	if (parse_text(&ps, text, len) == 0) {
+		*out = ps.cfg;
+		ps.cfg = NULL;
+		r = 0;
 	}
-	if (check_required(&ps, &ps.cfg->global, gline, "[rss2mail]") == -1)
+	parse_free(&ps);
+	return r;
+}
+
+static int
+cmp_perror(const void *a, const void *b)
+{
+	const struct perror *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int read_config(const char *, struct buf *, char *, size_t);
+
+int
+config_check(const char *path, config_report_fn *report, void *ctx,
+    char *err, size_t errlen)
+{
+	struct buf text = BUF_INIT(0);
+	struct parse ps;
+	char msg[ERRLEN];
+	size_t i;
+	int r = -1;
+
+	memset(&ps, 0, sizeof(ps));
+	if (read_config(path, &text, err, errlen) == -1)
 		goto out;
-	if (parse_feeds(&ps) == -1)
+	ps.path = path;
+	ps.err = msg;
+	ps.errlen = sizeof(msg);
+	ps.collect = 1;
+	if (parse_text(&ps, buf_str(&text), text.len) == -1 &&
+	    ps.nerrs == 0) {
+		/* the whole input failed (too large) */
+		errf(err, errlen, "%s", msg);
 		goto out;
-	*out = ps.cfg;
-	ps.cfg = NULL;
-	r = 0;
+	}
+	if (ps.nerrs > 0)
+		qsort(ps.errs, ps.nerrs, sizeof(*ps.errs), cmp_perror);
+	for (i = 0; i < ps.nerrs; i++)
+		report(ctx, ps.errs[i].msg);
+	r = (int)ps.nerrs;
 out:
-	ini_free(ps.ini);
-	config_free(ps.cfg);
+	parse_free(&ps);
+	buf_free(&text);
 	return r;
 }
 

@@ -101,6 +101,16 @@ int	config_load(const char *path, struct config **out, char *err,
 /* Parse from memory; path is used in error text only. */
 int	config_parse(const char *path, const char *text, size_t len,
 	    struct config **out, char *err, size_t errlen);
+/*
+ * Every error of the file at path, not only the first (for `rss2mail
+ * check`): report() gets each "PATH:LINE: ..." line, in line order.  A bad
+ * section's keys are not checked; a key with a bad value is not also
+ * reported missing.  Returns the number of errors (0: config_load would
+ * succeed), or -1 with err set when the file cannot be read.
+ */
+typedef void config_report_fn(void *ctx, const char *line);
+int	config_check(const char *path, config_report_fn *report, void *ctx,
+	    char *err, size_t errlen);
 void	config_free(struct config *);
 const struct config_feed *config_find_feed(const struct config *,
 	    const char *name);

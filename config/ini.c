@@ -5,6 +5,7 @@
  * it builds and proves it reads back as intended.  What keys mean, and
  * which sections exist, is config.c's business, not this file's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,9 +142,9 @@ ini_insert(struct ini *ini, size_t at)
 	return &ini->lines[at];
 }
 
-int
-ini_parse(const char *path, const char *text, size_t len, struct ini **out,
-    char *err, size_t errlen)
+static int
+parse_lines(const char *path, const char *text, size_t len, struct ini **out,
+    ini_report_fn *report, void *ctx, char *err, size_t errlen)
 {
 	struct ini *ini = xcalloc(1, sizeof(*ini));
 	struct ini_line *l;
@@ -163,20 +164,14 @@ ini_parse(const char *path, const char *text, size_t len, struct ini **out,
 		lineno++;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (n > LIM_CONFIG_LINE) {
-			errf(err, errlen, "%s:%d: line too long (over %u "
-			    "bytes)", path, lineno, (unsigned)LIM_CONFIG_LINE);
-			goto out;
-		}
-		if (memchr(p, '\0', n) != NULL) {
-			errf(err, errlen, "%s:%d: NUL byte", path, lineno);
-			goto out;
-		}
-		if (!utf8_valid(p, n)) {
-			errf(err, errlen, "%s:%d: not valid UTF-8", path,
-			    lineno);
-			goto out;
-		}
+		why[0] = '\0';
+		if (n > LIM_CONFIG_LINE)
+			snprintf(why, sizeof(why), "line too long (over %u "
+			    "bytes)", (unsigned)LIM_CONFIG_LINE);
+		else if (memchr(p, '\0', n) != NULL)
+			snprintf(why, sizeof(why), "NUL byte");
+		else if (!utf8_valid(p, n))
+			snprintf(why, sizeof(why), "not valid UTF-8");
 		if (lineno == 1 && n >= 2 && p[n - 1] == '\n' &&
 		    p[n - 2] == '\r')
 			ini->eol = "\r\n";
@@ -186,11 +181,16 @@ ini_parse(const char *path, const char *text, size_t len, struct ini **out,
 		l->raw = xstrndup(p, n);
 		l->rawlen = n;
 		l->lineno = lineno;
-		if (line_tokenize(l, skip, why, sizeof(why)) == -1) {
-			errf(err, errlen, "%s:%d: %s", path, lineno, why);
-			goto out;
-		}
 		p += n;
+		if (why[0] == '\0' &&
+		    line_tokenize(l, skip, why, sizeof(why)) == 0)
+			continue;
+		errf(err, errlen, "%s:%d: %s", path, lineno, why);
+		if (report == NULL)
+			goto out;
+		line_clear(l);
+		l->kind = INI_BAD;
+		report(ctx, lineno, err);
 	}
 	*out = ini;
 	ini = NULL;
@@ -198,6 +198,21 @@ ini_parse(const char *path, const char *text, size_t len, struct ini **out,
 out:
 	ini_free(ini);
 	return r;
+}
+
+int
+ini_parse(const char *path, const char *text, size_t len, struct ini **out,
+    char *err, size_t errlen)
+{
+	return parse_lines(path, text, len, out, NULL, NULL, err, errlen);
+}
+
+int
+ini_parse_report(const char *path, const char *text, size_t len,
+    struct ini **out, ini_report_fn *report, void *ctx, char *err,
+    size_t errlen)
+{
+	return parse_lines(path, text, len, out, report, ctx, err, errlen);
 }
 
 void

@@ -24,7 +24,8 @@
 
 #include <stddef.h>
 
-enum ini_kind { INI_BLANK, INI_COMMENT, INI_SECTION, INI_KEY };
+enum ini_kind { INI_BLANK, INI_COMMENT, INI_SECTION, INI_KEY,
+    INI_BAD };	/* INI_BAD: only from ini_parse_report */
 
 struct ini_line {
 	char		*raw;		/* the bytes of the line, with its EOL */
@@ -47,6 +48,15 @@ struct ini {
 /* Tokenize text; path is used in error text only. */
 int	ini_parse(const char *path, const char *text, size_t len,
 	    struct ini **out, char *err, size_t errlen);
+/*
+ * The same, but a line that does not tokenize is passed to report() with
+ * its reason ("PATH:LINE: reason") and kept as INI_BAD, and the rest is
+ * read on.  Only errors of the whole input (too large) fail.
+ */
+typedef void ini_report_fn(void *ctx, int lineno, const char *msg);
+int	ini_parse_report(const char *path, const char *text, size_t len,
+	    struct ini **out, ini_report_fn *report, void *ctx, char *err,
+	    size_t errlen);
 void	ini_free(struct ini *);
 /* The file as text again (malloc'd, NUL-terminated; *len without NUL). */
 char	*ini_text(const struct ini *, size_t *len);

@@ -709,6 +709,82 @@ test_edit_concurrent(void **state)
 	free(p);
 }
 
+static void
+collect(void *ctx, const char *line)
+{
+	struct buf *b = ctx;
+
+	buf_printf(b, "%s\n", line);
+}
+
+/* Each strict error is also among config_check's (run over the table). */
+static void
+test_check_agrees(void **state)
+{
+	struct buf path = BUF_INIT(0), got = BUF_INIT(0), want = BUF_INIT(0);
+	char err[ERRLEN];
+	size_t i;
+
+	buf_printf(&path, "%s/t.ini", tmpdir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (util_write_atomic(path.data, bad[i].text,
+		    strlen(bad[i].text), 0600, err, sizeof(err)) == -1)
+			fail_msg("%s", err);
+		buf_reset(&got);
+		buf_reset(&want);
+		buf_printf(&want, "%s/%s\n", tmpdir, bad[i].err);
+		if (config_check(path.data, collect, &got, err,
+		    sizeof(err)) < 1 || strstr(buf_str(&got), want.data) == NULL)
+			fail_msg("case %zu: want %s got %s", i, want.data,
+			    buf_str(&got));
+	}
+	buf_free(&path);
+	buf_free(&got);
+	buf_free(&want);
+}
+
+/* config_check: every error, in line order, each reported once. */
+static void
+test_check_all(void **state)
+{
+#define MP "tests/data/config/many-errors.ini"
+	static const char want[] =
+	    MP ":2: key 'from': required in [rss2mail]\n"
+	    MP ":3: key 'fomr': unknown key, did you mean 'from'?\n"
+	    MP ":5: key 'deliver': 'smtp' is not one of maildir | imap\n"
+	    MP ":6: key 'interval': 'soon' is not a duration like 30s, 5m, "
+	    "1h or 2d\n"
+	    MP ":7: expected 'key = value', '[section]' or a comment\n"
+	    MP ":12: bad feed name 'bad url': use letters, digits, '.', '_' "
+	    "and '-', not starting with '.'\n"
+	    MP ":17: key 'url': 'gopher:' URLs are not supported: use "
+	    "http://, https://, file:// or a local path\n"
+	    MP ":18: key 'paused': 'maybe' is not yes or no\n"
+	    MP ":20: key 'url': required in [feed.nourl]\n"
+	    MP ":22: key 'state': only allowed in [rss2mail]\n"
+	    MP ":24: duplicate section [feed.ok] (first at line 9)\n"
+	    MP ":27: bad section header: expected '[name]'\n";
+	struct buf got = BUF_INIT(0);
+	char err[ERRLEN];
+	int n;
+
+	n = config_check(MP, collect, &got, err, sizeof(err));
+	assert_string_equal(buf_str(&got), want);
+	assert_int_equal(n, 12);
+
+	/* a good file: no errors; a missing one: -1 */
+	buf_reset(&got);
+	assert_int_equal(config_check("tests/data/config/commented.ini",
+	    collect, &got, err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&got), "");
+	assert_int_equal(config_check("tests/data/config/nope.ini", collect,
+	    &got, err, sizeof(err)), -1);
+	assert_string_equal(err, "tests/data/config/nope.ini: No such file or "
+	    "directory");
+#undef MP
+	buf_free(&got);
+}
+
 int
 main(void)
 {
@@ -725,6 +801,8 @@ main(void)
 		cmocka_unit_test(test_edit_symlink),
 		cmocka_unit_test(test_edit_edges),
 		cmocka_unit_test(test_edit_concurrent),
+		cmocka_unit_test(test_check_all),
+		cmocka_unit_test(test_check_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
