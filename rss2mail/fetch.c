@@ -1083,12 +1083,22 @@ reap(struct loop *l)
 	return nd;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
     fetch_done_fn *done, void *ctx, char *err, size_t errlen)
 {
 	static const struct fetch_opts defaults;
 	struct loop l;
+	long long start;
 	CURLMcode mc;
 	int running, r = -1;
 	size_t i;
@@ -1120,8 +1130,18 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 		errf(err, errlen, "curl_multi_setopt failed");
 		goto out;
 	}
+	start = now_ms();
 	fill(&l);
 	while (l.active > 0 || l.nwait > 0) {
+		if (l.opts->deadline > 0 &&
+		    now_ms() - start >= l.opts->deadline * 1000) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "run time limit reached "
+			    "(%ld s)", l.opts->deadline);
+			abandon(&l, why);
+			break;
+		}
 		if ((mc = curl_multi_perform(l.multi, &running)) != CURLM_OK) {
 			errf(err, errlen, "curl_multi_perform: %s",
 			    curl_multi_strerror(mc));
@@ -1132,7 +1152,8 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 			fill(&l);
 		if (l.active == 0)
 			continue;
-		if ((mc = curl_multi_poll(l.multi, NULL, 0, 1000, NULL)) !=
+		/* wake at least every 250 ms, for the run deadline */
+		if ((mc = curl_multi_poll(l.multi, NULL, 0, 250, NULL)) !=
 		    CURLM_OK) {
 			errf(err, errlen, "curl_multi_poll: %s",
 			    curl_multi_strerror(mc));

@@ -65,6 +65,9 @@ struct fetch_opts {
 	int	proxy_env;		/* with proxy NULL: honour http_proxy,
 					 * https_proxy, no_proxy from env */
 	const char *ca_file;		/* PEM bundle to trust; NULL: system */
+	long	deadline;		/* seconds for the whole fetch_run; when
+					 * reached, what is left ends FETCH_ERROR
+					 * "run time limit reached (N s)"; 0: none */
 	const char *public_addrs;	/* tests: comma-separated IP literals
 					 * the private-address guard treats as
 					 * public (e.g. "127.0.0.2") */

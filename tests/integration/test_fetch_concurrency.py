@@ -135,3 +135,18 @@ class TestConcurrency(FetchCase):
             # the good ones finish long before the slow ones are cut
             self.assertLess(by[i]["ms"], 2000, by[i])
         self.assertLess(dt, 10)
+
+    def test_run_deadline(self):
+        urls = ([self.srv.url("/trickle?every=0.005&i=%d" % i)
+                 for i in range(4)] +
+                [self.srv.url("/delay/0.2?i=%d" % i) for i in range(30)])
+        t0 = time.monotonic()
+        res = fetchctl(urls, "--deadline", 2, "--concurrency", 4,
+                       "--per-host", 4)
+        dt = time.monotonic() - t0
+        self.assertEqual(sorted(r["index"] for r in res),
+                         list(range(len(urls))))
+        for r in res:
+            self.assertEqual(r["result"], "error", r)
+            self.assertEqual(r["err"], "run time limit reached (2 s)")
+        self.assertLess(dt, 4)

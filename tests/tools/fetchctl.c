@@ -10,6 +10,7 @@
  *     --ua S --user U --password P --proxy P --proxy-env
  *     --public IP[,IP]           addresses the guard treats as public
  *     --ca-file PEM              trust these CAs instead of the system's
+ *     --deadline S               limit for the whole run
  *     --body                     also print the body (as a JSON string)
  *     --urls FILE                read more URLs, one a line, each
  *                                optionally "URL<TAB>ETAG<TAB>LAST-MODIFIED"
@@ -214,6 +215,8 @@ main(int argc, char **argv)
 			proto.http_password = v;
 		else if (strcmp(o, "--proxy") == 0)
 			opts.proxy = v;
+		else if (strcmp(o, "--deadline") == 0)
+			opts.deadline = atol(v);
 		else if (strcmp(o, "--ca-file") == 0)
 			opts.ca_file = v;
 		else if (strcmp(o, "--public") == 0)
