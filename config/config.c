@@ -1213,6 +1213,7 @@ struct edit {
 	char		*real;		/* symlinks resolved: what we replace */
 	int		 mode;
 	int		 fd;		/* holds the lock; -1 */
+	struct buf	 orig;		/* the text as read */
 	struct ini	*ini;
 };
 
@@ -1230,6 +1231,7 @@ edit_free(struct edit *e)
 {
 	free(e->real);
 	ini_free(e->ini);
+	buf_free(&e->orig);
 	if (e->fd != -1)
 		close(e->fd);	/* releases the lock, after the rename */
 	edit_init(e);
@@ -1291,21 +1293,17 @@ edit_lock(struct edit *e, char *err, size_t errlen)
 static int
 edit_open(struct edit *e, const char *path, char *err, size_t errlen)
 {
-	struct buf text = BUF_INIT(0);
-	int r = -1;
-
 	edit_free(e);
 	e->path = path;
 	/* write through a symlink rather than replace it with a file */
 	if ((e->real = realpath(path, NULL)) == NULL)
 		e->real = xstrdup(path);
 	if (edit_lock(e, err, errlen) == -1 ||
-	    util_read_file(e->real, LIM_CONFIG_SIZE, &text, err, errlen) == -1)
-		goto out;
-	r = ini_parse(path, buf_str(&text), text.len, &e->ini, err, errlen);
-out:
-	buf_free(&text);
-	return r;
+	    util_read_file(e->real, LIM_CONFIG_SIZE, &e->orig, err,
+	    errlen) == -1)
+		return -1;
+	return ini_parse(path, buf_str(&e->orig), e->orig.len, &e->ini, err,
+	    errlen);
 }
 
 /* Validate the edited text as a whole, then replace the file with it. */
@@ -1318,8 +1316,15 @@ edit_commit(struct edit *e, char *err, size_t errlen)
 	int r = -1;
 
 	if (config_parse(e->path, text, len, &cfg, err, errlen) == -1) {
-		errprefix(err, errlen, "the edited file would not be valid, "
-		    "nothing changed: ");
+		/* name the error where it is: in the file as it stands, or
+		 * only in the result */
+		if (config_parse(e->path, buf_str(&e->orig), e->orig.len, &cfg,
+		    err, errlen) == -1)
+			errprefix(err, errlen, "nothing changed, fix this "
+			    "first: ");
+		else
+			errprefix(err, errlen, "nothing changed, the result "
+			    "would not be valid: ");
 		goto out;
 	}
 	r = util_write_atomic(e->real, text, len, e->mode, err, errlen);

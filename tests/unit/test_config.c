@@ -591,7 +591,9 @@ test_edit_errors(void **state)
 	assert_string_equal(err, want);
 	assert_int_equal(config_set_feed_key(p, "lwn", "url", NULL, err,
 	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "key 'url': required in [feed.lwn]"));
+	snprintf(want, sizeof(want), "nothing changed, the result would not "
+	    "be valid: %s:16: key 'url': required in [feed.lwn]", p);
+	assert_string_equal(err, want);
 	assert_file_equals(p, "commented.ini");
 	free(p);
 
@@ -643,7 +645,7 @@ static void
 test_edit_edges(void **state)
 {
 	struct buf path = BUF_INIT(0), got = BUF_INIT(0);
-	char err[ERRLEN];
+	char err[ERRLEN], want[ERRLEN];
 	static const char nonl[] = "[rss2mail]\nfrom = a@b.c\nto = d@e.f";
 
 	buf_printf(&path, "%s/nonl.ini", tmpdir);
@@ -669,9 +671,22 @@ test_edit_edges(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
 	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "key 'from': required in [rss2mail]"));
+	snprintf(want, sizeof(want), "nothing changed, fix this first: %s:0: "
+	    "key 'from': required in [rss2mail]", path.data);
+	assert_string_equal(err, want);
 	slurp(path.data, &got);
 	assert_int_equal(got.len, 0);
+
+	/* removing the feed that breaks the file is allowed */
+	buf_reset(&path);
+	buf_printf(&path, "%s/broken.ini", tmpdir);
+	assert_int_equal(util_write_atomic(path.data, HEAD "[feed.bad]\n"
+	    "url = ftp://x.example/\n", strlen(HEAD) + 34, 0600, err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_remove_feed(path.data, "bad", err,
+	    sizeof(err)), 0);
+	slurp(path.data, &got);
+	assert_string_equal(got.data, HEAD);
 	buf_free(&path);
 	buf_free(&got);
 }
