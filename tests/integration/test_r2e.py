@@ -67,8 +67,11 @@ class ImportR2E(unittest.TestCase):
                 {"name": "unknown", "url": "http://x/", "seen": {"z": {}}},
             ]}, f)
         cfg = os.path.join(d, "config.ini")   # does not exist yet
-        r = rig.run(cfg, "import-r2e", r2e, data)
+        home = {"HOME": d, "XDG_DATA_HOME": os.path.join(d, "xdg")}
+        r = rig.run(cfg, "import-r2e", r2e, data, env=home)
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(
+            d, "xdg", "rss2mail", "state.db")))
         self.assertIn("3 added", r.stdout)
         self.assertIn("4 entries", r.stdout)
         with open(cfg) as f:
