@@ -1288,25 +1288,51 @@ html_to_line(const char *html, size_t len, struct buf *out)
 /* ------------------------------------------------------------------ */
 /* The document around a message's HTML part. */
 
+/* Readable on a phone, in light and dark mode; no remote anything. */
 static const char html_style[] =
+    ":root{color-scheme:light dark}\n"
     "body{margin:0 auto;max-width:40em;padding:0 8px;"
     "font-family:sans-serif;line-height:1.45;overflow-wrap:break-word}\n"
+    "h1{font-size:1.4em;line-height:1.25;margin:.5em 0}\n"
+    "h1 a{color:inherit;text-decoration:none}\n"
     "img,video{max-width:100%;height:auto}\n"
-    "pre{white-space:pre-wrap;overflow-x:auto}\n"
+    "figure{margin:1em 0}figcaption{font-size:small;color:#555}\n"
+    "pre,code{font-family:ui-monospace,Menlo,Consolas,monospace;"
+    "font-size:.9em}\n"
+    "pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;"
+    "padding:8px}\n"
     "blockquote{margin:0 0 0 4px;padding-left:12px;"
     "border-left:3px solid #ccc}\n"
-    "table{border-collapse:collapse}td,th{padding:2px 6px}\n"
-    ".rss2mail-head{font-size:small;color:#555}\n";
+    "table{border-collapse:collapse;max-width:100%}\n"
+    "td,th{border:1px solid #ddd;padding:2px 6px}\n"
+    ".rss2mail-head{font-size:small;color:#555}\n"
+    "@media (prefers-color-scheme:dark){body{background:#121212;"
+    "color:#ddd}a{color:#8ab4f8}pre{background:#222}"
+    ".rss2mail-head,figcaption{color:#aaa}}\n";
+
+static void
+doc_link(struct buf *out, const char *href, const char *text)
+{
+	struct buf u = BUF_INIT(0);
+
+	if (html_url_ok(href, 0)) {
+		url_clean(href, &u);
+		buf_puts(out, "<a href=\"");
+		escape_clean(out, buf_str(&u), 1);
+		buf_puts(out, "\">");
+	}
+	escape_clean(out, text, 1);
+	if (u.len > 0)
+		buf_puts(out, "</a>");
+	buf_free(&u);
+}
 
 int
 html_document(const struct html_doc *d, const char *frag, size_t len,
     struct buf *out)
 {
-	int link = html_url_ok(d->link, 0);
-	struct buf u = BUF_INIT(0);
+	size_t i;
 
-	if (link)
-		url_clean(d->link, &u);
 	buf_puts(out, "<!DOCTYPE html>\n<html");
 	if (d->lang != NULL && *d->lang != '\0') {
 		buf_puts(out, " lang=\"");
@@ -1330,21 +1356,26 @@ html_document(const struct html_doc *d, const char *frag, size_t len,
 		buf_puts(out, " &middot; ");
 		escape_clean(out, d->date, 1);
 	}
-	buf_puts(out, "</p>\n<h1>");
-	if (link) {
-		buf_puts(out, "<a href=\"");
-		escape_clean(out, buf_str(&u), 1);
-		buf_puts(out, "\">");
+	buf_puts(out, "</p>\n");
+	for (i = 0; i < d->nenclosures; i++) {
+		if (d->enclosures[i].href == NULL)
+			continue;
+		buf_puts(out, "<p class=\"rss2mail-head\">Enclosure: ");
+		doc_link(out, d->enclosures[i].href, d->enclosures[i].href);
+		if (d->enclosures[i].note != NULL) {
+			buf_puts(out, " (");
+			escape_clean(out, d->enclosures[i].note, 1);
+			buf_puts(out, ")");
+		}
+		buf_puts(out, "</p>\n");
 	}
-	escape_clean(out, d->title && *d->title ? d->title : "(no title)",
-	    1);
-	if (link)
-		buf_puts(out, "</a>");
+	buf_puts(out, "<h1>");
+	doc_link(out, d->link, d->title && *d->title ? d->title :
+	    "(no title)");
 	buf_puts(out, "</h1>\n");
 	buf_append(out, frag, len);
 	if (len > 0 && frag[len - 1] != '\n')
 		buf_putc(out, '\n');
 	buf_puts(out, "</body>\n</html>\n");
-	buf_free(&u);
 	return out->overflow ? -1 : 0;
 }

@@ -51,6 +51,10 @@ int	html_url_ok(const char *url, int img);
  * feed, author, date and the entry's link at the top.  Strings are plain
  * text (escaped here); any may be NULL.
  */
+struct html_link {
+	const char	*href;		/* shown only when html_url_ok */
+	const char	*note;		/* after the link, e.g. "audio/mpeg, 4 MB" */
+};
 struct html_doc {
 	const char	*title;
 	const char	*feed;
@@ -58,6 +62,8 @@ struct html_doc {
 	const char	*date;
 	const char	*link;
 	const char	*lang;
+	const struct html_link *enclosures;
+	size_t		 nenclosures;
 };
 int	html_document(const struct html_doc *, const char *frag, size_t len,
 	    struct buf *out);

@@ -53,6 +53,7 @@ struct compose {
 	char			 day[32];	/* "2026-11-27 00:28 UTC" */
 	char			 msgid[MSG_ID_LEN];
 	char			 boundary[96];
+	char			 lang[64];	/* Content-Language, or "" */
 	time_t			 when;
 };
 
@@ -207,6 +208,20 @@ lang_tag(const char *s, char *out, size_t outlen)
 	return run == 0 ? -1 : 0;
 }
 
+/* Content-Language: the configured one, else the body's, else the feed's. */
+static void
+content_language(struct compose *c)
+{
+	const char *l = c->o->language;
+
+	if (l == NULL && entry_body(c->e) != NULL)
+		l = entry_body(c->e)->language;
+	if (l == NULL && c->f != NULL)
+		l = c->f->language;
+	if (lang_tag(l, c->lang, sizeof(c->lang)) == -1)
+		c->lang[0] = '\0';
+}
+
 /* The List-Id label: the feed's section name as a dot-atom. */
 static void
 list_label(const char *name, struct buf *out)
@@ -262,6 +277,20 @@ human_size(long long n, char *out, size_t outlen)
 		snprintf(out, outlen, "%.1f MB", (double)n / (1024 * 1024));
 }
 
+/* "audio/mpeg, 4.2 MB" for an enclosure, "" when nothing is known. */
+static void
+enclosure_note(const struct feed_enclosure *en, struct buf *out)
+{
+	char size[32];
+
+	if (nonempty(en->type))
+		put_line(out, en->type, 80);
+	if (en->length > 0) {
+		human_size(en->length, size, sizeof(size));
+		buf_printf(out, "%s%s", nonempty(en->type) ? ", " : "", size);
+	}
+}
+
 /* "Label: value" lines at the top of the text part, wrapped. */
 static void
 text_header_line(struct buf *t, const char *label, const char *value)
@@ -279,8 +308,8 @@ text_part(const struct compose *c, const char *body, size_t blen,
     int bhtml, const char *title, struct buf *t)
 {
 	const struct feed_enclosure *en;
-	struct buf l = BUF_INIT(0);
-	char size[32], err[ERRLEN];
+	struct buf l = BUF_INIT(0), note = BUF_INIT(0);
+	char err[ERRLEN];
 
 	if (title[0] != '\0') {
 		html_wrap(title, strlen(title), MSG_WIDTH, t);
@@ -297,17 +326,10 @@ text_part(const struct compose *c, const char *body, size_t blen,
 			continue;
 		buf_reset(&l);
 		put_line(&l, en->href, LIM_ONELINE);
-		if (nonempty(en->type) || en->length > 0) {
-			buf_puts(&l, " (");
-			if (nonempty(en->type))
-				put_line(&l, en->type, 80);
-			if (en->length > 0) {
-				human_size(en->length, size, sizeof(size));
-				buf_printf(&l, "%s%s",
-				    nonempty(en->type) ? ", " : "", size);
-			}
-			buf_puts(&l, ")");
-		}
+		buf_reset(&note);
+		enclosure_note(en, &note);
+		if (note.len > 0)
+			buf_printf(&l, " (%s)", note.data);
 		text_header_line(t, "Enclosure", l.data);
 	}
 	buf_puts(t, "\n");
@@ -320,15 +342,19 @@ text_part(const struct compose *c, const char *body, size_t blen,
 			html_wrap(body, blen, MSG_WIDTH, t);
 	}
 	buf_free(&l);
+	buf_free(&note);
 }
 
 static void
 html_part(const struct compose *c, const char *body, size_t blen, int bhtml,
     const char *title, struct buf *h)
 {
+	const struct feed_enclosure *en;
 	struct html_doc d;
-	struct buf frag = BUF_INIT(0);
+	struct html_link *links;
+	struct buf frag = BUF_INIT(0), *notes;
 	char err[ERRLEN];
+	size_t i, ne = 0;
 
 	if (blen > 0) {
 		if (!bhtml)
@@ -339,13 +365,31 @@ html_part(const struct compose *c, const char *body, size_t blen, int bhtml,
 			html_from_text(body, blen, &frag);
 		}
 	}
+	for (en = c->e->enclosures; en != NULL; en = en->next)
+		ne++;
+	links = xcalloc(ne ? ne : 1, sizeof(*links));
+	notes = xcalloc(ne ? ne : 1, sizeof(*notes));
+	for (en = c->e->enclosures, i = 0; en != NULL && i < ne;
+	    en = en->next, i++) {
+		buf_init(&notes[i], 0);
+		enclosure_note(en, &notes[i]);
+		links[i].href = en->href;
+		links[i].note = notes[i].len ? notes[i].data : NULL;
+	}
 	memset(&d, 0, sizeof(d));
+	d.enclosures = links;
+	d.nenclosures = ne;
+	d.lang = c->lang[0] ? c->lang : NULL;
 	d.title = title;
 	d.feed = c->feed_title;
 	d.author = c->author;
 	d.date = c->day;
 	d.link = c->e->link;
 	html_document(&d, frag.data ? frag.data : "", frag.len, h);
+	for (i = 0; i < ne; i++)
+		buf_free(&notes[i]);
+	free(notes);
+	free(links);
 	buf_free(&frag);
 }
 
@@ -381,7 +425,7 @@ headers(const struct compose *c, const char *title, struct buf *m)
 	const struct msg_opts *o = c->o;
 	const struct feed_tag *tg;
 	struct buf v = BUF_INIT(0);
-	char *tname = NULL, *taddr = NULL, lang[64];
+	char *tname = NULL, *taddr = NULL;
 	const char *l;
 	int r = -1;
 
@@ -404,13 +448,8 @@ headers(const struct compose *c, const char *title, struct buf *m)
 	    mime_header_raw(m, "Message-ID", c->msgid) == -1 ||
 	    mime_header_raw(m, "MIME-Version", "1.0") == -1)
 		goto out;
-	l = o->language;
-	if (l == NULL && entry_body(c->e) != NULL)
-		l = entry_body(c->e)->language;
-	if (l == NULL)
-		l = c->f ? c->f->language : NULL;
-	if (lang_tag(l, lang, sizeof(lang)) == 0 &&
-	    mime_header_raw(m, "Content-Language", lang) == -1)
+	if (c->lang[0] != '\0' &&
+	    mime_header_raw(m, "Content-Language", c->lang) == -1)
 		goto out;
 	buf_reset(&v);
 	list_label(o->feed_name, &v);
@@ -582,6 +621,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 	}
 	msg_id(o->feed_url, e->id, c.msgid);
 	make_boundary(&c);
+	content_language(&c);
 	title_text(e, &title);
 	if ((b = entry_body(e)) != NULL) {
 		body = b->value;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Strict checks of one composed message; prints it as JSON.
 
-    mimecheck.py FILE.eml
+    mimecheck.py [--spamassassin] FILE.eml
 
 Exit status 0 and JSON on stdout:
     {"headers": [[name, decoded value], ...],
@@ -14,11 +14,18 @@ Exit status 1 and one line on stderr when the message fails a check:
   - quoted-printable lines of at most 76 characters;
   - text/plain lines of at most 78 columns, except lines holding a URL
     that cannot be broken.
+With --spamassassin, and when spamassassin is installed, the JSON also
+has "spamassassin": {"score": S, "rules": {"NAME": points, ...}} from
+`spamassassin -L -t` (local rules only).
 Standard library only (FACTS.md: it runs with either python3).
 """
 import email
 import email.policy
 import json
+import os
+import re
+import shutil
+import subprocess
 import sys
 import unicodedata
 
@@ -85,10 +92,34 @@ def check_text(text):
             fail("text/plain line of %d columns: %r" % (width(line), line))
 
 
+def spamassassin(raw):
+    exe = shutil.which("spamassassin")
+    if exe is None and os.path.exists("/usr/bin/spamassassin"):
+        exe = "/usr/bin/spamassassin"
+    if exe is None:
+        return None
+    p = subprocess.run([exe, "-L", "-t"], input=raw, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    m = re.search(r"Content analysis details:\s+\((-?[\d.]+) points", out)
+    if m is None:
+        fail("spamassassin gave no report")
+    rules = {}
+    table = out[m.end():]
+    for line in table.split("\n"):
+        r = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s", line)
+        if r:
+            rules[r.group(2)] = float(r.group(1))
+    return {"score": float(m.group(1)), "rules": rules}
+
+
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: mimecheck.py FILE")
-    with open(sys.argv[1], "rb") as f:
+    args = sys.argv[1:]
+    sa = "--spamassassin" in args
+    args = [a for a in args if a != "--spamassassin"]
+    if len(args) != 1:
+        fail("usage: mimecheck.py [--spamassassin] FILE")
+    with open(args[0], "rb") as f:
         raw = f.read()
     check_wire(raw)
     try:
@@ -113,7 +144,12 @@ def main():
         raise
     except Exception as e:  # the email package raises many types
         fail("strict parse: %s: %s" % (type(e).__name__, e))
-    json.dump({"headers": headers, "parts": parts}, sys.stdout)
+    result = {"headers": headers, "parts": parts}
+    if sa:
+        r = spamassassin(raw)
+        if r is not None:
+            result["spamassassin"] = r
+    json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":
