@@ -63,26 +63,24 @@ struct xfer {
 	const struct fetch_opts	*opts;
 	CURL			*easy;
 	struct curl_slist	*headers;
-	char			*hostkey;	/* scheme://host:port, lower case */
+	char			*hostkey;	/* scheme://host:port */
 	size_t			 max_size;
 	size_t			 hdr_bytes;	/* all header lines, all hops */
 	long			 cur_status;	/* of the response being read */
-	long			 prev_status;	/* last final status before it */
 	int			 hops;		/* redirects seen in headers */
 	int			 all_permanent;
 	long			 last_permanent;
 	char			*location;	/* of the current response */
-	char			*bad_scheme;	/* a redirect we refused */
 	int			 too_large;
 	int			 hdr_too_large;
-	int			 skip_body;	/* error status: body not wanted */
+	int			 skip_body;	/* error status: no body */
 	int			 public_seen;	/* reached a public address */
 	int			 refused;	/* the private-address guard */
 	char			 refused_ip[INET6_ADDRSTRLEN];
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
-/* A waiting request and the host it counts against. */
+/* A host with transfers in flight, for the per-host cap. */
 struct slot {
 	char	*hostkey;
 	int	 active;
@@ -147,7 +145,7 @@ ip4_private(const unsigned char *a)
 	    (a[0] == 169 && a[1] == 254) ||		/* link-local */
 	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||	/* RFC 1918 */
 	    (a[0] == 192 && a[1] == 168) ||		/* RFC 1918 */
-	    a[0] >= 224;				/* multicast, reserved */
+	    a[0] >= 224;			/* multicast, reserved */
 }
 
 static int
@@ -155,9 +153,12 @@ ip6_private(const unsigned char *a)
 {
 	static const unsigned char mapped[12] =
 	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char nat64[12] =
+	    { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
 	static const unsigned char zero[15];
 
-	if (memcmp(a, mapped, 12) == 0)
+	/* IPv4-mapped and NAT64 addresses carry an IPv4 address */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
 		return ip4_private(a + 12);
 	if (memcmp(a, zero, 15) == 0)		/* :: and ::1 */
 		return 1;
@@ -231,11 +232,12 @@ cb_opensocket(void *p, curlsocktype purpose, struct curl_sockaddr *sa)
 	struct xfer *x = p;
 	char ip[INET6_ADDRSTRLEN] = "";
 	const void *a = NULL;
+	const void *sap = &sa->addr;
 
 	if (sa->family == AF_INET)
-		a = &((const struct sockaddr_in *)(void *)&sa->addr)->sin_addr;
+		a = &((const struct sockaddr_in *)sap)->sin_addr;
 	else if (sa->family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)(void *)&sa->addr)->sin6_addr;
+		a = &((const struct sockaddr_in6 *)sap)->sin6_addr;
 	if (a == NULL || inet_ntop(sa->family, a, ip, sizeof(ip)) == NULL)
 		return CURL_SOCKET_BAD;
 	/* refuse before even connecting; cb_prereq decides on what is sent */
@@ -305,7 +307,6 @@ hdr_new_response(struct xfer *x, long status)
 		else
 			x->all_permanent = 0;
 	}
-	x->prev_status = x->cur_status;
 	x->cur_status = status;
 	set_str(&x->location, NULL);
 	set_str(&r->etag_out, NULL);
@@ -433,16 +434,17 @@ url_hostkey(const char *url, char *err, size_t errlen)
 	CURLU *u;
 	char *scheme = NULL, *host = NULL, *port = NULL, *key = NULL, *c;
 	struct buf b = BUF_INIT(0);
+	CURLUcode uc;
 
 	if ((u = curl_url()) == NULL)
 		abort();
-	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
-	    CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	if ((uc = curl_url_set(u, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK ||
+	    (uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) != CURLUE_OK ||
+	    (uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) != CURLUE_OK ||
+	    (uc = curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT)) !=
 	    CURLUE_OK) {
-		errf(err, errlen, "invalid URL");
+		errf(err, errlen, "invalid URL (%s)", curl_url_strerror(uc));
 		goto out;
 	}
 	buf_printf(&b, "%s://%s:%s", scheme, host, port);
@@ -468,7 +470,6 @@ xfer_free(struct xfer *x)
 	curl_slist_free_all(x->headers);
 	free(x->hostkey);
 	free(x->location);
-	free(x->bad_scheme);
 	free(x);
 }
 
@@ -706,8 +707,8 @@ set_result_from_status(struct xfer *x)
 	else {
 		r->result = FETCH_ERROR;
 		if (r->status >= 300 && r->status <= 399 && x->location == NULL)
-			errf(r->err, sizeof(r->err), "HTTP %ld without Location",
-			    r->status);
+			errf(r->err, sizeof(r->err),
+			    "HTTP %ld without Location", r->status);
 		else
 			errf(r->err, sizeof(r->err), "HTTP %ld", r->status);
 	}
@@ -867,10 +868,10 @@ struct loop {
 	struct fetch_req	*reqs;
 	size_t			 n;
 	size_t			*wait;		/* indices not yet started */
-	char			**keys;		/* their host keys, once known */
+	char			**keys;		/* host keys, once known */
 	size_t			 nwait;
 	struct xfer		*xfers;		/* active transfers */
-	struct slot		*hosts;		/* hosts with active transfers */
+	struct slot		*hosts;		/* hosts with transfers */
 	size_t			 nhosts;
 	int			 active;
 	int			 concurrency;
@@ -1071,7 +1072,8 @@ reap(struct loop *l)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		x = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&x);
 		if (x == NULL)
 			continue;
 		xfer_finish(x, m->data.result);
