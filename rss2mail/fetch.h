@@ -8,6 +8,47 @@
  * body belongs to the request and is freed by fetch_run after done()
  * returns; done() must copy what it keeps.  fetch.c is the only file that
  * includes curl.
+ *
+ * Details callers rely on:
+ * - After done() returns, body and the out strings are freed and NULL;
+ *   result, status, redirect_status, retry_after and err stay readable.
+ *   The out fields are overwritten when a request starts (pass zeroed or
+ *   cleared requests).  done() is called exactly once per request, also
+ *   when fetch_run returns -1 (those end FETCH_ERROR with its reason).
+ * - Validators: etag/last_modified are sent verbatim as If-None-Match /
+ *   If-Modified-Since (never one with control characters or over 1 KiB).
+ *   A 304 often carries no validators: etag_out/last_modified_out are then
+ *   NULL and the caller keeps the ones it sent.
+ * - redirect_status is set only for FETCH_OK and FETCH_NOT_MODIFIED, when
+ *   at least one redirect was followed and every hop was 301 or 308 (the
+ *   last hop's code); effective_url is then the new URL.
+ * - retry_after is set only for 429 and 503 (seconds, from delay-seconds or
+ *   an HTTP-date; capped at 366 days; a date in the past gives 1).
+ * - Local files (a plain path, or file:// on localhost) only with
+ *   allow_local; never through a redirect (redirects speak http and https
+ *   only).  status 0, no validators, effective_url = url.
+ * - Private-address guard (loopback, 0/8, RFC 1918, CGNAT, link-local,
+ *   unique-local, multicast; IPv4-mapped and NAT64 by their IPv4 part):
+ *   unless allow_private, a request with from_content, or one whose chain
+ *   already reached a public address, may not connect to (nor send a
+ *   request over a reused connection to) a private address.  A feed the
+ *   user configured on a private address may redirect within private
+ *   space.  Checked on the resolved address, at every hop.  Off when a
+ *   proxy is in use (the address seen is the proxy's).
+ * - err texts (one line, no URL: the caller adds "fetch URL: "):
+ *     "HTTP 404"  "HTTP 302 without Location"
+ *     "feed too large (over N bytes)"     (decompressed body over max_size)
+ *     "response headers too large (over N bytes)"
+ *     "too many redirects (over 5)"       "redirect to gopher:// refused"
+ *     "unsupported URL scheme ftp://"     "invalid URL (...)"
+ *     "connect to host:port: Connection refused"
+ *     "connect to host:port: timed out after 15 s"
+ *     "timed out after 60 s"              (total timeout)
+ *     "too slow (under 100 bytes/s for 20 s)"
+ *     "refused to connect to private address 10.0.0.1 (allow-private is off)"
+ *     "invalid HTTP response (no status line)"
+ *     "TLS: ..."  "Could not resolve host: x"  "run time limit reached (N s)"
+ *     "local files are allowed only when configured"  "PATH: ..." (files)
  */
 #ifndef RSS2MAIL_FETCH_H
 #define RSS2MAIL_FETCH_H
