@@ -856,7 +856,8 @@ xfer_result(struct xfer *x, CURLcode rc)
 			    x->errbuf : curl_easy_strerror(rc));
 		break;
 	}
-	if (r->result != FETCH_ERROR && x->hops > 0 && x->all_permanent)
+	if ((r->result == FETCH_OK || r->result == FETCH_NOT_MODIFIED) &&
+	    x->hops > 0 && x->all_permanent)
 		r->redirect_status = x->last_permanent;
 }
 

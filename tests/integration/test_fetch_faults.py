@@ -2,6 +2,7 @@
 ends in bounded time and memory with the expected one-line error."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -61,6 +62,33 @@ class TestFaults(FetchCase):
                            "--timeout", 2)
         self.assertError(r, "timed out after 2 s")
         self.assertLess(dt, 5)
+
+    def test_connect_timeout(self):
+        # a listener whose accept queue is full drops further SYNs
+        lsn = socket.socket()
+        lsn.bind(("127.0.0.1", 0))
+        lsn.listen(0)
+        port = lsn.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):
+                c = socket.socket()
+                c.setblocking(False)
+                try:
+                    c.connect(("127.0.0.1", port))
+                except BlockingIOError:
+                    pass
+                fillers.append(c)
+            time.sleep(0.2)
+            r, dt = self.timed("http://127.0.0.1:%d/feed.xml" % port,
+                               "--connect-timeout", 2)
+            self.assertError(r, "connect to 127.0.0.1:%d: timed out after "
+                             "2 s" % port)
+            self.assertLess(dt, 5)
+        finally:
+            for c in fillers:
+                c.close()
+            lsn.close()
 
     # --- big bodies -------------------------------------------------------
 
