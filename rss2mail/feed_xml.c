@@ -1217,8 +1217,14 @@ xml_pass(struct xp *x, const char *data, size_t len, const char *enc,
 		snprintf(x->encoding, sizeof(x->encoding), "%s",
 		    (const char *)ctxt->encoding);
 	x->ctxt = NULL;
+	/* libxml2 makes a "SAX compatibility" document for entity
+	 * declarations even in pure SAX mode; it is ours to free */
+	if (ctxt->myDoc != NULL) {
+		xmlFreeDoc(ctxt->myDoc);
+		ctxt->myDoc = NULL;
+	}
 	xmlFreeParserCtxt(ctxt);
-	return wf && !x->fatal ? 0 : -1;
+	return wf && !x->fatal && x->root ? 0 : -1;
 }
 
 /* Reset what a failed pass left behind. */
@@ -1265,8 +1271,13 @@ charset_norm(const char *in, char *out, size_t outlen)
 	while (*in == ' ' || *in == '"' || *in == '\'')
 		in++;
 	for (; *in && *in != '"' && *in != '\'' && *in != ' ' && *in != ';' &&
-	    n + 1 < outlen; in++)
+	    n + 1 < outlen; in++) {
+		if (!isalnum((unsigned char)*in) && !strchr("-_.:()+", *in)) {
+			n = 0;	/* not a charset name (iconv would guess) */
+			break;
+		}
 		out[n++] = (char)(*in >= 'A' && *in <= 'Z' ? *in + 32 : *in);
+	}
 	out[n] = '\0';
 	if (strcmp(out, "utf8") == 0)
 		snprintf(out, outlen, "utf-8");
