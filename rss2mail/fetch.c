@@ -234,6 +234,8 @@ cb_opensocket(void *p, curlsocktype purpose, struct curl_sockaddr *sa)
 	const void *a = NULL;
 	const void *sap = &sa->addr;
 
+	(void)purpose;
+
 	if (sa->family == AF_INET)
 		a = &((const struct sockaddr_in *)sap)->sin_addr;
 	else if (sa->family == AF_INET6)
@@ -252,6 +254,7 @@ cb_prereq(void *p, char *primary_ip, char *local_ip, int primary_port,
 {
 	struct xfer *x = p;
 
+	(void)local_ip, (void)primary_port, (void)local_port;
 	return guard_allows(x, primary_ip, 1) ? CURL_PREREQFUNC_OK :
 	    CURL_PREREQFUNC_ABORT;
 }
