@@ -766,6 +766,8 @@ struct txt {
 	struct buf	 refs;		/* "[n] url\n" lines */
 	char		**urls;		/* for numbering repeated links once */
 	size_t		 nurls;
+	size_t		*slots;		/* hash of urls: index + 1, 0 empty */
+	size_t		 nslots;	/* a power of two */
 	size_t		 width;
 	int		 quote;		/* blockquote depth */
 	int		 pre;		/* inside pre */
@@ -937,17 +939,43 @@ out:
 	buf_free(&p);
 }
 
-/* The reference number of url, adding it when new. */
+static uint32_t
+txt_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The reference number of url, adding it when new (an open hash table
+ * keeps a post with thousands of links linear). */
 static size_t
 txt_ref(struct txt *t, const char *url)
 {
-	size_t i;
+	size_t i, mask, k;
 
-	for (i = 0; i < t->nurls; i++)
-		if (strcmp(t->urls[i], url) == 0)
-			return i + 1;
+	if (2 * (t->nurls + 1) > t->nslots) {
+		size_t n = t->nslots ? 2 * t->nslots : 64;
+
+		free(t->slots);
+		t->slots = xcalloc(n, sizeof(*t->slots));
+		t->nslots = n;
+		for (k = 0; k < t->nurls; k++) {
+			for (i = txt_hash(t->urls[k]) & (n - 1);
+			    t->slots[i] != 0; i = (i + 1) & (n - 1))
+				;
+			t->slots[i] = k + 1;
+		}
+	}
+	mask = t->nslots - 1;
+	for (i = txt_hash(url) & mask; t->slots[i] != 0; i = (i + 1) & mask)
+		if (strcmp(t->urls[t->slots[i] - 1], url) == 0)
+			return t->slots[i];
 	t->urls = xrealloc(t->urls, (t->nurls + 1) * sizeof(*t->urls));
 	t->urls[t->nurls++] = xstrdup(url);
+	t->slots[i] = t->nurls;
 	buf_printf(&t->refs, "[%zu] %s\n", t->nurls, url);
 	return t->nurls;
 }
@@ -1224,6 +1252,7 @@ html_to_text(const char *html, size_t len, int width, struct buf *out,
 	for (i = 0; i < t.nurls; i++)
 		free(t.urls[i]);
 	free(t.urls);
+	free(t.slots);
 	buf_free(&t.para);
 	buf_free(&t.refs);
 	xmlFreeDoc(doc);
