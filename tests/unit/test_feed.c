@@ -286,6 +286,35 @@ test_body_fallback(void **state)
 	assert_string_equal(feed_entry_body(&e)->value, "c");
 }
 
+/* Over-long fields are cut at a code point, never refused or split. */
+static void
+test_field_caps(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+	size_t i;
+
+	buf_puts(&b, "<rss version=\"2.0\"><channel><title>");
+	for (i = 0; i < LIM_ONELINE; i++)
+		buf_puts(&b, "\xc3\xa9");	/* two bytes each */
+	buf_puts(&b, "</title><item><guid>x</guid><description>");
+	for (i = 0; i < LIM_FIELD / 2 + 10; i++)
+		buf_puts(&b, "\xc3\xa9&amp;");
+	buf_puts(&b, "</description></item></channel></rss>");
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), 0);
+	assert_true(strlen(f->title.value) <= LIM_ONELINE);
+	assert_true(strlen(f->title.value) >= LIM_ONELINE - 1);
+	assert_int_equal(f->nentries, 1);
+	assert_true(strlen(f->entries->summary.value) <= LIM_FIELD);
+	assert_true(strlen(f->entries->summary.value) > LIM_FIELD / 2);
+	check_model(f);
+	buf_free(&b);
+	arena_free(a);
+}
+
 static int
 fixture_cmp(const void *a, const void *b)
 {
@@ -326,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_arena_cap),
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_body_fallback),
+		cmocka_unit_test(test_field_caps),
 	};
 	struct CMUnitTest *tests;
 	size_t i, n = sizeof(fixed) / sizeof(fixed[0]);
