@@ -71,7 +71,7 @@ struct key {
 	size_t			 off;
 	const char		*def;		/* default as text, or NULL */
 	const struct kchoice	*choices;	/* KT_ENUM, KT_CHOICE */
-	long long		 min, max;	/* KT_INT, KT_DURATION, KT_SIZE */
+	long long		 min, max;	/* KT_INT, _DURATION, _SIZE */
 	int			 group;		/* at most one key per group */
 };
 
@@ -80,7 +80,8 @@ static const struct kchoice deliver_choices[] = {
 	{ NULL, 0 }
 };
 static const struct kchoice tls_choices[] = {
-	{ "implicit", CONFIG_TLS_IMPLICIT }, { "starttls", CONFIG_TLS_STARTTLS },
+	{ "implicit", CONFIG_TLS_IMPLICIT },
+	{ "starttls", CONFIG_TLS_STARTTLS },
 	{ "none", CONFIG_TLS_NONE }, { NULL, 0 }
 };
 static const struct kchoice auth_choices[] = {
@@ -569,7 +570,8 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		return 0;
 	case KT_FEEDURL:
 		url_scheme(v, scheme, sizeof(scheme));
-		if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) {
+		if (strcmp(scheme, "http") == 0 ||
+		    strcmp(scheme, "https") == 0) {
 			if (check_net_url(v, scheme, why, whylen) == -1)
 				return -1;
 		} else if (strcmp(scheme, "file") == 0) {
@@ -1471,7 +1473,7 @@ config_set_feed_key(const char *path, const char *name, const char *key,
 		goto out;
 	if (value == NULL) {
 		if (ini_delete_key(e.ini, hdr, key) == 0) {
-			r = 0;		/* nothing to delete: nothing to write */
+			r = 0;	/* nothing to delete: nothing to write */
 			goto out;
 		}
 	} else if (ini_set(e.ini, hdr, key, value, err, errlen) == -1)

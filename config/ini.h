@@ -28,10 +28,10 @@ enum ini_kind { INI_BLANK, INI_COMMENT, INI_SECTION, INI_KEY,
     INI_BAD };	/* INI_BAD: only from ini_parse_report */
 
 struct ini_line {
-	char		*raw;		/* the bytes of the line, with its EOL */
+	char		*raw;		/* the line's bytes, with its EOL */
 	size_t		 rawlen;
 	enum ini_kind	 kind;
-	int		 lineno;	/* 1-based; 0 for lines added by edits */
+	int		 lineno;	/* 1-based; 0 for added lines */
 	char		*name;		/* section name, or key; else NULL */
 	char		*value;		/* INI_KEY: trimmed, no comment */
 	size_t		 voff;		/* INI_KEY: the value is raw[voff..] */

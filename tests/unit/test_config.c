@@ -749,7 +749,8 @@ test_check_agrees(void **state)
 		buf_reset(&want);
 		buf_printf(&want, "%s/%s\n", tmpdir, bad[i].err);
 		if (config_check(path.data, collect, &got, err,
-		    sizeof(err)) < 1 || strstr(buf_str(&got), want.data) == NULL)
+		    sizeof(err)) < 1 ||
+		    strstr(buf_str(&got), want.data) == NULL)
 			fail_msg("case %zu: want %s got %s", i, want.data,
 			    buf_str(&got));
 	}

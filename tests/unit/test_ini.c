@@ -104,10 +104,10 @@ test_errors(void **state)
 	} t[] = {
 		{ "a\nb c\n", "f.ini:1: expected 'key = value', '[section]' or "
 		    "a comment" },
-		{ "k = v\n= v\n", "f.ini:2: expected 'key = value', '[section]' "
+		{ "k = v\n= v\n", "f.ini:2: expected 'key = value', "
+		    "'[section]' or a comment" },
+		{ "k/x = v\n", "f.ini:1: expected 'key = value', '[section]' "
 		    "or a comment" },
-		{ "k/x = v\n", "f.ini:1: expected 'key = value', '[section]' or "
-		    "a comment" },
 		{ "[a\n", "f.ini:1: bad section header: expected '[name]'" },
 		{ "[a] x\n", "f.ini:1: bad section header: expected '[name]'" },
 		{ "\n\n[]\n", "f.ini:3: empty section name" },
