@@ -7,6 +7,7 @@
  * (feed_date.c) or print (feed_out.c).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -359,6 +360,22 @@ sniff_html(const char *p, size_t n)
 	    p[5] == '\r' || p[5] == '\t');
 }
 
+/* The error text may quote the document: make it one line of UTF-8. */
+static void
+err_clean(char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT(0);
+
+	if (errlen == 0 || utf8_clean(&b, err, strlen(err), 1) == -1)
+		goto out;
+	snprintf(err, errlen, "%s", buf_str(&b));
+	b.len = strlen(err);
+	while (b.len > 0 && !utf8_valid(err, b.len))
+		err[--b.len] = '\0';
+out:
+	buf_free(&b);
+}
+
 int
 feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
     struct arena *a, struct feed **out, char *err, size_t errlen)
@@ -399,5 +416,7 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 	if (rc == 0)
 		*out = f;
 out:
+	if (rc != 0)
+		err_clean(err, errlen);
 	return rc;
 }

@@ -1134,14 +1134,22 @@ sax_error(void *ctx, xmlErrorPtr e)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct xp *x = ctxt->_private;
-	char *nl;
+	struct buf b = BUF_INIT(ERRLEN * 2);
+	const char *msg;
+	size_t n;
 
 	if (e->level < XML_ERR_ERROR || x->xmlerr[0])
 		return;
-	snprintf(x->xmlerr, sizeof(x->xmlerr), "XML: line %d: %s", e->line,
-	    e->message ? e->message : "error");
-	while ((nl = strchr(x->xmlerr, '\n')) != NULL)
-		*nl = nl[1] ? ' ' : '\0';
+	/* the message may quote document bytes: one clean line of UTF-8 */
+	buf_printf(&b, "XML: line %d: ", e->line);
+	msg = e->message ? e->message : "error";
+	if (utf8_clean(&b, msg, strlen(msg), 1) == 0)
+		snprintf(x->xmlerr, sizeof(x->xmlerr), "%s", buf_str(&b));
+	buf_free(&b);
+	/* cut on a code point if snprintf truncated */
+	n = strlen(x->xmlerr);
+	while (n > 0 && !utf8_valid(x->xmlerr, n))
+		x->xmlerr[--n] = '\0';
 }
 
 static void
