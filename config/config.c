@@ -168,7 +168,7 @@ static const struct key keys[] = {
 	{ "min-interval", KT_DURATION,	KS_BOTH,  S(min_interval), "5m",
 	    NULL, 0, 366 * DAY, 0 },
 	{ "report-after", KT_INT,	KS_BOTH,  S(report_after), "3",
-	    NULL, 1, 1000000, 0 },
+	    NULL, 0, 1000000, 0 },
 	{ "proxy",	KT_STRING,	KS_BOTH,  S(proxy),	NULL,
 	    NULL, 0, 0, 0 },
 	{ "http-user",	KT_STRING,	KS_BOTH,  S(http_user),	NULL,

@@ -64,7 +64,7 @@ struct config_settings {
 	long long	 keep;		/* seconds; 0 = keep everything */
 	char		*flags;		/* IMAP flags for APPEND, or NULL */
 	long long	 min_interval;	/* seconds; default 300 */
-	int		 report_after;	/* failed runs; default 3 */
+	int		 report_after;	/* failed runs; default 3; 0 never */
 	char		*proxy;		/* NULL: no proxy */
 	char		*http_user;
 	char		*http_password_command;
