@@ -142,6 +142,23 @@ str_plain(const char *s, size_t n, int oneline)
 	size_t k;
 
 	while (p < end) {
+		/* eight plain ASCII bytes at a time (no high bit, none below
+		 * 0x20, no DEL, no space pairs for one-line fields) */
+		while (!oneline && end - p >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			if ((w & 0x8080808080808080ull) ||
+			    ((w - 0x2020202020202020ull) & ~w &
+			    0x8080808080808080ull) ||
+			    (((w ^ 0x7F7F7F7F7F7F7F7Full) -
+			    0x0101010101010101ull) & ~(w ^
+			    0x7F7F7F7F7F7F7F7Full) & 0x8080808080808080ull))
+				break;
+			p += 8;
+		}
+		if (p >= end)
+			break;
 		if (*p >= 0x20 && *p < 0x7F) {
 			if (oneline && *p == ' ' && p + 1 < end && p[1] == ' ')
 				return 0;

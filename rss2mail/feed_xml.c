@@ -373,13 +373,28 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 
 #define XML_NS	"http://www.w3.org/XML/1998/namespace"
 
+/* 1 when ref starts with a scheme ("https:", "mailto:"): absolute. */
+static int
+has_scheme(const char *ref)
+{
+	const char *p = ref;
+
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	    *p == '.')
+		p++;
+	return *p == ':';
+}
+
 int
 feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
 {
 	xmlChar *r;
 	int rc;
 
-	if (base == NULL || *base == '\0' || (r = xmlBuildURI(
+	if (base == NULL || *base == '\0' || has_scheme(ref) ||
+	    (r = xmlBuildURI(
 	    (const xmlChar *)ref, (const xmlChar *)base)) == NULL)
 		return 0;
 	rc = buf_puts(out, (const char *)r) == 0 ? 1 : 0;
