@@ -827,6 +827,10 @@ xfer_result(struct xfer *x, CURLcode rc)
 		errf(r->err, sizeof(r->err), "%s", x->errbuf[0] ? x->errbuf :
 		    "could not resolve host");
 		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		errf(r->err, sizeof(r->err), "invalid compressed body (%s)",
+		    x->errbuf[0] ? x->errbuf : "bad content encoding");
+		break;
 	case CURLE_WEIRD_SERVER_REPLY:
 		errf(r->err, sizeof(r->err), "invalid HTTP response (%s)",
 		    x->errbuf[0] ? x->errbuf : "weird server reply");

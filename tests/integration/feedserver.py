@@ -38,6 +38,8 @@ MAX_SLOW_SECONDS):
   /huge-header[?kb=N]         one header line of N (200) KiB
   /garbage-status             not HTTP at all, then close
   /empty-reply                close without answering
+  /truncated                  Content-Length 1000, 10 bytes, close
+  /bad-gzip                   Content-Encoding: gzip over bytes that are not
   /delay/S[?...]              the built-in feed after S seconds
   /echo-headers               the request headers as JSON
   /auth?user=U&pass=P         401 unless basic auth matches, then the feed
@@ -326,6 +328,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif head == "garbage-status":
             self.wfile.write(b"THIS IS NOT HTTP\r\nNor: this\r\n\r\nnope\n")
             self.close_connection = True
+        elif head == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"<rss>short")
+            self.close_connection = True
+        elif head == "bad-gzip":
+            self._send(200, b"\x1f\x8b\x08\x00" + b"\xff" * 200,
+                       "application/rss+xml", {"Content-Encoding": "gzip"})
         elif head == "empty-reply":
             self.close_connection = True
         elif head == "delay":

@@ -46,6 +46,12 @@ class TestFetch(FetchCase):
         self.assertNotIn("if-none-match", h)
         self.assertNotIn("if-modified-since", h)
 
+    def test_content_location(self):
+        self.srv.put("/cl.xml", FEED,
+                     headers={"Content-Location": "/canonical.xml"})
+        r = fetch1(self.srv.url("/cl.xml"))
+        self.assertEqual(r["content_location"], "/canonical.xml")
+
     def test_304_with_validators_sent_verbatim(self):
         self.srv.put("/c.xml", FEED)
         r1 = fetch1(self.srv.url("/c.xml"))

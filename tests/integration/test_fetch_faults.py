@@ -180,6 +180,17 @@ class TestFaults(FetchCase):
         self.assertError(fetch1(self.srv.url("/empty-reply")),
                          "Empty reply from server")
 
+    def test_truncated_body(self):
+        r = fetch1(self.srv.url("/truncated"))
+        self.assertError(r, "transfer closed with 990 bytes remaining to "
+                         "read", status=200)
+        self.assertEqual(r["bytes"], 0)
+
+    def test_bad_gzip(self):
+        r = fetch1(self.srv.url("/bad-gzip"))
+        self.assertEqual(r["result"], "error", r)
+        self.assertTrue(r["err"].startswith("invalid compressed body"), r)
+
     def test_html_is_fetched_as_is(self):
         r = fetch1(self.srv.url("/html"))
         self.assertEqual(r["result"], "ok")
