@@ -43,7 +43,7 @@
 /* Namespaces we read, by URI. */
 enum ns {
 	NS_OTHER, NS_RSS, NS_RSS090, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS,
-	NS_CONTENT, NS_SY, NS_MEDIA, NS_RDF, NS_XHTML
+	NS_CONTENT, NS_SY, NS_MEDIA, NS_RDF, NS_XHTML, NS_ITUNES
 };
 
 static const struct {
@@ -64,6 +64,7 @@ static const struct {
 	{ "http://search.yahoo.com/mrss",			NS_MEDIA },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#",	NS_RDF },
 	{ "http://www.w3.org/1999/xhtml",			NS_XHTML },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd",		NS_ITUNES },
 };
 
 /* Where we are: the context decides what a child element means. */
@@ -173,6 +174,12 @@ static const struct rule rules[] = {
 	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "thumbnail", K_MEDIA, F_NONE,
 	    0, 0 },
 
+	/* iTunes podcasts: weaker than RSS and Dublin Core */
+	{ FE,		NS_ITUNES, "author",	K_TEXT,	F_AUTHOR, 1, 0 },
+	{ C(X_ENTRY),	NS_ITUNES, "summary",	K_TEXT,	F_SUMMARY, 1, 0 },
+	{ C(X_FEED),	NS_ITUNES, "summary",	K_TEXT,	F_SUBTITLE, 1, 0 },
+	{ C(X_FEED),	NS_ITUNES, "subtitle",	K_TEXT,	F_SUBTITLE, 1, 0 },
+
 	/* Atom 1.0 and 0.3 (0.3's names: tagline, modified, issued,
 	 * copyright, url) */
 	{ FE,		NS_ATOM, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
@@ -265,6 +272,7 @@ struct xp {
 	int		 rdf090;	/* RSS 0.90 namespace seen */
 	int		 netscape;	/* DOCTYPE of Netscape's RSS 0.91 */
 	int		 root;		/* a feed root element was seen */
+	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
 	char		 xmlerr[ERRLEN];	/* the first parser error */
@@ -759,8 +767,8 @@ cap_end(struct xp *x)
 		fatal(x, "feed too large");
 		return;
 	}
-	if (*v == '\0' && r->field != F_SUMMARY && r->field != F_CONTENT)
-		return;
+	if (*v == '\0')
+		return;		/* absent, never "" */
 	if (F_IS_URL(r->field) &&
 	    (v = feed_url_resolve(x->a, nd->base, v)) == NULL) {
 		fatal(x, "feed too large");
@@ -890,6 +898,8 @@ feed_finish(struct xp *x)
 	f->link = o->s[F_LINK].v;
 	text_set(x, &f->subtitle, &o->s[F_SUBTITLE]);
 	f->language = o->s[F_LANGUAGE].v;
+	if (f->language == NULL)
+		f->language = x->root_lang;	/* xml:lang on the root */
 	f->rights = o->s[F_RIGHTS].v;
 	f->generator = o->s[F_GENERATOR].v;
 	f->id = o->s[F_ID].v;
@@ -1016,6 +1026,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	case K_OPEN:
 		if (x->depth == 1) {
 			x->root = 1;
+			x->root_lang = x->node[1].lang;
 			set_version(x, r, ns, attrs, nattr);
 		}
 		if (r->field == X_ENTRY) {
