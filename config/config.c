@@ -40,6 +40,7 @@
 
 enum ktype {
 	KT_STRING,	/* one line of text */
+	KT_TEMPLATE,	/* text with {placeholders} from vars */
 	KT_PATH,	/* ~ expanded */
 	KT_BOOL,	/* int */
 	KT_ENUM,	/* int from choices */
@@ -73,7 +74,12 @@ struct key {
 	const struct kchoice	*choices;	/* KT_ENUM, KT_CHOICE */
 	long long		 min, max;	/* KT_INT, _DURATION, _SIZE */
 	int			 group;		/* at most one key per group */
+	const char		*vars;		/* KT_TEMPLATE: "{a} {b}" */
 };
+
+/* What the expanders (message.c, run.c) know; keep in step with them. */
+#define MESSAGE_VARS	"{title} {feed} {author} {date}"
+#define FOLDER_VARS	"{name} {category}"
 
 static const struct kchoice deliver_choices[] = {
 	{ "maildir", CONFIG_DELIVER_MAILDIR }, { "imap", CONFIG_DELIVER_IMAP },
@@ -106,93 +112,93 @@ static const struct kchoice updates_choices[] = {
 static const struct key keys[] = {
 	/* name		type		scope	  offset	default */
 	{ "from",	KT_FROM,	KS_BOTH,  S(from_addr),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "to",		KT_ADDR,	KS_BOTH,  S(to),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "deliver",	KT_ENUM,	KS_BOTH,  S(deliver),	"maildir",
-	    deliver_choices, 0, 0, 0 },
+	    deliver_choices, 0, 0, 0, NULL },
 	{ "maildir",	KT_PATH,	KS_BOTH,  S(maildir),	"~/Mail/Feeds",
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "imap-url",	KT_IMAPURL,	KS_BOTH,  S(imap_url),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "imap-tls",	KT_ENUM,	KS_BOTH,  S(imap_tls),	NULL,
-	    tls_choices, 0, 0, 0 },
+	    tls_choices, 0, 0, 0, NULL },
 	{ "imap-user",	KT_STRING,	KS_BOTH,  S(imap_user),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "imap-ca-file", KT_PATH,	KS_BOTH,  S(imap_ca_file), NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "imap-fingerprint", KT_STRING, KS_BOTH, S(imap_fingerprint), NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "imap-auth",	KT_CHOICE,	KS_BOTH,  S(imap_auth),	NULL,
-	    auth_choices, 0, 0, 0 },
+	    auth_choices, 0, 0, 0, NULL },
 	{ "password",	KT_STRING,	KS_BOTH,  S(password),	NULL,
-	    NULL, 0, 0, PASSWORD_GROUP },
+	    NULL, 0, 0, PASSWORD_GROUP, NULL },
 	{ "password-file", KT_PATH,	KS_BOTH,  S(password_file), NULL,
-	    NULL, 0, 0, PASSWORD_GROUP },
+	    NULL, 0, 0, PASSWORD_GROUP, NULL },
 	{ "password-command", KT_STRING, KS_BOTH, S(password_command), NULL,
-	    NULL, 0, 0, PASSWORD_GROUP },
-	{ "folder",	KT_STRING,	KS_BOTH,  S(folder),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, PASSWORD_GROUP, NULL },
+	{ "folder",	KT_TEMPLATE,	KS_BOTH,  S(folder),	NULL,
+	    NULL, 0, 0, 0, FOLDER_VARS },
 	{ "html",	KT_BOOL,	KS_BOTH,  S(html),	"yes",
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "user-agent",	KT_STRING,	KS_BOTH,  S(user_agent), NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "max-feed-size", KT_SIZE,	KS_BOTH,  S(max_feed_size), NULL,
-	    NULL, 1, BIG, 0 },
+	    NULL, 1, BIG, 0, NULL },
 	{ "timeout",	KT_DURATION,	KS_BOTH,  S(timeout),	NULL,
-	    NULL, 1, DAY, 0 },
+	    NULL, 1, DAY, 0, NULL },
 	{ "connect-timeout", KT_DURATION, KS_BOTH, S(connect_timeout), NULL,
-	    NULL, 1, DAY, 0 },
+	    NULL, 1, DAY, 0, NULL },
 	{ "interval",	KT_DURATION,	KS_BOTH,  S(interval),	"1h",
-	    NULL, 1, 366 * DAY, 0 },
+	    NULL, 1, 366 * DAY, 0, NULL },
 	{ "allow-private", KT_BOOL,	KS_BOTH,  S(allow_private), "no",
-	    NULL, 0, 0, 0 },
-	{ "subject",	KT_STRING,	KS_BOTH,  S(subject),	"{title}",
-	    NULL, 0, 0, 0 },
-	{ "from-name",	KT_STRING,	KS_BOTH,  S(from_template),
-	    "{author} via {feed}", NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
+	{ "subject",	KT_TEMPLATE,	KS_BOTH,  S(subject),	"{title}",
+	    NULL, 0, 0, 0, MESSAGE_VARS },
+	{ "from-name",	KT_TEMPLATE,	KS_BOTH,  S(from_template),
+	    "{author} via {feed}", NULL, 0, 0, 0, MESSAGE_VARS },
 	{ "reply-to-author", KT_BOOL,	KS_BOTH,  S(reply_to_author), "no",
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "digest",	KT_BOOL,	KS_BOTH,  S(digest),	"no",
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "images",	KT_ENUM,	KS_BOTH,  S(images),	"inline",
-	    images_choices, 0, 0, 0 },
+	    images_choices, 0, 0, 0, NULL },
 	{ "max-message-size", KT_SIZE,	KS_BOTH,  S(max_message_size), NULL,
-	    NULL, 1024, BIG, 0 },
+	    NULL, 1024, BIG, 0, NULL },
 	{ "updates",	KT_ENUM,	KS_BOTH,  S(updates),	"ignore",
-	    updates_choices, 0, 0, 0 },
+	    updates_choices, 0, 0, 0, NULL },
 	{ "keep",	KT_DURATION,	KS_BOTH,  S(keep),	NULL,
-	    NULL, 1, 100 * 366 * DAY, 0 },
+	    NULL, 1, 100 * 366 * DAY, 0, NULL },
 	{ "flags",	KT_STRING,	KS_BOTH,  S(flags),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "min-interval", KT_DURATION,	KS_BOTH,  S(min_interval), "5m",
-	    NULL, 0, 366 * DAY, 0 },
+	    NULL, 0, 366 * DAY, 0, NULL },
 	{ "report-after", KT_INT,	KS_BOTH,  S(report_after), "3",
-	    NULL, 0, 1000000, 0 },
+	    NULL, 0, 1000000, 0, NULL },
 	{ "proxy",	KT_STRING,	KS_BOTH,  S(proxy),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "http-user",	KT_STRING,	KS_BOTH,  S(http_user),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "http-password-command", KT_STRING, KS_BOTH,
-	    S(http_password_command), NULL, NULL, 0, 0, 0 },
+	    S(http_password_command), NULL, NULL, 0, 0, 0, NULL },
 
 	{ "state",	KT_PATH,	KS_GLOBAL, G(state),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "concurrency", KT_INT,	KS_GLOBAL, G(concurrency), "16",
-	    NULL, 1, 1024, 0 },
+	    NULL, 1, 1024, 0, NULL },
 	{ "per-host",	KT_INT,		KS_GLOBAL, G(per_host),	"2",
-	    NULL, 1, 64, 0 },
+	    NULL, 1, 64, 0, NULL },
 
 	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "paused",	KT_BOOL,	KS_FEED,  F(paused),	"no",
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "title",	KT_STRING,	KS_FEED,  F(title),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "category",	KT_STRING,	KS_FEED,  F(category),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 	{ "html-url",	KT_STRING,	KS_FEED,  F(html_url),	NULL,
-	    NULL, 0, 0, 0 },
+	    NULL, 0, 0, 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -273,6 +279,32 @@ scope_error(const struct key *k, enum kscope where)
 }
 
 /* Value checks.  Each leaves the reason, without the key, in why. */
+
+/* Every "{word}" in v must be one of vars; other braces are text. */
+static int
+check_template(const char *v, const char *vars, char *why, size_t whylen)
+{
+	const char *p, *e, *hit;
+	size_t n;
+
+	for (p = v; (p = strchr(p, '{')) != NULL; p++) {
+		for (e = p + 1; (*e >= 'a' && *e <= 'z') || *e == '-' ||
+		    *e == '_'; e++)
+			;
+		if (*e != '}' || e == p + 1)
+			continue;
+		n = (size_t)(e - p) + 1;
+		for (hit = vars; (hit = strstr(hit, "{")) != NULL; hit++)
+			if (strncmp(hit, p, n) == 0)
+				break;
+		if (hit == NULL) {
+			errf(why, whylen, "unknown placeholder %.*s (use %s)",
+			    (int)n, p, vars);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int
 check_oneline(const char *v, char *why, size_t whylen)
@@ -485,6 +517,10 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 	if (check_oneline(v, why, whylen) == -1)
 		return -1;
 	switch (k->type) {
+	case KT_TEMPLATE:
+		if (check_template(v, k->vars, why, whylen) == -1)
+			return -1;
+		/* FALLTHROUGH */
 	case KT_STRING:
 		set_string(base, k->off, xstrdup(v));
 		return 0;

@@ -7,7 +7,9 @@
  * and missing required keys are errors that name the file, the line and the
  * key: "config.ini:12: key 'fomr': unknown key, did you mean 'from'?".  A
  * missing key is reported at its section's header line (0 when the section
- * itself is missing).  Path values have "~/" expanded; relative paths stay
+ * itself is missing).  Templates (folder, subject, from-name) may name only
+ * the placeholders their expander knows: a "{word}" that is not one is an
+ * error; other braces are text.  Path values have "~/" expanded; relative paths stay
  * relative to the working directory.  A value ends at a ';' or '#' that
  * follows a blank (an inline comment); see ini.h for the syntax.
  *
@@ -43,7 +45,8 @@ struct config_settings {
 	char		*password;
 	char		*password_file;	/* expanded */
 	char		*password_command;
-	char		*folder;	/* template: {name}; NULL = default */
+	char		*folder;	/* template: {name} {category};
+					   NULL = default */
 	int		 html;		/* default 1 */
 	char		*user_agent;
 	long long	 max_feed_size;	/* bytes; default LIM_FEED_SIZE */
@@ -53,7 +56,8 @@ struct config_settings {
 	int		 allow_private;	/* default 0 */
 
 	/* accepted and stored for later issues (see rss2mail.conf.5) */
-	char		*subject;	/* template; default "{title}" */
+	char		*subject;	/* template: {title} {feed} {author}
+					   {date}; default "{title}" */
 	char		*from_template;	/* key from-name; default
 					   "{author} via {feed}" */
 	int		 reply_to_author; /* default 0 */

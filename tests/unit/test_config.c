@@ -77,6 +77,13 @@ test_minimal_defaults(void **state)
 	assert_int_equal(cfg->nfeeds, 0);
 	config_free(cfg);
 
+	/* templates: known placeholders, and braces that are just text */
+	cfg = parse_ok(HEAD "subject = [{feed}] {title} {Not one} {} {a\n"
+	    "from-name = {author} ({date})\nfolder = F/{category}/{name}\n");
+	assert_string_equal(cfg->global.subject,
+	    "[{feed}] {title} {Not one} {} {a");
+	config_free(cfg);
+
 	setenv("XDG_DATA_HOME", "/xdg/data", 1);
 	cfg = parse_ok(HEAD);
 	assert_string_equal(cfg->state, "/xdg/data/rss2mail/state.db");
@@ -303,6 +310,10 @@ static const struct {
 	{ HEAD "subject = a\x01" "b\n", "t.ini:4: key 'subject': control "
 	    "character in value" },
 	{ HEAD "subject = \xC3\x28\n", "t.ini:4: not valid UTF-8" },
+	{ HEAD "subject = {titel}\n", "t.ini:4: key 'subject': unknown "
+	    "placeholder {titel} (use {title} {feed} {author} {date})" },
+	{ HEAD "[feed.a]\nurl = /x\nfolder = Feeds/{feed}\n", "t.ini:6: key "
+	    "'folder': unknown placeholder {feed} (use {name} {category})" },
 };
 
 static void
