@@ -409,9 +409,18 @@ attr_allowed(const struct html_allow *a, const char *name)
 	return in_list(html_common_attrs, name);
 }
 
-/* Write the kept attributes of n; URL attributes only when safe. */
+struct san {
+	struct buf		*out;
+	const struct html_opts	*o;
+};
+
+/*
+ * Write the kept attributes of n; URL attributes only when safe.  src,
+ * when not NULL, replaces the element's own src (an inline image's cid:).
+ */
 static void
-san_attrs(xmlNodePtr n, const struct html_allow *a, struct buf *out)
+san_attrs(xmlNodePtr n, const struct html_allow *a, const char *src,
+    struct buf *out)
 {
 	struct buf u = BUF_INIT(0);
 	xmlAttrPtr at;
@@ -425,8 +434,10 @@ san_attrs(xmlNodePtr n, const struct html_allow *a, struct buf *out)
 		if ((v = xmlGetProp(n, at->name)) == NULL)
 			continue;
 		buf_reset(&u);
-		if (strcmp(name, "href") == 0 || strcmp(name, "src") == 0 ||
-		    strcmp(name, "cite") == 0) {
+		if (src != NULL && strcmp(name, "src") == 0)
+			buf_puts(&u, src);
+		else if (strcmp(name, "href") == 0 ||
+		    strcmp(name, "src") == 0 || strcmp(name, "cite") == 0) {
 			url_clean((const char *)v, &u);
 			if (!url_scheme_ok(buf_str(&u),
 			    strcmp(name, "src") == 0)) {
@@ -443,18 +454,35 @@ san_attrs(xmlNodePtr n, const struct html_allow *a, struct buf *out)
 	buf_free(&u);
 }
 
-static void san_children(xmlNodePtr, struct buf *, int);
+static void san_children(struct san *, xmlNodePtr, int);
+
+/* images = none: the alt text stands in for the image. */
+static void
+san_alt(struct san *s, xmlNodePtr n)
+{
+	xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+
+	if (alt == NULL)
+		return;
+	if (*alt != '\0') {
+		buf_puts(s->out, "[");
+		escape_clean(s->out, (const char *)alt, 1);
+		buf_puts(s->out, "]");
+	}
+	xmlFree(alt);
+}
 
 static void
-san_node(xmlNodePtr n, struct buf *out, int depth)
+san_node(struct san *s, xmlNodePtr n, int depth)
 {
 	const struct html_allow *a;
-	struct buf tmp = BUF_INIT(0);
-	const char *name;
+	struct buf tmp = BUF_INIT(0), cid = BUF_INIT(0);
+	const char *name, *c;
+	int img;
 
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 		if (n->content != NULL)
-			escape_clean(out, (const char *)n->content, 0);
+			escape_clean(s->out, (const char *)n->content, 0);
 		return;
 	}
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
@@ -463,38 +491,48 @@ san_node(xmlNodePtr n, struct buf *out, int depth)
 	if (in_list(html_drop, name))
 		return;
 	a = in_list(html_void_unknown, name) ? NULL : allowed(name);
-	if (a != NULL && strcmp(name, "img") == 0 && !img_src(n, &tmp))
+	img = a != NULL && strcmp(name, "img") == 0;
+	if (img && !img_src(n, &tmp))
 		goto out;	/* no safe source, or a tracker: no image */
+	if (img && s->o != NULL && s->o->no_images) {
+		san_alt(s, n);
+		goto out;
+	}
+	if (img && s->o != NULL && s->o->image_cid != NULL &&
+	    (c = s->o->image_cid(s->o->ctx, buf_str(&tmp))) != NULL)
+		buf_printf(&cid, "cid:%s", c);
 	if (a != NULL && strcmp(name, "a") == 0 && !link_href(n, &tmp))
 		a = NULL;	/* an unsafe link is only its text */
 	if (a == NULL) {
-		san_children(n, out, depth + 1);
+		san_children(s, n, depth + 1);
 		goto out;
 	}
-	buf_printf(out, "<%s", name);
-	san_attrs(n, a, out);
-	buf_putc(out, '>');
+	buf_printf(s->out, "<%s", name);
+	san_attrs(n, a, cid.len ? cid.data : NULL, s->out);
+	buf_putc(s->out, '>');
 	if (in_list(html_void, name))
 		goto out;
-	san_children(n, out, depth + 1);
-	buf_printf(out, "</%s>", name);
+	san_children(s, n, depth + 1);
+	buf_printf(s->out, "</%s>", name);
 out:
 	buf_free(&tmp);
+	buf_free(&cid);
 }
 
 static void
-san_children(xmlNodePtr n, struct buf *out, int depth)
+san_children(struct san *s, xmlNodePtr n, int depth)
 {
 	xmlNodePtr c;
 
 	for (c = n->children; c != NULL; c = c->next)
-		san_node(c, out, depth);
+		san_node(s, c, depth);
 }
 
 int
-html_sanitize(const char *html, size_t len, struct buf *out, char *err,
-    size_t errlen)
+html_sanitize_opts(const char *html, size_t len, const struct html_opts *o,
+    struct buf *out, char *err, size_t errlen)
 {
+	struct san s;
 	htmlDocPtr doc;
 	xmlNodePtr root;
 
@@ -504,14 +542,74 @@ html_sanitize(const char *html, size_t len, struct buf *out, char *err,
 		errf(err, errlen, "HTML: cannot parse");
 		return -1;
 	}
+	s.out = out;
+	s.o = o;
 	if ((root = xmlDocGetRootElement(doc)) != NULL)
-		san_node(root, out, 0);
+		san_node(&s, root, 0);
 	xmlFreeDoc(doc);
 	if (out->overflow) {
 		errf(err, errlen, "HTML: output too large");
 		return -1;
 	}
 	return 0;
+}
+
+int
+html_sanitize(const char *html, size_t len, struct buf *out, char *err,
+    size_t errlen)
+{
+	return html_sanitize_opts(html, len, NULL, out, err, errlen);
+}
+
+static void
+img_walk(xmlNodePtr n, struct buf *list, size_t *count, size_t max,
+    int depth)
+{
+	struct buf src = BUF_INIT(0);
+	xmlNodePtr c;
+	const char *p;
+	size_t k;
+
+	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
+	    *count >= max || in_list(html_drop, (const char *)n->name))
+		return;
+	if (strcmp((const char *)n->name, "img") == 0) {
+		if (img_src(n, &src) && strncmp(src.data, "cid:", 4) != 0 &&
+		    strchr(src.data, '\n') == NULL) {
+			/* once each, in document order */
+			for (p = buf_str(list); *p != '\0'; p += k + 1) {
+				k = strcspn(p, "\n");
+				if (k == src.len && memcmp(p, src.data, k) == 0)
+					break;
+			}
+			if (*p == '\0') {
+				buf_puts(list, src.data);
+				buf_putc(list, '\n');
+				(*count)++;
+			}
+		}
+		buf_free(&src);
+		return;
+	}
+	for (c = n->children; c != NULL; c = c->next)
+		img_walk(c, list, count, max, depth + 1);
+}
+
+int
+html_image_urls(const char *html, size_t len, size_t max, struct buf *out)
+{
+	htmlDocPtr doc;
+	xmlNodePtr root;
+	size_t count = 0;
+
+	if (len == 0)
+		return 0;
+	if ((doc = parse(html, len)) == NULL)
+		return -1;
+	if ((root = xmlDocGetRootElement(doc)) != NULL)
+		img_walk(root, out, &count, max, 0);
+	xmlFreeDoc(doc);
+	return out->overflow ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -19,6 +19,29 @@ int	html_sanitize(const char *html, size_t len, struct buf *out,
 	    char *err, size_t errlen);
 
 /*
+ * The sanitizer's choices for images.  no_images (images = none): each
+ * image becomes its alt text.  image_cid (images = inline): called with
+ * each image's (safe, cleaned) URL; a non-NULL return is the Content-ID
+ * (without "cid:" and "<>") written as its src instead; NULL keeps the URL.
+ */
+struct html_opts {
+	int		  no_images;
+	const char	*(*image_cid)(void *ctx, const char *url);
+	void		 *ctx;
+};
+int	html_sanitize_opts(const char *html, size_t len,
+	    const struct html_opts *, struct buf *out, char *err,
+	    size_t errlen);
+
+/*
+ * The http(s) URLs of the images html_sanitize would keep (trackers and
+ * 1x1 pixels left out), once each, in document order, at most max, each
+ * followed by '\n' in out: what a caller fetches for images = inline.
+ */
+int	html_image_urls(const char *html, size_t len, size_t max,
+	    struct buf *out);
+
+/*
  * Render HTML to plain text wrapped at width columns (display width):
  * paragraphs, lists, "> " quotes, pre verbatim, links as "text [1]" with
  * the numbered references appended.  0 or -1 with err.

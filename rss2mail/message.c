@@ -53,6 +53,11 @@ struct compose {
 	char			 day[32];	/* "2026-11-27 00:28 UTC" */
 	char			 msgid[MSG_ID_LEN];
 	char			 boundary[96];
+	char			 boundary2[96];	/* multipart/related */
+	int			 with_images;	/* this attempt embeds */
+	int			*used;		/* per o->images: embedded */
+	char			**cids;		/* per o->images */
+	size_t			 img_total;	/* bytes embedded so far */
 	char			 lang[64];	/* Content-Language, or "" */
 	time_t			 when;
 };
@@ -263,6 +268,8 @@ make_boundary(struct compose *c)
 	hex_encode(r, 12, hex);
 	/* "=_" never occurs in quoted-printable text: no body can hit it */
 	snprintf(c->boundary, sizeof(c->boundary), "=_rss2mail_%s", hex);
+	/* nor in base64, and the two differ */
+	snprintf(c->boundary2, sizeof(c->boundary2), "=_rss2mail_%s_r", hex);
 	buf_free(&s);
 }
 
@@ -345,21 +352,128 @@ text_part(const struct compose *c, const char *body, size_t blen,
 	buf_free(&note);
 }
 
+/* Image types a mail client shows inline; SVG can carry script: no. */
+static int
+image_type_ok(const char *t)
+{
+	static const char *const ok[] = { "image/png", "image/jpeg",
+	    "image/gif", "image/webp", NULL };
+	size_t i;
+
+	for (i = 0; t != NULL && ok[i] != NULL; i++)
+		if (strcmp(t, ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * html_opts.image_cid: the Content-ID for an image URL when an image for
+ * it was handed in, fits the per-image cap and the message's budget.
+ */
+static const char *
+image_cid(void *ctx, const char *url)
+{
+	struct compose *c = ctx;
+	const struct msg_opts *o = c->o;
+	const struct msg_image *im;
+	size_t i, cap = o->image_max ? o->image_max : LIM_IMAGE,
+	    budget = o->images_max ? o->images_max : LIM_IMAGES_TOTAL;
+
+	for (i = 0; i < o->nimages; i++) {
+		im = &o->images[i];
+		if (im->url == NULL || strcmp(im->url, url) != 0)
+			continue;
+		if (c->used[i])
+			return c->cids[i];
+		if (im->data == NULL || im->len == 0 || im->len > cap ||
+		    !image_type_ok(im->type) ||
+		    im->len > budget - (c->img_total < budget ?
+		    c->img_total : budget))
+			return NULL;
+		c->used[i] = 1;
+		c->img_total += im->len;
+		return c->cids[i];
+	}
+	return NULL;
+}
+
+/* Content-IDs: the caller's when it is a plain id-left@id-right. */
 static void
-html_part(const struct compose *c, const char *body, size_t blen, int bhtml,
+image_cids(struct compose *c)
+{
+	const struct msg_opts *o = c->o;
+	size_t i;
+
+	if (o->nimages == 0)
+		return;
+	c->used = xcalloc(o->nimages, sizeof(*c->used));
+	c->cids = xcalloc(o->nimages, sizeof(*c->cids));
+	for (i = 0; i < o->nimages; i++) {
+		if (mime_addr_ok(o->images[i].cid))
+			c->cids[i] = xstrdup(o->images[i].cid);
+		else {
+			struct buf b = BUF_INIT(0);
+
+			/* msgid is "<hex@rss2mail>" */
+			buf_printf(&b, "img%zu.%.16s@rss2mail", i + 1,
+			    c->msgid + 1);
+			c->cids[i] = buf_steal(&b);
+		}
+	}
+}
+
+static void
+image_parts(struct compose *c, struct buf *m)
+{
+	const struct msg_image *im;
+	struct buf v = BUF_INIT(0);
+	const char *ext;
+	size_t i;
+
+	for (i = 0; i < c->o->nimages; i++) {
+		if (!c->used[i])
+			continue;
+		im = &c->o->images[i];
+		ext = strchr(im->type, '/') + 1;
+		if (strcmp(ext, "jpeg") == 0)
+			ext = "jpg";
+		buf_printf(m, "\r\n--%s\r\n", c->boundary2);
+		mime_header_raw(m, "Content-Type", im->type);
+		mime_header_raw(m, "Content-Transfer-Encoding", "base64");
+		buf_reset(&v);
+		buf_printf(&v, "<%s>", c->cids[i]);
+		mime_header_raw(m, "Content-ID", v.data);
+		buf_reset(&v);
+		buf_printf(&v, "inline; filename=\"image%zu.%s\"", i + 1, ext);
+		mime_header_raw(m, "Content-Disposition", v.data);
+		buf_puts(m, "\r\n");
+		mime_base64(m, im->data, im->len);
+	}
+	buf_free(&v);
+}
+
+static void
+html_part(struct compose *c, const char *body, size_t blen, int bhtml,
     const char *title, struct buf *h)
 {
 	const struct feed_enclosure *en;
 	struct html_doc d;
 	struct html_link *links;
 	struct buf frag = BUF_INIT(0), *notes;
+	struct html_opts ho;
 	char err[ERRLEN];
 	size_t i, ne = 0;
 
+	memset(&ho, 0, sizeof(ho));
+	ho.no_images = c->o->no_images;
+	if (c->with_images) {
+		ho.image_cid = image_cid;
+		ho.ctx = c;
+	}
 	if (blen > 0) {
 		if (!bhtml)
 			html_from_text(body, blen, &frag);
-		else if (html_sanitize(body, blen, &frag, err,
+		else if (html_sanitize_opts(body, blen, &ho, &frag, err,
 		    sizeof(err)) == -1) {
 			buf_reset(&frag);
 			html_from_text(body, blen, &frag);
@@ -527,6 +641,9 @@ compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
 		r = part(m, "text/plain; charset=utf-8", &t);
 		goto out;
 	}
+	if (c->used != NULL)
+		memset(c->used, 0, c->o->nimages * sizeof(*c->used));
+	c->img_total = 0;
 	html_part(c, body, blen, bhtml, title, &h);
 	buf_printf(&ct, "multipart/alternative; boundary=\"%s\"",
 	    c->boundary);
@@ -537,8 +654,21 @@ compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
 	if (part(m, "text/plain; charset=utf-8", &t) == -1)
 		goto out;
 	buf_printf(m, "\r\n--%s\r\n", c->boundary);
+	if (c->img_total > 0) {
+		/* multipart/related( text/html, images... ) */
+		buf_reset(&ct);
+		buf_printf(&ct, "multipart/related; boundary=\"%s\"; "
+		    "type=\"text/html\"", c->boundary2);
+		if (mime_header_raw(m, "Content-Type", ct.data) == -1)
+			goto out;
+		buf_printf(m, "\r\n--%s\r\n", c->boundary2);
+	}
 	if (part(m, "text/html; charset=utf-8", &h) == -1)
 		goto out;
+	if (c->img_total > 0) {
+		image_parts(c, m);
+		buf_printf(m, "\r\n--%s--\r\n", c->boundary2);
+	}
 	buf_printf(m, "\r\n--%s--\r\n", c->boundary);
 	r = m->overflow ? -1 : 0;
 out:
@@ -622,6 +752,8 @@ msg_compose(const struct feed *f, const struct entry *e,
 	msg_id(o->feed_url, e->id, c.msgid);
 	make_boundary(&c);
 	content_language(&c);
+	image_cids(&c);
+	c.with_images = o->html && !o->no_images && o->nimages > 0;
 	title_text(e, &title);
 	if ((b = entry_body(e)) != NULL) {
 		body = b->value;
@@ -650,7 +782,13 @@ msg_compose(const struct feed *f, const struct entry *e,
 		}
 		if (m.len <= max)
 			break;
-		/* scale the body down to what should fit, with margin */
+		/* too big: first the images go (they stay links) ... */
+		if (c.with_images && c.img_total > 0) {
+			c.with_images = 0;
+			i--;
+			continue;
+		}
+		/* ... then the body is scaled to what should fit */
 		keep = (size_t)((double)(keep < blen ? keep : blen) *
 		    ((double)max / (double)m.len) * 0.8);
 		if (i == MSG_TRIES - 2)
@@ -668,6 +806,11 @@ msg_compose(const struct feed *f, const struct entry *e,
 	}
 	r = 0;
 out:
+	if (c.cids != NULL)
+		for (i = 0; (size_t)i < o->nimages; i++)
+			free(c.cids[i]);
+	free(c.cids);
+	free(c.used);
 	buf_free(&m);
 	buf_free(&title);
 	buf_free(&cut);

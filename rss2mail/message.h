@@ -19,12 +19,18 @@ struct entry;
 struct feed;
 
 /*
- * An image the caller fetched for inline display (multipart/related, cid:).
- * Reserved for the images issue: msg_compose does not use it yet.
+ * An image the caller fetched for inline display (images = inline).  The
+ * caller finds the URLs with html_image_urls on the entry's body, fetches
+ * them, and hands in what it got.  An image is embedded as a
+ * multipart/related part referenced by cid: when the sanitized HTML uses
+ * its URL, its type is image/png, jpeg, gif or webp (not SVG), it is at
+ * most image_max bytes and fits the images_max budget; otherwise the image
+ * stays a remote link.  Over max_size, the images go before the body is
+ * cut.
  */
 struct msg_image {
-	const char	*url;		/* as the entry's HTML references it */
-	const char	*cid;		/* Content-ID without "<>" */
+	const char	*url;		/* as html_image_urls gave it */
+	const char	*cid;		/* Content-ID without "<>", or NULL */
 	const char	*type;		/* "image/png" ... */
 	const void	*data;
 	size_t		 len;
@@ -46,8 +52,11 @@ struct msg_opts {
 	int		 reply_to_author; /* author's address into Reply-To */
 	const char	*language;	/* Content-Language; NULL: the feed's */
 	size_t		 max_size;	/* 0: LIM_MESSAGE */
-	const struct msg_image *images;	/* reserved (inline images) */
+	const struct msg_image *images;	/* inline images, see above */
 	size_t		 nimages;
+	size_t		 image_max;	/* 0: LIM_IMAGE */
+	size_t		 images_max;	/* 0: LIM_IMAGES_TOTAL */
+	int		 no_images;	/* images = none: alt text instead */
 };
 
 /*

@@ -5,7 +5,9 @@
 
 Exit status 0 and JSON on stdout:
     {"headers": [[name, decoded value], ...],
-     "parts": [{"type": "text/plain", "content": "..."}, ...]}
+     "parts": [{"type": "text/plain", "cid": "", "content": "..."}, ...],
+     "tree": ["multipart/alternative", "text/plain", ...]}
+(binary content is given in lower-case hex)
 Exit status 1 and one line on stderr when the message fails a check:
   - a strict parse (email.policy.default, raise_on_defect=True), every
     header value and every part's content decoded;
@@ -126,7 +128,9 @@ def main():
         msg = email.message_from_bytes(raw, policy=STRICT)
         headers = [[k, str(v)] for k, v in msg.items()]
         parts = []
+        tree = []
         for part in msg.walk():
+            tree.append(part.get_content_type())
             if part.is_multipart():
                 continue
             cte = part.get("Content-Transfer-Encoding", "7bit").lower()
@@ -138,13 +142,14 @@ def main():
             if part.get_content_type() == "text/plain":
                 check_text(content)
             parts.append({"type": part.get_content_type(),
+                          "cid": str(part.get("Content-ID", "")),
                           "content": content if isinstance(content, str)
-                          else content.decode("latin-1")})
+                          else content.hex()})
     except SystemExit:
         raise
     except Exception as e:  # the email package raises many types
         fail("strict parse: %s: %s" % (type(e).__name__, e))
-    result = {"headers": headers, "parts": parts}
+    result = {"headers": headers, "parts": parts, "tree": tree}
     if sa:
         r = spamassassin(raw)
         if r is not None:

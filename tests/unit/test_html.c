@@ -363,6 +363,47 @@ test_document(void **state)
 	buf_free(&b);
 }
 
+static void
+test_image_urls(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	const char *in = "<img src=\"https://e.example/a.png\">"
+	    "<p><img src=\" https://e.example/b.jpg \" alt=x></p>"
+	    "<img src=\"https://e.example/a.png\">"
+	    "<img src=\"javascript:x\"><img src=\"cid:c@d\">"
+	    "<img src=\"https://e.example/p.gif\" width=1 height=1>"
+	    "<img src=\"https://pixel.wp.com/g.gif\">"
+	    "<script><img src=\"https://e.example/s.png\"></script>"
+	    "<img src=\"http://e.example/c.gif\">";
+
+	(void)state;
+	assert_int_equal(html_image_urls(in, strlen(in), 10, &b), 0);
+	assert_string_equal(b.data, "https://e.example/a.png\n"
+	    "https://e.example/b.jpg\nhttp://e.example/c.gif\n");
+	buf_reset(&b);
+	assert_int_equal(html_image_urls(in, strlen(in), 1, &b), 0);
+	assert_string_equal(b.data, "https://e.example/a.png\n");
+	buf_free(&b);
+}
+
+static void
+test_sanitize_images(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct html_opts o;
+	char err[ERRLEN];
+	const char *in = "<p><img src=\"https://e.example/a.png\" alt=\"A\">"
+	    "<img src=\"https://e.example/b.png\"></p>";
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.no_images = 1;
+	assert_int_equal(html_sanitize_opts(in, strlen(in), &o, &b, err,
+	    sizeof(err)), 0);
+	assert_string_equal(b.data, "<p>[A]</p>");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -376,6 +417,8 @@ main(void)
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_from_text),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_image_urls),
+		cmocka_unit_test(test_sanitize_images),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -539,6 +539,154 @@ test_boundary(void **state)
 	buf_free(&b);
 }
 
+/* The MIME tree as one string: "multipart/alternative text/plain ...". */
+static char *
+tree(json_t *j)
+{
+	struct buf b = BUF_INIT(0);
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "tree"), i, t) {
+		if (i > 0)
+			buf_putc(&b, ' ');
+		buf_puts(&b, json_string_value(t));
+	}
+	return buf_steal(&b);
+}
+
+static const unsigned char png[] = {
+	0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d, 'I', 'H',
+	'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89
+};
+static const unsigned char jpg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J',
+	'F', 'I', 'F', 0, 1, 0xff, 0xd9 };
+
+static const char img_body[] =
+    "<p>Two pictures:</p>"
+    "<p><img src=\"https://example.org/a.png\" alt=\"First\"></p>"
+    "<p><img src=\"https://example.org/b.jpg\" alt=\"Second\"></p>"
+    "<p><img src=\"https://example.org/c.svg\" alt=\"Vector\"></p>"
+    "<p><img src=\"https://example.org/a.png\" alt=\"First again\"></p>"
+    "<p>And some words after them.</p>";
+
+static void
+img_fx(struct fx *x, struct msg_image im[3])
+{
+	fx_init(x);
+	x->e.content.value = img_body;
+	memset(im, 0, 3 * sizeof(*im));
+	im[0].url = "https://example.org/a.png";
+	im[0].type = "image/png";
+	im[0].data = png;
+	im[0].len = sizeof(png);
+	im[1].url = "https://example.org/b.jpg";
+	im[1].type = "image/jpeg";
+	im[1].data = jpg;
+	im[1].len = sizeof(jpg);
+	im[1].cid = "second@example.org";
+	im[2].url = "https://example.org/c.svg";	/* SVG: never inline */
+	im[2].type = "image/svg+xml";
+	im[2].data = "<svg/>";
+	im[2].len = 6;
+	x->o.images = im;
+	x->o.nimages = 3;
+}
+
+static void
+test_images(void **state)
+{
+	struct msg_image im[3];
+	struct buf m, urls = BUF_INIT(0);
+	struct fx x;
+	json_t *j, *p;
+	const char *html;
+	char *t;
+	size_t i, n = 0;
+
+	(void)state;
+	img_fx(&x, im);
+	compose(&x, &m);
+	j = check(&m);
+	t = tree(j);
+	assert_string_equal(t, "multipart/alternative text/plain "
+	    "multipart/related text/html image/png image/jpeg");
+	free(t);
+	html = part(j, "text/html");
+	assert_non_null(strstr(html, "src=\"cid:img1."));
+	assert_non_null(strstr(html, "src=\"cid:second@example.org\""));
+	assert_non_null(strstr(html, "src=\"https://example.org/c.svg\""));
+	assert_null(strstr(html, "https://example.org/a.png"));
+	json_array_foreach(json_object_get(j, "parts"), i, p) {
+		const char *ty = json_string_value(json_object_get(p, "type"));
+		const char *c = json_string_value(json_object_get(p,
+		    "content"));
+
+		if (strcmp(ty, "image/png") == 0) {
+			char hex[2 * sizeof(png) + 1];
+
+			assert_true(strncmp(json_string_value(json_object_get(
+			    p, "cid")), "<img1.", 6) == 0);
+			hex_encode(png, sizeof(png), hex);
+			assert_string_equal(c, hex);
+			n++;
+		} else if (strcmp(ty, "image/jpeg") == 0) {
+			assert_string_equal(json_string_value(json_object_get(
+			    p, "cid")), "<second@example.org>");
+			n++;
+		}
+	}
+	assert_int_equal(n, 2);
+	json_decref(j);
+	buf_free(&m);
+
+	/* a budget for one image only: the other stays a link */
+	x.o.images_max = sizeof(png) + 1;
+	compose(&x, &m);
+	j = check(&m);
+	t = tree(j);
+	assert_string_equal(t, "multipart/alternative text/plain "
+	    "multipart/related text/html image/png");
+	free(t);
+	assert_non_null(strstr(part(j, "text/html"),
+	    "https://example.org/b.jpg"));
+	json_decref(j);
+	buf_free(&m);
+
+	/* images = none: the alt text */
+	img_fx(&x, im);
+	x.o.no_images = 1;
+	compose(&x, &m);
+	j = check(&m);
+	t = tree(j);
+	assert_string_equal(t, "multipart/alternative text/plain text/html");
+	free(t);
+	assert_null(strstr(part(j, "text/html"), "<img"));
+	assert_non_null(strstr(part(j, "text/html"), "[First]"));
+	json_decref(j);
+	buf_free(&m);
+
+	/* html = no: never images */
+	img_fx(&x, im);
+	x.o.html = 0;
+	compose(&x, &m);
+	assert_null(strstr(m.data, "image/png"));
+	buf_free(&m);
+
+	/* over the size cap, the images go before the body is cut */
+	img_fx(&x, im);
+	compose(&x, &m);
+	x.o.max_size = m.len - 100;
+	buf_free(&m);
+	compose(&x, &m);
+	j = check(&m);
+	assert_null(strstr(m.data, "image/png"));
+	assert_null(strstr(part(j, "text/plain"), "too long"));
+	json_decref(j);
+	buf_free(&m);
+	buf_free(&urls);
+}
+
 static void
 test_bad_opts(void **state)
 {
@@ -641,10 +789,20 @@ g_podcast(struct fx *x)
 	x->e.published.ok = 0;
 }
 
+static void
+g_images(struct fx *x)
+{
+	static struct msg_image im[3];
+
+	img_fx(x, im);
+	x->e.title.value = "Two pictures";
+}
+
 static const struct {
 	const char	*name;
 	void		(*fill)(struct fx *);
 } goldens[] = {
+	{ "images", g_images },
 	{ "blog", g_blog },
 	{ "text", g_text },
 	{ "minimal", g_minimal },
@@ -710,6 +868,7 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_boundary),
+		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_bad_opts),
 		cmocka_unit_test(test_golden),
 	};
