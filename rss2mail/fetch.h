@@ -48,6 +48,9 @@
  *     "refused to connect to private address 10.0.0.1 (allow-private is off)"
  *     "invalid HTTP response (no status line)"
  *     "TLS: ..."  "Could not resolve host: x"  "run time limit reached (N s)"
+ *     "invalid compressed body (...)"
+ *     "transfer closed with N bytes remaining to read" (and other libcurl
+ *     texts, one line, for rarer failures)
  *     "local files are allowed only when configured"  "PATH: ..." (files)
  */
 #ifndef RSS2MAIL_FETCH_H
