@@ -14,11 +14,15 @@
  * Message-ID to the caller's journal.
  *
  * Every network wait is bounded by cfg->timeout (connect, TLS handshake,
- * each read and write).  Error text is one line, "imap HOST: what: why",
+ * each read and write).  Writes to a dropped connection raise SIGPIPE: the
+ * program must ignore it (main.c does).  Error text is one line, "imap HOST: what: why",
  * never containing the password.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +69,7 @@ struct imap {
 	char		*ca_file;
 	char		*fingerprint;
 	char		*flags;
+	char		*flagstr;	/* flags for our own APPEND, "" = none */
 	long		 timeout;
 	unsigned	 caps;
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
@@ -174,7 +179,7 @@ tcp_connect(const struct imap *c, char *err, size_t errlen)
 	char port[8];
 	struct pollfd pfd;
 	socklen_t sl;
-	int fd = -1, r, soerr = 0, fl;
+	int fd = -1, r, soerr = 0, fl, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -218,6 +223,9 @@ tcp_connect(const struct imap *c, char *err, size_t errlen)
 		}
 		if (r == 0) {
 			(void)fcntl(fd, F_SETFL, fl);
+			/* commands end in small writes; do not wait on ACKs */
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 			break;
 		}
 		close(fd);
@@ -1020,6 +1028,25 @@ flags_ok(const char *flags)
 	return 1;
 }
 
+/* "a  b c" -> "a b c" (flags were checked by flags_ok). */
+static char *
+flags_join(const char *flags)
+{
+	struct buf b = BUF_INIT(0);
+	const char *p, *e;
+
+	for (p = flags ? flags : ""; *p; p = e) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		e = p + strcspn(p, " ");
+		if (b.len)
+			buf_putc(&b, ' ');
+		buf_append(&b, p, (size_t)(e - p));
+	}
+	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
 static struct mailimap_date_time *
 date_time(time_t t)
 {
@@ -1060,10 +1087,12 @@ append_refused(struct imap *c, const char *folder, char *err, size_t errlen)
 		    folder, server_text(c));
 		return DELIVER_FOLDER;
 	}
+	/* quotas may be per folder (Dovecot quota_rule = Box:...): other
+	 * folders may still have room, and each reports its own refusal */
 	if (strcasecmp(a, "OVERQUOTA") == 0) {
 		ierr(c, err, errlen, "append to \"%s\": over quota: %s",
 		    folder, server_text(c));
-		return DELIVER_STORE;
+		return DELIVER_FOLDER;
 	}
 	if (strcasecmp(a, "NOPERM") == 0) {
 		ierr(c, err, errlen, "append to \"%s\": %s", folder,
@@ -1108,6 +1137,160 @@ append_one(struct imap *c, const char *name, const char *folder,
 	return append_refused(c, folder, err, errlen);
 }
 
+/*
+ * The mailbox argument of our own APPEND: a quoted string when it is
+ * printable ASCII (it always is after modified UTF-7, unless a namespace
+ * prefix is odd), else a non-synchronizing literal.
+ */
+static int
+write_mailbox(struct imap *c, const char *name)
+{
+	struct buf b = BUF_INIT(0);
+	const char *p;
+	int rc, plain = 1;
+
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			plain = 0;
+	if (plain) {
+		buf_putc(&b, '"');
+		for (p = name; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '"');
+	} else {
+		buf_printf(&b, "{%zu+}\r\n%s", strlen(name), name);
+	}
+	rc = stream_write(c, b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+/* The UIDs of an APPENDUID code in the last response, into msgs[0..n). */
+static void
+take_appenduid(struct imap *c, struct deliver_msg *msgs, size_t n)
+{
+	struct mailimap_uidplus_resp_code_apnd *apnd;
+	struct mailimap_extension_data *ext;
+	struct mailimap_set_item *item;
+	clistiter *it, *jt;
+	uint32_t uid;
+	size_t k = 0;
+
+	if (c->s->imap_response_info == NULL ||
+	    c->s->imap_response_info->rsp_extension_list == NULL)
+		return;
+	for (it = clist_begin(c->s->imap_response_info->rsp_extension_list);
+	    it != NULL; it = clist_next(it)) {
+		ext = clist_content(it);
+		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_UIDPLUS ||
+		    ext->ext_type != MAILIMAP_UIDPLUS_RESP_CODE_APND)
+			continue;
+		apnd = ext->ext_data;
+		if (apnd->uid_set == NULL)
+			continue;
+		/* count first: a set that does not match n is not used */
+		for (jt = clist_begin(apnd->uid_set->set_list); jt != NULL;
+		    jt = clist_next(jt)) {
+			item = clist_content(jt);
+			if (item->set_last < item->set_first ||
+			    item->set_last - item->set_first >= n - k)
+				return;
+			k += (size_t)(item->set_last - item->set_first) + 1;
+		}
+		if (k != n)
+			return;
+		k = 0;
+		for (jt = clist_begin(apnd->uid_set->set_list); jt != NULL;
+		    jt = clist_next(jt)) {
+			item = clist_content(jt);
+			for (uid = item->set_first;; uid++) {
+				msgs[k++].uid = uid;
+				if (uid == item->set_last)
+					break;
+			}
+		}
+		return;
+	}
+}
+
+/*
+ * One APPEND of msgs[0..n) with LITERAL+ literals: the whole command is
+ * written without waiting for continuations (RFC 3502 MULTIAPPEND when
+ * n > 1, RFC 7888 LITERAL+), then the tagged reply is read with libetpan's
+ * own response parser.  MULTIAPPEND is atomic: on NO nothing was stored.
+ */
+static enum deliver_status
+append_batch(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *msgs, size_t n, char *err, size_t errlen)
+{
+	struct mailimap_response *rp = NULL;
+	char head[128];
+	struct tm tm;
+	time_t t;
+	size_t i;
+	int r, w;
+
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
+	    stream_write(c, "APPEND ", 7) < 0 || write_mailbox(c, name) < 0)
+		goto conn;
+	for (i = 0; i < n; i++) {
+		static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
+		    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+		t = msgs[i].date > 0 ? msgs[i].date : time(NULL);
+		gmtime_r(&t, &tm);
+		if (c->flagstr[0] != '\0' && (stream_write(c, " (", 2) < 0 ||
+		    stream_write(c, c->flagstr, strlen(c->flagstr)) < 0 ||
+		    stream_write(c, ")", 1) < 0))
+			goto conn;
+		w = snprintf(head, sizeof(head),
+		    " \"%02d-%s-%04d %02d:%02d:%02d +0000\" {%zu+}\r\n",
+		    tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, msgs[i].len);
+		if (w < 0 || (size_t)w >= sizeof(head) ||
+		    stream_write(c, head, (size_t)w) < 0 ||
+		    stream_write(c, msgs[i].data, msgs[i].len) < 0)
+			goto conn;
+	}
+	if (stream_write(c, "\r\n", 2) < 0 ||
+	    mailstream_flush(c->s->imap_stream) < 0)
+		goto conn;
+	r = read_tagged(c, &rp);
+	if (r < 0 || r == RESP_CONTINUE)
+		goto conn;
+	mailimap_response_free(rp);
+	if (r != MAILIMAP_RESP_COND_STATE_OK)
+		return append_refused(c, folder, err, errlen);
+	take_appenduid(c, msgs, n);
+	return DELIVER_OK;
+conn:
+	c->dead = 1;
+	ierr(c, err, errlen, "append to \"%s\": connection lost or timed out",
+	    folder);
+	return DELIVER_STORE;
+}
+
+/* How many messages from msgs[0] go into one command (at least 1). */
+static size_t
+batch_size(const struct imap *c, const struct deliver_msg *msgs, size_t n)
+{
+	size_t k, bytes = msgs[0].len;
+
+	if (!(c->caps & CAP_LITERALPLUS) || !(c->caps & CAP_MULTIAPPEND))
+		return 1;
+	for (k = 1; k < n && k < LIM_APPEND_BATCH; k++) {
+		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
+		    msgs[k].len == 0 || memchr(msgs[k].data, '\0',
+		    msgs[k].len) != NULL)
+			break;
+		bytes += msgs[k].len;
+	}
+	return k;
+}
+
 static enum deliver_status
 imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
     size_t n, size_t *done, char *err, size_t errlen)
@@ -1115,7 +1298,7 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	struct imap *c = ctx;
 	enum deliver_status st = DELIVER_OK;
 	char *name;
-	size_t i;
+	size_t i, j, k;
 
 	*done = 0;
 	if (n == 0)
@@ -1126,13 +1309,33 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 		return DELIVER_FOLDER;
 	if (folder == NULL || *folder == '\0')
 		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
-	for (i = 0; i < n; i++) {
-		if ((st = msg_check(c, &msgs[i], err, errlen)) != 0)
+	for (i = 0; i < n; i += k) {
+		if ((st = msg_check(c, &msgs[i], err, errlen)) != DELIVER_OK)
 			break;
-		if ((st = append_one(c, name, folder, &msgs[i], err,
-		    errlen)) != DELIVER_OK)
+		k = batch_size(c, msgs + i, n - i);
+		if (c->caps & CAP_LITERALPLUS)
+			st = append_batch(c, name, folder, msgs + i, k, err,
+			    errlen);
+		else
+			st = append_one(c, name, folder, &msgs[i], err, errlen);
+		if (st != DELIVER_OK && st != DELIVER_STORE && k > 1) {
+			/* MULTIAPPEND is all or nothing: one by one, store
+			 * what the server takes up to the culprit (a too large
+			 * message, the message that went over quota) */
+			for (j = 0; j < k; j++) {
+				st = append_batch(c, name, folder, msgs + i + j,
+				    1, err, errlen);
+				if (st != DELIVER_OK)
+					break;
+				(*done)++;
+			}
+			if (st != DELIVER_OK)
+				break;
+			continue;
+		}
+		if (st != DELIVER_OK)
 			break;
-		(*done)++;
+		*done += k;
 	}
 	free(name);
 	return st;
@@ -1159,6 +1362,7 @@ imap_close(void *ctx)
 	free(c->ca_file);
 	free(c->fingerprint);
 	free(c->flags);
+	free(c->flagstr);
 	free(c->prefix);
 	for (i = 0; i < c->nknown; i++)
 		free(c->known[i]);
@@ -1199,6 +1403,7 @@ imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
 		imap_close(c);
 		return DELIVER_STORE;
 	}
+	c->flagstr = flags_join(c->flags);
 	if (ensure_conn(c, err, errlen) < 0) {
 		imap_close(c);
 		return DELIVER_STORE;

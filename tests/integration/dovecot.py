@@ -215,9 +215,13 @@ class Dovecot:
                 os.chown(self.home, pw.pw_uid, pw.pw_gid)
             self._write_passwd()
         last = ""
-        for _attempt in range(3):
-            self.port = free_port()
-            self.tls_port = free_port() if self.tls else None
+        keep = self.port is not None
+        for attempt in range(3):
+            # a restart keeps its ports when it can (clients reconnect to
+            # the same address); otherwise, and on a clash, take free ones
+            if not (keep and attempt == 0):
+                self.port = free_port()
+                self.tls_port = free_port() if self.tls else None
             self._write_config()
             logf = open(os.path.join(self.dir, "stdout.log"), "ab")
             self.proc = subprocess.Popen(
@@ -276,7 +280,8 @@ class Dovecot:
         self._stop()
 
     def restart(self):
-        """Stop and start again on a new port (the files are kept)."""
+        """Stop and start again, on the same ports when they are still
+        free (the files and mail are kept)."""
         self._stop()
         self.start()
 

@@ -8,6 +8,10 @@
  *   imapctl has    URL FOLDER MSGID          prints "found" or "missing"
  *   imapctl bench  URL FOLDER N SIZE BATCH   append N generated messages
  *                                            of ~SIZE bytes, BATCH per call
+ *   imapctl script URL                       one session, commands on stdin:
+ *       ensure FOLDER | has FOLDER MSGID | append FOLDER FILE...
+ *       (FOLDER "-" = the default folder); one answer line each:
+ *       "ok [found|missing|appended N uids U,U...]" or "err CODE TEXT"
  *
  * FOLDER "" means the default folder.  Settings come from the environment:
  * IMAPCTL_PASSWORD (required), IMAPCTL_USER, IMAPCTL_TLS (implicit |
@@ -22,6 +26,7 @@
  * Exit status: 0 ok, 1 usage or local error, 2 DELIVER_MSG, 3
  * DELIVER_FOLDER, 4 DELIVER_STORE.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +236,83 @@ cmd_bench(void *ctx, const char *folder, long n, long size, long batch)
 	return 0;
 }
 
+/* Answer one script line; returns -1 at a bad command. */
+static int
+script_line(void *ctx, char *line)
+{
+	char *av[64], *save = NULL, *tok, err[ERRLEN];
+	struct deliver_msg *m;
+	struct buf raw = BUF_INIT(64u << 20);
+	enum deliver_status st;
+	const char *folder;
+	size_t done = 0, len, i;
+	int ac = 0, found = 0;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok && ac < 64;
+	    tok = strtok_r(NULL, " \t\r\n", &save))
+		av[ac++] = tok;
+	if (ac < 2)
+		return -1;
+	folder = strcmp(av[1], "-") == 0 ? "" : av[1];
+	err[0] = '\0';
+	if (strcmp(av[0], "ensure") == 0 && ac == 2) {
+		st = deliver_imap.ensure_folder(ctx, folder, err, sizeof(err));
+		if (st == DELIVER_OK)
+			printf("ok\n");
+	} else if (strcmp(av[0], "has") == 0 && ac == 3) {
+		st = deliver_imap.has_msgid(ctx, folder, av[2], &found, err,
+		    sizeof(err));
+		if (st == DELIVER_OK)
+			printf("ok %s\n", found ? "found" : "missing");
+	} else if (strcmp(av[0], "append") == 0 && ac >= 3) {
+		m = xcalloc((size_t)(ac - 2), sizeof(*m));
+		for (i = 0; i < (size_t)(ac - 2); i++) {
+			buf_reset(&raw);
+			if (util_read_file(av[i + 2], raw.max, &raw, err,
+			    sizeof(err)) < 0)
+				return -1;
+			m[i].data = to_crlf(buf_str(&raw), raw.len, &len);
+			m[i].len = len;
+			m[i].date = time(NULL);
+		}
+		st = deliver_imap.append(ctx, folder, m, (size_t)(ac - 2),
+		    &done, err, sizeof(err));
+		if (st == DELIVER_OK) {
+			printf("ok appended %zu uids", done);
+			for (i = 0; i < done; i++)
+				printf("%c%u", i ? ',' : ' ', m[i].uid);
+			printf("\n");
+		} else {
+			printf("appended %zu\n", done);
+		}
+		for (i = 0; i < (size_t)(ac - 2); i++)
+			free((char *)m[i].data);
+		free(m);
+	} else {
+		buf_free(&raw);
+		return -1;
+	}
+	if (st != DELIVER_OK)
+		printf("err %d %s\n", status_exit(st), err);
+	fflush(stdout);
+	buf_free(&raw);
+	return 0;
+}
+
+static int
+cmd_script(void *ctx)
+{
+	char line[8192];
+
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		if (script_line(ctx, line) < 0) {
+			printf("err 1 bad command\n");
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -245,6 +327,8 @@ main(int argc, char **argv)
 		    "URL [FOLDER ...]\n");
 		return 1;
 	}
+	/* as main.c: a write to a dropped connection must not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	read_cfg(&cfg, argv[2]);
 	err[0] = '\0';
 	st = deliver_imap.open(&ctx, &cfg, err, sizeof(err));
@@ -269,6 +353,10 @@ main(int argc, char **argv)
 		else
 			printf("%s\n", found ? "found" : "missing");
 		rc = status_exit(st);
+	} else if (strcmp(argv[1], "script") == 0 && argc == 3) {
+		printf("ready\n");
+		fflush(stdout);
+		rc = cmd_script(ctx);
 	} else if (strcmp(argv[1], "bench") == 0 && argc == 7) {
 		rc = cmd_bench(ctx, argv[3], atol(argv[4]), atol(argv[5]),
 		    atol(argv[6]));
