@@ -573,6 +573,8 @@ atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
 	    strcmp(t, "application/xhtml+xml") == 0) {
 		x->cap.type = "application/xhtml+xml";
 		x->cap.markup = 1;
+		if (strcmp(t, "xhtml") != 0)
+			x->cap.strip = -1;	/* only Atom 1.0 wraps in a div */
 	} else
 		x->cap.type = t;
 	if (atom03 && mode) {
@@ -607,6 +609,7 @@ cap_start(struct xp *x, const struct rule *r, enum ns ns,
 	else if (r->flags & R_XHTML) {
 		x->cap.type = "application/xhtml+xml";
 		x->cap.markup = 1;
+		x->cap.strip = -1;
 	} else if (r->flags & R_ATOM)
 		atom_type(x, attrs, nattr, ns == NS_ATOM03);
 	if (r->flags & R_GUID) {
@@ -1365,12 +1368,13 @@ decl_encoding(const char *p, size_t n, char *out, size_t outlen)
  */
 static void
 choose_encoding(const char *d, size_t n, const char *http, char *name,
-    size_t namelen, const char **force)
+    size_t namelen, const char **force, int *unknown)
 {
 	const unsigned char *u = (const unsigned char *)d;
 	char decl[64], hc[64];
 
 	*force = NULL;
+	*unknown = 0;
 	if (n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
 		snprintf(name, namelen, "utf-8");
 		decl_encoding(d + 3, n - 3, decl, sizeof(decl));
@@ -1406,8 +1410,11 @@ choose_encoding(const char *d, size_t n, const char *http, char *name,
 		*force = name;
 	} else {
 		snprintf(name, namelen, "utf-8");
-		if (decl[0] && strcmp(decl, "utf-8") != 0)
+		if ((decl[0] && strcmp(decl, "utf-8") != 0) || (hc[0] &&
+		    strcmp(hc, "utf-8") != 0)) {
 			*force = name;	/* an unknown label: read UTF-8 */
+			*unknown = 1;
+		}
 	}
 	if (*force && strcmp(*force, "utf-8") == 0 && decl[0] == '\0')
 		*force = NULL;
@@ -1474,6 +1481,7 @@ fix_ref(const char *s, size_t n, struct buf *out)
 {
 	static const char *const xml5[] = { "amp", "lt", "gt", "quot",
 	    "apos" };
+	static const int xml5cp[] = { '&', '<', '>', '"', '\'' };
 	const htmlEntityDesc *d;
 	char name[40];
 	size_t i = 1, k;
@@ -1507,9 +1515,12 @@ fix_ref(const char *s, size_t n, struct buf *out)
 	if (i > 1 && i < n && s[i] == ';') {
 		memcpy(name, s + 1, i - 1);
 		name[i - 1] = '\0';
+		/* the five XML entities as numeric references too: libxml2's
+		 * recover mode drops entity references after the first error,
+		 * character references it keeps */
 		for (k = 0; k < 5; k++)
 			if (strcmp(name, xml5[k]) == 0) {
-				buf_append(out, s, i + 1);
+				buf_printf(out, "&#%d;", xml5cp[k]);
 				return i + 1;
 			}
 		if ((d = htmlEntityLookup((const xmlChar *)name)) != NULL) {
@@ -1548,7 +1559,13 @@ xml_fix(const char *s, size_t n, struct buf *out)
 			else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
 				e = memmem(p, (size_t)(end - p), "-->", 3);
 			k = e ? (size_t)(e + 3 - p) : 1;
-			buf_append(out, p, k);
+			if (e == NULL && (p + 1 == end || !(isalpha(
+			    (unsigned char)p[1]) || p[1] == '/' || p[1] == '!' ||
+			    p[1] == '?' || p[1] == '_' || p[1] == ':' ||
+			    (unsigned char)p[1] >= 0x80)))
+				buf_puts(out, "&#60;");	/* "x < y" */
+			else
+				buf_append(out, p, k);
 			p += k;
 		} else if (c == '&')
 			p += fix_ref(p, (size_t)(end - p), out);
@@ -1617,7 +1634,7 @@ feed_xml_parse(const char *data, size_t len,
 	char encname[64], first[ERRLEN], *norm = NULL;
 	const char *force;
 	size_t nlen = 0;
-	int rc = -1;
+	int rc = -1, unknown;
 
 	if (len > INT32_MAX) {
 		errf(err, errlen, "feed too large");
@@ -1633,7 +1650,7 @@ feed_xml_parse(const char *data, size_t len,
 	buf_init(&x->cap.text, LIM_FIELD + 4);
 	buf_init(&x->res, 2 * LIM_FIELD);
 	choose_encoding(data, len, opts->http_charset, encname,
-	    sizeof(encname), &force);
+	    sizeof(encname), &force, &unknown);
 	/* 1: strict, as the document says */
 	if (xml_try(x, data, len, force, 0, opts) == 0)
 		goto done;
@@ -1673,6 +1690,10 @@ done:
 		goto fail;
 	if (x->rdf090 && strcmp(f->version, "rss10") == 0)
 		f->version = "rss090";
+	if (unknown && !f->bozo) {
+		f->bozo = 1;
+		f->bozo_exception = "encoding: unknown label, read as UTF-8";
+	}
 	f->encoding = arena_strdup(a, encname);
 	if (f->encoding == NULL || (f->bozo && f->bozo_exception == NULL)) {
 		errf(err, errlen, "feed too large");
