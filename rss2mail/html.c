@@ -134,6 +134,13 @@ static const char *const html_common_attrs[] = {
 	"title", "lang", "dir", NULL
 };
 
+/* Blocks followed by a line end in the sanitized source. */
+static const char *const html_block_ends[] = {
+	"p", "div", "ul", "ol", "li", "dl", "dd", "dt", "h1", "h2", "h3", "h4",
+	"h5", "h6", "blockquote", "pre", "table", "tr", "figure", "section",
+	"article", "header", "footer", "aside", "main", NULL
+};
+
 /* Elements written without an end tag. */
 static const char *const html_void[] = {
 	"br", "hr", "img", "col", NULL
@@ -412,6 +419,7 @@ attr_allowed(const struct html_allow *a, const char *name)
 struct san {
 	struct buf		*out;
 	const struct html_opts	*o;
+	int			 pre;	/* inside pre: whitespace is content */
 };
 
 /*
@@ -512,8 +520,17 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 	buf_putc(s->out, '>');
 	if (in_list(html_void, name))
 		goto out;
+	if (strcmp(name, "pre") == 0)
+		s->pre++;
 	san_children(s, n, depth + 1);
+	if (strcmp(name, "pre") == 0)
+		s->pre--;
 	buf_printf(s->out, "</%s>", name);
+	/* a line end after a block keeps the source (and its QP) readable */
+	if (s->pre == 0 && in_list(html_block_ends, name) &&
+	    !(n->next != NULL && n->next->type == XML_TEXT_NODE &&
+	    n->next->content != NULL && n->next->content[0] == '\n'))
+		buf_putc(s->out, '\n');
 out:
 	buf_free(&tmp);
 	buf_free(&cid);
@@ -544,6 +561,7 @@ html_sanitize_opts(const char *html, size_t len, const struct html_opts *o,
 	}
 	s.out = out;
 	s.o = o;
+	s.pre = 0;
 	if ((root = xmlDocGetRootElement(doc)) != NULL)
 		san_node(&s, root, 0);
 	xmlFreeDoc(doc);

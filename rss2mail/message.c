@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -507,6 +508,29 @@ html_part(struct compose *c, const char *body, size_t blen, int bhtml,
 	buf_free(&frag);
 }
 
+/*
+ * A plausible author address for Reply-To: well formed, and not one of
+ * the no-reply addresses feed software fills in (Blogger writes
+ * noreply@blogger.com for every author).
+ */
+static int
+reply_addr_ok(const char *a)
+{
+	static const char *const no[] = { "noreply@", "no-reply@",
+	    "no_reply@", "donotreply@", "do-not-reply@", "nobody@",
+	    "invalid@", "unknown@", "mailer-daemon@", "postmaster@", NULL };
+	size_t i;
+
+	if (!mime_addr_ok(a))
+		return 0;
+	for (i = 0; no[i] != NULL; i++)
+		if (strncasecmp(a, no[i], strlen(no[i])) == 0)
+			return 0;
+	i = strlen(a);
+	return !(i > 8 && strcasecmp(a + i - 8, ".invalid") == 0) &&
+	    !(i > 12 && strcasecmp(a + i - 12, "@example.com") == 0);
+}
+
 /* From: the display name is the feed's; the address is always ours. */
 static int
 from_header(const struct compose *c, const char *title, struct buf *m)
@@ -545,7 +569,7 @@ headers(const struct compose *c, const char *title, struct buf *m)
 
 	if (from_header(c, title, m) == -1)
 		goto out;
-	if (o->reply_to_author && mime_addr_ok(c->e->author.email) &&
+	if (o->reply_to_author && reply_addr_ok(c->e->author.email) &&
 	    mime_header_addr(m, "Reply-To", c->e->author.name,
 	    c->e->author.email) == -1)
 		goto out;

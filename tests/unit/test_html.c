@@ -400,7 +400,7 @@ test_sanitize_images(void **state)
 	o.no_images = 1;
 	assert_int_equal(html_sanitize_opts(in, strlen(in), &o, &b, err,
 	    sizeof(err)), 0);
-	assert_string_equal(b.data, "<p>[A]</p>");
+	assert_string_equal(b.data, "<p>[A]</p>\n");
 	buf_free(&b);
 }
 

@@ -430,6 +430,10 @@ test_reply_to(void **state)
 	assert_null(hdr(j, "Reply-To", NULL));
 	json_decref(j);
 	buf_free(&m);
+	x.e.author.email = "noreply@blogger.com";
+	compose(&x, &m);
+	assert_null(strstr(m.data, "Reply-To"));
+	buf_free(&m);
 }
 
 /* Hostile one-line fields: only our headers, the subject decodes back. */
