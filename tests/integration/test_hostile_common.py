@@ -51,8 +51,15 @@ class Result:
 _WRAPPER = r"""
 import json, os, signal, subprocess, sys, time
 res, timeout, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+for i in range(50):     # a binary being relinked: ETXTBSY, EACCES
+    try:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        break
+    except OSError as e:
+        if i == 49:
+            raise
+        time.sleep(0.2)
 t0 = time.monotonic()
-p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
 while True:
     pid, status, ru = os.wait4(p.pid, os.WNOHANG)
     if pid == p.pid:
@@ -86,11 +93,13 @@ def measured_run(cfg, *args, timeout=60, env=None, config_arg=True):
             subprocess.run([sys.executable, "-c", _WRAPPER, resf,
                             str(timeout)] + cmd, stdout=out, stderr=err,
                            stdin=subprocess.DEVNULL, env=e,
-                           timeout=timeout + 30, check=True)
+                           timeout=timeout + 30)
             out.seek(0)
             err.seek(0)
             so = out.read().decode("utf-8", "replace")
             se = err.read().decode("utf-8", "replace")
+        if not os.path.exists(resf):
+            raise AssertionError("measured_run failed: %s" % se[-3000:])
         with open(resf) as f:
             rc, secs, maxrss = json.load(f)
     return Result(rc, so, se, secs, maxrss / 1024.0)
