@@ -108,6 +108,7 @@ struct rule {
 };
 
 #define FE	(C(X_FEED) | C(X_ENTRY))
+#define FEED_MAX_ENCLOSURES	256	/* per entry */
 #define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
 
 /*
@@ -233,6 +234,7 @@ struct xobj {
 	struct feed_enclosure *encl, **encltail;
 	int		 guidislink;
 	int		 authors;	/* Atom author elements seen */
+	int		 nencl;		/* enclosures kept */
 	int		 depth;		/* of the entry element */
 };
 
@@ -484,6 +486,8 @@ encl_add(struct xp *x, const char *href, const char *type, const char *len)
 		fatal(x, "feed too large");
 		return;
 	}
+	if (x->eo.nencl >= FEED_MAX_ENCLOSURES)
+		return;		/* the duplicate check below is quadratic */
 	for (e = x->eo.encl; e; e = e->next)
 		if (strcmp(e->href, href) == 0)
 			return;
@@ -504,6 +508,7 @@ encl_add(struct xp *x, const char *href, const char *type, const char *len)
 		x->eo.encltail = &x->eo.encl;
 	*x->eo.encltail = e;
 	x->eo.encltail = &e->next;
+	x->eo.nencl++;
 }
 
 static void
