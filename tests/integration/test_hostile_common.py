@@ -142,7 +142,8 @@ class Hostile:
             self.http.put(path, rss(name.title(), n, name))
 
     def config(self, feeds, extra="", good=True, deliver=None):
-        """feeds: [(name, url)] besides the good ones."""
+        """feeds: [(name, url)] or [(name, url, "key = value\n")] besides
+        the good ones; extra goes into [rss2mail]."""
         text = ("[rss2mail]\nfrom = Feeds <feeds@example.org>\n"
                 "to = me@example.org\nstate = %s\n" % self.db)
         text += deliver or ("maildir = %s\n" % self.md)
@@ -150,8 +151,10 @@ class Hostile:
         allf = list(feeds)
         if good:
             allf = [(n, self.http.url(p)) for n, p, _ in GOOD] + allf
-        for name, url in allf:
-            text += "\n[feed.%s]\nurl = %s\n" % (name, url)
+        for f in allf:
+            text += "\n[feed.%s]\nurl = %s\n" % (f[0], f[1])
+            if len(f) > 2:
+                text += f[2]
         return rig.write_config(self.dir, text)
 
     # --- assertions -------------------------------------------------------
@@ -219,9 +222,9 @@ class HostileCase(unittest.TestCase):
         self.h = Hostile(self, server=self.server)
 
     def contained(self, url, expect, limit=30, extra="", env=None,
-                  name="evil"):
+                  name="evil", feed_extra=""):
         h = self.h
-        cfg = h.config([(name, url)], extra)
+        cfg = h.config([(name, url, feed_extra)], extra)
         res = measured_run(cfg, "run", timeout=limit + 30, env=env)
         h.assert_contained(res, name, expect, limit)
         h.assert_messages_clean()
