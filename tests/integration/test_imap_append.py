@@ -73,6 +73,28 @@ class TestMultiappend(TmpDirCase):
         self.assertEqual(self.dc.count("Batch"), 250)
 
 
+class TestCeilingTool(TmpDirCase):
+    """tests/tools/imap_ceiling, the bench's reference client, works."""
+
+    def test_generated_and_directory(self):
+        tool = os.path.join(os.path.dirname(IMAPCTL), "imap_ceiling")
+        if not os.access(tool, os.X_OK):
+            self.fail("%s not built (make tests)" % tool)
+        env = dict(os.environ, IMAP_CEILING_PASSWORD=self.dc.password)
+        make_msgs(self.tmp, 7)
+        for folder, src, n in (("CeilGen", "gen:25:3000", 25),
+                               ("CeilDir", self.tmp, 7)):
+            p = subprocess.run([tool, "127.0.0.1", str(self.dc.port),
+                                self.dc.user, folder, "10", src], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertRegex(p.stdout.decode(),
+                             r"^ceiling messages=%d bytes=\d+ seconds=\S+ "
+                             r"rate=\S+\n$" % n)
+            self.assertEqual(self.dc.count(folder), n)
+
+
 class TestRefusalsInBatch(TmpDirCase):
 
     @classmethod
