@@ -112,7 +112,9 @@ struct rule {
 #define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
 
 /*
- * The element table.  A field keeps the value of the highest priority seen
+ * The element table, matched without regard to case (<pubdate>, <PubDate>
+ * are common; feedparser lower-cases everything too).  A field keeps the
+ * value of the highest priority seen
  * (content:encoded beats description for the body because they are
  * different fields and feed_entry_body prefers content; within a field,
  * e.g. pubDate beats dc:date).  Elements not listed are skipped with all
@@ -332,7 +334,7 @@ rule_find(unsigned ctx, enum ns ns, const char *name)
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if ((rules[i].ctx & C(ctx)) && rules[i].ns == ns &&
-		    strcmp(rules[i].name, name) == 0)
+		    strcasecmp(rules[i].name, name) == 0)
 			return &rules[i];
 	return NULL;
 }
@@ -348,7 +350,7 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 	int i;
 
 	for (i = 0; i < nattr; i++, attrs += 5) {
-		if (strcmp((const char *)attrs[0], name) != 0)
+		if (strcasecmp((const char *)attrs[0], name) != 0)
 			continue;
 		if ((uri == NULL) != (attrs[2] == NULL) || (uri && strcmp(uri,
 		    (const char *)attrs[2]) != 0))
