@@ -72,6 +72,23 @@ def keys():
     return [(n, s, None if d == "NULL" else d[1:-1]) for n, s, d in rows]
 
 
+def settings_fields():
+    """{key: field of struct config_settings} for the S() rows of keys[]."""
+    body = c_table(CONFIG_C, "static const struct key keys[]")
+    return dict(re.findall(r'\{\s*"([a-z0-9-]+)",\s*KT_\w+,\s*KS_\w+,\s*'
+                           r'S\((\w+)\)', body))
+
+
+def code_outside_config():
+    """The C source that acts on the configuration (not config/ itself)."""
+    text = []
+    for d in ("rss2mail", "imap"):
+        for f in sorted(os.listdir(os.path.join(TOP, d))):
+            if f.endswith(".c"):
+                text.append(read(os.path.join(TOP, d, f)))
+    return "\n".join(text)
+
+
 # ---- a small reader of the man(7) source ---------------------------------
 
 ALTERNATING = {"BR", "RB", "BI", "IB", "IR", "RI"}
@@ -191,6 +208,24 @@ class ManPages(unittest.TestCase):
         invented = set(items) - {n for n, _, _ in table}
         self.assertEqual(invented, set(), "rss2mail.conf.5 documents keys "
                          "that config.c does not have")
+
+    def test_reserved_keys_are_the_unused_ones(self):
+        """A key the page calls "Reserved" is one whose setting no code
+        outside config/ reads, and the other way round: when a reserved key
+        gets implemented, its entry must be rewritten."""
+        items = tagged_items(sections(MAN5)["KEYS"])
+        code = code_outside_config()
+        for key, field in settings_fields().items():
+            # cf->s.FIELD, s->FIELD, cfg->global.FIELD
+            used = re.search(r"(?:(?<![\w%%])s|\bglobal)(?:\.|->)%s\b" %
+                             field, code) is not None
+            reserved = "Reserved:" in items.get(key, "")
+            with self.subTest(key=key):
+                self.assertNotEqual(reserved, used, "rss2mail.conf.5 calls "
+                                    "'%s' %s, but the code %s it: update its "
+                                    "entry" % (key, "Reserved" if reserved
+                                               else "implemented", "uses"
+                                               if used else "never reads"))
 
 
 class Completion(unittest.TestCase):
