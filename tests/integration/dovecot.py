@@ -87,10 +87,15 @@ class Dovecot:
         return os.path.isfile(DOVECOT) and os.access(DOVECOT, os.X_OK)
 
     def __init__(self, user="alice", password="secret-pw", users=None,
-                 tls=None, extra="", start=True, auth_mechanisms=None):
+                 tls=None, extra="", start=True, auth_mechanisms=None,
+                 separator="/", prefix=""):
         """users: optional {name: password} of more accounts.
         extra: raw config text appended (e.g. 'imap_capability = ...').
-        auth_mechanisms: e.g. "plain login" (the default)."""
+        auth_mechanisms: e.g. "plain login" (the default).
+        separator, prefix: of the personal namespace (e.g. "." and
+        "INBOX." for a Courier-style server)."""
+        self.separator = separator
+        self.prefix = prefix
         self.user = user
         self.password = password
         self.users = {user: password}
@@ -157,7 +162,8 @@ class Dovecot:
             "}",
             "namespace inbox {",
             "  inbox = yes",
-            "  separator = /",
+            "  separator = %s" % self.separator,
+            "  prefix = %s" % self.prefix,
             "}",
             "service imap-login {",
             "  inet_listener imap {",

@@ -222,3 +222,34 @@ class TestImap(ImapTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestCourierNamespace(ImapTestCase):
+    """A server whose personal namespace is "INBOX." with "." as the
+    hierarchy delimiter: folder names as the user writes them ("a/b")
+    get the prefix and the delimiter."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        cls.dc = dovecot.Dovecot(separator=".", prefix="INBOX.")
+
+    def test_prefix_and_delimiter(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Feeds/Bücher",
+                                MSGS[0])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("INBOX.Feeds.Bücher", self.dc.mailboxes())
+        self.assertEqual(len(self.dc.fetch_all("INBOX.Feeds.Bücher")), 1)
+        rc, out, err = self.ctl("has", self.dc.url(), "Feeds/Bücher",
+                                "<r2m.1.abc@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "found"), err)
+        # INBOX itself stays INBOX
+        rc, out, err = self.ctl("append", self.dc.url(), "INBOX", MSGS[1])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.dc.count("INBOX"), 1)
+
+    def test_delimiter_inside_a_name_refused(self):
+        rc, out, err = self.ctl("ensure", self.dc.url(), "v1.2 notes")
+        self.assertEqual(rc, 3, err)
+        self.assertIn("hierarchy delimiter", err)
