@@ -4,6 +4,8 @@
  *
  * Keys come in a fixed order, two-space indentation, absent fields absent
  * (only bozo_exception is written as null, as feedparser users expect).
+ * Beyond issue 3's list, title_detail shows a title's type (text/plain or
+ * HTML), which decides how it becomes a Subject.
  * Like feedparser, an entry without a summary shows its content there.
  * The JSON escaping is ours: the model is valid UTF-8 already, so only
  * quotes, backslashes and control characters need escapes.
@@ -157,6 +159,21 @@ jw_tags(struct jw *w, const struct feed_tag *t)
 	jw_close(w, ']');
 }
 
+/* feedparser's *_detail for a text construct: type, value, base, lang. */
+static void
+jw_detail(struct jw *w, const char *key, const struct feed_text *t)
+{
+	if (t->value == NULL)
+		return;
+	jw_key(w, key);
+	jw_open(w, '{');
+	jw_kstr(w, "type", t->type);
+	jw_kstr(w, "value", t->value);
+	jw_kstr(w, "base", t->base);
+	jw_kstr(w, "language", t->language);
+	jw_close(w, '}');
+}
+
 static void
 jw_feed(struct jw *w, const struct feed *f)
 {
@@ -165,6 +182,7 @@ jw_feed(struct jw *w, const struct feed *f)
 	jw_key(w, "feed");
 	jw_open(w, '{');
 	jw_kstr(w, "title", f->title.value);
+	jw_detail(w, "title_detail", &f->title);
 	jw_kstr(w, "link", f->link);
 	jw_kstr(w, "subtitle", f->subtitle.value);
 	jw_kstr(w, "language", f->language);
@@ -203,6 +221,7 @@ jw_entry(struct jw *w, const struct entry *e)
 	jw_key(w, "guidislink");
 	buf_puts(w->b, e->guidislink ? "true" : "false");
 	jw_kstr(w, "title", e->title.value);
+	jw_detail(w, "title_detail", &e->title);
 	jw_kstr(w, "link", e->link);
 	jw_author(w, &e->author);
 	sum = e->summary.value ? &e->summary : &e->content;

@@ -752,6 +752,56 @@ b64_decode(char *s, size_t n)
 	return o;
 }
 
+/*
+ * feedparser's guess for RSS text that says nothing of its type: HTML when
+ * it has a close tag or an entity reference, every tag is an HTML element
+ * and every entity an HTML entity ("Tom &amp;amp; Jerry" written twice
+ * escaped is HTML; "a < b" is not).
+ */
+static int
+looks_like_html(const char *s)
+{
+	const char *p;
+	char name[32];
+	size_t n;
+	int hint = 0;
+
+	for (p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
+		if (*p == '<') {
+			const char *q = p + 1 + (p[1] == '/');
+
+			for (n = 0; isalnum((unsigned char)q[n]) &&
+			    n < sizeof(name) - 1; n++)
+				name[n] = (char)tolower((unsigned char)q[n]);
+			name[n] = '\0';
+			if (n == 0)
+				continue;
+			if (htmlTagLookup((const xmlChar *)name) == NULL)
+				return 0;
+			if (p[1] == '/' && q[n] == '>')
+				hint = 1;
+		} else {
+			const char *q = p + 1;
+
+			if (*q == '#') {
+				hint |= isalnum((unsigned char)q[1]) &&
+				    strchr(q, ';') != NULL;
+				continue;
+			}
+			for (n = 0; isalnum((unsigned char)q[n]) &&
+			    n < sizeof(name) - 1; n++)
+				name[n] = q[n];
+			name[n] = '\0';
+			if (n == 0 || q[n] != ';')
+				continue;
+			if (htmlEntityLookup((const xmlChar *)name) == NULL)
+				return 0;
+			hint = 1;
+		}
+	}
+	return hint;
+}
+
 /* The captured element ended: clean its text and store it. */
 static void
 cap_end(struct xp *x)
@@ -785,6 +835,11 @@ cap_end(struct xp *x)
 		return;
 	}
 	switch (r->field) {
+	case F_TITLE:
+		if (!(r->flags & R_ATOM) && strcmp(c->type, "text/plain") == 0 &&
+		    looks_like_html(v))
+			c->type = "text/html";
+		break;
 	case F_TAG:
 		tag_add(x, v, c->scheme, NULL);
 		return;
