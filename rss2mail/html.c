@@ -1473,32 +1473,21 @@ doc_link(struct buf *out, const char *href, const char *text)
 }
 
 int
-html_document(const struct html_doc *d, const char *frag, size_t len,
-    struct buf *out)
+html_entry_head(const struct html_doc *d, int level, struct buf *out)
 {
 	size_t i;
 
-	buf_puts(out, "<!DOCTYPE html>\n<html");
-	if (d->lang != NULL && *d->lang != '\0') {
-		buf_puts(out, " lang=\"");
-		escape_clean(out, d->lang, 1);
-		buf_putc(out, '"');
-	}
-	buf_puts(out, ">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n<title>");
-	escape_clean(out, d->title ? d->title : "", 1);
-	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-	    html_style);
 	buf_puts(out, "<p class=\"rss2mail-head\">");
 	if (d->feed != NULL)
 		escape_clean(out, d->feed, 1);
 	if (d->author != NULL) {
-		buf_puts(out, " &middot; ");
+		if (d->feed != NULL)
+			buf_puts(out, " &middot; ");
 		escape_clean(out, d->author, 1);
 	}
 	if (d->date != NULL) {
-		buf_puts(out, " &middot; ");
+		if (d->feed != NULL || d->author != NULL)
+			buf_puts(out, " &middot; ");
 		escape_clean(out, d->date, 1);
 	}
 	buf_puts(out, "</p>\n");
@@ -1514,10 +1503,31 @@ html_document(const struct html_doc *d, const char *frag, size_t len,
 		}
 		buf_puts(out, "</p>\n");
 	}
-	buf_puts(out, "<h1>");
+	level = level < 1 ? 1 : level > 6 ? 6 : level;
+	buf_printf(out, "<h%d>", level);
 	doc_link(out, d->link, d->title && *d->title ? d->title :
 	    "(no title)");
-	buf_puts(out, "</h1>\n");
+	buf_printf(out, "</h%d>\n", level);
+	return out->overflow ? -1 : 0;
+}
+
+int
+html_document(const struct html_doc *d, const char *frag, size_t len,
+    struct buf *out)
+{
+	buf_puts(out, "<!DOCTYPE html>\n<html");
+	if (d->lang != NULL && *d->lang != '\0') {
+		buf_puts(out, " lang=\"");
+		escape_clean(out, d->lang, 1);
+		buf_putc(out, '"');
+	}
+	buf_puts(out, ">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	escape_clean(out, d->title ? d->title : "", 1);
+	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	    html_style);
+	html_entry_head(d, 1, out);
 	buf_append(out, frag, len);
 	if (len > 0 && frag[len - 1] != '\n')
 		buf_putc(out, '\n');

@@ -90,5 +90,8 @@ struct html_doc {
 };
 int	html_document(const struct html_doc *, const char *frag, size_t len,
 	    struct buf *out);
+/* Just the top of an entry: the feed/author/date line, enclosures and
+ * the linked title as <hN> (a digest writes one per entry). */
+int	html_entry_head(const struct html_doc *, int level, struct buf *out);
 
 #endif

@@ -61,6 +61,8 @@ struct compose {
 	size_t			 img_total;	/* bytes embedded so far */
 	char			 lang[64];	/* Content-Language, or "" */
 	time_t			 when;
+	char			 count[24];	/* digest: number of entries */
+	struct buf		 subject;	/* the Subject, expanded */
 };
 
 void
@@ -76,7 +78,7 @@ msg_id(const char *feed_url, const char *entry_id, char *out)
 	sha256(b.data, b.len, h);
 	hex_encode(h, SHA256_LEN, hex);
 	hex[32] = '\0';
-	snprintf(out, MSG_ID_LEN, "<%s@rss2mail>", hex);
+	snprintf(out, MSG_ID_LEN, "<%.32s@rss2mail>", hex);
 	buf_free(&b);
 }
 
@@ -156,19 +158,21 @@ title_text(const struct entry *e, struct buf *out)
 }
 
 /*
- * Expand {title} {feed} {author} {date} in tpl.  When there is no author,
- * a template that names {author} falls back to "{feed}", so the default
- * "{author} via {feed}" reads "Example Blog" rather than " via Example".
+ * Expand {title} {feed} {author} {date} (and {count} in a digest) in tpl.
+ * With noauthor set and no author, a template that names {author} falls
+ * back to noauthor, so the default From name "{author} via {feed}" reads
+ * "Example Blog" rather than " via Example Blog".
  */
 static void
-tpl_expand(const struct compose *c, const char *tpl, const char *title,
-    struct buf *out)
+tpl_expand(const struct compose *c, const char *tpl, const char *noauthor,
+    const char *title, struct buf *out)
 {
 	const char *p, *v;
 	size_t n;
 
-	if (c->author == NULL && strstr(tpl, "{author}") != NULL)
-		tpl = "{feed}";
+	if (noauthor != NULL && c->author == NULL &&
+	    strstr(tpl, "{author}") != NULL)
+		tpl = noauthor;
 	for (p = tpl; *p != '\0'; p += n) {
 		v = NULL;
 		n = 1;
@@ -180,6 +184,8 @@ tpl_expand(const struct compose *c, const char *tpl, const char *title,
 			v = c->author, n = 8;
 		else if (strncmp(p, "{date}", 6) == 0)
 			v = c->day, n = 6;
+		else if (strncmp(p, "{count}", 7) == 0)
+			v = c->count, n = 7;
 		if (n > 1)
 			buf_puts(out, v ? v : "");
 		else
@@ -220,7 +226,7 @@ content_language(struct compose *c)
 {
 	const char *l = c->o->language;
 
-	if (l == NULL && entry_body(c->e) != NULL)
+	if (l == NULL && c->e != NULL && entry_body(c->e) != NULL)
 		l = entry_body(c->e)->language;
 	if (l == NULL && c->f != NULL)
 		l = c->f->language;
@@ -313,7 +319,7 @@ text_header_line(struct buf *t, const char *label, const char *value)
 
 static void
 text_part(const struct compose *c, const char *body, size_t blen,
-    int bhtml, const char *title, struct buf *t)
+    int bhtml, const char *title, int digest, struct buf *t)
 {
 	const struct feed_enclosure *en;
 	struct buf l = BUF_INIT(0), note = BUF_INIT(0);
@@ -323,7 +329,8 @@ text_part(const struct compose *c, const char *body, size_t blen,
 		html_wrap(title, strlen(title), MSG_WIDTH, t);
 		buf_puts(t, "\n");
 	}
-	text_header_line(t, "Feed", c->feed_title);
+	if (!digest)
+		text_header_line(t, "Feed", c->feed_title);
 	if (c->author != NULL)
 		text_header_line(t, "Author", c->author);
 	text_header_line(t, "Date", c->day);
@@ -453,58 +460,90 @@ image_parts(struct compose *c, struct buf *m)
 	buf_free(&v);
 }
 
+/* The entry's body as a sanitized HTML fragment. */
 static void
-html_part(struct compose *c, const char *body, size_t blen, int bhtml,
-    const char *title, struct buf *h)
+html_fragment(struct compose *c, const char *body, size_t blen, int bhtml,
+    struct buf *frag)
 {
-	const struct feed_enclosure *en;
-	struct html_doc d;
-	struct html_link *links;
-	struct buf frag = BUF_INIT(0), *notes;
 	struct html_opts ho;
 	char err[ERRLEN];
-	size_t i, ne = 0;
 
+	if (blen == 0)
+		return;
 	memset(&ho, 0, sizeof(ho));
 	ho.no_images = c->o->no_images;
 	if (c->with_images) {
 		ho.image_cid = image_cid;
 		ho.ctx = c;
 	}
-	if (blen > 0) {
-		if (!bhtml)
-			html_from_text(body, blen, &frag);
-		else if (html_sanitize_opts(body, blen, &ho, &frag, err,
-		    sizeof(err)) == -1) {
-			buf_reset(&frag);
-			html_from_text(body, blen, &frag);
-		}
+	if (!bhtml)
+		html_from_text(body, blen, frag);
+	else if (html_sanitize_opts(body, blen, &ho, frag, err,
+	    sizeof(err)) == -1) {
+		buf_reset(frag);
+		html_from_text(body, blen, frag);
 	}
+}
+
+/* The top of an entry in HTML (feed, author, date, enclosures, title). */
+struct entry_top {
+	struct html_doc		 d;
+	struct html_link	*links;
+	struct buf		*notes;
+	size_t			 n;
+};
+
+static void
+entry_top_init(const struct compose *c, const char *title,
+    struct entry_top *t)
+{
+	const struct feed_enclosure *en;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
 	for (en = c->e->enclosures; en != NULL; en = en->next)
-		ne++;
-	links = xcalloc(ne ? ne : 1, sizeof(*links));
-	notes = xcalloc(ne ? ne : 1, sizeof(*notes));
-	for (en = c->e->enclosures, i = 0; en != NULL && i < ne;
+		t->n++;
+	t->links = xcalloc(t->n ? t->n : 1, sizeof(*t->links));
+	t->notes = xcalloc(t->n ? t->n : 1, sizeof(*t->notes));
+	for (en = c->e->enclosures, i = 0; en != NULL && i < t->n;
 	    en = en->next, i++) {
-		buf_init(&notes[i], 0);
-		enclosure_note(en, &notes[i]);
-		links[i].href = en->href;
-		links[i].note = notes[i].len ? notes[i].data : NULL;
+		buf_init(&t->notes[i], 0);
+		enclosure_note(en, &t->notes[i]);
+		t->links[i].href = en->href;
+		t->links[i].note = t->notes[i].len ? t->notes[i].data : NULL;
 	}
-	memset(&d, 0, sizeof(d));
-	d.enclosures = links;
-	d.nenclosures = ne;
-	d.lang = c->lang[0] ? c->lang : NULL;
-	d.title = title;
-	d.feed = c->feed_title;
-	d.author = c->author;
-	d.date = c->day;
-	d.link = c->e->link;
-	html_document(&d, frag.data ? frag.data : "", frag.len, h);
-	for (i = 0; i < ne; i++)
-		buf_free(&notes[i]);
-	free(notes);
-	free(links);
+	t->d.enclosures = t->links;
+	t->d.nenclosures = t->n;
+	t->d.lang = c->lang[0] ? c->lang : NULL;
+	t->d.title = title;
+	t->d.feed = c->feed_title;
+	t->d.author = c->author;
+	t->d.date = c->day;
+	t->d.link = c->e->link;
+}
+
+static void
+entry_top_free(struct entry_top *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		buf_free(&t->notes[i]);
+	free(t->notes);
+	free(t->links);
+}
+
+static void
+html_part(struct compose *c, const char *body, size_t blen, int bhtml,
+    const char *title, struct buf *h)
+{
+	struct entry_top top;
+	struct buf frag = BUF_INIT(0);
+
+	html_fragment(c, body, blen, bhtml, &frag);
+	entry_top_init(c, title, &top);
+	html_document(&top.d, buf_str(&frag), frag.len, h);
+	entry_top_free(&top);
 	buf_free(&frag);
 }
 
@@ -543,7 +582,7 @@ from_header(const struct compose *c, const char *title, struct buf *m)
 	if (mime_addr_split(o->from_addr, &cname, &addr) == -1)
 		goto out;
 	tpl_expand(c, o->from_name_tpl ? o->from_name_tpl :
-	    "{author} via {feed}", title, &v);
+	    "{author} via {feed}", "{feed}", title, &v);
 	put_line(&n, buf_str(&v), MSG_NAME_MAX);
 	if (n.len == 0)
 		put_line(&n, o->from_name ? o->from_name : cname ? cname : "",
@@ -558,7 +597,7 @@ out:
 }
 
 static int
-headers(const struct compose *c, const char *title, struct buf *m)
+headers(struct compose *c, const char *title, struct buf *m)
 {
 	const struct msg_opts *o = c->o;
 	const struct feed_tag *tg;
@@ -569,7 +608,8 @@ headers(const struct compose *c, const char *title, struct buf *m)
 
 	if (from_header(c, title, m) == -1)
 		goto out;
-	if (o->reply_to_author && reply_addr_ok(c->e->author.email) &&
+	if (o->reply_to_author && c->e != NULL &&
+	    reply_addr_ok(c->e->author.email) &&
 	    mime_header_addr(m, "Reply-To", c->e->author.name,
 	    c->e->author.email) == -1)
 		goto out;
@@ -578,10 +618,7 @@ headers(const struct compose *c, const char *title, struct buf *m)
 		    mime_header_addr(m, "To", tname, taddr) == -1)
 			goto out;
 	}
-	buf_reset(&v);
-	tpl_expand(c, o->subject_tpl ? o->subject_tpl : "{title}", title,
-	    &v);
-	if (mime_header(m, "Subject", v.len ? v.data : "(no title)") == -1 ||
+	if (mime_header(m, "Subject", buf_str(&c->subject)) == -1 ||
 	    mime_header_raw(m, "Date", c->date) == -1 ||
 	    mime_header_raw(m, "Message-ID", c->msgid) == -1 ||
 	    mime_header_raw(m, "MIME-Version", "1.0") == -1)
@@ -597,6 +634,12 @@ headers(const struct compose *c, const char *title, struct buf *m)
 	if (nonempty(o->feed_url) &&
 	    mime_header(m, "X-RSS-Feed", o->feed_url) == -1)
 		goto out;
+	if (c->e == NULL) {
+		/* a digest: the feed's own link, no entry's */
+		r = c->f != NULL && nonempty(c->f->link) ?
+		    mime_header(m, "X-RSS-URL", c->f->link) : 0;
+		goto out;
+	}
 	if (mime_header(m, "X-RSS-ID", c->e->id) == -1)
 		goto out;
 	if (nonempty(c->e->link) &&
@@ -633,12 +676,11 @@ part(struct buf *m, const char *type, const struct buf *body)
 
 /* The note after a body cut to fit the size cap. */
 static void
-truncation_note(const struct entry *e, int bhtml, struct buf *cut)
+truncation_note(const char *link, int bhtml, struct buf *cut)
 {
 	struct buf note = BUF_INIT(0);
 
-	buf_printf(&note, msg_trunc_text,
-	    nonempty(e->link) ? e->link : "(no link)");
+	buf_printf(&note, msg_trunc_text, nonempty(link) ? link : "(no link)");
 	if (bhtml) {
 		buf_puts(cut, "<p>");
 		html_escape(cut, note.data, note.len);
@@ -650,32 +692,25 @@ truncation_note(const struct entry *e, int bhtml, struct buf *cut)
 	buf_free(&note);
 }
 
-/* One attempt with the body cut to blen bytes. */
+/* The body of the message from its text (and HTML) part. */
 static int
-compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
-    const char *title, struct buf *m)
+assemble(struct compose *c, const struct buf *t, const struct buf *h,
+    struct buf *m)
 {
-	struct buf t = BUF_INIT(0), h = BUF_INIT(0), ct = BUF_INIT(0);
+	struct buf ct = BUF_INIT(0);
 	int r = -1;
 
-	if (headers(c, title, m) == -1)
-		goto out;
-	text_part(c, body, blen, bhtml, title, &t);
-	if (!c->o->html) {
-		r = part(m, "text/plain; charset=utf-8", &t);
+	if (h == NULL) {
+		r = part(m, "text/plain; charset=utf-8", t);
 		goto out;
 	}
-	if (c->used != NULL)
-		memset(c->used, 0, c->o->nimages * sizeof(*c->used));
-	c->img_total = 0;
-	html_part(c, body, blen, bhtml, title, &h);
 	buf_printf(&ct, "multipart/alternative; boundary=\"%s\"",
 	    c->boundary);
 	if (mime_header_raw(m, "Content-Type", ct.data) == -1)
 		goto out;
 	buf_printf(m, "\r\nThis is a message in MIME format.\r\n\r\n--%s\r\n",
 	    c->boundary);
-	if (part(m, "text/plain; charset=utf-8", &t) == -1)
+	if (part(m, "text/plain; charset=utf-8", t) == -1)
 		goto out;
 	buf_printf(m, "\r\n--%s\r\n", c->boundary);
 	if (c->img_total > 0) {
@@ -687,7 +722,7 @@ compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
 			goto out;
 		buf_printf(m, "\r\n--%s\r\n", c->boundary2);
 	}
-	if (part(m, "text/html; charset=utf-8", &h) == -1)
+	if (part(m, "text/html; charset=utf-8", h) == -1)
 		goto out;
 	if (c->img_total > 0) {
 		image_parts(c, m);
@@ -696,9 +731,31 @@ compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
 	buf_printf(m, "\r\n--%s--\r\n", c->boundary);
 	r = m->overflow ? -1 : 0;
 out:
+	buf_free(&ct);
+	return r;
+}
+
+/* One attempt with the body cut to blen bytes. */
+static int
+compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
+    const char *title, struct buf *m)
+{
+	struct buf t = BUF_INIT(0), h = BUF_INIT(0);
+	int r = -1;
+
+	if (headers(c, title, m) == -1)
+		goto out;
+	text_part(c, body, blen, bhtml, title, 0, &t);
+	if (c->o->html) {
+		if (c->used != NULL)
+			memset(c->used, 0, c->o->nimages * sizeof(*c->used));
+		c->img_total = 0;
+		html_part(c, body, blen, bhtml, title, &h);
+	}
+	r = assemble(c, &t, c->o->html ? &h : NULL, m);
+out:
 	buf_free(&t);
 	buf_free(&h);
-	buf_free(&ct);
 	return r;
 }
 
@@ -730,6 +787,85 @@ cut_at(const char *s, size_t n, size_t max, int bhtml)
 	return i;
 }
 
+/* "2026-11-27 00:28 UTC" and the Date header for c->when. */
+static void
+set_when(struct compose *c, time_t when)
+{
+	struct tm tm;
+
+	c->when = when;
+	util_rfc5322_date(when, c->date);
+	gmtime_r(&when, &tm);
+	strftime(c->day, sizeof(c->day), "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static time_t
+first_seen(const struct msg_opts *o)
+{
+	return o->first_seen ? o->first_seen : o->now ? o->now : time(NULL);
+}
+
+/* What one entry contributes: its author (else the feed's), its date. */
+static void
+set_entry(struct compose *c, const struct entry *e)
+{
+	c->e = e;
+	c->author = NULL;
+	if (nonempty(e->author.name))
+		c->author = e->author.name;
+	else if (c->f != NULL && nonempty(c->f->author.name))
+		c->author = c->f->author.name;
+	set_when(c, msg_date(e, first_seen(c->o)));
+}
+
+/* The parts common to one entry and a digest; -1 with err. */
+static int
+compose_init(struct compose *c, const struct feed *f,
+    const struct msg_opts *o, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->f = f;
+	c->o = o;
+	buf_init(&c->subject, 0);
+	if (!addr_usable(o->from_addr)) {
+		errf(err, errlen, "bad from address: %s",
+		    o->from_addr ? o->from_addr : "(none)");
+		return -1;
+	}
+	if (o->to != NULL && !addr_usable(o->to)) {
+		errf(err, errlen, "bad to address: %s", o->to);
+		return -1;
+	}
+	c->feed_title = f && nonempty(f->title.value) ? f->title.value :
+	    nonempty(o->feed_name) ? o->feed_name : "feed";
+	return 0;
+}
+
+static void
+compose_free(struct compose *c)
+{
+	size_t i;
+
+	if (c->cids != NULL)
+		for (i = 0; i < c->o->nimages; i++)
+			free(c->cids[i]);
+	free(c->cids);
+	free(c->used);
+	buf_free(&c->subject);
+}
+
+/* Hand over the finished message, or say why not. */
+static int
+deliver_out(const struct buf *m, size_t max, struct buf *out, char *err,
+    size_t errlen)
+{
+	if (m->len > max || buf_append(out, m->data, m->len) == -1) {
+		errf(err, errlen, "message too large (%zu bytes)", m->len);
+		return -1;
+	}
+	return 0;
+}
+
 int
 msg_compose(const struct feed *f, const struct entry *e,
     const struct msg_opts *o, struct buf *out, char *err, size_t errlen)
@@ -738,65 +874,42 @@ msg_compose(const struct feed *f, const struct entry *e,
 	const struct feed_text *b;
 	struct buf m = BUF_INIT(0), title = BUF_INIT(0), cut = BUF_INIT(0);
 	const char *body = "";
-	size_t blen = 0, max, keep;
+	size_t blen = 0, max, keep, k;
 	int bhtml = 0, i, r = -1;
 
-	memset(&c, 0, sizeof(c));
-	c.f = f;
-	c.e = e;
-	c.o = o;
+	if (compose_init(&c, f, o, err, errlen) == -1)
+		goto out;
 	if (e == NULL || e->id == NULL) {
 		errf(err, errlen, "entry without an id");
 		goto out;
 	}
-	if (!addr_usable(o->from_addr)) {
-		errf(err, errlen, "bad from address: %s",
-		    o->from_addr ? o->from_addr : "(none)");
-		goto out;
-	}
-	if (o->to != NULL && !addr_usable(o->to)) {
-		errf(err, errlen, "bad to address: %s", o->to);
-		goto out;
-	}
-	c.feed_title = f && nonempty(f->title.value) ? f->title.value :
-	    nonempty(o->feed_name) ? o->feed_name : "feed";
-	if (nonempty(e->author.name))
-		c.author = e->author.name;
-	else if (f && nonempty(f->author.name))
-		c.author = f->author.name;
-	c.when = msg_date(e, o->first_seen ? o->first_seen :
-	    o->now ? o->now : time(NULL));
-	util_rfc5322_date(c.when, c.date);
-	{
-		struct tm tm;
-
-		gmtime_r(&c.when, &tm);
-		strftime(c.day, sizeof(c.day), "%Y-%m-%d %H:%M UTC", &tm);
-	}
+	set_entry(&c, e);
 	msg_id(o->feed_url, e->id, c.msgid);
 	make_boundary(&c);
 	content_language(&c);
 	image_cids(&c);
 	c.with_images = o->html && !o->no_images && o->nimages > 0;
 	title_text(e, &title);
+	tpl_expand(&c, o->subject_tpl ? o->subject_tpl : "{title}", NULL,
+	    buf_str(&title), &c.subject);
+	if (c.subject.len == 0)
+		buf_puts(&c.subject, "(no title)");
 	if ((b = entry_body(e)) != NULL) {
 		body = b->value;
 		blen = strlen(body);
 		bhtml = is_html_type(b->type);
 	}
 	max = o->max_size ? o->max_size : LIM_MESSAGE;
-	keep = blen;
-	for (i = 0; i < MSG_TRIES; i++) {
+	for (keep = blen, i = 0; i < MSG_TRIES; i++) {
 		buf_reset(&m);
-		if (keep == blen) {
+		if (keep == blen)
 			r = compose_once(&c, body, blen, bhtml,
 			    buf_str(&title), &m);
-		} else {
-			size_t k = cut_at(body, blen, keep, bhtml);
-
+		else {
+			k = cut_at(body, blen, keep, bhtml);
 			buf_reset(&cut);
 			buf_append(&cut, body, k);
-			truncation_note(e, bhtml, &cut);
+			truncation_note(e->link, bhtml, &cut);
 			r = compose_once(&c, cut.data, cut.len, bhtml,
 			    buf_str(&title), &m);
 		}
@@ -818,25 +931,178 @@ msg_compose(const struct feed *f, const struct entry *e,
 		if (i == MSG_TRIES - 2)
 			keep = 0;
 	}
-	if (m.len > max) {
-		errf(err, errlen, "message too large (%zu bytes)", m.len);
-		r = -1;
-		goto out;
-	}
-	if (buf_append(out, m.data, m.len) == -1) {
-		errf(err, errlen, "message too large (%zu bytes)", m.len);
-		r = -1;
-		goto out;
-	}
-	r = 0;
+	r = deliver_out(&m, max, out, err, errlen);
 out:
-	if (c.cids != NULL)
-		for (i = 0; (size_t)i < o->nimages; i++)
-			free(c.cids[i]);
-	free(c.cids);
-	free(c.used);
+	compose_free(&c);
 	buf_free(&m);
 	buf_free(&title);
 	buf_free(&cut);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Digests. */
+
+void
+msg_digest_id(const char *feed_url, const char *const *ids, size_t n,
+    char *out)
+{
+	struct buf b = BUF_INIT(0);
+	unsigned char h[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	size_t i;
+
+	buf_puts(&b, "digest\n");
+	buf_puts(&b, feed_url ? feed_url : "");
+	for (i = 0; i < n; i++) {
+		buf_putc(&b, '\n');
+		buf_puts(&b, ids[i] ? ids[i] : "");
+	}
+	sha256(b.data, b.len, h);
+	hex_encode(h, SHA256_LEN, hex);
+	hex[32] = '\0';
+	snprintf(out, MSG_ID_LEN, "<%.32s.digest@rss2mail>", hex);
+	buf_free(&b);
+}
+
+/*
+ * One attempt at a digest, each entry's body cut to frac of its length
+ * (1: whole).  Sections: the text part separates them with a rule, the
+ * HTML part with <hr>; each has the entry's own head.
+ */
+static int
+digest_once(struct compose *c, const struct entry *const *v, size_t n,
+    double frac, struct buf *m)
+{
+	struct compose ce;
+	struct entry_top top;
+	const struct feed_text *b;
+	struct buf t = BUF_INIT(0), h = BUF_INIT(0), frag = BUF_INIT(0),
+	    title = BUF_INIT(0), cut = BUF_INIT(0);
+	const char *body;
+	size_t i, blen;
+	int bhtml, r = -1;
+
+	if (headers(c, "", m) == -1)
+		goto out;
+	text_header_line(&t, "Feed", c->feed_title);
+	text_header_line(&t, "Date", c->day);
+	if (c->f != NULL && nonempty(c->f->link))
+		text_header_line(&t, "Link", c->f->link);
+	buf_puts(&t, "\n");
+	for (i = 0; i < n; i++) {
+		ce = *c;
+		set_entry(&ce, v[i]);
+		buf_reset(&title);
+		title_text(v[i], &title);
+		body = "";
+		blen = 0;
+		bhtml = 0;
+		if ((b = entry_body(v[i])) != NULL) {
+			body = b->value;
+			blen = strlen(body);
+			bhtml = is_html_type(b->type);
+		}
+		if (frac < 1) {
+			buf_reset(&cut);
+			buf_append(&cut, body, cut_at(body, blen,
+			    (size_t)((double)blen * frac), bhtml));
+			truncation_note(v[i]->link, bhtml, &cut);
+			body = buf_str(&cut);
+			blen = cut.len;
+		}
+		if (i > 0)
+			buf_puts(&t, "\n------------------------------------"
+			    "------------------------------------\n\n");
+		text_part(&ce, body, blen, bhtml, title.len ? title.data :
+		    "(no title)", 1, &t);
+		if (!c->o->html)
+			continue;
+		if (i > 0)
+			buf_puts(&frag, "<hr>\n");
+		entry_top_init(&ce, title.len ? title.data : "(no title)",
+		    &top);
+		top.d.feed = NULL;
+		html_entry_head(&top.d, 2, &frag);
+		entry_top_free(&top);
+		html_fragment(&ce, body, blen, bhtml, &frag);
+	}
+	if (c->o->html) {
+		struct html_doc d;
+
+		memset(&d, 0, sizeof(d));
+		d.title = buf_str(&c->subject);
+		d.feed = c->feed_title;
+		d.date = c->day;
+		d.link = c->f != NULL ? c->f->link : NULL;
+		d.lang = c->lang[0] ? c->lang : NULL;
+		html_document(&d, buf_str(&frag), frag.len, &h);
+	}
+	r = assemble(c, &t, c->o->html ? &h : NULL, m);
+out:
+	buf_free(&t);
+	buf_free(&h);
+	buf_free(&frag);
+	buf_free(&title);
+	buf_free(&cut);
+	return r;
+}
+
+int
+msg_compose_digest(const struct feed *f, const struct entry *const *v,
+    size_t n, const struct msg_opts *o, struct buf *out, char *err,
+    size_t errlen)
+{
+	struct compose c;
+	struct buf m = BUF_INIT(0);
+	const char **ids = NULL;
+	double frac = 1;
+	time_t t, latest = 0;
+	size_t i, max;
+	int r = -1;
+
+	if (compose_init(&c, f, o, err, errlen) == -1)
+		goto out;
+	if (n == 0) {
+		errf(err, errlen, "digest without entries");
+		goto out;
+	}
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		if (v[i] == NULL || v[i]->id == NULL) {
+			errf(err, errlen, "entry without an id");
+			goto out;
+		}
+		ids[i] = v[i]->id;
+		if ((t = msg_date(v[i], first_seen(o))) > latest)
+			latest = t;
+	}
+	set_when(&c, latest);
+	snprintf(c.count, sizeof(c.count), "%zu", n);
+	msg_digest_id(o->feed_url, ids, n, c.msgid);
+	make_boundary(&c);
+	content_language(&c);
+	if (o->digest_subject_tpl != NULL)
+		tpl_expand(&c, o->digest_subject_tpl, NULL, "", &c.subject);
+	else
+		buf_printf(&c.subject, "%s: %zu new post%s", c.feed_title, n,
+		    n == 1 ? "" : "s");
+	max = o->max_size ? o->max_size : LIM_MESSAGE;
+	for (i = 0; i < MSG_TRIES; i++) {
+		buf_reset(&m);
+		if (digest_once(&c, v, n, i + 1 == MSG_TRIES ? 0 : frac,
+		    &m) == -1) {
+			errf(err, errlen, "cannot write the message headers");
+			goto out;
+		}
+		if (m.len <= max)
+			break;
+		frac *= (double)max / (double)m.len * 0.8;
+	}
+	r = deliver_out(&m, max, out, err, errlen);
+out:
+	compose_free(&c);
+	free(ids);
+	buf_free(&m);
 	return r;
 }

@@ -57,10 +57,12 @@ struct msg_opts {
 	size_t		 image_max;	/* 0: LIM_IMAGE */
 	size_t		 images_max;	/* 0: LIM_IMAGES_TOTAL */
 	int		 no_images;	/* images = none: alt text instead */
+	const char	*digest_subject_tpl; /* NULL: "{feed}: {count} new
+					   posts" */
 };
 
 /*
- * Templates know {title} {feed} {author} {date}.  {feed} is the feed's
+ * Templates know {title} {feed} {author} {date} ({count} in a digest).  {feed} is the feed's
  * title, else feed_name.  Without an author, a template naming {author}
  * falls back to "{feed}".  from_addr may be "addr" or "Name <addr>"; its
  * address is always the From address.  from_name (the configured display
@@ -77,6 +79,20 @@ void	msg_id(const char *feed_url, const char *entry_id, char *out);
 /* Compose the message; 0, or -1 with err ("message too large"). */
 int	msg_compose(const struct feed *, const struct entry *,
 	    const struct msg_opts *, struct buf *out, char *err, size_t errlen);
+
+/*
+ * One message for n entries of one feed (digest = yes): a section per
+ * entry in both parts, in the order given; From names the feed, Date is
+ * the latest entry's.  Its Message-ID (msg_digest_id) is stable for the
+ * same feed URL and entry ids, so a retried digest is found again.  Over
+ * max_size every entry's body is cut by the same fraction.  No images.
+ * 0, or -1 with err.
+ */
+int	msg_compose_digest(const struct feed *, const struct entry *const *,
+	    size_t n, const struct msg_opts *, struct buf *out, char *err,
+	    size_t errlen);
+void	msg_digest_id(const char *feed_url, const char *const *ids, size_t n,
+	    char *out);
 
 /*
  * The entry's Date as used in the message: published, else updated, else

@@ -692,6 +692,103 @@ test_images(void **state)
 }
 
 static void
+digest_fx(struct fx *x, struct entry e[3], const struct entry *v[3])
+{
+	int i;
+
+	fx_init(x);
+	x->f.link = "https://example.org/";
+	for (i = 0; i < 3; i++) {
+		e[i] = x->e;
+		e[i].next = NULL;
+		v[i] = &e[i];
+	}
+	e[0].id = "tag:example.org,2026:1";
+	e[0].title.value = "First post";
+	e[1].id = "tag:example.org,2026:2";
+	e[1].title.value = "Second <em>post</em>";
+	e[1].title.type = "text/html";
+	e[1].published.t = T0 + 60;
+	e[1].author.name = NULL;
+	e[1].content.value = "<p>Second body with <a href=\"https://example."
+	    "org/2\">a link</a>.</p><script>x()</script>";
+	e[2].id = "tag:example.org,2026:3";
+	e[2].title.value = NULL;
+	e[2].published.ok = 0;
+	e[2].content.value = "Plain third body.";
+	e[2].content.type = "text/plain";
+}
+
+static void
+test_digest(void **state)
+{
+	struct entry e[3];
+	const struct entry *v[3];
+	const char *ids[3] = { "tag:example.org,2026:1",
+	    "tag:example.org,2026:2", "tag:example.org,2026:3" };
+	char id[MSG_ID_LEN], err[ERRLEN];
+	struct buf m = BUF_INIT(0);
+	struct fx x;
+	json_t *j;
+	const char *txt, *html, *p;
+	int n;
+
+	(void)state;
+	digest_fx(&x, e, v);
+	assert_int_equal(msg_compose_digest(&x.f, v, 3, &x.o, &m, err,
+	    sizeof(err)), 0);
+	j = check(&m);
+	only_our_headers(j);
+	assert_string_equal(hdr(j, "Subject", NULL),
+	    "Example Blog: 3 new posts");
+	assert_string_equal(hdr(j, "From", NULL),
+	    "Example Blog <feeds@example.org>");
+	msg_digest_id(x.o.feed_url, ids, 3, id);
+	assert_string_equal(hdr(j, "Message-ID", NULL), id);
+	assert_non_null(strstr(id, ".digest@rss2mail>"));
+	/* the latest entry's date: first_seen for the undated third */
+	assert_string_equal(hdr(j, "Date", NULL),
+	    "Mon, 21 Sep 2026 15:13:20 +0000");
+	assert_null(hdr(j, "X-RSS-ID", NULL));
+	assert_string_equal(hdr(j, "X-RSS-URL", NULL), "https://example.org/");
+	txt = part(j, "text/plain");
+	html = part(j, "text/html");
+	assert_non_null(strstr(txt, "First post\n"));
+	assert_non_null(strstr(txt, "Second post\n"));
+	assert_non_null(strstr(txt, "(no title)\n"));
+	assert_non_null(strstr(txt, "Plain third body."));
+	assert_non_null(strstr(txt, "a link [1]"));
+	for (n = 0, p = html; (p = strstr(p, "<h2>")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 3);
+	assert_null(strstr(html, "<script"));
+	json_decref(j);
+	buf_free(&m);
+
+	/* a size cap cuts every body, and says so */
+	e[0].content.value = e[1].content.value;
+	{
+		struct buf big = BUF_INIT(0);
+
+		while (big.len < 100000)
+			buf_puts(&big, "<p>Lorem ipsum dolor sit amet.</p>\n");
+		e[1].content.value = big.data;
+		x.o.max_size = 20000;
+		assert_int_equal(msg_compose_digest(&x.f, v, 3, &x.o, &m, err,
+		    sizeof(err)), 0);
+		assert_true(m.len <= 20000);
+		j = check(&m);
+		assert_non_null(strstr(part(j, "text/plain"),
+		    "too long for one message"));
+		json_decref(j);
+		buf_free(&m);
+		buf_free(&big);
+	}
+	assert_int_equal(msg_compose_digest(&x.f, v, 0, &x.o, &m, err,
+	    sizeof(err)), -1);
+}
+
+static void
 test_bad_opts(void **state)
 {
 	struct fx x;
@@ -802,10 +899,20 @@ g_images(struct fx *x)
 	x->e.title.value = "Two pictures";
 }
 
+static struct entry g_digest_e[3];
+static const struct entry *g_digest_v[3];
+
+static void
+g_digest(struct fx *x)
+{
+	digest_fx(x, g_digest_e, g_digest_v);
+}
+
 static const struct {
 	const char	*name;
 	void		(*fill)(struct fx *);
 } goldens[] = {
+	{ "digest", g_digest },
 	{ "images", g_images },
 	{ "blog", g_blog },
 	{ "text", g_text },
@@ -828,7 +935,13 @@ test_golden(void **state)
 	for (i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
 		fx_init(&x);
 		goldens[i].fill(&x);
-		compose(&x, &m);
+		if (goldens[i].fill == g_digest) {
+			buf_init(&m, 0);
+			if (msg_compose_digest(&x.f, g_digest_v, 3, &x.o, &m,
+			    err, sizeof(err)) == -1)
+				fail_msg("%s", err);
+		} else
+			compose(&x, &m);
 		j = check_sa(&m, 1);
 		check_spamassassin(j, goldens[i].name);
 		json_decref(j);
@@ -873,6 +986,7 @@ main(void)
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_boundary),
 		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_bad_opts),
 		cmocka_unit_test(test_golden),
 	};
