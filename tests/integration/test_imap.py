@@ -253,3 +253,38 @@ class TestCourierNamespace(ImapTestCase):
         rc, out, err = self.ctl("ensure", self.dc.url(), "v1.2 notes")
         self.assertEqual(rc, 3, err)
         self.assertIn("hierarchy delimiter", err)
+
+
+class TestXoauth2(ImapTestCase):
+    """AUTHENTICATE XOAUTH2 (Dovecot checks the token like a password)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        cls.dc = dovecot.Dovecot(auth_mechanisms="plain login xoauth2")
+
+    def test_token(self):
+        mark = self.dc.log_mark()
+        rc, out, err = self.ctl("append", self.dc.url(), "OAuth", MSGS[0],
+                                IMAPCTL_AUTH="xoauth2")
+        self.assertEqual(rc, 0, err)
+        time.sleep(0.2)
+        self.assertIn("method=XOAUTH2", self.dc.log_since(mark))
+        # the mechanism named in the URL (RFC 5092 ;AUTH=)
+        url = "imap://%s;AUTH=XOAUTH2@127.0.0.1:%d/" % (self.dc.user,
+                                                        self.dc.port)
+        rc, out, err = self.ctl("check", url)
+        self.assertEqual(rc, 0, err)
+
+    def test_bad_token(self):
+        rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH="xoauth2",
+                                IMAPCTL_PASSWORD="expired-token")
+        self.assertEqual(rc, 4)
+        self.assertIn("login failed", err)
+        self.assertNotIn("expired-token", err)
+
+    def test_unknown_mechanism(self):
+        rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH="cram")
+        self.assertEqual(rc, 4)
+        self.assertIn('unknown auth method "cram"', err)
