@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -952,6 +953,9 @@ main(int argc, char **argv)
 			return usage_error("bad option");
 		}
 	}
+	/* a peer that closes a connection must be an error on that
+	 * connection (EPIPE), never the death of the whole process */
+	signal(SIGPIPE, SIG_IGN);
 	lvl = LOG_LVL_WARN + opt_verbose;
 	log_init(lvl < LOG_LVL_ERROR ? LOG_LVL_ERROR : lvl > LOG_LVL_DEBUG ?
 	    LOG_LVL_DEBUG : (enum log_level)lvl, 0);

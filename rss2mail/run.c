@@ -20,6 +20,7 @@
  * is appended without a pending row on disk first.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,15 @@
 #define RUN_BACKOFF_BASE	300	/* seconds, after the second failure */
 #define RUN_BACKOFF_MAX		(12 * 3600)
 #define RUN_RETRY_AFTER_MAX	(7 * 86400)
+/*
+ * A client killed right after it sent a whole APPEND leaves the server to
+ * finish that command after the client is gone: a search made at once by
+ * the next run can miss messages that are still being saved, and appending
+ * them again would duplicate them.  So recovery waits until this long after
+ * the last append attempt before it looks (seen: Dovecot saving a batch of
+ * 100 a moment after the next run had searched for it).
+ */
+#define RUN_SETTLE_SECONDS	10
 
 struct store {
 	char		*key;		/* deliver|path-or-url|user */
@@ -103,6 +113,33 @@ struct run {
 	size_t		 done;		/* feeds finished, for progress */
 	int		 state_broken;
 };
+
+/*
+ * Test hooks for the crash tests (tests/integration/test_crash.py), at the
+ * two points where a crash matters most: after the pending rows are
+ * committed but before the append ("before-append"), and after the store
+ * confirmed but before the delivered rows are committed ("after-ok").
+ *   RSS2MAIL_TEST_CRASH=POINT:N   SIGKILL itself the Nth time at POINT
+ *   RSS2MAIL_TEST_STALL=POINT:N:S sleep S seconds the Nth time at POINT
+ * Unset, they cost one getenv per batch.
+ */
+static void
+test_hook(const char *point)
+{
+	static long crash_seen, stall_seen;
+	const char *spec;
+	char name[32];
+	long n, secs;
+
+	if ((spec = getenv("RSS2MAIL_TEST_CRASH")) != NULL &&
+	    sscanf(spec, "%31[a-z-]:%ld", name, &n) == 2 &&
+	    strcmp(name, point) == 0 && ++crash_seen == n)
+		raise(SIGKILL);
+	if ((spec = getenv("RSS2MAIL_TEST_STALL")) != NULL &&
+	    sscanf(spec, "%31[a-z-]:%ld:%ld", name, &n, &secs) == 3 &&
+	    strcmp(name, point) == 0 && ++stall_seen == n)
+		sleep((unsigned)secs);
+}
 
 static void
 feed_fail(struct run *r, struct feed_run *fr, const char *fmt, ...)
@@ -352,8 +389,15 @@ outbox_flush(struct run *r)
 	for (i = 0; i < ob->n; i++) {
 		struct outitem *it = &ob->items[i];
 
-		if (it->rowid)
-			continue;	/* recovered: already journaled */
+		if (it->rowid) {	/* recovered: already journaled */
+			if (state_entry_attempt(r->st, it->rowid) == -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "cannot journal entry "
+				    "%s", it->entry_id);
+				goto state_failed;
+			}
+			continue;
+		}
 		if (state_entry_pending(r->st, it->fr->cf->name, it->entry_id,
 		    it->msgid, ob->folder, it->msg, it->len, it->date,
 		    &it->rowid) == -1) {
@@ -386,10 +430,13 @@ outbox_flush(struct run *r)
 	for (start = 0; start < ob->n; ) {
 		done = 0;
 		err[0] = '\0';
+		test_hook("before-append");
 		ds = sto->ops->append(sto->ctx, ob->folder, dm + start,
 		    ob->n - start, &done, err, sizeof(err));
 		if (done > ob->n - start)
 			done = ob->n - start;
+		if (done > 0)
+			test_hook("after-ok");
 		/* 3. delivered, only what the store confirmed */
 		if (done > 0) {
 			char serr[ERRLEN];
@@ -500,12 +547,24 @@ run_recover(struct run *r)
 	struct store *sto;
 	char err[ERRLEN];
 	size_t i, n = 0;
+	time_t latest = 0, now;
 	int found;
 
 	if (state_pending_list(r->st, NULL, &p, &n) == -1) {
 		log_error("state: cannot read the journal");
 		r->state_broken = 1;
 		return;
+	}
+	for (i = 0; i < n; i++)
+		if (p[i].attempted > latest && feed_run_find(r, p[i].feed))
+			latest = p[i].attempted;
+	if (latest && !r->o->no_settle &&
+	    (now = time(NULL)) < latest + RUN_SETTLE_SECONDS &&
+	    now >= latest) {
+		log_info("waiting %llds for the mailbox to settle an "
+		    "interrupted append", (long long)(latest +
+		    RUN_SETTLE_SECONDS - now));
+		sleep((unsigned)(latest + RUN_SETTLE_SECONDS - now));
 	}
 	for (i = 0; i < n; i++) {
 		if ((fr = feed_run_find(r, p[i].feed)) == NULL)

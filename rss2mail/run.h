@@ -29,6 +29,8 @@ struct run_opts {
 	const struct deliver_ops *ops;	/* tests: force this backend */
 	const char	*boundary_seed;	/* tests: fixed MIME boundaries */
 	const char	*public_addrs;	/* tests: loopback IPs treated as public */
+	int		 no_settle;	/* tests with a fake store: recovery need
+					   not wait for a server to settle */
 };
 
 struct run_stats {

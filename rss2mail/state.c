@@ -24,6 +24,7 @@ enum stmt_id {
 	ST_ENTRY_ROWID,
 	ST_ENTRY_PENDING,
 	ST_ENTRY_DELIVERED,
+	ST_ENTRY_ATTEMPT,
 	ST_FEED_COUNT,
 	ST_FEED_ENSURE,
 	ST_NSTMT
@@ -35,8 +36,11 @@ static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_ENTRY_ROWID] = "SELECT id FROM entries WHERE feed = ?1 AND "
 	    "entry_id = ?2",
 	[ST_ENTRY_PENDING] = "INSERT INTO entries (feed, entry_id, state, "
-	    "msgid, folder, message, date, first_seen) VALUES "
-	    "(?1, ?2, 1, ?3, ?4, ?5, ?6, strftime('%s','now'))",
+	    "msgid, folder, message, date, first_seen, attempted) VALUES "
+	    "(?1, ?2, 1, ?3, ?4, ?5, ?6, strftime('%s','now'), "
+	    "strftime('%s','now'))",
+	[ST_ENTRY_ATTEMPT] = "UPDATE entries SET attempted = "
+	    "strftime('%s','now') WHERE id = ?1",
 	[ST_ENTRY_DELIVERED] = "UPDATE entries SET state = 2, message = NULL, "
 	    "uid = ?2 WHERE id = ?1 AND state = 1",
 	[ST_FEED_COUNT] = "UPDATE feeds SET delivered = delivered + 1 WHERE "
@@ -66,7 +70,7 @@ static const char state_schema[] =
 	" entry_id TEXT NOT NULL,"
 	" state INTEGER NOT NULL,"
 	" msgid TEXT, folder TEXT, message BLOB,"
-	" date INTEGER, uid INTEGER, first_seen INTEGER,"
+	" date INTEGER, uid INTEGER, first_seen INTEGER, attempted INTEGER,"
 	" UNIQUE (feed, entry_id));"
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
 	" WHERE state = 1;";
@@ -413,6 +417,19 @@ state_entry_delivered(struct state *st, int64_t rowid, uint32_t uid)
 }
 
 int
+state_entry_attempt(struct state *st, int64_t rowid)
+{
+	sqlite3_stmt *s = st->stmt[ST_ENTRY_ATTEMPT];
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 state_entry_seen(struct state *st, const char *feed, const char *entry_id)
 {
 	if (state_ensure_feed(st, feed) == -1)
@@ -434,7 +451,7 @@ state_pending_list(struct state *st, const char *feed,
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT id, feed, entry_id, msgid, "
-	    "folder, message, date FROM entries WHERE state = 1 AND "
+	    "folder, message, date, attempted FROM entries WHERE state = 1 AND "
 	    "(?1 IS NULL OR feed = ?1) ORDER BY id", -1, &s,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -455,6 +472,7 @@ state_pending_list(struct state *st, const char *feed,
 		p->message = xstrndup(sqlite3_column_blob(s, 5) ?
 		    sqlite3_column_blob(s, 5) : "", p->len);
 		p->date = (time_t)sqlite3_column_int64(s, 6);
+		p->attempted = (time_t)sqlite3_column_int64(s, 7);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

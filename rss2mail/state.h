@@ -52,6 +52,7 @@ struct state_pending {
 	char		*message;	/* the composed message (CRLF) */
 	size_t		 len;
 	time_t		 date;
+	time_t		 attempted;	/* when its last append started */
 };
 
 enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE };
@@ -81,6 +82,8 @@ int	state_entry_pending(struct state *, const char *feed,
 	    const char *entry_id, const char *msgid, const char *folder,
 	    const char *message, size_t len, time_t date, int64_t *rowid);
 int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
+/* A journaled entry is about to be appended again: note when. */
+int	state_entry_attempt(struct state *, int64_t rowid);
 int	state_entry_seen(struct state *, const char *feed,
 	    const char *entry_id);		/* catchup: no delivery */
 /* rowid of (feed, entry) for state_entry_delivered; 0 when absent. */

@@ -1,0 +1,143 @@
+"""Exactly once through crashes, against a real Dovecot: rss2mail is
+killed with SIGKILL (as `kill -9`) right after its pending rows are
+committed and before the append, right after the server's OK and before
+the delivered rows are committed, and at random moments (which lands some
+kills in the middle of a literal); Dovecot is stopped in the middle of a
+run.  After the next runs, every entry is in the mailbox exactly once.
+"""
+import email
+import os
+import random
+import subprocess
+import time
+import unittest
+
+import dovecot
+import rig
+from feedserver import FeedServer
+
+FEEDS = 3
+ENTRIES = 100          # per feed: 300 messages, 3 batches of 100
+TOTAL = FEEDS * ENTRIES
+
+
+def rss(feed, n):
+    body = ("<p>%s</p>" % ("Ünïcode body text, long enough to take a "
+                           "while on the wire. " * 60))
+    items = "".join(
+        "<item><title>%s entry %d</title><guid>%s-%d</guid>"
+        "<link>http://example.org/%s/%d</link><description><![CDATA[%s]]>"
+        "</description></item>" % (feed, i, feed, i, feed, i, body)
+        for i in range(n))
+    return ("<rss version='2.0'><channel><title>Feed %s</title><link>"
+            "http://example.org/%s</link>%s</channel></rss>" %
+            (feed, feed, items)).encode()
+
+
+class Crash(unittest.TestCase):
+
+    def setUp(self):
+        rig.need_dovecot(self)
+        self.dir = rig.tempdir(self)
+        self.http = FeedServer()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+        for f in range(FEEDS):
+            self.http.put("/f%d.xml" % f, rss("f%d" % f, ENTRIES))
+        self.dc = dovecot.Dovecot()
+        self.dc.start()
+        self.addCleanup(self.dc.close)
+        self.pw = rig.write_secret(self.dir, self.dc.password)
+        self.write_config()
+
+    def write_config(self):
+        text = ("[rss2mail]\nfrom = Feeds <feeds@example.org>\n"
+                "to = me@example.org\ndeliver = imap\nimap-url = %s\n"
+                "imap-tls = none\npassword-file = %s\nstate = %s/state.db\n"
+                "timeout = 10s\n" % (self.dc.url("Feeds"), self.pw, self.dir))
+        for f in range(FEEDS):
+            text += "\n[feed.f%d]\nurl = %s\n" % (f, self.http.url(
+                "/f%d.xml" % f))
+        self.cfg = rig.write_config(self.dir, text)
+
+    def run_rss2mail(self, env=None, timeout=120):
+        return rig.run(self.cfg, "run", env=env, timeout=timeout)
+
+    def assert_exactly_once(self):
+        raws = self.dc.fetch_all("Feeds")
+        ids = []
+        for raw in raws:
+            m = email.message_from_bytes(raw)
+            ids.append((m["X-RSS-Feed"], m["X-RSS-ID"]))
+        dups = len(ids) - len(set(ids))
+        self.assertEqual(dups, 0, "%d duplicates" % dups)
+        self.assertEqual(len(set(ids)), TOTAL)
+        rows = rig.state_rows(os.path.join(self.dir, "state.db"),
+                              "SELECT state, count(*) FROM entries GROUP BY "
+                              "state")
+        self.assertEqual(dict(rows), {2: TOTAL})
+        self.assertEqual(rig.state_rows(
+            os.path.join(self.dir, "state.db"),
+            "PRAGMA integrity_check")[0][0], "ok")
+
+    def settle(self):
+        r = self.run_rss2mail()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_exactly_once()
+        # and one more: nothing moves
+        r = self.run_rss2mail()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_exactly_once()
+
+    def test_kill_at_each_point(self):
+        # each kill lands in whatever the previous ones left: recovery
+        # batches first, then new entries; a run with fewer batches than
+        # N finishes (0) instead
+        kills = 0
+        for spec in ("before-append:1", "after-ok:1", "before-append:2",
+                     "after-ok:2", "after-ok:1", "before-append:1"):
+            r = self.run_rss2mail(env={"RSS2MAIL_TEST_CRASH": spec})
+            self.assertIn(r.returncode, (-9, 0), spec + ": " + r.stderr)
+            kills += r.returncode == -9
+        self.assertGreaterEqual(kills, 3)
+        self.settle()
+
+    def test_kill_at_random_moments(self):
+        rnd = random.Random(1234)
+        kills = 0
+        for _ in range(8):
+            p = subprocess.Popen([rig.BIN, "-c", self.cfg, "run"],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(rnd.uniform(0.02, 0.6))
+            p.kill()
+            if p.wait(timeout=60) == -9:
+                kills += 1
+        self.assertGreater(kills, 0)
+        self.settle()
+
+    def test_server_stops_mid_run(self):
+        # stall after the first batch's OK, stop Dovecot meanwhile
+        p = subprocess.Popen(
+            [rig.BIN, "-c", self.cfg, "run"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, RSS2MAIL_TEST_STALL="after-ok:1:3"))
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                if self.dc.count("Feeds") >= 100:
+                    break
+            except dovecot.DovecotError:
+                pass                        # not created yet
+            time.sleep(0.1)
+        self.dc.stop()
+        err = p.communicate(timeout=120)[1]
+        self.assertEqual(p.returncode, 1, err)
+        self.assertTrue(rig.error_lines(err))
+        self.dc.start()                     # a new port: rewrite the config
+        self.write_config()
+        self.settle()
+
+
+if __name__ == "__main__":
+    unittest.main()
