@@ -141,7 +141,9 @@ num_zone(const char **p, int *off)
 	if (*s != '+' && *s != '-')
 		return -1;
 	sign = *s++ == '-' ? -1 : 1;
-	if ((h = digits(&s, 2)) < 0)
+	if (isdig(s[0]) && !isdig(s[1]))
+		h = *s++ - '0';		/* "UTC+2", "-8" */
+	else if ((h = digits(&s, 2)) < 0)
 		return -1;
 	if (*s == ':')
 		s++;
@@ -194,12 +196,14 @@ clock_time(const char **p, struct tmv *v)
 		s += 2;
 	} else if ((v->hour = digits(&s, 2)) < 0 || *s++ != ':')
 		return -1;
-	if ((v->min = digits(&s, 2)) < 0)
+	/* one-digit minutes and seconds ("1:2:3") are seen too */
+	if ((v->min = digits(&s, isdig(s[0]) && isdig(s[1]) ? 2 : 1)) < 0)
 		return -1;
 	v->sec = 0;
 	if (*s == ':') {
 		s++;
-		if ((v->sec = digits(&s, 2)) < 0)
+		if ((v->sec = digits(&s, isdig(s[0]) && isdig(s[1]) ? 2 :
+		    1)) < 0)
 			return -1;
 		if (*s == '.' || *s == ',') {
 			s++;
@@ -363,6 +367,8 @@ token_word(const char **p, struct tmv *v)
 			return -1;	/* "GMT+0100" */
 		return 0;
 	}
+	if (v->have_zone && n > 1 && named_zone(w, n, &m) == 0)
+		return 0;	/* "+0000 GMT": the number wins */
 	return -1;
 }
 
