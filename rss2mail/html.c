@@ -836,11 +836,28 @@ html_wrap(const char *text, size_t len, int width, struct buf *out)
 	return out->overflow ? -1 : 0;
 }
 
+/* Length of an http(s) URL starting at s, trailing punctuation left out. */
+static size_t
+url_len(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!((n > 7 && strncmp(s, "http://", 7) == 0) ||
+	    (n > 8 && strncmp(s, "https://", 8) == 0)))
+		return 0;
+	for (i = 0; i < n && (unsigned char)s[i] > ' ' && s[i] != '<' &&
+	    s[i] != '>' && s[i] != '"' && (unsigned char)s[i] < 0x7F; i++)
+		;
+	while (i > 0 && strchr(".,;:!?)]'", s[i - 1]) != NULL)
+		i--;
+	return i > 8 ? i : 0;
+}
+
 int
 html_from_text(const char *text, size_t len, struct buf *out)
 {
 	struct buf c = BUF_INIT(0);
-	size_t i, blank = 0;
+	size_t i, k, blank = 0;
 	int inp = 0;
 
 	utf8_clean(&c, text, len, 0);
@@ -862,6 +879,17 @@ html_from_text(const char *text, size_t len, struct buf *out)
 		if (!inp) {
 			buf_puts(out, "<p>");
 			inp = 1;
+		}
+		/* a bare URL becomes a link */
+		if ((i == 0 || strchr(" \t\n(<[", c.data[i - 1]) != NULL) &&
+		    (k = url_len(c.data + i, c.len - i)) > 0) {
+			buf_puts(out, "<a href=\"");
+			html_escape(out, c.data + i, k);
+			buf_puts(out, "\">");
+			html_escape(out, c.data + i, k);
+			buf_puts(out, "</a>");
+			i += k - 1;
+			continue;
 		}
 		html_escape(out, &ch, 1);
 	}

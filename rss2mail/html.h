@@ -61,7 +61,8 @@ int	html_wrap(const char *text, size_t len, int width, struct buf *out);
 /* Append s[0..n) with & < > " ' escaped. */
 int	html_escape(struct buf *out, const char *s, size_t n);
 
-/* Plain text as an HTML fragment: <p> per paragraph, <br> per line. */
+/* Plain text as an HTML fragment: <p> per paragraph, <br> per line, bare
+ * http(s) URLs made links. */
 int	html_from_text(const char *text, size_t len, struct buf *out);
 
 /* 1 when url (entities already decoded) is safe as a link: http, https,

@@ -3,7 +3,8 @@
  * bytes.  Beyond "no crash": every output is valid UTF-8; the sanitized
  * fragment has no <script (in any case) and no tag with an on* attribute
  * (tags are read the way a browser would: names, then attributes with
- * quoted or bare values); the line has no control characters.
+ * quoted or bare values); the line has no control characters.  Plain
+ * text goes through html_from_text (same checks) and html_wrap too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -92,6 +93,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_reset(&out);
 	if (html_to_text(in, size, 72, &out, err, sizeof(err)) == 0 &&
 	    !utf8_valid(buf_str(&out), out.len))
+		abort();
+	/* plain text: as a fragment (no markup but ours), and wrapped */
+	buf_reset(&out);
+	html_from_text(in, size, &out);
+	if (!utf8_valid(buf_str(&out), out.len))
+		abort();
+	check_tags(buf_str(&out), out.len);
+	buf_reset(&out);
+	html_wrap(in, size, 40, &out);
+	if (!utf8_valid(buf_str(&out), out.len))
 		abort();
 	buf_reset(&out);
 	html_to_line(in, size, &out);

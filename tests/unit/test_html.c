@@ -334,6 +334,14 @@ test_from_text(void **state)
 	html_from_text(in, strlen(in), &b);
 	assert_string_equal(b.data, "<p>a &lt;b&gt; &amp; c<br>\nline two</p>\n"
 	    "<p>para two</p>\n");
+	buf_reset(&b);
+	in = "see https://e.example/a?b=1&c=2. and (http://e.example/x) "
+	    "or https:// or xhttps://e.example/";
+	html_from_text(in, strlen(in), &b);
+	assert_string_equal(b.data, "<p>see <a href=\"https://e.example/a?b=1"
+	    "&amp;c=2\">https://e.example/a?b=1&amp;c=2</a>. and (<a href=\""
+	    "http://e.example/x\">http://e.example/x</a>) or https:// or "
+	    "xhttps://e.example/</p>\n");
 	buf_free(&b);
 }
 
