@@ -180,7 +180,8 @@ class Dovecot:
             lines.append("  chroot =")
         lines.append("}")
         if not root:
-            lines += ["service anvil {", "  chroot =", "}",
+            lines += ["default_internal_group = %s" % mail_group,
+                      "service anvil {", "  chroot =", "}",
                       "service imap {", "  user = %s" % mail_user, "}"]
         if self.tls:
             cert, key = self.tls
