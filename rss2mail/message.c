@@ -1,5 +1,5 @@
 /*
- * message.c - one RFC 5322 / MIME message from one entry.
+ * message.c - one RFC 5322 / MIME message from one entry (or a digest).
  *
  * The headers (DESIGN.md "The message"): From is always the bridge's own
  * address with a display name from a template ("{author} via {feed}");
@@ -12,11 +12,17 @@
  *
  * The body: text/plain (a header block, the entry rendered for a small
  * screen, links as numbered references), and with opts->html a sanitized
- * text/html alternative; quoted-printable, CRLF, 7-bit.  Over the size cap
- * the entry's body is cut (at a tag boundary for HTML) and a note with the
- * link is added: an ordinary entry never fails as "message too large".
+ * text/html alternative, in multipart/related with the images the caller
+ * handed in; quoted-printable (images base64), CRLF, 7-bit.  Over the size
+ * cap the images go first, then the entry's body is cut (before a tag for
+ * HTML) and a note with the link is added: an ordinary entry never fails
+ * as "message too large".  A digest is the same with a section per entry.
  *
- * Deliberately not here: fetching images (handed in later), delivery.
+ * Boundaries start with "=_", which quoted-printable and base64 never
+ * produce, so no body can contain one.
+ *
+ * Deliberately not here: fetching images (the caller does, see
+ * message.h), delivery, deciding what is new.
  */
 #include <sys/random.h>
 

@@ -5,7 +5,8 @@
  * wire (quoted-printable bodies, RFC 2047 headers).  Every header goes
  * through mime.c's one encoding function, so nothing from the feed can add,
  * split or fold a header.  No I/O: images are fetched by the caller and
- * handed in (later issue).
+ * handed in (struct msg_image).  The message is written into the caller's
+ * buf; nothing returned points into the entry.
  */
 #ifndef RSS2MAIL_MESSAGE_H
 #define RSS2MAIL_MESSAGE_H
