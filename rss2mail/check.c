@@ -183,37 +183,48 @@ check_feeds(struct check *c)
 	const struct config *cfg = c->cfg;
 	struct fetch_req *reqs;
 	struct fetch_opts fo;
-	char err[ERRLEN];
+	char err[ERRLEN], **urls, **pws;
 	size_t i, n = 0;
 
 	reqs = xcalloc(cfg->nfeeds + 1, sizeof(*reqs));
+	urls = xcalloc(cfg->nfeeds + 1, sizeof(*urls));
+	pws = xcalloc(cfg->nfeeds + 1, sizeof(*pws));
 	for (i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
+		struct state_feed sf;
 
 		if (cf->paused) {
 			printf("- feed %s: paused\n", cf->name);
 			continue;
 		}
-		reqs[n].url = cf->url;
-		reqs[n].allow_local = strncmp(cf->url, "http://", 7) != 0 &&
-		    strncmp(cf->url, "https://", 8) != 0;
-		reqs[n].allow_private = cf->s.allow_private;
-		reqs[n].user_agent = cf->s.user_agent;
-		reqs[n].timeout = (long)cf->s.timeout;
+		/* the request a run makes, without validators: a full fetch */
+		memset(&sf, 0, sizeof(sf));
+		if (c->st)
+			state_feed_get(c->st, cf->name, &sf);
+		free(sf.etag);
+		free(sf.last_modified);
+		sf.etag = sf.last_modified = NULL;
+		if (run_fetch_req(cfg, cf, &sf, &reqs[n], &urls[n], &pws[n],
+		    err, sizeof(err)) == -1) {
+			item(c, 0, "feed %s: %s", cf->name, err);
+			state_feed_clear(&sf);
+			continue;
+		}
+		state_feed_clear(&sf);
 		reqs[n].user = (void *)cf;
 		n++;
 	}
-	memset(&fo, 0, sizeof(fo));
-	fo.concurrency = cfg->concurrency;
-	fo.per_host = cfg->per_host;
-	fo.proxy = cfg->global.proxy && strcmp(cfg->global.proxy, "env") ?
-	    cfg->global.proxy : NULL;
-	fo.proxy_env = cfg->global.proxy && !strcmp(cfg->global.proxy, "env");
+	run_fetch_opts(cfg, &fo);
 	if (n && fetch_run(reqs, n, &fo, on_feed, c, err, sizeof(err)) == -1)
 		item(c, 0, "fetching: %s", err);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fetch_req_clear(&reqs[i]);
+		free(urls[i]);
+		secret_free(pws[i]);
+	}
 	free(reqs);
+	free(urls);
+	free(pws);
 }
 
 int

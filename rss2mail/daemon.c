@@ -170,6 +170,19 @@ daemon_main(const char *config_path)
 				    "old config: %s", err);
 				continue;
 			}
+			if (strcmp(ncfg->state, cfg->state) != 0) {
+				struct state *nst;
+
+				if (state_open(ncfg->state, &nst, err,
+				    sizeof(err)) == -1) {
+					log_error("daemon: reload failed, keeping "
+					    "the old config: %s", err);
+					config_free(ncfg);
+					continue;
+				}
+				state_close(st);
+				st = nst;
+			}
 			config_free(cfg);
 			cfg = ncfg;
 			log_warn("daemon: reloaded %s (%zu feeds)", config_path,

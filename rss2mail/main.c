@@ -100,7 +100,7 @@ open_state(const struct config *cfg, struct state **st)
  * exits at once with status 0 and a note; it never waits, never duplicates.
  */
 static int
-take_lock(const struct config *cfg, int *fd)
+take_lock(const struct config *cfg, int *fd, int wait)
 {
 	struct buf p = BUF_INIT(0);
 	char err[ERRLEN];
@@ -115,10 +115,11 @@ take_lock(const struct config *cfg, int *fd)
 		log_error("lock %s: %s", p.data, strerror(errno));
 		goto out;
 	}
-	if (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
+	/* catchup waits: it must not be skipped, and it is run by hand */
+	if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
 		if (errno == EWOULDBLOCK) {
-			fprintf(stderr, "rss2mail: another run holds %s; "
-			    "nothing to do\n", p.data);
+			log_warn("another run holds %s; nothing to do",
+			    p.data);
 			r = 1;
 		} else
 			log_error("lock %s: %s", p.data, strerror(errno));
@@ -144,11 +145,12 @@ cmd_run_common(int argc, char **argv, int catchup)
 
 	memset(&o, 0, sizeof(o));
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
+		if (catchup && strcmp(argv[i], "--all") == 0 && argc == 2)
 			continue;
 		if (argv[i][0] == '-')
-			return usage_error("%s: unknown option %s", argv[0],
-			    argv[i]);
+			return usage_error("%s: %s %s", argv[0],
+			    strcmp(argv[i], "--all") == 0 ? "name feeds or use "
+			    "--all alone, not both:" : "unknown option", argv[i]);
 	}
 	o.names = argv + 1;
 	o.nnames = (size_t)(argc - 1);
@@ -163,7 +165,7 @@ cmd_run_common(int argc, char **argv, int catchup)
 	o.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
 	if (load_config(&cfg) == -1)
 		goto out;
-	if ((lr = take_lock(cfg, &lockfd)) != 0) {
+	if ((lr = take_lock(cfg, &lockfd, catchup)) != 0) {
 		rv = lr == 1 ? 0 : EXIT_TEMP;
 		goto out;
 	}
@@ -181,7 +183,8 @@ cmd_run_common(int argc, char **argv, int catchup)
 		rv = 0;
 		break;
 	case 1:
-		rv = EXIT_FEEDS;
+		/* every failure was the mailbox's: try again later */
+		rv = s.mailbox_failed == s.failed ? EXIT_TEMP : EXIT_FEEDS;
 		break;
 	default:
 		log_error("%s", err);

@@ -337,13 +337,17 @@ char *
 run_folder(const struct config_feed *cf)
 {
 	struct buf b = BUF_INIT(0);
-	const char *p = cf->s.folder;
+	const char *p = cf->s.folder, *q;
 
 	if (p == NULL)
 		return xstrdup("");
 	for (; *p; p++) {
 		if (strncmp(p, "{name}", 6) == 0) {
-			buf_puts(&b, cf->name);
+			/* Maildir++ levels cannot hold a '.': "lwn.net" is
+			 * filed as "lwn_net" there */
+			for (q = cf->name; *q; q++)
+				buf_putc(&b, *q == '.' && cf->s.deliver ==
+				    CONFIG_DELIVER_MAILDIR ? '_' : *q);
 			p += 5;
 		} else if (strncmp(p, "{category}", 10) == 0) {
 			if (cf->category && *cf->category)
@@ -762,20 +766,67 @@ out:
 /* The URL to fetch: a stored permanent redirect, else the configured one,
  * with a relative local path taken from the config file's directory. */
 static char *
-feed_url(const struct run *r, const struct feed_run *fr)
+feed_url(const struct config *cfg, const struct config_feed *cf,
+    const struct state_feed *sf)
 {
-	const char *u = fr->cf->url, *slash;
+	const char *u = cf->url, *slash;
 	struct buf b = BUF_INIT(0);
 
-	if (fr->sf.url && *fr->sf.url)
-		return xstrdup(fr->sf.url);
+	if (sf && sf->url && *sf->url)
+		return xstrdup(sf->url);
 	if (strncmp(u, "file://", 7) == 0 || is_remote_url(u) || u[0] == '/' ||
-	    r->cfg->path == NULL || (slash = strrchr(r->cfg->path, '/')) ==
-	    NULL)
+	    cfg->path == NULL || (slash = strrchr(cfg->path, '/')) == NULL)
 		return xstrdup(u);
-	buf_append(&b, r->cfg->path, (size_t)(slash - r->cfg->path) + 1);
+	buf_append(&b, cfg->path, (size_t)(slash - cfg->path) + 1);
 	buf_puts(&b, u);
 	return buf_steal(&b);
+}
+
+int
+run_fetch_req(const struct config *cfg, const struct config_feed *cf,
+    const struct state_feed *sf, struct fetch_req *req, char **url,
+    char **password, char *err, size_t errlen)
+{
+	const struct config_settings *s = &cf->s;
+
+	memset(req, 0, sizeof(*req));
+	*url = NULL;
+	*password = NULL;
+	if (s->http_password_command && secret_resolve(NULL, NULL,
+	    s->http_password_command, NULL, password, err, errlen) == -1) {
+		errprefix(err, errlen, "http-password-command: ");
+		return -1;
+	}
+	*url = feed_url(cfg, cf, sf);
+	req->url = *url;
+	req->allow_local = !is_remote_url(cf->url);
+	if (sf) {
+		req->etag = sf->etag;
+		req->last_modified = sf->last_modified;
+	}
+	req->user_agent = s->user_agent;
+	req->max_size = s->max_feed_size > 0 ? (size_t)s->max_feed_size : 0;
+	req->timeout = (long)s->timeout;
+	req->connect_timeout = (long)s->connect_timeout;
+	/* a feed the user configured on a private address may stay in private
+	 * space; public -> private needs allow-private */
+	req->allow_private = s->allow_private;
+	req->http_user = s->http_user;
+	req->http_password = *password;
+	return 0;
+}
+
+void
+run_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->concurrency = cfg->concurrency;
+	fo->per_host = cfg->per_host;
+	/* a proxy only when configured: a URL, or "env" for the environment */
+	if (cfg->global.proxy && strcmp(cfg->global.proxy, "env") == 0)
+		fo->proxy_env = 1;
+	else
+		fo->proxy = cfg->global.proxy;
 }
 
 static int
@@ -934,7 +985,7 @@ run_pass(const struct config *cfg, struct state *st,
 	pws = xcalloc(r.nfeeds + 1, sizeof(*pws));
 	for (i = 0; i < r.nfeeds; i++) {
 		struct feed_run *fr = &r.feeds[i];
-		const struct config_settings *s = &fr->cf->s;
+		char ferr[ERRLEN];
 
 		if (fr->failed)
 			continue;
@@ -943,44 +994,15 @@ run_pass(const struct config *cfg, struct state *st,
 			feed_fail(&r, fr, "mailbox: %s", fr->store->err);
 			continue;
 		}
-		urls[n] = feed_url(&r, fr);
-		reqs[n].url = urls[n];
-		reqs[n].allow_local = !is_remote_url(fr->cf->url);
-		reqs[n].etag = fr->sf.etag;
-		reqs[n].last_modified = fr->sf.last_modified;
-		reqs[n].user_agent = s->user_agent;
-		reqs[n].max_size = s->max_feed_size > 0 ?
-		    (size_t)s->max_feed_size : 0;
-		reqs[n].timeout = (long)s->timeout;
-		reqs[n].connect_timeout = (long)s->connect_timeout;
-		/* a feed the user configured on a private address may stay in
-		 * private space; public -> private needs allow-private */
-		reqs[n].allow_private = s->allow_private;
-		reqs[n].http_user = s->http_user;
-		if (s->http_password_command) {
-			char perr[ERRLEN];
-
-			if (secret_resolve(NULL, NULL, s->http_password_command,
-			    NULL, &pws[n], perr, sizeof(perr)) == -1) {
-				feed_fail(&r, fr, "http-password-command: %s",
-				    perr);
-				free(urls[n]);
-				urls[n] = NULL;
-				continue;
-			}
-			reqs[n].http_password = pws[n];
+		if (run_fetch_req(cfg, fr->cf, &fr->sf, &reqs[n], &urls[n],
+		    &pws[n], ferr, sizeof(ferr)) == -1) {
+			feed_fail(&r, fr, "%s", ferr);
+			continue;
 		}
 		reqs[n].user = fr;
 		n++;
 	}
-	memset(&fo, 0, sizeof(fo));
-	fo.concurrency = cfg->concurrency;
-	fo.per_host = cfg->per_host;
-	/* a proxy only when configured: a URL, or "env" for the environment */
-	if (cfg->global.proxy && strcmp(cfg->global.proxy, "env") == 0)
-		fo.proxy_env = 1;
-	else
-		fo.proxy = cfg->global.proxy;
+	run_fetch_opts(cfg, &fo);
 	fo.public_addrs = o->public_addrs;
 	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
 	    errlen) == -1)
@@ -992,6 +1014,10 @@ run_pass(const struct config *cfg, struct state *st,
 	run_finish(&r);
 	if (o->progress)
 		fputc('\n', stderr);
+	for (i = 0; i < r.nfeeds; i++)
+		if (r.feeds[i].failed && !r.feeds[i].source_failed &&
+		    r.feeds[i].store && r.feeds[i].store->broken)
+			stats->mailbox_failed++;
 	rv = stats->failed ? 1 : 0;
 out:
 	for (i = 0; i < n; i++) {

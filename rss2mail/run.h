@@ -41,11 +41,27 @@ struct run_stats {
 	size_t	new_entries;
 	size_t	delivered;		/* messages stored this pass */
 	size_t	recovered;		/* journal entries settled */
+	size_t	mailbox_failed;		/* failed because the mailbox did */
 };
 
 struct config_feed;
 struct config_settings;
 struct deliver_cfg;
+struct fetch_opts;
+struct fetch_req;
+struct state_feed;
+
+/*
+ * A feed's request as a pass makes it: the URL (a stored permanent
+ * redirect, else the configured one; a relative path from the config
+ * file's directory), validators when sf is given, limits, auth, privacy.
+ * *url and *password are the caller's (free, secret_free).  -1 with err
+ * when http-password-command fails.
+ */
+int	run_fetch_req(const struct config *, const struct config_feed *,
+	    const struct state_feed *sf, struct fetch_req *, char **url,
+	    char **password, char *err, size_t errlen);
+void	run_fetch_opts(const struct config *, struct fetch_opts *);
 
 /* A feed's folder from its template ({name}, {category}); malloc'd; ""
  * means the store's own mailbox. */

@@ -95,6 +95,56 @@ state_exec(struct state *st, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Columns added after the first schema: a database made by an older
+ * rss2mail gets them here (CREATE TABLE IF NOT EXISTS leaves old tables as
+ * they were).
+ */
+static const struct {
+	const char *table, *column, *decl;
+} state_added[] = {
+	{ "feeds", "redirect_candidate", "TEXT" },
+	{ "feeds", "hint", "INTEGER NOT NULL DEFAULT 0" },
+	{ "entries", "attempted", "INTEGER" },
+};
+
+static int
+state_has_column(struct state *st, const char *table, const char *column)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[128];
+	int found = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(s, 1),
+		    column) == 0)
+			found = 1;
+	sqlite3_finalize(s);
+	return found;
+}
+
+static int
+state_migrate(struct state *st, char *err, size_t errlen)
+{
+	char sql[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(state_added) / sizeof(state_added[0]); i++) {
+		if (state_has_column(st, state_added[i].table,
+		    state_added[i].column) != 0)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s",
+		    state_added[i].table, state_added[i].column,
+		    state_added[i].decl);
+		if (state_exec(st, sql, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 state_open(const char *path, struct state **out, char *err, size_t errlen)
 {
@@ -132,6 +182,8 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 	}
 	if (ver == 0 && state_exec(st, "PRAGMA user_version = 1", err,
 	    errlen) == -1)
+		goto fail;
+	if (state_migrate(st, err, errlen) == -1)
 		goto fail;
 	for (i = 0; i < ST_NSTMT; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,

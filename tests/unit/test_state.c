@@ -179,6 +179,43 @@ test_open_errors(void **unused)
 	assert_true(strlen(err) > 0);
 }
 
+/* a database from the first schema gains the columns added since */
+static void
+test_migration(void **unused)
+{
+	struct state *st;
+	struct state_pending *p;
+	char err[256], cmd[2048];
+	int64_t r;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sub && sqlite3 %s 2>/dev/null "
+	    "'CREATE TABLE entries (id INTEGER PRIMARY KEY, feed TEXT NOT "
+	    "NULL, entry_id TEXT NOT NULL, state INTEGER NOT NULL, msgid TEXT, "
+	    "folder TEXT, message BLOB, date INTEGER, uid INTEGER, first_seen "
+	    "INTEGER, UNIQUE (feed, entry_id)); CREATE TABLE feeds (name TEXT "
+	    "PRIMARY KEY, etag TEXT, last_modified TEXT, url TEXT, last_poll "
+	    "INTEGER NOT NULL DEFAULT 0, last_success INTEGER NOT NULL DEFAULT "
+	    "0, last_error TEXT, warning TEXT, failures INTEGER NOT NULL "
+	    "DEFAULT 0, delivered INTEGER NOT NULL DEFAULT 0, next_due INTEGER "
+	    "NOT NULL DEFAULT 0, gone INTEGER NOT NULL DEFAULT 0, failing_since "
+	    "INTEGER NOT NULL DEFAULT 0, redirect_url TEXT, reported INTEGER "
+	    "NOT NULL DEFAULT 0); PRAGMA user_version = 1;' || exit 77", dir,
+	    path);
+	if (system(cmd) != 0)
+		skip();		/* no sqlite3 shell to make an old database */
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e", "<m@x>", "", "m", 1,
+	    1, &r), 0);
+	assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(p[0].attempted > 0);
+	state_pending_free(p, n);
+	assert_int_equal(state_feed_poll_ok(st, "a", 5, NULL, NULL, NULL), 0);
+	assert_int_equal(state_feed_set(st, "a", "hint", NULL, 60), 0);
+	state_close(st);
+}
+
 int
 main(void)
 {
@@ -189,6 +226,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migration, setup,
 		    teardown),
 	};
 
