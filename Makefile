@@ -105,14 +105,22 @@ bench: deps
 	$(PYTHON) tests/bench/bench.py
 
 install: $(B)/rss2mail
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 755 $(B)/rss2mail $(DESTDIR)$(BINDIR)/rss2mail
-	[ ! -f rss2mail.1 ] || install -m 644 rss2mail.1 $(DESTDIR)$(MANDIR)/man1/
-	[ ! -f rss2mail.conf.5 ] || install -m 644 rss2mail.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 rss2mail.1 $(DESTDIR)$(MANDIR)/man1/rss2mail.1
+	install -m 644 rss2mail.conf.5 $(DESTDIR)$(MANDIR)/man5/rss2mail.conf.5
+	install -m 644 contrib/rss2mail.bash-completion \
+	    $(DESTDIR)$(BASHCOMPDIR)/rss2mail
+	install -m 644 README.md contrib/rss2mail.service contrib/rss2mail.timer \
+	    contrib/rss2mail-daemon.service contrib/crontab.example \
+	    $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rss2mail $(DESTDIR)$(MANDIR)/man1/rss2mail.1 \
-	    $(DESTDIR)$(MANDIR)/man5/rss2mail.conf.5
+	    $(DESTDIR)$(MANDIR)/man5/rss2mail.conf.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/rss2mail
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)
