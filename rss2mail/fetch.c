@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #include "fetch.h"
 #include "limits.h"
@@ -55,12 +56,30 @@
 #define FETCH_PER_HOST		2
 #define FETCH_VALIDATOR_MAX	1024	/* longest ETag/date we send back */
 #define FETCH_RETRY_AFTER_MAX	(366L * 24 * 3600)
+#define FETCH_BIG_BODY		(2u << 20)	/* a body past this is "big" */
+#define FETCH_BIG_SLOTS		4		/* big bodies growing at once */
+
+/*
+ * The memory bound of a run: concurrency bodies may each grow to
+ * FETCH_BIG_BODY, but only big_max of them beyond it (up to max_size); the
+ * others pause (CURL_WRITEFUNC_PAUSE) until a big one finishes.  16 gzip
+ * bombs at once would otherwise hold 16 x 16 MiB.  A paused transfer's
+ * total timeout keeps running: a big feed behind several slow big ones may
+ * time out rather than grow the bound.
+ */
+struct budget {
+	int	big_active;
+	int	big_max;
+};
+
+enum { ENC_NONE, ENC_ZLIB, ENC_BAD };
 
 /* One transfer in flight: the request plus what the callbacks learn. */
 struct xfer {
 	struct xfer		*next, *prev;	/* the loop's active list */
 	struct fetch_req	*req;
 	const struct fetch_opts	*opts;
+	struct budget		*budget;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	char			*hostkey;	/* scheme://host:port */
@@ -74,6 +93,14 @@ struct xfer {
 	int			 too_large;
 	int			 hdr_too_large;
 	int			 skip_body;	/* error status: no body */
+	int			 big;		/* holds a big-body slot */
+	int			 paused;	/* waits for one */
+	size_t			 skip;		/* of data libcurl hands again */
+	int			 enc;		/* Content-Encoding: ENC_* */
+	char			 enc_name[32];
+	z_stream		 z;		/* our own gzip/deflate decoder */
+	int			 z_init, z_raw, z_end, z_full;
+	char			 z_err[128];
 	int			 public_seen;	/* reached a public address */
 	int			 refused;	/* the private-address guard */
 	char			 refused_ip[INET6_ADDRSTRLEN];
@@ -261,23 +288,164 @@ cb_prereq(void *p, char *primary_ip, char *local_ip, int primary_port,
 
 /* --- callbacks ---------------------------------------------------------- */
 
+/*
+ * How many more body bytes may be stored now: up to FETCH_BIG_BODY freely,
+ * beyond it only with a big-body slot (taken here when one is free), never
+ * beyond max_size.  0 means pause (no slot) or full (at max_size).
+ */
+static size_t
+body_room(struct xfer *x)
+{
+	size_t len = x->req->body.len;
+
+	if (!x->big && len >= FETCH_BIG_BODY && FETCH_BIG_BODY < x->max_size) {
+		if (x->budget->big_active >= x->budget->big_max)
+			return 0;
+		x->big = 1;
+		x->budget->big_active++;
+	}
+	if (!x->big && FETCH_BIG_BODY < x->max_size)
+		return FETCH_BIG_BODY - len;
+	return x->max_size - len;
+}
+
+/* body_room said 0: at the cap (an error) or waiting for a slot? */
+static int
+body_full(struct xfer *x)
+{
+	if (x->req->body.len >= x->max_size) {
+		x->too_large = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Store plain body bytes; returns how many were taken (fewer: stop). */
+static size_t
+sink_plain(struct xfer *x, const char *data, size_t n)
+{
+	size_t done = 0, k;
+
+	while (done < n) {
+		if ((k = body_room(x)) == 0)
+			break;
+		if (k > n - done)
+			k = n - done;
+		buf_append(&x->req->body, data + done, k);
+		done += k;
+	}
+	return done;
+}
+
+static int
+z_start(struct xfer *x, int raw)
+{
+	memset(&x->z, 0, sizeof(x->z));
+	if (inflateInit2(&x->z, raw ? -MAX_WBITS : MAX_WBITS + 32) != Z_OK)
+		return -1;
+	x->z_init = 1;
+	return 0;
+}
+
+/*
+ * Inflate gzip or zlib (or raw deflate, which some servers send as
+ * "deflate") into the body, 16 KiB at a time so that the cap and the
+ * big-body budget hold at every step: a bomb never expands further than
+ * where it is stopped.  Returns the input bytes taken, or (size_t)-1 on
+ * a decoding error; *more is set when output may still be pending.
+ */
+static size_t
+sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
+{
+	unsigned char out[16384];
+	size_t room, got;
+	int zr;
+
+	*more = 0;
+	if (!x->z_init && z_start(x, 0) == -1)
+		return (size_t)-1;
+	x->z.next_in = (unsigned char *)(uintptr_t)data;
+	x->z.avail_in = (uInt)n;
+	while (!x->z_end && (x->z.avail_in > 0 || x->z_full)) {
+		if ((room = body_room(x)) == 0) {
+			*more = 1;
+			break;
+		}
+		x->z.next_out = out;
+		x->z.avail_out = room < sizeof(out) ? (uInt)room :
+		    (uInt)sizeof(out);
+		zr = inflate(&x->z, Z_NO_FLUSH);
+		if (zr == Z_DATA_ERROR && !x->z_raw && x->z.total_out == 0 &&
+		    x->z.total_in <= n) {
+			/* no zlib header: raw deflate, from the start */
+			inflateEnd(&x->z);
+			if (z_start(x, 1) == -1)
+				return (size_t)-1;
+			x->z_raw = 1;
+			x->z.next_in = (unsigned char *)(uintptr_t)data;
+			x->z.avail_in = (uInt)n;
+			continue;
+		}
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+			snprintf(x->z_err, sizeof(x->z_err), "%s",
+			    x->z.msg ? x->z.msg : "inflate failed");
+			return (size_t)-1;
+		}
+		got = sizeof(out) - x->z.avail_out;
+		if (room < sizeof(out))
+			got = room - x->z.avail_out;
+		buf_append(&x->req->body, out, got);
+		x->z_full = x->z.avail_out == 0;
+		if (zr == Z_STREAM_END) {
+			x->z_end = 1;
+			/* another gzip member may follow; else ignore the rest */
+			if (x->z.avail_in >= 2 && x->z.next_in[0] == 0x1f &&
+			    x->z.next_in[1] == 0x8b && inflateReset(&x->z) ==
+			    Z_OK)
+				x->z_end = 0;
+			else
+				x->z.avail_in = 0;
+		} else if (zr == Z_BUF_ERROR && x->z.avail_in == 0)
+			x->z_full = 0;	/* needs more input */
+	}
+	return n - x->z.avail_in;
+}
+
 static size_t
 cb_write(char *data, size_t size, size_t nmemb, void *p)
 {
 	struct xfer *x = p;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, off, used;
+	int more = 0;
 
 	if (x->cur_status < 200 || x->cur_status > 299) {
 		/* an error page: we report the status, not its body */
 		x->skip_body = 1;
 		return 0;
 	}
-	if (n > x->max_size - x->req->body.len ||
-	    buf_append(&x->req->body, data, n) == -1) {
-		x->too_large = 1;
+	if (x->too_large || x->z_err[0] || x->enc == ENC_BAD)
 		return 0;
-	}
-	return n;
+	/* after a pause libcurl hands the same bytes again: skip what we took */
+	off = x->skip < n ? x->skip : n;
+	x->skip -= off;
+	if (x->enc == ENC_ZLIB)
+		used = sink_inflate(x, data + off, n - off, &more);
+	else
+		used = sink_plain(x, data + off, n - off);
+	if (used == (size_t)-1)
+		return 0;
+	if (off + used == n && !more)
+		return n;
+	if (body_full(x))
+		return 0;
+	/*
+	 * Waiting for a big-body slot.  Only raw bytes are held meanwhile:
+	 * libcurl decodes nothing (we do), so it keeps this one chunk and
+	 * reads no more until unlink_xfer resumes us.
+	 */
+	x->paused = 1;
+	x->skip = off + used;
+	return CURL_WRITEFUNC_PAUSE;
 }
 
 static char *
@@ -317,6 +485,29 @@ hdr_new_response(struct xfer *x, long status)
 	set_str(&r->content_type, NULL);
 	set_str(&r->content_location, NULL);
 	r->retry_after = 0;
+	x->enc = ENC_NONE;
+}
+
+/*
+ * We decode gzip and deflate ourselves (see sink_inflate) and ask for
+ * nothing else: libcurl 7.88 keeps decoding into an unbounded buffer while
+ * a transfer is paused, and brotli or zstd expand far more per input byte.
+ */
+static void
+hdr_encoding(struct xfer *x, const char *v, size_t n)
+{
+	char *e = hdr_value(v, n);
+
+	if (*e == '\0' || strcasecmp(e, "identity") == 0)
+		x->enc = ENC_NONE;
+	else if (strcasecmp(e, "gzip") == 0 || strcasecmp(e, "x-gzip") == 0 ||
+	    strcasecmp(e, "deflate") == 0)
+		x->enc = ENC_ZLIB;
+	else {
+		x->enc = ENC_BAD;
+		snprintf(x->enc_name, sizeof(x->enc_name), "%s", e);
+	}
+	free(e);
 }
 
 /* Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3). */
@@ -391,6 +582,8 @@ cb_header(char *line, size_t size, size_t nmemb, void *p)
 		set_str(&r->last_modified_out, hdr_value(v, vlen));
 	else if (hdr_is(line, len, "content-type", &v, &vlen))
 		set_str(&r->content_type, hdr_value(v, vlen));
+	else if (hdr_is(line, len, "content-encoding", &v, &vlen))
+		hdr_encoding(x, v, vlen);
 	else if (hdr_is(line, len, "content-location", &v, &vlen))
 		set_str(&r->content_location, hdr_value(v, vlen));
 	else if (hdr_is(line, len, "location", &v, &vlen))
@@ -471,6 +664,8 @@ xfer_free(struct xfer *x)
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
+	if (x->z_init)
+		inflateEnd(&x->z);
 	free(x->hostkey);
 	free(x->location);
 	free(x);
@@ -508,7 +703,9 @@ xfer_setup(struct xfer *x)
 	SETOPT(CURLOPT_LOW_SPEED_TIME, r->low_speed_time > 0 ?
 	    r->low_speed_time : (long)LIM_LOW_SPEED_TIME);
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_size);
-	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+	/* decoded in sink_inflate, under the caps; see hdr_encoding */
+	SETOPT(CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	add_header(x, "Accept-Encoding", "gzip, deflate");
 	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/*
 	 * Wait for a connection that might multiplex only where HTTP/2 can
@@ -796,6 +993,23 @@ xfer_result(struct xfer *x, CURLcode rc)
 		    x->max_size);
 		return;
 	}
+	if (x->enc == ENC_BAD && rc == CURLE_WRITE_ERROR) {
+		errf(r->err, sizeof(r->err), "unsupported content encoding %s",
+		    x->enc_name);
+		return;
+	}
+	if (x->z_err[0]) {
+		errf(r->err, sizeof(r->err), "invalid compressed body (%s)",
+		    x->z_err);
+		return;
+	}
+	if (rc == CURLE_OK && x->z_init && !x->z_end && status >= 200 &&
+	    status <= 299) {
+		errf(r->err, sizeof(r->err),
+		    "invalid compressed body (truncated)");
+		buf_free(&r->body);
+		return;
+	}
 	switch (rc) {
 	case CURLE_OK:
 		set_result_from_status(x);
@@ -879,6 +1093,7 @@ struct loop {
 	char			**keys;		/* host keys, once known */
 	size_t			 nwait;
 	struct xfer		*xfers;		/* active transfers */
+	struct budget		 budget;
 	struct slot		*hosts;		/* hosts with transfers */
 	size_t			 nhosts;
 	int			 active;
@@ -936,6 +1151,7 @@ start_one(struct loop *l, struct fetch_req *r, char *hostkey)
 	x = xcalloc(1, sizeof(*x));
 	x->req = r;
 	x->opts = l->opts;
+	x->budget = &l->budget;
 	x->max_size = max;
 	x->all_permanent = 1;
 	x->hostkey = hostkey;
@@ -1032,6 +1248,8 @@ fill(struct loop *l)
 static void
 unlink_xfer(struct loop *l, struct xfer *x)
 {
+	struct xfer *y;
+
 	curl_multi_remove_handle(l->multi, x->easy);
 	host_release(l, x->hostkey);
 	l->active--;
@@ -1041,6 +1259,22 @@ unlink_xfer(struct loop *l, struct xfer *x)
 		l->xfers = x->next;
 	if (x->next != NULL)
 		x->next->prev = x->prev;
+	if (!x->big)
+		return;
+	x->big = 0;
+	l->budget.big_active--;
+	/* hand the slot on: the oldest paused transfer goes first */
+	for (y = l->xfers; y != NULL && y->next != NULL; y = y->next)
+		;
+	for (; y != NULL; y = y->prev) {
+		if (!y->paused ||
+		    l->budget.big_active >= l->budget.big_max)
+			continue;
+		y->paused = 0;
+		y->big = 1;
+		l->budget.big_active++;
+		curl_easy_pause(y->easy, CURLPAUSE_CONT);
+	}
 }
 
 /* The loop itself failed: every request not yet done ends with why. */
@@ -1122,6 +1356,8 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 	l.concurrency = l.opts->concurrency > 0 ? l.opts->concurrency :
 	    FETCH_CONCURRENCY;
 	l.per_host = l.opts->per_host > 0 ? l.opts->per_host : FETCH_PER_HOST;
+	l.budget.big_max = l.opts->big_slots > 0 ? l.opts->big_slots :
+	    FETCH_BIG_SLOTS;
 	l.wait = xcalloc(n ? n : 1, sizeof(*l.wait));
 	l.keys = xcalloc(n ? n : 1, sizeof(*l.keys));
 	for (i = 0; i < n; i++)

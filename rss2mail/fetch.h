@@ -24,6 +24,12 @@
  *   last hop's code); effective_url is then the new URL.
  * - retry_after is set only for 429 and 503 (seconds, from delay-seconds or
  *   an HTTP-date; capped at 366 days; a date in the past gives 1).
+ * - Bodies: gzip and deflate are decoded here (Accept-Encoding: gzip,
+ *   deflate; no brotli/zstd: libcurl 7.88 buffers decoded data without
+ *   bound while a transfer is paused), 16 KiB at a time against max_size.
+ *   Memory: each transfer's body grows freely to 2 MiB, beyond that only
+ *   opts->big_slots (4) at once; the others pause until one ends.  With
+ *   the defaults a run holds at most about 16 x 2 + 4 x 16 MiB of bodies.
  * - Local files (a plain path, or file:// on localhost) only with
  *   allow_local; never through a redirect (redirects speak http and https
  *   only).  status 0, no validators, effective_url = url.
@@ -48,7 +54,7 @@
  *     "refused to connect to private address 10.0.0.1 (allow-private is off)"
  *     "invalid HTTP response (no status line)"
  *     "TLS: ..."  "Could not resolve host: x"  "run time limit reached (N s)"
- *     "invalid compressed body (...)"
+ *     "invalid compressed body (...)"  "unsupported content encoding br"
  *     "transfer closed with N bytes remaining to read" (and other libcurl
  *     texts, one line, for rarer failures)
  *     "local files are allowed only when configured"  "PATH: ..." (files)
@@ -112,6 +118,8 @@ struct fetch_opts {
 	long	deadline;		/* seconds for the whole fetch_run; when
 					 * reached, what is left ends FETCH_ERROR
 					 * "run time limit reached (N s)"; 0: none */
+	int	big_slots;		/* bodies past 2 MiB growing at once
+					 * (the others pause); 0: 4 */
 	const char *public_addrs;	/* tests: comma-separated IP literals
 					 * the private-address guard treats as
 					 * public (e.g. "127.0.0.2") */

@@ -38,6 +38,9 @@ MAX_SLOW_SECONDS):
   /huge-header[?kb=N]         one header line of N (200) KiB
   /garbage-status             not HTTP at all, then close
   /empty-reply                close without answering
+  /encoded-as?enc=br          a Content-Encoding nobody asked for
+  /truncated-gzip             half a gzip stream
+  /slow-tail?mb=N&tail=T      N MiB, the last T bytes at 1000 bytes/s
   /truncated                  Content-Length 1000, 10 bytes, close
   /bad-gzip                   Content-Encoding: gzip over bytes that are not
   /delay/S[?...]              the built-in feed after S seconds
@@ -71,6 +74,7 @@ import threading
 import time
 import unittest
 import urllib.parse
+import zlib
 
 MAX_SLOW_SECONDS = 120
 TLS_DIR = os.path.join(os.path.dirname(os.path.dirname(
@@ -107,6 +111,21 @@ def _gzip_bomb(mb):
                     g.write(zero)
             _bomb_cache[mb] = out.getvalue()
         return _bomb_cache[mb]
+
+
+def _encode(body, how):
+    """gzip, gzip-multi (two members), deflate (zlib), deflate-raw."""
+    if how == "gzip":
+        return gzip.compress(body), "gzip"
+    if how == "gzip-multi":
+        half = len(body) // 2
+        return gzip.compress(body[:half]) + gzip.compress(body[half:]), "gzip"
+    if how == "deflate":
+        return zlib.compress(body), "deflate"
+    if how == "deflate-raw":
+        c = zlib.compressobj(wbits=-15)
+        return c.compress(body) + c.flush(), "deflate"
+    raise ValueError(how)
 
 
 def _etag(body):
@@ -219,9 +238,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = dict(validators)
         headers.update(doc.headers)
         body = doc.body
-        if doc.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
+        accept = self.headers.get("Accept-Encoding", "")
+        enc = "gzip" if doc.gzip is True else doc.gzip
+        if enc and enc.split("-")[0] in accept:
+            body, headers["Content-Encoding"] = _encode(body, enc)
         self._send(200, body, doc.ctype, headers)
 
     def _file_doc(self, path):
@@ -338,6 +358,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif head == "bad-gzip":
             self._send(200, b"\x1f\x8b\x08\x00" + b"\xff" * 200,
                        "application/rss+xml", {"Content-Encoding": "gzip"})
+        elif head == "encoded-as":
+            # a Content-Encoding we never asked for
+            self._send(200, b"\x0b\x02\x80hello\x03", "application/rss+xml",
+                       {"Content-Encoding": arg("enc", "br")})
+        elif head == "truncated-gzip":
+            body = gzip.compress(BUILTIN_FEED * 50)
+            self._send(200, body[:len(body) // 2], "application/rss+xml",
+                       {"Content-Encoding": "gzip"})
+        elif head == "slow-tail":
+            # N MiB: all but the last `tail` bytes at once, then 1000 B/s
+            total = int(arg("mb", "3")) << 20
+            tail = int(arg("tail", "3000"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(total))
+            self.end_headers()
+            self.wfile.write(b"s" * (total - tail))
+            for _ in range(tail // 100):
+                if not self._sleep(0.1):
+                    break
+                self.wfile.write(b"t" * 100)
+            self.close_connection = True
         elif head == "empty-reply":
             self.close_connection = True
         elif head == "delay":
@@ -513,7 +555,8 @@ class FeedServer:
             last_modified=True, headers=None, gzip=False, delay=0):
         """Serve body at path.  etag/last_modified: True = computed (the
         Last-Modified moves forward at each put), a string = that value,
-        None/False = not sent."""
+        None/False = not sent.  gzip: True or "gzip", "gzip-multi",
+        "deflate", "deflate-raw": so encoded when the client accepts it."""
         if isinstance(body, str):
             body = body.encode("utf-8")
         if etag is True:

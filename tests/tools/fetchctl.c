@@ -11,6 +11,7 @@
  *     --public IP[,IP]           addresses the guard treats as public
  *     --ca-file PEM              trust these CAs instead of the system's
  *     --deadline S               limit for the whole run
+ *     --big-slots N              bodies past 2 MiB growing at once
  *     --body                     also print the body (as a JSON string)
  *     --urls FILE                read more URLs, one a line, each
  *                                optionally "URL<TAB>ETAG<TAB>LAST-MODIFIED"
@@ -20,7 +21,8 @@
  *
  * Prints one JSON line per request, in completion order: index, url, result,
  * status, bytes, etag, last_modified, content_type, content_location,
- * effective_url, redirect_status, retry_after, err, ms.  Exit status 0 when
+ * effective_url, redirect_status, retry_after, err, ms, and sha256 of a
+ * non-empty body.  Exit status 0 when
  * fetch_run ran (whatever the results), 2 on usage errors, 1 otherwise.
  */
 #include <stdio.h>
@@ -96,6 +98,14 @@ done(struct fetch_req *r, void *p)
 	    r->redirect_status, r->retry_after);
 	json_field("err", r->result == FETCH_ERROR ? r->err : NULL);
 	printf(", \"ms\": %ld", ms);
+	if (r->body.len > 0) {
+		unsigned char md[SHA256_LEN];
+		char hex[2 * SHA256_LEN + 1];
+
+		sha256(r->body.data, r->body.len, md);
+		hex_encode(md, sizeof(md), hex);
+		printf(", \"sha256\": \"%s\"", hex);
+	}
 	if (c->print_body) {
 		fputs(", \"body\": ", stdout);
 		json_str(r->body.data ? r->body.data : "", r->body.len);
@@ -215,6 +225,8 @@ main(int argc, char **argv)
 			proto.http_password = v;
 		else if (strcmp(o, "--proxy") == 0)
 			opts.proxy = v;
+		else if (strcmp(o, "--big-slots") == 0)
+			opts.big_slots = atoi(v);
 		else if (strcmp(o, "--deadline") == 0)
 			opts.deadline = atol(v);
 		else if (strcmp(o, "--ca-file") == 0)
