@@ -95,10 +95,10 @@ struct xfer {
 	int			 skip_body;	/* error status: no body */
 	int			 big;		/* holds a big-body slot */
 	int			 paused;	/* waits for one */
-	size_t			 skip;		/* of data libcurl hands again */
+	size_t			 skip;		/* already taken, on replay */
 	int			 enc;		/* Content-Encoding: ENC_* */
 	char			 enc_name[32];
-	z_stream		 z;		/* our own gzip/deflate decoder */
+	z_stream		 z;		/* our gzip/deflate decoder */
 	int			 z_init, z_raw, z_end, z_full;
 	char			 z_err[128];
 	int			 public_seen;	/* reached a public address */
@@ -398,7 +398,7 @@ sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
 		x->z_full = x->z.avail_out == 0;
 		if (zr == Z_STREAM_END) {
 			x->z_end = 1;
-			/* another gzip member may follow; else ignore the rest */
+			/* another gzip member may follow; else ignore rest */
 			if (x->z.avail_in >= 2 && x->z.next_in[0] == 0x1f &&
 			    x->z.next_in[1] == 0x8b && inflateReset(&x->z) ==
 			    Z_OK)
@@ -425,7 +425,7 @@ cb_write(char *data, size_t size, size_t nmemb, void *p)
 	}
 	if (x->too_large || x->z_err[0] || x->enc == ENC_BAD)
 		return 0;
-	/* after a pause libcurl hands the same bytes again: skip what we took */
+	/* after a pause libcurl replays the same bytes: skip what we took */
 	off = x->skip < n ? x->skip : n;
 	x->skip -= off;
 	if (x->enc == ENC_ZLIB)
