@@ -100,6 +100,7 @@ struct xfer {
 	char			 enc_name[32];
 	z_stream		 z;		/* our gzip/deflate decoder */
 	int			 z_init, z_raw, z_end, z_full;
+	size_t			 z_fed;		/* input bytes taken so far */
 	char			 z_err[128];
 	int			 public_seen;	/* reached a public address */
 	int			 refused;	/* the private-address guard */
@@ -358,7 +359,8 @@ static size_t
 sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
 {
 	unsigned char out[16384];
-	size_t room, got;
+	size_t room;
+	uInt cap;
 	int zr;
 
 	*more = 0;
@@ -371,12 +373,12 @@ sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
 			*more = 1;
 			break;
 		}
+		cap = room < sizeof(out) ? (uInt)room : (uInt)sizeof(out);
 		x->z.next_out = out;
-		x->z.avail_out = room < sizeof(out) ? (uInt)room :
-		    (uInt)sizeof(out);
+		x->z.avail_out = cap;
 		zr = inflate(&x->z, Z_NO_FLUSH);
-		if (zr == Z_DATA_ERROR && !x->z_raw && x->z.total_out == 0 &&
-		    x->z.total_in <= n) {
+		if (zr == Z_DATA_ERROR && !x->z_raw && x->z_fed == 0 &&
+		    x->z.total_out == 0) {
 			/* no zlib header: raw deflate, from the start */
 			inflateEnd(&x->z);
 			if (z_start(x, 1) == -1)
@@ -391,10 +393,7 @@ sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
 			    x->z.msg ? x->z.msg : "inflate failed");
 			return (size_t)-1;
 		}
-		got = sizeof(out) - x->z.avail_out;
-		if (room < sizeof(out))
-			got = room - x->z.avail_out;
-		buf_append(&x->req->body, out, got);
+		buf_append(&x->req->body, out, cap - x->z.avail_out);
 		x->z_full = x->z.avail_out == 0;
 		if (zr == Z_STREAM_END) {
 			x->z_end = 1;
@@ -408,6 +407,7 @@ sink_inflate(struct xfer *x, const char *data, size_t n, int *more)
 		} else if (zr == Z_BUF_ERROR && x->z.avail_in == 0)
 			x->z_full = 0;	/* needs more input */
 	}
+	x->z_fed += n - x->z.avail_in;
 	return n - x->z.avail_in;
 }
 
