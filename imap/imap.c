@@ -13,7 +13,8 @@
  * message landed, so it reports DELIVER_STORE and leaves the lookup by
  * Message-ID to the caller's journal.
  *
- * Every network wait is bounded by cfg->timeout (connect, TLS handshake,
+ * COMPRESS=DEFLATE is used when offered by a server that is not on this
+ * machine.  Every network wait is bounded by cfg->timeout (connect, TLS handshake,
  * each read and write).  Writes to a dropped connection raise SIGPIPE: the
  * program must ignore it (main.c does).  Error text is one line, "imap HOST: what: why",
  * never containing the password.
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 #include <libetpan/libetpan.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "deliver.h"
@@ -72,6 +75,8 @@ struct imap {
 	char		*flagstr;	/* flags for our own APPEND, "" = none */
 	long		 timeout;
 	unsigned	 caps;
+	int		 loopback;	/* the server is on this machine */
+	int		 compressed;	/* COMPRESS=DEFLATE is on */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
 	char		*prefix;	/* personal namespace prefix ("" none) */
 	char		*selected;	/* server name of the examined folder */
@@ -171,9 +176,28 @@ resp_atom(const struct imap *c)
 
 /* ---- connecting -------------------------------------------------------- */
 
+/* 1 when the address is on this machine (127/8, ::1, v4-mapped 127/8). */
+static int
+is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6;
+	const unsigned char *b;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	s6 = (const struct sockaddr_in6 *)(const void *)sa;
+	b = s6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+		return 1;
+	return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && b[12] == 127;
+}
+
 /* TCP connect to host:port with a bounded wait; returns the fd or -1. */
 static int
-tcp_connect(const struct imap *c, char *err, size_t errlen)
+tcp_connect(struct imap *c, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
@@ -226,6 +250,7 @@ tcp_connect(const struct imap *c, char *err, size_t errlen)
 			/* commands end in small writes; do not wait on ACKs */
 			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 			    sizeof(one));
+			c->loopback = is_loopback(ai->ai_addr);
 			break;
 		}
 		close(fd);
@@ -598,6 +623,223 @@ learn_hierarchy(struct imap *c)
 	mailimap_namespace_data_free(ns);
 }
 
+/*
+ * COMPRESS=DEFLATE (RFC 4978) as a mailstream_low driver of our own around
+ * the session's TLS or socket stream.  Debian builds libetpan without zlib:
+ * its mailimap_compress() sends the command and then cannot switch, which
+ * breaks every session with a server that offers COMPRESS (FACTS-worthy;
+ * seen against Dovecot with imap_zlib).  zlib is therefore included here
+ * as well as in fetch.c: the wrapper has to sit on libetpan's stream.
+ */
+struct zlow {
+	mailstream_low	*inner;
+	z_stream	 in, out;
+	unsigned char	 ibuf[16384];
+	unsigned char	 obuf[16384];
+	int		 in_ok, out_ok;
+};
+
+static ssize_t
+zlow_read(mailstream_low *s, void *buf, size_t count)
+{
+	struct zlow *z = s->data;
+	ssize_t r;
+	int zr;
+
+	if (count == 0)
+		return 0;
+	for (;;) {
+		z->in.next_out = buf;
+		if (count > (uInt)-1)
+			count = (uInt)-1;
+		z->in.avail_out = (uInt)count;
+		zr = inflate(&z->in, Z_SYNC_FLUSH);
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return -1;	/* corrupt stream or its end */
+		if (z->in.avail_out < count)
+			return (ssize_t)(count - z->in.avail_out);
+		if (z->in.avail_in != 0)
+			return -1;	/* no progress with input left */
+		r = mailstream_low_read(z->inner, z->ibuf, sizeof(z->ibuf));
+		if (r <= 0)
+			return r;
+		z->in.next_in = z->ibuf;
+		z->in.avail_in = (uInt)r;
+	}
+}
+
+static int
+zlow_send(struct zlow *z, const unsigned char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = mailstream_low_write(z->inner, p, n);
+		if (w < 0)
+			return -1;
+		if (w == 0)
+			continue;	/* the inner driver waited: try again */
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Everything written is deflated and sync-flushed: the server must see a
+ * command as soon as libetpan flushes it. */
+static ssize_t
+zlow_write(mailstream_low *s, const void *buf, size_t count)
+{
+	struct zlow *z = s->data;
+	int zr;
+
+	if (count > (uInt)-1)
+		count = (uInt)-1;	/* a partial write; the caller loops */
+	z->out.next_in = (Bytef *)(uintptr_t)buf;
+	z->out.avail_in = (uInt)count;
+	do {
+		z->out.next_out = z->obuf;
+		z->out.avail_out = sizeof(z->obuf);
+		zr = deflate(&z->out, Z_SYNC_FLUSH);
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return -1;
+		if (zlow_send(z, z->obuf, sizeof(z->obuf) - z->out.avail_out)
+		    < 0)
+			return -1;
+	} while (z->out.avail_out == 0 || z->out.avail_in > 0);
+	return (ssize_t)count;
+}
+
+static int
+zlow_close(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	return mailstream_low_close(z->inner);
+}
+
+static int
+zlow_get_fd(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	return mailstream_low_get_fd(z->inner);
+}
+
+static void
+zlow_free(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	if (z != NULL) {
+		if (z->in_ok)
+			inflateEnd(&z->in);
+		if (z->out_ok)
+			deflateEnd(&z->out);
+		if (z->inner != NULL)
+			mailstream_low_free(z->inner);
+		free(z);
+	}
+	free(s);
+}
+
+static void
+zlow_cancel(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	mailstream_low_cancel(z->inner);
+}
+
+static struct mailstream_cancel *
+zlow_get_cancel(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	return z->inner->driver->mailstream_get_cancel(z->inner);
+}
+
+static carray *
+zlow_get_chain(mailstream_low *s)
+{
+	struct zlow *z = s->data;
+
+	return mailstream_low_get_certificate_chain(z->inner);
+}
+
+static int
+zlow_idle(mailstream_low *s)
+{
+	return -1;	/* no IDLE here */
+}
+
+static mailstream_low_driver zlow_driver = {
+	zlow_read, zlow_write, zlow_close, zlow_get_fd, zlow_free,
+	zlow_cancel, zlow_get_cancel, zlow_get_chain, zlow_idle, zlow_idle,
+	zlow_idle,
+};
+
+/* Put a deflate layer on the session's stream; -1 on failure. */
+static int
+zlow_push(struct imap *c)
+{
+	mailstream_low *inner, *low;
+	struct zlow *z;
+
+	z = xcalloc(1, sizeof(*z));
+	if (inflateInit2(&z->in, -15) != Z_OK)
+		goto fail;
+	z->in_ok = 1;
+	if (deflateInit2(&z->out, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		goto fail;
+	z->out_ok = 1;
+	inner = mailstream_get_low(c->s->imap_stream);
+	if ((low = mailstream_low_new(z, &zlow_driver)) == NULL)
+		goto fail;
+	z->inner = inner;
+	mailstream_set_low(c->s->imap_stream, low);
+	return 0;
+fail:
+	if (z->in_ok)
+		inflateEnd(&z->in);
+	if (z->out_ok)
+		deflateEnd(&z->out);
+	free(z);
+	return -1;
+}
+
+/*
+ * COMPRESS DEFLATE when the server offers it and is not on this machine
+ * (on loopback it only costs CPU).  A refusal is not an error.
+ */
+static int
+start_compress(struct imap *c, char *err, size_t errlen)
+{
+	int r;
+
+	c->compressed = 0;
+	if (c->loopback || !mailimap_has_compress_deflate(c->s))
+		return 0;
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
+	    stream_write(c, "COMPRESS DEFLATE\r\n", 18) < 0 ||
+	    mailstream_flush(c->s->imap_stream) < 0 ||
+	    (r = read_tagged(c, NULL)) < 0 || r == RESP_CONTINUE)
+		goto conn;
+	if (r != MAILIMAP_RESP_COND_STATE_OK)
+		return 0;
+	/* the server compresses from the next byte on: nothing may be left
+	 * in libetpan's plaintext buffer */
+	if (c->s->imap_stream->read_buffer_len != 0 || zlow_push(c) < 0)
+		goto conn;
+	c->compressed = 1;
+	return 0;
+conn:
+	c->dead = 1;
+	ierr(c, err, errlen, "COMPRESS: connection lost or failed");
+	return -1;
+}
+
 static void
 session_drop(struct imap *c)
 {
@@ -668,6 +910,8 @@ connect_once(struct imap *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (login(c, err, errlen) < 0)
+		return -1;
+	if (start_compress(c, err, errlen) < 0)
 		return -1;
 	learn_hierarchy(c);
 	return 0;

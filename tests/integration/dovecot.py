@@ -593,3 +593,110 @@ def _pem_sha256(path):
     b = text.split("-----BEGIN CERTIFICATE-----")[1].split(
         "-----END CERTIFICATE-----")[0]
     return hashlib.sha256(base64.b64decode("".join(b.split()))).hexdigest()
+
+
+# -- a byte-counting TCP proxy, with faults -----------------------------------
+
+class TcpProxy:
+    """Forwards connections from listen_host:port to 127.0.0.1:target_port,
+    counting bytes: up (client to server) and down.  Faults for tests:
+      cut_after_up = N   close both sides once N bytes went up in total
+                         (e.g. in the middle of an APPEND literal)
+      drop()             close every open connection now
+    Threads are daemons; close() stops listening and drops everything."""
+
+    def __init__(self, target_port, listen_host="127.0.0.1",
+                 cut_after_up=None):
+        import threading
+        self.target_port = target_port
+        self.up = 0
+        self.down = 0
+        self.cut_after_up = cut_after_up
+        self.conns = []
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((listen_host, 0))
+        self.sock.listen(16)
+        self.host = listen_host
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                s = socket.create_connection(("127.0.0.1", self.target_port),
+                                             timeout=10)
+                s.settimeout(None)
+            except OSError:
+                c.close()
+                continue
+            with self.lock:
+                self.conns += [c, s]
+            threading.Thread(target=self._pump, args=(c, s, True),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(s, c, False),
+                             daemon=True).start()
+
+    def _pump(self, src, dst, up):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if up and self.cut_after_up is not None:
+                    room = self.cut_after_up - self.up
+                    if room <= len(data):
+                        dst.sendall(data[:max(room, 0)])
+                        self.up += max(room, 0)
+                        self.drop()
+                        return
+                dst.sendall(data)
+                with self.lock:
+                    if up:
+                        self.up += len(data)
+                    else:
+                        self.down += len(data)
+        except OSError:
+            pass
+        finally:
+            for x in (src, dst):
+                try:
+                    x.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def drop(self):
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for x in conns:
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            x.close()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.drop()
+
+
+def non_loopback_address():
+    """An IPv4 address of this machine that is not loopback, or None."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))     # no packet is sent for UDP connect
+        a = s.getsockname()[0]
+        return None if a.startswith("127.") else a
+    except OSError:
+        return None
+    finally:
+        s.close()

@@ -203,3 +203,64 @@ class TestReconnect(TmpDirCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+ZLIB = "protocol imap {\n  mail_plugins = $mail_plugins imap_zlib\n}\n"
+
+
+class TestCompress(TmpDirCase):
+    """COMPRESS=DEFLATE when the server offers it and is not on this
+    machine (seen through a byte-counting proxy on a LAN address)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        cls.dc = dovecot.Dovecot(extra=ZLIB)
+
+    def run_through(self, host, folder, paths):
+        proxy = dovecot.TcpProxy(self.dc.port, listen_host=host)
+        try:
+            url = "imap://%s@%s:%d/" % (self.dc.user, host, proxy.port)
+            rc, out, err = self.ctl("append", url, folder, *paths)
+            self.assertEqual(rc, 0, err)
+            return proxy.up
+        finally:
+            proxy.close()
+
+    def test_compressed_on_lan_not_on_loopback(self):
+        paths = make_msgs(self.tmp, 60, size=6000, prefix="z")
+        size = sum(os.path.getsize(p) for p in paths)
+        up = self.run_through("127.0.0.1", "Loop", paths)
+        self.assertGreater(up, size)            # loopback: not compressed
+        lan = dovecot.non_loopback_address()
+        if lan is None:
+            return                              # nothing more to compare
+        up = self.run_through(lan, "Lan", paths)
+        self.assertLess(up, size / 5)           # the text compresses well
+        got = self.dc.fetch_all("Lan")
+        self.assertEqual(got, [crlf(p) for p in paths])
+
+
+class TestDropMidLiteral(TmpDirCase):
+    """A connection cut in the middle of an APPEND literal: DELIVER_STORE,
+    *done counts only what the server confirmed, nothing half-stored."""
+
+    def test_cut(self):
+        paths = make_msgs(self.tmp, 30, size=6000, prefix="cut")
+        proxy = dovecot.TcpProxy(self.dc.port, cut_after_up=60000)
+        try:
+            url = "imap://%s@127.0.0.1:%d/" % (self.dc.user, proxy.port)
+            rc, out, err = self.ctl("append", url, "Cut", *paths,
+                                    IMAPCTL_TIMEOUT="5")
+        finally:
+            proxy.close()
+        self.assertEqual(rc, 4, err)
+        self.assertIn("imap 127.0.0.1: append to \"Cut\"", err)
+        done = int(out.strip().splitlines()[-1].split()[1])
+        time.sleep(0.5)
+        n = self.dc.count("Cut")
+        # MULTIAPPEND is atomic: the cut batch left nothing behind
+        self.assertEqual(n, done)
+        got = self.dc.fetch_all("Cut")
+        self.assertEqual(got, [crlf(p) for p in paths[:n]])

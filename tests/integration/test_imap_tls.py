@@ -230,3 +230,34 @@ class TestStarttlsInjection(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestCompressOverTls(unittest.TestCase):
+    """COMPRESS=DEFLATE layered on implicit TLS (our deflate driver sits on
+    libetpan's TLS stream), through a proxy on a LAN address."""
+
+    def test_compress_tls(self):
+        lan = dovecot.non_loopback_address()
+        if lan is None:
+            self.skipTest("no non-loopback address on this machine")
+        import test_imap_append
+        dc = dovecot.Dovecot(tls=PKI["good"], extra=test_imap_append.ZLIB)
+        tmp = tempfile.mkdtemp(prefix="r2m-z-")
+        proxy = dovecot.TcpProxy(dc.tls_port, listen_host=lan)
+        try:
+            paths = test_imap_append.make_msgs(tmp, 40, size=6000)
+            url = "imaps://%s@%s:%d/" % (dc.user, lan, proxy.port)
+            env = dict(IMAPCTL_PASSWORD=dc.password,
+                       IMAPCTL_FINGERPRINT=PKI["fingerprint"]["good"])
+            rc, out, err = imapctl("append", url, "Zt", *paths, **env)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = imapctl("has", url, "Zt", "<m.39@example.org>",
+                                   **env)
+            self.assertEqual((rc, out.strip()), (0, "found"), err)
+            size = sum(os.path.getsize(p) for p in paths)
+            self.assertLess(proxy.up, size / 4)
+            self.assertEqual(len(dc.fetch_all("Zt")), 40)
+        finally:
+            proxy.close()
+            dc.close()
+            shutil.rmtree(tmp, ignore_errors=True)
