@@ -1585,40 +1585,132 @@ slug_base(struct buf *out, const char *s)
 		out->data[out->len] = '\0';
 }
 
+/*
+ * A string -> value map (open addressing, FNV-1a), so that importing tens
+ * of thousands of outlines stays linear: names and URLs taken, and the
+ * next "-N" to try per slug.
+ */
+struct strmap {
+	char		**keys;
+	unsigned	 *vals;
+	const char	**data;
+	size_t		  cap, n;
+};
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	for (i = h & (m->cap - 1); m->keys[i] != NULL &&
+	    strcmp(m->keys[i], key) != 0; i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
+/* The entry for key, added (val 0, data NULL) when absent. */
+static size_t
+strmap_get(struct strmap *m, const char *key, int *found)
+{
+	struct strmap old = *m;
+	size_t i, j;
+
+	if (2 * (m->n + 1) > m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->keys = xcalloc(m->cap, sizeof(*m->keys));
+		m->vals = xcalloc(m->cap, sizeof(*m->vals));
+		m->data = xcalloc(m->cap, sizeof(*m->data));
+		for (i = 0; i < old.cap; i++) {
+			if (old.keys[i] == NULL)
+				continue;
+			j = strmap_slot(m, old.keys[i]);
+			m->keys[j] = old.keys[i];
+			m->vals[j] = old.vals[i];
+			m->data[j] = old.data[i];
+		}
+		free(old.keys);
+		free(old.vals);
+		free(old.data);
+	}
+	i = strmap_slot(m, key);
+	*found = m->keys[i] != NULL;
+	if (!*found) {
+		m->keys[i] = xstrdup(key);
+		m->n++;
+	}
+	return i;
+}
+
 static int
-name_taken(const char *name, const char *const *taken, size_t ntaken)
+strmap_has(const struct strmap *m, const char *key)
+{
+	return m->cap > 0 && m->keys[strmap_slot(m, key)] != NULL;
+}
+
+static void
+strmap_free(struct strmap *m)
 {
 	size_t i;
 
-	for (i = 0; i < ntaken; i++)
-		if (taken[i] && strcmp(taken[i], name) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	free(m->data);
+	memset(m, 0, sizeof(*m));
 }
 
+/* base, else base-2, base-3...: the first name not in names (which gets
+ * it); next remembers where to start for this base. */
 static char *
-slug_unique(const char *base, const char *const *taken, size_t ntaken)
+slug_unique(const char *base, struct strmap *names, struct strmap *next)
 {
 	struct buf b = BUF_INIT(0);
 	unsigned n;
+	size_t slot;
+	int found;
 
-	buf_puts(&b, *base ? base : "feed");
-	for (n = 2; name_taken(b.data, taken, ntaken); n++) {
+	if (*base == '\0')
+		base = "feed";
+	slot = strmap_get(next, base, &found);
+	n = found ? next->vals[slot] : 1;
+	for (;; n++) {
 		buf_reset(&b);
-		buf_printf(&b, "%s-%u", *base ? base : "feed", n);
+		if (n == 1)
+			buf_puts(&b, base);
+		else
+			buf_printf(&b, "%s-%u", base, n);
+		if (!strmap_has(names, b.data))
+			break;
 	}
+	next->vals[strmap_get(next, base, &found)] = n + 1;
+	(void)strmap_get(names, b.data, &found);
 	return buf_steal(&b);
 }
 
 char *
 config_slug(const char *title, const char *const *taken, size_t ntaken)
 {
+	struct strmap names, next;
 	struct buf b = BUF_INIT(0);
+	size_t i;
+	int found;
 	char *r;
 
+	memset(&names, 0, sizeof(names));
+	memset(&next, 0, sizeof(next));
+	for (i = 0; i < ntaken; i++)
+		if (taken[i] != NULL)
+			(void)strmap_get(&names, taken[i], &found);
 	slug_base(&b, title);
-	r = slug_unique(buf_str(&b), taken, ntaken);
+	r = slug_unique(buf_str(&b), &names, &next);
 	buf_free(&b);
+	strmap_free(&names);
+	strmap_free(&next);
 	return r;
 }
 
@@ -1683,23 +1775,26 @@ struct import_ctx {
 	struct edit		 e;
 	struct config		*cfg;
 	struct config_import	*imp;
-	const char		**taken;	/* names: configured + added */
-	size_t			 ntaken;
+	struct strmap		 names;	/* configured + added */
+	struct strmap		 next;	/* slug -> next suffix */
+	struct strmap		 urls;	/* url -> the feed's name */
 };
 
 static const char *
 import_find_url(struct import_ctx *ic, const char *url)
 {
-	size_t i;
+	return strmap_has(&ic->urls, url) ?
+	    ic->urls.data[strmap_slot(&ic->urls, url)] : NULL;
+}
 
-	for (i = 0; i < ic->cfg->nfeeds; i++)
-		if (strcmp(ic->cfg->feeds[i].url, url) == 0)
-			return ic->cfg->feeds[i].name;
-	for (i = 0; i < ic->imp->nitems; i++)
-		if (ic->imp->items[i].status == CONFIG_IMPORT_ADDED &&
-		    strcmp(ic->imp->items[i].url, url) == 0)
-			return ic->imp->items[i].name;
-	return NULL;
+static void
+import_add_url(struct import_ctx *ic, const char *url, const char *name)
+{
+	int found;
+	size_t i = strmap_get(&ic->urls, url, &found);
+
+	if (!found)
+		ic->urls.data[i] = name;
 }
 
 static int
@@ -1734,8 +1829,8 @@ import_one(struct import_ctx *ic, const struct opml_feed *f, char *err,
 		url_label(&sect, f->xml_url);
 		slug_base(&base, buf_str(&sect));
 	}
-	it->name = slug_unique(buf_str(&base), ic->taken, ic->ntaken);
-	ic->taken[ic->ntaken++] = it->name;
+	it->name = slug_unique(buf_str(&base), &ic->names, &ic->next);
+	import_add_url(ic, it->url, it->name);
 	buf_reset(&sect);
 	buf_printf(&sect, "%s%s", FEED_PREFIX, it->name);
 	if (ini_append_section(ic->e.ini, sect.data, &hdr, err, errlen) == -1 ||
@@ -1762,7 +1857,7 @@ config_import_opml(const char *path, const struct opml *o,
 	struct import_ctx ic;
 	size_t i, len;
 	char *text = NULL;
-	int r = -1;
+	int r = -1, found;
 
 	*out = NULL;
 	memset(&ic, 0, sizeof(ic));
@@ -1774,9 +1869,11 @@ config_import_opml(const char *path, const struct opml *o,
 	text = ini_text(ic.e.ini, &len);
 	if (config_parse(path, text, len, &ic.cfg, err, errlen) == -1)
 		goto out;
-	ic.taken = xcalloc(ic.cfg->nfeeds + o->nfeeds + 1, sizeof(char *));
-	for (i = 0; i < ic.cfg->nfeeds; i++)
-		ic.taken[ic.ntaken++] = ic.cfg->feeds[i].name;
+	for (i = 0; i < ic.cfg->nfeeds; i++) {
+		(void)strmap_get(&ic.names, ic.cfg->feeds[i].name, &found);
+		import_add_url(&ic, ic.cfg->feeds[i].url,
+		    ic.cfg->feeds[i].name);
+	}
 	for (i = 0; i < o->nfeeds; i++)
 		if (import_one(&ic, &o->feeds[i], err, errlen) == -1)
 			goto out;
@@ -1787,7 +1884,9 @@ config_import_opml(const char *path, const struct opml *o,
 	r = 0;
 out:
 	free(text);
-	free(ic.taken);
+	strmap_free(&ic.names);
+	strmap_free(&ic.next);
+	strmap_free(&ic.urls);
 	config_free(ic.cfg);
 	edit_free(&ic.e);
 	config_import_free(ic.imp);

@@ -405,6 +405,45 @@ test_import_bad_urls(void **state)
 	opml_free(o);
 }
 
+/* Thousands of outlines with one title: names stay unique, time linear. */
+static void
+test_import_many(void **state)
+{
+	struct buf doc = BUF_INIT(0);
+	struct opml *o = NULL;
+	struct config_import *imp;
+	struct config *cfg;
+	char err[ERRLEN], last[32], *p;
+	size_t i, n = LIM_CONFIG_SIZE / 128 < 8000 ? LIM_CONFIG_SIZE / 128 :
+	    8000;
+	double t0;
+
+	buf_puts(&doc, "<opml version=\"2.0\"><body>\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&doc, "<outline text=\"Same\" "
+		    "xmlUrl=\"https://h%zu.example/\"/>\n", i);
+	buf_puts(&doc, "</body></opml>\n");
+	assert_int_equal(opml_parse(doc.data, doc.len, &o, err, sizeof(err)),
+	    0);
+	p = write_config("many.ini", HEAD);
+	t0 = now();
+	if (config_import_opml(p, o, &imp, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_true(now() - t0 < 2.0);
+	assert_int_equal(imp->added, n);
+	assert_string_equal(imp->items[0].name, "same");
+	assert_string_equal(imp->items[1].name, "same-2");
+	snprintf(last, sizeof(last), "same-%zu", n);
+	assert_string_equal(imp->items[n - 1].name, last);
+	config_import_free(imp);
+	cfg = load(p);
+	assert_int_equal(cfg->nfeeds, n);
+	config_free(cfg);
+	opml_free(o);
+	buf_free(&doc);
+	free(p);
+}
+
 static int
 setup_tmp(void **state)
 {
@@ -435,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_import_export_import),
 		cmocka_unit_test(test_import_bad_urls),
+		cmocka_unit_test(test_import_many),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
