@@ -278,7 +278,7 @@ parse_iso(const char *s, int64_t *t)
 		return -1;
 	s++;
 	skip_space(&s);
-	if (compact && isdig(s[2])) {
+	if (compact && isdig(s[0]) && isdig(s[1]) && isdig(s[2])) {
 		if ((v.hour = digits(&s, 2)) < 0 ||
 		    (v.min = digits(&s, 2)) < 0)
 			return -1;
@@ -396,7 +396,8 @@ token_number(const char **p, struct tmv *v)
 		    (*s != '/' && *s != '-'))
 			return -1;
 		s++;
-		if ((v->day = digits(&s, isdig(s[1]) ? 2 : 1)) < 0)
+		if ((v->day = digits(&s, isdig(s[0]) && isdig(s[1]) ? 2 :
+		    1)) < 0)
 			return -1;
 		v->have_date_mon = v->have_day = 1;
 		*p = s;

@@ -1229,7 +1229,8 @@ sax_error(void *ctx, xmlErrorPtr e)
 	const char *msg;
 	size_t n;
 
-	if (e->level < XML_ERR_ERROR || x->xmlerr[0])
+	/* x is NULL for errors raised while the context is being made */
+	if (x == NULL || e->level < XML_ERR_ERROR || x->xmlerr[0])
 		return;
 	/* the message may quote document bytes: one clean line of UTF-8 */
 	buf_printf(&b, "XML: line %d: ", e->line);
