@@ -300,7 +300,7 @@ html_url_ok(const char *url, int img)
 static void
 url_host(const char *url, char *out, size_t outlen)
 {
-	const char *p = strstr(url, "://"), *e;
+	const char *p = strstr(url, "://"), *e, *a;
 	size_t i = 0;
 
 	out[0] = '\0';
@@ -310,7 +310,7 @@ url_host(const char *url, char *out, size_t outlen)
 	if ((e = strpbrk(p, "/?#")) == NULL)
 		e = p + strlen(p);
 	/* skip userinfo */
-	for (const char *a = p; a < e; a++)
+	for (a = p; a < e; a++)
 		if (*a == '@')
 			p = a + 1;
 	for (; p < e && *p != ':' && i + 1 < outlen; p++, i++)
