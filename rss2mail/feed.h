@@ -60,7 +60,9 @@ struct entry {
 	const char	*id;		/* identity; never NULL (see feed_parse) */
 	int		 guidislink;
 	struct feed_text title;		/* title.value is plain text when
-					   title.type is text/plain */
+					   title.type is text/plain; RSS
+					   titles that look like HTML are
+					   text/html (feedparser's guess) */
 	const char	*link;		/* absolute when a base was known */
 	struct feed_person author;
 	struct feed_text summary;
@@ -107,7 +109,13 @@ struct feed_parse_opts {
 /*
  * Parse len bytes at data.  On success *out points into the arena and 0 is
  * returned.  On failure -1 is returned with one line of text in err
- * ("not a feed: HTML document", "feed too large", "XML: line 3: ...").
+ * ("not a feed: HTML document", "feed too large", "XML: line 3: ...",
+ * "XML: entity declarations refused").  Broken XML that could be read
+ * anyway succeeds with bozo set (docs/QUIRKS.md lists what is accepted).
+ * The encoding comes from a BOM, else opts->http_charset, else the XML
+ * declaration; ISO-8859-1 is read as windows-1252.  Pure: no I/O, no
+ * logging; libxml2's process-wide external entity loader is set (once) to
+ * one that refuses everything.
  * Entry identity: guid/id; else link; else "sha256:" + hash of title and
  * content.  Two entries with one identity in a document are one entry
  * (the first wins).  At most LIM_ENTRIES entries are kept.
