@@ -1817,7 +1817,14 @@ import_one(struct import_ctx *ic, const struct opml_feed *f, char *err,
 		r = 0;
 		goto out;
 	}
-	if (check_feed_key("url", f->xml_url, why, sizeof(why)) == -1) {
+	/* a list from elsewhere may not point the bridge at local files */
+	url_scheme(f->xml_url, why, sizeof(why));
+	if (strcmp(why, "http") != 0 && strcmp(why, "https") != 0)
+		snprintf(why, sizeof(why), "not an http:// or https:// URL "
+		    "(local files are not imported from OPML)");
+	else if (check_feed_key("url", f->xml_url, why, sizeof(why)) == 0)
+		why[0] = '\0';
+	if (why[0] != '\0') {
 		it->status = CONFIG_IMPORT_INVALID;
 		it->reason = xstrdup(why);
 		ic->imp->invalid++;

@@ -177,7 +177,9 @@ struct config_import {
  * [feed.NAME] section each with url, title, category and html-url (NAME
  * from config_slug of the title, else of the URL's host).  Feeds whose URL
  * is already configured (or appears earlier in o) are skipped as EXISTS;
- * feeds whose URL the config would refuse are skipped as INVALID.  The
+ * feeds whose URL is not http(s) (a list from elsewhere may not point the
+ * bridge at local files) or that the config would refuse are skipped as
+ * INVALID.  The
  * file is written once, atomically, only when something was added;
  * on -1 nothing changed.  *out (also on success with nothing added) is
  * freed with config_import_free.

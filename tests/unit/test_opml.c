@@ -371,6 +371,8 @@ test_import_bad_urls(void **state)
 	    "<outline text=\"Good again\" xmlUrl=\"https://good.example/\"/>"
 	    "<outline text=\"Good\" xmlUrl=\"https://good2.example/\"/>"
 	    "<outline text=\"Spaces\" xmlUrl=\"https://x.example/a b\"/>"
+	    "<outline text=\"Local\" xmlUrl=\"/home/u/.ssh/id_rsa\"/>"
+	    "<outline text=\"File\" xmlUrl=\"file:///etc/passwd\"/>"
 	    "</body></opml>";
 	struct opml *o = NULL;
 	struct config_import *imp;
@@ -383,10 +385,15 @@ test_import_bad_urls(void **state)
 	assert_int_equal(config_import_opml(p, o, &imp, err, sizeof(err)), 0);
 	assert_int_equal(imp->added, 2);
 	assert_int_equal(imp->exists, 1);
-	assert_int_equal(imp->invalid, 2);
+	assert_int_equal(imp->invalid, 4);
+	assert_int_equal(imp->items[4].status, CONFIG_IMPORT_INVALID);
+	assert_string_equal(imp->items[4].reason, "key 'url': a URL cannot "
+	    "contain spaces (write %20)");
+	assert_int_equal(imp->items[5].status, CONFIG_IMPORT_INVALID);
+	assert_int_equal(imp->items[6].status, CONFIG_IMPORT_INVALID);
 	assert_int_equal(imp->items[0].status, CONFIG_IMPORT_INVALID);
-	assert_string_equal(imp->items[0].reason, "key 'url': 'ftp:' URLs are "
-	    "not supported: use http://, https://, file:// or a local path");
+	assert_string_equal(imp->items[0].reason, "not an http:// or https:// "
+	    "URL (local files are not imported from OPML)");
 	assert_int_equal(imp->items[2].status, CONFIG_IMPORT_EXISTS);
 	assert_string_equal(imp->items[2].name, "good");
 	assert_string_equal(imp->items[3].name, "good-2");
