@@ -1251,22 +1251,41 @@ flag_list(const struct imap *c)
 	return fl;
 }
 
-/* Flags are atoms: check them once at open so APPEND never sends junk. */
+/*
+ * Flags are checked once at open so APPEND never sends junk: keywords are
+ * atoms, and of the system flags only those a client may set on APPEND
+ * (\\Recent is the server's; others are unknown).
+ */
 static int
 flags_ok(const char *flags)
 {
-	const char *p;
+	static const char *const sys[] = { "\\Seen", "\\Flagged",
+	    "\\Answered", "\\Draft", "\\Deleted" };
+	const char *p, *e;
+	size_t i, n;
+	int ok;
 
-	if (flags == NULL)
-		return 1;
-	for (p = flags; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
+	for (p = flags ? flags : ""; *p; p = e) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		e = p + strcspn(p, " ");
+		n = (size_t)(e - p);
+		for (i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)p[i];
 
-		if (ch == ' ')
+			if (ch < 0x21 || ch > 0x7e || strchr("(){%*\"]", ch) ||
+			    (ch == '\\' && i > 0))
+				return 0;
+		}
+		if (p[0] != '\\')
 			continue;
-		if (ch < 0x21 || ch > 0x7e || strchr("(){%*\"]", ch))
-			return 0;
-		if (ch == '\\' && p != flags && p[-1] != ' ')
+		ok = 0;
+		for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+			if (strlen(sys[i]) == n && strncasecmp(p, sys[i], n)
+			    == 0)
+				ok = 1;
+		if (!ok)
 			return 0;
 	}
 	return 1;

@@ -140,10 +140,14 @@ class TestImap(ImapTestCase):
         self.assertIn("\\Flagged", m["flags"])
         self.assertIn("$rss", m["flags"])
         self.assertNotIn("\\Seen", m["flags"])
+        for bad in ("bad(flag", "\\Recent", "\\Bogus", "a\\b"):
+            rc, out, err = self.ctl("check", self.dc.url(),
+                                    IMAPCTL_FLAGS=bad)
+            self.assertEqual(rc, 4, bad)
+            self.assertIn("bad flags", err)
         rc, out, err = self.ctl("check", self.dc.url(),
-                                IMAPCTL_FLAGS="bad(flag")
-        self.assertEqual(rc, 4)
-        self.assertIn("bad flags", err)
+                                IMAPCTL_FLAGS=" \\seen  $Label1 ")
+        self.assertEqual(rc, 0, err)
 
     def test_wrong_password(self):
         rc, out, err = self.ctl("check", self.dc.url(),
