@@ -62,16 +62,17 @@ on_unparsed_entity_decl(void *ctx, const xmlChar *name,
 	refuse_entity(ctx);
 }
 
-/* One line of valid UTF-8, at most LIM_ONELINE bytes (truncated), or NULL
- * when empty. */
+/* One line of valid UTF-8, at most LIM_ONELINE bytes (truncated; *cut
+ * says so), or NULL when empty. */
 static char *
-clean_line(const char *s)
+clean_line(const char *s, int *cut)
 {
 	struct buf b = BUF_INIT(LIM_ONELINE);
 
 	if (s == NULL)
 		return NULL;
-	(void)utf8_clean(&b, s, strlen(s), 1);	/* over the cap: truncated */
+	if (utf8_clean(&b, s, strlen(s), 1) == -1 && cut != NULL)
+		*cut = 1;
 	if (b.len == 0) {
 		buf_free(&b);
 		return NULL;
@@ -120,9 +121,10 @@ path_level(struct buf *path, const char *label)
 	return r;
 }
 
-/* The value of attribute name (ASCII case-insensitive), cleaned. */
+/* The value of attribute name (ASCII case-insensitive), cleaned; *cut is
+ * set when it was truncated. */
 static char *
-attr(xmlDocPtr doc, xmlNodePtr n, const char *name)
+attr_cut(xmlDocPtr doc, xmlNodePtr n, const char *name, int *cut)
 {
 	xmlAttrPtr a;
 	xmlChar *v;
@@ -132,21 +134,29 @@ attr(xmlDocPtr doc, xmlNodePtr n, const char *name)
 		if (strcasecmp((const char *)a->name, name) != 0)
 			continue;
 		v = xmlNodeListGetString(doc, a->children, 1);
-		r = clean_line((const char *)v);
+		r = clean_line((const char *)v, cut);
 		xmlFree(v);
 		return r;
 	}
 	return NULL;
 }
 
+static char *
+attr(xmlDocPtr doc, xmlNodePtr n, const char *name)
+{
+	return attr_cut(doc, n, name, NULL);
+}
+
 static int
-add_feed(struct walk *w, xmlNodePtr n, char *url, const struct buf *path)
+add_feed(struct walk *w, xmlNodePtr n, char *url, int cut,
+    const struct buf *path)
 {
 	struct opml_feed *f;
 	struct buf cat = BUF_INIT(LIM_ONELINE);
 	char *c;
 
-	if (strlen(url) >= LIM_ONELINE) {
+	/* a truncated URL would be another URL */
+	if (cut) {
 		errf(w->err, w->errlen, "OPML line %ld: xmlUrl too long",
 		    (long)xmlGetLineNo(n));
 		free(url);
@@ -180,7 +190,7 @@ walk_outlines(struct walk *w, xmlNodePtr parent, struct buf *path,
 	xmlNodePtr n;
 	size_t mark;
 	char *url, *label;
-	int r;
+	int r, cut = 0;
 
 	if (depth > LIM_XML_DEPTH) {
 		errf(w->err, w->errlen, "OPML nested too deeply (over %d "
@@ -191,8 +201,8 @@ walk_outlines(struct walk *w, xmlNodePtr parent, struct buf *path,
 		if (n->type != XML_ELEMENT_NODE ||
 		    strcmp((const char *)n->name, "outline") != 0)
 			continue;
-		if ((url = attr(w->doc, n, "xmlUrl")) != NULL) {
-			if (add_feed(w, n, url, path) == -1)
+		if ((url = attr_cut(w->doc, n, "xmlUrl", &cut)) != NULL) {
+			if (add_feed(w, n, url, cut, path) == -1)
 				return -1;
 			continue;
 		}
@@ -246,7 +256,7 @@ read_doc(struct walk *w)
 	if ((head = child(root, "head")) != NULL &&
 	    (t = child(head, "title")) != NULL) {
 		s = xmlNodeGetContent(t);
-		w->o->title = clean_line((const char *)s);
+		w->o->title = clean_line((const char *)s, NULL);
 		xmlFree(s);
 	}
 	r = walk_outlines(w, body, &path, 1);

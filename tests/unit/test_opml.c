@@ -190,6 +190,15 @@ test_hostile(void **state)
 	assert_int_equal(opml_parse(b.data, b.len, &o, err, sizeof(err)), -1);
 	assert_true(now() - t0 < 1.0);
 
+	/* a URL over the cap is an error, not a truncated other URL */
+	buf_reset(&b);
+	buf_puts(&b, "<opml><body><outline text=\"x\" xmlUrl=\"https://xy/");
+	for (i = 0; i < LIM_ONELINE; i++)
+		buf_puts(&b, "\xC3\xA9");
+	buf_puts(&b, "\"/></body></opml>");
+	assert_int_equal(opml_parse(b.data, b.len, &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "OPML line 1: xmlUrl too long");
+
 	buf_reset(&b);
 	while (b.len <= LIM_CONFIG_SIZE)
 		buf_puts(&b, "<!-- padding padding padding padding -->\n");
