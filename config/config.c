@@ -333,7 +333,7 @@ check_addr_spec(const char *a, char *why, size_t whylen)
 	for (p = a; *p; p++)
 		if ((unsigned char)*p <= ' ' || strchr("<>,;:\"()[]\\", *p)) {
 			errf(why, whylen, "address '%s' contains '%c'", a,
-			    *p == ' ' ? ' ' : *p);
+			    *p);
 			return -1;
 		}
 	if (at[1] == '.' || a[strlen(a) - 1] == '.' || strstr(at, "..")) {
