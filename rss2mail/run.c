@@ -33,6 +33,7 @@
 #include "deliver.h"
 #include "feed.h"
 #include "fetch.h"
+#include "html.h"
 #include "limits.h"
 #include "log.h"
 #include "message.h"
@@ -55,6 +56,11 @@
  * 100 a moment after the next run had searched for it).
  */
 #define RUN_SETTLE_SECONDS	10
+/* images = inline: what one entry may cost (the caps per image and per
+ * message are the composer's, from limits.h) */
+#define RUN_MAX_IMAGES		12
+#define RUN_IMAGE_TIMEOUT	20	/* seconds, for all of an entry's */
+#define RUN_IMAGE_CONNECT	10
 
 struct store {
 	char		*key;		/* deliver|path-or-url|user */
@@ -632,6 +638,99 @@ content_charset(const char *ct, char *out, size_t outlen)
 	return n ? out : NULL;
 }
 
+/* An entry's images, fetched for inline display. */
+struct images {
+	struct msg_image v[RUN_MAX_IMAGES];
+	char		*urls[RUN_MAX_IMAGES];
+	size_t		 n;
+};
+
+static void
+on_image(struct fetch_req *req, void *ctx)
+{
+	struct images *im = ctx;
+	struct msg_image *m = req->user;
+	const char *ct = req->content_type;
+	size_t tl;
+
+	if (req->result != FETCH_OK || req->body.len == 0 || ct == NULL) {
+		log_debug("image %s: %s", req->url, req->result == FETCH_ERROR ?
+		    req->err : "not stored");
+		return;			/* it stays a remote link */
+	}
+	for (tl = 0; ct[tl] && ct[tl] != ';' && ct[tl] != ' '; tl++)
+		;
+	m->type = xstrndup(ct, tl);
+	m->data = xstrndup(req->body.data, req->body.len);
+	m->len = req->body.len;
+	(void)im;
+}
+
+static void
+images_free(struct images *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->n; i++) {
+		free(im->urls[i]);
+		free((char *)im->v[i].type);
+		free((void *)im->v[i].data);
+	}
+	memset(im, 0, sizeof(*im));
+}
+
+/*
+ * Fetch the images of one entry (images = inline), all at once, bounded:
+ * at most RUN_MAX_IMAGES, each capped, all within RUN_IMAGE_TIMEOUT.  URLs
+ * come from feed content, so the fetcher's private-address guard treats
+ * them as public-origin unless allow-private is set.  A failed image
+ * stays a link; this never fails the entry.
+ */
+static void
+entry_images(struct run *r, const struct config_feed *cf,
+    const struct entry *e, struct images *im)
+{
+	const struct feed_text *body = feed_entry_body(e);
+	struct fetch_req reqs[RUN_MAX_IMAGES];
+	struct fetch_opts fo;
+	struct buf urls = BUF_INIT(0);
+	char err[ERRLEN], *p, *nl;
+	size_t i;
+
+	memset(im, 0, sizeof(*im));
+	if (body == NULL || body->value == NULL ||
+	    html_image_urls(body->value, strlen(body->value), RUN_MAX_IMAGES,
+	    &urls) == -1 || urls.len == 0)
+		goto out;
+	memset(reqs, 0, sizeof(reqs));
+	for (p = urls.data; *p && im->n < RUN_MAX_IMAGES; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		i = im->n++;
+		im->urls[i] = xstrdup(p);
+		im->v[i].url = im->urls[i];
+		reqs[i].url = im->urls[i];
+		reqs[i].from_content = 1;
+		reqs[i].allow_private = cf->s.allow_private;
+		reqs[i].max_size = LIM_IMAGE;
+		reqs[i].timeout = RUN_IMAGE_TIMEOUT;
+		reqs[i].connect_timeout = RUN_IMAGE_CONNECT;
+		reqs[i].user_agent = cf->s.user_agent;
+		reqs[i].accept = "image/png, image/jpeg, image/gif, image/webp";
+		reqs[i].user = &im->v[i];
+	}
+	run_fetch_opts(r->cfg, &fo);
+	fo.public_addrs = r->o->public_addrs;
+	if (im->n && fetch_run(reqs, im->n, &fo, on_image, im, err,
+	    sizeof(err)) == -1)
+		log_warn("feed %s: images: %s", cf->name, err);
+	for (i = 0; i < im->n; i++)
+		fetch_req_clear(&reqs[i]);
+out:
+	buf_free(&urls);
+}
+
 static void
 run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 {
@@ -641,7 +740,9 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	struct msg_opts mo;
 	struct buf msg = BUF_INIT(0);
 	char err[ERRLEN], msgid[MSG_ID_LEN];
+	struct images im;
 	size_t i, len, n = 0;
+	int want_images, rc;
 
 	/* oldest first: feeds list newest first */
 	v = xcalloc(f->nentries + 1, sizeof(*v));
@@ -662,6 +763,9 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	mo.reply_to_author = cf->s.reply_to_author;
 	mo.max_size = cf->s.max_message_size > 0 ?
 	    (size_t)cf->s.max_message_size : 0;
+	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
+	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
+	memset(&im, 0, sizeof(im));
 	for (i = n; i-- > 0; ) {
 		e = v[i];
 		if (state_entry_get(r->st, cf->name, e->id) != STATE_NEW)
@@ -674,7 +778,13 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 			continue;
 		}
 		buf_reset(&msg);
-		if (msg_compose(f, e, &mo, &msg, err, sizeof(err)) == -1) {
+		if (want_images)
+			entry_images(r, cf, e, &im);
+		mo.images = im.v;
+		mo.nimages = im.n;
+		rc = msg_compose(f, e, &mo, &msg, err, sizeof(err));
+		images_free(&im);
+		if (rc == -1) {
 			feed_fail(r, fr, "entry %s: %s", e->id, err);
 			continue;
 		}

@@ -1,0 +1,135 @@
+"""Mail made for a phone, end to end: an entry with two images served by
+the local HTTP server arrives in Dovecot with both images embedded as
+cid: parts of a multipart/related; `images = none` and `html = no` give
+what they promise; every message is strictly valid MIME."""
+import email
+import email.policy
+import os
+import struct
+import unittest
+import zlib
+
+import dovecot
+import mailcheck
+import rig
+from feedserver import FeedServer
+
+
+def png(w, h, rgb):
+    """A real, small PNG (w x h, one colour)."""
+    def chunk(t, d):
+        return (struct.pack(">I", len(d)) + t + d +
+                struct.pack(">I", zlib.crc32(t + d) & 0xffffffff))
+    raw = b"".join(b"\x00" + bytes(rgb) * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class Mail(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = rig.tempdir(self)
+        self.http = FeedServer()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+        self.http.put("/a.png", png(40, 30, (200, 30, 30)), "image/png")
+        self.http.put("/b.png", png(20, 20, (30, 30, 200)), "image/png")
+        body = ('<p>Two pictures from the line:</p>'
+                '<p><img src="%s" alt="red train" width="400"></p>'
+                '<p><img src="/b.png" alt="blue sky"></p>'
+                '<p><img src="%s" width="1" height="1"></p>' %
+                (self.http.url("/a.png"), self.http.url("/pixel.gif")))
+        feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
+                "<channel><title>Bilder</title><link>%s</link>"
+                "<item><title>Zwei Bilder</title><guid>img-1</guid>"
+                "<link>%s</link><description><![CDATA[%s]]></description>"
+                "</item></channel></rss>" % (self.http.url("/"),
+                                             self.http.url("/post"), body))
+        self.http.put("/feed.xml", feed.encode())
+
+    def config(self, extra):
+        md = os.path.join(self.dir, "Mail")
+        return md, rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = Feeds <feeds@example.org>\n"
+            "to = me@example.org\nmaildir = %s\nstate = %s/state.db\n"
+            "allow-private = yes\n%s\n[feed.pics]\nurl = %s\n") % (
+            md, self.dir, extra, self.http.url("/feed.xml")))
+
+    def test_two_images_inline_in_dovecot(self):
+        rig.need_dovecot(self)
+        with dovecot.Dovecot() as dc:
+            pw = rig.write_secret(self.dir, dc.password)
+            _, cfg = self.config("deliver = imap\nimap-url = %s\n"
+                                 "imap-tls = none\npassword-file = %s\n" %
+                                 (dc.url("Feeds"), pw))
+            r = rig.run(cfg, "run")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            raws = dc.fetch_all("Feeds")
+        self.assertEqual(len(raws), 1)
+        msg = mailcheck.strict(raws[0])
+        raws[0].decode("ascii")
+        related = [p for p in msg.walk()
+                   if p.get_content_type() == "multipart/related"]
+        self.assertEqual(len(related), 1)
+        images = [p for p in msg.walk()
+                  if p.get_content_maintype() == "image"]
+        self.assertEqual(len(images), 2)
+        got = sorted(p.get_content() for p in images)
+        self.assertEqual(got, sorted([png(40, 30, (200, 30, 30)),
+                                      png(20, 20, (30, 30, 200))]))
+        html = [p for p in msg.walk() if p.get_content_type() ==
+                "text/html"][0].get_content()
+        for p in images:
+            cid = p["Content-ID"].strip("<>")
+            self.assertIn("cid:" + cid, html)
+        self.assertNotIn(self.http.url("/a.png"), html)
+        # the 1x1 tracking pixel was neither fetched nor kept
+        self.assertEqual(self.http.requests_for("/pixel.gif"), [])
+        self.assertNotIn("pixel.gif", html)
+        text = [p for p in msg.walk() if p.get_content_type() ==
+                "text/plain"][0].get_content()
+        self.assertIn("[image: red train]", text)
+
+    def test_images_none_and_html_no(self):
+        md, cfg = self.config("images = none\n")
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        msg = mailcheck.strict(rig.read_maildir(md)[0].replace(b"\n",
+                                                               b"\r\n"))
+        self.assertFalse([p for p in msg.walk()
+                          if p.get_content_maintype() == "image"])
+        self.assertEqual(self.http.requests_for("/a.png"), [])
+        html = [p for p in msg.walk() if p.get_content_type() ==
+                "text/html"][0].get_content()
+        self.assertNotIn("<img", html)
+        self.assertIn("red train", html)
+
+        d2 = rig.tempdir(self)
+        self.dir = d2
+        md, cfg = self.config("html = no\n")
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        msg = mailcheck.strict(rig.read_maildir(md)[0].replace(b"\n",
+                                                               b"\r\n"))
+        self.assertEqual(msg.get_content_type(), "text/plain")
+
+    def test_private_images_refused_without_allow_private(self):
+        # the feed is on loopback (the user configured it), but its images
+        # count as public-origin content: loopback images are refused
+        md = os.path.join(self.dir, "Mail")
+        cfg = rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "maildir = %s\nstate = %s/state.db\n\n[feed.pics]\nurl = %s\n")
+            % (md, self.dir, self.http.url("/feed.xml")))
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.http.requests_for("/a.png"), [])
+        msg = mailcheck.strict(rig.read_maildir(md)[0].replace(b"\n",
+                                                               b"\r\n"))
+        self.assertFalse([p for p in msg.walk()
+                          if p.get_content_maintype() == "image"])
+
+
+if __name__ == "__main__":
+    unittest.main()
