@@ -88,6 +88,9 @@ struct feed_run {
 struct outitem {
 	struct feed_run	*fr;
 	char		*entry_id;
+	char		**extra_ids;	/* a digest's other entries */
+	size_t		 nextra;
+	int		 by_msgid;	/* mark every row of its Message-ID */
 	char		*title;		/* for -v, or NULL */
 	char		 msgid[MSG_ID_LEN];
 	char		*msg;
@@ -372,6 +375,11 @@ run_folder(const struct config_feed *cf)
 static void
 outitem_clear(struct outitem *it)
 {
+	size_t i;
+
+	for (i = 0; i < it->nextra; i++)
+		free(it->extra_ids[i]);
+	free(it->extra_ids);
 	free(it->entry_id);
 	free(it->title);
 	free(it->msg);
@@ -387,7 +395,7 @@ outbox_flush(struct run *r)
 	struct store *sto = ob->store;
 	enum deliver_status ds;
 	char err[ERRLEN] = "";
-	size_t i, start, done;
+	size_t i, j, start, done;
 
 	if (ob->n == 0)
 		return;
@@ -415,6 +423,18 @@ outbox_flush(struct run *r)
 			errf(err, sizeof(err), "cannot journal entry %s",
 			    it->entry_id);
 			goto state_failed;
+		}
+		for (j = 0; j < it->nextra; j++) {
+			int64_t ignored;
+
+			if (state_entry_pending(r->st, it->fr->cf->name,
+			    it->extra_ids[j], it->msgid, ob->folder, "", 0,
+			    it->date, &ignored) == -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "cannot journal entry "
+				    "%s", it->extra_ids[j]);
+				goto state_failed;
+			}
 		}
 	}
 	if (state_commit(r->st, err, sizeof(err)) == -1)
@@ -455,7 +475,10 @@ outbox_flush(struct run *r)
 				goto state_failed;
 			for (i = start; i < start + done; i++)
 				if (state_entry_delivered(r->st,
-				    ob->items[i].rowid, dm[i].uid) == -1) {
+				    ob->items[i].rowid, dm[i].uid) == -1 ||
+				    (ob->items[i].by_msgid &&
+				    state_entry_delivered_msgid(r->st,
+				    ob->items[i].msgid) == -1)) {
 					state_rollback(r->st);
 					goto state_failed;
 				}
@@ -579,6 +602,9 @@ run_recover(struct run *r)
 	for (i = 0; i < n; i++) {
 		if ((fr = feed_run_find(r, p[i].feed)) == NULL)
 			continue;	/* not selected in this pass */
+		if (p[i].len == 0)
+			continue;	/* a digest's other entry: settled with
+					   the row that holds the message */
 		if ((sto = fr->store) == NULL || sto->broken) {
 			feed_fail(r, fr, "mailbox: %s", sto ? sto->err :
 			    "too many stores");
@@ -597,14 +623,17 @@ run_recover(struct run *r)
 		}
 		r->stats->recovered++;
 		if (found) {
-			if (state_entry_delivered(r->st, p[i].rowid, 0) == -1)
+			if (state_entry_delivered(r->st, p[i].rowid, 0) == -1 ||
+			    state_entry_delivered_msgid(r->st,
+			    p[i].msgid) == -1)
 				feed_fail(r, fr, "state: cannot record %s",
 				    p[i].msgid);
 			continue;
 		}
 		/* not stored: append the journaled bytes as they were */
-		outbox_add(r, fr, p[i].folder, p[i].entry_id, NULL, p[i].msgid, p[i].message,
-		    p[i].len, p[i].date, p[i].rowid);
+		outbox_add(r, fr, p[i].folder, p[i].entry_id, NULL,
+		    p[i].msgid, p[i].message, p[i].len, p[i].date, p[i].rowid);
+		r->out.items[r->out.n - 1].by_msgid = 1;
 		p[i].message = NULL;
 	}
 	outbox_flush(r);
@@ -731,6 +760,51 @@ out:
 	buf_free(&urls);
 }
 
+/*
+ * digest = yes: the new entries of one feed in one message.  Exactly once
+ * still holds per entry: each gets its own journal row under the digest's
+ * Message-ID (stable for the feed URL and the entry ids).
+ */
+static void
+run_digest(struct run *r, struct feed_run *fr, const struct feed *f,
+    const struct entry **fresh, size_t n, const struct msg_opts *mo)
+{
+	const struct config_feed *cf = fr->cf;
+	struct buf msg = BUF_INIT(0);
+	struct outitem *it;
+	const char **ids;
+	char err[ERRLEN], msgid[MSG_ID_LEN], title[64];
+	time_t date = 0, d;
+	size_t i, len;
+
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		ids[i] = fresh[i]->id;
+		if ((d = msg_date(fresh[i], r->now)) > date)
+			date = d;
+	}
+	if (msg_compose_digest(f, (const struct entry *const *)fresh, n, mo,
+	    &msg, err, sizeof(err)) == -1) {
+		feed_fail(r, fr, "digest of %zu entries: %s", n, err);
+		goto out;
+	}
+	msg_digest_id(cf->url, ids, n, msgid);
+	snprintf(title, sizeof(title), "digest of %zu new post%s", n,
+	    n == 1 ? "" : "s");
+	len = msg.len;
+	outbox_add(r, fr, fr->folder, ids[0], title, msgid, buf_steal(&msg),
+	    len, date, 0);
+	it = &r->out.items[r->out.n - 1];
+	it->by_msgid = 1;
+	it->nextra = n - 1;
+	it->extra_ids = xcalloc(n, sizeof(*it->extra_ids));
+	for (i = 1; i < n; i++)
+		it->extra_ids[i - 1] = xstrdup(ids[i]);
+out:
+	buf_free(&msg);
+	free(ids);
+}
+
 static void
 run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 {
@@ -741,11 +815,13 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	struct buf msg = BUF_INIT(0);
 	char err[ERRLEN], msgid[MSG_ID_LEN];
 	struct images im;
-	size_t i, len, n = 0;
+	const struct entry **fresh;
+	size_t i, len, n = 0, nfresh = 0;
 	int want_images, rc;
 
 	/* oldest first: feeds list newest first */
 	v = xcalloc(f->nentries + 1, sizeof(*v));
+	fresh = xcalloc(f->nentries + 1, sizeof(*fresh));
 	for (e = f->entries; e && n < f->nentries; e = e->next)
 		v[n++] = e;
 	memset(&mo, 0, sizeof(mo));
@@ -777,6 +853,10 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 				    e->id);
 			continue;
 		}
+		if (cf->s.digest) {
+			fresh[nfresh++] = e;	/* one message, after the loop */
+			continue;
+		}
 		buf_reset(&msg);
 		if (want_images)
 			entry_images(r, cf, e, &im);
@@ -794,7 +874,10 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		    buf_steal(&msg),
 		    len, msg_date(e, r->now), 0);
 	}
+	if (nfresh > 0)
+		run_digest(r, fr, f, fresh, nfresh, &mo);
 	buf_free(&msg);
+	free(fresh);
 	free(v);
 }
 

@@ -73,6 +73,8 @@ static const char state_schema[] =
 	" date INTEGER, uid INTEGER, first_seen INTEGER, attempted INTEGER,"
 	" UNIQUE (feed, entry_id));"
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
+	" WHERE state = 1;"
+	"CREATE INDEX IF NOT EXISTS entries_pending_msgid ON entries (msgid) "
 	" WHERE state = 1;";
 
 struct state {
@@ -466,6 +468,18 @@ state_entry_delivered(struct state *st, int64_t rowid, uint32_t uid)
 	rc = sqlite3_step(c);
 	sqlite3_reset(c);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_entry_delivered_msgid(struct state *st, const char *msgid)
+{
+	if (state_run(st, "UPDATE feeds SET delivered = delivered + (SELECT "
+	    "count(*) FROM entries WHERE msgid = ?1 AND state = 1 AND "
+	    "entries.feed = feeds.name) WHERE name IN (SELECT feed FROM "
+	    "entries WHERE msgid = ?1 AND state = 1)", "t", msgid) == -1)
+		return -1;
+	return state_run(st, "UPDATE entries SET state = 2, message = NULL "
+	    "WHERE msgid = ?1 AND state = 1", "t", msgid);
 }
 
 int

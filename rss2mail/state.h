@@ -8,6 +8,9 @@
  *            server's OK; 'seen' for entries recorded without delivery
  *            (catchup, --only-new)
  *
+ * A digest journals one row per entry, all with the digest's Message-ID;
+ * the first holds the message, the others hold none (len 0).
+ *
  * An entry with no row is new.  A pending row is looked up in its folder by
  * Message-ID before it is appended again (run.c does that).  Nothing is
  * marked delivered that was not.  state.c is the only file that includes
@@ -82,6 +85,8 @@ int	state_entry_pending(struct state *, const char *feed,
 	    const char *entry_id, const char *msgid, const char *folder,
 	    const char *message, size_t len, time_t date, int64_t *rowid);
 int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
+/* Every pending row with this Message-ID delivered (a digest's entries). */
+int	state_entry_delivered_msgid(struct state *, const char *msgid);
 /* A journaled entry is about to be appended again: note when. */
 int	state_entry_attempt(struct state *, int64_t rowid);
 int	state_entry_seen(struct state *, const char *feed,

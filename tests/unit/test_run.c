@@ -506,6 +506,45 @@ test_backoff_skips_until_due(void **unused)
 	assert_exactly_once();
 }
 
+static void
+test_digest_exactly_once(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+	int i;
+
+	cfg->feeds[0].s.digest = 1;		/* feed a: 5 entries */
+	fake.lose_ok = 1;			/* stored, but no OK heard */
+	assert_int_equal(pass(&s), 1);
+	/* one batch: a's digest and b's 3; then the store is gone, and c's
+	 * 2 (another folder) stay journaled */
+	assert_int_equal(fake.n, 1 + 3);
+	assert_int_equal(pending_count(), 5 + 3 + 2);
+	fake.lose_ok = 0;
+	assert_int_equal(pass(&s), 0);
+	/* a's and b's found again by Message-ID, c's appended: once each */
+	assert_int_equal(fake.n, 1 + 3 + 2);
+	assert_int_equal(pending_count(), 0);
+	for (i = 0; i < 5; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "a-%d", i);
+		assert_int_equal(state_entry_get(st, "a", id), STATE_DONE);
+	}
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_int_equal(f.delivered, 5);	/* counted per entry */
+	state_feed_clear(&f);
+
+	/* one new post: a digest of one */
+	free(fake_http[0].body);
+	fake_http[0].body = make_rss("a", 6);
+	fake_http[0].etag = "\"a2\"";
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 1);
+	assert_int_equal(state_entry_get(st, "a", "a-5"), STATE_DONE);
+	cfg->feeds[0].s.digest = 0;
+}
+
 int
 main(void)
 {
@@ -525,6 +564,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_health_report, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_skips_until_due,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_exactly_once,
 		    setup, teardown),
 	};
 
