@@ -60,6 +60,13 @@ enum {
 	CAP_SASL_IR	= 1 << 4,
 };
 
+/* the receive cap layer of the session stream (see cap_read) */
+struct caplow {
+	mailstream_low	*inner;
+	size_t		 count;
+	int		 tripped;
+};
+
 struct imap {
 	mailimap	*s;
 	int		 dead;		/* s unusable: reconnect before use */
@@ -77,6 +84,7 @@ struct imap {
 	unsigned	 caps;
 	int		 loopback;	/* the server is on this machine */
 	int		 compressed;	/* COMPRESS=DEFLATE is on */
+	struct caplow	*cap;		/* the receive cap (owned by the stream) */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
 	char		*prefix;	/* personal namespace prefix ("" none) */
 	char		*selected;	/* server name of the examined folder */
@@ -137,8 +145,10 @@ is_conn_error(int r)
 }
 
 static const char *
-conn_error_text(int r)
+conn_error_text(const struct imap *c, int r)
 {
+	if (c->cap != NULL && c->cap->tripped)
+		return "server response too large";
 	switch (r) {
 	case MAILIMAP_ERROR_PARSE:
 		return "unreadable server response";
@@ -157,7 +167,7 @@ cmd_failed(struct imap *c, int r, const char *what, char *err, size_t errlen)
 {
 	if (is_conn_error(r)) {
 		c->dead = 1;
-		ierr(c, err, errlen, "%s: %s", what, conn_error_text(r));
+		ierr(c, err, errlen, "%s: %s", what, conn_error_text(c, r));
 		return DELIVER_STORE;
 	}
 	ierr(c, err, errlen, "%s: %s", what, server_text(c));
@@ -172,6 +182,134 @@ resp_atom(const struct imap *c)
 	    c->s->imap_response_info->rsp_atom == NULL)
 		return "";
 	return c->s->imap_response_info->rsp_atom;
+}
+
+/* ---- the receive cap ------------------------------------------------ */
+
+/*
+ * libetpan reads a response line or literal into memory whole, however
+ * long.  The outermost layer of our stream counts what arrives (after
+ * decompression) and fails reads past IMAP_RX_CAP per operation, so a
+ * broken or hostile server costs bounded memory.  Every public call
+ * resets the count; no response we ask for comes near it.
+ */
+#define IMAP_RX_CAP	(4 * (size_t)LIM_IMAP_LINE)
+
+static ssize_t
+cap_read(mailstream_low *s, void *buf, size_t n)
+{
+	struct caplow *k = s->data;
+	ssize_t r;
+
+	if (k->count >= IMAP_RX_CAP) {
+		k->tripped = 1;
+		return -1;
+	}
+	if (n > IMAP_RX_CAP - k->count)
+		n = IMAP_RX_CAP - k->count;
+	r = mailstream_low_read(k->inner, buf, n);
+	if (r > 0)
+		k->count += (size_t)r;
+	return r;
+}
+
+static ssize_t
+cap_write(mailstream_low *s, const void *buf, size_t n)
+{
+	struct caplow *k = s->data;
+
+	return mailstream_low_write(k->inner, buf, n);
+}
+
+static int
+cap_close(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	return mailstream_low_close(k->inner);
+}
+
+static int
+cap_get_fd(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	return mailstream_low_get_fd(k->inner);
+}
+
+static void
+cap_free(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	if (k != NULL) {
+		if (k->inner != NULL)
+			mailstream_low_free(k->inner);
+		free(k);
+	}
+	free(s);
+}
+
+static void
+cap_cancel(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	mailstream_low_cancel(k->inner);
+}
+
+static struct mailstream_cancel *
+cap_get_cancel(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	return k->inner->driver->mailstream_get_cancel(k->inner);
+}
+
+static carray *
+cap_get_chain(mailstream_low *s)
+{
+	struct caplow *k = s->data;
+
+	return mailstream_low_get_certificate_chain(k->inner);
+}
+
+static int
+no_idle(mailstream_low *s)
+{
+	return -1;	/* we never IDLE */
+}
+
+static mailstream_low_driver cap_driver = {
+	cap_read, cap_write, cap_close, cap_get_fd, cap_free, cap_cancel,
+	cap_get_cancel, cap_get_chain, no_idle, no_idle, no_idle,
+};
+
+/* Put the cap on top of stream st; remembers it in c->cap. */
+static int
+cap_push(struct imap *c, mailstream *st)
+{
+	struct caplow *k = xcalloc(1, sizeof(*k));
+	mailstream_low *low;
+
+	k->inner = mailstream_get_low(st);
+	if ((low = mailstream_low_new(k, &cap_driver)) == NULL) {
+		free(k);
+		return -1;
+	}
+	mailstream_set_low(st, low);
+	c->cap = k;
+	return 0;
+}
+
+/* A new operation: a new receive budget. */
+static void
+cap_reset(struct imap *c)
+{
+	if (c->cap != NULL) {
+		c->cap->count = 0;
+		c->cap->tripped = 0;
+	}
 }
 
 /* ---- connecting -------------------------------------------------------- */
@@ -350,8 +488,13 @@ starttls(struct imap *c, char *err, size_t errlen)
 		ierr(c, err, errlen, "STARTTLS: TLS handshake failed");
 		return -1;
 	}
+	c->cap = NULL;			/* freed with the plain layer */
 	mailstream_low_free(low);
 	mailstream_set_low(c->s->imap_stream, tlow);
+	if (cap_push(c, c->s->imap_stream) < 0) {
+		ierr(c, err, errlen, "out of memory");
+		return -1;
+	}
 	if (tls_verify(c, c->s->imap_stream, err, errlen) < 0)
 		return -1;
 	/* forget the capabilities learnt in plaintext */
@@ -363,7 +506,7 @@ starttls(struct imap *c, char *err, size_t errlen)
 	return 0;
 failed:
 	ierr(c, err, errlen, "STARTTLS: %s", is_conn_error(r) ?
-	    conn_error_text(r) : server_text(c));
+	    conn_error_text(c, r) : server_text(c));
 	return -1;
 }
 
@@ -580,7 +723,7 @@ login(struct imap *c, char *err, size_t errlen)
 failed:
 	if (is_conn_error(r)) {
 		c->dead = 1;
-		ierr(c, err, errlen, "login failed: %s", conn_error_text(r));
+		ierr(c, err, errlen, "login failed: %s", conn_error_text(c, r));
 	} else {
 		c->authfail = 1;
 		ierr(c, err, errlen, "login failed: %s", server_text(c));
@@ -794,11 +937,15 @@ zlow_push(struct imap *c)
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		goto fail;
 	z->out_ok = 1;
-	inner = mailstream_get_low(c->s->imap_stream);
+	/* under the receive cap, so that it counts inflated bytes */
+	inner = c->cap ? c->cap->inner : mailstream_get_low(c->s->imap_stream);
 	if ((low = mailstream_low_new(z, &zlow_driver)) == NULL)
 		goto fail;
 	z->inner = inner;
-	mailstream_set_low(c->s->imap_stream, low);
+	if (c->cap)
+		c->cap->inner = low;
+	else
+		mailstream_set_low(c->s->imap_stream, low);
 	return 0;
 fail:
 	if (z->in_ok)
@@ -851,6 +998,7 @@ session_drop(struct imap *c)
 	}
 	free(c->selected);
 	c->selected = NULL;
+	c->cap = NULL;
 	c->dead = 1;
 }
 
@@ -892,6 +1040,11 @@ connect_once(struct imap *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (cap_push(c, st) < 0) {
+		mailstream_close(st);
+		ierr(c, err, errlen, "out of memory");
+		return -1;
+	}
 	r = mailimap_connect(c->s, st);	/* owns st from here */
 	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		c->dead = 1;
@@ -900,7 +1053,7 @@ connect_once(struct imap *c, char *err, size_t errlen)
 			    "refusing an unverified pre-authenticated session");
 		else
 			ierr(c, err, errlen, "no IMAP greeting: %s",
-			    is_conn_error(r) ? conn_error_text(r) :
+			    is_conn_error(r) ? conn_error_text(c, r) :
 			    server_text(c));
 		return -1;
 	}
@@ -1096,6 +1249,7 @@ imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
 	enum deliver_status st;
 	char *name;
 
+	cap_reset(c);
 	if (ensure_conn(c, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
@@ -1200,6 +1354,7 @@ imap_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
 		errf(err, errlen, "imap: bad Message-ID for a search");
 		return DELIVER_MSG;
 	}
+	cap_reset(c);
 	if (ensure_conn(c, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
@@ -1394,7 +1549,7 @@ append_one(struct imap *c, const char *name, const char *folder,
 	if (is_conn_error(r)) {
 		c->dead = 1;
 		ierr(c, err, errlen, "append to \"%s\": %s", folder,
-		    conn_error_text(r));
+		    conn_error_text(c, r));
 		return DELIVER_STORE;
 	}
 	return append_refused(c, folder, err, errlen);
@@ -1531,8 +1686,8 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	return DELIVER_OK;
 conn:
 	c->dead = 1;
-	ierr(c, err, errlen, "append to \"%s\": connection lost or timed out",
-	    folder);
+	ierr(c, err, errlen, "append to \"%s\": %s", folder,
+	    conn_error_text(c, MAILIMAP_ERROR_STREAM));
 	return DELIVER_STORE;
 }
 
@@ -1566,6 +1721,7 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	*done = 0;
 	if (n == 0)
 		return DELIVER_OK;
+	cap_reset(c);
 	if (ensure_conn(c, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
@@ -1576,6 +1732,7 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 		if ((st = msg_check(c, &msgs[i], err, errlen)) != DELIVER_OK)
 			break;
 		k = batch_size(c, msgs + i, n - i);
+		cap_reset(c);
 		if (c->caps & CAP_LITERALPLUS)
 			st = append_batch(c, name, folder, msgs + i, k, err,
 			    errlen);

@@ -5,6 +5,7 @@ import email.utils
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -292,3 +293,53 @@ class TestXoauth2(ImapTestCase):
         rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH="cram")
         self.assertEqual(rc, 4)
         self.assertIn('unknown auth method "cram"', err)
+
+
+class TestHugeResponse(unittest.TestCase):
+    """A server that sends an endless line: a bounded failure, bounded
+    memory (the receive cap), not an out-of-memory crash."""
+
+    def test_endless_greeting(self):
+        if not os.access(IMAPCTL, os.X_OK):
+            self.fail("%s not built" % IMAPCTL)
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+
+        def serve():
+            chunk = b"x" * 65536
+            while True:
+                try:
+                    c, _ = srv.accept()
+                except OSError:
+                    return
+                try:
+                    c.sendall(b"* OK ")
+                    for _ in range(800):        # 50 MB, no line end
+                        c.sendall(chunk)
+                except OSError:
+                    pass
+                finally:
+                    c.close()
+        threading.Thread(target=serve, daemon=True).start()
+        env = dict(os.environ, IMAPCTL_PASSWORD="pw", IMAPCTL_TLS="none",
+                   IMAPCTL_TIMEOUT="5")
+        # a fresh python whose only child is imapctl reports its peak RSS
+        wrapper = ("import resource, subprocess, sys\n"
+                   "r = subprocess.run(sys.argv[1:]).returncode\n"
+                   "print('maxrss', resource.getrusage("
+                   "resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+                   "sys.exit(r)\n")
+        try:
+            p = subprocess.run([sys.executable, "-c", wrapper, IMAPCTL,
+                                "check", "imap://u@127.0.0.1:%d/" %
+                                srv.getsockname()[1]], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=120)
+        finally:
+            srv.close()
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 4, err)
+        self.assertIn("server response too large", err)
+        maxrss_kb = int(err.rsplit("maxrss", 1)[1].split()[0])
+        self.assertLess(maxrss_kb, 40 * 1024, err)
