@@ -187,6 +187,22 @@ class Hostile:
                              "HAVING count(*) > 1")
         self.t.assertEqual(dup, [])
 
+    def age_journal(self, secs=600):
+        """Make the pending rows look older, as for the next cron run: a
+        run waits (RUN_SETTLE_SECONDS) for an append interrupted moments
+        ago to settle before it looks the messages up."""
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        try:
+            cols = [r[1] for r in con.execute("PRAGMA table_info(entries)")]
+            if "attempted" in cols:
+                con.execute("UPDATE entries SET attempted = attempted - ? "
+                            "WHERE state = 1 AND attempted IS NOT NULL",
+                            (secs,))
+                con.commit()
+        finally:
+            con.close()
+
     def delivered(self, feed):
         return rig.state_rows(self.db, "SELECT count(*) FROM entries WHERE "
                               "feed = ? AND state = 2", (feed,))[0][0]
