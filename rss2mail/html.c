@@ -1125,6 +1125,7 @@ txt_ref(struct txt *t, const char *url)
 }
 
 static void txt_children(struct txt *, xmlNodePtr, int);
+static void txt_node(struct txt *, xmlNodePtr, int);
 
 static int
 is_heading(const char *name)
@@ -1235,26 +1236,145 @@ txt_item(struct txt *t, xmlNodePtr n, int depth)
 	txt_block(t, 0);
 }
 
-static void
-txt_table_row(struct txt *t, xmlNodePtr n, int depth)
-{
-	xmlNodePtr c;
-	int cells = 0, was = t->cell;
+struct tcell {
+	char	*s;		/* the cell's text, one line */
+	size_t	 w;		/* its display width */
+	size_t	 row, col;
+	int	 th;
+};
 
-	txt_block(t, 0);
+struct table {
+	struct tcell	*cells;
+	size_t		 n, rows, cols;
+};
+
+/* Render one cell's content as one line of text. */
+static void
+table_cell(struct txt *t, xmlNodePtr c, int depth, struct table *tb)
+{
+	struct tcell *x;
+	size_t s = 0, e;
+	int was = t->cell;
+
+	buf_reset(&t->para);
+	t->space = 0;
 	t->cell = 1;
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE ||
-		    (strcmp((const char *)c->name, "td") != 0 &&
-		    strcmp((const char *)c->name, "th") != 0))
-			continue;
-		if (cells++ > 0)
-			txt_text(t, " | ");
-		txt_children(t, c, depth + 1);
-		t->space = 0;
-	}
+	txt_children(t, c, depth + 1);
 	t->cell = was;
-	txt_block(t, 0);
+	e = t->para.len;
+	while (s < e && t->para.data[s] == ' ')
+		s++;
+	while (e > s && t->para.data[e - 1] == ' ')
+		e--;
+	tb->cells = xrealloc(tb->cells, (tb->n + 1) * sizeof(*tb->cells));
+	x = &tb->cells[tb->n++];
+	x->s = xstrndup(buf_str(&t->para) + s, e - s);
+	x->w = str_width(x->s, e - s);
+	x->row = tb->rows;
+	x->th = strcmp((const char *)c->name, "th") == 0;
+	buf_reset(&t->para);
+	t->space = 0;
+}
+
+/* The rows of a table (through thead, tbody, tfoot), cells rendered. */
+static void
+table_collect(struct txt *t, xmlNodePtr n, int depth, struct table *tb)
+{
+	xmlNodePtr c, d;
+	const char *name;
+	size_t col;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
+			continue;
+		name = (const char *)c->name;
+		if (strcmp(name, "thead") == 0 || strcmp(name, "tbody") == 0 ||
+		    strcmp(name, "tfoot") == 0) {
+			table_collect(t, c, depth + 1, tb);
+			continue;
+		}
+		if (strcmp(name, "tr") != 0) {
+			txt_node(t, c, depth + 1);	/* caption, strays */
+			txt_block(t, 0);
+			continue;
+		}
+		for (col = 0, d = c->children; d != NULL; d = d->next) {
+			if (d->type != XML_ELEMENT_NODE ||
+			    (strcmp((const char *)d->name, "td") != 0 &&
+			    strcmp((const char *)d->name, "th") != 0))
+				continue;
+			table_cell(t, d, depth + 1, tb);
+			tb->cells[tb->n - 1].col = col++;
+		}
+		if (col > tb->cols)
+			tb->cols = col;
+		if (col > 0)
+			tb->rows++;
+	}
+}
+
+/*
+ * A table: columns aligned when they fit the width (a rule under a
+ * header row), else one "a | b | c" paragraph per row.
+ */
+static void
+txt_table(struct txt *t, xmlNodePtr n, int depth)
+{
+	struct table tb;
+	struct buf line = BUF_INIT(0), pre = BUF_INIT(0);
+	size_t *w, i, r, k, total, pw, pad;
+	int head;
+
+	memset(&tb, 0, sizeof(tb));
+	txt_block(t, 1);
+	table_collect(t, n, depth, &tb);
+	w = xcalloc(tb.cols ? tb.cols : 1, sizeof(*w));
+	for (i = 0; i < tb.n; i++)
+		if (tb.cells[i].w > w[tb.cells[i].col])
+			w[tb.cells[i].col] = tb.cells[i].w;
+	txt_prefix(t, &pre, 0);
+	pw = str_width(buf_str(&pre), pre.len);
+	for (total = pw, k = 0; k < tb.cols; k++)
+		total += w[k] + (k > 0 ? 3 : 0);
+	for (i = 0, r = 0; r < tb.rows; r++) {
+		buf_reset(&line);
+		for (head = 1, k = 0; i < tb.n && tb.cells[i].row == r; i++) {
+			head &= tb.cells[i].th;
+			if (k++ > 0)
+				buf_puts(&line, " | ");
+			buf_puts(&line, tb.cells[i].s);
+			for (pad = tb.cells[i].w; total <= t->width &&
+			    pad < w[tb.cells[i].col]; pad++)
+				buf_putc(&line, ' ');
+		}
+		if (total > t->width || tb.cols < 2) {
+			buf_append(&t->para, line.data, line.len);
+			txt_block(t, 0);
+			continue;
+		}
+		txt_blank_line(t);
+		while (line.len > 0 && line.data[line.len - 1] == ' ')
+			line.data[--line.len] = '\0';
+		buf_printf(t->out, "%s%s\n", buf_str(&pre), buf_str(&line));
+		if (r == 0 && head && tb.rows > 1) {
+			buf_puts(t->out, buf_str(&pre));
+			for (k = 0; k < tb.cols; k++) {
+				size_t j;
+
+				buf_puts(t->out, k > 0 ? "-+-" : "");
+				for (j = 0; j < w[k]; j++)
+					buf_putc(t->out, '-');
+			}
+			buf_putc(t->out, '\n');
+		}
+	}
+	for (i = 0; i < tb.n; i++)
+		free(tb.cells[i].s);
+	free(tb.cells);
+	free(w);
+	buf_free(&line);
+	buf_free(&pre);
+	txt_block(t, 1);
 }
 
 static void
@@ -1280,7 +1400,7 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 			buf_putc(&t->para, '\n');
 		t->space = 0;
 	} else if (strcmp(name, "p") == 0 || strcmp(name, "figure") == 0 ||
-	    strcmp(name, "address") == 0 || strcmp(name, "table") == 0 ||
+	    strcmp(name, "address") == 0 ||
 	    strcmp(name, "dl") == 0 || strcmp(name, "details") == 0) {
 		txt_block(t, 1);
 		txt_children(t, n, depth + 1);
@@ -1321,11 +1441,11 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 		txt_children(t, n, depth + 1);
 		txt_block(t, 0);
 		t->indent = oldind;
-	} else if (strcmp(name, "tr") == 0) {
+	} else if (strcmp(name, "table") == 0) {
 		if (t->cell)
 			txt_children(t, n, depth + 1);
 		else
-			txt_table_row(t, n, depth);
+			txt_table(t, n, depth);
 	} else if (strcmp(name, "hr") == 0) {
 		txt_block(t, 1);
 		if (!t->cell)

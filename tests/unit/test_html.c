@@ -231,7 +231,13 @@ static const struct {
 	{ "<img src=\"https://e.example/p.gif\" width=1 height=1>x", 72,
 	    "x\n" },
 	{ "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td><p>2</p>"
-	    "</td></tr></table>", 72, "a | b\n1 | 2\n" },
+	    "</td></tr></table>", 72, "a | b\n--+--\n1 | 2\n" },
+	{ "<table><caption>Prices</caption><tr><td>Apple</td><td>1</td></tr>"
+	    "<tr><td>Banana split</td><td>2.50</td></tr></table><p>x</p>", 72,
+	    "Prices\nApple        | 1\nBanana split | 2.50\n\nx\n" },
+	{ "<table><tr><td>a cell too long for twenty</td><td>b</td></tr>"
+	    "<tr><td>c</td><td>d</td></tr></table>", 20,
+	    "a cell too long for\ntwenty | b\nc | d\n" },
 	{ "&amp; &lt;tag&gt; &eacute; &#x263A; &nbsp;x", 72,
 	    "& <tag> \xc3\xa9 \xe2\x98\xba \xc2\xa0x\n" },
 	{ "<script>var x;</script><style>p{}</style>ok", 72, "ok\n" },
