@@ -20,14 +20,29 @@ BIN = os.path.join(BUILD, "rss2mail")
 EXAMPLES = os.path.join(TOP, "examples")
 
 
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "runtime error:", "AddressSanitizer:DEADLYSIGNAL")
+
+
+def check_sanitizers(stderr):
+    """Under `make asan`, any sanitizer report fails the test that ran the
+    binary, whatever exit status that test expected."""
+    for s in SANITIZER_REPORTS:
+        if s in (stderr or ""):
+            raise AssertionError("sanitizer report:\n" + stderr[-8000:])
+
+
 def run(cfg, *args, timeout=120, env=None):
     e = dict(os.environ)
     e.pop("RSS2MAIL_CONFIG", None)
     if env:
         e.update(env)
-    return subprocess.run([BIN, "-c", cfg] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=timeout, env=e, text=True)
+    r = subprocess.run([BIN, "-c", cfg] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout, env=e, text=True,
+                       errors="replace")
+    check_sanitizers(r.stderr)
+    return r
 
 
 def write_config(d, text, name="config.ini"):
