@@ -902,7 +902,9 @@ html_from_text(const char *text, size_t len, struct buf *out)
 /* ------------------------------------------------------------------ */
 /* The text renderer. */
 
-#define TXT_LISTS	32	/* nesting that still indents */
+#define TXT_LISTS	8	/* list nesting that still indents */
+#define TXT_QUOTES	8	/* quote nesting that still adds "> " */
+#define TXT_INDENT	32	/* indentation stops growing here */
 
 struct txt {
 	struct buf	*out;
@@ -936,7 +938,7 @@ txt_prefix(struct txt *t, struct buf *p, int first)
 	int i;
 	size_t k, bl = strlen(t->bullet);
 
-	for (i = 0; i < t->quote; i++)
+	for (i = 0; i < t->quote && i < TXT_QUOTES; i++)
 		buf_puts(p, "> ");
 	if (first && bl > 0) {
 		for (k = bl; k < t->indent; k++)
@@ -956,7 +958,7 @@ txt_blank_line(struct txt *t)
 	if (t->out->len == t->start || !t->blank)
 		return;
 	/* a blank line at a quote's edge belongs outside it */
-	for (i = 0; i < t->quote && i < t->blank_quote; i++)
+	for (i = 0; i < t->quote && i < t->blank_quote && i < TXT_QUOTES; i++)
 		buf_putc(t->out, '>');
 	buf_putc(t->out, '\n');
 	t->blank = 0;
@@ -1245,7 +1247,7 @@ struct tcell {
 
 struct table {
 	struct tcell	*cells;
-	size_t		 n, rows, cols;
+	size_t		 n, cap, rows, cols;
 };
 
 /* Render one cell's content as one line of text. */
@@ -1266,7 +1268,10 @@ table_cell(struct txt *t, xmlNodePtr c, int depth, struct table *tb)
 		s++;
 	while (e > s && t->para.data[e - 1] == ' ')
 		e--;
-	tb->cells = xrealloc(tb->cells, (tb->n + 1) * sizeof(*tb->cells));
+	if (tb->n == tb->cap) {
+		tb->cap = tb->cap ? 2 * tb->cap : 16;
+		tb->cells = xrealloc(tb->cells, tb->cap * sizeof(*tb->cells));
+	}
 	x = &tb->cells[tb->n++];
 	x->s = xstrndup(buf_str(&t->para) + s, e - s);
 	x->w = str_width(x->s, e - s);
@@ -1437,7 +1442,8 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 	} else if (strcmp(name, "dd") == 0 && !t->cell) {
 		txt_block(t, 0);
 		oldind = t->indent;
-		t->indent += 4;
+		if (t->indent < TXT_INDENT)
+			t->indent += 4;
 		txt_children(t, n, depth + 1);
 		txt_block(t, 0);
 		t->indent = oldind;

@@ -298,6 +298,19 @@ test_text_width(void **state)
 	    line = strtok_r(NULL, "\n", &save))
 		assert_true(strlen(line) <= 72 + 8);	/* é and 日本: bytes */
 	free(out);
+	/* deep nesting: the prefixes stop growing, lines still fit */
+	buf_reset(&in);
+	for (i = 0; i < 60; i++)
+		buf_puts(&in, i % 3 == 0 ? "<blockquote>" : i % 3 == 1 ?
+		    "<ul><li>" : "<dl><dd>");
+	buf_puts(&in, "words words words words words words words words words "
+	    "words words words words words words words words words words");
+	out = to_text(in.data, 72);
+	save = NULL;
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		assert_true(strlen(line) <= 72);
+	free(out);
 	buf_free(&in);
 }
 
