@@ -890,7 +890,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 		goto out;
 	}
 	set_entry(&c, e);
-	msg_id(o->feed_url, e->id, c.msgid);
+	msg_id(o->feed_url, o->msgid_key ? o->msgid_key : e->id, c.msgid);
 	make_boundary(&c);
 	content_language(&c);
 	image_cids(&c);

@@ -60,6 +60,9 @@ struct msg_opts {
 	int		 no_images;	/* images = none: alt text instead */
 	const char	*digest_subject_tpl; /* NULL: "{feed}: {count} new
 					   posts" */
+	const char	*msgid_key;	/* the id the Message-ID is made from;
+					   NULL: the entry's (a changed entry's
+					   new revision has its own) */
 };
 
 /*
