@@ -54,6 +54,9 @@ struct deliver_msg {
 	const char	*msgid;		/* "<...>" as in the Message-ID header */
 	time_t		 date;		/* INTERNALDATE */
 	uint32_t	 uid;		/* out: UID when the server said (UIDPLUS) */
+	const char	*flags;		/* NULL: the configured flags; else these
+					   ("\\Seen \\Flagged"), e.g. kept from the
+					   message this one replaces */
 };
 
 struct deliver_ops {
@@ -76,6 +79,21 @@ struct deliver_ops {
 	    struct deliver_msg *msgs, size_t n, size_t *done,
 	    char *err, size_t errlen);
 	void (*close)(void *ctx);	/* accepts NULL */
+	/*
+	 * updates = replace: remove every message with this Message-ID from
+	 * the folder; *flags gets the flags the first one had, as a flag list
+	 * without parentheses ("\\Seen \\Flagged"; malloc'd, "" for none),
+	 * or NULL when there was none.  NULL op: not supported.
+	 */
+	enum deliver_status (*remove_msgid)(void *ctx, const char *folder,
+	    const char *msgid, char **flags, char *err, size_t errlen);
+	/*
+	 * keep: remove the messages of the folder dated (INTERNALDATE, or the
+	 * file's time) before `before` that are seen and not flagged; *n is
+	 * how many.  NULL op: not supported.
+	 */
+	enum deliver_status (*expire)(void *ctx, const char *folder,
+	    time_t before, size_t *n, char *err, size_t errlen);
 };
 
 extern const struct deliver_ops deliver_maildir;

@@ -58,8 +58,8 @@ test_append_and_find(void **unused)
 	const struct deliver_ops *ops = &deliver_maildir;
 	struct deliver_cfg cfg = { 0 };
 	struct deliver_msg m[2] = {
-		{ "Subject: one\r\n\r\nbody one\r\n", 27, "<one@rss2mail>", 0, 0 },
-		{ "Subject: two\r\n\r\nbody\rx\r\n", 24, "<two@rss2mail>", 0, 0 },
+		{ "Subject: one\r\n\r\nbody one\r\n", 27, "<one@rss2mail>", 0, 0, NULL },
+		{ "Subject: two\r\n\r\nbody\rx\r\n", 24, "<two@rss2mail>", 0, 0, NULL },
 	};
 	char root[128], path[256], err[256];
 	struct buf b = BUF_INIT(0);
@@ -168,6 +168,66 @@ test_unwritable_root(void **unused)
 	    DELIVER_STORE);
 }
 
+static void
+test_flags_remove_expire(void **unused)
+{
+	const struct deliver_ops *ops = &deliver_maildir;
+	struct deliver_cfg cfg = { 0 };
+	struct deliver_msg m[3] = {
+		{ "Subject: a\r\n\r\na\r\n", 18, "<a@x>", 1000, 0, NULL },
+		{ "Subject: b\r\n\r\nb\r\n", 18, "<b@x>", 1000, 0,
+		    "\\Seen \\Flagged" },
+		{ "Subject: c\r\n\r\nc\r\n", 18, "<c@x>", 2000000000, 0,
+		    "\\Seen" },
+	};
+	char root[128], path[256], err[256], *flags;
+	void *ctx;
+	size_t done, n;
+	int found;
+
+	snprintf(root, sizeof(root), "%s/Mail", dir);
+	cfg.maildir = root;
+	assert_int_equal(ops->open(&ctx, &cfg, err, sizeof(err)), DELIVER_OK);
+	assert_int_equal(ops->append(ctx, "", m, 3, &done, err, sizeof(err)),
+	    DELIVER_OK);
+	snprintf(path, sizeof(path), "%s/new", root);
+	assert_int_equal(count_files(path), 1);		/* a: no flags */
+	snprintf(path, sizeof(path), "%s/cur", root);
+	assert_int_equal(count_files(path), 2);		/* b, c: flagged */
+
+	/* the flags of the message replaced come back */
+	assert_int_equal(ops->remove_msgid(ctx, "", "<b@x>", &flags, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_string_equal(flags, "\\Flagged \\Seen");
+	free(flags);
+	assert_int_equal(ops->has_msgid(ctx, "", "<b@x>", &found, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_false(found);
+	assert_int_equal(ops->remove_msgid(ctx, "", "<nope@x>", &flags, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_null(flags);
+
+	/* a client reads a (moves it to cur/ seen); keep expires the old
+	 * seen ones only: a is dated 1000, c in 2033 */
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd), "cd %s && for f in new/*; do mv "
+		    "\"$f\" \"cur/$(basename $f):2,S\"; done", root);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(ops->expire(ctx, "", 1500000000, &n, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ops->has_msgid(ctx, "", "<a@x>", &found, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_false(found);
+	assert_int_equal(ops->has_msgid(ctx, "", "<c@x>", &found, err,
+	    sizeof(err)), DELIVER_OK);
+	assert_true(found);
+	ops->close(ctx);
+}
+
 int
 main(void)
 {
@@ -177,6 +237,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_folders, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_root, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flags_remove_expire, setup,
 		    teardown),
 	};
 

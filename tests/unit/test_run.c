@@ -199,7 +199,12 @@ fk_close(void *ctx)
 }
 
 static const struct deliver_ops fake_ops = {
-	"fake", fk_open, fk_ensure, fk_has, fk_append, fk_close
+	.name = "fake",
+	.open = fk_open,
+	.ensure_folder = fk_ensure,
+	.has_msgid = fk_has,
+	.append = fk_append,
+	.close = fk_close,
 };
 
 /* ---- fixtures ---- */
