@@ -453,13 +453,14 @@ tls_verify(struct imap *c, mailstream *st, char *err, size_t errlen)
 static int
 starttls(struct imap *c, char *err, size_t errlen)
 {
+	struct mailimap_capability_data *cap = NULL;
 	mailstream_low *low, *tlow;
 	int r, fd;
 
 	if (!mailimap_has_extension(c->s, "STARTTLS")) {
-		if ((r = mailimap_capability(c->s, &(struct
-		    mailimap_capability_data *){ NULL })) != MAILIMAP_NO_ERROR)
+		if ((r = mailimap_capability(c->s, &cap)) != MAILIMAP_NO_ERROR)
 			goto failed;
+		mailimap_capability_data_free(cap);
 	}
 	if (!mailimap_has_extension(c->s, "STARTTLS")) {
 		ierr(c, err, errlen, "server does not offer STARTTLS; refusing "
@@ -1833,10 +1834,10 @@ imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
 }
 
 const struct deliver_ops deliver_imap = {
-	"imap",
-	imap_open,
-	imap_ensure_folder,
-	imap_has_msgid,
-	imap_append,
-	imap_close,
+	.name = "imap",
+	.open = imap_open,
+	.ensure_folder = imap_ensure_folder,
+	.has_msgid = imap_has_msgid,
+	.append = imap_append,
+	.close = imap_close,
 };

@@ -15,7 +15,9 @@ import mailcheck
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-IMAPCTL = os.path.join(TOP, "build", "tools", "imapctl")
+# R2M_IMAPCTL: another build of the driver (e.g. with sanitizers)
+IMAPCTL = os.environ.get("R2M_IMAPCTL") or os.path.join(TOP, "build", "tools",
+                                                      "imapctl")
 DATA = os.path.join(TOP, "tests", "data", "imap")
 MSGS = [os.path.join(DATA, f) for f in ("m1.eml", "m2.eml", "m3.eml")]
 DATE = 1764152430          # Wed, 26 Nov 2025 10:20:30 +0000
@@ -342,4 +344,6 @@ class TestHugeResponse(unittest.TestCase):
         self.assertEqual(p.returncode, 4, err)
         self.assertIn("server response too large", err)
         maxrss_kb = int(err.rsplit("maxrss", 1)[1].split()[0])
-        self.assertLess(maxrss_kb, 40 * 1024, err)
+        # 50 MB were sent; a sanitizer build has its own overhead
+        limit = 40 if not os.environ.get("R2M_IMAPCTL") else 120
+        self.assertLess(maxrss_kb, limit * 1024, err)
