@@ -91,6 +91,10 @@ struct outitem {
 	char		**extra_ids;	/* a digest's other entries */
 	size_t		 nextra;
 	int		 by_msgid;	/* mark every row of its Message-ID */
+	char		 hash[33];	/* content hash, "" unknown */
+	char		*base_id;	/* a revision: the entry it revises */
+	char		*replaces;	/* updates = replace: old Message-ID */
+	char		*flags;		/* flags kept from the replaced one */
 	char		*title;		/* for -v, or NULL */
 	char		 msgid[MSG_ID_LEN];
 	char		*msg;
@@ -380,10 +384,39 @@ outitem_clear(struct outitem *it)
 	for (i = 0; i < it->nextra; i++)
 		free(it->extra_ids[i]);
 	free(it->extra_ids);
+	free(it->base_id);
+	free(it->replaces);
+	free(it->flags);
 	free(it->entry_id);
 	free(it->title);
 	free(it->msg);
 	memset(it, 0, sizeof(*it));
+}
+
+/*
+ * updates = replace: the new version is journaled (so a crash from here on
+ * still delivers it), then the old one is removed and the new one is
+ * appended with the old one's flags (seen, flagged kept).
+ */
+static void
+outbox_replace(struct run *r, struct store *sto, const char *folder,
+    struct outitem *it, struct deliver_msg *dm)
+{
+	char err[ERRLEN];
+
+	if (sto->ops->remove_msgid == NULL) {
+		log_warn("feed %s: the %s backend cannot replace messages; "
+		    "delivering the new version beside the old",
+		    it->fr->cf->name, sto->ops->name);
+		return;
+	}
+	if (sto->ops->remove_msgid(sto->ctx, folder, it->replaces, &it->flags,
+	    err, sizeof(err)) != DELIVER_OK) {
+		log_warn("feed %s: entry %s: removing the old version: %s",
+		    it->fr->cf->name, it->base_id, err);
+		return;
+	}
+	dm->flags = it->flags;
 }
 
 /* Journal, append, record: step 3 of the pass. */
@@ -424,6 +457,14 @@ outbox_flush(struct run *r)
 			    it->entry_id);
 			goto state_failed;
 		}
+		if (it->hash[0] && it->base_id == NULL &&
+		    state_entry_set_revision(r->st, it->fr->cf->name,
+		    it->entry_id, it->hash, NULL) == -1) {
+			state_rollback(r->st);
+			errf(err, sizeof(err), "cannot journal entry %s",
+			    it->entry_id);
+			goto state_failed;
+		}
 		for (j = 0; j < it->nextra; j++) {
 			int64_t ignored;
 
@@ -456,6 +497,9 @@ outbox_flush(struct run *r)
 		dm[i].len = ob->items[i].len;
 		dm[i].msgid = ob->items[i].msgid;
 		dm[i].date = ob->items[i].date;
+		if (ob->items[i].replaces)
+			outbox_replace(r, sto, ob->folder, &ob->items[i],
+			    &dm[i]);
 	}
 	for (start = 0; start < ob->n; ) {
 		done = 0;
@@ -478,6 +522,11 @@ outbox_flush(struct run *r)
 				    ob->items[i].rowid, dm[i].uid) == -1 ||
 				    (ob->items[i].by_msgid &&
 				    state_entry_delivered_msgid(r->st,
+				    ob->items[i].msgid) == -1) ||
+				    (ob->items[i].base_id &&
+				    state_entry_set_revision(r->st,
+				    ob->items[i].fr->cf->name,
+				    ob->items[i].base_id, ob->items[i].hash,
 				    ob->items[i].msgid) == -1)) {
 					state_rollback(r->st);
 					goto state_failed;
@@ -760,6 +809,75 @@ out:
 	buf_free(&urls);
 }
 
+/* What `updates` compares: title, link and body. */
+static void
+entry_hash(const struct entry *e, char out[33])
+{
+	const struct feed_text *body = feed_entry_body(e);
+	struct buf b = BUF_INIT(0);
+	unsigned char h[SHA256_LEN];
+
+	buf_printf(&b, "%s\n%s\n", e->title.value ? e->title.value : "",
+	    e->link ? e->link : "");
+	if (body && body->value)
+		buf_puts(&b, body->value);
+	sha256(buf_str(&b), b.len, h);
+	hex_encode(h, 16, out);
+	buf_free(&b);
+}
+
+/*
+ * A delivered entry whose content changed (updates = new | replace): its
+ * new version is delivered under a revision id ("ID#rev-HASH") with its
+ * own Message-ID; with replace, the old version is removed from the
+ * folder.  An entry delivered before hashes were kept just gets one.
+ */
+static void
+run_revision(struct run *r, struct feed_run *fr, const struct feed *f,
+    const struct entry *e, struct msg_opts *mo)
+{
+	const struct config_feed *cf = fr->cf;
+	struct buf msg = BUF_INIT(0), rid = BUF_INIT(0);
+	struct outitem *it;
+	char h[33], err[ERRLEN], msgid[MSG_ID_LEN], *old = NULL, *cur = NULL;
+	size_t len;
+
+	entry_hash(e, h);
+	if (state_entry_revision(r->st, cf->name, e->id, &old, &cur) == -1)
+		goto out;
+	if (old == NULL) {
+		state_entry_set_revision(r->st, cf->name, e->id, h, NULL);
+		goto out;
+	}
+	if (strcmp(old, h) == 0)
+		goto out;
+	buf_printf(&rid, "%s#rev-%s", e->id, h);
+	if (state_entry_get(r->st, cf->name, rid.data) != STATE_NEW)
+		goto out;
+	mo->msgid_key = rid.data;
+	if (msg_compose(f, e, mo, &msg, err, sizeof(err)) == -1) {
+		mo->msgid_key = NULL;
+		feed_fail(r, fr, "entry %s: %s", e->id, err);
+		goto out;
+	}
+	mo->msgid_key = NULL;
+	msg_id(cf->url, rid.data, msgid);
+	r->stats->new_entries++;
+	len = msg.len;
+	outbox_add(r, fr, fr->folder, rid.data, e->title.value, msgid,
+	    buf_steal(&msg), len, msg_date(e, r->now), 0);
+	it = &r->out.items[r->out.n - 1];
+	memcpy(it->hash, h, sizeof(it->hash));
+	it->base_id = xstrdup(e->id);
+	if (cf->s.updates == CONFIG_UPDATES_REPLACE && cur)
+		it->replaces = xstrdup(cur);
+out:
+	free(old);
+	free(cur);
+	buf_free(&msg);
+	buf_free(&rid);
+}
+
 /*
  * digest = yes: the new entries of one feed in one message.  Exactly once
  * still holds per entry: each gets its own journal row under the digest's
@@ -816,6 +934,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	char err[ERRLEN], msgid[MSG_ID_LEN];
 	struct images im;
 	const struct entry **fresh;
+	enum state_entry es;
 	size_t i, len, n = 0, nfresh = 0;
 	int want_images, rc;
 
@@ -844,8 +963,14 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	memset(&im, 0, sizeof(im));
 	for (i = n; i-- > 0; ) {
 		e = v[i];
-		if (state_entry_get(r->st, cf->name, e->id) != STATE_NEW)
+		if ((es = state_entry_get(r->st, cf->name, e->id)) !=
+		    STATE_NEW) {
+			if (es == STATE_DONE && !r->o->catchup &&
+			    cf->s.updates != CONFIG_UPDATES_IGNORE &&
+			    !cf->s.digest)
+				run_revision(r, fr, f, e, &mo);
 			continue;
+		}
 		r->stats->new_entries++;
 		if (r->o->catchup) {
 			if (state_entry_seen(r->st, cf->name, e->id) == -1)
@@ -871,8 +996,8 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		msg_id(cf->url, e->id, msgid);
 		len = msg.len;
 		outbox_add(r, fr, fr->folder, e->id, e->title.value, msgid,
-		    buf_steal(&msg),
-		    len, msg_date(e, r->now), 0);
+		    buf_steal(&msg), len, msg_date(e, r->now), 0);
+		entry_hash(e, r->out.items[r->out.n - 1].hash);
 	}
 	if (nfresh > 0)
 		run_digest(r, fr, f, fresh, nfresh, &mo);
@@ -1100,6 +1225,44 @@ run_report(struct run *r, struct feed_run *fr)
 	buf_free(&text);
 }
 
+/* keep = DURATION: once per folder per pass, old seen unflagged mail. */
+static void
+run_keep(struct run *r)
+{
+	struct feed_run *fr;
+	char err[ERRLEN], **done = NULL;
+	size_t i, k, ndone = 0, n;
+
+	for (i = 0; i < r->nfeeds; i++) {
+		fr = &r->feeds[i];
+		if (fr->cf->s.keep <= 0 || fr->store == NULL ||
+		    fr->store->broken || fr->store->ctx == NULL)
+			continue;
+		for (k = 0; k < ndone; k++)
+			if (strcmp(done[k], fr->folder) == 0)
+				break;
+		if (k < ndone)
+			continue;
+		done = xrealloc(done, (ndone + 1) * sizeof(*done));
+		done[ndone++] = fr->folder;
+		if (fr->store->ops->expire == NULL) {
+			log_warn("folder %s: the %s backend cannot expire mail "
+			    "(keep)", fr->folder, fr->store->ops->name);
+			continue;
+		}
+		if (fr->store->ops->expire(fr->store->ctx, fr->folder,
+		    time(NULL) - (time_t)fr->cf->s.keep, &n, err,
+		    sizeof(err)) != DELIVER_OK)
+			log_error("folder %s: keep: %s", *fr->folder ?
+			    fr->folder : "(default)", err);
+		else if (n)
+			log_info("folder %s: removed %zu old read message%s",
+			    *fr->folder ? fr->folder : "(default)", n,
+			    n == 1 ? "" : "s");
+	}
+	free(done);
+}
+
 static void
 run_finish(struct run *r)
 {
@@ -1204,6 +1367,8 @@ run_pass(const struct config *cfg, struct state *st,
 		for (i = 0; i < r.nfeeds; i++)
 			run_report(&r, &r.feeds[i]);
 	outbox_flush(&r);
+	if (!o->catchup)
+		run_keep(&r);
 	run_finish(&r);
 	if (o->progress)
 		fputc('\n', stderr);

@@ -71,6 +71,7 @@ static const char state_schema[] =
 	" state INTEGER NOT NULL,"
 	" msgid TEXT, folder TEXT, message BLOB,"
 	" date INTEGER, uid INTEGER, first_seen INTEGER, attempted INTEGER,"
+	" hash TEXT, cur_msgid TEXT,"
 	" UNIQUE (feed, entry_id));"
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
 	" WHERE state = 1;"
@@ -108,6 +109,8 @@ static const struct {
 	{ "feeds", "redirect_candidate", "TEXT" },
 	{ "feeds", "hint", "INTEGER NOT NULL DEFAULT 0" },
 	{ "entries", "attempted", "INTEGER" },
+	{ "entries", "hash", "TEXT" },
+	{ "entries", "cur_msgid", "TEXT" },
 };
 
 static int
@@ -480,6 +483,37 @@ state_entry_delivered_msgid(struct state *st, const char *msgid)
 		return -1;
 	return state_run(st, "UPDATE entries SET state = 2, message = NULL "
 	    "WHERE msgid = ?1 AND state = 1", "t", msgid);
+}
+
+int
+state_entry_revision(struct state *st, const char *feed, const char *id,
+    char **hash, char **cur_msgid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*hash = *cur_msgid = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT hash, coalesce(cur_msgid, "
+	    "msgid) FROM entries WHERE feed = ?1 AND entry_id = ?2", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*hash = col_text(s, 0);
+		*cur_msgid = col_text(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_entry_set_revision(struct state *st, const char *feed, const char *id,
+    const char *hash, const char *cur_msgid)
+{
+	return state_run(st, "UPDATE entries SET hash = ?3, cur_msgid = "
+	    "coalesce(?4, cur_msgid) WHERE feed = ?1 AND entry_id = ?2",
+	    "tttt", feed, id, hash, cur_msgid);
 }
 
 int

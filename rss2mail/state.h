@@ -87,6 +87,15 @@ int	state_entry_pending(struct state *, const char *feed,
 int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
 /* Every pending row with this Message-ID delivered (a digest's entries). */
 int	state_entry_delivered_msgid(struct state *, const char *msgid);
+/*
+ * updates = new | replace: an entry's content hash (of the version last
+ * delivered) and the Message-ID that version has in the mailbox.  *hash
+ * NULL: not known yet.  set_revision with cur_msgid NULL keeps the old.
+ */
+int	state_entry_revision(struct state *, const char *feed, const char *id,
+	    char **hash, char **cur_msgid);
+int	state_entry_set_revision(struct state *, const char *feed,
+	    const char *id, const char *hash, const char *cur_msgid);
 /* A journaled entry is about to be appended again: note when. */
 int	state_entry_attempt(struct state *, int64_t rowid);
 int	state_entry_seen(struct state *, const char *feed,

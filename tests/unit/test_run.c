@@ -111,6 +111,7 @@ static struct {
 	int	 lose_ok;		/* store the batch, then report STORE */
 	const char *refuse;		/* Message-ID substring -> DELIVER_MSG */
 	int	 searches;
+	char	 last_flags[64];	/* flags of the last message appended */
 } fake;
 
 static void
@@ -180,6 +181,8 @@ fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
 		assert_non_null(strstr(m[i].data, "\r\n\r\n"));
 		fake.folder[fake.n] = xstrdup(folder);
 		fake.msgid[fake.n++] = xstrdup(m[i].msgid);
+		snprintf(fake.last_flags, sizeof(fake.last_flags), "%s",
+		    m[i].flags ? m[i].flags : "");
 		fake.appends++;
 		if (fake.fail_after > 0)
 			fake.fail_after--;
@@ -198,6 +201,29 @@ fk_close(void *ctx)
 {
 }
 
+static enum deliver_status
+fk_remove(void *ctx, const char *folder, const char *msgid, char **flags,
+    char *err, size_t errlen)
+{
+	int i, j;
+
+	*flags = NULL;
+	for (i = 0; i < fake.n; i++)
+		if (strcmp(fake.folder[i], folder) == 0 &&
+		    strcmp(fake.msgid[i], msgid) == 0) {
+			*flags = xstrdup("\\Seen");	/* the reader read it */
+			free(fake.folder[i]);
+			free(fake.msgid[i]);
+			for (j = i; j + 1 < fake.n; j++) {
+				fake.folder[j] = fake.folder[j + 1];
+				fake.msgid[j] = fake.msgid[j + 1];
+			}
+			fake.n--;
+			i--;
+		}
+	return DELIVER_OK;
+}
+
 static const struct deliver_ops fake_ops = {
 	.name = "fake",
 	.open = fk_open,
@@ -205,6 +231,7 @@ static const struct deliver_ops fake_ops = {
 	.has_msgid = fk_has,
 	.append = fk_append,
 	.close = fk_close,
+	.remove_msgid = fk_remove,
 };
 
 /* ---- fixtures ---- */
@@ -550,6 +577,65 @@ test_digest_exactly_once(void **unused)
 	cfg->feeds[0].s.digest = 0;
 }
 
+static char *
+make_rss_edited(const char *name, int n, int edited)
+{
+	char *x = make_rss(name, n), *p;
+	char from[64], to[64];
+
+	/* the publisher fixes a typo in one entry's title */
+	snprintf(from, sizeof(from), "%s post %d ", name, edited);
+	snprintf(to, sizeof(to), "%s Post %d ", name, edited);
+	if ((p = strstr(x, from)) != NULL)
+		memcpy(p, to, strlen(to));
+	return x;
+}
+
+static void
+test_updates(void **unused)
+{
+	struct run_stats s;
+	char old_id[MSG_ID_LEN];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		/* a fresh start for each mode */
+		if (i == 1) {
+			teardown(NULL);
+			assert_int_equal(setup(NULL), 0);
+		}
+		cfg->feeds[0].s.updates = i == 0 ? CONFIG_UPDATES_NEW :
+		    CONFIG_UPDATES_REPLACE;
+		assert_int_equal(pass(&s), 0);
+		assert_int_equal(fake.n, 10);
+		/* unchanged content, new etag: nothing */
+		fake_http[0].etag = "\"a2\"";
+		assert_int_equal(pass(&s), 0);
+		assert_int_equal(fake.n, 10);
+		/* a-1 edited */
+		free(fake_http[0].body);
+		fake_http[0].body = make_rss_edited("a", 5, 1);
+		fake_http[0].etag = "\"a3\"";
+		assert_int_equal(pass(&s), 0);
+		assert_int_equal(s.delivered, 1);
+		msg_id("http://a.test/feed", "a-1", old_id);
+		if (i == 0) {
+			assert_int_equal(fake.n, 11);	/* beside the old */
+			assert_int_equal(fk_count("", old_id), 1);
+			assert_string_equal(fake.last_flags, "");
+		} else {
+			assert_int_equal(fake.n, 10);	/* instead of it */
+			assert_int_equal(fk_count("", old_id), 0);
+			assert_string_equal(fake.last_flags, "\\Seen");
+		}
+		/* and only once */
+		fake_http[0].etag = "\"a4\"";
+		assert_int_equal(pass(&s), 0);
+		assert_int_equal(s.delivered, 0);
+		cfg->feeds[0].s.updates = CONFIG_UPDATES_IGNORE;
+	}
+}
+
 int
 main(void)
 {
@@ -572,6 +658,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_exactly_once,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_updates, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
