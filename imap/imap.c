@@ -6,18 +6,48 @@
  * STARTTLS), verify the server certificate ourselves (imap_tls.c) before
  * any capability is trusted or any credential sent, log in, then CREATE /
  * SUBSCRIBE, EXAMINE + UID SEARCH HEADER Message-ID and APPEND on that one
- * session.  A connection that breaks is marked dead; the next call
- * reconnects (bounded attempts with backoff), and the idempotent calls
- * (ensure_folder, has_msgid) retry once after a drop inside the call.
- * append is never retried here: after a drop nobody knows whether the
- * message landed, so it reports DELIVER_STORE and leaves the lookup by
- * Message-ID to the caller's journal.
+ * session.
+ *
+ * What a caller (run.c) can rely on, beyond deliver.h:
+ *   open       parses imap-url, connects and logs in before returning.
+ *              tls DEFAULT = implicit for imaps://, STARTTLS for imap://;
+ *              STARTTLS is never skipped (no fallback to plaintext).  auth
+ *              from cfg->auth, else the URL's ;AUTH=, else LOGIN; user from
+ *              cfg->user, else the URL's.  Any failure: DELIVER_STORE.
+ *   folders    "" or NULL = the URL's mailbox, else INBOX.  '/' separates
+ *              levels as the user writes them; the server's delimiter and
+ *              personal namespace prefix are applied, non-ASCII goes out in
+ *              modified UTF-7.  Empty, "." and ".." parts, invalid UTF-8 or
+ *              a part holding the server's delimiter: DELIVER_FOLDER.
+ *   ensure_folder  LIST, then CREATE + SUBSCRIBE when missing; remembered
+ *              for the session, so calling it before every append is cheap.
+ *   has_msgid  a missing folder holds nothing (*found = 0, DELIVER_OK).
+ *   append     does not create folders (call ensure_folder first: a missing
+ *              folder is DELIVER_FOLDER).  Batches of LIM_APPEND_BATCH /
+ *              LIM_APPEND_BATCH_BYTES per MULTIAPPEND + LITERAL+ command
+ *              where offered, else one APPEND each.  *done is exact: a
+ *              batch refused as a whole is retried one by one, so the
+ *              messages before a refused one are stored and counted.
+ *              Refusals: too large / bad message -> DELIVER_MSG (skip it,
+ *              go on with msgs[*done + 1]); missing folder, no permission,
+ *              over quota -> DELIVER_FOLDER; connection lost, timeout, BAD
+ *              -> DELIVER_STORE (msgs[*done] may or may not be stored).
+ *              msgs[i].uid is set from APPENDUID (UIDPLUS), else left 0.
+ *              INTERNALDATE = msgs[i].date (now when 0); flags =
+ *              cfg->flags (system flags \Seen \Flagged \Answered \Draft
+ *              \Deleted and keywords), none by default.
+ *   after a drop  the next call reconnects (IMAP_CONNECT_TRIES attempts,
+ *              1 s and 2 s apart); ensure_folder and has_msgid also retry
+ *              once inside the call.  append never resends: whether the
+ *              cut batch landed is for the journal to find out.  A refused
+ *              login or certificate is never retried.
  *
  * COMPRESS=DEFLATE is used when offered by a server that is not on this
- * machine.  Every network wait is bounded by cfg->timeout (connect, TLS handshake,
- * each read and write).  Writes to a dropped connection raise SIGPIPE: the
- * program must ignore it (main.c does).  Error text is one line, "imap HOST: what: why",
- * never containing the password.
+ * machine.  Every network wait is bounded by cfg->timeout (connect, TLS
+ * handshake, each read and write), what the server sends by a receive cap.
+ * Writes to a dropped connection raise SIGPIPE: the program must ignore it
+ * (main.c does).  Error text is one line, "imap HOST: what: why", and never
+ * contains the password.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
