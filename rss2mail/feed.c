@@ -315,7 +315,7 @@ feed_html_resolve(const char *html, size_t n, const char *base,
 			    *ve != ' ' && *ve != '\t' && *ve != '\n'); ve++)
 				;
 			if (quote && ve >= end)
-				break;	/* a quoted '>' in the value: leave it */
+				break;	/* a quoted '>' in it: leave it */
 			buf_reset(&ref);
 			buf_reset(&res);
 			ref.overflow = res.overflow = 0;

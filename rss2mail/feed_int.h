@@ -17,7 +17,7 @@ struct feed_build {
 	struct arena	*a;
 	struct feed	*f;
 	struct entry	**tail;		/* where the next entry goes */
-	struct entry	**ids;		/* open-addressing table of identities */
+	struct entry	**ids;		/* open-addressing table of ids */
 	size_t		 nids;		/* its size, a power of two */
 	int		 full;		/* the arena is exhausted */
 };
@@ -55,6 +55,21 @@ int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
  * either cannot be parsed; NULL only when the arena is full. */
 const char *feed_url_resolve(struct arena *, const char *base,
 	    const char *ref);
+
+/* feed_enc.c */
+/* Pick the encoding (BOM, HTTP charset, XML declaration, else UTF-8):
+ * *force is what libxml2 must use (NULL: its own detection), name what
+ * feed->encoding says; *unknown when a label was not understood. */
+void	 feed_choose_encoding(const char *, size_t, const char *http,
+	    char *name, size_t namelen, const char **force, int *unknown);
+/* The document as UTF-8 with HTML entities as numeric references, bare
+ * '&' and '<' escaped, forbidden characters dropped; malloc'd, NULL past
+ * the cap. */
+char	*feed_normalize(const char *, size_t, const char *charset,
+	    size_t *outlen);
+/* 1 when a tag holds more than FEED_MAX_ATTRS attributes. */
+#define FEED_MAX_ATTRS	1024
+int	 feed_too_many_attrs(const char *, size_t);
 
 /* feed_json.c */
 int	 feed_json_parse(const char *, size_t, const struct feed_parse_opts *,

@@ -21,7 +21,7 @@
 struct jw {
 	struct buf	*b;
 	int		 depth;
-	int		 first;		/* no member written yet at this level */
+	int		 first;		/* nothing written yet at this level */
 };
 
 static void
