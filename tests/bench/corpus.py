@@ -17,6 +17,7 @@ lists, quotes, code and images.  Bodies go out as CDATA or escaped text.
 import random
 from xml.sax.saxutils import escape
 
+NIMAGES = 40                     # distinct images behind img_base
 BASE_EPOCH = 1795651200          # 2026-11-26T00:00:00Z: dates are fixed
 DAY = 86400
 
@@ -58,6 +59,18 @@ SITES = ["Le Blog Café", "Technik-Blog für Größen", "Новости ядра
          "Mail & Feeds Weekly", "开源周报"]
 
 
+def _png(w, h, rows):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
+
+
 def _rfc822(t):
     import email.utils
     return email.utils.formatdate(t, usegmt=True)
@@ -79,8 +92,12 @@ class _Feed:
 
 
 class Corpus:
-    def __init__(self, feeds=1000, entries=20, seed=6, hosts=1):
+    def __init__(self, feeds=1000, entries=20, seed=6, img_base=None):
+        """img_base: where the <img> sources point ("http://127.0.0.1:P",
+        serving /img/0.png .. /img/N-1.png, N = NIMAGES); None: an
+        address that does not resolve."""
         self.rng = random.Random(seed)
+        self.img_base = img_base
         self.nentries = entries
         self.expected_ids = set()
         self._paras = self._paragraph_pool(400)
@@ -138,12 +155,18 @@ class Corpus:
                      "\tsum += a[i] * %d;  /* %s */\n</code></pre>" %
                      (r.randrange(100), r.choice(WORDS)))
             else:
-                s = ("<p><img src=\"https://img.bench.example/%d.png\" "
-                     "alt=\"%s\" width=\"640\" height=\"360\"></p>" %
-                     (r.randrange(100000), r.choice(WORDS)))
+                s = ("<p><img src=\"%s\" alt=\"%s\" width=\"640\" "
+                     "height=\"360\"></p>" % (self._img_url(),
+                                                r.choice(WORDS)))
             parts.append(s)
             size += len(s.encode())
         return "\n".join(parts)
+
+    def _img_url(self):
+        n = self.rng.randrange(100000)
+        if self.img_base:
+            return "%s/img/%d.png" % (self.img_base, n % NIMAGES)
+        return "https://img.bench.example/%d.png" % n
 
     def _entry(self, f):
         r = self.rng
@@ -272,6 +295,19 @@ class Corpus:
     def docs(self):
         return [(f.path, self.doc(f), self.CTYPES[f.kind])
                 for f in self.feeds]
+
+    def images(self):
+        """[(path, PNG bytes)]: NIMAGES noisy RGB images of 2-25 KB."""
+        r = random.Random(self.rng.random())
+        out = []
+        for i in range(NIMAGES):
+            w = r.randrange(24, 96)
+            h = r.randrange(16, 64)
+            rows = b"".join(b"\0" + bytes(r.getrandbits(8)
+                                           for _ in range(w * 3))
+                            for _ in range(h))
+            out.append(("/img/%d.png" % i, _png(w, h, rows)))
+        return out
 
     def kinds(self):
         n = {"rss": 0, "atom": 0, "rdf": 0}
