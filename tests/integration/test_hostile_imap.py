@@ -48,12 +48,13 @@ class HostileIMAP(unittest.TestCase):
             "password-file = %s\nfolder = %s/{name}\n" %
             (url, pw, self.prefix)))
 
-    def fake_run(self, behaviour, expect, limit=15, timeout="2s", **kw):
+    def fake_run(self, behaviour, expect, limit=15, timeout="2s", kill=None,
+                 **kw):
         """A run against FakeIMAP(behaviour); returns (result, server)."""
         srv = fakeimap.FakeIMAP(behaviour, **kw).start()
         self.addCleanup(srv.stop)
         cfg = self.imap_config(srv.url("Feeds"), "fake-pw", timeout)
-        res = measured_run(cfg, "run", timeout=limit + 4)
+        res = measured_run(cfg, "run", timeout=kill or limit + 4)
         self.assertIsNotNone(res.rc, "killed at the timeout: %r" % res)
         # 1: feeds failed; 75: the mailbox was unusable (temporary)
         self.assertIn(res.rc, (1, 75), res)
@@ -185,7 +186,7 @@ class HostileIMAP(unittest.TestCase):
         # the closed socket forever at 100% CPU (strace: recvfrom() = 0,
         # pselect() readable, again).  imap.c's stream layer should turn
         # EOF into an error (-1) so the literal read fails.
-        self.fake_run("giant-literal", "imap 127.0.0.1", limit=6,
+        self.fake_run("giant-literal", "imap 127.0.0.1", limit=3, kill=3,
                       giant_mb=1)
 
     # --- silence ----------------------------------------------------------
