@@ -200,6 +200,36 @@ jitem(struct jp *p, struct feed_build *b, json_t *it, const char *lang)
 	return feed_build_add(b, e);
 }
 
+/*
+ * jansson builds the whole tree, some 40 bytes per value: 8 MB of "0,"
+ * would take 170 MB.  A linear count of values first (commas, colons and
+ * openings outside strings) bounds it; a real feed of LIM_ENTRIES items
+ * needs far fewer than FEED_MAX_JSON_VALUES.
+ */
+#define FEED_MAX_JSON_VALUES	((size_t)LIM_ENTRIES * 100)
+
+static int
+json_too_big(const char *p, size_t n)
+{
+	const char *end = p + n;
+	size_t values = 0;
+	int str = 0;
+
+	for (; p < end; p++) {
+		if (str) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				str = 0;
+		} else if (*p == '"')
+			str = 1;
+		else if ((*p == ',' || *p == ':' || *p == '[' || *p == '{') &&
+		    ++values > FEED_MAX_JSON_VALUES)
+			return 1;
+	}
+	return 0;
+}
+
 int
 feed_json_parse(const char *data, size_t len,
     const struct feed_parse_opts *opts, struct arena *a, struct feed *f,
@@ -225,6 +255,8 @@ feed_json_parse(const char *data, size_t len,
 		data += 3;
 		len -= 3;
 	}
+	if (json_too_big(data, len))
+		goto toolarge;
 	if (!utf8_valid(data, len)) {
 		if (utf8_clean(&fixed, data, len, 0) == -1)
 			goto toolarge;

@@ -315,6 +315,28 @@ test_field_caps(void **state)
 	arena_free(a);
 }
 
+/* JSON that would make a huge jansson tree is refused before parsing. */
+static void
+test_json_value_cap(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f;
+	char err[ERRLEN];
+	size_t i;
+
+	buf_puts(&b, "{\"version\": \"https://jsonfeed.org/version/1.1\", "
+	    "\"items\": [");
+	for (i = 0; i < (size_t)LIM_ENTRIES * 100 + 1; i++)
+		buf_puts(&b, "0,");
+	buf_puts(&b, "0]}");
+	assert_int_equal(feed_parse(b.data, b.len, NULL, a, &f, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "feed too large");
+	buf_free(&b);
+	arena_free(a);
+}
+
 static int
 fixture_cmp(const void *a, const void *b)
 {
@@ -356,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_body_fallback),
 		cmocka_unit_test(test_field_caps),
+		cmocka_unit_test(test_json_value_cap),
 	};
 	struct CMUnitTest *tests;
 	size_t i, n = sizeof(fixed) / sizeof(fixed[0]);
