@@ -103,6 +103,7 @@ struct xfer {
 	size_t			 z_fed;		/* input bytes taken so far */
 	char			 z_err[128];
 	int			 public_seen;	/* reached a public address */
+	int			 peer_private;	/* the last request's peer */
 	int			 refused;	/* the private-address guard */
 	char			 refused_ip[INET6_ADDRSTRLEN];
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -158,6 +159,7 @@ req_begin(struct fetch_req *r, size_t max)
 	r->content_type = r->content_location = r->effective_url = NULL;
 	r->redirect_status = 0;
 	r->retry_after = 0;
+	r->peer_private = 0;
 	r->err[0] = '\0';
 }
 
@@ -283,6 +285,7 @@ cb_prereq(void *p, char *primary_ip, char *local_ip, int primary_port,
 	struct xfer *x = p;
 
 	(void)local_ip, (void)primary_port, (void)local_port;
+	x->peer_private = ip_private(x->opts, primary_ip);
 	return guard_allows(x, primary_ip, 1) ? CURL_PREREQFUNC_OK :
 	    CURL_PREREQFUNC_ABORT;
 }
@@ -973,6 +976,7 @@ xfer_result(struct xfer *x, CURLcode rc)
 	    CURLE_OK && url != NULL)
 		r->effective_url = xstrdup(url);
 	r->status = status;
+	r->peer_private = x->peer_private;
 	if (rc == CURLE_WRITE_ERROR && x->skip_body && !x->too_large)
 		rc = CURLE_OK;
 	if (rc != CURLE_OK)

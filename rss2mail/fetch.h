@@ -106,6 +106,11 @@ struct fetch_req {
 	long		 redirect_status; /* 301/308 when every hop was permanent */
 	long		 retry_after;	/* seconds, from 429/503, or 0 */
 	char		 err[256];	/* one line when result == FETCH_ERROR */
+	int		 peer_private;	/* the last request went to a private
+					 * address (or through a proxy we cannot
+					 * see past: then 0).  A feed fetched
+					 * from private space may pass this on as
+					 * !from_content for its own images. */
 };
 
 struct fetch_opts {

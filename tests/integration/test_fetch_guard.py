@@ -51,6 +51,13 @@ class TestGuard(FetchCase):
     def test_configured_private_feed_is_fetched(self):
         r = fetch1(self.private.url("/feed.xml"), "--public", self.pub)
         self.assertEqual(r["result"], "ok", r)
+        self.assertTrue(r["peer_private"])
+        r = fetch1(self.public.url("/feed.xml"), "--public", self.pub)
+        self.assertFalse(r["peer_private"])
+        r = fetch1(self.redirect(self.private, self.public.url("/feed.xml")),
+                   "--public", self.pub)
+        self.assertEqual(r["result"], "ok", r)
+        self.assertFalse(r["peer_private"])
 
     def test_content_url_to_private_refused(self):
         r = fetch1("+content:" + self.private.url("/feed.xml"),

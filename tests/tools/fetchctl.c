@@ -21,9 +21,9 @@
  *
  * Prints one JSON line per request, in completion order: index, url, result,
  * status, bytes, etag, last_modified, content_type, content_location,
- * effective_url, redirect_status, retry_after, err, ms, and sha256 of a
- * non-empty body.  Exit status 0 when
- * fetch_run ran (whatever the results), 2 on usage errors, 1 otherwise.
+ * effective_url, redirect_status, retry_after, peer_private, err, ms, and
+ * sha256 of a non-empty body.  Exit status 0 when fetch_run ran (whatever
+ * the results), 2 on usage errors, 1 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +94,9 @@ done(struct fetch_req *r, void *p)
 	json_field("content_type", r->content_type);
 	json_field("content_location", r->content_location);
 	json_field("effective_url", r->effective_url);
-	printf(", \"redirect_status\": %ld, \"retry_after\": %ld",
-	    r->redirect_status, r->retry_after);
+	printf(", \"redirect_status\": %ld, \"retry_after\": %ld, "
+	    "\"peer_private\": %s", r->redirect_status, r->retry_after,
+	    r->peer_private ? "true" : "false");
 	json_field("err", r->result == FETCH_ERROR ? r->err : NULL);
 	printf(", \"ms\": %ld", ms);
 	if (r->body.len > 0) {
