@@ -285,7 +285,9 @@ cb_prereq(void *p, char *primary_ip, char *local_ip, int primary_port,
 	struct xfer *x = p;
 
 	(void)local_ip, (void)primary_port, (void)local_port;
-	x->peer_private = ip_private(x->opts, primary_ip);
+	/* through a proxy, the peer is the proxy: say nothing */
+	x->peer_private = x->opts->proxy == NULL && !x->opts->proxy_env &&
+	    ip_private(x->opts, primary_ip);
 	return guard_allows(x, primary_ip, 1) ? CURL_PREREQFUNC_OK :
 	    CURL_PREREQFUNC_ABORT;
 }
