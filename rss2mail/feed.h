@@ -98,6 +98,8 @@ struct feed {
 	struct entry	*entries;	/* document order */
 	size_t		 nentries;
 	struct feed_date published;	/* RSS channel pubDate (added) */
+	const char	*self;		/* link rel="self": the feed's own
+					   URL as it says, or NULL (added) */
 };
 
 struct feed_parse_opts {

@@ -291,6 +291,7 @@ feed_json_parse(const char *data, size_t len,
 	jtext(&f->title, jstr(&p, root, "title", 1), "text/plain", NULL,
 	    f->language);
 	f->link = jurl(&p, root, "home_page_url");
+	f->self = jurl(&p, root, "feed_url");
 	jtext(&f->subtitle, jstr(&p, root, "description", 0), "text/plain",
 	    NULL, f->language);
 	jauthor(&p, root, &f->author);

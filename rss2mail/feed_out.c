@@ -175,6 +175,18 @@ jw_detail(struct jw *w, const char *key, const struct feed_text *t)
 }
 
 static void
+jw_link(struct jw *w, const char *rel, const char *href)
+{
+	if (href == NULL)
+		return;
+	jw_nl(w);
+	jw_open(w, '{');
+	jw_kstr(w, "rel", rel);
+	jw_kstr(w, "href", href);
+	jw_close(w, '}');
+}
+
+static void
 jw_feed(struct jw *w, const struct feed *f)
 {
 	char n[32];
@@ -184,6 +196,14 @@ jw_feed(struct jw *w, const struct feed *f)
 	jw_kstr(w, "title", f->title.value);
 	jw_detail(w, "title_detail", &f->title);
 	jw_kstr(w, "link", f->link);
+	if (f->link || f->self) {
+		/* feedparser's links, as far as the model keeps them */
+		jw_key(w, "links");
+		jw_open(w, '[');
+		jw_link(w, "alternate", f->link);
+		jw_link(w, "self", f->self);
+		jw_close(w, ']');
+	}
 	jw_kstr(w, "subtitle", f->subtitle.value);
 	jw_kstr(w, "language", f->language);
 	jw_kstr(w, "rights", f->rights);

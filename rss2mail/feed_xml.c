@@ -78,7 +78,7 @@ enum field {
 	F_NONE, F_TITLE, F_LINK, F_SUBTITLE, F_SUMMARY, F_CONTENT, F_AUTHOR,
 	F_ANAME, F_AEMAIL, F_AURI, F_PUBLISHED, F_UPDATED, F_ID, F_COMMENTS,
 	F_LANGUAGE, F_RIGHTS, F_GENERATOR, F_TTL, F_SYPERIOD, F_SYFREQ,
-	F_IMGURL, F_IMGTITLE, F_IMGLINK, F_TAG, F_MAX
+	F_IMGURL, F_IMGTITLE, F_IMGLINK, F_TAG, F_SELF, F_MAX
 };
 
 enum kind {
@@ -567,6 +567,14 @@ on_link(struct xp *x, const xmlChar **attrs, int nattr)
 		slot_set(o, F_LINK, 2, href, NULL, NULL, NULL);
 	} else if (strcmp(rel, "enclosure") == 0)
 		encl_add(x, href, type, len);
+	else if (strcmp(rel, "self") == 0 && !x->in_entry) {
+		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
+		    href)) == NULL) {
+			fatal(x, "feed too large");
+			return;
+		}
+		slot_set(o, F_SELF, 1, href, NULL, NULL, NULL);
+	}
 }
 
 static void
@@ -1005,6 +1013,7 @@ feed_finish(struct xp *x)
 	f->image.title = o->s[F_IMGTITLE].v;
 	f->image.link = o->s[F_IMGLINK].v;
 	f->tags = o->tags;
+	f->self = o->s[F_SELF].v;
 	if ((t = o->s[F_TTL].v) != NULL) {
 		ttl = strtol(t, &end, 10);
 		if (*end == '\0' && ttl > 0)
