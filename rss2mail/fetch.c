@@ -603,7 +603,10 @@ cb_header(char *line, size_t size, size_t nmemb, void *p)
 
 /* --- setting up a transfer ---------------------------------------------- */
 
-/* A validator goes back verbatim, but never one that could split a header. */
+/*
+ * A validator (or any header value we are given) goes out verbatim, but
+ * never one that could split a header.
+ */
 static int
 validator_ok(const char *v)
 {
@@ -720,8 +723,8 @@ xfer_setup(struct xfer *x)
 	 */
 	SETOPT(CURLOPT_PIPEWAIT, strncasecmp(r->url, "https:", 6) == 0 ?
 	    1L : 0L);
-	SETOPT(CURLOPT_USERAGENT, r->user_agent ? r->user_agent :
-	    FETCH_DEFAULT_UA);
+	SETOPT(CURLOPT_USERAGENT, r->user_agent &&
+	    validator_ok(r->user_agent) ? r->user_agent : FETCH_DEFAULT_UA);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file != NULL)
