@@ -1467,6 +1467,10 @@ feed_xml_parse(const char *data, size_t len,
 	f->bozo = 1;
 	f->bozo_exception = arena_strdup(a, first);
 done:
+	if (x->cap.rule && !x->fatal && !x->skip) {
+		x->depth = x->cap.depth;
+		cap_end(x);		/* the text a truncated document ends in */
+	}
 	if (x->in_entry && !x->fatal)
 		entry_finish(x);	/* a truncated document's last entry */
 	if (!x->fatal)
