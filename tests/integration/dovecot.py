@@ -50,6 +50,17 @@ def _stop_all():
 atexit.register(_stop_all)
 
 
+def _die_with_parent():
+    """In the child before exec: get SIGTERM when the test process dies,
+    even by SIGKILL, so no Dovecot outlives its tests (Linux only)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)       # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -234,7 +245,7 @@ class Dovecot:
             self.proc = subprocess.Popen(
                 [DOVECOT, "-F", "-c", self.conf], stdin=subprocess.DEVNULL,
                 stdout=logf, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=_die_with_parent)
             logf.close()
             _live.append(self)
             ok = wait_port(self.port, timeout, self.proc)
