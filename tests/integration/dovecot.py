@@ -52,7 +52,9 @@ atexit.register(_stop_all)
 
 def _die_with_parent():
     """In the child before exec: get SIGTERM when the test process dies,
-    even by SIGKILL, so no Dovecot outlives its tests (Linux only)."""
+    even by SIGKILL, so no Dovecot outlives its tests (Linux only).  The
+    signal follows the creating *thread*: start Dovecot from the main
+    thread (or one that lives as long as the server)."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
