@@ -188,6 +188,8 @@ static const struct key keys[] = {
 	    NULL, 1, 1024, 0, NULL },
 	{ "per-host",	KT_INT,		KS_GLOBAL, G(per_host),	"2",
 	    NULL, 1, 64, 0, NULL },
+	{ "parse-isolation", KT_BOOL,	KS_GLOBAL, G(parse_isolation), "yes",
+	    NULL, 0, 0, 0, NULL },
 
 	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
 	    NULL, 0, 0, 0, NULL },

@@ -91,6 +91,8 @@ struct config {
 					   $XDG_DATA_HOME/rss2mail/state.db */
 	int		 concurrency;	/* default 16 */
 	int		 per_host;	/* default 2 */
+	int		 parse_isolation; /* parse in a child with rlimits;
+					   default yes */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;

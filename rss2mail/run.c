@@ -19,7 +19,11 @@
  * Nothing is marked delivered that the store did not confirm, and nothing
  * is appended without a pending row on disk first.
  */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +36,7 @@
 #include "config.h"
 #include "deliver.h"
 #include "feed.h"
+#include "feed_pack.h"
 #include "fetch.h"
 #include "html.h"
 #include "limits.h"
@@ -600,7 +605,18 @@ outbox_add(struct run *r, struct feed_run *fr, const char *folder,
 	it = &ob->items[ob->n++];
 	it->fr = fr;
 	it->entry_id = xstrdup(entry_id);
-	it->title = title ? xstrndup(title, strnlen(title, 200)) : NULL;
+	it->title = NULL;
+	if (title) {
+		struct buf line = BUF_INIT(4096);
+
+		/* for -v: an HTML title as the text a reader sees */
+		if (html_to_line(title, strlen(title), &line) == 0 && line.len)
+			it->title = xstrndup(line.data, strnlen(line.data,
+			    200));
+		else
+			it->title = xstrndup(title, strnlen(title, 200));
+		buf_free(&line);
+	}
 	snprintf(it->msgid, sizeof(it->msgid), "%s", msgid);
 	it->msg = msg;
 	it->len = len;
@@ -1016,6 +1032,151 @@ run_progress(struct run *r)
 	fflush(stderr);
 }
 
+/*
+ * Parse isolation (parse-isolation = yes, the default): the parser runs in
+ * a child made by fork(), which already has the body in its memory, with
+ * limits on address space and CPU time; it sends the parsed model back
+ * packed (feed_pack.h) and exits.  A parser bug that crashes, loops or
+ * eats memory on a hostile feed ends that child only: the run goes on
+ * with a one-line error for that feed.  Measured by `make bench`.
+ */
+#define PARSE_CPU_SECONDS	30
+#define PARSE_AS_EXTRA		(768u << 20)	/* beyond the parent's */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PARSE_SANITIZED	1	/* ASan reserves terabytes: no RLIMIT_AS */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PARSE_SANITIZED	1
+#endif
+#endif
+
+static void
+parse_child_limits(void)
+{
+	struct rlimit rl;
+	long pages = 0;
+	FILE *f;
+
+	rl.rlim_cur = rl.rlim_max = PARSE_CPU_SECONDS;
+	setrlimit(RLIMIT_CPU, &rl);
+#ifndef PARSE_SANITIZED
+	if ((f = fopen("/proc/self/statm", "r")) != NULL) {
+		if (fscanf(f, "%ld", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	if (pages > 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)pages *
+		    (rlim_t)sysconf(_SC_PAGESIZE) + PARSE_AS_EXTRA;
+		setrlimit(RLIMIT_AS, &rl);
+	}
+#else
+	(void)f;
+	(void)pages;
+#endif
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static int
+parse_isolated(const char *data, size_t len, const struct feed_parse_opts *po,
+    struct arena *a, struct feed **out, char *err, size_t errlen)
+{
+	struct buf in = BUF_INIT(LIM_FEED_ARENA);
+	char chunk[65536];
+	ssize_t n;
+	pid_t pid;
+	int fds[2], status, r = -1;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		errf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		errf(err, errlen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct buf b = BUF_INIT(LIM_FEED_ARENA);
+		struct feed *f = NULL;
+		char cerr[ERRLEN];
+
+		close(fds[0]);
+		parse_child_limits();
+		if (feed_parse(data, len, po, a, &f, cerr, sizeof(cerr)) == -1) {
+			buf_putc(&b, 'E');
+			buf_puts(&b, cerr);
+		} else if (buf_putc(&b, 'F') == -1 || feed_pack(f, &b) == -1) {
+			buf_reset(&b);
+			buf_puts(&b, "Efeed too large");
+		}
+		write_all(fds[1], buf_str(&b), b.len);
+		_exit(0);
+	}
+	close(fds[1]);
+	for (;;) {
+		n = read(fds[0], chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(&in, chunk, (size_t)n) == -1)
+			break;		/* over the cap: fails below */
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		errf(err, errlen, "the parser was stopped by signal %d (%s)",
+		    WTERMSIG(status), WTERMSIG(status) == SIGXCPU ?
+		    "CPU time limit" : WTERMSIG(status) == SIGKILL ||
+		    WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGABRT ?
+		    "crash or memory limit" : "killed");
+		goto out;
+	}
+	if (in.overflow || in.len == 0) {
+		errf(err, errlen, "the parser process gave %s", in.overflow ?
+		    "too much" : "nothing back");
+		goto out;
+	}
+	if (in.data[0] == 'E') {
+		errf(err, errlen, "%s", in.data + 1);
+		goto out;
+	}
+	r = feed_unpack(in.data + 1, in.len - 1, a, out, err, errlen);
+out:
+	buf_free(&in);
+	return r;
+}
+
+static int
+run_parse(const struct run *r, const char *data, size_t len,
+    const struct feed_parse_opts *po, struct feed **out, char *err,
+    size_t errlen)
+{
+	if (r->cfg->parse_isolation)
+		return parse_isolated(data, len, po, r->arena, out, err,
+		    errlen);
+	return feed_parse(data, len, po, r->arena, out, err, errlen);
+}
+
 /* Step 2, called by the fetcher as each feed arrives. */
 static void
 on_fetched(struct fetch_req *req, void *ctx)
@@ -1057,8 +1218,8 @@ on_fetched(struct fetch_req *req, void *ctx)
 	po.content_location = req->content_location;
 	po.http_charset = content_charset(req->content_type, cs, sizeof(cs));
 	arena_reset(r->arena);
-	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
-	    &po, r->arena, &f, err, sizeof(err)) == -1) {
+	if (run_parse(r, req->body.data ? req->body.data : "", req->body.len,
+	    &po, &f, err, sizeof(err)) == -1) {
 		feed_fail(r, fr, "parse %s: %s", req->url, err);
 		fr->source_failed = 1;
 		feed_backoff(r, fr, 0);
