@@ -190,6 +190,8 @@ static const struct key keys[] = {
 	    NULL, 1, 64, 0, NULL },
 	{ "parse-isolation", KT_BOOL,	KS_GLOBAL, G(parse_isolation), "yes",
 	    NULL, 0, 0, 0, NULL },
+	{ "run-time-limit", KT_DURATION, KS_GLOBAL, G(run_time_limit), NULL,
+	    NULL, 1, DAY, 0, NULL },
 
 	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
 	    NULL, 0, 0, 0, NULL },

@@ -93,6 +93,9 @@ struct config {
 	int		 per_host;	/* default 2 */
 	int		 parse_isolation; /* parse in a child with rlimits;
 					   default yes */
+	long long	 run_time_limit; /* seconds for all fetching of a
+					   pass; 0 = none (each request still
+					   has its own timeouts) */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;

@@ -84,6 +84,8 @@ struct feed_run {
 	int		 polled;	/* fetched and parsed */
 	int		 failed;
 	int		 source_failed;	/* the feed itself: fetch or parse */
+	int		 feed_private;	/* fetched from a private address: its
+					   images may be private too */
 	char		*error;		/* the first error, for reports */
 	char		*etag, *last_modified, *warning;
 	char		*folder;
@@ -777,13 +779,15 @@ images_free(struct images *im)
  * Fetch the images of one entry (images = inline), all at once, bounded:
  * at most RUN_MAX_IMAGES, each capped, all within RUN_IMAGE_TIMEOUT.  URLs
  * come from feed content, so the fetcher's private-address guard treats
- * them as public-origin unless allow-private is set.  A failed image
+ * them as public-origin (unless the feed itself came from a private
+ * address, or allow-private is set).  A failed image
  * stays a link; this never fails the entry.
  */
 static void
-entry_images(struct run *r, const struct config_feed *cf,
-    const struct entry *e, struct images *im)
+entry_images(struct run *r, const struct feed_run *fr, const struct entry *e,
+    struct images *im)
 {
+	const struct config_feed *cf = fr->cf;
 	const struct feed_text *body = feed_entry_body(e);
 	struct fetch_req reqs[RUN_MAX_IMAGES];
 	struct fetch_opts fo;
@@ -805,7 +809,9 @@ entry_images(struct run *r, const struct config_feed *cf,
 		im->urls[i] = xstrdup(p);
 		im->v[i].url = im->urls[i];
 		reqs[i].url = im->urls[i];
-		reqs[i].from_content = 1;
+		/* content of a public feed is public-origin; a feed that
+		 * came from private space may point into it */
+		reqs[i].from_content = !fr->feed_private;
 		reqs[i].allow_private = cf->s.allow_private;
 		reqs[i].max_size = LIM_IMAGE;
 		reqs[i].timeout = RUN_IMAGE_TIMEOUT;
@@ -1000,7 +1006,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		}
 		buf_reset(&msg);
 		if (want_images)
-			entry_images(r, cf, e, &im);
+			entry_images(r, fr, e, &im);
 		mo.images = im.v;
 		mo.nimages = im.n;
 		rc = msg_compose(f, e, &mo, &msg, err, sizeof(err));
@@ -1226,6 +1232,7 @@ on_fetched(struct fetch_req *req, void *ctx)
 		goto out;
 	}
 	fr->polled = 1;
+	fr->feed_private = req->peer_private;
 	feed_redirect(r, fr, req);
 	if (f->ttl > 0 && f->ttl * 60 != fr->sf.hint)
 		state_feed_set(r->st, fr->cf->name, "hint", NULL,
@@ -1306,6 +1313,7 @@ run_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
 		fo->proxy_env = 1;
 	else
 		fo->proxy = cfg->global.proxy;
+	fo->deadline = (long)cfg->run_time_limit;
 }
 
 static int

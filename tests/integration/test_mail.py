@@ -46,7 +46,8 @@ class Mail(unittest.TestCase):
                 "<link>%s</link><description><![CDATA[%s]]></description>"
                 "</item></channel></rss>" % (self.http.url("/"),
                                              self.http.url("/post"), body))
-        self.http.put("/feed.xml", feed.encode())
+        self.feed = feed.encode()
+        self.http.put("/feed.xml", self.feed)
 
     def config(self, extra):
         md = os.path.join(self.dir, "Mail")
@@ -115,14 +116,20 @@ class Mail(unittest.TestCase):
         self.assertEqual(msg.get_content_type(), "text/plain")
 
     def test_private_images_refused_without_allow_private(self):
-        # the feed is on loopback (the user configured it), but its images
-        # count as public-origin content: loopback images are refused
+        # a feed on a public address (127.0.0.2 counts as public through
+        # the test hook) whose images are on a private one (127.0.0.1):
+        # refused without allow-private
+        pub = FeedServer(host="127.0.0.2")
+        pub.start()
+        self.addCleanup(pub.stop)
+        pub.put("/feed.xml", self.feed)
         md = os.path.join(self.dir, "Mail")
         cfg = rig.write_config(self.dir, (
             "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
             "maildir = %s\nstate = %s/state.db\n\n[feed.pics]\nurl = %s\n")
-            % (md, self.dir, self.http.url("/feed.xml")))
-        r = rig.run(cfg, "run")
+            % (md, self.dir, pub.url("/feed.xml")))
+        hook = {"RSS2MAIL_TEST_PUBLIC_ADDRS": "127.0.0.2"}
+        r = rig.run(cfg, "run", env=hook)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.http.requests_for("/a.png"), [])
         msg = mailcheck.strict(rig.read_maildir(md)[0].replace(b"\n",
@@ -130,6 +137,20 @@ class Mail(unittest.TestCase):
         self.assertFalse([p for p in msg.walk()
                           if p.get_content_maintype() == "image"])
 
+    def test_private_feed_keeps_its_private_images(self):
+        # the user configured a feed on a private address: its own images
+        # there do not cross from public to private, so they are fetched
+        md = os.path.join(self.dir, "Mail")
+        cfg = rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "maildir = %s\nstate = %s/state.db\n\n[feed.pics]\nurl = %s\n")
+            % (md, self.dir, self.http.url("/feed.xml")))
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        msg = mailcheck.strict(rig.read_maildir(md)[0].replace(b"\n",
+                                                               b"\r\n"))
+        self.assertEqual(len([p for p in msg.walk()
+                              if p.get_content_maintype() == "image"]), 2)
 
 if __name__ == "__main__":
     unittest.main()
