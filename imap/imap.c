@@ -1024,6 +1024,12 @@ session_drop(struct imap *c)
 	if (c->s != NULL) {
 		if (!c->dead && c->s->imap_stream != NULL)
 			(void)mailimap_logout(c->s);
+		/* mailimap_free would LOGOUT on a live stream: on a dead one
+		 * that waits a full timeout for nothing, so close it first */
+		if (c->s->imap_stream != NULL) {
+			mailstream_close(c->s->imap_stream);
+			c->s->imap_stream = NULL;
+		}
 		mailimap_free(c->s);
 		c->s = NULL;
 	}
