@@ -49,6 +49,10 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/librss2mail.a
 
 tests: $(UNIT_BIN) $(FUZZ_REPLAY) $(TOOL_BIN) $(B)/rss2mail
 
+# regenerate the reviewed golden messages on purpose (then review the diff)
+golden: $(B)/tests/test_message
+	GOLDEN_UPDATE=1 $(B)/tests/test_message
+
 # libFuzzer builds of the fuzz targets (make fuzz)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 $(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/librss2mail.a
@@ -126,5 +130,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo bench install uninstall clean asan fuzz fuzz-bins
+.PHONY: all tests deps check demo bench install uninstall clean asan fuzz fuzz-bins golden
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
