@@ -275,8 +275,27 @@ out:
 	return 0;
 }
 
+/* The length of "name=" when r starts with an attribute holding a URL
+ * (feedparser's list, by attribute name), else 0. */
+static size_t
+url_attr(const char *r)
+{
+	static const char *const names[] = { "href=", "src=", "cite=",
+	    "poster=", "background=", "longdesc=", "usemap=", "action=",
+	    "data=", "codebase=", "classid=", "profile=" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (strncasecmp(r, names[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
 /*
- * Resolve the values of href= and src= attributes in an HTML fragment.
+ * Resolve the values of URL attributes (href=, src=, cite=, poster= ...)
+ * in an HTML fragment.
  * A small scanner, not an HTML parser: it looks at attribute syntax inside
  * tags only, leaves everything else byte for byte, and the sanitizer in
  * html.c still sees every tag later.
@@ -300,14 +319,19 @@ feed_html_resolve(const char *html, size_t n, const char *base,
 		p = q;
 		for (r = q + 1; r < end; r++) {
 			size_t alen;
+			const char *cq;
 
-			if (!(r[-1] == ' ' || r[-1] == '\t' || r[-1] == '\n'))
+			if (*r == '"' || *r == '\'') {
+				/* another attribute's quoted value: skip it */
+				cq = memchr(r + 1, *r, (size_t)(end - r - 1));
+				if (cq == NULL)
+					break;
+				r = cq;
 				continue;
-			if (strncasecmp(r, "href=", 5) == 0)
-				alen = 5;
-			else if (strncasecmp(r, "src=", 4) == 0)
-				alen = 4;
-			else
+			}
+
+			if (!(r[-1] == ' ' || r[-1] == '\t' || r[-1] == '\n') ||
+			    (alen = url_attr(r)) == 0)
 				continue;
 			v = r + alen;
 			quote = (*v == '"' || *v == '\'') ? *v++ : 0;
