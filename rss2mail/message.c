@@ -241,8 +241,8 @@ content_language(struct compose *c)
 }
 
 /* The List-Id label: the feed's section name as a dot-atom. */
-static void
-list_label(const char *name, struct buf *out)
+void
+msg_list_label(const char *name, struct buf *out)
 {
 	const char *p;
 
@@ -633,7 +633,7 @@ headers(struct compose *c, const char *title, struct buf *m)
 	    mime_header_raw(m, "Content-Language", c->lang) == -1)
 		goto out;
 	buf_reset(&v);
-	list_label(o->feed_name, &v);
+	msg_list_label(o->feed_name, &v);
 	if (mime_header_phrase(m, "List-Id", c->feed_title, v.data) == -1 ||
 	    mime_header_raw(m, "Auto-Submitted", "auto-generated") == -1)
 		goto out;

@@ -80,6 +80,10 @@ struct msg_opts {
 #define MSG_ID_LEN	80
 void	msg_id(const char *feed_url, const char *entry_id, char *out);
 
+/* The List-Id label of a feed ("lwn.rss2mail"), appended to out: the same
+ * for its entries and for rss2mail's notices about it. */
+void	msg_list_label(const char *feed_name, struct buf *out);
+
 /* Compose the message; 0, or -1 with err ("message too large"). */
 int	msg_compose(const struct feed *, const struct entry *,
 	    const struct msg_opts *, struct buf *out, char *err, size_t errlen);

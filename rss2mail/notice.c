@@ -1,9 +1,11 @@
 /*
  * notice.c - composing rss2mail's own notices (see notice.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "message.h"
 #include "mime.h"
 #include "notice.h"
 #include "util.h"
@@ -12,25 +14,28 @@ int
 notice_compose(const struct notice *n, struct buf *out)
 {
 	struct buf body = BUF_INIT(0), listid = BUF_INIT(0);
-	char date[40];
+	char date[40], *tname = NULL, *taddr = NULL;
 	const char *p;
 	int r = -1;
 
 	util_rfc5322_date(n->date, date);
-	buf_printf(&listid, "rss2mail <%s.rss2mail>", n->feed_name);
+	msg_list_label(n->feed_name, &listid);
 	/* LF -> CRLF before encoding, so QP sees real line ends */
 	for (p = n->text; *p; p++) {
 		if (*p == '\n')
 			buf_putc(&body, '\r');
 		buf_putc(&body, *p);
 	}
+	if (mime_addr_split(n->to, &tname, &taddr) == -1)
+		goto out;
 	if (mime_header_addr(out, "From", "rss2mail", n->from_addr) == -1 ||
-	    mime_header(out, "To", n->to) == -1 ||
+	    mime_header_addr(out, "To", tname, taddr) == -1 ||
 	    mime_header(out, "Subject", n->subject) == -1 ||
 	    mime_header_raw(out, "Date", date) == -1 ||
 	    mime_header_raw(out, "Message-ID", n->msgid) == -1 ||
 	    mime_header_raw(out, "MIME-Version", "1.0") == -1 ||
-	    mime_header(out, "List-Id", listid.data) == -1 ||
+	    mime_header_phrase(out, "List-Id", n->feed_name,
+	    listid.data) == -1 ||
 	    mime_header_raw(out, "Auto-Submitted", "auto-generated") == -1 ||
 	    mime_header_raw(out, "Content-Type",
 	    "text/plain; charset=utf-8") == -1 ||
@@ -41,6 +46,8 @@ notice_compose(const struct notice *n, struct buf *out)
 		goto out;
 	r = 0;
 out:
+	free(tname);
+	free(taddr);
 	buf_free(&body);
 	buf_free(&listid);
 	return r;
