@@ -102,8 +102,7 @@ class HostileConfig(unittest.TestCase):
     def test_binary_garbage(self):
         cfg = os.path.join(self.h.dir, "garbage.ini")
         with open(cfg, "wb") as f:
-            f.write(bytes(random.Random(4).getrandbits(8)
-                          for _ in range(20000)))
+            f.write(random.Random(4).randbytes(20000))
         self.refused(cfg, [":1:"])
 
     def test_line_too_long(self):

@@ -182,14 +182,14 @@ class HostileXML(HostileCase):
                        limit=10)
 
     def test_binary_garbage(self):
-        body = bytes(random.Random(8).getrandbits(8) for _ in range(200000))
+        body = random.Random(8).randbytes(200000)
         self.contained(self.serve("garbage.bin", body,
                                   "application/octet-stream"),
                        "not a feed", limit=10)
 
     def test_binary_garbage_after_xml_declaration(self):
-        body = b"<?xml version='1.0'?>\n" + bytes(
-            random.Random(9).getrandbits(8) for _ in range(100000))
+        body = b"<?xml version='1.0'?>\n" + random.Random(9).randbytes(
+            100000)
         self.contained(self.serve("garbage2.xml", body), "not a feed",
                        limit=10)
 
