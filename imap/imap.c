@@ -36,6 +36,16 @@
  *              INTERNALDATE = msgs[i].date (now when 0); flags =
  *              cfg->flags (system flags \Seen \Flagged \Answered \Draft
  *              \Deleted and keywords), none by default.
+ *   remove_msgid  SELECT, UID SEARCH HEADER Message-ID, the first match's
+ *              FLAGS (less \Recent and \Deleted) into *flags, UID STORE
+ *              +FLAGS.SILENT (\Deleted) on every match and, with UIDPLUS,
+ *              UID EXPUNGE of exactly those; without UIDPLUS they stay
+ *              marked (a plain EXPUNGE would take the user's deletions).
+ *              No match or no folder: *flags = NULL, DELIVER_OK.
+ *   expire     UID SEARCH SEEN UNFLAGGED UNDELETED BEFORE <day of before>
+ *              (INTERNALDATE, whole days: the cut-off day is kept), then
+ *              removed as above; *n = how many.
+ *   msgs[i].flags  checked like cfg->flags; bad ones are DELIVER_MSG.
  *   after a drop  the next call reconnects (IMAP_CONNECT_TRIES attempts,
  *              1 s and 2 s apart); ensure_folder and has_msgid also retry
  *              once inside the call.  append never resends: whether the
@@ -117,7 +127,8 @@ struct imap {
 	struct caplow	*cap;		/* the receive cap (owned by the stream) */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
 	char		*prefix;	/* personal namespace prefix ("" none) */
-	char		*selected;	/* server name of the examined folder */
+	char		*selected;	/* server name of the open folder */
+	int		 selected_rw;	/* ... opened with SELECT, not EXAMINE */
 	char		**known;	/* server names known to exist */
 	size_t		 nknown;
 };
@@ -1314,26 +1325,33 @@ msgid_ok(const char *id)
 	return 1;
 }
 
-/* EXAMINE name unless it is already the examined folder. */
+/*
+ * Open folder name: EXAMINE (read-only, for searching) or SELECT (rw, to
+ * change flags), unless it is open already in a mode that will do.
+ * A folder that does not exist sets *missing.
+ */
 static enum deliver_status
-examine(struct imap *c, const char *name, const char *folder, int *missing,
-    char *err, size_t errlen)
+open_folder(struct imap *c, const char *name, const char *folder, int rw,
+    int *missing, char *err, size_t errlen)
 {
 	char why[ERRLEN];
 	int r;
 
 	*missing = 0;
-	if (c->selected != NULL && strcmp(c->selected, name) == 0)
+	if (c->selected != NULL && strcmp(c->selected, name) == 0 &&
+	    (c->selected_rw || !rw))
 		return DELIVER_OK;
 	free(c->selected);
 	c->selected = NULL;
-	r = mailimap_examine(c->s, name);
+	r = rw ? mailimap_select(c->s, name) : mailimap_examine(c->s, name);
 	if (r == MAILIMAP_NO_ERROR) {
 		c->selected = xstrdup(name);
+		c->selected_rw = rw;
 		return DELIVER_OK;
 	}
 	if (is_conn_error(r))
-		return cmd_failed(c, r, "EXAMINE", err, errlen);
+		return cmd_failed(c, r, rw ? "SELECT" : "EXAMINE", err,
+		    errlen);
 	/* Dovecot says "Mailbox doesn't exist" without a response code */
 	snprintf(why, sizeof(why), "%s", server_text(c));
 	r = folder_exists(c, name, err, errlen);
@@ -1358,7 +1376,8 @@ has_msgid_once(struct imap *c, const char *name, const char *folder,
 
 	if (ensure_conn(c, err, errlen) < 0)
 		return DELIVER_STORE;
-	if ((st = examine(c, name, folder, &missing, err, errlen)) != 0)
+	if ((st = open_folder(c, name, folder, 0, &missing, err, errlen))
+	    != DELIVER_OK)
 		return st;
 	if (missing)
 		return DELIVER_OK;
@@ -1407,17 +1426,17 @@ imap_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
 
 /* The configured flags as an IMAP flag list; NULL when none. */
 static struct mailimap_flag_list *
-flag_list(const struct imap *c)
+flag_list(const char *flags)
 {
 	struct mailimap_flag_list *fl;
 	struct mailimap_flag *f;
 	const char *p, *e;
 	char *w;
 
-	if (c->flags == NULL || c->flags[0] == '\0')
+	if (flags == NULL || flags[0] == '\0')
 		return NULL;
 	fl = mailimap_flag_list_new_empty();
-	for (p = c->flags; *p; p = e) {
+	for (p = flags; *p; p = e) {
 		p += strspn(p, " ");
 		if (*p == '\0')
 			break;
@@ -1446,7 +1465,7 @@ flag_list(const struct imap *c)
 /*
  * Flags are checked once at open so APPEND never sends junk: keywords are
  * atoms, and of the system flags only those a client may set on APPEND
- * (\\Recent is the server's; others are unknown).
+ * (\Recent is the server's; others are unknown).
  */
 static int
 flags_ok(const char *flags)
@@ -1526,6 +1545,11 @@ msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
 		errf(err, errlen, "imap: message contains NUL bytes");
 		return DELIVER_MSG;
 	}
+	if (m->flags != NULL && !flags_ok(m->flags)) {
+		errf(err, errlen, "imap: bad flags \"%s\" for a message",
+		    m->flags);
+		return DELIVER_MSG;
+	}
 	return DELIVER_OK;
 }
 
@@ -1569,7 +1593,7 @@ append_one(struct imap *c, const char *name, const char *folder,
 	uint32_t uidvalidity = 0, uid = 0;
 	int r;
 
-	fl = flag_list(c);
+	fl = flag_list(m->flags ? m->flags : c->flags);
 	dt = date_time(m->date);
 	if (c->caps & CAP_UIDPLUS)
 		r = mailimap_uidplus_append(c->s, name, fl, dt, m->data,
@@ -1620,6 +1644,20 @@ write_mailbox(struct imap *c, const char *name)
 	}
 	rc = stream_write(c, b.data, b.len);
 	buf_free(&b);
+	return rc;
+}
+
+/* " (a b)" for a checked flag string; nothing for an empty one. */
+static int
+write_flags(struct imap *c, const char *flags)
+{
+	char *j = flags_join(flags);
+	int rc = 0;
+
+	if (j[0] != '\0' && (stream_write(c, " (", 2) < 0 ||
+	    stream_write(c, j, strlen(j)) < 0 || stream_write(c, ")", 1) < 0))
+		rc = -1;
+	free(j);
 	return rc;
 }
 
@@ -1697,7 +1735,11 @@ append_batch(struct imap *c, const char *name, const char *folder,
 
 		t = msgs[i].date > 0 ? msgs[i].date : time(NULL);
 		gmtime_r(&t, &tm);
-		if (c->flagstr[0] != '\0' && (stream_write(c, " (", 2) < 0 ||
+		if (msgs[i].flags != NULL) {
+			if (write_flags(c, msgs[i].flags) < 0)
+				goto conn;
+		} else if (c->flagstr[0] != '\0' &&
+		    (stream_write(c, " (", 2) < 0 ||
 		    stream_write(c, c->flagstr, strlen(c->flagstr)) < 0 ||
 		    stream_write(c, ")", 1) < 0))
 			goto conn;
@@ -1739,7 +1781,8 @@ batch_size(const struct imap *c, const struct deliver_msg *msgs, size_t n)
 	for (k = 1; k < n && k < LIM_APPEND_BATCH; k++) {
 		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
 		    msgs[k].len == 0 || memchr(msgs[k].data, '\0',
-		    msgs[k].len) != NULL)
+		    msgs[k].len) != NULL ||
+		    (msgs[k].flags != NULL && !flags_ok(msgs[k].flags)))
 			break;
 		bytes += msgs[k].len;
 	}
@@ -1794,6 +1837,292 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 			break;
 		*done += k;
 	}
+	free(name);
+	return st;
+}
+
+/* ---- removing: updates = replace, keep = 30d ------------------------ */
+
+/* Send "TAG cmd" and read the tagged reply: its state, or -1 when the
+ * connection failed or the server said BAD.  cmd is ASCII, no literals. */
+static int
+raw_command(struct imap *c, const char *cmd)
+{
+	int r;
+
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
+	    stream_write(c, cmd, strlen(cmd)) < 0 ||
+	    stream_write(c, "\r\n", 2) < 0 ||
+	    mailstream_flush(c->s->imap_stream) < 0)
+		return -1;
+	r = read_tagged(c, NULL);
+	return r == RESP_CONTINUE ? -1 : r;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The UIDs of the last SEARCH response, sorted, no duplicates. */
+static uint32_t *
+search_uids(struct imap *c, size_t *n)
+{
+	clist *l = c->s->imap_response_info ?
+	    c->s->imap_response_info->rsp_search_result : NULL;
+	clistiter *it;
+	uint32_t *u;
+	size_t k = 0, i, j;
+
+	*n = 0;
+	if (l == NULL || clist_count(l) == 0)
+		return NULL;
+	u = xcalloc((size_t)clist_count(l), sizeof(*u));
+	for (it = clist_begin(l); it != NULL; it = clist_next(it))
+		u[k++] = *(uint32_t *)clist_content(it);
+	qsort(u, k, sizeof(*u), cmp_u32);
+	for (i = j = 0; i < k; i++)
+		if (j == 0 || u[i] != u[j - 1])
+			u[j++] = u[i];
+	*n = j;
+	return u;
+}
+
+/* "1:3,7" for the sorted u[0..n) into b. */
+static void
+uid_set(struct buf *b, const uint32_t *u, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && u[j] == u[j - 1] + 1; j++)
+			;
+		if (i > 0)
+			buf_putc(b, ',');
+		if (j - i > 1)
+			buf_printf(b, "%u:%u", u[i], u[j - 1]);
+		else
+			buf_printf(b, "%u", u[i]);
+	}
+}
+
+/*
+ * Mark u[0..n) \Deleted and, with UIDPLUS, UID EXPUNGE exactly those.
+ * Without UIDPLUS they stay marked: a plain EXPUNGE would also remove
+ * what the user marked deleted.
+ */
+#define IMAP_UIDS_PER_COMMAND	500
+static int
+delete_uids(struct imap *c, const uint32_t *u, size_t n)
+{
+	struct buf cmd = BUF_INIT(0);
+	size_t i, k;
+	int r = MAILIMAP_RESP_COND_STATE_OK;
+
+	for (i = 0; i < n && r == MAILIMAP_RESP_COND_STATE_OK; i += k) {
+		k = n - i < IMAP_UIDS_PER_COMMAND ? n - i :
+		    IMAP_UIDS_PER_COMMAND;
+		buf_reset(&cmd);
+		buf_puts(&cmd, "UID STORE ");
+		uid_set(&cmd, u + i, k);
+		buf_puts(&cmd, " +FLAGS.SILENT (\\Deleted)");
+		r = raw_command(c, cmd.data);
+		if (r != MAILIMAP_RESP_COND_STATE_OK ||
+		    !(c->caps & CAP_UIDPLUS))
+			continue;
+		buf_reset(&cmd);
+		buf_puts(&cmd, "UID EXPUNGE ");
+		uid_set(&cmd, u + i, k);
+		r = raw_command(c, cmd.data);
+	}
+	buf_free(&cmd);
+	return r;
+}
+
+/*
+ * The flags of the first message in the last FETCH response, as a flag
+ * string for append ("\Seen $label"); \Recent and \Deleted left out.
+ */
+static char *
+fetched_flags(struct imap *c)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	struct mailimap_msg_att *att;
+	struct mailimap_msg_att_item *item;
+	struct mailimap_flag_fetch *ff;
+	clistiter *it, *jt;
+	clist *l = c->s->imap_response_info ?
+	    c->s->imap_response_info->rsp_fetch_list : NULL;
+	const char *w;
+
+	if (l == NULL || clist_begin(l) == NULL)
+		return xstrdup("");
+	att = clist_content(clist_begin(l));
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
+		    item->att_data.att_dyn == NULL ||
+		    item->att_data.att_dyn->att_list == NULL)
+			continue;
+		for (jt = clist_begin(item->att_data.att_dyn->att_list);
+		    jt != NULL; jt = clist_next(jt)) {
+			ff = clist_content(jt);
+			if (ff->fl_type != MAILIMAP_FLAG_FETCH_OTHER ||
+			    ff->fl_flag == NULL)
+				continue;
+			switch (ff->fl_flag->fl_type) {
+			case MAILIMAP_FLAG_ANSWERED:
+				w = "\\Answered";
+				break;
+			case MAILIMAP_FLAG_FLAGGED:
+				w = "\\Flagged";
+				break;
+			case MAILIMAP_FLAG_SEEN:
+				w = "\\Seen";
+				break;
+			case MAILIMAP_FLAG_DRAFT:
+				w = "\\Draft";
+				break;
+			case MAILIMAP_FLAG_KEYWORD:
+				w = ff->fl_flag->fl_data.fl_keyword;
+				break;
+			default:
+				w = NULL;
+				break;
+			}
+			if (w == NULL || !flags_ok(w))
+				continue;
+			if (b.len)
+				buf_putc(&b, ' ');
+			buf_puts(&b, w);
+		}
+	}
+	if (b.overflow || b.data == NULL) {
+		buf_free(&b);
+		return xstrdup("");
+	}
+	return buf_steal(&b);
+}
+
+/* One line for a refused or broken remove/expire command. */
+static enum deliver_status
+change_failed(struct imap *c, int r, const char *what, const char *folder,
+    char *err, size_t errlen)
+{
+	if (r < 0) {
+		c->dead = 1;
+		ierr(c, err, errlen, "%s \"%s\": %s", what, folder,
+		    conn_error_text(c, MAILIMAP_ERROR_STREAM));
+		return DELIVER_STORE;
+	}
+	ierr(c, err, errlen, "%s \"%s\": %s", what, folder, server_text(c));
+	return DELIVER_FOLDER;
+}
+
+static enum deliver_status
+imap_remove_msgid(void *ctx, const char *folder, const char *msgid,
+    char **flags, char *err, size_t errlen)
+{
+	struct imap *c = ctx;
+	struct buf cmd = BUF_INIT(0);
+	enum deliver_status st;
+	uint32_t *u = NULL;
+	char *name = NULL;
+	const char *p;
+	size_t n = 0;
+	int r, missing;
+
+	*flags = NULL;
+	if (!msgid_ok(msgid)) {
+		errf(err, errlen, "imap: bad Message-ID to remove");
+		return DELIVER_MSG;
+	}
+	cap_reset(c);
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	if (folder == NULL || *folder == '\0')
+		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+	st = open_folder(c, name, folder, 1, &missing, err, errlen);
+	if (st != DELIVER_OK || missing)
+		goto out;
+	buf_puts(&cmd, "UID SEARCH HEADER Message-ID \"");
+	for (p = msgid; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(&cmd, '\\');
+		buf_putc(&cmd, *p);
+	}
+	buf_putc(&cmd, '"');
+	if ((r = raw_command(c, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+		goto failed;
+	if ((u = search_uids(c, &n)) == NULL)
+		goto out;		/* nothing to remove */
+	buf_reset(&cmd);
+	buf_printf(&cmd, "UID FETCH %u (FLAGS)", u[0]);
+	if ((r = raw_command(c, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+		goto failed;
+	*flags = fetched_flags(c);
+	if ((r = delete_uids(c, u, n)) == MAILIMAP_RESP_COND_STATE_OK)
+		goto out;
+	free(*flags);
+	*flags = NULL;
+failed:
+	st = change_failed(c, r, "remove an old version from", folder, err,
+	    errlen);
+out:
+	buf_free(&cmd);
+	free(u);
+	free(name);
+	return st;
+}
+
+static enum deliver_status
+imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
+    char *err, size_t errlen)
+{
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct imap *c = ctx;
+	enum deliver_status st;
+	char cmd[128], *name;
+	uint32_t *u = NULL;
+	struct tm tm;
+	size_t n = 0;
+	int r, missing;
+
+	*nout = 0;
+	cap_reset(c);
+	if (ensure_conn(c, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	if (folder == NULL || *folder == '\0')
+		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+	st = open_folder(c, name, folder, 1, &missing, err, errlen);
+	if (st != DELIVER_OK || missing)
+		goto out;
+	/* BEFORE compares INTERNALDATE by whole days: mail of the cut-off
+	 * day itself is kept, never one message too many removed */
+	gmtime_r(&before, &tm);
+	snprintf(cmd, sizeof(cmd), "UID SEARCH SEEN UNFLAGGED UNDELETED "
+	    "BEFORE %d-%s-%04d", tm.tm_mday, mon[tm.tm_mon],
+	    tm.tm_year + 1900);
+	if ((r = raw_command(c, cmd)) != MAILIMAP_RESP_COND_STATE_OK)
+		goto failed;
+	if ((u = search_uids(c, &n)) == NULL)
+		goto out;
+	if ((r = delete_uids(c, u, n)) == MAILIMAP_RESP_COND_STATE_OK) {
+		*nout = n;
+		goto out;
+	}
+failed:
+	st = change_failed(c, r, "expire", folder, err, errlen);
+out:
+	free(u);
 	free(name);
 	return st;
 }
@@ -1876,4 +2205,6 @@ const struct deliver_ops deliver_imap = {
 	.has_msgid = imap_has_msgid,
 	.append = imap_append,
 	.close = imap_close,
+	.remove_msgid = imap_remove_msgid,
+	.expire = imap_expire,
 };

@@ -159,6 +159,19 @@ class TestPlainAppendFallback(TmpDirCase):
         self.assertIn("uid=0", out)
         self.assertNotIn("Error", self.dc.log_since(mark))
 
+    def test_remove_without_uidplus_only_marks(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "NoUidplus", *MSGS)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.ctl("remove", self.dc.url(), "NoUidplus",
+                                "<r2m.2.def@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "removed"), err)
+        got = self.dc.fetch_all("NoUidplus", with_meta=True)
+        # no UID EXPUNGE without UIDPLUS, and no plain EXPUNGE either:
+        # that would take what the user marked deleted with it
+        self.assertEqual(len(got), 3)
+        self.assertIn("\\Deleted", got[1]["flags"])
+        self.assertNotIn("\\Deleted", got[0]["flags"])
+
 
 class TestReconnect(TmpDirCase):
 
@@ -264,3 +277,76 @@ class TestDropMidLiteral(TmpDirCase):
         self.assertEqual(n, done)
         got = self.dc.fetch_all("Cut")
         self.assertEqual(got, [crlf(p) for p in paths[:n]])
+
+
+class TestRemoveAndExpire(TmpDirCase):
+    """updates = replace (remove_msgid keeps the old flags) and keep = N
+    days (expire seen, unflagged, old mail) with UIDPLUS: exactly those
+    messages go."""
+
+    def flag(self, folder, uid, flags):
+        c = self.dc.imap()
+        try:
+            c.select(folder)
+            typ, _ = c.uid("STORE", str(uid), "+FLAGS", "(%s)" % flags)
+            self.assertEqual(typ, "OK")
+        finally:
+            c.logout()
+
+    def test_remove_keeps_flags(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "Repl", *MSGS,
+                                IMAPCTL_MSGFLAGS="\\Flagged $feed")
+        self.assertEqual(rc, 0, err)
+        first = self.dc.fetch_all("Repl", with_meta=True)[0]
+        self.flag("Repl", first["uid"], "\\Seen")
+        rc, out, err = self.ctl("remove", self.dc.url(), "Repl",
+                                "<r2m.1.abc@example.org>")
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("removed "), out)
+        self.assertEqual(sorted(out.split()[1:]),
+                         sorted(["\\Seen", "\\Flagged", "$feed"]))
+        left = self.dc.fetch_all("Repl", with_meta=True)
+        self.assertEqual(len(left), 2)          # expunged, not just marked
+        self.assertNotIn(first["uid"], [m["uid"] for m in left])
+        # the new version goes in with the old flags
+        rc, out2, err = self.ctl("append", self.dc.url(), "Repl", MSGS[0],
+                                 IMAPCTL_MSGFLAGS=" ".join(out.split()[1:]))
+        self.assertEqual(rc, 0, err)
+        new = self.dc.fetch_all("Repl", with_meta=True)[-1]
+        self.assertIn("\\Seen", new["flags"])
+        self.assertIn("\\Flagged", new["flags"])
+        # nothing (left) to remove
+        rc, out, err = self.ctl("remove", self.dc.url(), "Repl",
+                                "<nope@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "none"), err)
+        rc, out, err = self.ctl("remove", self.dc.url(), "NoFolder",
+                                "<r2m.1.abc@example.org>")
+        self.assertEqual((rc, out.strip()), (0, "none"), err)
+
+    def test_bad_per_message_flags(self):
+        rc, out, err = self.ctl("append", self.dc.url(), "BadFl", MSGS[0],
+                                IMAPCTL_MSGFLAGS="\\Recent")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("bad flags", err)
+
+    def test_expire(self):
+        old = int(time.time()) - 40 * 86400
+        paths = make_msgs(self.tmp, 4, prefix="exp")
+        rc, out, err = self.ctl("append", self.dc.url(), "Exp", *paths[:3],
+                                IMAPCTL_DATE=old)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.ctl("append", self.dc.url(), "Exp", paths[3])
+        self.assertEqual(rc, 0, err)
+        m = self.dc.fetch_all("Exp", with_meta=True)
+        self.flag("Exp", m[0]["uid"], "\\Seen")              # goes
+        self.flag("Exp", m[1]["uid"], "\\Seen \\Flagged")    # flagged: stays
+        # m[2]: old but unseen: stays; m[3]: seen but new: stays
+        self.flag("Exp", m[3]["uid"], "\\Seen")
+        rc, out, err = self.ctl("expire", self.dc.url(), "Exp", "30")
+        self.assertEqual((rc, out.strip()), (0, "expired 1"), err)
+        left = [x["uid"] for x in self.dc.fetch_all("Exp", with_meta=True)]
+        self.assertEqual(left, [m[1]["uid"], m[2]["uid"], m[3]["uid"]])
+        rc, out, err = self.ctl("expire", self.dc.url(), "Exp", "30")
+        self.assertEqual((rc, out.strip()), (0, "expired 0"), err)
+        rc, out, err = self.ctl("expire", self.dc.url(), "Nothing", "30")
+        self.assertEqual((rc, out.strip()), (0, "expired 0"), err)

@@ -6,6 +6,10 @@
  *   imapctl append URL FOLDER FILE...        ensure_folder, then one
  *                                            append() of all FILEs
  *   imapctl has    URL FOLDER MSGID          prints "found" or "missing"
+ *   imapctl remove URL FOLDER MSGID          remove_msgid: prints "removed
+ *                                            FLAGS" or "none"
+ *   imapctl expire URL FOLDER DAYS           expire seen, unflagged mail
+ *                                            older than DAYS: "expired N"
  *   imapctl bench  URL FOLDER N SIZE BATCH   append N generated messages
  *                                            of ~SIZE bytes, BATCH per call
  *   imapctl script URL                       one session, commands on stdin:
@@ -16,7 +20,8 @@
  * FOLDER "" means the default folder.  Settings come from the environment:
  * IMAPCTL_PASSWORD (required), IMAPCTL_USER, IMAPCTL_TLS (implicit |
  * starttls | none), IMAPCTL_CA, IMAPCTL_FINGERPRINT, IMAPCTL_AUTH,
- * IMAPCTL_FLAGS, IMAPCTL_TIMEOUT (seconds), IMAPCTL_DATE (epoch seconds,
+ * IMAPCTL_FLAGS, IMAPCTL_MSGFLAGS (per-message flags of appended files,
+ * overriding IMAPCTL_FLAGS), IMAPCTL_TIMEOUT (seconds), IMAPCTL_DATE (epoch seconds,
  * the INTERNALDATE of appended files; else each file's Date is not parsed
  * and the current time is used).
  *
@@ -149,6 +154,7 @@ cmd_append(void *ctx, const char *folder, char **files, int nfiles)
 		m[i].len = len;
 		m[i].msgid = find_msgid(m[i].data, m[i].len);
 		m[i].date = date;
+		m[i].flags = getenv("IMAPCTL_MSGFLAGS");
 	}
 	err[0] = '\0';
 	/* as run does: the folder first (IMAPCTL_NOENSURE=1 skips it) */
@@ -352,6 +358,29 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 		else
 			printf("%s\n", found ? "found" : "missing");
+		rc = status_exit(st);
+	} else if (strcmp(argv[1], "remove") == 0 && argc == 5) {
+		char *flags = NULL;
+
+		st = deliver_imap.remove_msgid(ctx, argv[3], argv[4], &flags,
+		    err, sizeof(err));
+		if (st != DELIVER_OK)
+			fprintf(stderr, "%s\n", err);
+		else if (flags == NULL)
+			printf("none\n");
+		else
+			printf("removed %s\n", flags);
+		free(flags);
+		rc = status_exit(st);
+	} else if (strcmp(argv[1], "expire") == 0 && argc == 5) {
+		size_t n = 0;
+
+		st = deliver_imap.expire(ctx, argv[3], time(NULL) -
+		    (time_t)atol(argv[4]) * 86400, &n, err, sizeof(err));
+		if (st != DELIVER_OK)
+			fprintf(stderr, "%s\n", err);
+		else
+			printf("expired %zu\n", n);
 		rc = status_exit(st);
 	} else if (strcmp(argv[1], "script") == 0 && argc == 3) {
 		printf("ready\n");
