@@ -196,6 +196,15 @@ class HostileIMAP(unittest.TestCase):
                                  timeout="1s")
         self.then_dovecot()
 
+    def test_never_greets(self):
+        # connect, then silence: 3 connection attempts, each waiting
+        # `timeout` (1 s) for the greeting, 1 s + 2 s of backoff between
+        # them, and no LOGOUT waited for on the dead sessions
+        res, srv = self.fake_run("silent", "no IMAP greeting", limit=8,
+                                 timeout="1s")
+        self.assertLessEqual(srv.connections, 3)
+        self.then_dovecot()
+
 
 if __name__ == "__main__":
     unittest.main()
