@@ -349,7 +349,7 @@ feed_normalize(const char *data, size_t len, const char *cs, size_t *outlen)
 /*
  * libxml2 2.9.14 checks an element's attributes for duplicates pairwise:
  * 60,000 attributes on one element cost a second, a 16 MB tag hours.  A
- * linear byte scan first: more than FEED_MAX_ATTRS '=' in one tag (quoted
+ * linear byte scan first: more than LIM_XML_ATTRS '=' in one tag (quoted
  * values, comments and CDATA skipped) refuses the document.  Byte-wise on
  * purpose, so UTF-16 cannot hide a tag from it.
  */
@@ -372,7 +372,7 @@ feed_too_many_attrs(const char *d, size_t n)
 			continue;
 		}
 		for (eq = 0, p++; p < end && *p != '>' && *p != '<'; p++) {
-			if (*p == '=' && ++eq > FEED_MAX_ATTRS)
+			if (*p == '=' && ++eq > LIM_XML_ATTRS)
 				return 1;
 			if (*p == '"' || *p == '\'') {
 				q = *p;

@@ -67,8 +67,7 @@ void	 feed_choose_encoding(const char *, size_t, const char *http,
  * the cap. */
 char	*feed_normalize(const char *, size_t, const char *charset,
 	    size_t *outlen);
-/* 1 when a tag holds more than FEED_MAX_ATTRS attributes. */
-#define FEED_MAX_ATTRS	1024
+/* 1 when a tag holds more than LIM_XML_ATTRS attributes. */
 int	 feed_too_many_attrs(const char *, size_t);
 
 /* feed_json.c */

@@ -204,9 +204,8 @@ jitem(struct jp *p, struct feed_build *b, json_t *it, const char *lang)
  * jansson builds the whole tree, some 40 bytes per value: 8 MB of "0,"
  * would take 170 MB.  A linear count of values first (commas, colons and
  * openings outside strings) bounds it; a real feed of LIM_ENTRIES items
- * needs far fewer than FEED_MAX_JSON_VALUES.
+ * needs far fewer than LIM_JSON_VALUES.
  */
-#define FEED_MAX_JSON_VALUES	((size_t)LIM_ENTRIES * 100)
 
 static int
 json_too_big(const char *p, size_t n)
@@ -224,7 +223,7 @@ json_too_big(const char *p, size_t n)
 		} else if (*p == '"')
 			str = 1;
 		else if ((*p == ',' || *p == ':' || *p == '[' || *p == '{') &&
-		    ++values > FEED_MAX_JSON_VALUES)
+		    ++values > LIM_JSON_VALUES)
 			return 1;
 	}
 	return 0;

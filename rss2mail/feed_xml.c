@@ -108,7 +108,6 @@ struct rule {
 };
 
 #define FE	(C(X_FEED) | C(X_ENTRY))
-#define FEED_MAX_ENCLOSURES	256	/* per entry */
 #define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
 
 /*
@@ -518,7 +517,7 @@ encl_add(struct xp *x, const char *href, const char *type, const char *len)
 		fatal(x, "feed too large");
 		return;
 	}
-	if (x->eo.nencl >= FEED_MAX_ENCLOSURES)
+	if (x->eo.nencl >= LIM_ENCLOSURES)
 		return;		/* the duplicate check below is quadratic */
 	for (e = x->eo.encl; e; e = e->next)
 		if (strcmp(e->href, href) == 0)
@@ -1431,7 +1430,7 @@ feed_xml_parse(const char *data, size_t len,
 	buf_init(&x->res, 2 * LIM_FIELD);
 	if (feed_too_many_attrs(data, len)) {
 		errf(err, errlen, "XML: more than %d attributes on one element",
-		    FEED_MAX_ATTRS);
+		    LIM_XML_ATTRS);
 		goto out;
 	}
 	feed_choose_encoding(data, len, opts->http_charset, encname,

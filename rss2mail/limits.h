@@ -24,6 +24,10 @@
 #define LIM_FIELD		(4u << 20)	/* one text field of an entry */
 #define LIM_ONELINE		4096		/* title, author, id, link ... */
 #define LIM_FEED_ARENA		(128u << 20)	/* all parsed data of one feed */
+#define LIM_XML_ATTRS		1024		/* attributes on one element
+						   (libxml2's check is quadratic) */
+#define LIM_ENCLOSURES		256		/* per entry */
+#define LIM_JSON_VALUES		((size_t)LIM_ENTRIES * 100) /* a JSON Feed */
 /* message */
 #define LIM_MESSAGE		(2u << 20)	/* default max-message-size */
 #define LIM_IMAGE		(300u << 10)	/* default per-image cap */
@@ -47,6 +51,9 @@
 #define LIM_FIELD		(8u << 10)
 #define LIM_ONELINE		256
 #define LIM_FEED_ARENA		(1u << 20)
+#define LIM_XML_ATTRS		16
+#define LIM_ENCLOSURES		4
+#define LIM_JSON_VALUES		((size_t)LIM_ENTRIES * 100)
 #define LIM_MESSAGE		(64u << 10)
 #define LIM_IMAGE		(4u << 10)
 #define LIM_IMAGES_TOTAL	(16u << 10)
