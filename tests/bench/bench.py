@@ -588,7 +588,8 @@ def ceiling(dc, messages):
 
 # -- rss2mail ---------------------------------------------------------------
 
-def write_config(tmp, dc, http, paths, nfeeds, images="inline"):
+def write_config(tmp, dc, http, paths, nfeeds, images="inline", extra=(),
+                 name="config.ini"):
     pw = os.path.join(tmp, "imap-password")
     fd = os.open(pw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -606,11 +607,12 @@ def write_config(tmp, dc, http, paths, nfeeds, images="inline"):
     if images == "inline":
         # the images are on the bench's loopback server: a private address
         lines.append("allow-private = yes")
+    lines += list(extra)
     lines.append("")
     for i, p in enumerate(paths):
         lines += ["[feed.f%04d]" % i, "url = %s" % http.url(p), ""]
     os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
-    path = os.path.join(tmp, "config.ini")
+    path = os.path.join(tmp, name)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write("\n".join(lines))
@@ -653,6 +655,15 @@ def scenario(name, cfg, dc, http, expected, before, tmp, timeout):
             name, c.rc, " (killed after %d s)" % timeout if c.timed_out
             else "", tail))
     return r
+
+
+def has_key(key):
+    """Does this build know config key `key`?"""
+    try:
+        with open(BIN, "rb") as f:
+            return key.encode() in f.read()
+    except OSError:
+        return False
 
 
 # -- the report -------------------------------------------------------------
@@ -700,6 +711,9 @@ def report(m, info, parse, alone, runs, ceil, broken):
                 r["requests"], r["304"], r["images"],
                 "yes" if r["once"] and r["rc"] == 0 else "NO",
                 fmt_s(r["dc_cpu"]), r["fsync_ms"]))
+        if any(r["name"] == "incr noiso" for r in runs):
+            print("incr noiso: one more new entry per feed, with "
+                  "parse-isolation = no.")
         print("cpu: user+sys of rss2mail; feeds, 304, imgs: HTTP requests "
               "the server saw;")
         print("dvcot: Dovecot's CPU s; fsync: ms per 4 KB write+fdatasync "
@@ -900,6 +914,22 @@ def main():
         runs.append(r)
         if r["rc"] != 0 or not r["once"]:
             raise Broken("incremental run: rc %d, %s" % (r["rc"], r["why"]))
+
+        # the price of parse isolation (a forked, rlimited parser per feed,
+        # on by default): the same step once more without it
+        if has_key("parse-isolation"):
+            cfg2 = write_config(tmp, dc, http, paths, nfeeds, images,
+                                ["parse-isolation = no"], "config-noiso.ini")
+            cp.add_one_each()
+            for f in cp.feeds:
+                http.where[f.path].put(f.path, cp.doc(f), cp.CTYPES[f.kind])
+            expected = set(cp.expected_ids)
+            r = scenario("incr noiso", cfg2, dc, http, expected, r["total"],
+                         tmp, timeout)
+            runs.append(r)
+            if r["rc"] != 0 or not r["once"]:
+                raise Broken("incremental run without parse isolation: rc "
+                             "%d, %s" % (r["rc"], r["why"]))
     except Broken as e:
         broken = str(e)
     except dovecot.DovecotError as e:
