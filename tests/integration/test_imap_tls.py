@@ -261,3 +261,29 @@ class TestCompressOverTls(unittest.TestCase):
             proxy.close()
             dc.close()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class TestSni(unittest.TestCase):
+    """SNI: Dovecot picks the certificate by the name the client sends
+    (local_name); the default one is for another host, so only a client
+    that sends "localhost" gets a certificate that verifies."""
+
+    def test_server_name_sent(self):
+        cert, key = PKI["good"]
+        extra = ("local_name localhost {\n  ssl_cert = <%s\n"
+                 "  ssl_key = <%s\n}\n" % (cert, key))
+        dc = dovecot.Dovecot(tls=PKI["wronghost"], extra=extra)
+        try:
+            env = dict(IMAPCTL_PASSWORD=dc.password, IMAPCTL_CA=PKI["ca"])
+            rc, out, err = imapctl("check", dc.url(
+                scheme="imaps", tls_port=True, host="localhost"), **env)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = imapctl("check", dc.url(host="localhost"), **env)
+            self.assertEqual(rc, 0, err)
+            # by IP no name is sent: the default certificate, refused
+            rc, out, err = imapctl("check", dc.url(
+                scheme="imaps", tls_port=True, host="127.0.0.1"), **env)
+            self.assertEqual(rc, 4)
+            self.assertIn("for another host name", err)
+        finally:
+            dc.close()
