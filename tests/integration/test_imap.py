@@ -347,3 +347,21 @@ class TestHugeResponse(unittest.TestCase):
         # 50 MB were sent; a sanitizer build has its own overhead
         limit = 40 if not os.environ.get("R2M_IMAPCTL") else 120
         self.assertLess(maxrss_kb, limit * 1024, err)
+
+
+class TestOddPassword(ImapTestCase):
+    """A password with quotes, a backslash, non-ASCII and a literal-like
+    "{3}" logs in with LOGIN and AUTHENTICATE PLAIN alike."""
+
+    PW = 'p"w\\ä {3}x'
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        cls.dc = dovecot.Dovecot(password=cls.PW)
+
+    def test_login_and_plain(self):
+        for auth in ("login", "plain"):
+            rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH=auth)
+            self.assertEqual(rc, 0, auth + err)
