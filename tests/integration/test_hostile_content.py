@@ -178,6 +178,36 @@ class HostileContent(HostileCase):
             self.assertRegex(url.strip(), r"^(https?://|mailto:|cid:|#)",
                              (attr, url))
 
+    def test_template_escapes_feed_fields(self):
+        # the message's own HTML (head line, title link, enclosures) is
+        # built around feed fields: each must be escaped or refused there
+        items = (
+            "<item><title>x&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+            "</title><guid>t1</guid><link>javascript:alert(2)</link>"
+            "<description>d</description><enclosure url='javascript:"
+            "alert(5)' type='audio/mpeg' length='1'/></item>"
+            "<item><title>y</title><guid>t2</guid><link>http://example.org/"
+            "\"&gt;&lt;script&gt;alert(3)&lt;/script&gt;</link><description>"
+            "d</description><author>a@b.example (&lt;img src=x "
+            "onerror=alert(4)&gt;)</author></item>"
+            "<item><title>z</title><guid>t3</guid><link>data:text/html,"
+            "&lt;script&gt;alert(7)&lt;/script&gt;</link><description>d"
+            "</description></item>")
+        body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>T "
+                "&lt;script&gt;alert(0)&lt;/script&gt;</title><link>"
+                "javascript:alert(9)</link>%s</channel></rss>" % items)
+        raws = self.deliver(body.encode(), 3)
+        for raw in raws:
+            msg = self.assert_headers_intact(raw)
+            for part in msg.walk():
+                if part.get_content_type() != "text/html":
+                    continue
+                low = part.get_content().lower()
+                self.assertNotIn("<script", low)
+                self.assertNotIn("<img src=x", low)
+                self.assertIsNone(re.search(r"<[^>]*\son[a-z]+\s*=", low))
+                self.assert_url_schemes(low)
+
     def test_hostile_urls_in_links(self):
         desc = ('<a href="http://user:pass@evil.example/">creds</a>'
                 '<a href="file:///etc/passwd">file</a>'
