@@ -105,6 +105,8 @@ struct caplow {
 	mailstream_low	*inner;
 	size_t		 count;
 	int		 tripped;
+	int		 lstate;	/* scanning for "{N}\r\n" (see cap_scan) */
+	unsigned long long lnum;
 };
 
 struct imap {
@@ -236,6 +238,49 @@ resp_atom(const struct imap *c)
  */
 #define IMAP_RX_CAP	(4 * (size_t)LIM_IMAP_LINE)
 
+/*
+ * libetpan allocates a literal's announced size before reading it: a
+ * "{4294967295}" costs 4 GB of address space at once.  Watch the stream
+ * for literal announcements and refuse one larger than what is left of
+ * the budget before libetpan sees its line end.  Returns -1 to refuse.
+ */
+static int
+cap_scan(struct caplow *k, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (k->lstate) {
+		case 1:		/* after '{': digits */
+			if (p[i] >= '0' && p[i] <= '9') {
+				if (k->lnum < 1ULL << 40)
+					k->lnum = k->lnum * 10 + (p[i] - '0');
+				continue;
+			}
+			if (p[i] == '+' || p[i] == '-')
+				continue;	/* LITERAL+ / LITERAL- */
+			k->lstate = p[i] == '}' ? 2 : 0;
+			continue;
+		case 2:		/* after '}': CR */
+			k->lstate = p[i] == '\r' ? 3 : 0;
+			continue;
+		case 3:		/* after CR: LF ends the announcement */
+			if (p[i] == '\n' &&
+			    k->lnum > IMAP_RX_CAP - k->count)
+				return -1;
+			k->lstate = 0;
+			continue;
+		default:
+			if (p[i] == '{') {
+				k->lstate = 1;
+				k->lnum = 0;
+			}
+			continue;
+		}
+	}
+	return 0;
+}
+
 static ssize_t
 cap_read(mailstream_low *s, void *buf, size_t n)
 {
@@ -249,8 +294,15 @@ cap_read(mailstream_low *s, void *buf, size_t n)
 	if (n > IMAP_RX_CAP - k->count)
 		n = IMAP_RX_CAP - k->count;
 	r = mailstream_low_read(k->inner, buf, n);
-	if (r > 0)
-		k->count += (size_t)r;
+	/* EOF is an error here: libetpan's literal reader takes a 0 as
+	 * "nothing yet" and would spin on a closed socket for ever */
+	if (r <= 0)
+		return -1;
+	if (cap_scan(k, buf, (size_t)r) < 0) {
+		k->tripped = 1;
+		return -1;
+	}
+	k->count += (size_t)r;
 	return r;
 }
 
@@ -350,6 +402,7 @@ cap_reset(struct imap *c)
 	if (c->cap != NULL) {
 		c->cap->count = 0;
 		c->cap->tripped = 0;
+		c->cap->lstate = 0;
 	}
 }
 
