@@ -35,6 +35,8 @@ Behaviours (the first argument):
   junk                the greeting is not IMAP (binary noise), then close
   junk-after-login    LOGIN OK, then noise instead of every response
   silent              accepts the connection and never says anything
+  trickle             the greeting comes one byte every `every` (0.5) s,
+                      never ending (until MAX_SECONDS)
 
 Bounds: every client socket times out after `idle` (30) seconds, every
 connection ends after MAX_SECONDS, a command line is cut at 1 MB, and
@@ -170,6 +172,13 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             if b == "junk":
                 self.send(JUNK)
+                return
+            if b == "trickle":
+                self.send("* OK ")
+                while not self.srv.stopping.wait(self.srv.every):
+                    if time.monotonic() - self.t0 > MAX_SECONDS:
+                        break
+                    self.send("x")
                 return
             self.send("* OK fake IMAP ready\r\n")
             self.logged_in = False
@@ -332,13 +341,14 @@ class FakeIMAP:
     """See the module docstring."""
 
     def __init__(self, behaviour="ok", caps=CAPS, host="127.0.0.1",
-                 user="alice", giant_mb=320, idle=30):
+                 user="alice", giant_mb=320, idle=30, every=0.5):
         self.behaviour = behaviour
         self.caps = caps
         self.host = host
         self.user = user
         self.giant_mb = giant_mb
         self.giant_sent_mb = 0
+        self.every = every
         self.idle = idle
         self.lock = threading.Lock()
         self.stopping = threading.Event()
