@@ -191,6 +191,48 @@ def settle(d):
     return fsync_probe(d)
 
 
+class DiskWatch:
+    """fsync_probe's measure taken every 0.2 s in the background while a
+    phase runs: the disk conditions during it (this machine's disk is
+    shared; its fsync price moved between 0.1 and 8 ms within minutes)."""
+
+    def __init__(self, d):
+        self.d = d
+        self.samples = []
+        self.stop_ev = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        path = os.path.join(self.d, "fsync-watch")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            i = 0
+            while not self.stop_ev.wait(0.2):
+                os.pwrite(fd, b"x" * 4096, 4096 * (i % 256))
+                t0 = time.perf_counter()
+                os.fdatasync(fd)
+                self.samples.append(time.perf_counter() - t0)
+                i += 1
+        finally:
+            os.close(fd)
+            os.unlink(path)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_ev.set()
+        self.thread.join(10)
+        return False
+
+    def median_ms(self, default):
+        if not self.samples:
+            return default
+        v = sorted(self.samples)
+        return 1000 * v[len(v) // 2]
+
+
 # -- children, timed ------------------------------------------------------
 
 class Child:
@@ -626,8 +668,10 @@ def scenario(name, cfg, dc, http, expected, before, tmp, timeout):
     env.pop("RSS2MAIL_CONFIG", None)
     dcpu0 = dovecot_cpu(dc)
     scpu0 = time.process_time()
-    c = timed([BIN, "-c", cfg, "run"], timeout,
-              os.path.join(tmp, "run-%s.out" % name), env)
+    with DiskWatch(tmp) as dw:
+        c = timed([BIN, "-c", cfg, "run"], timeout,
+                  os.path.join(tmp, "run-%s.out" % name), env)
+    fsync_before, fsync_ms = fsync_ms, dw.median_ms(fsync_ms)
     scpu = time.process_time() - scpu0
     time.sleep(0.3)            # let the master reap the imap process
     dcpu = dovecot_cpu(dc) - dcpu0
@@ -638,17 +682,18 @@ def scenario(name, cfg, dc, http, expected, before, tmp, timeout):
          "sys": c.sys, "rss": c.maxrss_mb, "rc": c.rc, "out": c.out,
          "delivered": len(pairs) - before, "total": len(pairs),
          "once": ok, "why": why, "srv_cpu": scpu, "dc_cpu": dcpu,
-         "timed_out": c.timed_out, "fsync_ms": fsync_ms}
+         "timed_out": c.timed_out, "fsync_ms": fsync_ms,
+         "fsync_before": fsync_before}
     r.update(h)
     r["rate"] = r["delivered"] / c.wall if c.wall > 0 else 0
     say("%-11s rc=%d wall %.2f s, cpu %.2f s (user %.2f sys %.2f), "
         "peak RSS %.1f MB, delivered %d, HTTP: %d feeds (304: %d) + %d "
         "images, %d connections, %d at once, server cpu %.2f s, dovecot "
-        "cpu %.2f s, fsync %.1f ms before; %s" % (
+        "cpu %.2f s, fsync %.1f ms before, %.1f during; %s" % (
             name, c.rc, c.wall, c.cpu, c.user, c.sys, c.maxrss_mb,
             r["delivered"], h["requests"], h["304"], h["images"],
-            h["connections"], h["inflight_peak"], scpu, dcpu, fsync_ms,
-            why))
+            h["connections"], h["inflight_peak"], scpu, dcpu, fsync_before,
+            fsync_ms, why))
     if c.rc != 0:
         tail = "\n".join(c.out.splitlines()[-10:])
         say("%s: rss2mail exited %d%s:\n%s" % (
@@ -720,7 +765,8 @@ def report(m, info, parse, alone, runs, ceil, broken):
               "in the temp dir")
         import textwrap
         print(textwrap.fill(
-            "just before the run (the disk's price of one durable commit); "
+            "during the run, median (the disk's price of one durable "
+            "commit); "
             "the Python HTTP servers' CPU: %s." % ", ".join(
                 "%s %.1f s" % (r["name"], r["srv_cpu"]) for r in runs),
             width=W))
@@ -728,8 +774,8 @@ def report(m, info, parse, alone, runs, ceil, broken):
         print("ceiling: %d msgs (%.1f MB) MULTIAPPEND x%d + LITERAL+, 1 "
               "connection:" % (ceil["n"], ceil["mb"], BATCH))
         print("         %.2f s = %.0f msg/s (Dovecot CPU %.2f s, fsync %.1f "
-              "ms before)" % (ceil["wall"], ceil["rate"], ceil["dc_cpu"],
-                              ceil["fsync_ms"]))
+              "ms)" % (ceil["wall"], ceil["rate"], ceil["dc_cpu"],
+                       ceil["fsync_ms"]))
     if alone:
         a, b = alone["200"], alone["304"]
         print("HTTP server alone (fetchctl, concurrency 16, per-host 2, no "
@@ -787,6 +833,11 @@ def report(m, info, parse, alone, runs, ceil, broken):
             "%.0f%% (%.0f/%.0f)" % (pct, byname["cold"]["rate"],
                                     ceil["rate"]),
             pct >= TARGETS["ceil_pct"])
+        a, b = byname["cold"]["fsync_ms"], ceil["fsync_ms"]
+        if max(a, b) > 2 * min(a, b):
+            print("  (the disk changed between the two: fsync %.1f ms in "
+                  "the cold run, %.1f" % (a, b))
+            print("  ms in the ceiling run; compare with care)")
     if runs:
         once = all(r["once"] and r["rc"] == 0 for r in runs)
         row("every entry exactly once, runs ok", "yes",
@@ -889,7 +940,9 @@ def main():
             time.monotonic() - t0))
         ceil_fsync = settle(tmp)
         dcpu0 = dovecot_cpu(dc)
-        wall, n = ceiling(dc, msgs)
+        with DiskWatch(tmp) as dw:
+            wall, n = ceiling(dc, msgs)
+        ceil_fsync = dw.median_ms(ceil_fsync)
         time.sleep(0.3)
         ceil = {"n": n, "wall": wall, "rate": n / wall,
                 "mb": sum(len(x) for _, x in msgs) / 1e6,
