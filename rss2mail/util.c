@@ -69,16 +69,41 @@ xstrdup(const char *s)
 	return s ? xstrndup(s, strlen(s)) : NULL;
 }
 
+/* Cut a string that vsnprintf may have cut inside a UTF-8 character back
+ * to the last whole one, so that error text stays valid UTF-8. */
+static void
+utf8_trim_tail(char *s)
+{
+	size_t n = strlen(s), start = n, need;
+	unsigned char c;
+
+	while (start > 0 && n - start < 4 &&
+	    ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	c = (unsigned char)s[start - 1];
+	if (c < 0x80)
+		return;
+	need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 :
+	    (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (need != n - start + 1)
+		s[start - 1] = '\0';
+}
+
 void
 errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (err == NULL || errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	n = vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n >= errlen)
+		utf8_trim_tail(err);
 }
 
 void
@@ -93,7 +118,8 @@ errprefix(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	old = xstrdup(err);
-	snprintf(err, errlen, "%s%s", pre, old);
+	if ((size_t)snprintf(err, errlen, "%s%s", pre, old) >= errlen)
+		utf8_trim_tail(err);
 	free(old);
 }
 
@@ -188,6 +214,7 @@ utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
 	uint32_t cp;
 	size_t i = 0, k, start = out->len;
 	int space = 1;	/* suppress leading space in oneline mode */
+	int r = 0;
 
 	while (i < n) {
 		k = utf8_decode(s + i, n - i, &cp);
@@ -198,8 +225,10 @@ utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
 		i += k;
 		if (oneline) {
 			if (is_oneline_space(cp) || cp == ' ') {
-				if (!space && buf_putc(out, ' ') == -1)
-					return -1;
+				if (!space && buf_putc(out, ' ') == -1) {
+					r = -1;
+					break;
+				}
 				space = 1;
 				continue;
 			}
@@ -207,12 +236,16 @@ utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
 		} else if (cp == 0 || (cp < 0x20 && cp != '\t' &&
 		    cp != '\n' && cp != '\r') || cp == 0x7F)
 			continue;
-		if (buf_append(out, enc, utf8_encode(cp, enc)) == -1)
-			return -1;
+		if (buf_append(out, enc, utf8_encode(cp, enc)) == -1) {
+			r = -1;
+			break;
+		}
 	}
+	/* also when the cap cut it short: a one-line value never ends in a
+	 * space (found by fuzz_opml: a capped title did) */
 	if (oneline && out->len > start && out->data[out->len - 1] == ' ')
 		out->data[--out->len] = '\0';
-	return 0;
+	return r;
 }
 
 /* SHA-256 as FIPS 180-4 describes it. */

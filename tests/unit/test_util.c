@@ -140,6 +140,26 @@ test_utf8_clean(void **state)
 }
 
 static void
+test_cut_values_stay_clean(void **state)
+{
+	struct buf b = BUF_INIT(8);
+	char err[8];
+
+	/* the cap cuts "a b c d e f" after "a b c d " : no trailing space */
+	assert_int_equal(utf8_clean(&b, "a b c d e f", 11, 1), -1);
+	assert_string_equal(buf_str(&b), "a b c d");
+	buf_free(&b);
+	/* error text cut inside a character stays valid UTF-8 */
+	errf(err, sizeof(err), "%s", "ab\xc3\xa9\xc3\xa9\xc3\xa9");
+	assert_true(utf8_valid(err, strlen(err)));
+	assert_string_equal(err, "ab\xc3\xa9\xc3\xa9");
+	errf(err, sizeof(err), "%s", "abcde\xe2\x82\xac");
+	assert_string_equal(err, "abcde");
+	errf(err, sizeof(err), "%s", "abc\xe2\x82\xac");
+	assert_string_equal(err, "abc\xe2\x82\xac");
+}
+
+static void
 test_duration(void **state)
 {
 	assert_int_equal(util_parse_duration("30"), 30);
@@ -192,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_arena_cap),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_cut_values_stay_clean),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_write_atomic),
 	};
