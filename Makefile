@@ -102,7 +102,8 @@ fuzz:
 	        -artifact_prefix=build/fuzz/crash-$$t- -print_final_stats=0 \
 	        build/fuzz/new/$$t tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log \
 	        || { tail -n 40 build/fuzz/$$t.log; exit 1; }; \
-	    grep -E '^#[0-9]+ +DONE' build/fuzz/$$t.log | tail -n 1 || true; \
+	    grep -E '^#[0-9]+[[:space:]]+DONE' build/fuzz/$$t.log | tail -n 1 \
+	        || true; \
 	done
 
 bench: deps
@@ -130,5 +131,7 @@ uninstall:
 clean:
 	rm -rf $(B)
 
+# keep the objects of the fuzz and tool programs between builds
+.SECONDARY:
 .PHONY: all tests deps check demo bench install uninstall clean asan fuzz fuzz-bins golden
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
