@@ -31,6 +31,7 @@
 #include "opml.h"
 #include "r2e.h"
 #include "run.h"
+#include "secret.h"
 #include "state.h"
 #include "util.h"
 
@@ -133,6 +134,32 @@ out:
 	return r;
 }
 
+/*
+ * A secret that others can read is a configuration error, found before
+ * anything runs: one line naming the file, exit 2 (not one line per feed
+ * when the mailbox is opened).
+ */
+static int
+check_secrets(const struct config *cfg)
+{
+	char err[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < cfg->nfeeds; i++) {
+		const struct config_settings *s = &cfg->feeds[i].s;
+
+		if (cfg->feeds[i].paused || s->deliver != CONFIG_DELIVER_IMAP ||
+		    s->password_command)
+			continue;
+		if (secret_check_modes(s->password, s->password_file,
+		    cfg->path, err, sizeof(err)) == -1) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 cmd_run_common(int argc, char **argv, int catchup)
 {
@@ -163,7 +190,7 @@ cmd_run_common(int argc, char **argv, int catchup)
 	/* test hooks, documented in tests/integration/rig.py */
 	o.boundary_seed = getenv("RSS2MAIL_TEST_BOUNDARY_SEED");
 	o.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
-	if (load_config(&cfg) == -1)
+	if (load_config(&cfg) == -1 || (!catchup && check_secrets(cfg) == -1))
 		goto out;
 	if ((lr = take_lock(cfg, &lockfd, catchup)) != 0) {
 		rv = lr == 1 ? 0 : EXIT_TEMP;

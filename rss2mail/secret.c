@@ -169,6 +169,19 @@ out:
 	return r;
 }
 
+int
+secret_check_modes(const char *password, const char *password_file,
+    const char *config_path, char *err, size_t errlen)
+{
+	if (password_file)
+		return secret_check_mode("password-file", password_file, err,
+		    errlen);
+	if (password && config_path)
+		return secret_check_mode("config file", config_path, err,
+		    errlen);
+	return 0;
+}
+
 void
 secret_free(char *s)
 {

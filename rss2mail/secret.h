@@ -22,6 +22,14 @@
 int	secret_resolve(const char *password, const char *password_file,
 	    const char *password_command, const char *config_path,
 	    char **out, char *err, size_t errlen);
+/*
+ * Check, without reading any secret or running any command, that the files
+ * that would hold it are not readable by group or others: password_file,
+ * else the config file itself when it holds a password.  For validating a
+ * configuration before anything runs.  0, or -1 with err naming the file.
+ */
+int	secret_check_modes(const char *password, const char *password_file,
+	    const char *config_path, char *err, size_t errlen);
 /* Zero and free. */
 void	secret_free(char *);
 

@@ -159,14 +159,9 @@ class HostileConfig(unittest.TestCase):
         res = measured_run(cfg, "run", timeout=20)
         self.assert_secret_refused(res, cfg, srv)
 
-    @unittest.expectedFailure
     def test_readable_password_file_is_a_config_error(self):
-        # DEVIATION: the mode is checked only when the store opens
-        # (run.c store_get -> secret_resolve), so the refusal is printed
-        # once per feed as "feed NAME: mailbox: ..." and the run exits 75
-        # (temporary failure) although nothing will change until the user
-        # runs chmod; issue 8 and DESIGN.md ask for one line naming the
-        # file and exit status 2, like every other config error.
+        # checked with the config, before anything runs: one line naming
+        # the file with the chmod that fixes it, exit status 2
         srv = fakeimap.FakeIMAP("ok").start()
         self.addCleanup(srv.stop)
         pw = os.path.join(self.h.dir, "pw")
@@ -180,6 +175,8 @@ class HostileConfig(unittest.TestCase):
         res = measured_run(cfg, "run", timeout=20)
         self.assertEqual(res.rc, 2, res)
         self.assertEqual(len(rig.error_lines(res.stderr)), 1, res.stderr)
+        self.assertIn(pw, res.stderr)
+        self.assertIn("chmod 600", res.stderr)
 
     # --- paths ------------------------------------------------------------
 
