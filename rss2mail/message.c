@@ -577,6 +577,33 @@ reply_addr_ok(const char *a)
 }
 
 /* From: the display name is the feed's; the address is always ours. */
+/* '@' (and its full-width and small forms) -> " at " */
+static void
+unat(struct buf *n)
+{
+	static const char *const ats[] = { "@", "\xef\xbc\xa0",
+	    "\xef\xb9\xab" };
+	struct buf o = BUF_INIT(0);
+	const char *p = buf_str(n);
+	size_t i, k;
+
+	while (*p) {
+		for (i = 0; i < sizeof(ats) / sizeof(ats[0]); i++) {
+			k = strlen(ats[i]);
+			if (strncmp(p, ats[i], k) == 0)
+				break;
+		}
+		if (i < sizeof(ats) / sizeof(ats[0])) {
+			buf_puts(&o, " at ");
+			p += k;
+		} else
+			buf_putc(&o, *p++);
+	}
+	buf_reset(n);
+	put_line(n, buf_str(&o), MSG_NAME_MAX);
+	buf_free(&o);
+}
+
 static int
 from_header(const struct compose *c, const char *title, struct buf *m)
 {
@@ -593,6 +620,10 @@ from_header(const struct compose *c, const char *title, struct buf *m)
 	if (n.len == 0)
 		put_line(&n, o->from_name ? o->from_name : cname ? cname : "",
 		    MSG_NAME_MAX);
+	/* a display name must not pose as another sender: phones often show
+	 * only the name, so "security@bank.example" (from a feed title or an
+	 * author) is shown as "security at bank.example" */
+	unat(&n);
 	r = mime_header_addr(m, "From", buf_str(&n), addr);
 out:
 	free(cname);
