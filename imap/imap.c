@@ -107,6 +107,9 @@ struct caplow {
 	int		 tripped;
 	int		 lstate;	/* scanning for "{N}\r\n" (see cap_scan) */
 	unsigned long long lnum;
+	long long	 spent_ms;	/* time waited in reads this operation */
+	long long	 limit_ms;	/* ... at most (2 x timeout) */
+	int		 slow;		/* the limit was reached */
 };
 
 struct imap {
@@ -167,10 +170,36 @@ ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
 	errf(err, errlen, "imap %s: %s", c->url.host, msg);
 }
 
+/*
+ * 1 when the last response was a tagged BAD to our current command.
+ * libetpan reports a BAD as MAILIMAP_ERROR_PROTOCOL, like a tag that does
+ * not match; a BAD leaves the session in step, a wrong tag does not.
+ */
+static int
+last_was_bad(const struct imap *c)
+{
+	const MMAPString *b;
+	char tag[32];
+	size_t tl, i;
+
+	if (c->s == NULL || (b = c->s->imap_stream_buffer) == NULL ||
+	    b->str == NULL)
+		return 0;
+	tl = (size_t)snprintf(tag, sizeof(tag), "%d BAD", c->s->imap_tag);
+	for (i = 0; i + tl <= b->len; i++) {
+		if ((i == 0 || b->str[i - 1] == '\n') &&
+		    strncasecmp(b->str + i, tag, tl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* libetpan result codes that mean the connection is gone or unusable. */
 static int
-is_conn_error(int r)
+is_conn_error(const struct imap *c, int r)
 {
+	if (r == MAILIMAP_ERROR_PROTOCOL && last_was_bad(c))
+		return 0;	/* the server refused the command: BAD */
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 	case MAILIMAP_ERROR_PARSE:
@@ -192,6 +221,8 @@ conn_error_text(const struct imap *c, int r)
 {
 	if (c->cap != NULL && c->cap->tripped)
 		return "server response too large";
+	if (c->cap != NULL && c->cap->slow)
+		return "server too slow (trickling data)";
 	switch (r) {
 	case MAILIMAP_ERROR_PARSE:
 		return "unreadable server response";
@@ -208,7 +239,7 @@ conn_error_text(const struct imap *c, int r)
 static enum deliver_status
 cmd_failed(struct imap *c, int r, const char *what, char *err, size_t errlen)
 {
-	if (is_conn_error(r)) {
+	if (is_conn_error(c, r)) {
 		c->dead = 1;
 		ierr(c, err, errlen, "%s: %s", what, conn_error_text(c, r));
 		return DELIVER_STORE;
@@ -233,8 +264,10 @@ resp_atom(const struct imap *c)
  * libetpan reads a response line or literal into memory whole, however
  * long.  The outermost layer of our stream counts what arrives (after
  * decompression) and fails reads past IMAP_RX_CAP per operation, so a
- * broken or hostile server costs bounded memory.  Every public call
- * resets the count; no response we ask for comes near it.
+ * broken or hostile server costs bounded memory.  It also adds up the
+ * time spent waiting in reads (at most 2 x timeout per operation) and
+ * turns EOF into an error.  Every public call (and every APPEND batch)
+ * resets the budget; no response we ask for comes near it.
  */
 #define IMAP_RX_CAP	(4 * (size_t)LIM_IMAP_LINE)
 
@@ -285,6 +318,7 @@ static ssize_t
 cap_read(mailstream_low *s, void *buf, size_t n)
 {
 	struct caplow *k = s->data;
+	struct timespec t0, t1;
 	ssize_t r;
 
 	if (k->count >= IMAP_RX_CAP) {
@@ -293,7 +327,20 @@ cap_read(mailstream_low *s, void *buf, size_t n)
 	}
 	if (n > IMAP_RX_CAP - k->count)
 		n = IMAP_RX_CAP - k->count;
+	/*
+	 * Each read waits at most `timeout`, but a server that trickles a
+	 * byte inside every window would hold us for ever: the time spent
+	 * waiting in reads is also bounded per operation.
+	 */
+	if (k->spent_ms > k->limit_ms) {
+		k->slow = 1;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = mailstream_low_read(k->inner, buf, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	k->spent_ms += (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	/* EOF is an error here: libetpan's literal reader takes a 0 as
 	 * "nothing yet" and would spin on a closed socket for ever */
 	if (r <= 0)
@@ -386,6 +433,7 @@ cap_push(struct imap *c, mailstream *st)
 	mailstream_low *low;
 
 	k->inner = mailstream_get_low(st);
+	k->limit_ms = 2000LL * c->timeout;
 	if ((low = mailstream_low_new(k, &cap_driver)) == NULL) {
 		free(k);
 		return -1;
@@ -403,6 +451,8 @@ cap_reset(struct imap *c)
 		c->cap->count = 0;
 		c->cap->tripped = 0;
 		c->cap->lstate = 0;
+		c->cap->spent_ms = 0;
+		c->cap->slow = 0;
 	}
 }
 
@@ -600,7 +650,7 @@ starttls(struct imap *c, char *err, size_t errlen)
 	}
 	return 0;
 failed:
-	ierr(c, err, errlen, "STARTTLS: %s", is_conn_error(r) ?
+	ierr(c, err, errlen, "STARTTLS: %s", is_conn_error(c, r) ?
 	    conn_error_text(c, r) : server_text(c));
 	return -1;
 }
@@ -642,7 +692,8 @@ stream_write(struct imap *c, const void *p, size_t n)
 
 /*
  * Read responses until the tagged one; return its state
- * (MAILIMAP_RESP_COND_STATE_OK/NO/BAD), or -1 when the connection failed.
+ * (MAILIMAP_RESP_COND_STATE_OK/NO/BAD), or -1 when the connection failed
+ * (a BAD comes with no parsed response: *resp stays NULL).
  * A continuation request ("+ ...") returns 100.  resp, when not NULL,
  * receives the parsed tagged response (caller frees).
  */
@@ -662,6 +713,8 @@ read_tagged(struct imap *c, struct mailimap_response **resp)
 	if (line[0] == '+')
 		return RESP_CONTINUE;
 	r = mailimap_parse_response(c->s, &rp);
+	if (r == MAILIMAP_ERROR_PROTOCOL && last_was_bad(c))
+		return MAILIMAP_RESP_COND_STATE_BAD;
 	if (r != MAILIMAP_NO_ERROR)
 		return -1;
 	done = rp->rsp_resp_done;
@@ -816,7 +869,7 @@ login(struct imap *c, char *err, size_t errlen)
 	read_caps(c);
 	return 0;
 failed:
-	if (is_conn_error(r)) {
+	if (is_conn_error(c, r)) {
 		c->dead = 1;
 		ierr(c, err, errlen, "login failed: %s", conn_error_text(c, r));
 	} else {
@@ -1154,7 +1207,7 @@ connect_once(struct imap *c, char *err, size_t errlen)
 			    "refusing an unverified pre-authenticated session");
 		else
 			ierr(c, err, errlen, "no IMAP greeting: %s",
-			    is_conn_error(r) ? conn_error_text(c, r) :
+			    is_conn_error(c, r) ? conn_error_text(c, r) :
 			    server_text(c));
 		return -1;
 	}
@@ -1190,8 +1243,10 @@ ensure_conn(struct imap *c, char *err, size_t errlen)
 			return 0;
 		if (c->authfail)
 			break;
-		/* certificate failures and refusals will not heal */
-		if (strstr(err, "TLS:") || strstr(err, "STARTTLS"))
+		/* certificate failures, refusals and a server that floods
+		 * or trickles will not heal in a few seconds */
+		if (strstr(err, "TLS:") || strstr(err, "STARTTLS") ||
+		    strstr(err, "too large") || strstr(err, "too slow"))
 			break;
 	}
 	return -1;
@@ -1294,7 +1349,7 @@ folder_exists(struct imap *c, const char *name, char *err, size_t errlen)
 
 	r = mailimap_list(c->s, "", name, &list);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (is_conn_error(r)) {
+		if (is_conn_error(c, r)) {
 			(void)cmd_failed(c, r, "LIST", err, errlen);
 			return -1;
 		}
@@ -1325,7 +1380,7 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 		return DELIVER_STORE;
 	if (r == 0) {
 		r = mailimap_create(c->s, name);
-		if (r != MAILIMAP_NO_ERROR && is_conn_error(r))
+		if (r != MAILIMAP_NO_ERROR && is_conn_error(c, r))
 			return cmd_failed(c, r, "CREATE", err, errlen);
 		/* a racing creator is fine: [ALREADYEXISTS] */
 		if (r != MAILIMAP_NO_ERROR &&
@@ -1335,7 +1390,7 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 			return DELIVER_FOLDER;
 		}
 		r = mailimap_subscribe(c->s, name);
-		if (r != MAILIMAP_NO_ERROR && is_conn_error(r))
+		if (r != MAILIMAP_NO_ERROR && is_conn_error(c, r))
 			return cmd_failed(c, r, "SUBSCRIBE", err, errlen);
 		/* a refused SUBSCRIBE leaves a usable folder */
 	}
@@ -1402,7 +1457,7 @@ open_folder(struct imap *c, const char *name, const char *folder, int rw,
 		c->selected_rw = rw;
 		return DELIVER_OK;
 	}
-	if (is_conn_error(r))
+	if (is_conn_error(c, r))
 		return cmd_failed(c, r, rw ? "SELECT" : "EXAMINE", err,
 		    errlen);
 	/* Dovecot says "Mailbox doesn't exist" without a response code */
@@ -1439,7 +1494,7 @@ has_msgid_once(struct imap *c, const char *name, const char *folder,
 	r = mailimap_uid_search(c->s, NULL, key, &res);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (is_conn_error(r))
+		if (is_conn_error(c, r))
 			return cmd_failed(c, r, "UID SEARCH", err, errlen);
 		ierr(c, err, errlen, "search in \"%s\": %s", folder,
 		    server_text(c));
@@ -1660,7 +1715,7 @@ append_one(struct imap *c, const char *name, const char *folder,
 		m->uid = uid;
 		return DELIVER_OK;
 	}
-	if (is_conn_error(r)) {
+	if (is_conn_error(c, r)) {
 		c->dead = 1;
 		ierr(c, err, errlen, "append to \"%s\": %s", folder,
 		    conn_error_text(c, r));
@@ -1811,7 +1866,8 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	r = read_tagged(c, &rp);
 	if (r < 0 || r == RESP_CONTINUE)
 		goto conn;
-	mailimap_response_free(rp);
+	if (rp != NULL)
+		mailimap_response_free(rp);
 	if (r != MAILIMAP_RESP_COND_STATE_OK)
 		return append_refused(c, folder, err, errlen);
 	take_appenduid(c, msgs, n);
