@@ -28,10 +28,12 @@
  *              where offered, else one APPEND each.  *done is exact: a
  *              batch refused as a whole is retried one by one, so the
  *              messages before a refused one are stored and counted.
- *              Refusals: too large / bad message -> DELIVER_MSG (skip it,
- *              go on with msgs[*done + 1]); missing folder, no permission,
- *              over quota -> DELIVER_FOLDER; connection lost, timeout, BAD
- *              -> DELIVER_STORE (msgs[*done] may or may not be stored).
+ *              Refusals: too large / bad message / a tagged BAD ->
+ *              DELIVER_MSG with the server's words (skip it, go on with
+ *              msgs[*done + 1]); missing folder, no permission, over quota
+ *              -> DELIVER_FOLDER; connection lost, timeout, a flooding or
+ *              trickling server -> DELIVER_STORE (msgs[*done] may or may
+ *              not be stored).
  *              msgs[i].uid is set from APPENDUID (UIDPLUS), else left 0.
  *              INTERNALDATE = msgs[i].date (now when 0); flags =
  *              cfg->flags (system flags \Seen \Flagged \Answered \Draft
