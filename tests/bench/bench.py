@@ -8,7 +8,9 @@ BENCH_HOSTS (8: the feeds are spread over that many HTTP servers on
 127.0.0.1, one port each; rss2mail keys its per-host cap, default 2, on
 scheme://host:port, so 8 "hosts" let `concurrency = 16` be used as it would
 be against 1,000 real sites), BENCH_PARSE_MB (50), BENCH_TIMEOUT (300 s per
-rss2mail run), RSS2MAIL_BUILD (build/).
+rss2mail run), BENCH_IMAGES (inline, the default of rss2mail, with the
+corpus's <img> served by the bench's own server; or remote | none),
+RSS2MAIL_BUILD (build/).
 
 What it does, all on loopback, all under one temp directory:
   1. parse throughput: tests/tools/bench_parse.c (built with make)
@@ -19,11 +21,16 @@ What it does, all on loopback, all under one temp directory:
      code as rss2mail, no parse, no delivery): can it keep up?
   4. a throwaway Dovecot (tests/integration/dovecot.py) and an rss2mail
      config delivering everything over plain IMAP into one folder
-  5. three `rss2mail run` processes, each timed (wall, user+sys CPU and peak
-     RSS of the child via wait4): cold (everything new), warm (nothing
-     changed: all 304), incremental (one new entry per feed); after each,
-     the folder is read over IMAP and every entry must be there exactly once
-     (X-RSS-ID complete and unique, Message-ID unique)
+  5. `rss2mail run` processes, each timed (wall, user+sys CPU and peak RSS
+     of the child via wait4, through a small launcher: see timed()): cold
+     (everything new), warm x3 (nothing changed: all 304; the median
+     counts), incremental (one new entry per feed), and where the build
+     has it one more incremental step with parse-isolation = no; after
+     each, the folder is read over IMAP and every entry must be there
+     exactly once (X-RSS-ID complete and unique, Message-ID unique).
+     Before each phase: sync; during it, the price of an fdatasync in the
+     temp dir is sampled (DiskWatch), since this machine's disk is shared
+     and that price decides most of Dovecot's and SQLite's time
   6. the server's own ceiling for the same messages: the cold run's
      messages, FETCHed back, appended into a fresh folder over one
      connection by a minimal MULTIAPPEND (RFC 3502) + LITERAL+ client,
