@@ -365,3 +365,33 @@ class TestOddPassword(ImapTestCase):
         for auth in ("login", "plain"):
             rc, out, err = self.ctl("check", self.dc.url(), IMAPCTL_AUTH=auth)
             self.assertEqual(rc, 0, auth + err)
+
+
+class TestMisbehavingServer(unittest.TestCase):
+    """The backend alone against fakeimap.py (the hostile suite drives the
+    same cases through rss2mail run)."""
+
+    def run_fake(self, behaviour, *args, **env):
+        import fakeimap
+        srv = fakeimap.FakeIMAP(behaviour).start()
+        self.addCleanup(srv.stop)
+        e = dict(IMAPCTL_PASSWORD="pw", IMAPCTL_TLS="none",
+                 IMAPCTL_TIMEOUT="1")
+        e.update(env)
+        t0 = time.monotonic()
+        rc, out, err = imapctl(args[0], srv.url(""), *args[1:], **e)
+        return rc, out, err, time.monotonic() - t0, srv
+
+    def test_bad_to_append_is_a_message_refusal(self):
+        rc, out, err, secs, srv = self.run_fake("append-bad", "append",
+                                                "Feeds", MSGS[0])
+        self.assertEqual(rc, 2, err)           # DELIVER_MSG, not STORE
+        self.assertIn("APPEND syntax error (test server)", err)
+        self.assertEqual(srv.connections, 1)   # the session was kept
+
+    def test_trickling_greeting_bounded(self):
+        rc, out, err, secs, srv = self.run_fake("trickle", "check")
+        self.assertEqual(rc, 4)
+        self.assertIn("no IMAP greeting: server too slow", err)
+        self.assertLess(secs, 6)
+        self.assertEqual(srv.connections, 1)   # not retried
