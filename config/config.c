@@ -310,16 +310,28 @@ check_template(const char *v, const char *vars, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * One line of valid UTF-8 without control characters: C0, DEL, C1 (U+0085
+ * is a line break to some readers) and U+2028/U+2029, the characters
+ * utf8_clean's oneline mode takes out of a feed's one-line fields.
+ */
 static int
 check_oneline(const char *v, char *why, size_t whylen)
 {
-	const unsigned char *p;
+	size_t n = strlen(v), i, k;
+	uint32_t cp;
 
-	for (p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7F) {
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_decode(v + i, n - i, &cp)) == 0) {
+			errf(why, whylen, "value is not valid UTF-8");
+			return -1;
+		}
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+		    cp == 0x2028 || cp == 0x2029) {
 			errf(why, whylen, "control character in value");
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -831,6 +843,19 @@ cmp_section(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+dup_error(struct parse *ps, const struct ini_line *dup,
+    const struct ini_line *first)
+{
+	char *name = ini_shown(dup->name);
+	int r;
+
+	r = perr(ps, dup->lineno, "duplicate section [%s] (first at line %d)",
+	    name, first->lineno);
+	free(name);
+	return r;
+}
+
 /* Sorted, not pairwise: a config may hold thousands of feeds.  Every
  * repeat of a section is marked skip; without collect, the first repeat in
  * file order is the error. */
@@ -853,8 +878,7 @@ check_duplicate_sections(struct parse *ps)
 		}
 		ps->skip[v[i] - ps->ini->lines] = 1;
 		if (ps->collect)
-			(void)perr(ps, v[i]->lineno, "duplicate section [%s] "
-			    "(first at line %d)", v[i]->name, v[g]->lineno);
+			dup_error(ps, v[i], v[g]);
 		else if (dup == NULL || v[i] < dup) {
 			dup = v[i];
 			first = v[g];
@@ -862,8 +886,7 @@ check_duplicate_sections(struct parse *ps)
 	}
 	free(v);
 	if (dup != NULL)
-		r = perr(ps, dup->lineno, "duplicate section [%s] (first at "
-		    "line %d)", dup->name, first->lineno);
+		r = dup_error(ps, dup, first);
 	return r;
 }
 
@@ -873,19 +896,25 @@ check_section(struct parse *ps, const struct ini_line *l,
     enum kscope *where)
 {
 	const char *name = l->name + strlen(FEED_PREFIX);
+	char *shown;
+	int r = 0;
 
 	*where = KS_BOTH;
 	if (strcmp(l->name, "rss2mail") == 0)
 		*where = KS_GLOBAL;
-	else if (strncmp(l->name, FEED_PREFIX, strlen(FEED_PREFIX)) != 0)
-		return perr(ps, l->lineno, "unknown section [%s]: expected "
-		    "[rss2mail] or [feed.NAME]", l->name);
-	else if (!config_valid_name(name))
-		return perr(ps, l->lineno, "bad feed name '%s': use letters, "
-		    "digits, '.', '_' and '-', not starting with '.'", name);
-	else
+	else if (strncmp(l->name, FEED_PREFIX, strlen(FEED_PREFIX)) != 0) {
+		shown = ini_shown(l->name);
+		r = perr(ps, l->lineno, "unknown section [%s]: expected "
+		    "[rss2mail] or [feed.NAME]", shown);
+		free(shown);
+	} else if (!config_valid_name(name)) {
+		shown = ini_shown(name);
+		r = perr(ps, l->lineno, "bad feed name '%s': use letters, "
+		    "digits, '.', '_' and '-', not starting with '.'", shown);
+		free(shown);
+	} else
 		*where = KS_FEED;
-	return 0;
+	return r;
 }
 
 /* Errors of one key line that do not depend on its value. */
@@ -1381,13 +1410,17 @@ edit_find_feed(struct edit *e, const char *name, size_t *hdr, char *err,
     size_t errlen)
 {
 	struct buf sect = BUF_INIT(0);
+	char *shown;
 	int r;
 
 	buf_printf(&sect, "%s%s", FEED_PREFIX, name);
 	r = ini_find_section(e->ini, sect.data, hdr);
 	buf_free(&sect);
-	if (r == -1)
-		errf(err, errlen, "no feed '%s' in %s", name, e->path);
+	if (r == -1) {
+		shown = ini_shown(name);
+		errf(err, errlen, "no feed '%s' in %s", shown, e->path);
+		free(shown);
+	}
 	return r;
 }
 
@@ -1398,12 +1431,14 @@ check_feed_key(const char *key, const char *value, char *err, size_t errlen)
 	struct config_feed f;
 	const struct key *k;
 	const char *why;
-	char buf[256];
+	char buf[256], *shown;
 	int r;
 
 	if ((k = key_find(key)) == NULL) {
 		unknown_key(buf, sizeof(buf), key);
-		errf(err, errlen, "key '%s': %s", key, buf);
+		shown = ini_shown(key);
+		errf(err, errlen, "key '%s': %s", shown, buf);
+		free(shown);
 		return -1;
 	}
 	if ((why = scope_error(k, KS_FEED)) != NULL) {
@@ -1427,15 +1462,16 @@ config_add_feed(const char *path, const char *name, const char *url,
 {
 	struct edit e;
 	struct buf sect = BUF_INIT(0);
-	char *key = NULL;
+	char *key = NULL, *shown = NULL;
 	const char *eq, *value;
 	size_t hdr, i, j;
 	int r = -1;
 
 	edit_init(&e);
 	if (!config_valid_name(name)) {
+		shown = ini_shown(name);
 		errf(err, errlen, "bad feed name '%s': use letters, digits, "
-		    "'.', '_' and '-', not starting with '.'", name);
+		    "'.', '_' and '-', not starting with '.'", shown);
 		goto out;
 	}
 	if (edit_open(&e, path, err, errlen) == -1)
@@ -1451,7 +1487,8 @@ config_add_feed(const char *path, const char *name, const char *url,
 		goto out;
 	for (i = 0; kv && kv[i]; i++) {
 		if ((eq = strchr(kv[i], '=')) == NULL || eq == kv[i]) {
-			errf(err, errlen, "'%s': expected KEY=VALUE", kv[i]);
+			shown = ini_shown(kv[i]);
+			errf(err, errlen, "'%s': expected KEY=VALUE", shown);
 			goto out;
 		}
 		free(key);
@@ -1473,6 +1510,7 @@ config_add_feed(const char *path, const char *name, const char *url,
 	}
 	r = edit_commit(&e, err, errlen);
 out:
+	free(shown);
 	free(key);
 	buf_free(&sect);
 	edit_free(&e);
@@ -1940,6 +1978,8 @@ config_export_opml(const struct config *cfg, struct buf *out, char *err,
 		o.feeds[i].html_url = cfg->feeds[i].html_url;
 		o.feeds[i].category = cfg->feeds[i].category;
 	}
+	/* a category key may be deeper than OPML can nest: opml_write cuts
+	 * it at OPML_MAX_LEVELS, as opml_parse would, so the list reads back */
 	r = opml_write(&o, out, err, errlen);
 	free(o.feeds);
 	return r;

@@ -5,6 +5,7 @@
  * it builds and proves it reads back as intended.  What keys mean, and
  * which sections exist, is config.c's business, not this file's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,18 +286,67 @@ ini_find_key(const struct ini *ini, size_t hdr, const char *key,
 	return -1;
 }
 
-/* Give the line at i an end of line, so that a line can follow it. */
+/*
+ * The bytes that end the line at i so that a line can follow it: none when
+ * it has its "\n"; "\n" alone after a bare '\r' ("k = v\r" reads as "v",
+ * and "k = v\r\r\n" would read as "v\r"); else the file's line ending.
+ */
+static const char *
+eol_needed(const struct ini *ini, size_t i)
+{
+	const struct ini_line *l = &ini->lines[i];
+
+	if (l->rawlen > 0 && l->raw[l->rawlen - 1] == '\n')
+		return "";
+	if (l->rawlen > 0 && l->raw[l->rawlen - 1] == '\r')
+		return "\n";
+	return ini->eol;
+}
+
+/* -1 when the line at i cannot be given an end of line: it would then be
+ * over LIM_CONFIG_LINE and the file would no longer parse. */
+static int
+eol_fits(const struct ini *ini, size_t i, char *err, size_t errlen)
+{
+	if (ini->lines[i].rawlen + strlen(eol_needed(ini, i)) <=
+	    LIM_CONFIG_LINE)
+		return 0;
+	errf(err, errlen, "the last line has no line ending and is too long "
+	    "to get one (over %u bytes): end it, then try again",
+	    (unsigned)LIM_CONFIG_LINE);
+	return -1;
+}
+
+/* Give the line at i an end of line, so that a line can follow it (after
+ * eol_fits said it may). */
 static void
 ensure_eol(struct ini *ini, size_t i)
 {
 	struct ini_line *l = &ini->lines[i];
-	size_t e = strlen(ini->eol);
+	const char *eol = eol_needed(ini, i);
+	size_t e = strlen(eol);
 
-	if (l->rawlen > 0 && l->raw[l->rawlen - 1] == '\n')
+	if (e == 0)
 		return;
 	l->raw = xrealloc(l->raw, l->rawlen + e + 1);
-	memcpy(l->raw + l->rawlen, ini->eol, e + 1);
+	memcpy(l->raw + l->rawlen, eol, e + 1);
 	l->rawlen += e;
+}
+
+static void
+unwritable(enum ini_kind kind, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	char *n = ini_shown(name), *v = ini_shown(value);
+
+	if (kind == INI_KEY)
+		errf(err, errlen, "key '%s': value '%s' cannot be written in "
+		    "an INI line", n, v);
+	else
+		errf(err, errlen, "section name '%s' cannot be written in an "
+		    "INI line", n);
+	free(n);
+	free(v);
 }
 
 /* Set l->raw to text and check that it reads as kind/name/value. */
@@ -312,12 +362,7 @@ line_set_raw(struct ini_line *l, char *text, enum ini_kind kind,
 	if (line_tokenize(l, 0, why, sizeof(why)) == -1 || l->kind != kind ||
 	    (name && strcmp(l->name, name) != 0) ||
 	    (value && strcmp(l->value, value) != 0)) {
-		if (kind == INI_KEY)
-			errf(err, errlen, "key '%s': value '%s' cannot be "
-			    "written in an INI line", name, value);
-		else
-			errf(err, errlen, "section name '%s' cannot be "
-			    "written in an INI line", name);
+		unwritable(kind, name, value, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -326,16 +371,35 @@ line_set_raw(struct ini_line *l, char *text, enum ini_kind kind,
 static int
 value_ok(const char *key, const char *value, char *err, size_t errlen)
 {
-	if (strlen(key) + strlen(value) + 8 > LIM_CONFIG_LINE) {
-		errf(err, errlen, "key '%s': value too long", key);
+	char *k;
+
+	if (strpbrk(value, "\r\n") != NULL) {
+		k = ini_shown(key);
+		errf(err, errlen, "key '%s': value contains a line break", k);
+		free(k);
 		return -1;
 	}
-	if (strpbrk(value, "\r\n") != NULL) {
-		errf(err, errlen, "key '%s': value contains a line break",
-		    key);
+	/* the file must stay valid UTF-8 */
+	if (!utf8_valid(key, strlen(key)) ||
+	    !utf8_valid(value, strlen(value))) {
+		unwritable(INI_KEY, key, value, err, errlen);
 		return -1;
 	}
 	return 0;
+}
+
+/* The whole line, with what an in-place edit keeps, must fit. */
+static int
+line_fits(const char *key, size_t len, char *err, size_t errlen)
+{
+	char *k;
+
+	if (len <= LIM_CONFIG_LINE)
+		return 0;
+	k = ini_shown(key);
+	errf(err, errlen, "key '%s': value too long", k);
+	free(k);
+	return -1;
 }
 
 int
@@ -356,6 +420,10 @@ ini_set(struct ini *ini, size_t hdr, const char *key, const char *value,
 		buf_puts(&b, value);
 		buf_append(&b, l->raw + l->voff + l->vlen,
 		    l->rawlen - l->voff - l->vlen);
+		if (line_fits(key, b.len, err, errlen) == -1) {
+			buf_free(&b);
+			return -1;
+		}
 		if (line_set_raw(&tmp, buf_steal(&b), INI_KEY, key, value,
 		    err, errlen) == -1)
 			goto fail;
@@ -365,15 +433,19 @@ ini_set(struct ini *ini, size_t hdr, const char *key, const char *value,
 		l->lineno = 0;
 		return 0;
 	}
-	buf_printf(&b, "%s = %s%s", key, value, ini->eol);
-	if (line_set_raw(&tmp, buf_steal(&b), INI_KEY, key, value, err,
-	    errlen) == -1)
-		goto fail;
 	/* after the section's last key, before its trailing comments */
 	end = ini_section_end(ini, hdr);
 	for (at = hdr + 1, i = hdr + 1; i < end; i++)
 		if (ini->lines[i].kind == INI_KEY)
 			at = i + 1;
+	buf_printf(&b, "%s = %s%s", key, value, ini->eol);
+	if (line_fits(key, b.len, err, errlen) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	if (line_set_raw(&tmp, buf_steal(&b), INI_KEY, key, value, err,
+	    errlen) == -1 || eol_fits(ini, at - 1, err, errlen) == -1)
+		goto fail;
 	ensure_eol(ini, at - 1);
 	l = ini_insert(ini, at);
 	*l = tmp;
@@ -435,14 +507,15 @@ ini_append_section(struct ini *ini, const char *name, size_t *hdr,
 	struct buf b = BUF_INIT(0);
 
 	memset(&tmp, 0, sizeof(tmp));
-	if (strpbrk(name, "\r\n]") != NULL || strlen(name) > LIM_ONELINE) {
-		errf(err, errlen, "section name '%s' cannot be written in "
-		    "an INI line", name);
+	if (strpbrk(name, "\r\n]") != NULL || strlen(name) > LIM_ONELINE ||
+	    !utf8_valid(name, strlen(name))) {
+		unwritable(INI_SECTION, name, NULL, err, errlen);
 		return -1;
 	}
 	buf_printf(&b, "[%s]%s", name, ini->eol);
 	if (line_set_raw(&tmp, buf_steal(&b), INI_SECTION, name, NULL, err,
-	    errlen) == -1) {
+	    errlen) == -1 || (ini->nlines > 0 &&
+	    eol_fits(ini, ini->nlines - 1, err, errlen) == -1)) {
 		line_clear(&tmp);
 		free(tmp.raw);
 		return -1;
@@ -458,4 +531,33 @@ ini_append_section(struct ini *ini, const char *name, size_t *hdr,
 	*l = tmp;
 	*hdr = ini->nlines - 1;
 	return 0;
+}
+
+/* Bytes of s that ini_shown copies before it cuts with "...". */
+#define SHOWN_MAX	120
+
+char *
+ini_shown(const char *s)
+{
+	struct buf b = BUF_INIT(0);
+	uint32_t cp;
+	size_t n = s ? strlen(s) : 0, i, k;
+
+	for (i = 0; i < n; i += k) {
+		if (i >= SHOWN_MAX) {
+			buf_puts(&b, "...");
+			break;
+		}
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
+			buf_printf(&b, "\\x%02X", (unsigned char)s[i]);
+			k = 1;
+		} else if (cp < 0x20 || cp == 0x7F)
+			buf_printf(&b, "\\x%02X", (unsigned)cp);
+		else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 ||
+		    cp == 0x2029)
+			buf_printf(&b, "\\u%04X", (unsigned)cp);
+		else
+			buf_append(&b, s + i, k);
+	}
+	return b.data ? buf_steal(&b) : xstrdup("");
 }

@@ -73,8 +73,12 @@ int	ini_find_key(const struct ini *, size_t hdr, const char *key,
 /*
  * Edits.  Lines added use the file's line ending.  ini_set replaces the
  * value of an existing key in place (its spacing and inline comment kept)
- * or adds "key = value" after the section's last key.  A value that would
- * not read back as itself (a newline, " ;", a leading ';') is refused.
+ * or adds "key = value" after the section's last key.  What would not read
+ * back as itself is refused and changes nothing: a name or value that is
+ * not valid UTF-8, a newline, " ;", a leading ';', a line (the kept spacing
+ * and comment included) over LIM_CONFIG_LINE.  A last line without a line
+ * ending gets one before a line is added after it ("\n" alone after a bare
+ * '\r'); when that would take it over LIM_CONFIG_LINE, the edit is refused.
  */
 int	ini_set(struct ini *, size_t hdr, const char *key, const char *value,
 	    char *err, size_t errlen);
@@ -91,5 +95,13 @@ void	ini_remove_section(struct ini *, size_t hdr);
  * the new header goes in *hdr. */
 int	ini_append_section(struct ini *, const char *name, size_t *hdr,
 	    char *err, size_t errlen);
+
+/*
+ * A name or value as error text may show it (malloc'd): control characters
+ * (C0, DEL, C1, U+2028, U+2029) and bytes that are not UTF-8 are written as
+ * \xNN or \uNNNN, so the text stays one line; cut with "..." after the
+ * first 120 bytes of s.  s may be NULL.
+ */
+char	*ini_shown(const char *s);
 
 #endif

@@ -80,23 +80,29 @@ clean_line(const char *s, int *cut)
 	return buf_steal(&b);
 }
 
-/* Normalize a category path: levels trimmed, empty levels dropped. */
+/*
+ * Append the levels of path to the category path in out, each trimmed,
+ * empty ones dropped; *levels counts the levels out holds, and levels past
+ * OPML_MAX_LEVELS are left out (opml.h).  -1 when out's cap is reached.
+ */
 static int
-path_join(struct buf *out, const char *path)
+path_add(struct buf *out, const char *path, int *levels)
 {
 	const char *p = path, *e, *s;
-	size_t start = out->len;
 
-	while (*p) {
+	while (*p && *levels < OPML_MAX_LEVELS) {
 		for (e = p; *e && *e != '/'; e++)
 			;
 		for (s = p; s < e && *s == ' '; s++)
 			;
 		while (e > s && e[-1] == ' ')
 			e--;
-		if (e > s && ((out->len > start && buf_putc(out, '/') == -1) ||
-		    buf_append(out, s, (size_t)(e - s)) == -1))
-			return -1;
+		if (e > s) {
+			if ((out->len > 0 && buf_putc(out, '/') == -1) ||
+			    buf_append(out, s, (size_t)(e - s)) == -1)
+				return -1;
+			++*levels;
+		}
 		for (p = e; *p == ' '; p++)
 			;
 		if (*p == '/')
@@ -105,20 +111,13 @@ path_join(struct buf *out, const char *path)
 	return 0;
 }
 
-/* Add one level (a label, maybe holding '/'s) to a category path. */
+/* A category path normalized into the empty out. */
 static int
-path_level(struct buf *path, const char *label)
+path_join(struct buf *out, const char *path)
 {
-	struct buf lv = BUF_INIT(LIM_ONELINE);
-	int r = 0;
+	int levels = 0;
 
-	if (path_join(&lv, label) == -1)
-		r = -1;
-	else if (lv.len > 0 && ((path->len > 0 && buf_putc(path, '/') == -1) ||
-	    buf_append(path, lv.data, lv.len) == -1))
-		r = -1;
-	buf_free(&lv);
-	return r;
+	return path_add(out, path, &levels);
 }
 
 /* The value of attribute name (ASCII case-insensitive), cleaned; *cut is
@@ -185,12 +184,12 @@ add_feed(struct walk *w, xmlNodePtr n, char *url, int cut,
 
 static int
 walk_outlines(struct walk *w, xmlNodePtr parent, struct buf *path,
-    int depth)
+    int levels, int depth)
 {
 	xmlNodePtr n;
 	size_t mark;
 	char *url, *label;
-	int r, cut = 0;
+	int r, cut = 0, sub;
 
 	if (depth > LIM_XML_DEPTH) {
 		errf(w->err, w->errlen, "OPML nested too deeply (over %d "
@@ -209,13 +208,14 @@ walk_outlines(struct walk *w, xmlNodePtr parent, struct buf *path,
 		if ((label = attr(w->doc, n, "text")) == NULL)
 			label = attr(w->doc, n, "title");
 		mark = path->len;
-		r = label ? path_level(path, label) : 0;
+		sub = levels;
+		r = label ? path_add(path, label, &sub) : 0;
 		free(label);
 		if (r == -1)
 			errf(w->err, w->errlen, "OPML line %ld: category path "
 			    "too long", (long)xmlGetLineNo(n));
 		else
-			r = walk_outlines(w, n, path, depth + 1);
+			r = walk_outlines(w, n, path, sub, depth + 1);
 		path->len = mark;
 		if (path->data)
 			path->data[mark] = '\0';
@@ -259,7 +259,7 @@ read_doc(struct walk *w)
 		w->o->title = clean_line((const char *)s, NULL);
 		xmlFree(s);
 	}
-	r = walk_outlines(w, body, &path, 1);
+	r = walk_outlines(w, body, &path, 0, 1);
 	buf_free(&path);
 	return r;
 }

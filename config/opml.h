@@ -22,11 +22,24 @@
  * opml_write emits OPML 2.0 in UTF-8, feeds nested by category in the order
  * their categories first appear.  Parsing what it wrote gives back the same
  * list (category paths normalized: no empty levels).
+ *
+ * A written list nests one <outline> per category level inside <opml> and
+ * <body>, around the feed's own <outline>, and a parser reads at most
+ * LIM_XML_DEPTH levels of elements.  So a category path has at most
+ * OPML_MAX_LEVELS levels, in both directions: opml_parse and opml_write
+ * keep the first OPML_MAX_LEVELS and drop deeper ones (their feeds are
+ * filed at that depth), whether the levels come from nested outlines, '/'s
+ * in a title, the category attribute or a caller's struct
+ * (config_export_opml).
  */
 #ifndef RSS2MAIL_OPML_H
 #define RSS2MAIL_OPML_H
 
 #include <stddef.h>
+
+#include "limits.h"
+
+#define OPML_MAX_LEVELS	(LIM_XML_DEPTH - 3)	/* <opml>, <body>, the feed */
 
 struct buf;
 

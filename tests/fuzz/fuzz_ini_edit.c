@@ -14,19 +14,16 @@
  * Invariants: every line the edits did not touch is byte for byte the
  * line it was, in the same order (the only change allowed is the line
  * ending ini.c adds to a last line that had none, before appending after
- * it); each edit that succeeds does what it says; the text re-parses into
- * the same lines (kind, name, value).  ini_text of an unedited file is the
- * input byte for byte.
+ * it: the file's, or "\n" alone after a bare '\r'); each edit that succeeds
+ * does what it says, and one that fails changes nothing and says why in one
+ * line; the text re-parses into the same lines (kind, name, value).
+ * ini_text of an unedited file is the input byte for byte.
  *
- * Known gaps in ini.c, kept out of the script until it refuses them (then
- * drop unwritable() and the first check of run_script): ini_set and ini_append_section take names and values
- * that are not valid UTF-8, and ini_set in place does not count the kept
- * spacing and inline comment against LIM_CONFIG_LINE, nor does the line
- * ending it adds to a last line that had none; either way the text no
- * longer parses.  And a last line ending in a bare '\r' ("k = v\r", read
- * as "v") gets a whole line ending after it, so it reads as "v\r".
- * config.c's edit_commit re-parses, so no config file is harmed, but the
- * error is not the "cannot be written" one.
+ * Nothing is kept out of the script: names and values that are not UTF-8,
+ * an in-place set whose kept spacing and comment take the line over
+ * LIM_CONFIG_LINE, a full last line without its line ending and a last line
+ * ending in a bare '\r' all reach ini.c, which must refuse what it cannot
+ * write.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,6 +81,7 @@ static void
 check_kept(const struct ini *ini, const struct ini *orig)
 {
 	const struct ini_line *l, *o;
+	const char *eol;
 	size_t i, e;
 	int last = 0;
 
@@ -106,9 +104,10 @@ check_kept(const struct ini *ini, const struct ini *orig)
 			continue;
 		/* only an end of line added to a line that had none */
 		e = l->rawlen - o->rawlen;
+		eol = o->rawlen > 0 && o->raw[o->rawlen - 1] == '\r' ? "\n" :
+		    ini->eol;
 		if ((o->rawlen > 0 && o->raw[o->rawlen - 1] == '\n') ||
-		    e != strlen(ini->eol) ||
-		    memcmp(l->raw + o->rawlen, ini->eol, e) != 0)
+		    e != strlen(eol) || memcmp(l->raw + o->rawlen, eol, e) != 0)
 			abort();
 	}
 }
@@ -141,45 +140,42 @@ check_reparse(const struct ini *ini)
 	free(text);
 }
 
-/* 1 for what ini.c does not refuse yet but cannot write (see the top) */
-static int
-unwritable(const struct ini *ini, size_t hdr, const char *key,
-    const char *value)
+/* A refused edit changed nothing: the same lines, byte for byte. */
+static void
+check_same(const struct ini *ini, const char *before, size_t blen)
 {
-	const struct ini_line *l;
-	size_t i;
+	char *after;
+	size_t alen;
 
-	if (!utf8_valid(key, strlen(key)) ||
-	    (value != NULL && !utf8_valid(value, strlen(value))))
-		return 1;
-	if (value == NULL || ini_find_key(ini, hdr, key, &i) == -1)
-		return 0;
-	l = &ini->lines[i];
-	return l->rawlen - l->vlen + strlen(value) + strlen(ini->eol) >
-	    LIM_CONFIG_LINE;
+	after = ini_text(ini, &alen);
+	if (alen != blen || memcmp(before, after, blen) != 0)
+		abort();
+	free(after);
 }
 
 static void
 op_set(struct ini *ini, unsigned d, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	char *key, err[ERRLEN];
-	size_t hdr, i, n = ini->nlines;
+	char *key, *before, err[ERRLEN];
+	size_t hdr, i, blen, n = ini->nlines;
 
 	if (eq == NULL || nth_section(ini, d, &hdr) == -1)
 		return;
 	key = xstrndup(arg, (size_t)(eq - arg));
-	if (unwritable(ini, hdr, key, eq + 1)) {
-		free(key);
-		return;
-	}
+	before = ini_text(ini, &blen);
 	if (ini_set(ini, hdr, key, eq + 1, err, sizeof(err)) == 0) {
 		if (ini_find_key(ini, hdr, key, &i) == -1 ||
 		    strcmp(ini->lines[i].value, eq + 1) != 0 ||
 		    ini->nlines < n || ini->nlines > n + 1)
 			abort();
-	} else if (err[0] == '\0' || strchr(err, '\n') || ini->nlines != n)
-		abort();
+	} else {
+		if (err[0] == '\0' || strchr(err, '\n') || strchr(err, '\r') ||
+		    ini->nlines != n)
+			abort();
+		check_same(ini, before, blen);
+	}
+	free(before);
 	free(key);
 }
 
@@ -213,18 +209,22 @@ op_remove(struct ini *ini, unsigned d)
 static void
 op_append(struct ini *ini, const char *name)
 {
-	char err[ERRLEN];
-	size_t hdr, n = ini->nlines;
+	char *before, err[ERRLEN];
+	size_t hdr, blen, n = ini->nlines;
 
-	if (unwritable(ini, 0, name, NULL))
-		return;
+	before = ini_text(ini, &blen);
 	if (ini_append_section(ini, name, &hdr, err, sizeof(err)) == 0) {
 		if (hdr != ini->nlines - 1 ||
 		    ini->lines[hdr].kind != INI_SECTION ||
 		    strcmp(ini->lines[hdr].name, name) != 0)
 			abort();
-	} else if (err[0] == '\0' || strchr(err, '\n') || ini->nlines != n)
-		abort();
+	} else {
+		if (err[0] == '\0' || strchr(err, '\n') || strchr(err, '\r') ||
+		    ini->nlines != n)
+			abort();
+		check_same(ini, before, blen);
+	}
+	free(before);
 }
 
 /*
@@ -246,8 +246,6 @@ op_roundtrip(struct ini *ini, const char *name)
 		    l->raw[l->rawlen - 1] != '\n')
 			return;
 	}
-	if (unwritable(ini, 0, name, NULL))
-		return;
 	before = ini_text(ini, &blen);
 	if (ini_append_section(ini, name, &hdr, err, sizeof(err)) == 0) {
 		if (ini_set(ini, hdr, "k", "v", err, sizeof(err)) == -1)
@@ -264,21 +262,12 @@ op_roundtrip(struct ini *ini, const char *name)
 static void
 run_script(struct ini *ini, const char *s, size_t n)
 {
-	const struct ini_line *last;
 	const char *end = s + n, *nl;
 	char *line;
 	size_t len;
 	unsigned d;
 	int ops = 0;
 
-	/* a last line without its end of line, full or ending in a bare
-	 * '\r': see the top */
-	if (ini->nlines > 0) {
-		last = &ini->lines[ini->nlines - 1];
-		if (last->rawlen + strlen(ini->eol) > LIM_CONFIG_LINE ||
-		    (last->rawlen > 0 && last->raw[last->rawlen - 1] == '\r'))
-			return;
-	}
 	for (; s < end && ops < MAXOPS; s = nl ? nl + 1 : end, ops++) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		len = (size_t)((nl ? nl : end) - s);

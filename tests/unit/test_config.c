@@ -310,6 +310,23 @@ static const struct {
 	{ HEAD "subject = a\x01" "b\n", "t.ini:4: key 'subject': control "
 	    "character in value" },
 	{ HEAD "subject = \xC3\x28\n", "t.ini:4: not valid UTF-8" },
+	/* C1 controls and the Unicode line separators are controls too */
+	{ HEAD "subject = a\xC2\x85" "b\n", "t.ini:4: key 'subject': control "
+	    "character in value" },
+	{ HEAD "subject = a\xC2\x9B" "31m\n", "t.ini:4: key 'subject': "
+	    "control character in value" },
+	{ HEAD "subject = a\xE2\x80\xA8" "b\n", "t.ini:4: key 'subject': "
+	    "control character in value" },
+	{ HEAD "[feed.a]\nurl = /x\ntitle = \xE2\x80\xA9\n", "t.ini:6: key "
+	    "'title': control character in value" },
+	/* a name in error text cannot carry a control character */
+	{ HEAD "[a\rb]\n", "t.ini:4: unknown section [a\\x0Db]: expected "
+	    "[rss2mail] or [feed.NAME]" },
+	{ HEAD "[feed.a\x1B[2J]\nurl = /x\n", "t.ini:4: bad feed name "
+	    "'a\\x1B[2J': use letters, digits, '.', '_' and '-', not starting "
+	    "with '.'" },
+	{ HEAD "[x\xC2\x85]\n[x\xC2\x85]\n", "t.ini:5: duplicate section "
+	    "[x\\u0085] (first at line 4)" },
 	{ HEAD "subject = {titel}\n", "t.ini:4: key 'subject': unknown "
 	    "placeholder {titel} (use {title} {feed} {author} {date})" },
 	{ HEAD "[feed.a]\nurl = /x\nfolder = Feeds/{feed}\n", "t.ini:6: key "
@@ -559,6 +576,10 @@ test_edit_errors(void **state)
 	static const char *const kv_url[] = { "url=/x", NULL };
 	static const char *const kv_comment[] = { "subject=a ; b", NULL };
 	static const char *const kv_nl[] = { "subject=a\nb", NULL };
+	static const char *const kv_utf8[] = { "title=\xA9", NULL };
+	static const char *const kv_c1[] = { "title=a\xC2\x85" "b", NULL };
+	static const char *const kv_esc_key[] = { "x\x1B[2J=1", NULL };
+	static const char *const kv_esc_noeq[] = { "a\rb", NULL };
 	char err[ERRLEN], want[ERRLEN], *p, *dir;
 	struct buf b = BUF_INIT(0);
 
@@ -592,6 +613,18 @@ test_edit_errors(void **state)
 	    "key 'subject': value 'a ; b' cannot be written in an INI line");
 	ADD_FAILS("x", "https://x.example/", kv_nl,
 	    "key 'subject': control character in value");
+	ADD_FAILS("x", "https://x.example/", kv_utf8,
+	    "key 'title': value is not valid UTF-8");
+	ADD_FAILS("x", "https://x.example/", kv_c1,
+	    "key 'title': control character in value");
+	/* what the user typed is shown without its control characters */
+	ADD_FAILS("x", "https://x.example/", kv_esc_key,
+	    "key 'x\\x1B[2J': unknown key");
+	ADD_FAILS("x", "https://x.example/", kv_esc_noeq,
+	    "'a\\x0Db': expected KEY=VALUE");
+	ADD_FAILS("a\rb", "https://x.example/", NULL, "bad feed name "
+	    "'a\\x0Db': use letters, digits, '.', '_' and '-', not starting "
+	    "with '.'");
 #undef ADD_FAILS
 
 	assert_int_equal(config_remove_feed(p, "nope", err, sizeof(err)), -1);
@@ -599,6 +632,10 @@ test_edit_errors(void **state)
 	assert_string_equal(err, want);
 	assert_int_equal(config_set_feed_key(p, "nope", "paused", "yes", err,
 	    sizeof(err)), -1);
+	assert_string_equal(err, want);
+	assert_int_equal(config_remove_feed(p, "a\x1B", err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "no feed 'a\\x1B' in %s", p);
 	assert_string_equal(err, want);
 	assert_int_equal(config_set_feed_key(p, "lwn", "url", NULL, err,
 	    sizeof(err)), -1);

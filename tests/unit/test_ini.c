@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ini.h"
 #include "limits.h"
 #include "util.h"
@@ -217,6 +218,167 @@ test_edits(void **state)
 	ini_free(ini);
 }
 
+/* The text of ini parses into the same lines (kind, name, value). */
+static void
+assert_reparses(const struct ini *ini)
+{
+	struct ini *again = NULL;
+	char err[ERRLEN], *text;
+	size_t len, i;
+
+	text = ini_text(ini, &len);
+	if (ini_parse("f.ini", text, len, &again, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(again->nlines, ini->nlines);
+	for (i = 0; i < ini->nlines; i++) {
+		assert_int_equal(again->lines[i].kind, ini->lines[i].kind);
+		if (ini->lines[i].name)
+			assert_string_equal(again->lines[i].name,
+			    ini->lines[i].name);
+		if (ini->lines[i].value)
+			assert_string_equal(again->lines[i].value,
+			    ini->lines[i].value);
+	}
+	ini_free(again);
+	free(text);
+}
+
+static void
+assert_text(const struct ini *ini, const char *want, size_t wantlen)
+{
+	char *out;
+	size_t len;
+
+	out = ini_text(ini, &len);
+	assert_int_equal(len, wantlen);
+	assert_memory_equal(out, want, len);
+	free(out);
+}
+
+/* What would not read back as written is refused, and nothing changes. */
+static void
+test_edit_refusals(void **state)
+{
+	static const char utf[] = "[a]\nk = v\n";
+	struct buf b = BUF_INIT(0);
+	struct ini *ini;
+	char err[ERRLEN], value[64];
+	size_t hdr, i, n;
+
+	/* not UTF-8: the file would not parse */
+	ini = tok(utf);
+	assert_int_equal(ini_set(ini, 0, "k", "\xA9", err, sizeof(err)), -1);
+	assert_string_equal(err, "key 'k': value '\\xA9' cannot be written in "
+	    "an INI line");
+	assert_int_equal(ini_set(ini, 0, "j", "\xC3", err, sizeof(err)), -1);
+	assert_int_equal(ini_set(ini, 0, "\xFF", "v", err, sizeof(err)), -1);
+	assert_int_equal(ini_append_section(ini, "\xFF", &hdr, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "section name '\\xFF' cannot be written in an "
+	    "INI line");
+	assert_int_equal(ini_append_section(ini, "a\xE2\x82", &hdr, err,
+	    sizeof(err)), -1);
+	assert_text(ini, utf, strlen(utf));
+	ini_free(ini);
+
+	/* the kept spacing and comment count against the line cap */
+	buf_puts(&b, "[a]\nk = v ; ");
+	for (i = 0; i < LIM_CONFIG_LINE - 12; i++)
+		buf_putc(&b, 'c');
+	buf_putc(&b, '\n');
+	ini = tok(b.data);
+	memset(value, 'x', 36);
+	value[36] = '\0';
+	assert_int_equal(ini_set(ini, 0, "k", value, err, sizeof(err)), -1);
+	assert_string_equal(err, "key 'k': value too long");
+	assert_text(ini, b.data, b.len);
+	/* "k = " + value + " ; " + comment + "\n": exactly the cap */
+	value[4] = '\0';
+	assert_int_equal(ini_set(ini, 0, "k", value, err, sizeof(err)), 0);
+	assert_int_equal(ini->lines[1].rawlen, LIM_CONFIG_LINE);
+	assert_reparses(ini);
+	ini_free(ini);
+
+	/* a full last line without its line ending cannot get one */
+	for (n = LIM_CONFIG_LINE - 4; n >= LIM_CONFIG_LINE - 5; n--) {
+		buf_reset(&b);
+		buf_puts(&b, "[a]\nk = ");
+		for (i = 0; i < n; i++)
+			buf_putc(&b, 'v');
+		ini = tok(b.data);
+		if (n == LIM_CONFIG_LINE - 4) {
+			assert_int_equal(ini_append_section(ini, "b", &hdr, err,
+			    sizeof(err)), -1);
+			assert_int_equal(ini_set(ini, 0, "j", "1", err,
+			    sizeof(err)), -1);
+			assert_text(ini, b.data, b.len);
+		} else {
+			assert_int_equal(ini_append_section(ini, "b", &hdr, err,
+			    sizeof(err)), 0);
+			assert_int_equal(ini_set(ini, 0, "j", "1", err,
+			    sizeof(err)), 0);
+			assert_reparses(ini);
+		}
+		ini_free(ini);
+	}
+	buf_free(&b);
+}
+
+/* A last line ending in a bare '\r' reads the same after a line follows. */
+static void
+test_edit_bare_cr(void **state)
+{
+	static const char want[] = "[a]\r\nk = v\r\nj = 1\r\n";
+	static const char want_lf[] = "[a]\nk = v\r\n\n[b]\n";
+	struct ini *ini;
+	char err[ERRLEN];
+	size_t hdr;
+
+	ini = tok("[a]\r\nk = v\r");
+	assert_int_equal(ini_set(ini, 0, "j", "1", err, sizeof(err)), 0);
+	assert_text(ini, want, strlen(want));
+	assert_string_equal(ini->lines[1].value, "v");
+	assert_reparses(ini);
+	ini_free(ini);
+
+	ini = tok("[a]\nk = v\r");
+	assert_int_equal(ini_append_section(ini, "b", &hdr, err, sizeof(err)),
+	    0);
+	assert_text(ini, want_lf, strlen(want_lf));
+	assert_reparses(ini);
+	ini_free(ini);
+}
+
+/* Names in error text: one line, control characters escaped. */
+static void
+test_shown(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{ "plain", "plain" },
+		{ "Ünï", "Ünï" },
+		{ "a\rb", "a\\x0Db" },
+		{ "a\nb\x1B[0m\x7F", "a\\x0Ab\\x1B[0m\\x7F" },
+		{ "\xC2\x85 \xE2\x80\xA8", "\\u0085 \\u2028" },
+		{ "\xFF\xC3", "\\xFF\\xC3" },
+	};
+	char *s, long_in[1000];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		s = ini_shown(t[i].in);
+		assert_string_equal(s, t[i].out);
+		free(s);
+	}
+	memset(long_in, 'x', sizeof(long_in) - 1);
+	long_in[sizeof(long_in) - 1] = '\0';
+	s = ini_shown(long_in);
+	assert_true(strlen(s) < 200);
+	assert_string_equal(s + strlen(s) - 3, "...");
+	free(s);
+}
+
 /* Round trip: the text is its lines, whatever they hold. */
 static void
 test_round_trip(void **state)
@@ -253,6 +415,9 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_edit_refusals),
+		cmocka_unit_test(test_edit_bare_cr),
+		cmocka_unit_test(test_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

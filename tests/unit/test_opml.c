@@ -479,6 +479,87 @@ teardown_tmp(void **state)
 	return r == 0 ? 0 : -1;
 }
 
+/* "a/a/.../a": n levels */
+static void
+levels(struct buf *b, const char *level, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i ? "/" : "", level);
+}
+
+/* A category deeper than a written list can nest is cut at
+ * OPML_MAX_LEVELS levels, the same way in parse and in write, so that
+ * write -> parse gives the same list. */
+static void
+test_deep_categories(void **state)
+{
+	struct buf in = BUF_INIT(0), want = BUF_INIT(0), out = BUF_INIT(0);
+	struct opml *o = NULL, *back = NULL;
+	struct config *cfg;
+	char err[ERRLEN], *p;
+	int i;
+
+	levels(&want, "a", OPML_MAX_LEVELS);
+	for (i = 0; i < 3; i++) {
+		buf_reset(&in);
+		buf_puts(&in, "<opml><body>");
+		if (i == 0) {
+			/* the OPML 2.0 category attribute */
+			buf_puts(&in, "<outline text=\"f\" xmlUrl=\"https://x."
+			    "example/f\" category=\"/");
+			levels(&in, "a", LIM_XML_DEPTH + 10);
+			buf_puts(&in, "\"/>");
+		} else if (i == 1) {
+			/* '/'s in one title */
+			buf_puts(&in, "<outline text=\"");
+			levels(&in, "a", LIM_XML_DEPTH + 10);
+			buf_puts(&in, "\"><outline text=\"f\" xmlUrl=\"https://"
+			    "x.example/f\"/></outline>");
+		} else {
+			/* the cap reached across outlines */
+			buf_puts(&in, "<outline text=\"");
+			levels(&in, "a", OPML_MAX_LEVELS - 1);
+			buf_puts(&in, "\"><outline text=\"a/b\"><outline "
+			    "text=\"c\"><outline text=\"f\" xmlUrl=\"https://"
+			    "x.example/f\"/></outline></outline></outline>");
+		}
+		buf_puts(&in, "</body></opml>");
+		if (opml_parse(in.data, in.len, &o, err, sizeof(err)) == -1)
+			fail_msg("case %d: %s", i, err);
+		assert_int_equal(o->nfeeds, 1);
+		assert_string_equal(o->feeds[0].category, want.data);
+		buf_reset(&out);
+		assert_int_equal(opml_write(o, &out, err, sizeof(err)), 0);
+		if (opml_parse(out.data, out.len, &back, err, sizeof(err)) == -1)
+			fail_msg("case %d: %s", i, err);
+		assert_feeds_equal(back, o->feeds, o->nfeeds);
+		opml_free(back);
+		opml_free(o);
+	}
+
+	/* a config's category key can be as deep: the export is cut too */
+	buf_reset(&in);
+	buf_puts(&in, HEAD "[feed.f]\nurl = https://x.example/f\ncategory = ");
+	levels(&in, "a", LIM_XML_DEPTH + 10);
+	buf_puts(&in, "\n");
+	p = write_config("deep.ini", in.data);
+	cfg = load(p);
+	buf_reset(&out);
+	assert_int_equal(config_export_opml(cfg, &out, err, sizeof(err)), 0);
+	if (opml_parse(out.data, out.len, &back, err, sizeof(err)) == -1)
+		fail_msg("export: %s", err);
+	assert_int_equal(back->nfeeds, 1);
+	assert_string_equal(back->feeds[0].category, want.data);
+	opml_free(back);
+	config_free(cfg);
+	free(p);
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -491,6 +572,7 @@ main(void)
 		cmocka_unit_test(test_import_export_import),
 		cmocka_unit_test(test_import_bad_urls),
 		cmocka_unit_test(test_import_many),
+		cmocka_unit_test(test_deep_categories),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
