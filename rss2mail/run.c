@@ -1432,12 +1432,20 @@ run_keep(struct run *r)
 	free(done);
 }
 
+/*
+ * Record every polled feed's validators in one transaction: with
+ * synchronous=FULL a commit per feed is an fsync per feed, which made a
+ * warm pass over 1,000 unchanged feeds take seconds.
+ */
 static void
 run_finish(struct run *r)
 {
 	struct feed_run *fr;
+	char err[ERRLEN];
 	size_t i;
+	int tx;
 
+	tx = !r->state_broken && state_begin(r->st, err, sizeof(err)) == 0;
 	for (i = 0; i < r->nfeeds; i++) {
 		fr = &r->feeds[i];
 		if (!fr->polled || fr->failed)
@@ -1446,6 +1454,10 @@ run_finish(struct run *r)
 		    fr->last_modified, fr->warning) == -1)
 			log_error("feed %s: state: cannot record the poll",
 			    fr->cf->name);
+	}
+	if (tx && state_commit(r->st, err, sizeof(err)) == -1) {
+		log_error("state: %s", err);
+		state_rollback(r->st);
 	}
 }
 
