@@ -323,7 +323,10 @@ def make_tool(name):
     src = os.path.join(TOP, "tests", "tools", name + ".c")
     if not os.path.exists(src):
         return None
-    p = subprocess.run(["make", "-s", "-C", TOP, "build/tools/" + name],
+    # RSS2MAIL_BUILD=/elsewhere/build: that tree's make builds the tool
+    top = TOP if os.path.realpath(BUILD) == os.path.realpath(
+        os.path.join(TOP, "build")) else os.path.dirname(BUILD)
+    p = subprocess.run(["make", "-s", "-C", top, "build/tools/" + name],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=600)
     if p.returncode != 0 or not os.access(path, os.X_OK):
