@@ -93,6 +93,9 @@
 #define IMAP_DEFAULT_TIMEOUT	60
 #define IMAP_CONNECT_TRIES	3	/* connection attempts per (re)connect */
 #define IMAP_MAX_FOLDERS	4096	/* folders remembered as existing */
+#ifndef IMAP_IDLE_CHECK
+#define IMAP_IDLE_CHECK		60	/* s idle before append checks (NOOP) */
+#endif
 
 enum {
 	CAP_LITERALPLUS	= 1 << 0,
@@ -130,6 +133,7 @@ struct imap {
 	long		 timeout;
 	unsigned	 caps;
 	int		 loopback;	/* the server is on this machine */
+	time_t		 last_op;	/* when the last call began */
 	int		 compressed;	/* COMPRESS=DEFLATE is on */
 	struct caplow	*cap;		/* the receive cap (owned by the stream) */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
@@ -449,6 +453,7 @@ cap_push(struct imap *c, mailstream *st)
 static void
 cap_reset(struct imap *c)
 {
+	c->last_op = time(NULL);
 	if (c->cap != NULL) {
 		c->cap->count = 0;
 		c->cap->tripped = 0;
@@ -1912,6 +1917,17 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	*done = 0;
 	if (n == 0)
 		return DELIVER_OK;
+	/*
+	 * A session idle for a while (a daemon between passes) may have been
+	 * closed by the server.  Find out with a NOOP, which is harmless to
+	 * repeat, rather than with an APPEND whose fate would be unknown.
+	 */
+	if (c->s != NULL && !c->dead && c->last_op != 0 &&
+	    time(NULL) - c->last_op > IMAP_IDLE_CHECK) {
+		cap_reset(c);
+		if (mailimap_noop(c->s) != MAILIMAP_NO_ERROR)
+			c->dead = 1;	/* reconnect below */
+	}
 	cap_reset(c);
 	if (ensure_conn(c, err, errlen) < 0)
 		return DELIVER_STORE;
