@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,10 @@
 #define RUN_SETTLE_SECONDS	10
 /* images = inline: what one entry may cost (the caps per image and per
  * message are the composer's, from limits.h) */
-#define RUN_MAX_IMAGES		12
-#define RUN_IMAGE_TIMEOUT	20	/* seconds, for all of an entry's */
-#define RUN_IMAGE_CONNECT	10
+#define RUN_MAX_IMAGES		12	/* per entry */
+#define RUN_FEED_IMAGES		64	/* per feed and pass */
+#define RUN_IMAGE_TIMEOUT	15	/* seconds, for all of a feed's */
+#define RUN_IMAGE_CONNECT	5
 
 struct store {
 	char		*key;		/* deliver|path-or-url|user */
@@ -744,7 +746,6 @@ struct images {
 static void
 on_image(struct fetch_req *req, void *ctx)
 {
-	struct images *im = ctx;
 	struct msg_image *m = req->user;
 	const char *ct = req->content_type;
 	size_t tl;
@@ -759,7 +760,6 @@ on_image(struct fetch_req *req, void *ctx)
 	m->type = xstrndup(ct, tl);
 	m->data = xstrndup(req->body.data, req->body.len);
 	m->len = req->body.len;
-	(void)im;
 }
 
 static void
@@ -776,58 +776,67 @@ images_free(struct images *im)
 }
 
 /*
- * Fetch the images of one entry (images = inline), all at once, bounded:
- * at most RUN_MAX_IMAGES, each capped, all within RUN_IMAGE_TIMEOUT.  URLs
- * come from feed content, so the fetcher's private-address guard treats
- * them as public-origin (unless the feed itself came from a private
- * address, or allow-private is set).  A failed image
- * stays a link; this never fails the entry.
+ * Fetch the images of a feed's new entries (images = inline) in one batch:
+ * one fetch_run for the feed, so connections and DNS are shared and the
+ * feed transfers still in flight wait at most RUN_IMAGE_TIMEOUT, however
+ * many entries have images.  Bounded: RUN_MAX_IMAGES per entry,
+ * RUN_FEED_IMAGES per feed, LIM_IMAGE each.  URLs come from feed content,
+ * so the fetcher's private-address guard treats them as public-origin
+ * (unless the feed itself came from a private address, or allow-private is
+ * set).  A failed image stays a link; this never fails an entry.
  */
 static void
-entry_images(struct run *r, const struct feed_run *fr, const struct entry *e,
-    struct images *im)
+feed_images(struct run *r, const struct feed_run *fr,
+    const struct entry **es, size_t n, struct images *ims)
 {
 	const struct config_feed *cf = fr->cf;
-	const struct feed_text *body = feed_entry_body(e);
-	struct fetch_req reqs[RUN_MAX_IMAGES];
+	const struct feed_text *body;
+	struct fetch_req *reqs;
 	struct fetch_opts fo;
 	struct buf urls = BUF_INIT(0);
 	char err[ERRLEN], *p, *nl;
-	size_t i;
+	size_t i, k, nreq = 0;
 
-	memset(im, 0, sizeof(*im));
-	if (body == NULL || body->value == NULL ||
-	    html_image_urls(body->value, strlen(body->value), RUN_MAX_IMAGES,
-	    &urls) == -1 || urls.len == 0)
-		goto out;
-	memset(reqs, 0, sizeof(reqs));
-	for (p = urls.data; *p && im->n < RUN_MAX_IMAGES; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			break;
-		*nl = '\0';
-		i = im->n++;
-		im->urls[i] = xstrdup(p);
-		im->v[i].url = im->urls[i];
-		reqs[i].url = im->urls[i];
-		/* content of a public feed is public-origin; a feed that
-		 * came from private space may point into it */
-		reqs[i].from_content = !fr->feed_private;
-		reqs[i].allow_private = cf->s.allow_private;
-		reqs[i].max_size = LIM_IMAGE;
-		reqs[i].timeout = RUN_IMAGE_TIMEOUT;
-		reqs[i].connect_timeout = RUN_IMAGE_CONNECT;
-		reqs[i].user_agent = cf->s.user_agent;
-		reqs[i].accept = "image/png, image/jpeg, image/gif, image/webp";
-		reqs[i].user = &im->v[i];
+	reqs = xcalloc(RUN_FEED_IMAGES, sizeof(*reqs));
+	for (i = 0; i < n && nreq < RUN_FEED_IMAGES; i++) {
+		body = feed_entry_body(es[i]);
+		buf_reset(&urls);
+		if (body == NULL || body->value == NULL ||
+		    html_image_urls(body->value, strlen(body->value),
+		    RUN_MAX_IMAGES, &urls) == -1 || urls.len == 0)
+			continue;
+		for (p = urls.data; *p && nreq < RUN_FEED_IMAGES &&
+		    ims[i].n < RUN_MAX_IMAGES; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			k = ims[i].n++;
+			ims[i].urls[k] = xstrdup(p);
+			ims[i].v[k].url = ims[i].urls[k];
+			reqs[nreq].url = ims[i].urls[k];
+			/* content of a public feed is public-origin; a feed
+			 * that came from private space may point into it */
+			reqs[nreq].from_content = !fr->feed_private;
+			reqs[nreq].allow_private = cf->s.allow_private;
+			reqs[nreq].max_size = LIM_IMAGE;
+			reqs[nreq].timeout = RUN_IMAGE_TIMEOUT;
+			reqs[nreq].connect_timeout = RUN_IMAGE_CONNECT;
+			reqs[nreq].user_agent = cf->s.user_agent;
+			reqs[nreq].accept = "image/png, image/jpeg, image/gif, "
+			    "image/webp";
+			reqs[nreq].user = &ims[i].v[k];
+			nreq++;
+		}
 	}
 	run_fetch_opts(r->cfg, &fo);
 	fo.public_addrs = r->o->public_addrs;
-	if (im->n && fetch_run(reqs, im->n, &fo, on_image, im, err,
+	fo.deadline = RUN_IMAGE_TIMEOUT;
+	if (nreq && fetch_run(reqs, nreq, &fo, on_image, NULL, err,
 	    sizeof(err)) == -1)
 		log_warn("feed %s: images: %s", cf->name, err);
-	for (i = 0; i < im->n; i++)
+	for (i = 0; i < nreq; i++)
 		fetch_req_clear(&reqs[i]);
-out:
+	free(reqs);
 	buf_free(&urls);
 }
 
@@ -954,7 +963,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	struct msg_opts mo;
 	struct buf msg = BUF_INIT(0);
 	char err[ERRLEN], msgid[MSG_ID_LEN];
-	struct images im;
+	struct images *ims;
 	const struct entry **fresh;
 	enum state_entry es;
 	size_t i, len, n = 0, nfresh = 0;
@@ -982,7 +991,6 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	    (size_t)cf->s.max_message_size : 0;
 	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
 	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
-	memset(&im, 0, sizeof(im));
 	for (i = n; i-- > 0; ) {
 		e = v[i];
 		if ((es = state_entry_get(r->st, cf->name, e->id)) !=
@@ -1000,17 +1008,22 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 				    e->id);
 			continue;
 		}
-		if (cf->s.digest) {
-			fresh[nfresh++] = e;	/* one message, after the loop */
-			continue;
-		}
+		fresh[nfresh++] = e;	/* composed after the loop */
+	}
+	if (nfresh > 0 && cf->s.digest) {
+		run_digest(r, fr, f, fresh, nfresh, &mo);
+		nfresh = 0;
+	}
+	ims = xcalloc(nfresh + 1, sizeof(*ims));
+	if (nfresh > 0 && want_images)
+		feed_images(r, fr, fresh, nfresh, ims);
+	for (i = 0; i < nfresh; i++) {
+		e = (struct entry *)(uintptr_t)fresh[i];
 		buf_reset(&msg);
-		if (want_images)
-			entry_images(r, fr, e, &im);
-		mo.images = im.v;
-		mo.nimages = im.n;
+		mo.images = ims[i].v;
+		mo.nimages = ims[i].n;
 		rc = msg_compose(f, e, &mo, &msg, err, sizeof(err));
-		images_free(&im);
+		images_free(&ims[i]);
 		if (rc == -1) {
 			feed_fail(r, fr, "entry %s: %s", e->id, err);
 			continue;
@@ -1021,9 +1034,8 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		    buf_steal(&msg), len, msg_date(e, r->now), 0);
 		entry_hash(e, r->out.items[r->out.n - 1].hash);
 	}
-	if (nfresh > 0)
-		run_digest(r, fr, f, fresh, nfresh, &mo);
 	buf_free(&msg);
+	free(ims);
 	free(fresh);
 	free(v);
 }
