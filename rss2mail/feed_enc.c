@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
@@ -56,13 +57,20 @@ charset_norm(const char *in, char *out, size_t outlen)
 			snprintf(out, outlen, "windows-1252");
 }
 
-/* 1 when libxml2 (through iconv) can read this charset. */
+/*
+ * 1 when libxml2 (through iconv) can read this charset.  UTF-7 is never
+ * honoured (the WHATWG Encoding Standard forbids it): "+ADw-script+AD4-"
+ * would turn into markup after every check on the bytes (docs/QUIRKS.md).
+ */
 static int
 charset_known(const char *cs)
 {
 	xmlCharEncodingHandlerPtr h;
 
-	if (*cs == '\0' || (h = xmlFindCharEncodingHandler(cs)) == NULL)
+	if (*cs == '\0' || strncasecmp(cs, "utf-7", 5) == 0 ||
+	    strncasecmp(cs, "utf7", 4) == 0 ||
+	    strncasecmp(cs, "unicode-1-1-utf-7", 17) == 0 ||
+	    (h = xmlFindCharEncodingHandler(cs)) == NULL)
 		return 0;
 	xmlCharEncCloseFunc(h);
 	return 1;

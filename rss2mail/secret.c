@@ -104,6 +104,10 @@ secret_command(const char *cmd, char **out, char *err, size_t errlen)
 			kill(pid, SIGKILL);
 			break;
 		}
+		/* the first line is all we take: a background child of the
+		 * command that keeps the pipe open must not hold us up */
+		if (memchr(b.data, '\n', b.len) != NULL)
+			break;
 	}
 	close(fds[0]);
 	if (timed_out) {
