@@ -25,7 +25,20 @@ struct buf {
 void	buf_init(struct buf *, size_t max);
 int	buf_append(struct buf *, const void *, size_t);
 int	buf_puts(struct buf *, const char *);
-int	buf_putc(struct buf *, int);
+int	buf_putc_slow(struct buf *, int);
+/* One byte: the encoders and renderers call this per byte, so the common
+ * case (room left) is inline; buf_putc_slow grows or refuses. */
+static inline int
+buf_putc(struct buf *b, int c)
+{
+	if (b->data != NULL && b->len + 1 < b->cap &&
+	    (b->max == 0 || b->len < b->max)) {
+		b->data[b->len++] = (char)c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_putc_slow(b, c);
+}
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *, const char *, va_list);
