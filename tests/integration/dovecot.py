@@ -22,6 +22,17 @@ a test CA and good / wrong-host / expired / self-signed server certificates
 with certtool.  login_count(text) counts login attempts in log text (to
 prove that no credential reached the server).
 
+Faults and variants: dc.stop() / dc.start() / dc.restart() (same port when
+free, mail kept); extra="..." appends raw config (imap_capability, quota,
+imap_zlib, local_name); separator/prefix shape the personal namespace;
+auth_mechanisms adds e.g. xoauth2.  TcpProxy(dc.port, listen_host,
+cut_after_up=N) forwards and counts bytes, drop()s connections or cuts one
+after N bytes upstream (mid-literal); non_loopback_address() gives a LAN
+address for tests that must not look local.  dc.log_mark()/log_since(mark)
+read the log incrementally; dc.count(folder), dc.subscribed() and
+fetch_all(folder, with_meta=True) (uid, flags, internaldate, raw) read
+the mailbox back.  mailcheck.strict(raw) is the strict MIME check.
+
 Only the standard library is used (tests may run under any python3).
 """
 import atexit
