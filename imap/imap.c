@@ -84,9 +84,9 @@
 
 #include "buf.h"
 #include "deliver.h"
+#include "imap_name.h"
 #include "imap_tls.h"
 #include "imap_url.h"
-#include "imap_utf7.h"
 #include "limits.h"
 #include "util.h"
 
@@ -1271,58 +1271,18 @@ ensure_conn(struct imap *c, char *err, size_t errlen)
 static char *
 server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 {
-	struct buf b = BUF_INIT(LIM_ONELINE), part = BUF_INIT(LIM_ONELINE);
-	const char *p, *e;
-	size_t n;
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	char why[ERRLEN];
 
 	if (folder == NULL || *folder == '\0')
 		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
-	if (strcasecmp(folder, "INBOX") == 0)
-		return xstrdup("INBOX");
-	if (!utf8_valid(folder, strlen(folder))) {
-		ierr(c, err, errlen, "folder name is not valid UTF-8");
-		return NULL;
-	}
-	if (c->prefix && *c->prefix && strncasecmp(folder, "INBOX/", 6) != 0)
-		buf_puts(&b, c->prefix);
-	for (p = folder;; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.')) {
-			ierr(c, err, errlen, "bad folder name \"%s\" (empty, "
-			    "\".\" or \"..\" part)", folder);
-			goto fail;
-		}
-		buf_reset(&part);
-		if (imap_utf7_encode(&part, p, n) < 0 ||
-		    (c->delim && memchr(part.data, c->delim, part.len))) {
-			ierr(c, err, errlen, "bad folder name \"%s\"%s",
-			    folder, c->delim ? " (contains the server's "
-			    "hierarchy delimiter)" : "");
-			goto fail;
-		}
-		buf_append(&b, part.data, part.len);
-		if (e == NULL)
-			break;
-		if (c->delim == 0) {
-			ierr(c, err, errlen, "folder \"%s\": the server has "
-			    "no folder hierarchy", folder);
-			goto fail;
-		}
-		buf_putc(&b, c->delim);
-	}
-	buf_free(&part);
-	if (b.overflow) {
-		ierr(c, err, errlen, "folder name too long");
+	if (imap_name_wire(&b, folder, c->prefix, c->delim, why,
+	    sizeof(why)) < 0) {
+		ierr(c, err, errlen, "%s", why);
 		buf_free(&b);
 		return NULL;
 	}
 	return buf_steal(&b);
-fail:
-	buf_free(&part);
-	buf_free(&b);
-	return NULL;
 }
 
 static int
@@ -1577,65 +1537,6 @@ flag_list(const char *flags)
 	return fl;
 }
 
-/*
- * Flags are checked once at open so APPEND never sends junk: keywords are
- * atoms, and of the system flags only those a client may set on APPEND
- * (\Recent is the server's; others are unknown).
- */
-static int
-flags_ok(const char *flags)
-{
-	static const char *const sys[] = { "\\Seen", "\\Flagged",
-	    "\\Answered", "\\Draft", "\\Deleted" };
-	const char *p, *e;
-	size_t i, n;
-	int ok;
-
-	for (p = flags ? flags : ""; *p; p = e) {
-		p += strspn(p, " ");
-		if (*p == '\0')
-			break;
-		e = p + strcspn(p, " ");
-		n = (size_t)(e - p);
-		for (i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
-
-			if (ch < 0x21 || ch > 0x7e || strchr("(){%*\"]", ch) ||
-			    (ch == '\\' && i > 0))
-				return 0;
-		}
-		if (p[0] != '\\')
-			continue;
-		ok = 0;
-		for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-			if (strlen(sys[i]) == n && strncasecmp(p, sys[i], n)
-			    == 0)
-				ok = 1;
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-/* "a  b c" -> "a b c" (flags were checked by flags_ok). */
-static char *
-flags_join(const char *flags)
-{
-	struct buf b = BUF_INIT(0);
-	const char *p, *e;
-
-	for (p = flags ? flags : ""; *p; p = e) {
-		p += strspn(p, " ");
-		if (*p == '\0')
-			break;
-		e = p + strcspn(p, " ");
-		if (b.len)
-			buf_putc(&b, ' ');
-		buf_append(&b, p, (size_t)(e - p));
-	}
-	return b.data ? buf_steal(&b) : xstrdup("");
-}
-
 static struct mailimap_date_time *
 date_time(time_t t)
 {
@@ -1660,7 +1561,7 @@ msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
 		errf(err, errlen, "imap: message contains NUL bytes");
 		return DELIVER_MSG;
 	}
-	if (m->flags != NULL && !flags_ok(m->flags)) {
+	if (m->flags != NULL && !imap_flags_ok(m->flags)) {
 		errf(err, errlen, "imap: bad flags \"%s\" for a message",
 		    m->flags);
 		return DELIVER_MSG;
@@ -1766,7 +1667,7 @@ write_mailbox(struct imap *c, const char *name)
 static int
 write_flags(struct imap *c, const char *flags)
 {
-	char *j = flags_join(flags);
+	char *j = imap_flags_join(flags);
 	int rc = 0;
 
 	if (j[0] != '\0' && (stream_write(c, " (", 2) < 0 ||
@@ -1898,7 +1799,7 @@ batch_size(const struct imap *c, const struct deliver_msg *msgs, size_t n)
 		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
 		    msgs[k].len == 0 || memchr(msgs[k].data, '\0',
 		    msgs[k].len) != NULL ||
-		    (msgs[k].flags != NULL && !flags_ok(msgs[k].flags)))
+		    (msgs[k].flags != NULL && !imap_flags_ok(msgs[k].flags)))
 			break;
 		bytes += msgs[k].len;
 	}
@@ -2120,7 +2021,7 @@ fetched_flags(struct imap *c)
 				w = NULL;
 				break;
 			}
-			if (w == NULL || !flags_ok(w))
+			if (w == NULL || !imap_flags_ok(w))
 				continue;
 			if (b.len)
 				buf_putc(&b, ' ');
@@ -2311,12 +2212,12 @@ imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
 	c->flags = xstrdup(cfg->flags);
 	c->timeout = cfg->timeout > 0 ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
 	c->dead = 1;
-	if (!flags_ok(c->flags)) {
+	if (!imap_flags_ok(c->flags)) {
 		ierr(c, err, errlen, "bad flags \"%s\"", c->flags);
 		imap_close(c);
 		return DELIVER_STORE;
 	}
-	c->flagstr = flags_join(c->flags);
+	c->flagstr = imap_flags_join(c->flags);
 	if (ensure_conn(c, err, errlen) < 0) {
 		imap_close(c);
 		return DELIVER_STORE;

@@ -1,6 +1,7 @@
 /*
- * test_imap_utf7.c - modified UTF-7 mailbox names (RFC 3501 5.1.3): known
- * encodings both ways, round trips, and the strict decoder's refusals.
+ * test_imap_utf7.c - mailbox names on the wire: modified UTF-7 (RFC 3501
+ * 5.1.3) both ways, round trips and the strict decoder's refusals; folder
+ * names with namespace prefix and delimiter (imap_name.c); flag lists.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,10 +9,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "imap_name.h"
 #include "imap_utf7.h"
+#include "limits.h"
 
 int main(void);
 
@@ -113,6 +117,93 @@ test_cap(void **state)
 	buf_free(&b);
 }
 
+static const struct {
+	const char	*folder, *prefix;
+	char		 delim;
+	const char	*wire;		/* NULL: refused, err contains why */
+	const char	*why;
+} names[] = {
+	{ "INBOX", "", '/', "INBOX", NULL },
+	{ "inbox", "INBOX.", '.', "INBOX", NULL },
+	{ "Feeds", "", '/', "Feeds", NULL },
+	{ "Feeds/LWN", "", '/', "Feeds/LWN", NULL },
+	{ "Feeds/LWN", "INBOX.", '.', "INBOX.Feeds.LWN", NULL },
+	{ "INBOX/Feeds", "INBOX.", '.', "INBOX.Feeds", NULL },
+	{ "Feeds/B\xc3\xbc" "cher", "", '/', "Feeds/B&APw-cher", NULL },
+	{ "A&B/\xe6\x97\xa5", "", '/', "A&-B/&ZeU-", NULL },
+	{ "News", "", 0, "News", NULL },
+	{ "a/b", "", 0, NULL, "no folder hierarchy" },
+	{ "v1.2", "INBOX.", '.', NULL, "delimiter '.'" },
+	{ "a/../b", "", '/', NULL, "\"..\"" },
+	{ "a//b", "", '/', NULL, "empty" },
+	{ "/a", "", '/', NULL, "empty" },
+	{ "a/", "", '/', NULL, "empty" },
+	{ "./a", "", '/', NULL, "empty" },
+	{ "", "", '/', NULL, "empty" },
+	{ "a\tb", "", '/', NULL, "control" },
+	{ "bad\xff", "", '/', NULL, "UTF-8" },
+};
+
+static void
+test_folder_names(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	char err[ERRLEN];
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		buf_reset(&b);
+		err[0] = '\0';
+		r = imap_name_wire(&b, names[i].folder, names[i].prefix,
+		    names[i].delim, err, sizeof(err));
+		if (names[i].wire != NULL) {
+			if (r != 0)
+				fail_msg("%s: %s", names[i].folder, err);
+			assert_string_equal(buf_str(&b), names[i].wire);
+		} else {
+			if (r == 0)
+				fail_msg("accepted \"%s\"", names[i].folder);
+			if (strstr(err, names[i].why) == NULL)
+				fail_msg("%s: \"%s\" lacks %s", names[i].folder,
+				    err, names[i].why);
+		}
+	}
+	/* a cap on the result is an ordinary error */
+	buf_free(&b);
+	buf_init(&b, 10);
+	assert_int_equal(imap_name_wire(&b, "Feeds/LongerThanTen", "", '/',
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too long"));
+	buf_free(&b);
+}
+
+static void
+test_flags(void **state)
+{
+	static const char *good[] = { NULL, "", "  ", "\\Seen", "\\seen",
+	    "\\Flagged $label Junk", " \\Answered  \\Draft \\Deleted " };
+	static const char *bad[] = { "\\Recent", "\\Bogus", "a\\b",
+	    "(x)", "a\"b", "k%", "k*", "x]", "\xc3\xa4", "a\tb", "{3}" };
+	char *j;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!imap_flags_ok(good[i]))
+			fail_msg("refused \"%s\"", good[i] ? good[i] : "NULL");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (imap_flags_ok(bad[i]))
+			fail_msg("accepted \"%s\"", bad[i]);
+	j = imap_flags_join("  \\Seen   $a  ");
+	assert_string_equal(j, "\\Seen $a");
+	free(j);
+	j = imap_flags_join(NULL);
+	assert_string_equal(j, "");
+	free(j);
+}
+
 int
 main(void)
 {
@@ -121,6 +212,8 @@ main(void)
 		cmocka_unit_test(test_long_run),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_folder_names),
+		cmocka_unit_test(test_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

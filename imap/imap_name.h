@@ -1,0 +1,39 @@
+/*
+ * imap_name.h - names and flags as they go on the IMAP wire: folder names
+ * as the user writes them -> the server's mailbox name, and flag lists.
+ *
+ * Pure functions (no I/O, no globals); the server facts (namespace prefix,
+ * hierarchy delimiter) are passed in.  The results are what imap.c sends,
+ * so they are unit tested and fuzzed here rather than through a server.
+ */
+#ifndef RSS2MAIL_IMAP_NAME_H
+#define RSS2MAIL_IMAP_NAME_H
+
+#include <stddef.h>
+
+struct buf;
+
+/*
+ * folder: a non-empty UTF-8 name with '/' between levels ("Feeds/LWN").
+ * "INBOX" (any case) stays "INBOX"; otherwise prefix (the personal
+ * namespace, e.g. "INBOX.") goes in front unless the name already starts
+ * at INBOX ("INBOX/x"), each level is encoded in modified UTF-7 and the
+ * levels are joined with delim (0: the server has no hierarchy, so a '/'
+ * is an error).  Refused with one line in err: invalid UTF-8 or control
+ * characters, empty / "." / ".." levels, a level containing delim, a
+ * result longer than out's cap.  Appends to out; 0 or -1.
+ */
+int	imap_name_wire(struct buf *out, const char *folder, const char *prefix,
+	    char delim, char *err, size_t errlen);
+
+/*
+ * 1 when flags ("\Seen $label", space separated, may be NULL or "") holds
+ * only keywords (IMAP atoms) and the system flags a client may set on
+ * APPEND: \Seen \Flagged \Answered \Draft \Deleted (any case).
+ */
+int	imap_flags_ok(const char *flags);
+
+/* "  a   b " -> "a b" (malloc'd, "" for none; NULL flags give ""). */
+char	*imap_flags_join(const char *flags);
+
+#endif
