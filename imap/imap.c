@@ -163,17 +163,17 @@ static void
 ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
 {
 	char msg[ERRLEN];
+	struct buf line = BUF_INIT(ERRLEN);
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* server text may carry control characters: keep it one line */
-	for (i = 0; msg[i]; i++)
-		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
-			msg[i] = ' ';
-	errf(err, errlen, "imap %s: %s", c->url.host, msg);
+	/* server text may carry control characters and any bytes: one line
+	 * of valid UTF-8 (fuzz_imap_session checks it) */
+	(void)utf8_clean(&line, msg, strlen(msg), 1);
+	errf(err, errlen, "imap %s: %s", c->url.host, buf_str(&line));
+	buf_free(&line);
 }
 
 /*
@@ -298,6 +298,11 @@ cap_scan(struct caplow *k, const unsigned char *p, size_t n)
 			}
 			if (p[i] == '+' || p[i] == '-')
 				continue;	/* LITERAL+ / LITERAL- */
+			/* libetpan allocates the literal as soon as it has
+			 * read "{N}", before it checks for CRLF: judge the
+			 * size at the brace (found by fuzz_imap_session) */
+			if (p[i] == '}' && k->lnum > IMAP_RX_CAP - k->count)
+				return -1;
 			k->lstate = p[i] == '}' ? 2 : 0;
 			continue;
 		case 2:		/* after '}': CR */
@@ -596,6 +601,9 @@ tls_verify(struct imap *c, mailstream *st, char *err, size_t errlen)
 	return r;
 }
 
+static int	has_cap(const struct imap *, const char *);
+static int	ask_caps(struct imap *);
+
 /*
  * STARTTLS on a connected, not yet authenticated session.  Anything the
  * server sent before the handshake is discarded: buffered bytes after the
@@ -604,16 +612,14 @@ tls_verify(struct imap *c, mailstream *st, char *err, size_t errlen)
 static int
 starttls(struct imap *c, char *err, size_t errlen)
 {
-	struct mailimap_capability_data *cap = NULL;
 	mailstream_low *low, *tlow;
 	int r, fd;
 
-	if (!mailimap_has_extension(c->s, "STARTTLS")) {
-		if ((r = mailimap_capability(c->s, &cap)) != MAILIMAP_NO_ERROR)
+	if (!has_cap(c, "STARTTLS")) {
+		if ((r = ask_caps(c)) != MAILIMAP_NO_ERROR)
 			goto failed;
-		mailimap_capability_data_free(cap);
 	}
-	if (!mailimap_has_extension(c->s, "STARTTLS")) {
+	if (!has_cap(c, "STARTTLS")) {
 		ierr(c, err, errlen, "server does not offer STARTTLS; refusing "
 		    "to log in without TLS (imap-tls = none allows it)");
 		return -1;
@@ -737,6 +743,37 @@ read_tagged(struct imap *c, struct mailimap_response **resp)
 	return state;
 }
 
+/*
+ * CAPABILITY through our own tagged exchange; libetpan's parser stores the
+ * list in the session as it reads the untagged reply.  Not
+ * mailimap_capability: it copies the session's list without checking it
+ * exists, and a server that answers OK without sending one crashed it
+ * (found by fuzz_imap_session).  Returns a libetpan-style code.
+ */
+static int
+ask_caps(struct imap *c)
+{
+	struct mailimap_response *rp = NULL;
+	int r, state;
+
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
+	    stream_write(c, "CAPABILITY\r\n", 12) < 0 ||
+	    mailstream_flush(c->s->imap_stream) < 0 ||
+	    mailimap_read_line(c->s) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	if ((r = mailimap_parse_response(c->s, &rp)) != MAILIMAP_NO_ERROR)
+		return r;	/* libetpan's own code: parse, protocol... */
+	if (rp->rsp_resp_done->rsp_type != MAILIMAP_RESP_DONE_TYPE_TAGGED) {
+		mailimap_response_free(rp);
+		return MAILIMAP_ERROR_FATAL;	/* BYE */
+	}
+	state = rp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(rp);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_CAPABILITY;
+}
+
 /* AUTHENTICATE PLAIN, with SASL-IR when offered. */
 static int
 auth_plain(struct imap *c, const char *user, char *err, size_t errlen)
@@ -795,6 +832,39 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the server announced a capability.  Our own walk of libetpan's
+ * list instead of mailimap_has_extension, which dereferences a missing
+ * list or entry: a server can send a CAPABILITY reply libetpan keeps only
+ * in part (found by fuzz_imap_session).
+ */
+static int
+has_cap(const struct imap *c, const char *name)
+{
+	const struct mailimap_capability_data *d;
+	const struct mailimap_capability *cap;
+	clistiter *it;
+
+	if (c->s == NULL || c->s->imap_connection_info == NULL ||
+	    (d = c->s->imap_connection_info->imap_capability) == NULL ||
+	    d->cap_list == NULL)
+		return 0;
+	for (it = clist_begin(d->cap_list); it; it = clist_next(it)) {
+		if ((cap = clist_content(it)) == NULL)
+			continue;
+		if (cap->cap_type == MAILIMAP_CAPABILITY_NAME &&
+		    cap->cap_data.cap_name != NULL &&
+		    strcasecmp(cap->cap_data.cap_name, name) == 0)
+			return 1;
+		if (cap->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE &&
+		    cap->cap_data.cap_auth_type != NULL &&
+		    strncasecmp(name, "AUTH=", 5) == 0 &&
+		    strcasecmp(cap->cap_data.cap_auth_type, name + 5) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 read_caps(struct imap *c)
 {
@@ -812,14 +882,13 @@ read_caps(struct imap *c)
 
 	c->caps = 0;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (mailimap_has_extension(c->s, (char *)tab[i].name))
+		if (has_cap(c, tab[i].name))
 			c->caps |= tab[i].bit;
 }
 
 static int
 login(struct imap *c, char *err, size_t errlen)
 {
-	struct mailimap_capability_data *cap = NULL;
 	const char *user = c->user ? c->user : c->url.user;
 	const char *mech = c->auth ? c->auth : "login";
 	int r;
@@ -834,13 +903,11 @@ login(struct imap *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (c->s->imap_connection_info->imap_capability == NULL) {
-		r = mailimap_capability(c->s, &cap);
+		r = ask_caps(c);
 		if (r != MAILIMAP_NO_ERROR) {
 			(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
 			return -1;
 		}
-		mailimap_capability_data_free(cap);
-		cap = NULL;
 	}
 	read_caps(c);
 	if (strcasecmp(mech, "plain") == 0) {
@@ -851,7 +918,7 @@ login(struct imap *c, char *err, size_t errlen)
 		if (r != MAILIMAP_NO_ERROR)
 			goto failed;
 	} else if (strcasecmp(mech, "login") == 0) {
-		if (mailimap_has_extension(c->s, "LOGINDISABLED")) {
+		if (has_cap(c, "LOGINDISABLED")) {
 			ierr(c, err, errlen, "login failed: server refuses "
 			    "LOGIN (LOGINDISABLED)");
 			c->authfail = 1;
@@ -867,12 +934,11 @@ login(struct imap *c, char *err, size_t errlen)
 		return -1;
 	}
 	/* capabilities change after login: ask again */
-	r = mailimap_capability(c->s, &cap);
+	r = ask_caps(c);
 	if (r != MAILIMAP_NO_ERROR) {
 		(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
 		return -1;
 	}
-	mailimap_capability_data_free(cap);
 	read_caps(c);
 	return 0;
 failed:
@@ -1244,8 +1310,10 @@ ensure_conn(struct imap *c, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < IMAP_CONNECT_TRIES; i++) {
-		if (i > 0)
-			sleep((unsigned)i);	/* backoff: 1 s, 2 s */
+		/* backoff: 1 s, 2 s (not under the fuzzer, which sets
+		 * RSS2MAIL_TEST_IMAP_NO_BACKOFF: it would only wait) */
+		if (i > 0 && getenv("RSS2MAIL_TEST_IMAP_NO_BACKOFF") == NULL)
+			sleep((unsigned)i);
 		if (connect_once(c, err, errlen) == 0)
 			return 0;
 		if (c->authfail)
