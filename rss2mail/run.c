@@ -1341,9 +1341,14 @@ parse_isolated(struct parser *ps, const char *data, size_t len,
 	limit = getenv("RSS2MAIL_TEST_PARSE_SECONDS") ?
 	    atoi(getenv("RSS2MAIL_TEST_PARSE_SECONDS")) : PARSE_SECONDS;
 	deadline = time(NULL) + limit;
-	if (io_all(ps->to, req.data, req.len, 1) == -1 ||
-	    wait_readable(ps->from, deadline) == -1 ||
-	    io_all(ps->from, hdr, 8, 0) == -1)
+	if (io_all(ps->to, req.data, req.len, 1) == -1)
+		goto died;
+	if (wait_readable(ps->from, deadline) == -1) {
+		errf(err, errlen, "the parser took longer than %d s", limit);
+		parser_stop(ps, 1);
+		goto out;
+	}
+	if (io_all(ps->from, hdr, 8, 0) == -1)
 		goto died;
 	n = get_u64(hdr);
 	if (n == 0 || n > PARSE_REPLY_MAX) {
@@ -1365,19 +1370,21 @@ parse_isolated(struct parser *ps, const char *data, size_t len,
 	r = feed_unpack(rep.data + 1, rep.len - 1, a, out, err, errlen);
 	goto out;
 died:
-	/* it crashed, hit its memory limit, or took too long */
-	if (ps->pid && waitpid(ps->pid, &status, WNOHANG) == ps->pid) {
+	/* the child closed its pipe: it crashed or hit its memory limit and
+	 * is exiting; reap it (a SIGKILL cannot change how it ended) */
+	close(ps->to);
+	close(ps->from);
+	kill(ps->pid, SIGKILL);
+	while (waitpid(ps->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	ps->pid = 0;
+	if (WIFSIGNALED(status))
 		errf(err, errlen, "the parser process was stopped by signal "
-		    "%d (%s)", WIFSIGNALED(status) ? WTERMSIG(status) : 0,
-		    WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ?
+		    "%d (%s)", WTERMSIG(status), WTERMSIG(status) == SIGSEGV ?
 		    "crash" : "crash or memory limit");
-		close(ps->to);
-		close(ps->from);
-		ps->pid = 0;
-	} else {
-		errf(err, errlen, "the parser took longer than %d s", limit);
-		parser_stop(ps, 1);
-	}
+	else
+		errf(err, errlen, "the parser process exited (status %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 out:
 	buf_free(&req);
 	buf_free(&rep);
