@@ -41,7 +41,8 @@ buf_putc(struct buf *b, int c)
 }
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-int	buf_vprintf(struct buf *, const char *, va_list);
+int	buf_vprintf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 const char *buf_str(const struct buf *);	/* "" when empty */
 void	buf_reset(struct buf *);		/* len = 0, keeps memory */
 void	buf_free(struct buf *);			/* accepts NULL */
