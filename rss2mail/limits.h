@@ -32,6 +32,8 @@
 #define LIM_MESSAGE		(2u << 20)	/* default max-message-size */
 #define LIM_IMAGE		(300u << 10)	/* default per-image cap */
 #define LIM_IMAGES_TOTAL	(1u << 20)	/* default per-message image budget */
+#define LIM_IMAGE_CACHE		(8u << 20)	/* images kept for a pass's reuse */
+#define LIM_IMAGE_CACHE_URLS	4096
 /* config, state, imap */
 #define LIM_CONFIG_SIZE		(4u << 20)
 #define LIM_CONFIG_LINE		8192
@@ -57,6 +59,8 @@
 #define LIM_MESSAGE		(64u << 10)
 #define LIM_IMAGE		(4u << 10)
 #define LIM_IMAGES_TOTAL	(16u << 10)
+#define LIM_IMAGE_CACHE		(16u << 10)
+#define LIM_IMAGE_CACHE_URLS	8
 #define LIM_CONFIG_SIZE		(16u << 10)
 #define LIM_CONFIG_LINE		512
 #define LIM_IMAP_LINE		(16u << 10)

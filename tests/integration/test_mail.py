@@ -152,5 +152,76 @@ class Mail(unittest.TestCase):
         self.assertEqual(len([p for p in msg.walk()
                               if p.get_content_maintype() == "image"]), 2)
 
+    def _feed(self, title, n, body):
+        items = "".join(
+            "<item><title>%s %d</title><guid>%s-%d</guid>"
+            "<description><![CDATA[%s]]></description></item>" %
+            (title, i, title, i, body) for i in range(n))
+        return ("<?xml version='1.0'?><rss version='2.0'><channel>"
+                "<title>%s</title><link>%s</link>%s</channel></rss>" %
+                (title, self.http.url("/"), items)).encode()
+
+    def images_of(self, raw):
+        msg = mailcheck.strict(raw.replace(b"\n", b"\r\n"))
+        return [p.get_content() for p in msg.walk()
+                if p.get_content_maintype() == "image"]
+
+    def test_one_fetch_per_image_url_per_pass(self):
+        # an avatar in every post of two feeds and an image that is gone:
+        # one request each in the pass, and every message still has the
+        # avatar; the gone one stays a link
+        body = ('<p><img src="%s" alt="avatar"> hello</p>'
+                '<p><img src="%s" alt="gone"></p>' %
+                (self.http.url("/a.png"), self.http.url("/gone.png")))
+        self.http.put("/one.xml", self._feed("One", 3, body))
+        self.http.put("/two.xml", self._feed("Two", 2, body))
+        md = os.path.join(self.dir, "Mail")
+        cfg = rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "maildir = %s\nstate = %s/state.db\n\n[feed.one]\nurl = %s\n"
+            "\n[feed.two]\nurl = %s\n") % (md, self.dir,
+                                           self.http.url("/one.xml"),
+                                           self.http.url("/two.xml")))
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        raws = rig.read_maildir(md)
+        self.assertEqual(len(raws), 5)
+        for raw in raws:
+            self.assertEqual(self.images_of(raw),
+                             [png(40, 30, (200, 30, 30))])
+            self.assertIn(b"gone.png", raw)
+        self.assertEqual(len(self.http.requests_for("/a.png")), 1)
+        self.assertEqual(len(self.http.requests_for("/gone.png")), 1)
+
+    def test_cached_private_image_not_given_to_public_feed(self):
+        # the same private image URL in a private feed (allowed) and a
+        # public one (refused): the cache must not hand the private
+        # feed's bytes to the public feed, whichever is done first
+        body = '<p><img src="%s" alt="intranet"></p>' % self.http.url(
+            "/a.png")
+        pub = FeedServer(host="127.0.0.2")
+        pub.start()
+        self.addCleanup(pub.stop)
+        pub.put("/pub.xml", self._feed("Pub", 2, body))
+        self.http.put("/priv.xml", self._feed("Priv", 2, body))
+        md = os.path.join(self.dir, "Mail")
+        cfg = rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "maildir = %s\nstate = %s/state.db\n\n[feed.priv]\nurl = %s\n"
+            "folder = Priv\n\n[feed.pub]\nurl = %s\nfolder = Pub\n") % (
+                md, self.dir, self.http.url("/priv.xml"),
+                pub.url("/pub.xml")))
+        hook = {"RSS2MAIL_TEST_PUBLIC_ADDRS": "127.0.0.2"}
+        r = rig.run(cfg, "run", env=hook)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        priv = rig.read_maildir(os.path.join(md, ".Priv"))
+        public = rig.read_maildir(os.path.join(md, ".Pub"))
+        self.assertEqual((len(priv), len(public)), (2, 2))
+        for raw in priv:
+            self.assertEqual(len(self.images_of(raw)), 1)
+        for raw in public:
+            self.assertEqual(self.images_of(raw), [])
+        self.assertEqual(len(self.http.requests_for("/a.png")), 1)
+
 if __name__ == "__main__":
     unittest.main()

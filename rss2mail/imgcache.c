@@ -1,0 +1,193 @@
+/*
+ * imgcache.c - the images fetched during one pass (see imgcache.h).
+ *
+ * A chained hash table over an LRU list: lookups and inserts are O(1);
+ * eviction walks from the least recently used end and stops at the first
+ * entry pinned by the current batch.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imgcache.h"
+#include "util.h"
+
+#define NBUCKETS	1024u
+
+struct node {
+	struct imgcache_ent e;
+	unsigned	 policy;
+	uint32_t	 hash;
+	unsigned long	 batch;		/* last used in this batch */
+	struct node	*next;		/* bucket chain */
+	struct node	*older, *newer;	/* LRU list */
+};
+
+struct imgcache {
+	struct node	*bucket[NBUCKETS];
+	struct node	*oldest, *newest;
+	size_t		 count, bytes;
+	size_t		 max_bytes, max_entries;
+	unsigned long	 batch;
+};
+
+static uint32_t
+key_hash(const char *url, unsigned policy)
+{
+	uint32_t h = 2166136261u ^ policy;	/* FNV-1a */
+
+	for (; *url; url++)
+		h = (h ^ (unsigned char)*url) * 16777619u;
+	return h;
+}
+
+struct imgcache *
+imgcache_new(size_t max_bytes, size_t max_entries)
+{
+	struct imgcache *c = xcalloc(1, sizeof(*c));
+
+	c->max_bytes = max_bytes;
+	c->max_entries = max_entries ? max_entries : 1;
+	c->batch = 1;
+	return c;
+}
+
+static void
+lru_unlink(struct imgcache *c, struct node *n)
+{
+	if (n->older)
+		n->older->newer = n->newer;
+	else
+		c->oldest = n->newer;
+	if (n->newer)
+		n->newer->older = n->older;
+	else
+		c->newest = n->older;
+	n->older = n->newer = NULL;
+}
+
+static void
+lru_push(struct imgcache *c, struct node *n)
+{
+	n->older = c->newest;
+	n->newer = NULL;
+	if (c->newest)
+		c->newest->newer = n;
+	else
+		c->oldest = n;
+	c->newest = n;
+}
+
+static void
+node_drop(struct imgcache *c, struct node *n)
+{
+	struct node **pp = &c->bucket[n->hash % NBUCKETS];
+
+	while (*pp != n)
+		pp = &(*pp)->next;
+	*pp = n->next;
+	lru_unlink(c, n);
+	c->count--;
+	c->bytes -= n->e.len;
+	free((char *)n->e.url);
+	free((char *)n->e.type);
+	free((void *)n->e.data);
+	free(n);
+}
+
+void
+imgcache_free(struct imgcache *c)
+{
+	if (c == NULL)
+		return;
+	while (c->oldest)
+		node_drop(c, c->oldest);
+	free(c);
+}
+
+void
+imgcache_begin(struct imgcache *c)
+{
+	c->batch++;
+}
+
+static struct node *
+find(struct imgcache *c, const char *url, unsigned policy, uint32_t h)
+{
+	struct node *n;
+
+	for (n = c->bucket[h % NBUCKETS]; n; n = n->next)
+		if (n->hash == h && n->policy == policy &&
+		    strcmp(n->e.url, url) == 0)
+			return n;
+	return NULL;
+}
+
+const struct imgcache_ent *
+imgcache_get(struct imgcache *c, const char *url, unsigned policy)
+{
+	struct node *n = find(c, url, policy, key_hash(url, policy));
+
+	if (n == NULL)
+		return NULL;
+	n->batch = c->batch;
+	lru_unlink(c, n);
+	lru_push(c, n);
+	return &n->e;
+}
+
+/* Make room for add more bytes and one more entry, unpinned ones first. */
+static void
+evict(struct imgcache *c, size_t add)
+{
+	while (c->oldest && c->oldest->batch != c->batch &&
+	    (c->count + 1 > c->max_entries ||
+	    c->bytes + add > c->max_bytes))
+		node_drop(c, c->oldest);
+}
+
+const struct imgcache_ent *
+imgcache_put(struct imgcache *c, const char *url, unsigned policy,
+    const char *type, const void *data, size_t len)
+{
+	uint32_t h = key_hash(url, policy);
+	struct node *n;
+
+	if (type == NULL)
+		len = 0;
+	if ((n = find(c, url, policy, h)) != NULL)
+		node_drop(c, n);
+	evict(c, len);
+	n = xcalloc(1, sizeof(*n));
+	n->e.url = xstrdup(url);
+	if (type) {
+		char *d = xmalloc(len + 1);
+
+		memcpy(d, data, len);
+		d[len] = '\0';
+		n->e.type = xstrdup(type);
+		n->e.data = d;
+		n->e.len = len;
+	}
+	n->policy = policy;
+	n->hash = h;
+	n->batch = c->batch;
+	n->next = c->bucket[h % NBUCKETS];
+	c->bucket[h % NBUCKETS] = n;
+	lru_push(c, n);
+	c->count++;
+	c->bytes += n->e.len;
+	return &n->e;
+}
+
+size_t
+imgcache_count(const struct imgcache *c)
+{
+	return c->count;
+}
+
+size_t
+imgcache_bytes(const struct imgcache *c)
+{
+	return c->bytes;
+}

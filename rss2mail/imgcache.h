@@ -1,0 +1,50 @@
+/*
+ * imgcache.h - the images fetched during one pass, by URL.
+ *
+ * Feeds repeat images: an author's avatar or a site's banner in every
+ * post, WordPress's emoji in every feed that uses one.  A pass fetches each
+ * URL once and embeds the same bytes in every message that shows it; a URL
+ * that failed is not tried again in the same pass (a dead image host costs
+ * one timeout, not one per entry).
+ *
+ * The key is the URL plus the fetch policy it was fetched under (the
+ * private-address guard's two bits), so bytes fetched for a feed that may
+ * reach private space are never served to one that may not.
+ *
+ * Bounded: at most max_bytes of image data and max_entries URLs.  Entries
+ * used since the last imgcache_begin() are pinned (the caller holds
+ * pointers into them until its messages are composed), so the bytes can
+ * exceed max_bytes by one feed's images; the oldest unpinned entries go
+ * first.
+ */
+#ifndef RSS2MAIL_IMGCACHE_H
+#define RSS2MAIL_IMGCACHE_H
+
+#include <stddef.h>
+
+struct imgcache;
+
+struct imgcache_ent {
+	const char	*url;
+	const char	*type;		/* "image/png"; NULL: the fetch failed */
+	const void	*data;
+	size_t		 len;
+};
+
+struct imgcache	*imgcache_new(size_t max_bytes, size_t max_entries);
+void		 imgcache_free(struct imgcache *);	/* accepts NULL */
+/* A new batch: what the previous one pinned may be evicted from now on. */
+void		 imgcache_begin(struct imgcache *);
+/* The entry for url under policy, pinned; NULL when not cached. */
+const struct imgcache_ent *imgcache_get(struct imgcache *, const char *url,
+		    unsigned policy);
+/* Store a result (type NULL: a failure), copied and pinned; replaces an
+ * entry with the same key. */
+const struct imgcache_ent *imgcache_put(struct imgcache *, const char *url,
+		    unsigned policy, const char *type, const void *data,
+		    size_t len);
+/* For tests and -v: entries and bytes held now. */
+size_t		 imgcache_count(const struct imgcache *);
+size_t		 imgcache_bytes(const struct imgcache *);
+
+#endif
