@@ -49,6 +49,28 @@ buf_append(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
+size_t
+buf_room(const struct buf *b)
+{
+	/* the same arithmetic as buf_grow's refusal */
+	return (b->max ? b->max : (size_t)-1 / 2) - b->len;
+}
+
+char *
+buf_reserve(struct buf *b, size_t n)
+{
+	if (buf_grow(b, n) == -1)
+		return NULL;
+	return b->data + b->len;
+}
+
+void
+buf_added(struct buf *b, size_t k)
+{
+	b->len += k;
+	b->data[b->len] = '\0';
+}
+
 int
 buf_puts(struct buf *b, const char *s)
 {

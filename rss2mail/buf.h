@@ -39,6 +39,15 @@ buf_putc(struct buf *b, int c)
 	}
 	return buf_putc_slow(b, c);
 }
+/*
+ * For encoders that write a run at once: buf_room is how many bytes may
+ * still be appended before the cap; buf_reserve makes room for n more
+ * (n at most buf_room) and returns where they go, the caller writes k <= n
+ * of them and calls buf_added(k).  Nothing is appended until buf_added.
+ */
+size_t	buf_room(const struct buf *);
+char	*buf_reserve(struct buf *, size_t n);
+void	buf_added(struct buf *, size_t k);
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *, const char *, va_list)

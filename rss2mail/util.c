@@ -207,16 +207,72 @@ is_oneline_space(uint32_t cp)
 	    cp == 0x2028 || cp == 0x2029 || cp == 0x85;
 }
 
+/*
+ * Append a run of bytes that cleaning keeps as they are (valid UTF-8).  At
+ * the cap, the whole code points that fit go in, as if appended one by
+ * one; then -1.
+ */
+static int
+clean_run(struct buf *out, const char *s, size_t n)
+{
+	size_t room;
+
+	if (n == 0)
+		return 0;
+	if (n <= (room = buf_room(out)))
+		return buf_append(out, s, n);
+	while (room > 0 && ((unsigned char)s[room] & 0xC0) == 0x80)
+		room--;
+	if (room > 0)
+		buf_append(out, s, room);
+	out->overflow = 1;
+	return -1;
+}
+
+/*
+ * Runs of bytes that need no change (printable ASCII, single spaces in
+ * oneline mode, valid sequences outside the removed set) are copied with
+ * one append each; only the others are decoded one by one.
+ */
 int
 utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	char enc[4];
 	uint32_t cp;
-	size_t i = 0, k, start = out->len;
+	size_t i = 0, k, run, start = out->len;
 	int space = 1;	/* suppress leading space in oneline mode */
 	int r = 0;
 
 	while (i < n) {
+		for (run = i; i < n; i += k) {
+			if (u[i] >= 0x80) {
+				if ((k = utf8_decode(s + i, n - i, &cp)) == 0 ||
+				    (oneline && (cp < 0xA0 || cp == 0x2028 ||
+				    cp == 0x2029)))
+					break;
+				space = 0;
+			} else if (!oneline) {
+				if (u[i] < 0x20 ? u[i] != '\t' && u[i] != '\n' &&
+				    u[i] != '\r' : u[i] == 0x7F)
+					break;
+				k = 1;
+			} else if (u[i] > ' ' && u[i] != 0x7F) {
+				space = 0;
+				k = 1;
+			} else if (u[i] == ' ' && !space) {
+				space = 1;
+				k = 1;
+			} else
+				break;
+		}
+		if (clean_run(out, s + run, i - run) == -1) {
+			r = -1;
+			break;
+		}
+		if (i >= n)
+			break;
+		/* one code point that is replaced, dropped or a space */
 		k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0) {
 			cp = 0xFFFD;

@@ -139,6 +139,147 @@ test_utf8_clean(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The code-point-at-a-time utf8_clean that the run-copying one replaced,
+ * kept as the reference: the two must agree on every input, at every cap.
+ */
+static int
+ref_oneline_space(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+	    cp == 0x2028 || cp == 0x2029 || cp == 0x85;
+}
+
+static int
+ref_utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
+{
+	char enc[4];
+	uint32_t cp;
+	size_t i = 0, k, start = out->len;
+	int space = 1;
+	int r = 0;
+
+	while (i < n) {
+		k = utf8_decode(s + i, n - i, &cp);
+		if (k == 0) {
+			cp = 0xFFFD;
+			k = 1;
+		}
+		i += k;
+		if (oneline) {
+			if (ref_oneline_space(cp) || cp == ' ') {
+				if (!space && buf_putc(out, ' ') == -1) {
+					r = -1;
+					break;
+				}
+				space = 1;
+				continue;
+			}
+			space = 0;
+		} else if (cp == 0 || (cp < 0x20 && cp != '\t' &&
+		    cp != '\n' && cp != '\r') || cp == 0x7F)
+			continue;
+		if (buf_append(out, enc, utf8_encode(cp, enc)) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	if (oneline && out->len > start && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return r;
+}
+
+/* Pieces random inputs are made of: every class the cleaner treats apart. */
+static const char *const clean_pieces[] = {
+	"a", "Z", "0", "~", "<", " ", "  ", "\t", "\n", "\r", "\r\n", "\f",
+	"\x01", "\x1f", "\x7f", "\0", "\xc2\x80", "\xc2\x85", "\xc2\x9f",
+	"\xc2\xa0", "\xc3\xa9", "\xe2\x80\xa8", "\xe2\x80\xa9",
+	"\xe2\x82\xac", "\xe3\x81\x82", "\xef\xbf\xbd", "\xef\xbb\xbf",
+	"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+	"\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xe0\x9f\xbf",
+	"\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf",		/* overlongs */
+	"\xed\xa0\x80", "\xed\xbf\xbf",			/* surrogates */
+	"\xf4\x90\x80\x80", "\xf7\xbf\xbf\xbf",		/* > U+10FFFF */
+	"\x80", "\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xf8", "\xfe",
+	"\xff",
+};
+
+static void
+clean_compare(const char *in, size_t n, int oneline, size_t max,
+    const char *pre)
+{
+	struct buf a = BUF_INIT(max), b = BUF_INIT(max);
+	int ra, rb;
+
+	if (pre != NULL) {
+		buf_puts(&a, pre);
+		buf_puts(&b, pre);
+	}
+	ra = utf8_clean(&a, in, n, oneline);
+	rb = ref_utf8_clean(&b, in, n, oneline);
+	assert_int_equal(ra, rb);
+	assert_int_equal(a.len, b.len);
+	assert_int_equal(a.overflow, b.overflow);
+	assert_memory_equal(buf_str(&a), buf_str(&b), a.len + 1);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_utf8_clean_reference(void **state)
+{
+	const size_t np = sizeof(clean_pieces) / sizeof(clean_pieces[0]);
+	char in[512];
+	size_t n, k, i, len, max;
+	unsigned seed = 12345;
+	int round, oneline;
+
+	/* every piece alone and every pair, both modes, every small cap */
+	for (i = 0; i < np * np; i++) {
+		const char *p = clean_pieces[i / np], *q = clean_pieces[i % np];
+		size_t pl = strlen(p) ? strlen(p) : 1;	/* "\0" is one byte */
+		size_t ql = strlen(q) ? strlen(q) : 1;
+
+		memcpy(in, p, pl);
+		memcpy(in + pl, q, ql);
+		for (oneline = 0; oneline < 2; oneline++)
+			for (max = 0; max <= 10; max++)
+				clean_compare(in, pl + ql, oneline, max, NULL);
+	}
+	/* random strings of pieces and random bytes, random caps */
+	for (round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % 60;
+		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 8 == 0) {
+				in[n++] = (char)(seed >> 8);
+				continue;
+			}
+			k = (seed >> 16) % np;
+			if (clean_pieces[k][0] == '\0')
+				in[n++] = '\0';
+			else {
+				memcpy(in + n, clean_pieces[k],
+				    strlen(clean_pieces[k]));
+				n += strlen(clean_pieces[k]);
+			}
+		}
+		seed = seed * 1103515245u + 12345u;
+		oneline = (seed >> 20) & 1;
+		max = (seed >> 21) % 4 == 0 ? 0 : (seed >> 8) % (n * 3 + 4);
+		clean_compare(in, n, oneline, max,
+		    (seed >> 24) % 3 == 0 ? "x " : NULL);
+	}
+	/* long runs: caps inside a run of multi-byte characters */
+	for (n = 0; n + 4 < sizeof(in); n += 3)
+		memcpy(in + n, "\xe2\x82\xac", 3);
+	for (max = 0; max < n + 4; max++) {
+		clean_compare(in, n, 0, max, NULL);
+		clean_compare(in, n, 1, max, "ab");
+	}
+}
+
 static void
 test_cut_values_stay_clean(void **state)
 {
@@ -212,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_arena_cap),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_utf8_clean_reference),
 		cmocka_unit_test(test_cut_values_stay_clean),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_write_atomic),
