@@ -16,6 +16,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
@@ -545,31 +546,68 @@ san_children(struct san *s, xmlNodePtr n, int depth)
 		san_node(s, c, depth);
 }
 
+struct html_tree {
+	htmlDocPtr	 doc;
+};
+
+struct html_tree *
+html_parse(const char *html, size_t len)
+{
+	struct html_tree *t;
+	htmlDocPtr doc;
+
+	if ((doc = parse(html, len)) == NULL)
+		return NULL;
+	t = xmalloc(sizeof(*t));
+	t->doc = doc;
+	return t;
+}
+
+void
+html_tree_free(struct html_tree *t)
+{
+	if (t == NULL)
+		return;
+	xmlFreeDoc(t->doc);
+	free(t);
+}
+
 int
-html_sanitize_opts(const char *html, size_t len, const struct html_opts *o,
+html_tree_sanitize(const struct html_tree *t, const struct html_opts *o,
     struct buf *out, char *err, size_t errlen)
 {
 	struct san s;
-	htmlDocPtr doc;
 	xmlNodePtr root;
 
-	if (len == 0)
-		return 0;
-	if ((doc = parse(html, len)) == NULL) {
+	if (t == NULL) {
 		errf(err, errlen, "HTML: cannot parse");
 		return -1;
 	}
 	s.out = out;
 	s.o = o;
 	s.pre = 0;
-	if ((root = xmlDocGetRootElement(doc)) != NULL)
+	if ((root = xmlDocGetRootElement(t->doc)) != NULL)
 		san_node(&s, root, 0);
-	xmlFreeDoc(doc);
 	if (out->overflow) {
 		errf(err, errlen, "HTML: output too large");
 		return -1;
 	}
 	return 0;
+}
+
+int
+html_sanitize_opts(const char *html, size_t len, const struct html_opts *o,
+    struct buf *out, char *err, size_t errlen)
+{
+	struct html_tree *t;
+	int r;
+
+	if (len == 0)
+		return 0;
+	t = html_parse(html, len);
+	r = html_tree_sanitize(t, o, out, err, errlen);
+	html_tree_free(t);
+	return r;
 }
 
 int
@@ -1490,17 +1528,14 @@ txt_children(struct txt *t, xmlNodePtr n, int depth)
 }
 
 int
-html_to_text(const char *html, size_t len, int width, struct buf *out,
+html_tree_to_text(const struct html_tree *tr, int width, struct buf *out,
     char *err, size_t errlen)
 {
 	struct txt t;
-	htmlDocPtr doc;
 	xmlNodePtr root;
 	size_t i, start = out->len;
 
-	if (len == 0)
-		return 0;
-	if ((doc = parse(html, len)) == NULL) {
+	if (tr == NULL) {
 		errf(err, errlen, "HTML: cannot parse");
 		return -1;
 	}
@@ -1510,7 +1545,7 @@ html_to_text(const char *html, size_t len, int width, struct buf *out,
 	t.width = width > 20 ? (size_t)width : 20;
 	buf_init(&t.para, 0);
 	buf_init(&t.refs, 0);
-	if ((root = xmlDocGetRootElement(doc)) != NULL)
+	if ((root = xmlDocGetRootElement(tr->doc)) != NULL)
 		txt_node(&t, root, 0);
 	txt_flush(&t);
 	if (t.refs.len > 0) {
@@ -1525,12 +1560,26 @@ html_to_text(const char *html, size_t len, int width, struct buf *out,
 	free(t.slots);
 	buf_free(&t.para);
 	buf_free(&t.refs);
-	xmlFreeDoc(doc);
 	if (out->overflow) {
 		errf(err, errlen, "HTML: text too large");
 		return -1;
 	}
 	return 0;
+}
+
+int
+html_to_text(const char *html, size_t len, int width, struct buf *out,
+    char *err, size_t errlen)
+{
+	struct html_tree *t;
+	int r;
+
+	if (len == 0)
+		return 0;
+	t = html_parse(html, len);
+	r = html_tree_to_text(t, width, out, err, errlen);
+	html_tree_free(t);
+	return r;
 }
 
 static void

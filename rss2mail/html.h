@@ -49,6 +49,24 @@ int	html_image_urls(const char *html, size_t len, size_t max,
 int	html_to_text(const char *html, size_t len, int width, struct buf *out,
 	    char *err, size_t errlen);
 
+/*
+ * One parse of an HTML fragment for several renderings: a message's text
+ * and HTML parts share it.  html_parse returns NULL when the fragment
+ * cannot be parsed (empty after cleaning, too big); the tree functions
+ * then fail as html_to_text and html_sanitize_opts do ("HTML: cannot
+ * parse").  The tree does not point into html; html_tree_free accepts
+ * NULL.  html_to_text(h, n, ...) is html_tree_to_text(html_parse(h, n),
+ * ...) for n > 0, and likewise for html_sanitize_opts.
+ */
+struct html_tree;
+struct html_tree *html_parse(const char *html, size_t len);
+void	html_tree_free(struct html_tree *);
+int	html_tree_to_text(const struct html_tree *, int width,
+	    struct buf *out, char *err, size_t errlen);
+int	html_tree_sanitize(const struct html_tree *,
+	    const struct html_opts *, struct buf *out, char *err,
+	    size_t errlen);
+
 /* Markup to one line of plain text, entities decoded (for HTML titles). */
 int	html_to_line(const char *html, size_t len, struct buf *out);
 

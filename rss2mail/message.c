@@ -323,9 +323,11 @@ text_header_line(struct buf *t, const char *label, const char *value)
 	buf_free(&l);
 }
 
+/* tree: body parsed (html_parse) when bhtml, shared with html_fragment */
 static void
 text_part(const struct compose *c, const char *body, size_t blen,
-    int bhtml, const char *title, int digest, struct buf *t)
+    int bhtml, const struct html_tree *tree, const char *title, int digest,
+    struct buf *t)
 {
 	const struct feed_enclosure *en;
 	struct buf l = BUF_INIT(0), note = BUF_INIT(0);
@@ -356,7 +358,7 @@ text_part(const struct compose *c, const char *body, size_t blen,
 	buf_puts(t, "\n");
 	if (blen > 0) {
 		if (bhtml) {
-			if (html_to_text(body, blen, MSG_WIDTH, t, err,
+			if (html_tree_to_text(tree, MSG_WIDTH, t, err,
 			    sizeof(err)) == -1)
 				html_wrap(body, blen, MSG_WIDTH, t);
 		} else
@@ -469,7 +471,7 @@ image_parts(struct compose *c, struct buf *m)
 /* The entry's body as a sanitized HTML fragment. */
 static void
 html_fragment(struct compose *c, const char *body, size_t blen, int bhtml,
-    struct buf *frag)
+    const struct html_tree *tree, struct buf *frag)
 {
 	struct html_opts ho;
 	char err[ERRLEN];
@@ -484,7 +486,7 @@ html_fragment(struct compose *c, const char *body, size_t blen, int bhtml,
 	}
 	if (!bhtml)
 		html_from_text(body, blen, frag);
-	else if (html_sanitize_opts(body, blen, &ho, frag, err,
+	else if (html_tree_sanitize(tree, &ho, frag, err,
 	    sizeof(err)) == -1) {
 		buf_reset(frag);
 		html_from_text(body, blen, frag);
@@ -541,12 +543,12 @@ entry_top_free(struct entry_top *t)
 
 static void
 html_part(struct compose *c, const char *body, size_t blen, int bhtml,
-    const char *title, struct buf *h)
+    const struct html_tree *tree, const char *title, struct buf *h)
 {
 	struct entry_top top;
 	struct buf frag = BUF_INIT(0);
 
-	html_fragment(c, body, blen, bhtml, &frag);
+	html_fragment(c, body, blen, bhtml, tree, &frag);
 	entry_top_init(c, title, &top);
 	html_document(&top.d, buf_str(&frag), frag.len, h);
 	entry_top_free(&top);
@@ -772,22 +774,29 @@ out:
 	return r;
 }
 
-/* One attempt with the body cut to blen bytes. */
+/* The body parsed once for both parts; NULL when not HTML (or empty). */
+static struct html_tree *
+body_tree(const char *body, size_t blen, int bhtml)
+{
+	return bhtml && blen > 0 ? html_parse(body, blen) : NULL;
+}
+
+/* One attempt with the body cut to blen bytes (tree: body_tree's). */
 static int
 compose_once(struct compose *c, const char *body, size_t blen, int bhtml,
-    const char *title, struct buf *m)
+    const struct html_tree *tree, const char *title, struct buf *m)
 {
 	struct buf t = BUF_INIT(0), h = BUF_INIT(0);
 	int r = -1;
 
 	if (headers(c, title, m) == -1)
 		goto out;
-	text_part(c, body, blen, bhtml, title, 0, &t);
+	text_part(c, body, blen, bhtml, tree, title, 0, &t);
 	if (c->o->html) {
 		if (c->used != NULL)
 			memset(c->used, 0, c->o->nimages * sizeof(*c->used));
 		c->img_total = 0;
-		html_part(c, body, blen, bhtml, title, &h);
+		html_part(c, body, blen, bhtml, tree, title, &h);
 	}
 	r = assemble(c, &t, c->o->html ? &h : NULL, m);
 out:
@@ -910,6 +919,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 	struct compose c;
 	const struct feed_text *b;
 	struct buf m = BUF_INIT(0), title = BUF_INIT(0), cut = BUF_INIT(0);
+	struct html_tree *whole = NULL, *part_tree;
 	const char *body = "";
 	size_t blen = 0, max, keep, k;
 	int bhtml = 0, i, r = -1;
@@ -937,18 +947,22 @@ msg_compose(const struct feed *f, const struct entry *e,
 		bhtml = is_html_type(b->type);
 	}
 	max = o->max_size ? o->max_size : LIM_MESSAGE;
+	/* the whole body is parsed once, whatever the attempts */
+	whole = body_tree(body, blen, bhtml);
 	for (keep = blen, i = 0; i < MSG_TRIES; i++) {
 		buf_reset(&m);
 		if (keep == blen)
-			r = compose_once(&c, body, blen, bhtml,
+			r = compose_once(&c, body, blen, bhtml, whole,
 			    buf_str(&title), &m);
 		else {
 			k = cut_at(body, blen, keep, bhtml);
 			buf_reset(&cut);
 			buf_append(&cut, body, k);
 			truncation_note(e->link, bhtml, &cut);
+			part_tree = body_tree(cut.data, cut.len, bhtml);
 			r = compose_once(&c, cut.data, cut.len, bhtml,
-			    buf_str(&title), &m);
+			    part_tree, buf_str(&title), &m);
+			html_tree_free(part_tree);
 		}
 		if (r == -1) {
 			errf(err, errlen, "cannot write the message headers");
@@ -971,6 +985,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 	r = deliver_out(&m, max, out, err, errlen);
 out:
 	compose_free(&c);
+	html_tree_free(whole);
 	buf_free(&m);
 	buf_free(&title);
 	buf_free(&cut);
@@ -1013,6 +1028,7 @@ digest_once(struct compose *c, const struct entry *const *v, size_t n,
 {
 	struct compose ce;
 	struct entry_top top;
+	struct html_tree *tree;
 	const struct feed_text *b;
 	struct buf t = BUF_INIT(0), h = BUF_INIT(0), frag = BUF_INIT(0),
 	    title = BUF_INIT(0), cut = BUF_INIT(0);
@@ -1051,10 +1067,13 @@ digest_once(struct compose *c, const struct entry *const *v, size_t n,
 		if (i > 0)
 			buf_puts(&t, "\n------------------------------------"
 			    "------------------------------------\n\n");
-		text_part(&ce, body, blen, bhtml, title.len ? title.data :
-		    "(no title)", 1, &t);
-		if (!c->o->html)
+		tree = body_tree(body, blen, bhtml);
+		text_part(&ce, body, blen, bhtml, tree, title.len ?
+		    title.data : "(no title)", 1, &t);
+		if (!c->o->html) {
+			html_tree_free(tree);
 			continue;
+		}
 		if (i > 0)
 			buf_puts(&frag, "<hr>\n");
 		entry_top_init(&ce, title.len ? title.data : "(no title)",
@@ -1062,7 +1081,8 @@ digest_once(struct compose *c, const struct entry *const *v, size_t n,
 		top.d.feed = NULL;
 		html_entry_head(&top.d, 2, &frag);
 		entry_top_free(&top);
-		html_fragment(&ce, body, blen, bhtml, &frag);
+		html_fragment(&ce, body, blen, bhtml, tree, &frag);
+		html_tree_free(tree);
 	}
 	if (c->o->html) {
 		struct html_doc d;
