@@ -187,20 +187,28 @@ allowed(const char *name)
 	return NULL;
 }
 
+/* Parse cleaned text c; NULL when empty. */
+static htmlDocPtr
+parse_clean(const struct buf *c)
+{
+	if (c->len == 0)
+		return NULL;
+	return htmlReadMemory(c->data, (int)c->len, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_COMPACT);
+}
+
 /* Parse s[0..n) (made valid UTF-8 first); NULL when empty or too big. */
 static htmlDocPtr
 parse(const char *s, size_t n)
 {
 	struct buf c = BUF_INIT(0);
-	htmlDocPtr doc = NULL;
+	htmlDocPtr doc;
 
 	if (n > HTML_INT_MAX / 2)
 		return NULL;
 	utf8_clean(&c, s, n, 0);
-	if (c.len > 0)
-		doc = htmlReadMemory(c.data, (int)c.len, NULL, "UTF-8",
-		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-		    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
+	doc = parse_clean(&c);
 	buf_free(&c);
 	return doc;
 }
@@ -651,21 +659,56 @@ img_walk(xmlNodePtr n, struct buf *list, size_t *count, size_t max,
 		img_walk(c, list, count, max, depth + 1);
 }
 
+/*
+ * 1 when cleaned text may hold an <img> element.  libxml2 makes an element
+ * only from '<' directly followed by its name, and lower-cases the name,
+ * so without "<img" in any case there is none and no tree is needed: the
+ * parser returns a document for any non-empty input, one without images.
+ */
+static int
+may_have_img(const char *s, size_t n)
+{
+	const char *p = s, *e = s + n;
+
+	while (e - p >= 4 && (p = memchr(p, '<', (size_t)(e - p - 3))) !=
+	    NULL) {
+		if ((p[1] | 0x20) == 'i' && (p[2] | 0x20) == 'm' &&
+		    (p[3] | 0x20) == 'g')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 int
 html_image_urls(const char *html, size_t len, size_t max, struct buf *out)
 {
-	htmlDocPtr doc;
+	struct buf c = BUF_INIT(0);
+	htmlDocPtr doc = NULL;
 	xmlNodePtr root;
 	size_t count = 0;
+	int r = -1;
 
 	if (len == 0)
 		return 0;
-	if ((doc = parse(html, len)) == NULL)
+	if (len > HTML_INT_MAX / 2)
 		return -1;
+	utf8_clean(&c, html, len, 0);
+	if (c.len == 0)
+		goto out;
+	if (!may_have_img(c.data, c.len)) {
+		r = out->overflow ? -1 : 0;
+		goto out;
+	}
+	if ((doc = parse_clean(&c)) == NULL)
+		goto out;
 	if ((root = xmlDocGetRootElement(doc)) != NULL)
 		img_walk(root, out, &count, max, 0);
+	r = out->overflow ? -1 : 0;
+out:
 	xmlFreeDoc(doc);
-	return out->overflow ? -1 : 0;
+	buf_free(&c);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */

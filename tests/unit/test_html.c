@@ -410,6 +410,58 @@ test_image_urls(void **state)
 	buf_reset(&b);
 	assert_int_equal(html_image_urls(in, strlen(in), 1, &b), 0);
 	assert_string_equal(b.data, "https://e.example/a.png\n");
+	/* upper case, and a control the cleaner drops inside the tag */
+	buf_reset(&b);
+	assert_int_equal(html_image_urls("<IMG SRC=http://e.example/u.png>"
+	    "<\x01img src=http://e.example/v.png>", 66, 10, &b), 0);
+	assert_string_equal(b.data, "http://e.example/u.png\n"
+	    "http://e.example/v.png\n");
+	/* no "<img" at all: no parse, the same answers as with one */
+	buf_reset(&b);
+	assert_int_equal(html_image_urls("<p>no images</p>", 16, 10, &b), 0);
+	assert_int_equal(html_image_urls(" ", 1, 10, &b), 0);
+	assert_int_equal(html_image_urls("<image src=http://e.example/i.png>",
+	    34, 10, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(html_image_urls("\x01\x02", 2, 10, &b), -1);
+	assert_int_equal(html_image_urls("", 0, 10, &b), 0);
+	buf_free(&b);
+}
+
+/* One parse for both renderings gives what the two wrappers give. */
+static void
+test_tree_shared(void **state)
+{
+	const char *in = "<p>Hello <a href=\"https://e.example/\">there</a>"
+	    "<img src=\"https://e.example/a.png\" alt=\"A\"></p>"
+	    "<pre>x  y</pre><script>bad()</script><ul><li>one</ul>";
+	struct buf a = BUF_INIT(0), b = BUF_INIT(0);
+	struct html_tree *t;
+	char err[128];
+
+	(void)state;
+	t = html_parse(in, strlen(in));
+	assert_non_null(t);
+	assert_int_equal(html_tree_to_text(t, 72, &a, err, sizeof(err)), 0);
+	assert_int_equal(html_tree_sanitize(t, NULL, &a, err, sizeof(err)),
+	    0);
+	assert_int_equal(html_to_text(in, strlen(in), 72, &b, err,
+	    sizeof(err)), 0);
+	assert_int_equal(html_sanitize(in, strlen(in), &b, err, sizeof(err)),
+	    0);
+	assert_string_equal(buf_str(&a), buf_str(&b));
+	html_tree_free(t);
+	/* nothing to parse: both fail as the wrappers do */
+	assert_null(html_parse("\x01", 1));
+	assert_int_equal(html_tree_to_text(NULL, 72, &a, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "HTML: cannot parse");
+	assert_int_equal(html_tree_sanitize(NULL, NULL, &a, err,
+	    sizeof(err)), -1);
+	assert_int_equal(html_to_text("\x01", 1, 72, &b, err, sizeof(err)),
+	    -1);
+	html_tree_free(NULL);
+	buf_free(&a);
 	buf_free(&b);
 }
 
@@ -445,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_from_text),
 		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_image_urls),
+		cmocka_unit_test(test_tree_shared),
 		cmocka_unit_test(test_sanitize_images),
 	};
 
