@@ -141,16 +141,16 @@ b64_len(size_t n)
 	return (n + 2) / 3 * 4;
 }
 
-static void
-b64_chunk(struct buf *o, const unsigned char *p, size_t n)
+/* Base64 of p[0..n) into q (b64_len(n) bytes); returns the end. */
+static char *
+b64_write(char *q, const unsigned char *p, size_t n)
 {
 	static const char al[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char q[4];
 	uint32_t v;
 	size_t i;
 
-	for (i = 0; i < n; i += 3) {
+	for (i = 0; i < n; i += 3, q += 4) {
 		v = (uint32_t)p[i] << 16;
 		if (i + 1 < n)
 			v |= (uint32_t)p[i + 1] << 8;
@@ -160,7 +160,40 @@ b64_chunk(struct buf *o, const unsigned char *p, size_t n)
 		q[1] = al[v >> 12 & 63];
 		q[2] = i + 1 < n ? al[v >> 6 & 63] : '=';
 		q[3] = i + 2 < n ? al[v & 63] : '=';
+	}
+	return q;
+}
+
+/* Appended 4 characters at a time, as a capped buffer takes or refuses
+ * each group. */
+static void
+b64_chunk(struct buf *o, const unsigned char *p, size_t n)
+{
+	char q[4];
+	size_t i;
+
+	if (n > 0 && n <= (size_t)-1 / 2 && b64_len(n) <= buf_room(o)) {
+		b64_write(buf_reserve(o, b64_len(n)), p, n);
+		buf_added(o, b64_len(n));
+		return;
+	}
+	for (i = 0; i < n; i += 3) {
+		b64_write(q, p + i, n - i < 3 ? n - i : 3);
 		buf_append(o, q, 4);
+	}
+}
+
+/* 76-column base64 lines with CRLF into q. */
+static void
+b64_lines(char *q, const unsigned char *u, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += 57) {
+		k = n - i < 57 ? n - i : 57;
+		q = b64_write(q, u + i, k);
+		*q++ = '\r';
+		*q++ = '\n';
 	}
 }
 
@@ -661,13 +694,86 @@ qp_put(struct buf *o, size_t *col, const char *t, size_t n, int last)
 	*col += n;
 }
 
+/* Bytes quoted-printable always encodes: all but printable ASCII, tab
+ * and space, and '='. */
+static int
+qp_always(unsigned char c)
+{
+	return c == '=' || c >= 0x7F || (c < ' ' && c != '\t');
+}
+
+/*
+ * The encoder below writing straight into reserved room: the same tokens
+ * and breaks as the token-by-token one, which is kept for a buffer whose
+ * cap may cut the output (there each token is appended or refused alone).
+ * Output is at most 3 bytes per input byte (a line end is 2 for 1 or 2)
+ * plus a 3-byte soft break per 73 encoded bytes and the final CRLF.
+ */
+static size_t
+qp_bound(size_t n)
+{
+	return 3 * n + n / 8 + 8;
+}
+
+static size_t
+qp_fast(char *o, const unsigned char *u, size_t n)
+{
+	char *p = o;
+	size_t i, col = 0, k;
+	int brk, enc;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = u[i];
+		if (c == '\n' || (c == '\r' && i + 1 < n && u[i + 1] == '\n')) {
+			if (c == '\r')
+				i++;
+			*p++ = '\r';
+			*p++ = '\n';
+			col = 0;
+			continue;
+		}
+		brk = i + 1 == n || u[i + 1] == '\n' || (u[i + 1] == '\r' &&
+		    i + 2 < n && u[i + 2] == '\n');
+		enc = qp_always(c) || ((c == ' ' || c == '\t') && brk) ||
+		    (col == 0 && (c == '.' || (c == 'F' && n - i >= 5 &&
+		    memcmp(u + i, "From ", 5) == 0)));
+		k = enc ? 3 : 1;
+		if (col + k > (brk ? MIME_QP_LINE : MIME_QP_LINE - 1)) {
+			*p++ = '=';
+			*p++ = '\r';
+			*p++ = '\n';
+			col = 0;
+		}
+		if (enc) {
+			*p++ = '=';
+			*p++ = hexdig[c >> 4];
+			*p++ = hexdig[c & 15];
+		} else
+			*p++ = (char)c;
+		col += k;
+	}
+	if (col > 0) {
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	return (size_t)(p - o);
+}
+
 int
 mime_qp(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, col = 0;
-	char t[3];
+	char t[3], *o;
 	int brk, last, enc;
+
+	if (n > 0 && n <= ((size_t)-1 - 8) / 4 &&
+	    qp_bound(n) <= buf_room(out)) {
+		o = buf_reserve(out, qp_bound(n));
+		buf_added(out, qp_fast(o, u, n));
+		return out->overflow ? -1 : 0;
+	}
 
 	for (i = 0; i < n; i++) {
 		if (u[i] == '\n' || (u[i] == '\r' && i + 1 < n &&
@@ -706,6 +812,13 @@ mime_base64(struct buf *out, const void *p, size_t n)
 	const unsigned char *u = p;
 	size_t i, k;
 
+	/* 57 bytes make a 76-column line; room for all: one go */
+	k = n <= (size_t)-1 / 2 ? b64_len(n) + (n + 56) / 57 * 2 : 0;
+	if (n > 0 && k > 0 && k <= buf_room(out)) {
+		b64_lines(buf_reserve(out, k), u, n);
+		buf_added(out, k);
+		return out->overflow ? -1 : 0;
+	}
 	for (i = 0; i < n; i += 57) {
 		k = n - i < 57 ? n - i : 57;
 		b64_chunk(out, u + i, k);

@@ -253,8 +253,9 @@ utf8_clean(struct buf *out, const char *s, size_t n, int oneline)
 					break;
 				space = 0;
 			} else if (!oneline) {
-				if (u[i] < 0x20 ? u[i] != '\t' && u[i] != '\n' &&
-				    u[i] != '\r' : u[i] == 0x7F)
+				if (u[i] == 0x7F || (u[i] < 0x20 &&
+				    u[i] != '\t' && u[i] != '\n' &&
+				    u[i] != '\r'))
 					break;
 				k = 1;
 			} else if (u[i] > ' ' && u[i] != 0x7F) {

@@ -455,6 +455,155 @@ test_decode(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The token-at-a-time encoders that the in-place ones replaced, kept as
+ * the reference: the same bytes for every input, and under a cap the
+ * same cut (each token appended or refused alone).
+ */
+static void
+ref_qp_put(struct buf *o, size_t *col, const char *t, size_t n, int last)
+{
+	if (*col + n > (last ? 76 : 75)) {
+		buf_append(o, "=\r\n", 3);
+		*col = 0;
+	}
+	buf_append(o, t, n);
+	*col += n;
+}
+
+static int
+ref_qp(struct buf *out, const char *s, size_t n)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, col = 0;
+	char t[3];
+	int brk, enc;
+
+	for (i = 0; i < n; i++) {
+		if (u[i] == '\n' || (u[i] == '\r' && i + 1 < n &&
+		    u[i + 1] == '\n')) {
+			if (u[i] == '\r')
+				i++;
+			buf_append(out, "\r\n", 2);
+			col = 0;
+			continue;
+		}
+		brk = i + 1 == n || u[i + 1] == '\n' || (u[i + 1] == '\r' &&
+		    i + 2 < n && u[i + 2] == '\n');
+		enc = u[i] == '=' || u[i] >= 0x7F ||
+		    (u[i] < ' ' && u[i] != '\t') ||
+		    ((u[i] == ' ' || u[i] == '\t') && brk) ||
+		    (col == 0 && u[i] == '.') ||
+		    (col == 0 && u[i] == 'F' && n - i >= 5 &&
+		    memcmp(s + i, "From ", 5) == 0);
+		if (enc) {
+			t[0] = '=';
+			t[1] = hx[u[i] >> 4];
+			t[2] = hx[u[i] & 15];
+			ref_qp_put(out, &col, t, 3, brk);
+		} else
+			ref_qp_put(out, &col, s + i, 1, brk);
+	}
+	if (col > 0)
+		buf_append(out, "\r\n", 2);
+	return out->overflow ? -1 : 0;
+}
+
+static int
+ref_base64(struct buf *out, const void *p, size_t n)
+{
+	static const char al[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *u = p;
+	size_t i, j, k;
+	uint32_t v;
+	char q[4];
+
+	for (i = 0; i < n; i += 57) {
+		k = n - i < 57 ? n - i : 57;
+		for (j = 0; j < k; j += 3) {
+			v = (uint32_t)u[i + j] << 16;
+			if (j + 1 < k)
+				v |= (uint32_t)u[i + j + 1] << 8;
+			if (j + 2 < k)
+				v |= u[i + j + 2];
+			q[0] = al[v >> 18 & 63];
+			q[1] = al[v >> 12 & 63];
+			q[2] = j + 1 < k ? al[v >> 6 & 63] : '=';
+			q[3] = j + 2 < k ? al[v & 63] : '=';
+			buf_append(out, q, 4);
+		}
+		buf_append(out, "\r\n", 2);
+	}
+	return out->overflow ? -1 : 0;
+}
+
+static void
+enc_compare(int qp, const char *in, size_t n, size_t max, int pre)
+{
+	struct buf a = BUF_INIT(max), b = BUF_INIT(max);
+	int ra, rb;
+
+	if (pre) {
+		buf_puts(&a, "pre");
+		buf_puts(&b, "pre");
+	}
+	ra = qp ? mime_qp(&a, in, n) : mime_base64(&a, in, n);
+	rb = qp ? ref_qp(&b, in, n) : ref_base64(&b, in, n);
+	assert_int_equal(ra, rb);
+	assert_int_equal(a.len, b.len);
+	assert_int_equal(a.overflow, b.overflow);
+	assert_memory_equal(buf_str(&a), buf_str(&b), a.len + 1);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_encoders_reference(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "word ", "F", "From ", "From", ".", "..", " ", "\t", "=",
+		"\n", "\r\n", "\r", "\r\r\n", " \n", "\t\r\n", "\0", "\x7f",
+		"\x80", "\xc3\xa9", "\xe2\x82\xac", "\xff", "~",
+		"0123456789012345678901234567890123456789",
+	};
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	char in[1024];
+	size_t n, i, k, len, max;
+	unsigned seed = 99;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % 64;
+		for (n = 0, i = 0; i < len && n + 48 < sizeof(in); i++) {
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 16) % np;
+			if (pieces[k][0] == '\0')
+				in[n++] = '\0';
+			else {
+				memcpy(in + n, pieces[k], strlen(pieces[k]));
+				n += strlen(pieces[k]);
+			}
+		}
+		seed = seed * 1103515245u + 12345u;
+		max = (seed >> 21) % 3 == 0 ? 0 : (seed >> 8) % (n * 4 + 8);
+		enc_compare(1, in, n, max, (seed >> 24) & 1);
+		enc_compare(0, in, n, max, (seed >> 25) & 1);
+	}
+	/* every cap around a long line of encoded and plain bytes */
+	for (n = 0; n < 300; n++)
+		in[n] = (char)(n % 3 == 0 ? '=' : 'a' + n % 26);
+	for (max = 0; max < 1000; max++) {
+		enc_compare(1, in, 300, max, 0);
+		enc_compare(0, in, 300, max, 1);
+	}
+	enc_compare(1, "", 0, 0, 0);
+	enc_compare(0, "", 0, 0, 0);
+}
+
 int
 main(void)
 {
@@ -470,6 +619,7 @@ main(void)
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_qp_exact),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_encoders_reference),
 		cmocka_unit_test(test_decode),
 	};
 
