@@ -30,13 +30,18 @@
 #define HTML_INT_MAX	0x7fffffff	/* htmlReadMemory takes an int */
 #define HTML_PRE_MAX	78		/* pre lines are broken past this */
 
+/*
+ * The element tables are sorted (strcmp order) and searched by halving:
+ * every element of every entry is looked up in several of them.
+ */
+
 /* Elements dropped together with everything inside them. */
 static const char *const html_drop[] = {
-	"script", "style", "iframe", "frame", "frameset", "object",
-	"applet", "form", "input", "button", "select", "textarea", "option",
-	"meta", "link", "base", "svg", "math", "noscript", "template",
-	"title", "head", "canvas", "audio", "video", "param", "noembed",
-	"noframes", "xmp", "plaintext", "dialog", NULL
+	"applet", "audio", "base", "button", "canvas", "dialog", "form",
+	"frame", "frameset", "head", "iframe", "input", "link", "math", "meta",
+	"noembed", "noframes", "noscript", "object", "option", "param",
+	"plaintext", "script", "select", "style", "svg", "template",
+	"textarea", "title", "video", "xmp", NULL
 };
 
 /*
@@ -45,7 +50,7 @@ static const char *const html_drop[] = {
  * dropped, but what it put inside them is kept.
  */
 static const char *const html_void_unknown[] = {
-	"embed", "source", "track", "wbr", "keygen", NULL
+	"embed", "keygen", "source", "track", "wbr", NULL
 };
 
 /* Elements kept, with the attributes each may carry (besides the common
@@ -137,14 +142,14 @@ static const char *const html_common_attrs[] = {
 
 /* Blocks followed by a line end in the sanitized source. */
 static const char *const html_block_ends[] = {
-	"p", "div", "ul", "ol", "li", "dl", "dd", "dt", "h1", "h2", "h3", "h4",
-	"h5", "h6", "blockquote", "pre", "table", "tr", "figure", "section",
-	"article", "header", "footer", "aside", "main", NULL
+	"article", "aside", "blockquote", "dd", "div", "dl", "dt", "figure",
+	"footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main",
+	"ol", "p", "pre", "section", "table", "tr", "ul", NULL
 };
 
 /* Elements written without an end tag. */
 static const char *const html_void[] = {
-	"br", "hr", "img", "col", NULL
+	"br", "col", "hr", "img", NULL
 };
 
 /*
@@ -176,14 +181,44 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
+/* The index of s in a sorted, NULL-terminated list of n names, or -1. */
+static long
+sorted_find(const char *const *list, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(s, list[mid])) == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+#define NAMES(list)	(sizeof(list) / sizeof(list[0]) - 1)
+#define IN_SORTED(list, s)	(sorted_find(list, NAMES(list), s) >= 0)
+
 static const struct html_allow *
 allowed(const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = sizeof(html_allow) / sizeof(html_allow[0]) - 1,
+	    mid;
+	int c;
 
-	for (i = 0; html_allow[i].name != NULL; i++)
-		if (strcmp(html_allow[i].name, name) == 0)
-			return &html_allow[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, html_allow[mid].name)) == 0)
+			return &html_allow[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -505,9 +540,9 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
 		return;
 	name = (const char *)n->name;
-	if (in_list(html_drop, name))
+	if (IN_SORTED(html_drop, name))
 		return;
-	a = in_list(html_void_unknown, name) ? NULL : allowed(name);
+	a = IN_SORTED(html_void_unknown, name) ? NULL : allowed(name);
 	img = a != NULL && strcmp(name, "img") == 0;
 	if (img && !img_src(n, &tmp))
 		goto out;	/* no safe source, or a tracker: no image */
@@ -527,7 +562,7 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 	buf_printf(s->out, "<%s", name);
 	san_attrs(n, a, cid.len ? cid.data : NULL, s->out);
 	buf_putc(s->out, '>');
-	if (in_list(html_void, name))
+	if (IN_SORTED(html_void, name))
 		goto out;
 	if (strcmp(name, "pre") == 0)
 		s->pre++;
@@ -536,7 +571,7 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 		s->pre--;
 	buf_printf(s->out, "</%s>", name);
 	/* a line end after a block keeps the source (and its QP) readable */
-	if (s->pre == 0 && in_list(html_block_ends, name) &&
+	if (s->pre == 0 && IN_SORTED(html_block_ends, name) &&
 	    !(n->next != NULL && n->next->type == XML_TEXT_NODE &&
 	    n->next->content != NULL && n->next->content[0] == '\n'))
 		buf_putc(s->out, '\n');
@@ -635,7 +670,7 @@ img_walk(xmlNodePtr n, struct buf *list, size_t *count, size_t max,
 	size_t k;
 
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
-	    *count >= max || in_list(html_drop, (const char *)n->name))
+	    *count >= max || IN_SORTED(html_drop, (const char *)n->name))
 		return;
 	if (strcmp((const char *)n->name, "img") == 0) {
 		if (img_src(n, &src) && strncmp(src.data, "cid:", 4) != 0 &&
@@ -1210,11 +1245,47 @@ txt_ref(struct txt *t, const char *url)
 static void txt_children(struct txt *, xmlNodePtr, int);
 static void txt_node(struct txt *, xmlNodePtr, int);
 
-static int
-is_heading(const char *name)
+/* What the renderer does with an element (txt_node); sorted by name. */
+enum txt_kind {
+	TXT_INLINE, TXT_BR, TXT_PARA, TXT_HEADING, TXT_QUOTE, TXT_PRE,
+	TXT_LIST, TXT_LI, TXT_DD, TXT_TABLE, TXT_HR, TXT_A, TXT_IMG, TXT_Q,
+	TXT_BLOCK
+};
+static const struct txt_elem {
+	const char	*name;
+	enum txt_kind	 kind;
+} txt_elems[] = {
+	{ "a", TXT_A }, { "address", TXT_PARA }, { "article", TXT_BLOCK },
+	{ "aside", TXT_BLOCK }, { "blockquote", TXT_QUOTE }, { "br", TXT_BR },
+	{ "caption", TXT_BLOCK }, { "center", TXT_BLOCK },
+	{ "dd", TXT_DD }, { "details", TXT_PARA }, { "div", TXT_BLOCK },
+	{ "dl", TXT_PARA }, { "dt", TXT_BLOCK }, { "figcaption", TXT_BLOCK },
+	{ "figure", TXT_PARA }, { "footer", TXT_BLOCK },
+	{ "h1", TXT_HEADING }, { "h2", TXT_HEADING }, { "h3", TXT_HEADING },
+	{ "h4", TXT_HEADING }, { "h5", TXT_HEADING }, { "h6", TXT_HEADING },
+	{ "header", TXT_BLOCK }, { "hr", TXT_HR }, { "img", TXT_IMG },
+	{ "li", TXT_LI }, { "main", TXT_BLOCK }, { "ol", TXT_LIST },
+	{ "p", TXT_PARA }, { "pre", TXT_PRE }, { "q", TXT_Q },
+	{ "section", TXT_BLOCK }, { "summary", TXT_BLOCK },
+	{ "table", TXT_TABLE }, { "ul", TXT_LIST },
+};
+
+static enum txt_kind
+txt_kind(const char *name)
 {
-	return name[0] == 'h' && name[1] >= '1' && name[1] <= '6' &&
-	    name[2] == '\0';
+	size_t lo = 0, hi = sizeof(txt_elems) / sizeof(txt_elems[0]), mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, txt_elems[mid].name)) == 0)
+			return txt_elems[mid].kind;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return TXT_INLINE;
 }
 
 static void
@@ -1477,27 +1548,29 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
 		return;
 	name = (const char *)n->name;
-	if (in_list(html_drop, name))
+	if (IN_SORTED(html_drop, name))
 		return;
-	if (strcmp(name, "br") == 0) {
+	switch (txt_kind(name)) {
+	case TXT_BR:
 		if (t->cell)
 			t->space = 1;
 		else
 			buf_putc(&t->para, '\n');
 		t->space = 0;
-	} else if (strcmp(name, "p") == 0 || strcmp(name, "figure") == 0 ||
-	    strcmp(name, "address") == 0 ||
-	    strcmp(name, "dl") == 0 || strcmp(name, "details") == 0) {
+		break;
+	case TXT_PARA:
 		txt_block(t, 1);
 		txt_children(t, n, depth + 1);
 		txt_block(t, 1);
-	} else if (is_heading(name)) {
+		break;
+	case TXT_HEADING:
 		txt_block(t, 1);
 		if (!t->cell)
 			txt_text(t, name[1] <= '2' ? "## " : "### ");
 		txt_children(t, n, depth + 1);
 		txt_block(t, 1);
-	} else if (strcmp(name, "blockquote") == 0) {
+		break;
+	case TXT_QUOTE:
 		txt_block(t, 1);
 		if (!t->cell)
 			t->quote++;
@@ -1506,21 +1579,30 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 		if (!t->cell)
 			t->quote--;
 		txt_block(t, 1);
-	} else if (strcmp(name, "pre") == 0 && !t->cell && !t->pre) {
+		break;
+	case TXT_PRE:
+		if (t->cell || t->pre) {
+			txt_children(t, n, depth + 1);
+			break;
+		}
 		txt_block(t, 1);
 		t->pre = 1;
 		txt_children(t, n, depth + 1);
 		t->pre = 0;
 		txt_pre_flush(t);
 		txt_block(t, 1);
-	} else if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
+		break;
+	case TXT_LIST:
 		if (t->cell)
 			txt_children(t, n, depth + 1);
 		else
 			txt_list(t, n, name[0] == 'o', depth);
-	} else if (strcmp(name, "li") == 0 && !t->cell) {
-		txt_item(t, n, depth);
-	} else if (strcmp(name, "dd") == 0 && !t->cell) {
+		break;
+	case TXT_DD:
+		if (t->cell) {
+			txt_children(t, n, depth + 1);
+			break;
+		}
 		txt_block(t, 0);
 		oldind = t->indent;
 		if (t->indent < TXT_INDENT)
@@ -1528,37 +1610,47 @@ txt_node(struct txt *t, xmlNodePtr n, int depth)
 		txt_children(t, n, depth + 1);
 		txt_block(t, 0);
 		t->indent = oldind;
-	} else if (strcmp(name, "table") == 0) {
+		break;
+	case TXT_TABLE:
 		if (t->cell)
 			txt_children(t, n, depth + 1);
 		else
 			txt_table(t, n, depth);
-	} else if (strcmp(name, "hr") == 0) {
+		break;
+	case TXT_HR:
 		txt_block(t, 1);
 		if (!t->cell)
 			txt_text(t, "----------");
 		txt_block(t, 1);
-	} else if (strcmp(name, "a") == 0) {
+		break;
+	case TXT_A:
 		txt_link(t, n, depth);
-	} else if (strcmp(name, "img") == 0) {
+		break;
+	case TXT_IMG:
 		txt_image(t, n);
-	} else if (strcmp(name, "q") == 0) {
+		break;
+	case TXT_Q:
 		txt_text(t, "\"");
 		t->space = 0;
 		txt_children(t, n, depth + 1);
 		txt_text(t, "\"");
-	} else if (strcmp(name, "div") == 0 || strcmp(name, "section") == 0 ||
-	    strcmp(name, "article") == 0 || strcmp(name, "header") == 0 ||
-	    strcmp(name, "footer") == 0 || strcmp(name, "figcaption") == 0 ||
-	    strcmp(name, "dt") == 0 || strcmp(name, "caption") == 0 ||
-	    strcmp(name, "li") == 0 || strcmp(name, "main") == 0 ||
-	    strcmp(name, "aside") == 0 || strcmp(name, "summary") == 0 ||
-	    strcmp(name, "center") == 0) {
+		break;
+	case TXT_LI:
+		if (!t->cell) {
+			txt_item(t, n, depth);
+			break;
+		}
+		/* inside a cell, a block like div */
+		/* FALLTHROUGH */
+	case TXT_BLOCK:
 		txt_block(t, 0);
 		txt_children(t, n, depth + 1);
 		txt_block(t, 0);
-	} else
+		break;
+	default:
 		txt_children(t, n, depth + 1);
+		break;
+	}
 }
 
 static void
@@ -1638,7 +1730,7 @@ line_walk(xmlNodePtr n, struct buf *out, int depth)
 		return;
 	}
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
-	    in_list(html_drop, (const char *)n->name))
+	    IN_SORTED(html_drop, (const char *)n->name))
 		return;
 	if (strcmp((const char *)n->name, "img") == 0) {
 		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
