@@ -248,32 +248,63 @@ parse(const char *s, size_t n)
 	return doc;
 }
 
+/* Bytes that need no escaping, appended at once; at the cap, the bytes
+ * that fit (as when they were appended one by one). */
+static void
+escape_run(struct buf *out, const char *s, size_t n)
+{
+	size_t room = buf_room(out);
+
+	if (n == 0)
+		return;
+	if (n <= room) {
+		buf_append(out, s, n);
+		return;
+	}
+	if (room > 0)
+		buf_append(out, s, room);
+	out->overflow = 1;
+}
+
 int
 html_escape(struct buf *out, const char *s, size_t n)
 {
-	size_t i;
+	const char *ent;
+	size_t i, run = 0;
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '&': buf_puts(out, "&amp;"); break;
-		case '<': buf_puts(out, "&lt;"); break;
-		case '>': buf_puts(out, "&gt;"); break;
-		case '"': buf_puts(out, "&quot;"); break;
-		case '\'': buf_puts(out, "&#39;"); break;
-		default: buf_putc(out, s[i]); break;
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		default: continue;
 		}
+		escape_run(out, s + run, i - run);
+		buf_puts(out, ent);
+		run = i + 1;
 	}
+	escape_run(out, s + run, n - run);
 	return out->overflow ? -1 : 0;
 }
 
-/* Escape s after making it valid UTF-8 (oneline for attribute values). */
+/* Escape s after making it valid UTF-8 (oneline for attribute values);
+ * c is scratch space. */
+static void
+escape_clean_in(struct buf *out, const char *s, int oneline, struct buf *c)
+{
+	buf_reset(c);
+	utf8_clean(c, s, strlen(s), oneline);
+	html_escape(out, buf_str(c), c->len);
+}
+
 static void
 escape_clean(struct buf *out, const char *s, int oneline)
 {
 	struct buf c = BUF_INIT(0);
 
-	utf8_clean(&c, s, strlen(s), oneline);
-	html_escape(out, buf_str(&c), c.len);
+	escape_clean_in(out, s, oneline, &c);
 	buf_free(&c);
 }
 
@@ -464,6 +495,7 @@ struct san {
 	struct buf		*out;
 	const struct html_opts	*o;
 	int			 pre;	/* inside pre: whitespace is content */
+	struct buf		 text;	/* scratch for text nodes */
 };
 
 /*
@@ -534,7 +566,8 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 		if (n->content != NULL)
-			escape_clean(s->out, (const char *)n->content, 0);
+			escape_clean_in(s->out, (const char *)n->content, 0,
+			    &s->text);
 		return;
 	}
 	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
@@ -629,8 +662,10 @@ html_tree_sanitize(const struct html_tree *t, const struct html_opts *o,
 	s.out = out;
 	s.o = o;
 	s.pre = 0;
+	buf_init(&s.text, 0);
 	if ((root = xmlDocGetRootElement(t->doc)) != NULL)
 		san_node(&s, root, 0);
+	buf_free(&s.text);
 	if (out->overflow) {
 		errf(err, errlen, "HTML: output too large");
 		return -1;
@@ -1026,6 +1061,7 @@ struct txt {
 	struct buf	*out;
 	struct buf	 para;		/* inline text of the current block */
 	struct buf	 refs;		/* "[n] url\n" lines */
+	struct buf	 text;		/* scratch for txt_text */
 	char		**urls;		/* for numbering repeated links once */
 	size_t		 nurls;
 	size_t		*slots;		/* hash of urls: index + 1, 0 empty */
@@ -1126,12 +1162,13 @@ txt_block(struct txt *t, int blank)
 static void
 txt_text(struct txt *t, const char *s)
 {
-	struct buf c = BUF_INIT(0);
+	struct buf *c = &t->text;
 	size_t i;
 
-	utf8_clean(&c, s, strlen(s), 0);
-	for (i = 0; i < c.len; i++) {
-		char ch = c.data[i];
+	buf_reset(c);
+	utf8_clean(c, s, strlen(s), 0);
+	for (i = 0; i < c->len; i++) {
+		char ch = c->data[i];
 
 		if (t->pre) {
 			if (ch != '\r')
@@ -1149,7 +1186,6 @@ txt_text(struct txt *t, const char *s)
 		t->space = 0;
 		buf_putc(&t->para, ch);
 	}
-	buf_free(&c);
 }
 
 /* A preformatted block: each line as it is, broken only when very long. */
@@ -1680,6 +1716,7 @@ html_tree_to_text(const struct html_tree *tr, int width, struct buf *out,
 	t.width = width > 20 ? (size_t)width : 20;
 	buf_init(&t.para, 0);
 	buf_init(&t.refs, 0);
+	buf_init(&t.text, 0);
 	if ((root = xmlDocGetRootElement(tr->doc)) != NULL)
 		txt_node(&t, root, 0);
 	txt_flush(&t);
@@ -1695,6 +1732,7 @@ html_tree_to_text(const struct html_tree *tr, int width, struct buf *out,
 	free(t.slots);
 	buf_free(&t.para);
 	buf_free(&t.refs);
+	buf_free(&t.text);
 	if (out->overflow) {
 		errf(err, errlen, "HTML: text too large");
 		return -1;

@@ -725,6 +725,14 @@ qp_fast(char *o, const unsigned char *u, size_t n)
 
 	for (i = 0; i < n; i++) {
 		c = u[i];
+		/* printable, not space or '=', mid-line with room: as it is,
+		 * whatever follows ('.' and "From " matter only at col 0) */
+		if (c > ' ' && c < 0x7F && c != '=' && col - 1 <
+		    MIME_QP_LINE - 2) {
+			*p++ = (char)c;
+			col++;
+			continue;
+		}
 		if (c == '\n' || (c == '\r' && i + 1 < n && u[i + 1] == '\n')) {
 			if (c == '\r')
 				i++;

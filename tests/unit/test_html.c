@@ -428,6 +428,47 @@ test_image_urls(void **state)
 	buf_free(&b);
 }
 
+/* html_escape appends runs at once; under any cap it must cut where the
+ * byte-at-a-time version did (kept here as the reference). */
+static void
+ref_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_putc(out, s[i]); break;
+		}
+	}
+}
+
+static void
+test_escape_reference(void **state)
+{
+	const char *in = "a&b<c>d\"e'f plain text \xc3\xa9 && <<>> end";
+	size_t n = strlen(in), max;
+
+	(void)state;
+	for (max = 0; max < 3 * n; max++) {
+		struct buf a = BUF_INIT(max), b = BUF_INIT(max);
+
+		buf_puts(&a, "x");
+		buf_puts(&b, "x");
+		html_escape(&a, in, n);
+		ref_escape(&b, in, n);
+		assert_int_equal(a.len, b.len);
+		assert_int_equal(a.overflow, b.overflow);
+		assert_string_equal(buf_str(&a), buf_str(&b));
+		buf_free(&a);
+		buf_free(&b);
+	}
+}
+
 /* One parse for both renderings gives what the two wrappers give. */
 static void
 test_tree_shared(void **state)
@@ -498,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_image_urls),
 		cmocka_unit_test(test_tree_shared),
+		cmocka_unit_test(test_escape_reference),
 		cmocka_unit_test(test_sanitize_images),
 	};
 
