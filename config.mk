@@ -25,6 +25,6 @@ endif
 PKGS	= libcurl libxml-2.0 libetpan sqlite3 jansson gnutls zlib
 # Debian's libetpan.pc leaks its own link specs (-specs=...no-pie-link.specs);
 # drop them so our PIE build and clang links work.
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(filter-out -specs=%,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -pthread
+PKG_LIBS   := $(filter-out -specs=%,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

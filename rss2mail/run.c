@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -122,6 +123,28 @@ struct outbox {
 	size_t		 bytes;
 };
 
+/*
+ * A batch being appended by the delivery thread while the main thread
+ * composes the next (see outbox_flush).  res[i] says what became of
+ * items[i].
+ */
+enum { FLIGHT_UNKNOWN, FLIGHT_STORED, FLIGHT_REFUSED };
+
+struct flight {
+	int		 active;	/* launched, not landed */
+	int		 threaded;	/* tid is a thread to join */
+	pthread_t	 tid;
+	struct store	*store;
+	char		*folder;
+	struct outitem	 items[LIM_APPEND_BATCH];
+	struct deliver_msg *dm;
+	size_t		 n;
+	signed char	 res[LIM_APPEND_BATCH];
+	char		*why[LIM_APPEND_BATCH];	/* a refused one's reason */
+	enum deliver_status ds;		/* how the batch ended */
+	char		 err[ERRLEN];
+};
+
 /* parse isolation's child process (see parse_isolated) */
 struct parser {
 	pid_t	pid;		/* 0: none running */
@@ -139,6 +162,7 @@ struct run {
 	struct feed_run	*feeds;
 	size_t		 nfeeds;
 	struct outbox	 out;
+	struct flight	 flight;	/* the batch being appended */
 	struct arena	*arena;
 	struct imgcache	*images;	/* fetched this pass, by URL */
 	size_t		 done;		/* feeds finished, for progress */
@@ -438,7 +462,185 @@ outbox_replace(struct run *r, struct store *sto, const char *folder,
 	dm->flags = it->flags;
 }
 
-/* Journal, append, record: step 3 of the pass. */
+/*
+ * The delivery thread's half of a flush: append the batch, message by
+ * message where the store refuses one, and note what happened to each.
+ * It touches the store and the batch only: the journal, the feeds and the
+ * log are the main thread's, in flight_land.
+ */
+static void *
+flight_main(void *arg)
+{
+	struct flight *fl = arg;
+	struct store *sto = fl->store;
+	enum deliver_status ds = DELIVER_OK;
+	size_t i, start = 0, done;
+
+	while (start < fl->n) {
+		done = 0;
+		fl->err[0] = '\0';
+		test_hook("before-append");
+		ds = sto->ops->append(sto->ctx, fl->folder, fl->dm + start,
+		    fl->n - start, &done, fl->err, sizeof(fl->err));
+		if (done > fl->n - start)
+			done = fl->n - start;
+		if (done > 0)
+			test_hook("after-ok");
+		for (i = start; i < start + done; i++)
+			fl->res[i] = FLIGHT_STORED;
+		start += done;
+		if (ds == DELIVER_OK)
+			break;
+		if (ds == DELIVER_MSG && start < fl->n) {
+			/* this one message was refused; it stays pending */
+			fl->res[start] = FLIGHT_REFUSED;
+			fl->why[start] = xstrdup(fl->err);
+			start++;
+			ds = DELIVER_OK;
+			continue;
+		}
+		break;
+	}
+	fl->ds = ds;
+	return NULL;
+}
+
+static void
+flight_clear(struct flight *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++) {
+		outitem_clear(&fl->items[i]);
+		free(fl->why[i]);
+		fl->why[i] = NULL;
+		fl->res[i] = FLIGHT_UNKNOWN;
+	}
+	free(fl->dm);
+	fl->dm = NULL;
+	free(fl->folder);
+	fl->folder = NULL;
+	fl->store = NULL;
+	fl->n = 0;
+}
+
+/*
+ * Step 3's end, on the main thread: wait for the batch in flight, mark
+ * delivered (one commit) only what the store confirmed, and report the
+ * rest.  Called before anything else uses a store or reads a feed's
+ * outcome, and at the end of the pass.
+ */
+static void
+flight_land(struct run *r)
+{
+	struct flight *fl = &r->flight;
+	char err[ERRLEN];
+	size_t i, stored = 0;
+
+	if (!fl->active)
+		return;
+	if (fl->threaded)
+		pthread_join(fl->tid, NULL);
+	fl->active = fl->threaded = 0;
+	for (i = 0; i < fl->n; i++)
+		if (fl->res[i] == FLIGHT_STORED)
+			stored++;
+	if (stored > 0) {
+		if (state_begin(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+		for (i = 0; i < fl->n; i++) {
+			struct outitem *it = &fl->items[i];
+
+			if (fl->res[i] != FLIGHT_STORED)
+				continue;
+			if (state_entry_delivered(r->st, it->rowid,
+			    fl->dm[i].uid) == -1 || (it->by_msgid &&
+			    state_entry_delivered_msgid(r->st, it->msgid) ==
+			    -1) || (it->base_id && state_entry_set_revision(
+			    r->st, it->fr->cf->name, it->base_id, it->hash,
+			    it->msgid) == -1)) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "database error");
+				goto state_failed;
+			}
+		}
+		if (state_commit(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+		r->stats->delivered += stored;
+		for (i = 0; i < fl->n; i++)
+			if (fl->res[i] == FLIGHT_STORED)
+				log_info("feed %s: delivered \"%s\"%s%s",
+				    fl->items[i].fr->cf->name,
+				    fl->items[i].title ? fl->items[i].title :
+				    fl->items[i].msgid, *fl->folder ? " to " :
+				    "", fl->folder);
+	}
+	for (i = 0; i < fl->n; i++) {
+		if (fl->res[i] == FLIGHT_REFUSED)
+			feed_fail(r, fl->items[i].fr, "entry %s: %s",
+			    fl->items[i].entry_id, fl->why[i]);
+		else if (fl->res[i] == FLIGHT_UNKNOWN)
+			feed_fail(r, fl->items[i].fr, "%s%s", fl->ds ==
+			    DELIVER_FOLDER ? "folder: " : "", fl->err);
+	}
+	if (fl->ds == DELIVER_STORE)
+		store_break(fl->store, fl->err);
+	flight_clear(fl);
+	return;
+
+state_failed:
+	r->state_broken = 1;
+	for (i = 0; i < fl->n; i++)
+		feed_fail(r, fl->items[i].fr, "state: %s", err);
+	flight_clear(fl);
+}
+
+/* Hand the outbox's batch (journaled, folder ensured) to the delivery
+ * thread; without a thread, deliver it here. */
+static void
+flight_launch(struct run *r, struct deliver_msg *dm)
+{
+	struct outbox *ob = &r->out;
+	struct flight *fl = &r->flight;
+	sigset_t all, old;
+	size_t i;
+
+	memcpy(fl->items, ob->items, ob->n * sizeof(ob->items[0]));
+	fl->n = ob->n;
+	for (i = 0; i < fl->n; i++)	/* it pointed into the outbox */
+		dm[i].msgid = fl->items[i].msgid;
+	fl->store = ob->store;
+	fl->folder = ob->folder;
+	fl->dm = dm;
+	fl->ds = DELIVER_OK;
+	fl->err[0] = '\0';
+	memset(ob->items, 0, ob->n * sizeof(ob->items[0]));
+	ob->n = 0;
+	ob->bytes = 0;
+	ob->folder = NULL;
+	ob->store = NULL;
+	fl->active = 1;
+	fl->threaded = 0;
+	{
+		/* signals stay with the main thread (daemon's SIGTERM, SIGHUP) */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		fl->threaded = pthread_create(&fl->tid, NULL, flight_main,
+		    fl) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (!fl->threaded) {
+		flight_main(fl);
+		flight_land(r);
+	}
+}
+
+/*
+ * Journal, append, record: step 3 of the pass.  The batch is journaled
+ * here while the previous one may still be in flight; then that one lands
+ * (its delivered rows are committed) before this one uses the store, so at
+ * most one batch is being appended while the next is composed.
+ */
 static void
 outbox_flush(struct run *r)
 {
@@ -447,7 +649,7 @@ outbox_flush(struct run *r)
 	struct store *sto = ob->store;
 	enum deliver_status ds;
 	char err[ERRLEN] = "";
-	size_t i, j, start, done;
+	size_t i, j;
 
 	if (ob->n == 0)
 		return;
@@ -500,7 +702,12 @@ outbox_flush(struct run *r)
 	if (state_commit(r->st, err, sizeof(err)) == -1)
 		goto state_failed;
 
-	/* 2. the store */
+	/* 2. the batch before this one lands; then the store is ours */
+	flight_land(r);
+	if (r->state_broken) {
+		errf(err, sizeof(err), "database error");
+		goto state_failed;
+	}
 	if (sto->broken)
 		goto store_failed;
 	if ((ds = store_ensure(sto, ob->folder, err, sizeof(err))) !=
@@ -520,64 +727,10 @@ outbox_flush(struct run *r)
 			outbox_replace(r, sto, ob->folder, &ob->items[i],
 			    &dm[i]);
 	}
-	for (start = 0; start < ob->n; ) {
-		done = 0;
-		err[0] = '\0';
-		test_hook("before-append");
-		ds = sto->ops->append(sto->ctx, ob->folder, dm + start,
-		    ob->n - start, &done, err, sizeof(err));
-		if (done > ob->n - start)
-			done = ob->n - start;
-		if (done > 0)
-			test_hook("after-ok");
-		/* 3. delivered, only what the store confirmed */
-		if (done > 0) {
-			char serr[ERRLEN];
-
-			if (state_begin(r->st, serr, sizeof(serr)) == -1)
-				goto state_failed;
-			for (i = start; i < start + done; i++)
-				if (state_entry_delivered(r->st,
-				    ob->items[i].rowid, dm[i].uid) == -1 ||
-				    (ob->items[i].by_msgid &&
-				    state_entry_delivered_msgid(r->st,
-				    ob->items[i].msgid) == -1) ||
-				    (ob->items[i].base_id &&
-				    state_entry_set_revision(r->st,
-				    ob->items[i].fr->cf->name,
-				    ob->items[i].base_id, ob->items[i].hash,
-				    ob->items[i].msgid) == -1)) {
-					state_rollback(r->st);
-					goto state_failed;
-				}
-			if (state_commit(r->st, serr, sizeof(serr)) == -1)
-				goto state_failed;
-			r->stats->delivered += done;
-			for (i = start; i < start + done; i++)
-				log_info("feed %s: delivered \"%s\"%s%s",
-				    ob->items[i].fr->cf->name,
-				    ob->items[i].title ? ob->items[i].title :
-				    ob->items[i].msgid, *ob->folder ?
-				    " to " : "", ob->folder);
-		}
-		start += done;
-		if (ds == DELIVER_OK)
-			break;
-		if (ds == DELIVER_MSG && start < ob->n) {
-			/* this one message was refused; it stays pending */
-			feed_fail(r, ob->items[start].fr, "entry %s: %s",
-			    ob->items[start].entry_id, err);
-			start++;
-			continue;
-		}
-		for (i = start; i < ob->n; i++)
-			feed_fail(r, ob->items[i].fr, "%s%s", ds == DELIVER_FOLDER
-			    ? "folder: " : "", err);
-		if (ds == DELIVER_STORE)
-			store_break(sto, err);
-		break;
-	}
-	goto out;
+	/* 3. the append, in the delivery thread; marked delivered when it
+	 * lands */
+	flight_launch(r, dm);
+	return;
 
 state_failed:
 	r->state_broken = 1;
@@ -597,6 +750,14 @@ out:
 	free(ob->folder);
 	ob->folder = NULL;
 	ob->store = NULL;
+}
+
+/* Flush what is queued and wait until it has landed. */
+static void
+outbox_drain(struct run *r)
+{
+	outbox_flush(r);
+	flight_land(r);
 }
 
 /* Queue one message; the outbox takes ownership of msg. */
@@ -689,6 +850,7 @@ run_recover(struct run *r)
 			    "too many stores");
 			continue;
 		}
+		flight_land(r);		/* the store is the main thread's */
 		if (store_ensure(sto, p[i].folder, err, sizeof(err)) !=
 		    DELIVER_OK) {
 			feed_fail(r, fr, "folder '%s': %s", p[i].folder, err);
@@ -715,7 +877,7 @@ run_recover(struct run *r)
 		r->out.items[r->out.n - 1].by_msgid = 1;
 		p[i].message = NULL;
 	}
-	outbox_flush(r);
+	outbox_drain(r);
 	state_pending_free(p, n);
 }
 
@@ -1821,10 +1983,11 @@ run_pass(const struct config *cfg, struct state *st,
 	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
 	    errlen) == -1)
 		goto out;
+	flight_land(&r);	/* the feeds' outcomes are known */
 	if (!o->catchup)
 		for (i = 0; i < r.nfeeds; i++)
 			run_report(&r, &r.feeds[i]);
-	outbox_flush(&r);
+	outbox_drain(&r);
 	if (!o->catchup)
 		run_keep(&r);
 	run_finish(&r);
@@ -1836,6 +1999,7 @@ run_pass(const struct config *cfg, struct state *st,
 			stats->mailbox_failed++;
 	rv = stats->failed ? 1 : 0;
 out:
+	flight_land(&r);	/* an error path may leave a batch in flight */
 	for (i = 0; i < n; i++) {
 		fetch_req_clear(&reqs[i]);
 		free(urls[i]);
