@@ -149,6 +149,20 @@ struct flight {
 struct parser {
 	pid_t	pid;		/* 0: none running */
 	int	to, from;	/* request and reply pipes */
+	time_t	deadline;	/* for the answer to the last request */
+	int	limit;		/* seconds it was given */
+};
+
+/* A feed sent to the parser child, processed when the next one arrives
+ * (on_fetched) or at the end of the fetch (parse_flush). */
+struct parse_job {
+	int		 active;
+	int		 failed;	/* could not be sent: err says why */
+	struct feed_run	*fr;
+	struct fetch_req req;		/* taken over from the fetcher */
+	int		 rc;
+	struct feed	*f;
+	char		 err[ERRLEN];
 };
 
 struct run {
@@ -168,6 +182,7 @@ struct run {
 	size_t		 done;		/* feeds finished, for progress */
 	int		 state_broken;
 	struct parser	 parser;	/* parse isolation's child */
+	struct parse_job pjob;		/* the feed it is parsing */
 };
 
 /*
@@ -1516,6 +1531,31 @@ parser_start(struct parser *ps, char *err, size_t errlen)
 	return 0;
 }
 
+/* The child closed its pipe: it crashed or hit its memory limit and is
+ * exiting; reap it (a SIGKILL cannot change how it ended). */
+static void
+parser_reap(struct parser *ps, int *status)
+{
+	close(ps->to);
+	close(ps->from);
+	kill(ps->pid, SIGKILL);
+	while (waitpid(ps->pid, status, 0) == -1 && errno == EINTR)
+		;
+	ps->pid = 0;
+}
+
+static void
+parser_died(int status, char *err, size_t errlen)
+{
+	if (WIFSIGNALED(status))
+		errf(err, errlen, "the parser process was stopped by signal "
+		    "%d (%s)", WTERMSIG(status), WTERMSIG(status) == SIGSEGV ?
+		    "crash" : "crash or memory limit");
+	else
+		errf(err, errlen, "the parser process exited (status %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* Wait for readable data on fd until deadline; 0 ready, -1 timed out. */
 static int
 wait_readable(int fd, time_t deadline)
@@ -1537,16 +1577,14 @@ wait_readable(int fd, time_t deadline)
 	}
 }
 
+/* Send one feed to the parser child; the answer is read by parse_receive.
+ * -1: the child could not take it (err says why; it was reaped). */
 static int
-parse_isolated(struct parser *ps, const char *data, size_t len,
-    const struct feed_parse_opts *po, struct arena *a, struct feed **out,
-    char *err, size_t errlen)
+parse_send(struct parser *ps, const char *data, size_t len,
+    const struct feed_parse_opts *po, char *err, size_t errlen)
 {
-	struct buf req = BUF_INIT(0), rep = BUF_INIT(0);
-	unsigned char hdr[8];
-	time_t deadline;
-	uint64_t n;
-	int status, limit, r = -1;
+	struct buf req = BUF_INIT(0);
+	int status;
 
 	if (ps->pid == 0 && parser_start(ps, err, errlen) == -1)
 		return -1;
@@ -1557,13 +1595,32 @@ parse_isolated(struct parser *ps, const char *data, size_t len,
 	put_opt(&req, po->content_location);
 	put_opt(&req, po->http_charset);
 	set_u64(req.data, req.len - 8);
-	limit = getenv("RSS2MAIL_TEST_PARSE_SECONDS") ?
+	ps->limit = getenv("RSS2MAIL_TEST_PARSE_SECONDS") ?
 	    atoi(getenv("RSS2MAIL_TEST_PARSE_SECONDS")) : PARSE_SECONDS;
-	deadline = time(NULL) + limit;
-	if (io_all(ps->to, req.data, req.len, 1) == -1)
-		goto died;
-	if (wait_readable(ps->from, deadline) == -1) {
-		errf(err, errlen, "the parser took longer than %d s", limit);
+	ps->deadline = time(NULL) + ps->limit;
+	if (io_all(ps->to, req.data, req.len, 1) == 0) {
+		buf_free(&req);
+		return 0;
+	}
+	buf_free(&req);
+	parser_reap(ps, &status);
+	parser_died(status, err, errlen);
+	return -1;
+}
+
+/* The child's answer to the last parse_send, unpacked into a. */
+static int
+parse_receive(struct parser *ps, struct arena *a, struct feed **out,
+    char *err, size_t errlen)
+{
+	struct buf rep = BUF_INIT(0);
+	unsigned char hdr[8];
+	uint64_t n;
+	int status, r = -1;
+
+	if (wait_readable(ps->from, ps->deadline) == -1) {
+		errf(err, errlen, "the parser took longer than %d s",
+		    ps->limit);
 		parser_stop(ps, 1);
 		goto out;
 	}
@@ -1589,36 +1646,79 @@ parse_isolated(struct parser *ps, const char *data, size_t len,
 	r = feed_unpack(rep.data + 1, rep.len - 1, a, out, err, errlen);
 	goto out;
 died:
-	/* the child closed its pipe: it crashed or hit its memory limit and
-	 * is exiting; reap it (a SIGKILL cannot change how it ended) */
-	close(ps->to);
-	close(ps->from);
-	kill(ps->pid, SIGKILL);
-	while (waitpid(ps->pid, &status, 0) == -1 && errno == EINTR)
-		;
-	ps->pid = 0;
-	if (WIFSIGNALED(status))
-		errf(err, errlen, "the parser process was stopped by signal "
-		    "%d (%s)", WTERMSIG(status), WTERMSIG(status) == SIGSEGV ?
-		    "crash" : "crash or memory limit");
-	else
-		errf(err, errlen, "the parser process exited (status %d)",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	parser_reap(ps, &status);
+	parser_died(status, err, errlen);
 out:
-	buf_free(&req);
 	buf_free(&rep);
 	return r;
 }
 
-static int
-run_parse(struct run *r, const char *data, size_t len,
-    const struct feed_parse_opts *po, struct feed **out, char *err,
-    size_t errlen)
+/* A fetched feed, parsed: the rest of step 2 (rc -1: err says why). */
+static void
+feed_parsed(struct run *r, struct feed_run *fr, const struct fetch_req *req,
+    int rc, struct feed *f, const char *err)
 {
-	if (r->cfg->parse_isolation)
-		return parse_isolated(&r->parser, data, len, po, r->arena, out,
-		    err, errlen);
-	return feed_parse(data, len, po, r->arena, out, err, errlen);
+	if (rc == -1) {
+		feed_fail(r, fr, "parse %s: %s", req->url, err);
+		fr->source_failed = 1;
+		feed_backoff(r, fr, 0);
+		return;
+	}
+	fr->polled = 1;
+	fr->feed_private = req->peer_private;
+	feed_redirect(r, fr, req);
+	if (f->ttl > 0 && f->ttl * 60 != fr->sf.hint)
+		state_feed_set(r->st, fr->cf->name, "hint", NULL,
+		    (long long)f->ttl * 60);
+	fr->etag = xstrdup(req->etag_out);
+	fr->last_modified = xstrdup(req->last_modified_out);
+	if (f->bozo && f->bozo_exception) {
+		fr->warning = xstrdup(f->bozo_exception);
+		log_warn("feed %s: warning: %s", fr->cf->name,
+		    f->bozo_exception);
+	}
+	run_entries(r, fr, f);
+}
+
+/*
+ * With parse isolation the parser child works on one feed while this
+ * process composes the one before: the feed that just arrived is sent,
+ * then the previous one's answer is processed (it was read before the
+ * send, so the child is never blocked on a full pipe).  parse_flush
+ * processes the last one.
+ */
+static void
+parse_flush(struct run *r)
+{
+	struct parse_job *pj = &r->pjob;
+	struct feed *f = NULL;
+	char err[ERRLEN];
+	int rc;
+
+	if (!pj->active)
+		return;
+	pj->active = 0;
+	if (pj->failed) {
+		rc = -1;
+		snprintf(err, sizeof(err), "%s", pj->err);
+	} else {
+		arena_reset(r->arena);
+		rc = parse_receive(&r->parser, r->arena, &f, err,
+		    sizeof(err));
+	}
+	feed_parsed(r, pj->fr, &pj->req, rc, f, err);
+	fetch_req_clear(&pj->req);
+}
+
+/* Take over a finished request's results (the fetcher clears req). */
+static void
+req_move(struct fetch_req *to, struct fetch_req *from)
+{
+	*to = *from;
+	buf_init(&from->body, 0);
+	from->etag_out = from->last_modified_out = NULL;
+	from->content_type = from->content_location = NULL;
+	from->effective_url = NULL;
 }
 
 /* Step 2, called by the fetcher as each feed arrives. */
@@ -1628,8 +1728,10 @@ on_fetched(struct fetch_req *req, void *ctx)
 	struct run *r = ctx;
 	struct feed_run *fr = req->user;
 	struct feed_parse_opts po;
+	struct parse_job next;
 	struct feed *f = NULL;
 	char err[ERRLEN], cs[64];
+	int rc;
 
 	r->done++;
 	switch (req->result) {
@@ -1661,28 +1763,36 @@ on_fetched(struct fetch_req *req, void *ctx)
 	    req->effective_url : req->url) : NULL;
 	po.content_location = req->content_location;
 	po.http_charset = content_charset(req->content_type, cs, sizeof(cs));
-	arena_reset(r->arena);
-	if (run_parse(r, req->body.data ? req->body.data : "", req->body.len,
-	    &po, &f, err, sizeof(err)) == -1) {
-		feed_fail(r, fr, "parse %s: %s", req->url, err);
-		fr->source_failed = 1;
-		feed_backoff(r, fr, 0);
+	if (!r->cfg->parse_isolation) {
+		arena_reset(r->arena);
+		rc = feed_parse(req->body.data ? req->body.data : "",
+		    req->body.len, &po, r->arena, &f, err, sizeof(err));
+		feed_parsed(r, fr, req, rc, f, err);
 		goto out;
 	}
-	fr->polled = 1;
-	fr->feed_private = req->peer_private;
-	feed_redirect(r, fr, req);
-	if (f->ttl > 0 && f->ttl * 60 != fr->sf.hint)
-		state_feed_set(r->st, fr->cf->name, "hint", NULL,
-		    (long long)f->ttl * 60);
-	fr->etag = xstrdup(req->etag_out);
-	fr->last_modified = xstrdup(req->last_modified_out);
-	if (f->bozo && f->bozo_exception) {
-		fr->warning = xstrdup(f->bozo_exception);
-		log_warn("feed %s: warning: %s", fr->cf->name,
-		    f->bozo_exception);
+	/* the previous feed's answer first: the child is free again */
+	memset(&next, 0, sizeof(next));
+	if (r->pjob.active && !r->pjob.failed) {
+		arena_reset(r->arena);
+		r->pjob.rc = parse_receive(&r->parser, r->arena, &r->pjob.f,
+		    r->pjob.err, sizeof(r->pjob.err));
 	}
-	run_entries(r, fr, f);
+	next.active = 1;
+	next.fr = fr;
+	if (parse_send(&r->parser, req->body.data ? req->body.data : "",
+	    req->body.len, &po, next.err, sizeof(next.err)) == -1)
+		next.failed = 1;
+	req_move(&next.req, req);
+	buf_free(&next.req.body);	/* the child has it */
+	if (r->pjob.active) {
+		struct parse_job *pj = &r->pjob;
+
+		pj->active = 0;
+		feed_parsed(r, pj->fr, &pj->req, pj->failed ? -1 : pj->rc,
+		    pj->f, pj->err);
+		fetch_req_clear(&pj->req);
+	}
+	r->pjob = next;
 out:
 	run_progress(r);
 }
@@ -1983,6 +2093,7 @@ run_pass(const struct config *cfg, struct state *st,
 	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
 	    errlen) == -1)
 		goto out;
+	parse_flush(&r);
 	flight_land(&r);	/* the feeds' outcomes are known */
 	if (!o->catchup)
 		for (i = 0; i < r.nfeeds; i++)
@@ -1999,6 +2110,8 @@ run_pass(const struct config *cfg, struct state *st,
 			stats->mailbox_failed++;
 	rv = stats->failed ? 1 : 0;
 out:
+	if (r.pjob.active)	/* the fetcher failed: left for the next pass */
+		fetch_req_clear(&r.pjob.req);
 	flight_land(&r);	/* an error path may leave a batch in flight */
 	for (i = 0; i < n; i++) {
 		fetch_req_clear(&reqs[i]);
