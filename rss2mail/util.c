@@ -124,40 +124,6 @@ errprefix(char *err, size_t errlen, const char *fmt, ...)
 }
 
 size_t
-utf8_decode(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	uint32_t c, min;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		len = 2; c &= 0x1F; min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		len = 3; c &= 0x0F; min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		len = 4; c &= 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-size_t
 utf8_encode(uint32_t cp, char *o)
 {
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
@@ -182,22 +148,80 @@ utf8_encode(uint32_t cp, char *o)
 	return 4;
 }
 
+/*
+ * The validator behind utf8_valid and utf8_valid_str: eight bytes at a time
+ * while they are ASCII (and not NUL, with nonul); a word that is not is
+ * walked sequence by sequence, with utf8_decode's rules in place (lead
+ * C2..F4, continuation bytes 80..BF, for E0, ED, F0, F4 the second byte's
+ * narrower range: no overlongs, no surrogates, nothing above U+10FFFF).
+ */
+#define U8_ONES		0x0101010101010101ull
+#define U8_HIGHS	0x8080808080808080ull
+
+static inline int
+utf8_scan(const unsigned char *s, size_t n, int nonul)
+{
+	const unsigned char *end = s + n, *stop;
+	uint64_t w, m;
+	unsigned int c;
+
+	while (s < end) {
+		stop = end;
+		if (end - s >= 8) {
+			memcpy(&w, s, 8);
+			m = w & U8_HIGHS;
+			if (nonul)	/* the first NUL byte is flagged */
+				m |= (w - U8_ONES) & ~w & U8_HIGHS;
+			if (m == 0) {
+				s += 8;
+				continue;
+			}
+			stop = s + 8;
+			s += utf8_first_flagged(m);
+		}
+		do {
+			c = *s;
+			if (c < 0x80) {
+				if (nonul && c == 0)
+					return 0;
+				s++;
+			} else if (c < 0xE0) {
+				if (c < 0xC2 || end - s < 2 ||
+				    (s[1] & 0xC0) != 0x80)
+					return 0;
+				s += 2;
+			} else if (c < 0xF0) {
+				if (end - s < 3 || (s[1] & 0xC0) != 0x80 ||
+				    (s[2] & 0xC0) != 0x80 ||
+				    (c == 0xE0 && s[1] < 0xA0) ||
+				    (c == 0xED && s[1] >= 0xA0))
+					return 0;
+				s += 3;
+			} else {
+				if (c > 0xF4 || end - s < 4 ||
+				    (s[1] & 0xC0) != 0x80 ||
+				    (s[2] & 0xC0) != 0x80 ||
+				    (s[3] & 0xC0) != 0x80 ||
+				    (c == 0xF0 && s[1] < 0x90) ||
+				    (c == 0xF4 && s[1] >= 0x90))
+					return 0;
+				s += 4;
+			}
+		} while (s < stop);
+	}
+	return 1;
+}
+
 int
 utf8_valid(const char *s, size_t n)
 {
-	uint32_t cp;
-	size_t i = 0, k;
+	return utf8_scan((const unsigned char *)s, n, 0);
+}
 
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((k = utf8_decode(s + i, n - i, &cp)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
+int
+utf8_valid_str(const char *s, size_t n)
+{
+	return utf8_scan((const unsigned char *)s, n, 1);
 }
 
 static int

@@ -280,6 +280,191 @@ test_utf8_clean_reference(void **state)
 	}
 }
 
+/*
+ * The one-code-point decoder utf8_decode and utf8_valid were before they
+ * were made fast, kept as the reference: the same answer on every input.
+ */
+static size_t
+ref_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2; c &= 0x1F; min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3; c &= 0x0F; min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4; c &= 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+ref_valid(const char *s, size_t n, int nonul)
+{
+	uint32_t cp;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k)
+		if ((k = ref_decode((const unsigned char *)s + i, n - i,
+		    &cp)) == 0 || (nonul && cp == 0))
+			return 0;
+	return 1;
+}
+
+/* utf8_decode on s[0..n) against the reference, *cp included. */
+static void
+decode_compare(const unsigned char *s, size_t n)
+{
+	uint32_t a = 0xABCDEF, b = 0xABCDEF;
+	size_t ka, kb;
+
+	ka = utf8_decode((const char *)s, n, &a);
+	kb = ref_decode(s, n, &b);
+	if (ka != kb || a != b)
+		fail_msg("utf8_decode %02x %02x %02x %02x n=%zu: %zu U+%04X, "
+		    "reference %zu U+%04X", s[0], s[1], s[2], s[3], n, ka,
+		    (unsigned)a, kb, (unsigned)b);
+}
+
+static void
+valid_compare(const char *s, size_t n)
+{
+	if (utf8_valid(s, n) != ref_valid(s, n, 0) ||
+	    utf8_valid_str(s, n) != ref_valid(s, n, 1))
+		fail_msg("utf8_valid on %zu bytes: %d %d, reference %d %d", n,
+		    utf8_valid(s, n), utf8_valid_str(s, n),
+		    ref_valid(s, n, 0), ref_valid(s, n, 1));
+}
+
+static void
+test_utf8_decode_reference(void **state)
+{
+	static const unsigned char tails[] = { 0x00, 0x41, 0x7F, 0x80, 0x8F,
+	    0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF };
+	unsigned char s[4];
+	uint32_t v;
+	size_t n, i, j;
+
+	/* every sequence of up to three bytes, at every length */
+	for (v = 0; v < 1u << 24; v++) {
+		s[0] = (unsigned char)(v >> 16);
+		s[1] = (unsigned char)(v >> 8);
+		s[2] = (unsigned char)v;
+		s[3] = 0x80;
+		for (n = 0; n <= 3; n++) {
+			if (n < 3 && (v & 0xFF) != 0)
+				continue;	/* the cut ones once */
+			decode_compare(s, n);
+		}
+		decode_compare(s, 3);
+		decode_compare(s, 4);
+	}
+	/* four bytes: every lead and second byte, edge third and fourth */
+	for (v = 0xF0; v <= 0xFF; v++)
+		for (i = 0; i < 256; i++)
+			for (j = 0; j < sizeof(tails) * sizeof(tails); j++) {
+				s[0] = (unsigned char)v;
+				s[1] = (unsigned char)i;
+				s[2] = tails[j / sizeof(tails)];
+				s[3] = tails[j % sizeof(tails)];
+				for (n = 0; n <= 4; n++)
+					decode_compare(s, n);
+			}
+}
+
+static void
+test_utf8_valid_reference(void **state)
+{
+	const size_t np = sizeof(clean_pieces) / sizeof(clean_pieces[0]);
+	char in[600];
+	size_t n, k, i, len, pad, off;
+	unsigned seed = 4242;
+	int round;
+
+	/* every piece and pair at every offset around the eight-byte words,
+	 * in ASCII of every length, every prefix */
+	for (i = 0; i < np * np; i++) {
+		const char *p = clean_pieces[i / np], *q = clean_pieces[i % np];
+		size_t pl = strlen(p) ? strlen(p) : 1;
+		size_t ql = strlen(q) ? strlen(q) : 1;
+
+		for (off = 0; off < 18; off++)
+			for (pad = 0; pad < 12; pad += 1 + (i % np != 0) * 5) {
+				memset(in, 'a', sizeof(in));
+				memcpy(in + off, p, pl);
+				memcpy(in + off + pl, q, ql);
+				n = off + pl + ql + pad;
+				for (len = off; len <= n; len++)
+					valid_compare(in, len);
+			}
+	}
+	/* random strings of pieces and random bytes, mostly valid text */
+	for (round = 0; round < 30000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % 120;
+		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 64 == 0) {
+				in[n++] = (char)(seed >> 8);
+				continue;
+			}
+			/* the first 29 pieces are the valid ones */
+			k = (seed >> 16) % (round % 4 == 0 ? np : 29);
+			if (clean_pieces[k][0] == '\0')
+				in[n++] = '\0';
+			else {
+				memcpy(in + n, clean_pieces[k],
+				    strlen(clean_pieces[k]));
+				n += strlen(clean_pieces[k]);
+			}
+		}
+		valid_compare(in, n);
+		seed = seed * 1103515245u + 12345u;
+		valid_compare(in, n ? (seed >> 16) % n : 0);
+		valid_compare(in + (n > 3), n - (n > 3));
+	}
+	/* long valid text with one bad byte at every place */
+	for (n = 0; n + 10 < sizeof(in); ) {
+		static const char *const text[] = { "ab ", "\xc3\xa9",
+		    "\xd0\xb6", "\xe6\x97\xa5", "\xf0\x9f\x8e\x89", "cdefghij" };
+		const char *t = text[n % 6];
+
+		memcpy(in + n, t, strlen(t));
+		n += strlen(t);
+	}
+	valid_compare(in, n);
+	for (i = 0; i < n; i++) {
+		char keep = in[i];
+
+		in[i] = (char)0x80;
+		valid_compare(in, n);
+		in[i] = '\0';
+		valid_compare(in, n);
+		in[i] = (char)0xED;
+		valid_compare(in, n);
+		in[i] = keep;
+	}
+}
+
 static void
 test_cut_values_stay_clean(void **state)
 {
@@ -354,6 +539,8 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_utf8_clean_reference),
+		cmocka_unit_test(test_utf8_decode_reference),
+		cmocka_unit_test(test_utf8_valid_reference),
 		cmocka_unit_test(test_cut_values_stay_clean),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_write_atomic),
