@@ -131,55 +131,104 @@ feed_build_add(struct feed_build *b, struct entry *e)
 	return 0;
 }
 
-/* 1 when s[0..n) can be copied as it is: valid UTF-8 without controls
+/*
+ * 1 when s[0..n) can be copied as it is: valid UTF-8 without controls
  * (bodies may hold tab and line ends; one-line fields no U+0085, U+2028,
- * U+2029 and no double spaces). */
+ * U+2029 and no double spaces).
+ *
+ * Eight bytes at a time while none needs a look: a byte is flagged when it
+ * has the high bit, is below 0x20 or is DEL (and, in one-line fields, is a
+ * space followed by a space in the word, or the word's last byte is a
+ * space).  No byte before the first flagged one needs a look; from it to
+ * the word's end (or the sequence reaching past it) they are looked at one
+ * by one.  Sequences are checked in place with utf8_decode's
+ * rules, plus C1 (C2 80..C2 9F) and, one-line, E2 80 A8/A9.
+ */
+#define W_ONES	0x0101010101010101ull
+#define W_HIGHS	0x8080808080808080ull
+#define W_LOW7	0x7F7F7F7F7F7F7F7Full
+
+static inline int
+str_plain_scan(const unsigned char *p, const unsigned char *end, int oneline)
+{
+	const unsigned char *stop;
+	uint64_t w, m, x, sp;
+	unsigned int c;
+
+	while (p < end) {
+		stop = end;
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			x = w ^ W_LOW7;		/* DEL -> 0 */
+			m = (w | ((w - 0x20 * W_ONES) & ~w) |
+			    ((x - W_ONES) & ~x)) & W_HIGHS;
+			if (oneline) {
+				/* exact: 0x80 in each byte that is ' ' */
+				x = w ^ (0x20 * W_ONES);
+				sp = ~(((x & W_LOW7) + W_LOW7) | x | W_LOW7);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+				m |= (sp & (sp << 8)) | (sp & 0x80);
+#else
+				m |= (sp & (sp >> 8)) | (sp & (0x80ull << 56));
+#endif
+			}
+			if (m == 0) {
+				p += 8;
+				continue;
+			}
+			stop = p + 8;	/* this word one by one */
+			p += utf8_first_flagged(m);
+		}
+		do {
+			c = *p;
+			if (c < 0x80) {
+				if (c >= 0x20 && c < 0x7F) {
+					if (oneline && c == ' ' &&
+					    p + 1 < end && p[1] == ' ')
+						return 0;
+				} else if (oneline || !(c == '\n' ||
+				    c == '\t' || c == '\r'))
+					return 0;
+				p++;
+			} else if (c < 0xE0) {
+				if (c < 0xC2 || end - p < 2 ||
+				    (p[1] & 0xC0) != 0x80 ||
+				    (c == 0xC2 && p[1] < 0xA0))
+					return 0;	/* ... or C1 */
+				p += 2;
+			} else if (c < 0xF0) {
+				if (end - p < 3 || (p[1] & 0xC0) != 0x80 ||
+				    (p[2] & 0xC0) != 0x80 ||
+				    (c == 0xE0 && p[1] < 0xA0) ||
+				    (c == 0xED && p[1] >= 0xA0))
+					return 0;
+				if (oneline && c == 0xE2 && p[1] == 0x80 &&
+				    (p[2] == 0xA8 || p[2] == 0xA9))
+					return 0;	/* U+2028, U+2029 */
+				p += 3;
+			} else {
+				if (c > 0xF4 || end - p < 4 ||
+				    (p[1] & 0xC0) != 0x80 ||
+				    (p[2] & 0xC0) != 0x80 ||
+				    (p[3] & 0xC0) != 0x80 ||
+				    (c == 0xF0 && p[1] < 0x90) ||
+				    (c == 0xF4 && p[1] >= 0x90))
+					return 0;
+				p += 4;
+			}
+		} while (p < stop);
+	}
+	return 1;
+}
+
 static int
 str_plain(const char *s, size_t n, int oneline)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	uint32_t cp;
-	size_t k;
+	const unsigned char *p = (const unsigned char *)s;
 
-	while (p < end) {
-		/* eight plain ASCII bytes at a time (no high bit, none below
-		 * 0x20, no DEL, no space pairs for one-line fields) */
-		while (!oneline && end - p >= 8) {
-			uint64_t w;
-
-			memcpy(&w, p, 8);
-			if ((w & 0x8080808080808080ull) ||
-			    ((w - 0x2020202020202020ull) & ~w &
-			    0x8080808080808080ull) ||
-			    (((w ^ 0x7F7F7F7F7F7F7F7Full) -
-			    0x0101010101010101ull) & ~(w ^
-			    0x7F7F7F7F7F7F7F7Full) & 0x8080808080808080ull))
-				break;
-			p += 8;
-		}
-		if (p >= end)
-			break;
-		if (*p >= 0x20 && *p < 0x7F) {
-			if (oneline && *p == ' ' && p + 1 < end && p[1] == ' ')
-				return 0;
-			p++;
-			continue;
-		}
-		if (*p < 0x80) {
-			if (oneline || !(*p == '\n' || *p == '\t' ||
-			    *p == '\r'))
-				return 0;
-			p++;
-			continue;
-		}
-		if ((k = utf8_decode((const char *)p, (size_t)(end - p),
-		    &cp)) == 0 || (cp >= 0x80 && cp < 0xA0))
-			return 0;
-		if (oneline && (cp == 0x2028 || cp == 0x2029))
-			return 0;
-		p += k;
-	}
-	return 1;
+	/* two copies, each with the mode folded in */
+	return oneline ? str_plain_scan(p, p + n, 1) :
+	    str_plain_scan(p, p + n, 0);
 }
 
 const char *

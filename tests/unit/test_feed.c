@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "feed.h"
+#include "feed_int.h"
 #include "limits.h"
 #include "util.h"
 
@@ -337,6 +338,90 @@ test_json_value_cap(void **state)
 	arena_free(a);
 }
 
+/*
+ * feed_str copies a string as it is only when cleaning would not change it:
+ * on any input its result is what trimming (one-line) and utf8_clean give.
+ * Pieces at every offset around the eight-byte words of its fast path.
+ */
+static const char *const str_pieces[] = {
+	"a", "Z", "~", "<", " ", "  ", "\t", "\n", "\r", "\x01", "\x1f",
+	"\x7f", "\0", "\xc2\x80", "\xc2\x85", "\xc2\x9f", "\xc2\xa0",
+	"\xc3\xa9", "\xd0\xb6", "\xe2\x80\xa7", "\xe2\x80\xa8", "\xe2\x80\xa9",
+	"\xe2\x80\xaa", "\xe3\x81\x82", "\xef\xbf\xbd", "\xf0\x9f\x98\x80",
+	"\xf4\x8f\xbf\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf",
+	"\xf0\x8f\xbf\xbf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80",
+	"\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xff",
+};
+
+static void
+str_compare(struct arena *a, const char *s, size_t n, int oneline)
+{
+	struct buf b = BUF_INIT(0);
+	const char *r;
+
+	if (oneline) {
+		while (n > 0 && strchr(" \t\n\r", *s) && *s)
+			s++, n--;
+		while (n > 0 && strchr(" \t\n\r", s[n - 1]) && s[n - 1])
+			n--;
+	}
+	r = feed_str(a, s, n, oneline, LIM_FIELD);
+	assert_non_null(r);
+	assert_int_equal(utf8_clean(&b, s, n, oneline), 0);
+	if (strcmp(r, buf_str(&b)) != 0)
+		fail_msg("feed_str(%d) on %zu bytes: \"%s\", cleaned \"%s\"",
+		    oneline, n, r, buf_str(&b));
+	buf_free(&b);
+}
+
+static void
+test_feed_str_clean(void **state)
+{
+	const size_t np = sizeof(str_pieces) / sizeof(str_pieces[0]);
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	char in[256];
+	size_t i, k, n, off, len;
+	unsigned seed = 777;
+	int oneline, round;
+
+	for (i = 0; i < np * np; i++) {
+		const char *p = str_pieces[i / np], *q = str_pieces[i % np];
+		size_t pl = *p ? strlen(p) : 1, ql = *q ? strlen(q) : 1;
+
+		for (off = 0; off < 12; off++) {
+			memset(in, 'x', sizeof(in));
+			memcpy(in + off, p, pl);
+			memcpy(in + off + pl, q, ql);
+			n = off + pl + ql + 9;
+			for (len = off; len <= n; len += 1 + (len < off + 6 ?
+			    0 : 2))
+				for (oneline = 0; oneline < 2; oneline++)
+					str_compare(a, in, len, oneline);
+		}
+		arena_reset(a);
+	}
+	for (round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % 80;
+		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly the first 27 pieces: text feeds carry */
+			k = (seed >> 16) % ((seed >> 8) % 8 == 0 ? np : 27);
+			if (*str_pieces[k] == '\0')
+				in[n++] = '\0';
+			else {
+				memcpy(in + n, str_pieces[k],
+				    strlen(str_pieces[k]));
+				n += strlen(str_pieces[k]);
+			}
+		}
+		str_compare(a, in, n, round & 1);
+		if (round % 256 == 0)
+			arena_reset(a);
+	}
+	arena_free(a);
+}
+
 static int
 fixture_cmp(const void *a, const void *b)
 {
@@ -372,6 +457,7 @@ main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_billion_laughs_fast),
+		cmocka_unit_test(test_feed_str_clean),
 		cmocka_unit_test(test_entry_cap),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_arena_cap),
