@@ -334,6 +334,13 @@ url_attr(const char *r)
 	    "data=", "codebase=", "classid=", "profile=" };
 	size_t i, n;
 
+	switch (*r | 0x20) {	/* most letters start no name */
+	case 'a': case 'b': case 'c': case 'd': case 'h': case 'l': case 'p':
+	case 's': case 'u':
+		break;
+	default:
+		return 0;
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		n = strlen(names[i]);
 		if (strncasecmp(r, names[i], n) == 0)
@@ -347,25 +354,26 @@ url_attr(const char *r)
  * in an HTML fragment.
  * A small scanner, not an HTML parser: it looks at attribute syntax inside
  * tags only, leaves everything else byte for byte, and the sanitizer in
- * html.c still sees every tag later.
+ * html.c still sees every tag later.  out is written only from the first
+ * change on: most bodies have none, and then 0 is all they cost.
  */
 int
 feed_html_resolve(const char *html, size_t n, const char *base,
     struct buf *out)
 {
 	struct buf ref = BUF_INIT(LIM_ONELINE), res = BUF_INIT(LIM_ONELINE);
-	const char *p = html, *q, *v, *ve, *r, *end, *stop = html + n;
+	const char *p = html, *t = html, *q, *v, *ve, *r, *end;
+	const char *stop = html + n;
 	char quote;
 	int changed = 0;
 
+	/* p: copied to out up to here; t: scanned up to here */
 	buf_reset(out);
 	if (base == NULL || memchr(html, '<', n) == NULL)
 		return 0;
-	while ((q = memchr(p, '<', (size_t)(stop - p))) != NULL) {
+	while ((q = memchr(t, '<', (size_t)(stop - t))) != NULL) {
 		if ((end = memchr(q, '>', (size_t)(stop - q))) == NULL)
 			break;
-		buf_append(out, p, (size_t)(q - p));
-		p = q;
 		for (r = q + 1; r < end; r++) {
 			size_t alen;
 			const char *cq;
@@ -402,10 +410,10 @@ feed_html_resolve(const char *html, size_t n, const char *base,
 			r = ve;
 			changed = 1;
 		}
-		buf_append(out, p, (size_t)(end + 1 - p));
-		p = end + 1;
+		t = end + 1;
 	}
-	buf_append(out, p, (size_t)(stop - p));
+	if (changed)
+		buf_append(out, p, (size_t)(stop - p));
 	buf_free(&ref);
 	buf_free(&res);
 	if (out->overflow)
