@@ -145,6 +145,13 @@ struct flight {
 	char		 err[ERRLEN];
 };
 
+/* Confirmed by the store, not yet recorded as delivered (landed_write). */
+struct landed {
+	struct outitem	 items[LIM_APPEND_BATCH];
+	uint32_t	 uid[LIM_APPEND_BATCH];
+	size_t		 n;
+};
+
 /* parse isolation's child process (see parse_isolated) */
 struct parser {
 	pid_t	pid;		/* 0: none running */
@@ -177,6 +184,7 @@ struct run {
 	size_t		 nfeeds;
 	struct outbox	 out;
 	struct flight	 flight;	/* the batch being appended */
+	struct landed	 landed;	/* ... and the one appended before */
 	struct arena	*arena;
 	struct imgcache	*images;	/* fetched this pass, by URL */
 	size_t		 done;		/* feeds finished, for progress */
@@ -540,73 +548,123 @@ flight_clear(struct flight *fl)
 }
 
 /*
- * Step 3's end, on the main thread: wait for the batch in flight, mark
- * delivered (one commit) only what the store confirmed, and report the
- * rest.  Called before anything else uses a store or reads a feed's
- * outcome, and at the end of the pass.
+ * What the store confirmed, written as delivered rows into the current
+ * transaction.  They ride in the next batch's pending commit (one fsync per
+ * batch, not two), or in landed_commit at the end: until then a confirmed
+ * message is still pending on disk, which recovery settles by Message-ID,
+ * so a crash in between costs a lookup, never a duplicate.
+ */
+static int
+landed_write(struct run *r)
+{
+	struct landed *ld = &r->landed;
+	size_t i;
+
+	for (i = 0; i < ld->n; i++) {
+		struct outitem *it = &ld->items[i];
+
+		if (state_entry_delivered(r->st, it->rowid, ld->uid[i]) ==
+		    -1 || (it->by_msgid && state_entry_delivered_msgid(r->st,
+		    it->msgid) == -1) || (it->base_id &&
+		    state_entry_set_revision(r->st, it->fr->cf->name,
+		    it->base_id, it->hash, it->msgid) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+landed_clear(struct landed *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n; i++)
+		outitem_clear(&ld->items[i]);
+	ld->n = 0;
+}
+
+/* The transaction that held the landed rows committed (ok) or not. */
+static void
+landed_done(struct run *r, int ok, const char *err)
+{
+	struct landed *ld = &r->landed;
+	size_t i;
+
+	if (ok)
+		r->stats->delivered += ld->n;
+	else {
+		r->state_broken = 1;
+		for (i = 0; i < ld->n; i++)
+			feed_fail(r, ld->items[i].fr, "state: %s", err);
+	}
+	landed_clear(ld);
+}
+
+/* Commit the landed rows in a transaction of their own. */
+static void
+landed_commit(struct run *r)
+{
+	char err[ERRLEN] = "database error";
+
+	if (r->landed.n == 0)
+		return;
+	if (r->state_broken) {
+		landed_done(r, 0, "database error");
+		return;
+	}
+	if (state_begin(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
+		return;
+	}
+	if (landed_write(r) == -1) {
+		state_rollback(r->st);
+		landed_done(r, 0, "database error");
+		return;
+	}
+	if (state_commit(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
+		return;
+	}
+	landed_done(r, 1, NULL);
+}
+
+/*
+ * Step 3's end, on the main thread: wait for the batch in flight, keep
+ * what the store confirmed for the next commit (landed_write), and report
+ * the rest.  Called before anything else uses a store, and at the end of
+ * the pass (then landed_commit).
  */
 static void
 flight_land(struct run *r)
 {
 	struct flight *fl = &r->flight;
-	char err[ERRLEN];
-	size_t i, stored = 0;
+	struct landed *ld = &r->landed;
+	size_t i;
 
 	if (!fl->active)
 		return;
 	if (fl->threaded)
 		pthread_join(fl->tid, NULL);
 	fl->active = fl->threaded = 0;
-	for (i = 0; i < fl->n; i++)
-		if (fl->res[i] == FLIGHT_STORED)
-			stored++;
-	if (stored > 0) {
-		if (state_begin(r->st, err, sizeof(err)) == -1)
-			goto state_failed;
-		for (i = 0; i < fl->n; i++) {
-			struct outitem *it = &fl->items[i];
-
-			if (fl->res[i] != FLIGHT_STORED)
-				continue;
-			if (state_entry_delivered(r->st, it->rowid,
-			    fl->dm[i].uid) == -1 || (it->by_msgid &&
-			    state_entry_delivered_msgid(r->st, it->msgid) ==
-			    -1) || (it->base_id && state_entry_set_revision(
-			    r->st, it->fr->cf->name, it->base_id, it->hash,
-			    it->msgid) == -1)) {
-				state_rollback(r->st);
-				errf(err, sizeof(err), "database error");
-				goto state_failed;
-			}
-		}
-		if (state_commit(r->st, err, sizeof(err)) == -1)
-			goto state_failed;
-		r->stats->delivered += stored;
-		for (i = 0; i < fl->n; i++)
-			if (fl->res[i] == FLIGHT_STORED)
-				log_info("feed %s: delivered \"%s\"%s%s",
-				    fl->items[i].fr->cf->name,
-				    fl->items[i].title ? fl->items[i].title :
-				    fl->items[i].msgid, *fl->folder ? " to " :
-				    "", fl->folder);
-	}
+	landed_commit(r);	/* only one batch waits to be recorded */
 	for (i = 0; i < fl->n; i++) {
-		if (fl->res[i] == FLIGHT_REFUSED)
+		if (fl->res[i] == FLIGHT_STORED) {
+			log_info("feed %s: delivered \"%s\"%s%s",
+			    fl->items[i].fr->cf->name, fl->items[i].title ?
+			    fl->items[i].title : fl->items[i].msgid,
+			    *fl->folder ? " to " : "", fl->folder);
+			ld->uid[ld->n] = fl->dm[i].uid;
+			ld->items[ld->n++] = fl->items[i];
+			memset(&fl->items[i], 0, sizeof(fl->items[i]));
+		} else if (fl->res[i] == FLIGHT_REFUSED)
 			feed_fail(r, fl->items[i].fr, "entry %s: %s",
 			    fl->items[i].entry_id, fl->why[i]);
-		else if (fl->res[i] == FLIGHT_UNKNOWN)
+		else
 			feed_fail(r, fl->items[i].fr, "%s%s", fl->ds ==
 			    DELIVER_FOLDER ? "folder: " : "", fl->err);
 	}
 	if (fl->ds == DELIVER_STORE)
 		store_break(fl->store, fl->err);
-	flight_clear(fl);
-	return;
-
-state_failed:
-	r->state_broken = 1;
-	for (i = 0; i < fl->n; i++)
-		feed_fail(r, fl->items[i].fr, "state: %s", err);
 	flight_clear(fl);
 }
 
@@ -670,9 +728,16 @@ outbox_flush(struct run *r)
 		return;
 	if (r->state_broken)
 		goto out;
-	/* 1. pending rows, durable before anything is appended */
+	/* 1. pending rows, durable before anything is appended; the batch
+	 * that landed before rides along as delivered */
 	if (state_begin(r->st, err, sizeof(err)) == -1)
 		goto state_failed;
+	if (landed_write(r) == -1) {
+		state_rollback(r->st);
+		errf(err, sizeof(err), "database error");
+		landed_done(r, 0, err);
+		goto state_failed;
+	}
 	for (i = 0; i < ob->n; i++) {
 		struct outitem *it = &ob->items[i];
 
@@ -714,8 +779,11 @@ outbox_flush(struct run *r)
 			}
 		}
 	}
-	if (state_commit(r->st, err, sizeof(err)) == -1)
+	if (state_commit(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
 		goto state_failed;
+	}
+	landed_done(r, 1, NULL);
 
 	/* 2. the batch before this one lands; then the store is ours */
 	flight_land(r);
@@ -767,12 +835,13 @@ out:
 	ob->store = NULL;
 }
 
-/* Flush what is queued and wait until it has landed. */
+/* Flush what is queued, wait until it has landed, record it. */
 static void
 outbox_drain(struct run *r)
 {
 	outbox_flush(r);
 	flight_land(r);
+	landed_commit(r);
 }
 
 /* Queue one message; the outbox takes ownership of msg. */
@@ -2095,6 +2164,7 @@ run_pass(const struct config *cfg, struct state *st,
 		goto out;
 	parse_flush(&r);
 	flight_land(&r);	/* the feeds' outcomes are known */
+	landed_commit(&r);
 	if (!o->catchup)
 		for (i = 0; i < r.nfeeds; i++)
 			run_report(&r, &r.feeds[i]);
@@ -2113,6 +2183,7 @@ out:
 	if (r.pjob.active)	/* the fetcher failed: left for the next pass */
 		fetch_req_clear(&r.pjob.req);
 	flight_land(&r);	/* an error path may leave a batch in flight */
+	landed_commit(&r);
 	for (i = 0; i < n; i++) {
 		fetch_req_clear(&reqs[i]);
 		free(urls[i]);
