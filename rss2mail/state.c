@@ -4,16 +4,37 @@
  *
  * Durability: WAL with synchronous=FULL, because a 'pending' row must be on
  * disk before its append starts; run.c batches many rows per transaction so
- * that costs two fsyncs per batch, not per message.
+ * that costs one fsync per batch, not per message.
+ *
+ * The spool: a pending message's bytes are not stored in SQLite (a WAL
+ * writes every page twice, and freeing a blob's overflow pages reads them
+ * all back) but appended to a segment file next to the database
+ * (STATE.spool/NNNNNNNN); the row holds (segment, offset, length).
+ * state_commit makes the segment durable (fdatasync, and the directory once
+ * for a new segment) before the COMMIT, so a committed row never points at
+ * bytes that are not on disk.  A segment is written up to SPOOL_SEGMENT
+ * bytes, then a new one starts; a finished segment is unlinked once no
+ * pending row points into it.  Rows from older versions that hold the
+ * message as a blob are read as they are.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "state.h"
 #include "util.h"
+
+#define SPOOL_SEGMENT	(32u << 20)	/* bytes before a new segment */
+#define SPOOL_OLD_MAX	64		/* finished segments tracked */
 
 #define STATE_SCHEMA_VERSION	1
 
@@ -36,13 +57,14 @@ static const char *const stmt_sql[ST_NSTMT] = {
 	[ST_ENTRY_ROWID] = "SELECT id FROM entries WHERE feed = ?1 AND "
 	    "entry_id = ?2",
 	[ST_ENTRY_PENDING] = "INSERT INTO entries (feed, entry_id, state, "
-	    "msgid, folder, message, date, first_seen, attempted) VALUES "
-	    "(?1, ?2, 1, ?3, ?4, ?5, ?6, strftime('%s','now'), "
-	    "strftime('%s','now'))",
+	    "msgid, folder, spool_seg, spool_off, spool_len, date, first_seen, "
+	    "attempted) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "strftime('%s','now'), strftime('%s','now'))",
 	[ST_ENTRY_ATTEMPT] = "UPDATE entries SET attempted = "
 	    "strftime('%s','now') WHERE id = ?1",
 	[ST_ENTRY_DELIVERED] = "UPDATE entries SET state = 2, message = NULL, "
-	    "uid = ?2 WHERE id = ?1 AND state = 1",
+	    "spool_seg = NULL, spool_off = NULL, spool_len = NULL, uid = ?2 "
+	    "WHERE id = ?1 AND state = 1",
 	[ST_FEED_COUNT] = "UPDATE feeds SET delivered = delivered + 1 WHERE "
 	    "name = (SELECT feed FROM entries WHERE id = ?1)",
 	[ST_FEED_ENSURE] = "INSERT OR IGNORE INTO feeds (name) VALUES (?1)",
@@ -72,6 +94,7 @@ static const char state_schema[] =
 	" msgid TEXT, folder TEXT, message BLOB,"
 	" date INTEGER, uid INTEGER, first_seen INTEGER, attempted INTEGER,"
 	" hash TEXT, cur_msgid TEXT,"
+	" spool_seg INTEGER, spool_off INTEGER, spool_len INTEGER,"
 	" UNIQUE (feed, entry_id));"
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
 	" WHERE state = 1;"
@@ -82,7 +105,199 @@ struct state {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[ST_NSTMT];
 	char		*path;
+	/* the spool (see the top of this file) */
+	char		*spool;		/* its directory */
+	int		 seg_fd;	/* the segment being written, or -1 */
+	int64_t		 seg;		/* its number */
+	uint64_t	 seg_off;	/* its size */
+	int		 seg_dirty;	/* written since the last sync */
+	int		 seg_new;	/* created since: sync the directory */
+	int64_t		 next_seg;
+	int64_t		 old[SPOOL_OLD_MAX];	/* finished segments */
+	size_t		 nold;
 };
+
+static void
+spool_name(const struct state *st, int64_t seg, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/%08lld", st->spool, (long long)seg);
+}
+
+/* Unlink the finished segments no pending row points into. */
+static void
+spool_collect(struct state *st)
+{
+	sqlite3_stmt *s = NULL;
+	char name[4096];
+	size_t i, k = 0;
+	int used;
+
+	if (st->nold == 0 || sqlite3_prepare_v2(st->db, "SELECT 1 FROM "
+	    "entries WHERE state = 1 AND spool_seg = ?1 LIMIT 1", -1, &s,
+	    NULL) != SQLITE_OK)
+		return;
+	for (i = 0; i < st->nold; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, st->old[i]);
+		used = sqlite3_step(s);
+		if (used == SQLITE_DONE) {
+			spool_name(st, st->old[i], name, sizeof(name));
+			if (unlink(name) == 0 || errno == ENOENT)
+				continue;
+		}
+		st->old[k++] = st->old[i];	/* in use, or try later */
+	}
+	st->nold = k;
+	sqlite3_finalize(s);
+}
+
+static void
+spool_retire(struct state *st)
+{
+	if (st->seg_fd < 0)
+		return;
+	close(st->seg_fd);
+	st->seg_fd = -1;
+	if (st->nold < SPOOL_OLD_MAX)
+		st->old[st->nold++] = st->seg;
+}
+
+/* Find the segments left by earlier runs (they are collected like any
+ * finished one) and the next number to use. */
+static void
+spool_scan(struct state *st)
+{
+	DIR *d;
+	struct dirent *de;
+	char *end;
+	long long n;
+
+	st->next_seg = 1;
+	if ((d = opendir(st->spool)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		n = strtoll(de->d_name, &end, 10);
+		if (*end != '\0' || n <= 0)
+			continue;
+		if (n >= st->next_seg)
+			st->next_seg = n + 1;
+		if (st->nold < SPOOL_OLD_MAX)
+			st->old[st->nold++] = n;
+	}
+	closedir(d);
+}
+
+static int
+fsync_dir(const char *path)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Append a message to the spool; *seg and *off say where it went. */
+static int
+spool_write(struct state *st, const char *data, size_t len, int64_t *seg,
+    uint64_t *off)
+{
+	char name[4096];
+	size_t done = 0;
+	ssize_t k;
+
+	if (st->seg_fd >= 0 && st->seg_off + len > SPOOL_SEGMENT &&
+	    st->seg_off > 0) {
+		if (st->seg_dirty && fdatasync(st->seg_fd) == -1)
+			return -1;
+		st->seg_dirty = 0;
+		spool_retire(st);
+	}
+	if (st->seg_fd < 0) {
+		if (mkdir(st->spool, 0700) == -1 && errno != EEXIST)
+			return -1;
+		st->seg = st->next_seg++;
+		spool_name(st, st->seg, name, sizeof(name));
+		if ((st->seg_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) == -1)
+			return -1;
+		st->seg_off = 0;
+		st->seg_new = 1;
+	}
+	while (done < len) {
+		k = pwrite(st->seg_fd, data + done, len - done,
+		    (off_t)(st->seg_off + done));
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	*seg = st->seg;
+	*off = st->seg_off;
+	st->seg_off += len;
+	st->seg_dirty = 1;
+	return 0;
+}
+
+/* What was appended since the last commit, on disk. */
+static int
+spool_sync(struct state *st)
+{
+	if (st->seg_dirty && fdatasync(st->seg_fd) == -1)
+		return -1;
+	st->seg_dirty = 0;
+	if (st->seg_new) {
+		char *parent = xstrdup(st->spool), *slash;
+
+		if (fsync_dir(st->spool) == -1) {
+			free(parent);
+			return -1;
+		}
+		/* the directory's own entry, when it was just made */
+		if ((slash = strrchr(parent, '/')) != NULL) {
+			*slash = '\0';
+			fsync_dir(*parent ? parent : "/");
+		} else
+			fsync_dir(".");
+		free(parent);
+		st->seg_new = 0;
+	}
+	return 0;
+}
+
+/* Read a spooled message back (recovery). */
+static char *
+spool_read(struct state *st, int64_t seg, uint64_t off, size_t len)
+{
+	char name[4096], *buf;
+	size_t done = 0;
+	ssize_t k;
+	int fd;
+
+	spool_name(st, seg, name, sizeof(name));
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	buf = xmalloc(len + 1);
+	while (done < len) {
+		k = pread(fd, buf + done, len - done, (off_t)(off + done));
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		done += (size_t)k;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
 
 static int
 state_exec(struct state *st, const char *sql, char *err, size_t errlen)
@@ -111,6 +326,9 @@ static const struct {
 	{ "entries", "attempted", "INTEGER" },
 	{ "entries", "hash", "TEXT" },
 	{ "entries", "cur_msgid", "TEXT" },
+	{ "entries", "spool_seg", "INTEGER" },
+	{ "entries", "spool_off", "INTEGER" },
+	{ "entries", "spool_len", "INTEGER" },
 };
 
 static int
@@ -158,6 +376,7 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 	int i, ver;
 
 	st->path = xstrdup(path);
+	st->seg_fd = -1;
 	*out = NULL;
 	if (util_mkdirs(path, 0, err, errlen) == -1)
 		goto fail;
@@ -197,6 +416,10 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 			    sqlite3_errmsg(st->db));
 			goto fail;
 		}
+	st->spool = xmalloc(strlen(path) + 7);
+	snprintf(st->spool, strlen(path) + 7, "%s.spool", path);
+	spool_scan(st);
+	spool_collect(st);
 	*out = st;
 	return 0;
 fail:
@@ -211,9 +434,15 @@ state_close(struct state *st)
 
 	if (st == NULL)
 		return;
+	if (st->spool) {
+		spool_retire(st);
+		spool_collect(st);
+		rmdir(st->spool);	/* when empty */
+	}
 	for (i = 0; i < ST_NSTMT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	free(st->spool);
 	free(st->path);
 	free(st);
 }
@@ -227,7 +456,18 @@ state_begin(struct state *st, char *err, size_t errlen)
 int
 state_commit(struct state *st, char *err, size_t errlen)
 {
-	return state_exec(st, "COMMIT", err, errlen);
+	/* the spooled bytes first: a committed row never points at bytes
+	 * that are not on disk */
+	if (spool_sync(st) == -1) {
+		errf(err, errlen, "state %s: spool: %s", st->spool,
+		    strerror(errno));
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (state_exec(st, "COMMIT", err, errlen) == -1)
+		return -1;
+	spool_collect(st);
+	return 0;
 }
 
 void
@@ -429,6 +669,8 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
     time_t date, int64_t *rowid)
 {
 	sqlite3_stmt *s = st->stmt[ST_ENTRY_PENDING];
+	int64_t seg;
+	uint64_t off;
 	int rc;
 
 	if (state_ensure_feed(st, feed) == -1)
@@ -438,8 +680,18 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
 	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, msgid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, folder ? folder : "", -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(s, 5, message, len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)date);
+	if (len > 0) {
+		if (spool_write(st, message, len, &seg, &off) == -1)
+			return -1;
+		sqlite3_bind_int64(s, 5, seg);
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)off);
+		sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
+	} else {
+		sqlite3_bind_null(s, 5);
+		sqlite3_bind_null(s, 6);
+		sqlite3_bind_null(s, 7);
+	}
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)date);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -481,8 +733,9 @@ state_entry_delivered_msgid(struct state *st, const char *msgid)
 	    "entries.feed = feeds.name) WHERE name IN (SELECT feed FROM "
 	    "entries WHERE msgid = ?1 AND state = 1)", "t", msgid) == -1)
 		return -1;
-	return state_run(st, "UPDATE entries SET state = 2, message = NULL "
-	    "WHERE msgid = ?1 AND state = 1", "t", msgid);
+	return state_run(st, "UPDATE entries SET state = 2, message = NULL, "
+	    "spool_seg = NULL, spool_off = NULL, spool_len = NULL WHERE "
+	    "msgid = ?1 AND state = 1", "t", msgid);
 }
 
 int
@@ -551,9 +804,9 @@ state_pending_list(struct state *st, const char *feed,
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT id, feed, entry_id, msgid, "
-	    "folder, message, date, attempted FROM entries WHERE state = 1 AND "
-	    "(?1 IS NULL OR feed = ?1) ORDER BY id", -1, &s,
-	    NULL) != SQLITE_OK)
+	    "folder, message, date, attempted, spool_seg, spool_off, "
+	    "spool_len FROM entries WHERE state = 1 AND (?1 IS NULL OR "
+	    "feed = ?1) ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (feed)
 		sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
@@ -568,9 +821,22 @@ state_pending_list(struct state *st, const char *feed,
 		p->entry_id = col_text(s, 2);
 		p->msgid = col_text(s, 3);
 		p->folder = col_text(s, 4);
-		p->len = (size_t)sqlite3_column_bytes(s, 5);
-		p->message = xstrndup(sqlite3_column_blob(s, 5) ?
-		    sqlite3_column_blob(s, 5) : "", p->len);
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+			p->len = (size_t)sqlite3_column_int64(s, 10);
+			p->message = spool_read(st, sqlite3_column_int64(s, 8),
+			    (uint64_t)sqlite3_column_int64(s, 9), p->len);
+			if (p->message == NULL) {
+				/* the spool is gone: nothing to append again;
+				 * recovery still finds it by Message-ID */
+				p->message = xstrdup("");
+				p->len = 0;
+			}
+		} else {
+			/* an older rss2mail kept the message in the row */
+			p->len = (size_t)sqlite3_column_bytes(s, 5);
+			p->message = xstrndup(sqlite3_column_blob(s, 5) ?
+			    sqlite3_column_blob(s, 5) : "", p->len);
+		}
 		p->date = (time_t)sqlite3_column_int64(s, 6);
 		p->attempted = (time_t)sqlite3_column_int64(s, 7);
 	}

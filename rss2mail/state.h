@@ -7,6 +7,9 @@
  *            before the append; 'delivered' (message dropped) after the
  *            server's OK; 'seen' for entries recorded without delivery
  *            (catchup, --only-new)
+ *  STATE.spool/  the pending messages' bytes, in segment files the rows
+ *            point into (state.c: synced before the commit that names
+ *            them, unlinked when nothing pending points into them)
  *
  * A digest journals one row per entry, all with the digest's Message-ID;
  * the first holds the message, the others hold none (len 0).

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "state.h"
 
@@ -216,6 +217,87 @@ test_migration(void **unused)
 	state_close(st);
 }
 
+/* How many segment files the spool directory holds (-1: no directory). */
+static int
+spool_files(void)
+{
+	char sp[160];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(sp, sizeof(sp), "%s.spool", path);
+	if ((d = opendir(sp)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * The spool: a pending message's bytes live in a segment file, not in the
+ * database; they survive a "crash" (no delivery, a reopen), big batches
+ * roll over into new segments, and once nothing is pending the segments
+ * and the directory are gone.
+ */
+static void
+test_spool(void **unused)
+{
+	struct state *st;
+	struct state_pending *p;
+	char err[256], id[32], *big;
+	const size_t bigsz = 12u << 20;
+	int64_t rowid;
+	size_t n, i;
+
+	big = malloc(bigsz);
+	assert_non_null(big);
+	for (i = 0; i < bigsz; i++)
+		big[i] = (char)('a' + i % 26);
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(spool_files(), -1);	/* made on first use */
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {	/* 48 MB: more than one segment */
+		snprintf(id, sizeof(id), "big%zu", i);
+		big[0] = (char)('0' + i);
+		assert_int_equal(state_entry_pending(st, "s", id, id, "",
+		    big, bigsz, 1, &rowid), 0);
+	}
+	assert_int_equal(state_entry_pending(st, "s", "small", "<s@x>", "",
+	    "tiny\r\n", 6, 1, &rowid), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_true(spool_files() >= 2);
+	state_close(st);		/* a crash: all still pending */
+	assert_true(spool_files() >= 2);
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_pending_list(st, "s", &p, &n), 0);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 4; i++) {
+		big[0] = (char)('0' + i);
+		assert_int_equal(p[i].len, bigsz);
+		assert_memory_equal(p[i].message, big, bigsz);
+	}
+	assert_memory_equal(p[4].message, "tiny\r\n", 6);
+	/* delivering the first ones frees what only they used */
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(state_entry_delivered(st, p[i].rowid, 0), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_true(spool_files() >= 1);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	for (i = 3; i < 5; i++)
+		assert_int_equal(state_entry_delivered(st, p[i].rowid, 0), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_int_equal(spool_files(), 0);
+	state_pending_free(p, n);
+	state_close(st);
+	assert_int_equal(spool_files(), -1);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -223,6 +305,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_validators_and_health,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
