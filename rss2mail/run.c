@@ -2099,6 +2099,7 @@ run_pass(const struct config *cfg, struct state *st,
 	r.now = o->now ? o->now : time(NULL);
 	r.arena = arena_new(LIM_FEED_ARENA);
 	r.images = imgcache_new(LIM_IMAGE_CACHE, LIM_IMAGE_CACHE_URLS);
+	state_spool_claim(st);		/* run_pass runs under the run lock */
 
 	for (i = 0; i < o->nnames; i++)
 		if (config_find_feed(cfg, o->names[i]) == NULL) {

@@ -113,6 +113,7 @@ struct state {
 	int		 seg_dirty;	/* written since the last sync */
 	int		 seg_new;	/* created since: sync the directory */
 	int64_t		 next_seg;
+	int		 scanned;	/* spool_scan ran: this process writes */
 	int64_t		 old[SPOOL_OLD_MAX];	/* finished segments */
 	size_t		 nold;
 };
@@ -217,6 +218,7 @@ spool_write(struct state *st, const char *data, size_t len, int64_t *seg,
 		st->seg_dirty = 0;
 		spool_retire(st);
 	}
+	state_spool_claim(st);
 	if (st->seg_fd < 0) {
 		if (mkdir(st->spool, 0700) == -1 && errno != EEXIST)
 			return -1;
@@ -418,8 +420,6 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 		}
 	st->spool = xmalloc(strlen(path) + 7);
 	snprintf(st->spool, strlen(path) + 7, "%s.spool", path);
-	spool_scan(st);
-	spool_collect(st);
 	*out = st;
 	return 0;
 fail:
@@ -434,7 +434,7 @@ state_close(struct state *st)
 
 	if (st == NULL)
 		return;
-	if (st->spool) {
+	if (st->spool && st->scanned) {
 		spool_retire(st);
 		spool_collect(st);
 		rmdir(st->spool);	/* when empty */
@@ -445,6 +445,21 @@ state_close(struct state *st)
 	free(st->spool);
 	free(st->path);
 	free(st);
+}
+
+/*
+ * Only the holder of the run lock may collect segments: another command
+ * (list, status) that opened the state while a pass runs must not unlink
+ * a segment the pass is writing.  Pending rows are only written by a pass.
+ */
+void
+state_spool_claim(struct state *st)
+{
+	if (st->scanned)
+		return;
+	spool_scan(st);
+	st->scanned = 1;
+	spool_collect(st);
 }
 
 int

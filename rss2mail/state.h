@@ -88,6 +88,9 @@ int	state_entry_pending(struct state *, const char *feed,
 	    const char *entry_id, const char *msgid, const char *folder,
 	    const char *message, size_t len, time_t date, int64_t *rowid);
 int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
+/* This process holds the run lock: it may remove spool segments nothing
+ * pending points into (see state.c).  Writing a pending row claims too. */
+void	state_spool_claim(struct state *);
 /* Every pending row with this Message-ID delivered (a digest's entries). */
 int	state_entry_delivered_msgid(struct state *, const char *msgid);
 /*
