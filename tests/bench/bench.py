@@ -10,7 +10,10 @@ scheme://host:port, so 8 "hosts" let `concurrency = 16` be used as it would
 be against 1,000 real sites), BENCH_PARSE_MB (50), BENCH_TIMEOUT (300 s per
 rss2mail run), BENCH_IMAGES (inline, the default of rss2mail, with the
 corpus's <img> served by the bench's own server; or remote | none),
-RSS2MAIL_BUILD (build/).
+BENCH_IMAGE_URLS (shared: the corpus's <img> point at 40 URLs, as feeds
+that repeat an avatar or a banner do, and rss2mail fetches each URL once
+per pass; unique: every <img> has a URL of its own, so every one is
+fetched), RSS2MAIL_BUILD (build/).
 
 What it does, all on loopback, all under one temp directory:
   1. parse throughput: tests/tools/bench_parse.c (built with make)
@@ -747,7 +750,9 @@ def report(m, info, parse, alone, runs, ceil, broken):
                                    info["kinds"]["atom"],
                                    info["kinds"]["rdf"]))
         print("         %.1f MB of XML, 2-8 KB HTML bodies, 0-3 <img> "
-              "each; %d FeedServers" % (info["xml_mb"], info["hosts"]))
+              "each (%s); %d FeedServers" % (
+                  info["xml_mb"], "40 URLs" if info["image_urls"] ==
+                  "shared" else "each URL distinct", info["hosts"]))
         print("         (ports) on 127.0.0.1; rss2mail: concurrency 16, "
               "per-host 2,")
         print("         images = %s" % info["images"] +
@@ -884,6 +889,9 @@ def main():
     images = os.environ.get("BENCH_IMAGES", "inline")
     if images not in ("inline", "remote", "none"):
         sys.exit("bench: BENCH_IMAGES must be inline, remote or none")
+    image_urls = os.environ.get("BENCH_IMAGE_URLS", "shared")
+    if image_urls not in ("shared", "unique"):
+        sys.exit("bench: BENCH_IMAGE_URLS must be shared or unique")
     t_start = time.monotonic()
     if not os.access(BIN, os.X_OK):
         print("bench: %s is missing: run make first" % BIN, file=sys.stderr)
@@ -914,13 +922,14 @@ def main():
         t0 = time.monotonic()
         http = Http(nhosts)
         cp = corpus.Corpus(nfeeds, nentries, seed,
-                           img_base=http.servers[0].base)
+                           img_base=http.servers[0].base,
+                           unique_images=image_urls == "unique")
         docs = cp.docs()
         xml = http.put_all(docs)
         http.put_images(cp.images())
         paths = [p for p, _, _ in docs]
         info = {"feeds": nfeeds, "entries": nentries, "seed": seed,
-                "images": images,
+                "images": images, "image_urls": image_urls,
                 "kinds": cp.kinds(), "xml_mb": xml / 1e6, "hosts": nhosts}
         say("corpus: %d feeds, %d entries, %.1f MB XML in %.1f s" % (
             nfeeds, len(cp.expected_ids), xml / 1e6, time.monotonic() - t0))

@@ -92,12 +92,17 @@ class _Feed:
 
 
 class Corpus:
-    def __init__(self, feeds=1000, entries=20, seed=6, img_base=None):
+    def __init__(self, feeds=1000, entries=20, seed=6, img_base=None,
+                 unique_images=False):
         """img_base: where the <img> sources point ("http://127.0.0.1:P",
         serving /img/0.png .. /img/N-1.png, N = NIMAGES); None: an
-        address that does not resolve."""
+        address that does not resolve.  unique_images: every <img> gets a
+        URL of its own (a query string the server ignores), so nothing a
+        pass fetched can be used twice."""
         self.rng = random.Random(seed)
         self.img_base = img_base
+        self.unique_images = unique_images
+        self._img_count = 0
         self.nentries = entries
         self.expected_ids = set()
         self._paras = self._paragraph_pool(400)
@@ -164,6 +169,10 @@ class Corpus:
 
     def _img_url(self):
         n = self.rng.randrange(100000)
+        if self.img_base and self.unique_images:
+            self._img_count += 1
+            return "%s/img/%d.png?u=%d" % (self.img_base, n % NIMAGES,
+                                           self._img_count)
         if self.img_base:
             return "%s/img/%d.png" % (self.img_base, n % NIMAGES)
         return "https://img.bench.example/%d.png" % n
