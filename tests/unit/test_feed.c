@@ -25,6 +25,7 @@
 #include "feed_int.h"
 #include "limits.h"
 #include "util.h"
+#include "testutil.h"
 
 #define FEEDS	"tests/data/feeds"
 
@@ -378,9 +379,11 @@ static void
 test_feed_str_clean(void **state)
 {
 	const size_t np = sizeof(str_pieces) / sizeof(str_pieces[0]);
+	/* mostly the first 27 pieces: text feeds carry */
+	const struct tu_pieces sp = { str_pieces, np, 27, 8, 0 };
 	struct arena *a = arena_new(LIM_FEED_ARENA);
 	char in[256];
-	size_t i, k, n, off, len;
+	size_t i, n, off, len;
 	unsigned seed = 777;
 	int oneline, round;
 
@@ -401,20 +404,7 @@ test_feed_str_clean(void **state)
 		arena_reset(a);
 	}
 	for (round = 0; round < 20000; round++) {
-		seed = seed * 1103515245u + 12345u;
-		len = (seed >> 16) % 80;
-		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
-			seed = seed * 1103515245u + 12345u;
-			/* mostly the first 27 pieces: text feeds carry */
-			k = (seed >> 16) % ((seed >> 8) % 8 == 0 ? np : 27);
-			if (*str_pieces[k] == '\0')
-				in[n++] = '\0';
-			else {
-				memcpy(in + n, str_pieces[k],
-				    strlen(str_pieces[k]));
-				n += strlen(str_pieces[k]);
-			}
-		}
+		n = tu_random_text(in, sizeof(in) - 8, &sp, 80, &seed);
 		str_compare(a, in, n, round & 1);
 		if (round % 256 == 0)
 			arena_reset(a);

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "buf.h"
 #include "deliver.h"
 #include "util.h"
+#include "testutil.h"
 
 static char dir[64];
 
@@ -34,22 +34,6 @@ teardown(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int
-count_files(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
 }
 
 static void
@@ -79,7 +63,7 @@ test_append_and_find(void **unused)
 	    sizeof(err)), DELIVER_OK);
 	assert_int_equal(done, 2);
 	snprintf(path, sizeof(path), "%s/.News.LWN/new", root);
-	assert_int_equal(count_files(path), 2);
+	assert_int_equal(tu_count_files(path), 2);
 	assert_int_equal(ops->has_msgid(ctx, "News/LWN", "<one@rss2mail>",
 	    &found, err, sizeof(err)), DELIVER_OK);
 	assert_int_equal(found, 1);
@@ -90,7 +74,7 @@ test_append_and_find(void **unused)
 	/* appending the same message again replaces, never duplicates */
 	assert_int_equal(ops->append(ctx, "News/LWN", m, 1, &done, err,
 	    sizeof(err)), DELIVER_OK);
-	assert_int_equal(count_files(path), 2);
+	assert_int_equal(tu_count_files(path), 2);
 
 	/* on disk with LF line ends; a lone CR is kept */
 	{
@@ -191,9 +175,9 @@ test_flags_remove_expire(void **unused)
 	assert_int_equal(ops->append(ctx, "", m, 3, &done, err, sizeof(err)),
 	    DELIVER_OK);
 	snprintf(path, sizeof(path), "%s/new", root);
-	assert_int_equal(count_files(path), 1);		/* a: no flags */
+	assert_int_equal(tu_count_files(path), 1);	/* a: no flags */
 	snprintf(path, sizeof(path), "%s/cur", root);
-	assert_int_equal(count_files(path), 2);		/* b, c: flagged */
+	assert_int_equal(tu_count_files(path), 2);	/* b, c: flagged */
 
 	/* the flags of the message replaced come back */
 	assert_int_equal(ops->remove_msgid(ctx, "", "<b@x>", &flags, err,

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "state.h"
+#include "testutil.h"
 
 static char dir[64], path[128];
 
@@ -222,18 +222,9 @@ static int
 spool_files(void)
 {
 	char sp[160];
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
 
 	snprintf(sp, sizeof(sp), "%s.spool", path);
-	if ((d = opendir(sp)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return tu_count_files(sp);
 }
 
 /*

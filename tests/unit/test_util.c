@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "util.h"
+#include "testutil.h"
 
 static void
 test_buf_cap(void **state)
@@ -217,10 +218,7 @@ clean_compare(const char *in, size_t n, int oneline, size_t max,
 	}
 	ra = utf8_clean(&a, in, n, oneline);
 	rb = ref_utf8_clean(&b, in, n, oneline);
-	assert_int_equal(ra, rb);
-	assert_int_equal(a.len, b.len);
-	assert_int_equal(a.overflow, b.overflow);
-	assert_memory_equal(buf_str(&a), buf_str(&b), a.len + 1);
+	tu_assert_same_buf(ra, &a, rb, &b);
 	buf_free(&a);
 	buf_free(&b);
 }
@@ -229,9 +227,10 @@ static void
 test_utf8_clean_reference(void **state)
 {
 	const size_t np = sizeof(clean_pieces) / sizeof(clean_pieces[0]);
+	const struct tu_pieces sp = { clean_pieces, np, 0, 0, 8 };
 	char in[512];
-	size_t n, k, i, len, max;
-	unsigned seed = 12345;
+	size_t n, i, max;
+	unsigned seed = 12345, r;
 	int round, oneline;
 
 	/* every piece alone and every pair, both modes, every small cap */
@@ -248,28 +247,12 @@ test_utf8_clean_reference(void **state)
 	}
 	/* random strings of pieces and random bytes, random caps */
 	for (round = 0; round < 20000; round++) {
-		seed = seed * 1103515245u + 12345u;
-		len = (seed >> 16) % 60;
-		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
-			seed = seed * 1103515245u + 12345u;
-			if ((seed >> 16) % 8 == 0) {
-				in[n++] = (char)(seed >> 8);
-				continue;
-			}
-			k = (seed >> 16) % np;
-			if (clean_pieces[k][0] == '\0')
-				in[n++] = '\0';
-			else {
-				memcpy(in + n, clean_pieces[k],
-				    strlen(clean_pieces[k]));
-				n += strlen(clean_pieces[k]);
-			}
-		}
-		seed = seed * 1103515245u + 12345u;
-		oneline = (seed >> 20) & 1;
-		max = (seed >> 21) % 4 == 0 ? 0 : (seed >> 8) % (n * 3 + 4);
+		n = tu_random_text(in, sizeof(in) - 8, &sp, 60, &seed);
+		r = tu_rand(&seed);
+		oneline = (r >> 20) & 1;
+		max = (r >> 21) % 4 == 0 ? 0 : (r >> 8) % (n * 3 + 4);
 		clean_compare(in, n, oneline, max,
-		    (seed >> 24) % 3 == 0 ? "x " : NULL);
+		    (r >> 24) % 3 == 0 ? "x " : NULL);
 	}
 	/* long runs: caps inside a run of multi-byte characters */
 	for (n = 0; n + 4 < sizeof(in); n += 3)
@@ -395,8 +378,10 @@ static void
 test_utf8_valid_reference(void **state)
 {
 	const size_t np = sizeof(clean_pieces) / sizeof(clean_pieces[0]);
+	/* the first 29 pieces are the valid ones */
+	struct tu_pieces sp = { clean_pieces, np, 29, 0, 64 };
 	char in[600];
-	size_t n, k, i, len, pad, off;
+	size_t n, i, len, pad, off;
 	unsigned seed = 4242;
 	int round;
 
@@ -419,27 +404,10 @@ test_utf8_valid_reference(void **state)
 	}
 	/* random strings of pieces and random bytes, mostly valid text */
 	for (round = 0; round < 30000; round++) {
-		seed = seed * 1103515245u + 12345u;
-		len = (seed >> 16) % 120;
-		for (n = 0, i = 0; i < len && n + 8 < sizeof(in); i++) {
-			seed = seed * 1103515245u + 12345u;
-			if ((seed >> 16) % 64 == 0) {
-				in[n++] = (char)(seed >> 8);
-				continue;
-			}
-			/* the first 29 pieces are the valid ones */
-			k = (seed >> 16) % (round % 4 == 0 ? np : 29);
-			if (clean_pieces[k][0] == '\0')
-				in[n++] = '\0';
-			else {
-				memcpy(in + n, clean_pieces[k],
-				    strlen(clean_pieces[k]));
-				n += strlen(clean_pieces[k]);
-			}
-		}
+		sp.common = round % 4 == 0 ? 0 : 29;	/* 0: all pieces */
+		n = tu_random_text(in, sizeof(in) - 8, &sp, 120, &seed);
 		valid_compare(in, n);
-		seed = seed * 1103515245u + 12345u;
-		valid_compare(in, n ? (seed >> 16) % n : 0);
+		valid_compare(in, n ? (tu_rand(&seed) >> 16) % n : 0);
 		valid_compare(in + (n > 3), n - (n > 3));
 	}
 	/* long valid text with one bad byte at every place */
