@@ -80,6 +80,9 @@ class Crash(unittest.TestCase):
         self.assertEqual(rig.state_rows(
             os.path.join(self.dir, "state.db"),
             "PRAGMA integrity_check")[0][0], "ok")
+        # nothing pending: the spool of pending messages' bytes is gone
+        self.assertFalse(os.path.exists(os.path.join(self.dir,
+                                                     "state.db.spool")))
 
     def settle(self):
         r = self.run_rss2mail()
@@ -100,6 +103,11 @@ class Crash(unittest.TestCase):
             r = self.run_rss2mail(env={"RSS2MAIL_TEST_CRASH": spec})
             self.assertIn(r.returncode, (-9, 0), spec + ": " + r.stderr)
             kills += r.returncode == -9
+            if kills == 1:
+                # killed with a journaled batch: its bytes are in the
+                # spool, for the next run to append again if need be
+                spool = os.path.join(self.dir, "state.db.spool")
+                self.assertTrue(os.listdir(spool), spool)
         self.assertGreaterEqual(kills, 3)
         self.settle()
 
