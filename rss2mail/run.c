@@ -722,6 +722,7 @@ outbox_flush(struct run *r)
 	struct store *sto = ob->store;
 	enum deliver_status ds;
 	char err[ERRLEN] = "";
+	time_t journaled = 0;
 	size_t i, j;
 
 	if (ob->n == 0)
@@ -784,6 +785,7 @@ outbox_flush(struct run *r)
 		goto state_failed;
 	}
 	landed_done(r, 1, NULL);
+	journaled = time(NULL);
 
 	/* 2. the batch before this one lands; then the store is ours */
 	flight_land(r);
@@ -810,8 +812,26 @@ outbox_flush(struct run *r)
 			outbox_replace(r, sto, ob->folder, &ob->items[i],
 			    &dm[i]);
 	}
-	/* 3. the append, in the delivery thread; marked delivered when it
-	 * lands */
+	/*
+	 * 3. the append, in the delivery thread; marked delivered when it
+	 * lands.  Recovery waits RUN_SETTLE_SECONDS after a row's last append
+	 * attempt before it looks for it (the server may still be saving an
+	 * append its client was killed in), so when the batch before kept
+	 * this one waiting, its rows say when its append really starts.
+	 */
+	if (time(NULL) > journaled) {
+		if (state_begin(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+		for (i = 0; i < ob->n; i++)
+			if (state_entry_attempt(r->st, ob->items[i].rowid) ==
+			    -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "database error");
+				goto state_failed;
+			}
+		if (state_commit(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+	}
 	flight_launch(r, dm);
 	return;
 

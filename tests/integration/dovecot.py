@@ -39,6 +39,7 @@ import atexit
 import imaplib
 import os
 import pwd
+import re
 import grp
 import shutil
 import signal
@@ -374,6 +375,23 @@ class Dovecot:
                     and "no auth attempts" not in line:
                 n += 1
         return n
+
+    def wait_idle(self, timeout=15.0):
+        """Wait until every session that logged in has ended (a client
+        killed mid-APPEND leaves the server finishing that command): True
+        when they all have."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log()
+            started = set(re.findall(r"Login: user=<[^>]*>.*?mpid=(\d+)",
+                                     text))
+            ended = set(re.findall(r"imap\([^)]*\)<(\d+)><[^>]*>: "
+                                   r"(?:Info: )?Disconnected", text))
+            if started <= ended:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
 
     def imap(self, user=None, password=None):
         """A logged-in imaplib connection (caller logs out)."""
