@@ -75,7 +75,7 @@ demo: deps
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=all
 asan: deps
-	$(MAKE) all
+	$(MAKE) tests	# the integration tests' drivers (build/tools) too
 	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" tests
 	RSS2MAIL_BUILD=$(CURDIR)/build/asan \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
