@@ -946,7 +946,7 @@ run_recover(struct run *r)
 	for (i = 0; i < n; i++) {
 		if ((fr = feed_run_find(r, p[i].feed)) == NULL)
 			continue;	/* not selected in this pass */
-		if (p[i].len == 0)
+		if (p[i].len == 0 && !p[i].lost)
 			continue;	/* a digest's other entry: settled with
 					   the row that holds the message */
 		if ((sto = fr->store) == NULL || sto->broken) {
@@ -973,6 +973,18 @@ run_recover(struct run *r)
 			    p[i].msgid) == -1)
 				feed_fail(r, fr, "state: cannot record %s",
 				    p[i].msgid);
+			continue;
+		}
+		if (p[i].lost) {
+			/* its bytes are gone from the spool (removed by
+			 * hand?): forget the row, so the entry counts as new
+			 * and is composed again while its feed lists it */
+			log_warn("feed %s: entry %s: its journaled message is "
+			    "missing from %s.spool; composing it again",
+			    fr->cf->name, p[i].entry_id, r->cfg->state);
+			if (state_entry_drop(r->st, p[i].rowid) == -1)
+				feed_fail(r, fr, "state: cannot drop %s",
+				    p[i].entry_id);
 			continue;
 		}
 		/* not stored: append the journaled bytes as they were */

@@ -741,6 +741,13 @@ state_entry_delivered(struct state *st, int64_t rowid, uint32_t uid)
 }
 
 int
+state_entry_drop(struct state *st, int64_t rowid)
+{
+	return state_run(st, "DELETE FROM entries WHERE id = ?1 AND "
+	    "state = 1", "i", (long long)rowid);
+}
+
+int
 state_entry_delivered_msgid(struct state *st, const char *msgid)
 {
 	if (state_run(st, "UPDATE feeds SET delivered = delivered + (SELECT "
@@ -831,6 +838,7 @@ state_pending_list(struct state *st, const char *feed,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		p = &v[len++];
+		memset(p, 0, sizeof(*p));
 		p->rowid = sqlite3_column_int64(s, 0);
 		p->feed = col_text(s, 1);
 		p->entry_id = col_text(s, 2);
@@ -842,9 +850,10 @@ state_pending_list(struct state *st, const char *feed,
 			    (uint64_t)sqlite3_column_int64(s, 9), p->len);
 			if (p->message == NULL) {
 				/* the spool is gone: nothing to append again;
-				 * recovery still finds it by Message-ID */
+				 * recovery still looks for it by Message-ID */
 				p->message = xstrdup("");
 				p->len = 0;
+				p->lost = 1;
 			}
 		} else {
 			/* an older rss2mail kept the message in the row */

@@ -57,6 +57,8 @@ struct state_pending {
 	char		*folder;
 	char		*message;	/* the composed message (CRLF) */
 	size_t		 len;
+	int		 lost;		/* its bytes should be in the spool and
+					   are not (len 0) */
 	time_t		 date;
 	time_t		 attempted;	/* when its last append started */
 };
@@ -91,6 +93,8 @@ int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
 /* This process holds the run lock: it may remove spool segments nothing
  * pending points into (see state.c).  Writing a pending row claims too. */
 void	state_spool_claim(struct state *);
+/* Forget a pending row (its message is lost): the entry is new again. */
+int	state_entry_drop(struct state *, int64_t rowid);
 /* Every pending row with this Message-ID delivered (a digest's entries). */
 int	state_entry_delivered_msgid(struct state *, const char *msgid);
 /*

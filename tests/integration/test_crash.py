@@ -8,6 +8,7 @@ run.  After the next runs, every entry is in the mailbox exactly once.
 import email
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -109,6 +110,21 @@ class Crash(unittest.TestCase):
                 spool = os.path.join(self.dir, "state.db.spool")
                 self.assertTrue(os.listdir(spool), spool)
         self.assertGreaterEqual(kills, 3)
+        self.settle()
+
+    def test_spool_removed_by_hand(self):
+        # killed with a journaled batch, then the spool is deleted: the
+        # next run cannot append those bytes again, looks them up (not
+        # there), forgets the rows and composes the entries anew
+        r = self.run_rss2mail(env={"RSS2MAIL_TEST_CRASH":
+                                   "before-append:1"})
+        self.assertEqual(r.returncode, -9, r.stderr)
+        shutil.rmtree(os.path.join(self.dir, "state.db.spool"))
+        self.age_journal()
+        r = self.run_rss2mail()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("missing from", r.stderr)
+        self.assertIn("composing it again", r.stderr)
         self.settle()
 
     def age_journal(self):
