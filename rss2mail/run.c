@@ -6,18 +6,24 @@
  *   1. settle the journal left by an earlier pass (crash, kill, network
  *      drop): a pending message already in its folder is marked delivered,
  *      one that is not is appended again;
- *   2. fetch every selected feed in parallel; as each arrives, parse it,
+ *   2. fetch every selected feed in parallel; as each arrives, parse it
+ *      (the parser child works on it while the feed before is composed),
  *      compose a message for each entry with no journal row, and queue it
  *      in the outbox of its (store, folder);
  *   3. an outbox is flushed when full, when the next message goes elsewhere,
- *      and at the end: journal all its messages as pending (one commit),
- *      append them in one batch, mark the stored ones delivered (one
- *      commit);
+ *      and at the end: journal all its messages as pending (one commit,
+ *      which also marks the batch before, if it landed, delivered), then
+ *      hand them to the delivery thread, which appends them in one batch
+ *      while the main thread goes on; what the store confirmed is marked
+ *      delivered in the next commit;
  *   4. a feed's HTTP validators are saved only when all its new entries
  *      were delivered, so a failed feed is fetched whole next time.
  *
  * Nothing is marked delivered that the store did not confirm, and nothing
- * is appended without a pending row on disk first.
+ * is appended without a pending row on disk first.  Only the main thread
+ * touches the journal, the feeds and the log; the delivery thread touches
+ * only the store and its batch, and no other store call is made while a
+ * batch is in flight (flight_land first).
  */
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -693,15 +699,11 @@ flight_launch(struct run *r, struct deliver_msg *dm)
 	ob->folder = NULL;
 	ob->store = NULL;
 	fl->active = 1;
-	fl->threaded = 0;
-	{
-		/* signals stay with the main thread (daemon's SIGTERM, SIGHUP) */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		fl->threaded = pthread_create(&fl->tid, NULL, flight_main,
-		    fl) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	/* signals stay with the main thread (daemon's SIGTERM, SIGHUP) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	fl->threaded = pthread_create(&fl->tid, NULL, flight_main, fl) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!fl->threaded) {
 		flight_main(fl);
 		flight_land(r);
@@ -710,9 +712,10 @@ flight_launch(struct run *r, struct deliver_msg *dm)
 
 /*
  * Journal, append, record: step 3 of the pass.  The batch is journaled
- * here while the previous one may still be in flight; then that one lands
- * (its delivered rows are committed) before this one uses the store, so at
- * most one batch is being appended while the next is composed.
+ * here (with the rows of the batch that landed before, as delivered) while
+ * the previous one may still be in flight; then that one lands before this
+ * one uses the store, so at most one batch is being appended while the
+ * next is composed.
  */
 static void
 outbox_flush(struct run *r)
