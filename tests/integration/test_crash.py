@@ -161,11 +161,14 @@ class Crash(unittest.TestCase):
         self.settle()
 
     def test_server_stops_mid_run(self):
-        # stall after the first batch's OK, stop Dovecot meanwhile
+        # stall after the first batch's OK, stop Dovecot meanwhile (its
+        # stop takes ~3 s with our connection open, and the next batch is
+        # journaled and waiting while the first is appended: the stall
+        # outlasts the stop, so that batch meets a stopped server)
         p = subprocess.Popen(
             [rig.BIN, "-c", self.cfg, "run"], stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, RSS2MAIL_TEST_STALL="after-ok:1:3"))
+            env=dict(os.environ, RSS2MAIL_TEST_STALL="after-ok:1:8"))
         end = time.monotonic() + 30
         while time.monotonic() < end:
             try:
