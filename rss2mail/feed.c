@@ -154,6 +154,7 @@ str_plain_scan(const unsigned char *p, const unsigned char *end, int oneline)
 	const unsigned char *stop;
 	uint64_t w, m, x, sp;
 	unsigned int c;
+	size_t k;
 
 	while (p < end) {
 		stop = end;
@@ -190,31 +191,14 @@ str_plain_scan(const unsigned char *p, const unsigned char *end, int oneline)
 				    c == '\t' || c == '\r'))
 					return 0;
 				p++;
-			} else if (c < 0xE0) {
-				if (c < 0xC2 || end - p < 2 ||
-				    (p[1] & 0xC0) != 0x80 ||
-				    (c == 0xC2 && p[1] < 0xA0))
+			} else {
+				if ((k = utf8_seq_len(p, (size_t)(end - p))) ==
+				    0 || (c == 0xC2 && p[1] < 0xA0))
 					return 0;	/* ... or C1 */
-				p += 2;
-			} else if (c < 0xF0) {
-				if (end - p < 3 || (p[1] & 0xC0) != 0x80 ||
-				    (p[2] & 0xC0) != 0x80 ||
-				    (c == 0xE0 && p[1] < 0xA0) ||
-				    (c == 0xED && p[1] >= 0xA0))
-					return 0;
 				if (oneline && c == 0xE2 && p[1] == 0x80 &&
 				    (p[2] == 0xA8 || p[2] == 0xA9))
 					return 0;	/* U+2028, U+2029 */
-				p += 3;
-			} else {
-				if (c > 0xF4 || end - p < 4 ||
-				    (p[1] & 0xC0) != 0x80 ||
-				    (p[2] & 0xC0) != 0x80 ||
-				    (p[3] & 0xC0) != 0x80 ||
-				    (c == 0xF0 && p[1] < 0x90) ||
-				    (c == 0xF4 && p[1] >= 0x90))
-					return 0;
-				p += 4;
+				p += k;
 			}
 		} while (p < stop);
 	}

@@ -164,6 +164,7 @@ utf8_scan(const unsigned char *s, size_t n, int nonul)
 	const unsigned char *end = s + n, *stop;
 	uint64_t w, m;
 	unsigned int c;
+	size_t k;
 
 	while (s < end) {
 		stop = end;
@@ -185,27 +186,11 @@ utf8_scan(const unsigned char *s, size_t n, int nonul)
 				if (nonul && c == 0)
 					return 0;
 				s++;
-			} else if (c < 0xE0) {
-				if (c < 0xC2 || end - s < 2 ||
-				    (s[1] & 0xC0) != 0x80)
-					return 0;
-				s += 2;
-			} else if (c < 0xF0) {
-				if (end - s < 3 || (s[1] & 0xC0) != 0x80 ||
-				    (s[2] & 0xC0) != 0x80 ||
-				    (c == 0xE0 && s[1] < 0xA0) ||
-				    (c == 0xED && s[1] >= 0xA0))
-					return 0;
-				s += 3;
 			} else {
-				if (c > 0xF4 || end - s < 4 ||
-				    (s[1] & 0xC0) != 0x80 ||
-				    (s[2] & 0xC0) != 0x80 ||
-				    (s[3] & 0xC0) != 0x80 ||
-				    (c == 0xF0 && s[1] < 0x90) ||
-				    (c == 0xF4 && s[1] >= 0x90))
+				if ((k = utf8_seq_len(s, (size_t)(end - s))) ==
+				    0)
 					return 0;
-				s += 4;
+				s += k;
 			}
 		} while (s < stop);
 	}

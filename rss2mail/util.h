@@ -41,6 +41,31 @@ int	 utf8_clean(struct buf *out, const char *s, size_t n, int oneline);
 size_t	 utf8_encode(uint32_t cp, char *out);
 
 /*
+ * The length of the UTF-8 sequence at s (s[0] >= 0x80, n bytes left) when
+ * it is a valid one, else 0: no continuation byte first, no overlongs, no
+ * surrogates, nothing past U+10FFFF.  The one set of rules every decoder
+ * and scanner here uses.
+ */
+static inline size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned int c = s[0];
+
+	if (c < 0xC2)
+		return 0;	/* a continuation byte, or overlong C0/C1 */
+	if (c < 0xE0)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0)
+		return n >= 3 && (s[1] & 0xC0) == 0x80 &&
+		    (s[2] & 0xC0) == 0x80 && !(c == 0xE0 && s[1] < 0xA0) &&
+		    !(c == 0xED && s[1] >= 0xA0) ? 3 : 0;
+	return c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 &&
+	    !(c == 0xF0 && s[1] < 0x90) && !(c == 0xF4 && s[1] >= 0x90) ?
+	    4 : 0;
+}
+
+/*
  * Decode one code point at s (n bytes left); returns its length, 0 on error
  * (a stray or truncated sequence, an overlong form, a surrogate, anything
  * above U+10FFFF), and then *cp is left alone.  Inline: the scanners of
@@ -61,29 +86,20 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 		*cp = c;
 		return 1;
 	}
-	if (c < 0xC2)
-		return 0;	/* a continuation byte, or overlong C0/C1 */
-	if (c < 0xE0) {
-		if (n < 2 || (s[1] & 0xC0) != 0x80)
-			return 0;
+	switch (utf8_seq_len(s, n)) {
+	case 2:
 		*cp = (c & 0x1F) << 6 | (s[1] & 0x3F);
 		return 2;
-	}
-	if (c < 0xF0) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-			return 0;
+	case 3:
 		*cp = (c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 |
 		    (s[2] & 0x3F);
 		return 3;
+	case 4:
+		*cp = (c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+		return 4;
 	}
-	if (c > 0xF4 || n < 4 || (s[1] & 0xC0) != 0x80 ||
-	    (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80 ||
-	    (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-		return 0;
-	*cp = (c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-	    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-	return 4;
+	return 0;
 }
 
 /*
