@@ -106,14 +106,17 @@ daemon_pass(const struct config *cfg, struct state *st)
 			log_info("daemon: %zu feeds, %zu delivered, %zu failed",
 			    s.feeds, s.delivered, s.failed);
 		close(lockfd);
-		/* the polled feeds are due again one interval from now */
+		/* the polled feeds are due again one interval after this
+		 * poll; a pass that took longer than that leaves them due at
+		 * once (the return below waits at least a second), never an
+		 * hour */
 		for (i = 0; i < n; i++) {
 			const struct config_feed *cf =
 			    config_find_feed(cfg, names[i]);
 
 			if (cf && state_feed_get(st, cf->name, &sf) == 0) {
 				due = feed_due(cf, &sf);
-				if (due > time(NULL) && due < next)
+				if (due < next)
 					next = due;
 				state_feed_clear(&sf);
 			}

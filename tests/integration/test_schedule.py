@@ -79,7 +79,9 @@ class Schedule(unittest.TestCase):
         while len(self.http.requests_for("/a.xml")) < 2 and \
                 time.monotonic() < end:
             time.sleep(0.2)
-        self.assertGreaterEqual(len(self.http.requests_for("/a.xml")), 2)
+        if len(self.http.requests_for("/a.xml")) < 2:
+            d.kill()
+            self.fail("one poll in 20 s: %s" % d.communicate()[1][-2000:])
         # the second poll was conditional and delivered nothing new
         h = self.http.requests_for("/a.xml")[1]["headers"]
         self.assertTrue("if-none-match" in h or "if-modified-since" in h)
@@ -96,6 +98,24 @@ class Schedule(unittest.TestCase):
         err = d.stderr.read()
         self.assertIn("reloaded", err)
         self.assertIn("SIGTERM", err)
+
+    def test_daemon_pass_longer_than_interval(self):
+        # a pass that takes longer than the interval (a slow server) must
+        # leave the feed due at once, not sleep until the hourly cap
+        self.http.put("/slow.xml", rss("Slow", 1, "s"), delay=2)
+        extra = "interval = 1s\nmin-interval = 1s\n"
+        cfg = self.config([("slow", "/slow.xml")], extra)
+        d = subprocess.Popen([rig.BIN, "-c", cfg, "-v", "daemon"],
+                             stderr=subprocess.PIPE, text=True)
+        self.addCleanup(d.kill)
+        end = time.monotonic() + 20
+        while len(self.http.requests_for("/slow.xml")) < 3 and \
+                time.monotonic() < end:
+            time.sleep(0.2)
+        d.send_signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=30), 0)
+        self.assertGreaterEqual(len(self.http.requests_for("/slow.xml")), 3,
+                                d.stderr.read())
 
     def test_permanent_redirect_persisted_temporary_not(self):
         self.http.put("/new.xml", rss("Moved", 2, "m"))
