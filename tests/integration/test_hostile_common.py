@@ -24,6 +24,7 @@ import time
 import unittest
 
 import rig
+from feedserver import FeedServer
 
 ASAN = "ASAN_OPTIONS" in os.environ
 RSS_CAP_MB = 768 if ASAN else 256       # issue 8: peak memory under 256 MB
@@ -129,7 +130,6 @@ class Hostile:
     """A temp dir with a Maildir config, a feed server serving GOOD."""
 
     def __init__(self, test, server=None):
-        from feedserver import FeedServer
         self.t = test
         self.dir = rig.tempdir(test)
         self.md = os.path.join(self.dir, "Mail")
@@ -232,7 +232,15 @@ class Hostile:
 class HostileCase(unittest.TestCase):
     """One hostile feed beside the good ones, run twice."""
 
-    server = None   # a class-wide FeedServer (set in setUpClass)
+    server = None   # a class-wide FeedServer, started in setUpClass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = FeedServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
     def setUp(self):
         self.h = Hostile(self, server=self.server)

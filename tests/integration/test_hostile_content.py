@@ -12,7 +12,6 @@ import re
 import unittest
 
 import rig
-from feedserver import FeedServer
 from test_hostile_common import (GOOD_TOTAL, STRICT, HostileCase,
                                  measured_run)
 
@@ -77,14 +76,6 @@ def xml_escape(s):
 
 
 class HostileContent(HostileCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = FeedServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def deliver(self, body, n, feed_extra=""):
         path = "/%s.xml" % self._testMethodName

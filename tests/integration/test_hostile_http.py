@@ -33,14 +33,6 @@ def loopback_alias_works(addr):
 
 class HostileHTTP(HostileCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = FeedServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
     def url(self, path):
         return self.server.url(path)
 

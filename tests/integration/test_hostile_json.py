@@ -8,7 +8,6 @@ import email
 import json
 import unittest
 
-from feedserver import FeedServer
 from test_hostile_common import STRICT, HostileCase
 
 V = "https://jsonfeed.org/version/1.1"
@@ -20,14 +19,6 @@ def jf(title, items_json):
 
 
 class HostileJSON(HostileCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = FeedServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def serve(self, body):
         path = "/%s.json" % self._testMethodName

@@ -19,7 +19,6 @@ import random
 import unittest
 
 import rig
-from feedserver import FeedServer
 from test_hostile_common import (GOOD_TOTAL, HostileCase, measured_run,
                                  RSS_CAP_MB)
 
@@ -39,14 +38,6 @@ def rss_head():
 
 
 class HostileXML(HostileCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = FeedServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def setUp(self):
         super().setUp()
