@@ -977,31 +977,25 @@ def main():
             if r["rc"] != 0 or not r["once"]:
                 raise Broken("warm run: rc %d, %s" % (r["rc"], r["why"]))
 
-        cp.add_one_each()
-        for f in cp.feeds:
-            http.where[f.path].put(f.path, cp.doc(f), cp.CTYPES[f.kind])
-        expected = set(cp.expected_ids)
-        r = scenario("incremental", cfg, dc, http, expected, r["total"],
-                     tmp, timeout)
-        runs.append(r)
-        if r["rc"] != 0 or not r["once"]:
-            raise Broken("incremental run: rc %d, %s" % (r["rc"], r["why"]))
-
-        # the price of parse isolation (a forked, rlimited parser per feed,
-        # on by default): the same step once more without it
-        if has_key("parse-isolation"):
-            cfg2 = write_config(tmp, dc, http, paths, nfeeds, images,
-                                ["parse-isolation = no"], "config-noiso.ini")
+        def incremental(name, config, before):
+            """One new entry per feed, served, then one timed run."""
             cp.add_one_each()
             for f in cp.feeds:
                 http.where[f.path].put(f.path, cp.doc(f), cp.CTYPES[f.kind])
-            expected = set(cp.expected_ids)
-            r = scenario("incr noiso", cfg2, dc, http, expected, r["total"],
-                         tmp, timeout)
+            r = scenario(name, config, dc, http, set(cp.expected_ids),
+                         before, tmp, timeout)
             runs.append(r)
             if r["rc"] != 0 or not r["once"]:
-                raise Broken("incremental run without parse isolation: rc "
-                             "%d, %s" % (r["rc"], r["why"]))
+                raise Broken("%s run: rc %d, %s" % (name, r["rc"], r["why"]))
+            return r
+
+        r = incremental("incremental", cfg, r["total"])
+        # the price of parse isolation (a forked, rlimited parser per feed,
+        # on by default): the same step once more without it
+        if has_key("parse-isolation"):
+            incremental("incr noiso", write_config(
+                tmp, dc, http, paths, nfeeds, images,
+                ["parse-isolation = no"], "config-noiso.ini"), r["total"])
     except Broken as e:
         broken = str(e)
     except dovecot.DovecotError as e:
