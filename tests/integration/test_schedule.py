@@ -67,21 +67,32 @@ class Schedule(unittest.TestCase):
         self.assertEqual(len(rig.read_maildir(self.md)), 5)
         self.assertEqual(len(self.http.requests_for("/slow.xml")), 2)
 
+    def daemon(self, cfg):
+        d = subprocess.Popen([rig.BIN, "-c", cfg, "-v", "daemon"],
+                             stderr=subprocess.PIPE, text=True)
+        self.addCleanup(d.kill)
+        return d
+
+    def wait_polls(self, d, path, n, secs=20):
+        """Wait until path was fetched n times; fail with the daemon's
+        log if it was not within secs."""
+        end = time.monotonic() + secs
+        while len(self.http.requests_for(path)) < n and \
+                time.monotonic() < end:
+            time.sleep(0.2)
+        if len(self.http.requests_for(path)) < n:
+            d.kill()
+            self.fail("%d polls of %s in %d s: %s" % (
+                len(self.http.requests_for(path)), path, secs,
+                d.communicate()[1][-2000:]))
+
     def test_daemon_polls_reloads_and_stops(self):
         self.http.put("/a.xml", rss("A", 2, "a"))
         self.http.put("/b.xml", rss("B", 3, "b"))
         extra = "interval = 1s\nmin-interval = 1s\n"
         cfg = self.config([("a", "/a.xml")], extra)
-        d = subprocess.Popen([rig.BIN, "-c", cfg, "-v", "daemon"],
-                             stderr=subprocess.PIPE, text=True)
-        self.addCleanup(d.kill)
-        end = time.monotonic() + 20
-        while len(self.http.requests_for("/a.xml")) < 2 and \
-                time.monotonic() < end:
-            time.sleep(0.2)
-        if len(self.http.requests_for("/a.xml")) < 2:
-            d.kill()
-            self.fail("one poll in 20 s: %s" % d.communicate()[1][-2000:])
+        d = self.daemon(cfg)
+        self.wait_polls(d, "/a.xml", 2)
         # the second poll was conditional and delivered nothing new
         h = self.http.requests_for("/a.xml")[1]["headers"]
         self.assertTrue("if-none-match" in h or "if-modified-since" in h)
@@ -105,17 +116,10 @@ class Schedule(unittest.TestCase):
         self.http.put("/slow.xml", rss("Slow", 1, "s"), delay=2)
         extra = "interval = 1s\nmin-interval = 1s\n"
         cfg = self.config([("slow", "/slow.xml")], extra)
-        d = subprocess.Popen([rig.BIN, "-c", cfg, "-v", "daemon"],
-                             stderr=subprocess.PIPE, text=True)
-        self.addCleanup(d.kill)
-        end = time.monotonic() + 20
-        while len(self.http.requests_for("/slow.xml")) < 3 and \
-                time.monotonic() < end:
-            time.sleep(0.2)
+        d = self.daemon(cfg)
+        self.wait_polls(d, "/slow.xml", 3)
         d.send_signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=30), 0)
-        self.assertGreaterEqual(len(self.http.requests_for("/slow.xml")), 3,
-                                d.stderr.read())
 
     def test_permanent_redirect_persisted_temporary_not(self):
         self.http.put("/new.xml", rss("Moved", 2, "m"))
