@@ -153,6 +153,17 @@ check_same(const struct ini *ini, const char *before, size_t blen)
 	free(after);
 }
 
+/* A refused edit: one line of error, and the file exactly as before. */
+static void
+check_refused(const struct ini *ini, const char *err, size_t nlines,
+    const char *before, size_t blen)
+{
+	if (err[0] == '\0' || strchr(err, '\n') || strchr(err, '\r') ||
+	    ini->nlines != nlines)
+		abort();
+	check_same(ini, before, blen);
+}
+
 static void
 op_set(struct ini *ini, unsigned d, const char *arg)
 {
@@ -169,12 +180,8 @@ op_set(struct ini *ini, unsigned d, const char *arg)
 		    strcmp(ini->lines[i].value, eq + 1) != 0 ||
 		    ini->nlines < n || ini->nlines > n + 1)
 			abort();
-	} else {
-		if (err[0] == '\0' || strchr(err, '\n') || strchr(err, '\r') ||
-		    ini->nlines != n)
-			abort();
-		check_same(ini, before, blen);
-	}
+	} else
+		check_refused(ini, err, n, before, blen);
 	free(before);
 	free(key);
 }
@@ -218,12 +225,8 @@ op_append(struct ini *ini, const char *name)
 		    ini->lines[hdr].kind != INI_SECTION ||
 		    strcmp(ini->lines[hdr].name, name) != 0)
 			abort();
-	} else {
-		if (err[0] == '\0' || strchr(err, '\n') || strchr(err, '\r') ||
-		    ini->nlines != n)
-			abort();
-		check_same(ini, before, blen);
-	}
+	} else
+		check_refused(ini, err, n, before, blen);
 	free(before);
 }
 
