@@ -79,6 +79,7 @@ asan: deps
 	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" tests
 	RSS2MAIL_BUILD=$(CURDIR)/build/asan \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(PYTHON) tests/run.py
 
@@ -97,7 +98,9 @@ fuzz:
 	    t=$$(basename $$src .c); t=$${t#fuzz_}; \
 	    mkdir -p build/fuzz/new/$$t tests/fuzz/corpus/$$t; \
 	    echo "fuzz $$t: $(FUZZ_SECONDS)s"; \
-	    ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz/fuzz_$$t \
+	    ASAN_OPTIONS=detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    build/fuzz/fuzz/fuzz_$$t \
 	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
 	        -artifact_prefix=build/fuzz/crash-$$t- -print_final_stats=0 \
 	        build/fuzz/new/$$t tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log \
