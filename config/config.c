@@ -34,6 +34,8 @@
 #include "limits.h"
 #include "opml.h"
 #include "util.h"
+#include "utf8.h"
+#include "fsutil.h"
 
 #define FEED_PREFIX	"feed."
 #define FEED_NAME_MAX	128
@@ -541,7 +543,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		set_string(base, k->off, xstrdup(v));
 		return 0;
 	case KT_PATH:
-		set_string(base, k->off, util_expand_path(v));
+		set_string(base, k->off, fs_expand_path(v));
 		return 0;
 	case KT_BOOL:
 		if (parse_bool(v, &b) == -1) {
@@ -638,7 +640,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			    scheme);
 			return -1;
 		} else {
-			set_string(base, k->off, util_expand_path(v));
+			set_string(base, k->off, fs_expand_path(v));
 			return 0;
 		}
 		set_string(base, k->off, xstrdup(v));
@@ -707,7 +709,7 @@ config_defaults(struct config *cfg)
 		buf_printf(&b, "%s/rss2mail/state.db", xdg);
 		cfg->state = buf_steal(&b);
 	} else
-		cfg->state = util_expand_path("~/.local/share/rss2mail/"
+		cfg->state = fs_expand_path("~/.local/share/rss2mail/"
 		    "state.db");
 }
 
@@ -1242,7 +1244,7 @@ read_config(const char *path, struct buf *text, char *err, size_t errlen)
 {
 	if (check_regular(path, NULL, err, errlen) == -1)
 		return -1;
-	return util_read_file(path, LIM_CONFIG_SIZE, text, err, errlen);
+	return fs_read_file(path, LIM_CONFIG_SIZE, text, err, errlen);
 }
 
 int
@@ -1274,7 +1276,7 @@ config_default_path(void)
 		buf_printf(&b, "%s/rss2mail/config.ini", env);
 		return buf_steal(&b);
 	}
-	return util_expand_path("~/.config/rss2mail/config.ini");
+	return fs_expand_path("~/.config/rss2mail/config.ini");
 }
 
 /* Editing in place. */
@@ -1370,7 +1372,7 @@ edit_open(struct edit *e, const char *path, char *err, size_t errlen)
 	if ((e->real = realpath(path, NULL)) == NULL)
 		e->real = xstrdup(path);
 	if (edit_lock(e, err, errlen) == -1 ||
-	    util_read_file(e->real, LIM_CONFIG_SIZE, &e->orig, err,
+	    fs_read_file(e->real, LIM_CONFIG_SIZE, &e->orig, err,
 	    errlen) == -1)
 		return -1;
 	return ini_parse(path, buf_str(&e->orig), e->orig.len, &e->ini, err,
@@ -1398,7 +1400,7 @@ edit_commit(struct edit *e, char *err, size_t errlen)
 			    "would not be valid: ");
 		goto out;
 	}
-	r = util_write_atomic(e->real, text, len, e->mode, err, errlen);
+	r = fs_write_atomic(e->real, text, len, e->mode, err, errlen);
 out:
 	config_free(cfg);
 	free(text);

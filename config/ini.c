@@ -14,6 +14,7 @@
 #include "ini.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 static int
 is_blank(int c)

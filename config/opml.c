@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "opml.h"
 #include "util.h"
+#include "utf8.h"
 
 struct walk {
 	struct opml	*o;

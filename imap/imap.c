@@ -89,6 +89,7 @@
 #include "imap_url.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 #define IMAP_DEFAULT_TIMEOUT	60
 #define IMAP_CONNECT_TRIES	3	/* connection attempts per (re)connect */

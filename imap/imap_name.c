@@ -8,6 +8,7 @@
 #include "imap_name.h"
 #include "imap_utf7.h"
 #include "util.h"
+#include "utf8.h"
 
 int
 imap_name_wire(struct buf *out, const char *folder, const char *prefix,

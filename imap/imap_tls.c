@@ -14,6 +14,7 @@
 
 #include "imap_tls.h"
 #include "util.h"
+#include "sha256.h"
 
 /* "sha256:AB:cd..." -> 64 lower-case hex digits; -1 when malformed. */
 static int

@@ -15,6 +15,7 @@
 #include "imap_url.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 static int
 hexval(int c)

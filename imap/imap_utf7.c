@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "imap_utf7.h"
 #include "util.h"
+#include "utf8.h"
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";

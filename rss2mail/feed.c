@@ -17,6 +17,8 @@
 #include "feed_int.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
+#include "sha256.h"
 
 #define IDS_INITIAL	64
 

@@ -23,6 +23,7 @@
 #include "feed_int.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 /*
  * Encodings.  Order of authority: a byte order mark, then the HTTP charset,

@@ -22,6 +22,7 @@
 #include "feed_int.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 struct jp {
 	struct arena	*a;

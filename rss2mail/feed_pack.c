@@ -15,6 +15,7 @@
 #include "feed_pack.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 #define PACK_MAGIC	0x72326d66	/* "r2mf" */
 #define PACK_NULL	0xffffffffu

@@ -39,6 +39,7 @@
 #include "feed_int.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 /* Namespaces we read, by URI. */
 enum ns {

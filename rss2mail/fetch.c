@@ -29,6 +29,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "util.h"
+#include "fsutil.h"
 
 #ifndef RSS2MAIL_VERSION
 #define RSS2MAIL_VERSION "unknown"
@@ -825,8 +827,8 @@ fetch_local(struct fetch_req *r, size_t max)
 			return;
 		}
 	} else
-		path = util_expand_path(r->url);
-	if (util_read_file(path, max, &r->body, r->err, sizeof(r->err)) == 0) {
+		path = fs_expand_path(r->url);
+	if (fs_read_file(path, max, &r->body, r->err, sizeof(r->err)) == 0) {
 		r->result = FETCH_OK;
 		r->effective_url = xstrdup(r->url);
 	} else

@@ -26,6 +26,7 @@
 #include "html.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 #define HTML_INT_MAX	0x7fffffff	/* htmlReadMemory takes an int */
 #define HTML_PRE_MAX	78		/* pre lines are broken past this */

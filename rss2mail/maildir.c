@@ -25,6 +25,8 @@
 #include "buf.h"
 #include "deliver.h"
 #include "util.h"
+#include "sha256.h"
+#include "fsutil.h"
 
 struct maildir {
 	char	*root;
@@ -61,7 +63,7 @@ md_make(const char *dir, char *err, size_t errlen)
 	char path[4096];
 	size_t i;
 
-	if (util_mkdirs(dir, 1, err, errlen) == -1)
+	if (fs_mkdirs(dir, 1, err, errlen) == -1)
 		return DELIVER_STORE;
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, md_subdirs[i]);

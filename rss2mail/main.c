@@ -34,6 +34,7 @@
 #include "secret.h"
 #include "state.h"
 #include "util.h"
+#include "fsutil.h"
 
 #define EXIT_FEEDS	1
 #define EXIT_USAGE	2
@@ -108,7 +109,7 @@ take_lock(const struct config *cfg, int *fd, int wait)
 	int r = -1;
 
 	buf_printf(&p, "%s.lock", cfg->state);
-	if (util_mkdirs(p.data, 0, err, sizeof(err)) == -1) {
+	if (fs_mkdirs(p.data, 0, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -600,7 +601,7 @@ read_input(const char *path, size_t max, struct buf *out, char *err,
 	size_t n;
 
 	if (strcmp(path, "-") != 0)
-		return util_read_file(path, max, out, err, errlen);
+		return fs_read_file(path, max, out, err, errlen);
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
 		if (out->len + n > max || buf_append(out, chunk, n) == -1) {
 			errf(err, errlen, "standard input: too large (over %zu "
@@ -746,8 +747,8 @@ r2e_new_config(const char *path, const struct r2e *r, char *err,
 	    "; the bridge's own address: use one whose domain you control\n"
 	    "from = %s\nto = %s\n", r->from ? r->from : "rss2mail@localhost",
 	    r->to);
-	rv = util_mkdirs(path, 0, err, errlen) == -1 ? -1 :
-	    util_write_atomic(path, b.data, b.len, 0600, err, errlen);
+	rv = fs_mkdirs(path, 0, err, errlen) == -1 ? -1 :
+	    fs_write_atomic(path, b.data, b.len, 0600, err, errlen);
 	buf_free(&b);
 	return rv;
 }
@@ -769,7 +770,7 @@ cmd_import_r2e(int argc, char **argv)
 		free(path);
 		return usage_error("usage: import-r2e CONFIG [DATA.json]");
 	}
-	if (util_read_file(argv[1], LIM_CONFIG_SIZE, &in, err,
+	if (fs_read_file(argv[1], LIM_CONFIG_SIZE, &in, err,
 	    sizeof(err)) == -1 || r2e_parse_config(argv[1], buf_str(&in),
 	    in.len, &r, err, sizeof(err)) == -1) {
 		log_error("%s", err);
@@ -841,7 +842,7 @@ cmd_import_r2e(int argc, char **argv)
 	printf("%zu added, %zu already present (%s)\n", added, exists, path);
 	if (argc == 3) {
 		buf_reset(&in);
-		if (util_read_file(argv[2], LIM_CONFIG_SIZE * 16, &in, err,
+		if (fs_read_file(argv[2], LIM_CONFIG_SIZE * 16, &in, err,
 		    sizeof(err)) == -1 ||
 		    state_open(cfg->state, &m.st, err, sizeof(err)) == -1 ||
 		    state_begin(m.st, err, sizeof(err)) == -1) {

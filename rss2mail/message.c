@@ -40,6 +40,8 @@
 #include "message.h"
 #include "mime.h"
 #include "util.h"
+#include "utf8.h"
+#include "sha256.h"
 
 #define MSG_WIDTH	72		/* text/plain wrap, display columns */
 #define MSG_NAME_MAX	200		/* From display name, code points */

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "mime.h"
 #include "util.h"
+#include "utf8.h"
 
 #define MIME_FOLD	78	/* lines stay under this */
 #define MIME_HARD	998	/* and never reach this */

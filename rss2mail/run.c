@@ -57,6 +57,7 @@
 #include "secret.h"
 #include "state.h"
 #include "util.h"
+#include "sha256.h"
 
 #define RUN_MAX_STORES	8
 #define RUN_BACKOFF_BASE	300	/* seconds, after the second failure */

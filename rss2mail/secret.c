@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "secret.h"
 #include "util.h"
+#include "fsutil.h"
 
 static int
 secret_check_mode(const char *what, const char *path, char *err, size_t errlen)
@@ -152,7 +153,7 @@ secret_resolve(const char *password, const char *password_file,
 		return secret_command(password_command, out, err, errlen);
 	if (password_file) {
 		if (secret_check_mode("password-file", password_file, err,
-		    errlen) == -1 || util_read_file(password_file, SECRET_MAX,
+		    errlen) == -1 || fs_read_file(password_file, SECRET_MAX,
 		    &b, err, errlen) == -1)
 			goto out;
 		*out = secret_first_line(buf_str(&b), b.len);

@@ -32,6 +32,7 @@
 
 #include "state.h"
 #include "util.h"
+#include "fsutil.h"
 
 #define SPOOL_SEGMENT	(32u << 20)	/* bytes before a new segment */
 #define SPOOL_OLD_MAX	64		/* finished segments tracked */
@@ -380,7 +381,7 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 	st->path = xstrdup(path);
 	st->seg_fd = -1;
 	*out = NULL;
-	if (util_mkdirs(path, 0, err, errlen) == -1)
+	if (fs_mkdirs(path, 0, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

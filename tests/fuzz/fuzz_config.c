@@ -16,6 +16,7 @@
 #include "config.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 #define PATH	"fuzz.ini"
 

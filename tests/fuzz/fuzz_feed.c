@@ -14,6 +14,7 @@
 #include "feed.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,6 +12,7 @@
 #include "feed_pack.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

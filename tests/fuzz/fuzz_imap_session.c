@@ -25,6 +25,7 @@
 
 #include "deliver.h"
 #include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

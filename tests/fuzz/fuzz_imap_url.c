@@ -9,6 +9,7 @@
 #include "imap_url.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

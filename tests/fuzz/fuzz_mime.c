@@ -22,6 +22,7 @@
 #include "message.h"
 #include "mime.h"
 #include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

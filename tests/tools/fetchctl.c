@@ -25,6 +25,7 @@
  * sha256 of a non-empty body.  Exit status 0 when fetch_run ran (whatever
  * the results), 2 on usage errors, 1 otherwise.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@
 #include "fetch.h"
 #include "limits.h"
 #include "util.h"
+#include "sha256.h"
+#include "fsutil.h"
 
 struct ctl {
 	int		 print_body;
@@ -155,7 +158,7 @@ read_urls(struct url **urls, size_t *n, const char *path)
 	struct buf b = BUF_INIT(0);
 	char err[ERRLEN], *line, *save = NULL;
 
-	if (util_read_file(path, 64u << 20, &b, err, sizeof(err)) == -1) {
+	if (fs_read_file(path, 64u << 20, &b, err, sizeof(err)) == -1) {
 		fprintf(stderr, "fetchctl: %s\n", err);
 		exit(1);
 	}

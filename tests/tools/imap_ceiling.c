@@ -31,6 +31,7 @@
 
 #include "buf.h"
 #include "util.h"
+#include "fsutil.h"
 
 int main(int, char **);
 
@@ -192,7 +193,7 @@ load_dir(const char *dir, size_t *np)
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir, names[i]);
 		buf_reset(&raw);
-		if (util_read_file(path.data, raw.max, &raw, err,
+		if (fs_read_file(path.data, raw.max, &raw, err,
 		    sizeof(err)) < 0) {
 			errno = 0;
 			die(err);

@@ -43,6 +43,7 @@
 #include "deliver.h"
 #include "limits.h"
 #include "util.h"
+#include "fsutil.h"
 
 int main(int, char **);
 
@@ -145,7 +146,7 @@ cmd_append(void *ctx, const char *folder, char **files, int nfiles)
 	m = xcalloc((size_t)nfiles, sizeof(*m));
 	for (i = 0; i < nfiles; i++) {
 		buf_reset(&raw);
-		if (util_read_file(files[i], raw.max, &raw, err,
+		if (fs_read_file(files[i], raw.max, &raw, err,
 		    sizeof(err)) < 0) {
 			fprintf(stderr, "imapctl: %s\n", err);
 			return 1;
@@ -274,7 +275,7 @@ script_line(void *ctx, char *line)
 		m = xcalloc((size_t)(ac - 2), sizeof(*m));
 		for (i = 0; i < (size_t)(ac - 2); i++) {
 			buf_reset(&raw);
-			if (util_read_file(av[i + 2], raw.max, &raw, err,
+			if (fs_read_file(av[i + 2], raw.max, &raw, err,
 			    sizeof(err)) < 0)
 				return -1;
 			m[i].data = to_crlf(buf_str(&raw), raw.len, &len);

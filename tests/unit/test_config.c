@@ -24,6 +24,7 @@
 #include "config.h"
 #include "limits.h"
 #include "util.h"
+#include "fsutil.h"
 
 #define HEAD	"[rss2mail]\nfrom = Feeds <feeds@example.org>\n" \
 		"to = me@example.org\n"
@@ -441,7 +442,7 @@ slurp(const char *path, struct buf *b)
 	char err[ERRLEN];
 
 	buf_reset(b);
-	if (util_read_file(path, LIM_CONFIG_SIZE, b, err, sizeof(err)) == -1)
+	if (fs_read_file(path, LIM_CONFIG_SIZE, b, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
 }
 
@@ -453,7 +454,7 @@ scratch_copy(const char *name)
 
 	slurp("tests/data/config/commented.ini", &b);
 	buf_printf(&path, "%s/%s", tmpdir, name);
-	if (util_write_atomic(path.data, buf_str(&b), b.len, 0640, err,
+	if (fs_write_atomic(path.data, buf_str(&b), b.len, 0640, err,
 	    sizeof(err)) == -1)
 		fail_msg("%s", err);
 	buf_free(&b);
@@ -697,7 +698,7 @@ test_edit_edges(void **state)
 	static const char nonl[] = "[rss2mail]\nfrom = a@b.c\nto = d@e.f";
 
 	buf_printf(&path, "%s/nonl.ini", tmpdir);
-	assert_int_equal(util_write_atomic(path.data, nonl, strlen(nonl), 0600,
+	assert_int_equal(fs_write_atomic(path.data, nonl, strlen(nonl), 0600,
 	    err, sizeof(err)), 0);
 	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
 	    sizeof(err)), 0);
@@ -715,7 +716,7 @@ test_edit_edges(void **state)
 	/* an empty file is not a valid config: nothing is written */
 	buf_reset(&path);
 	buf_printf(&path, "%s/empty.ini", tmpdir);
-	assert_int_equal(util_write_atomic(path.data, "", 0, 0600, err,
+	assert_int_equal(fs_write_atomic(path.data, "", 0, 0600, err,
 	    sizeof(err)), 0);
 	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
 	    sizeof(err)), -1);
@@ -728,7 +729,7 @@ test_edit_edges(void **state)
 	/* removing the feed that breaks the file is allowed */
 	buf_reset(&path);
 	buf_printf(&path, "%s/broken.ini", tmpdir);
-	assert_int_equal(util_write_atomic(path.data, HEAD "[feed.bad]\n"
+	assert_int_equal(fs_write_atomic(path.data, HEAD "[feed.bad]\n"
 	    "url = ftp://x.example/\n", strlen(HEAD) + 34, 0600, err,
 	    sizeof(err)), 0);
 	assert_int_equal(config_remove_feed(path.data, "bad", err,
@@ -790,7 +791,7 @@ test_check_agrees(void **state)
 
 	buf_printf(&path, "%s/t.ini", tmpdir);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (util_write_atomic(path.data, bad[i].text,
+		if (fs_write_atomic(path.data, bad[i].text,
 		    strlen(bad[i].text), 0600, err, sizeof(err)) == -1)
 			fail_msg("%s", err);
 		buf_reset(&got);

@@ -26,6 +26,8 @@
 #include "limits.h"
 #include "util.h"
 #include "testutil.h"
+#include "utf8.h"
+#include "fsutil.h"
 
 #define FEEDS	"tests/data/feeds"
 
@@ -138,7 +140,7 @@ test_golden(void **state)
 		*dot = '\0';
 	read_opts(base, &o, store);
 	snprintf(path, sizeof(path), "%s/%s", FEEDS, fx->name);
-	assert_int_equal(util_read_file(path, 64u << 20, &in, err,
+	assert_int_equal(fs_read_file(path, 64u << 20, &in, err,
 	    sizeof(err)), 0);
 	if (feed_parse(in.data ? in.data : "", in.len, &o, a, &f, err,
 	    sizeof(err)) == 0) {
@@ -151,9 +153,9 @@ test_golden(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", FEEDS, base);
 	if (getenv("RSS2MAIL_UPDATE_GOLDEN"))
-		assert_int_equal(util_write_atomic(path, out.data, out.len,
+		assert_int_equal(fs_write_atomic(path, out.data, out.len,
 		    0644, err, sizeof(err)), 0);
-	if (util_read_file(path, 64u << 20, &want, err, sizeof(err)) != 0)
+	if (fs_read_file(path, 64u << 20, &want, err, sizeof(err)) != 0)
 		fail_msg("%s: no golden file (%s)", fx->name, err);
 	if (strcmp(buf_str(&want), buf_str(&out)) != 0) {
 		fprintf(stderr, "--- %s: got\n%s", fx->name, buf_str(&out));

@@ -19,6 +19,7 @@
 #include "feed_pack.h"
 #include "limits.h"
 #include "util.h"
+#include "fsutil.h"
 
 #define FEEDS	"tests/data/feeds"
 
@@ -36,7 +37,7 @@ round_trip(const char *path)
 
 	memset(&po, 0, sizeof(po));
 	po.base_url = "http://example.org/feed";
-	assert_int_equal(util_read_file(path, 1 << 24, &in, err, sizeof(err)),
+	assert_int_equal(fs_read_file(path, 1 << 24, &in, err, sizeof(err)),
 	    0);
 	if (feed_parse(buf_str(&in), in.len, &po, a, &f, err,
 	    sizeof(err)) == 0) {

@@ -18,6 +18,7 @@
 #include "html.h"
 #include "limits.h"
 #include "util.h"
+#include "utf8.h"
 
 static char *
 sanitize(const char *in)

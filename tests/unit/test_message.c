@@ -35,6 +35,9 @@
 #include "message.h"
 #include "mime.h"
 #include "util.h"
+#include "utf8.h"
+#include "sha256.h"
+#include "fsutil.h"
 
 #define PYTHON		"/usr/bin/python3"
 #define MIMECHECK	"tests/tools/mimecheck.py"
@@ -948,13 +951,13 @@ test_golden(void **state)
 		snprintf(path, sizeof(path), "%s/%s.eml", GOLDEN_DIR,
 		    goldens[i].name);
 		if (upd != NULL && strcmp(upd, "1") == 0) {
-			if (util_write_atomic(path, m.data, m.len, 0644, err,
+			if (fs_write_atomic(path, m.data, m.len, 0644, err,
 			    sizeof(err)) == -1)
 				fail_msg("%s", err);
 			printf("wrote %s\n", path);
 		} else {
 			buf_reset(&want);
-			if (util_read_file(path, 1 << 20, &want, err,
+			if (fs_read_file(path, 1 << 20, &want, err,
 			    sizeof(err)) == -1)
 				fail_msg("%s (GOLDEN_UPDATE=1 writes it)",
 				    err);

@@ -20,6 +20,7 @@
 #include "mime.h"
 #include "util.h"
 #include "testutil.h"
+#include "utf8.h"
 
 /* Check one written header; returns the decoded value (caller frees). */
 static char *

@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "opml.h"
 #include "util.h"
+#include "fsutil.h"
 
 #define DATA	"tests/data/opml/"
 #define HEAD	"[rss2mail]\nfrom = Feeds <feeds@example.org>\n" \
@@ -31,7 +32,7 @@ slurp(const char *path, struct buf *b)
 	char err[ERRLEN];
 
 	buf_reset(b);
-	if (util_read_file(path, LIM_CONFIG_SIZE, b, err, sizeof(err)) == -1)
+	if (fs_read_file(path, LIM_CONFIG_SIZE, b, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
 }
 
@@ -252,7 +253,7 @@ write_config(const char *name, const char *text)
 	char err[ERRLEN];
 
 	buf_printf(&path, "%s/%s", tmpdir, name);
-	if (util_write_atomic(path.data, text, strlen(text), 0600, err,
+	if (fs_write_atomic(path.data, text, strlen(text), 0600, err,
 	    sizeof(err)) == -1)
 		fail_msg("%s", err);
 	return buf_steal(&path);

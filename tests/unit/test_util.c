@@ -17,6 +17,9 @@
 #include "buf.h"
 #include "util.h"
 #include "testutil.h"
+#include "utf8.h"
+#include "sha256.h"
+#include "fsutil.h"
 
 static void
 test_buf_cap(void **state)
@@ -477,20 +480,20 @@ test_write_atomic(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/a/b/file", dir);
-	assert_int_equal(util_mkdirs(path, 0, err, sizeof(err)), 0);
-	assert_int_equal(util_write_atomic(path, "one\n", 4, 0640, err,
+	assert_int_equal(fs_mkdirs(path, 0, err, sizeof(err)), 0);
+	assert_int_equal(fs_write_atomic(path, "one\n", 4, 0640, err,
 	    sizeof(err)), 0);
-	assert_int_equal(util_write_atomic(path, "two\n", 4, 0640, err,
+	assert_int_equal(fs_write_atomic(path, "two\n", 4, 0640, err,
 	    sizeof(err)), 0);
-	assert_int_equal(util_read_file(path, 100, &b, err, sizeof(err)), 0);
+	assert_int_equal(fs_read_file(path, 100, &b, err, sizeof(err)), 0);
 	assert_string_equal(buf_str(&b), "two\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
 	buf_reset(&b);
-	assert_int_equal(util_read_file(path, 2, &b, err, sizeof(err)), -1);
+	assert_int_equal(fs_read_file(path, 2, &b, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "too large"));
 	snprintf(path, sizeof(path), "%s/a", dir);
-	assert_int_equal(util_read_file(path, 100, &b, err, sizeof(err)), -1);
+	assert_int_equal(fs_read_file(path, 100, &b, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
 	buf_free(&b);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);

@@ -1,30 +1,14 @@
 /*
- * util.h - small helpers every module may use: allocation that aborts on
- * exhaustion, error-buffer formatting, UTF-8 checks, SHA-256, paths.
- *
- * No I/O here except util_expand_path's getenv, no globals.
+ * utf8.h - UTF-8: the one set of sequence rules, decoding, validation and
+ * cleaning for one-line fields.  Pure.
  */
-#ifndef RSS2MAIL_UTIL_H
-#define RSS2MAIL_UTIL_H
+#ifndef RSS2MAIL_UTF8_H
+#define RSS2MAIL_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 struct buf;
-
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xrealloc(void *, size_t);
-char	*xstrdup(const char *);			/* NULL-safe */
-char	*xstrndup(const char *, size_t);
-
-/* Write one line of error text into a caller-owned buffer. */
-void	 errf(char *err, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-/* Prefix existing error text with context: "feed lwn: " + err. */
-void	 errprefix(char *err, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates, nothing
  * above U+10FFFF). */
@@ -116,27 +100,5 @@ utf8_first_flagged(uint64_t m)
 	return (unsigned int)__builtin_ctzll(m) >> 3;
 #endif
 }
-
-#define SHA256_LEN	32
-void	 sha256(const void *, size_t, unsigned char out[SHA256_LEN]);
-/* Lower-case hex of p[0..n) into out (2n+1 bytes). */
-void	 hex_encode(const unsigned char *p, size_t n, char *out);
-
-/* "~/x" -> "$HOME/x"; returns a malloc'd string. */
-char	*util_expand_path(const char *);
-/* mkdir -p for the directory part of a path (or the path with dir=1). */
-int	 util_mkdirs(const char *path, int dir, char *err, size_t errlen);
-/* Write a file atomically: temp file in the same directory, fsync, rename,
- * fsync the directory. */
-int	 util_write_atomic(const char *path, const void *, size_t, int mode,
-	    char *err, size_t errlen);
-/* Read a whole file, at most max bytes (else an error "too large"). */
-int	 util_read_file(const char *path, size_t max, struct buf *out,
-	    char *err, size_t errlen);
-
-/* "30s" "5m" "1h" "2d" or plain seconds -> seconds; -1 on error. */
-long long util_parse_duration(const char *);
-/* RFC 5322 date-time in UTC: "Fri, 27 Nov 2026 00:28:23 +0000" (32 bytes). */
-void	 util_rfc5322_date(time_t, char out[40]);
 
 #endif
