@@ -341,6 +341,13 @@ class Dovecot:
         u = "%s://%s@%s:%d" % (scheme, user or self.user, host, port)
         return u + "/" + mailbox if mailbox else u
 
+    def folder(self, name):
+        """The server's name of a folder the user writes as "a/b" (the
+        personal namespace's prefix and separator applied)."""
+        if name in ("", "INBOX"):
+            return "INBOX"
+        return self.prefix + name.replace("/", self.separator)
+
     def log(self):
         """The Dovecot log so far (text)."""
         try:

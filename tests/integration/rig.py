@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import tempfile
 
+import cyrus
 import dovecot
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
@@ -75,6 +76,21 @@ def tempdir(test):
 def need_dovecot(test):
     if not dovecot.Dovecot.available():
         test.skipTest("dovecot is not installed (scripts/install-deps)")
+
+
+# The real IMAP servers the delivery tests run against, by name.
+IMAP_SERVERS = {"dovecot": dovecot.Dovecot, "cyrus": cyrus.Cyrus}
+
+
+def imap_server(test, kind="dovecot", **kw):
+    """A started server of that kind, closed when the test ends; the test
+    is skipped (a failure under CI) when the server is not installed."""
+    cls = IMAP_SERVERS[kind]
+    if not cls.available():
+        test.skipTest("%s is not installed (scripts/install-deps)" % kind)
+    srv = cls(**kw)
+    test.addCleanup(srv.close)
+    return srv
 
 
 def state_rows(db, sql, args=()):

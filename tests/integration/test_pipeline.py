@@ -104,21 +104,26 @@ class Pipeline(unittest.TestCase):
             self.assertTrue("if-none-match" in h or
                             "if-modified-since" in h, q)
 
+    def into_imap(self, kind):
+        dc = rig.imap_server(self, kind)
+        pw = rig.write_secret(self.dir, dc.password)
+        cfg = self.config("imap", imap_url=dc.url("Feeds"),
+                          imap_tls="none", password_file=pw)
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # one connection, one login for the whole run (counted before
+        # the test's own login to read the messages back)
+        time.sleep(0.3)                    # Dovecot's log is async
+        self.assertEqual(dc.login_count(), 1, dc.log())
+        self.check_messages(dc.fetch_all(dc.folder("Feeds")))
+        self.check_second_run(cfg)
+        self.assertEqual(len(dc.fetch_all(dc.folder("Feeds"))), TOTAL)
+
     def test_into_dovecot(self):
-        rig.need_dovecot(self)
-        with dovecot.Dovecot() as dc:
-            pw = rig.write_secret(self.dir, dc.password)
-            cfg = self.config("imap", imap_url=dc.url("Feeds"),
-                              imap_tls="none", password_file=pw)
-            r = rig.run(cfg, "run")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            # one connection, one login for the whole run (counted before
-            # the test's own login to read the messages back)
-            time.sleep(0.3)                    # Dovecot's log is async
-            self.assertEqual(dc.login_count(), 1, dc.log())
-            self.check_messages(dc.fetch_all("Feeds"))
-            self.check_second_run(cfg)
-            self.assertEqual(len(dc.fetch_all("Feeds")), TOTAL)
+        self.into_imap("dovecot")
+
+    def test_into_cyrus(self):
+        self.into_imap("cyrus")
 
     def test_into_maildir(self):
         md = os.path.join(self.dir, "Mail")

@@ -24,16 +24,14 @@ NEW = "Wed, 25 Nov 2026 10:00:00 +0000"
 
 
 class Updates(unittest.TestCase):
+    SERVER = "dovecot"
 
     def setUp(self):
-        rig.need_dovecot(self)
         self.dir = rig.tempdir(self)
         self.http = FeedServer()
         self.http.start()
         self.addCleanup(self.http.stop)
-        self.dc = dovecot.Dovecot()
-        self.dc.start()
-        self.addCleanup(self.dc.close)
+        self.dc = rig.imap_server(self, self.SERVER)
         self.pw = rig.write_secret(self.dir, self.dc.password)
 
     def config(self, extra):
@@ -48,7 +46,7 @@ class Updates(unittest.TestCase):
     def flag(self, subject, flags):
         c = self.dc.imap()
         try:
-            c.select("Feeds")
+            c.select(self.dc.folder("Feeds"))
             typ, data = c.search(None, "SUBJECT", '"%s"' % subject)
             for num in data[0].split():
                 c.store(num, "+FLAGS", "(%s)" % flags)
@@ -57,7 +55,8 @@ class Updates(unittest.TestCase):
 
     def messages(self):
         out = {}
-        for m in self.dc.fetch_all("Feeds", with_meta=True):
+        for m in self.dc.fetch_all(self.dc.folder("Feeds"),
+                                         with_meta=True):
             msg = email.message_from_bytes(m["raw"])
             out.setdefault(msg["Subject"], []).append(m["flags"])
         return out
@@ -103,6 +102,11 @@ class Updates(unittest.TestCase):
         # expired mail is not delivered again: the journal remembers it
         r = rig.run(cfg, "run")
         self.assertEqual(sorted(self.messages()), sorted(got))
+
+
+class UpdatesCyrus(Updates):
+    """The same against Cyrus (INBOX. prefix, "." separator)."""
+    SERVER = "cyrus"
 
 
 if __name__ == "__main__":
