@@ -113,6 +113,12 @@ bench: deps
 	$(MAKE) all
 	$(PYTHON) tests/bench/bench.py
 
+# IMAP across a 50 ms link, per provider profile, beside mbsync (isync)
+bench-field: deps
+	@INSTALL_DEPS_EXTRA=isync scripts/install-deps
+	$(MAKE) all
+	$(PYTHON) tests/bench/field.py
+
 install: $(B)/rss2mail
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
@@ -136,5 +142,5 @@ clean:
 
 # keep the objects of the fuzz and tool programs between builds
 .SECONDARY:
-.PHONY: all tests deps check demo bench install uninstall clean asan fuzz fuzz-bins golden
+.PHONY: all tests deps check demo bench bench-field install uninstall clean asan fuzz fuzz-bins golden
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -99,6 +99,45 @@ def wait_port(port, timeout=15.0, proc=None):
     return False
 
 
+# Providers' capability lists, as their users' reports in other clients'
+# trackers show them (issue 13).  Dovecot advertises a list given with
+# imap_capability, so a test or benchmark meets a provider's feature set on
+# a server whose log and rawlog it can read.  COMPRESS=DEFLATE needs the
+# zlib plugins loaded, or a client that tries it gets BAD.
+PROFILES = {
+    "gmail": "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN "
+             "X-GM-EXT-1 UIDPLUS COMPRESS=DEFLATE ENABLE MOVE CONDSTORE "
+             "ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS LITERAL- "
+             "SPECIAL-USE APPENDLIMIT=35651584",
+    "outlook": "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS "
+               "MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+",
+    "icloud": "XAPPLEPUSHSERVICE IMAP4rev1 SASL-IR AUTH=ATOKEN AUTH=PLAIN",
+    "bare": "IMAP4rev1",
+    # what this Dovecot offers itself: MULTIAPPEND, LITERAL+, UIDPLUS ...
+    "full": None,
+}
+ZLIB_PLUGINS = ("mail_plugins = $mail_plugins zlib\n"
+                "protocol imap {\n  mail_plugins = $mail_plugins imap_zlib\n"
+                "}\n")
+
+
+def profile_config(name):
+    """The raw config that makes Dovecot pose as that provider."""
+    caps = PROFILES[name]
+    if caps is None:
+        return ""
+    text = "imap_capability = %s\n" % caps
+    if "COMPRESS=DEFLATE" in caps:
+        text += ZLIB_PLUGINS
+    return text
+
+
+def rawlog_config(directory):
+    """Config that records every session's traffic under directory
+    (*.in: what the client sent, each line after a timestamp)."""
+    return ("protocol imap {\n  rawlog_dir = %s\n}\n" % directory)
+
+
 class DovecotError(Exception):
     pass
 
