@@ -22,9 +22,9 @@ ifneq ($(filter true 1,$(CI) $(WERROR)),)
 WARN	+= -Werror
 endif
 
-PKGS	= libcurl libxml-2.0 libetpan sqlite3 jansson gnutls zlib
+PKGS	= libcurl libxml-2.0 libetpan sqlite3 jansson gnutls zlib vips
 # Debian's libetpan.pc leaks its own link specs (-specs=...no-pie-link.specs);
 # drop them so our PIE build and clang links work.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -pthread
-PKG_LIBS   := $(filter-out -specs=%,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) -pthread
+PKG_LIBS   := $(filter-out -specs=%,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) -pthread -lm
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

@@ -34,6 +34,7 @@
 #define LIM_IMAGES_TOTAL	(1u << 20)	/* default per-message image budget */
 #define LIM_IMAGE_CACHE		(8u << 20)	/* images kept for a pass's reuse */
 #define LIM_IMAGE_CACHE_URLS	4096
+#define LIM_IMAGE_PIXELS	50000000ull	/* decoded, read from the header */
 /* config, state, imap */
 #define LIM_CONFIG_SIZE		(4u << 20)
 #define LIM_CONFIG_LINE		8192
@@ -61,6 +62,7 @@
 #define LIM_IMAGES_TOTAL	(16u << 10)
 #define LIM_IMAGE_CACHE		(16u << 10)
 #define LIM_IMAGE_CACHE_URLS	8
+#define LIM_IMAGE_PIXELS	1000000ull
 #define LIM_CONFIG_SIZE		(16u << 10)
 #define LIM_CONFIG_LINE		512
 #define LIM_IMAP_LINE		(16u << 10)
