@@ -22,7 +22,7 @@ ifneq ($(filter true 1,$(CI) $(WERROR)),)
 WARN	+= -Werror
 endif
 
-PKGS	= libcurl libxml-2.0 libetpan sqlite3 jansson gnutls zlib vips
+PKGS	= libcurl libxml-2.0 libetpan sqlite3 jansson gnutls zlib vips libpcre2-8
 # Debian's libetpan.pc leaks its own link specs (-specs=...no-pie-link.specs);
 # drop them so our PIE build and clang links work.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -pthread
