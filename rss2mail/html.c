@@ -11,7 +11,9 @@
  * always escaped, so the only markup in the output is markup written here.
  *
  * Deliberately not here: CSS (style attributes and elements are dropped),
- * fetching anything, resolving relative URLs (the feed parser did that).
+ * fetching anything, resolving relative URLs (the feed parser did that),
+ * the document a message's HTML part puts around the sanitized fragment
+ * (message_html.c).
  * This is the only file that includes libxml2's HTML parser.
  */
 #include <stdint.h>
@@ -309,6 +311,13 @@ escape_clean(struct buf *out, const char *s, int oneline)
 	buf_free(&c);
 }
 
+int
+html_escape_line(struct buf *out, const char *s)
+{
+	escape_clean(out, s, 1);
+	return out->overflow ? -1 : 0;
+}
+
 /*
  * The URL as a browser would read it: leading and trailing whitespace and
  * controls stripped, tabs and newlines inside removed (WHATWG URL
@@ -359,15 +368,21 @@ url_scheme_ok(const char *url, int img)
 }
 
 int
+html_url_clean(const char *url, int img, struct buf *out)
+{
+	buf_reset(out);
+	if (url == NULL)
+		return 0;
+	url_clean(url, out);
+	return url_scheme_ok(buf_str(out), img);
+}
+
+int
 html_url_ok(const char *url, int img)
 {
 	struct buf c = BUF_INIT(0);
-	int r;
+	int r = html_url_clean(url, img, &c);
 
-	if (url == NULL)
-		return 0;
-	url_clean(url, &c);
-	r = url_scheme_ok(buf_str(&c), img);
 	buf_free(&c);
 	return r;
 }
@@ -1805,109 +1820,4 @@ html_to_line(const char *html, size_t len, struct buf *out)
 	r = utf8_clean(out, buf_str(&raw), raw.len, 1);
 	buf_free(&raw);
 	return r;
-}
-
-/* ------------------------------------------------------------------ */
-/* The document around a message's HTML part. */
-
-/* Readable on a phone, in light and dark mode; no remote anything. */
-static const char html_style[] =
-    ":root{color-scheme:light dark}\n"
-    "body{margin:0 auto;max-width:40em;padding:0 8px;"
-    "font-family:sans-serif;line-height:1.45;overflow-wrap:break-word}\n"
-    "h1{font-size:1.4em;line-height:1.25;margin:.5em 0}\n"
-    "h1 a{color:inherit;text-decoration:none}\n"
-    "img,video{max-width:100%;height:auto}\n"
-    "figure{margin:1em 0}figcaption{font-size:small;color:#555}\n"
-    "pre,code{font-family:ui-monospace,Menlo,Consolas,monospace;"
-    "font-size:.9em}\n"
-    "pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;"
-    "padding:8px}\n"
-    "blockquote{margin:0 0 0 4px;padding-left:12px;"
-    "border-left:3px solid #ccc}\n"
-    "table{border-collapse:collapse;max-width:100%}\n"
-    "td,th{border:1px solid #ddd;padding:2px 6px}\n"
-    ".rss2mail-head{font-size:small;color:#555}\n"
-    "@media (prefers-color-scheme:dark){body{background:#121212;"
-    "color:#ddd}a{color:#8ab4f8}pre{background:#222}"
-    ".rss2mail-head,figcaption{color:#aaa}}\n";
-
-static void
-doc_link(struct buf *out, const char *href, const char *text)
-{
-	struct buf u = BUF_INIT(0);
-
-	if (html_url_ok(href, 0)) {
-		url_clean(href, &u);
-		buf_puts(out, "<a href=\"");
-		escape_clean(out, buf_str(&u), 1);
-		buf_puts(out, "\">");
-	}
-	escape_clean(out, text, 1);
-	if (u.len > 0)
-		buf_puts(out, "</a>");
-	buf_free(&u);
-}
-
-int
-html_entry_head(const struct html_doc *d, int level, struct buf *out)
-{
-	size_t i;
-
-	buf_puts(out, "<p class=\"rss2mail-head\">");
-	if (d->feed != NULL)
-		escape_clean(out, d->feed, 1);
-	if (d->author != NULL) {
-		if (d->feed != NULL)
-			buf_puts(out, " &middot; ");
-		escape_clean(out, d->author, 1);
-	}
-	if (d->date != NULL) {
-		if (d->feed != NULL || d->author != NULL)
-			buf_puts(out, " &middot; ");
-		escape_clean(out, d->date, 1);
-	}
-	buf_puts(out, "</p>\n");
-	for (i = 0; i < d->nenclosures; i++) {
-		if (d->enclosures[i].href == NULL)
-			continue;
-		buf_puts(out, "<p class=\"rss2mail-head\">Enclosure: ");
-		doc_link(out, d->enclosures[i].href, d->enclosures[i].href);
-		if (d->enclosures[i].note != NULL) {
-			buf_puts(out, " (");
-			escape_clean(out, d->enclosures[i].note, 1);
-			buf_puts(out, ")");
-		}
-		buf_puts(out, "</p>\n");
-	}
-	level = level < 1 ? 1 : level > 6 ? 6 : level;
-	buf_printf(out, "<h%d>", level);
-	doc_link(out, d->link, d->title && *d->title ? d->title :
-	    "(no title)");
-	buf_printf(out, "</h%d>\n", level);
-	return out->overflow ? -1 : 0;
-}
-
-int
-html_document(const struct html_doc *d, const char *frag, size_t len,
-    struct buf *out)
-{
-	buf_puts(out, "<!DOCTYPE html>\n<html");
-	if (d->lang != NULL && *d->lang != '\0') {
-		buf_puts(out, " lang=\"");
-		escape_clean(out, d->lang, 1);
-		buf_putc(out, '"');
-	}
-	buf_puts(out, ">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n<title>");
-	escape_clean(out, d->title ? d->title : "", 1);
-	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-	    html_style);
-	html_entry_head(d, 1, out);
-	buf_append(out, frag, len);
-	if (len > 0 && frag[len - 1] != '\n')
-		buf_putc(out, '\n');
-	buf_puts(out, "</body>\n</html>\n");
-	return out->overflow ? -1 : 0;
 }

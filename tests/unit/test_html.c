@@ -366,32 +366,6 @@ test_from_text(void **state)
 }
 
 static void
-test_document(void **state)
-{
-	struct buf b = BUF_INIT(0);
-	struct html_doc d;
-
-	(void)state;
-	memset(&d, 0, sizeof(d));
-	d.title = "<T>";
-	d.feed = "F & G";
-	d.link = "javascript:alert(1)";
-	html_document(&d, "<p>x</p>", 8, &b);
-	assert_non_null(strstr(b.data, "<html>"));
-	assert_non_null(strstr(b.data, "<meta charset=\"utf-8\">"));
-	assert_non_null(strstr(b.data, "&lt;T&gt;"));
-	assert_non_null(strstr(b.data, "F &amp; G"));
-	assert_null(strstr(b.data, "javascript"));
-	assert_non_null(strstr(b.data, "<p>x</p>\n</body>\n</html>\n"));
-	buf_reset(&b);
-	d.link = "https://example.org/p?a=1&b=2";
-	html_document(&d, "", 0, &b);
-	assert_non_null(strstr(b.data,
-	    "<a href=\"https://example.org/p?a=1&amp;b=2\">"));
-	buf_free(&b);
-}
-
-static void
 test_image_urls(void **state)
 {
 	struct buf b = BUF_INIT(0);
@@ -537,7 +511,6 @@ main(void)
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_from_text),
-		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_image_urls),
 		cmocka_unit_test(test_tree_shared),
 		cmocka_unit_test(test_escape_reference),
