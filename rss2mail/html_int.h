@@ -1,0 +1,41 @@
+/*
+ * html_int.h - what html.c (the parse, the tables, the sanitizer) shares
+ * with html_text.c (the plain-text renderers), and nothing else includes.
+ * It is a header of its own because html.c held both jobs in one file past
+ * 1,500 lines: the renderer needs the parsed tree and the same rules for
+ * which elements, links and images count, and those stay in one place.
+ * Both files are pure: no I/O, no globals.
+ */
+#ifndef RSS2MAIL_HTML_INT_H
+#define RSS2MAIL_HTML_INT_H
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+struct buf;
+
+/* The parsed fragment behind html.h's struct html_tree. */
+struct html_tree {
+	htmlDocPtr	 doc;
+};
+
+/* 1 when an element is dropped with everything inside it (script, svg,
+ * form, head, ...): neither walker enters it. */
+int	html_dropped(const char *name);
+
+/*
+ * The leading decimal digits of an attribute (blanks before them
+ * skipped), at most 100000 or so; -1 when the attribute is missing or
+ * does not start with a digit.
+ */
+int	html_attr_int(xmlNodePtr, const char *attr);
+
+/*
+ * The src of an <img> / the href of an <a>, cleaned as a browser reads it,
+ * into out (reset first): 1 when it may be shown (a safe scheme; for
+ * images, not a tracker or a 1x1 pixel) / followed, else 0.
+ */
+int	html_img_src(xmlNodePtr, struct buf *out);
+int	html_link_href(xmlNodePtr, struct buf *out);
+
+#endif
