@@ -33,8 +33,9 @@
 #define HTML_INT_MAX	0x7fffffff	/* htmlReadMemory takes an int */
 
 /*
- * The element tables are sorted (strcmp order) and searched by halving:
- * every element of every entry is looked up in several of them.
+ * The element tables are sorted (strcmp order) and searched by halving
+ * (html_lookup): every element of every entry is looked up in several of
+ * them.
  */
 
 /* Elements dropped together with everything inside them. */
@@ -183,39 +184,18 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-/* The index of s in a sorted, NULL-terminated list of n names, or -1. */
-static long
-sorted_find(const char *const *list, size_t n, const char *s)
+const void *
+html_lookup(const void *table, size_t n, size_t size, const char *name)
 {
+	const char *base = table, *e;
 	size_t lo = 0, hi = n, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(s, list[mid])) == 0)
-			return (long)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
-#define NAMES(list)	(sizeof(list) / sizeof(list[0]) - 1)
-#define IN_SORTED(list, s)	(sorted_find(list, NAMES(list), s) >= 0)
-
-static const struct html_allow *
-allowed(const char *name)
-{
-	size_t lo = 0, hi = sizeof(html_allow) / sizeof(html_allow[0]) - 1,
-	    mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(name, html_allow[mid].name)) == 0)
-			return &html_allow[mid];
+		e = base + mid * size;
+		if ((c = strcmp(name, *(const char *const *)e)) == 0)
+			return e;
 		if (c < 0)
 			hi = mid;
 		else
@@ -223,6 +203,11 @@ allowed(const char *name)
 	}
 	return NULL;
 }
+
+/* Lookups in the NULL-terminated tables above (the NULL not searched). */
+#define NAMES(list)	(sizeof(list) / sizeof(list[0]) - 1)
+#define FIND(list, s)	html_lookup(list, NAMES(list), sizeof(list[0]), s)
+#define IN_SORTED(list, s)	(FIND(list, s) != NULL)
 
 int
 html_dropped(const char *name)
@@ -467,35 +452,28 @@ is_tracker(xmlNodePtr n, const char *src)
 	return 0;
 }
 
+/* A URL attribute of n, cleaned, into out: 1 when safe as html_url_ok. */
+static int
+url_attr(xmlNodePtr n, const char *attr, int img, struct buf *out)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
+	int r = html_url_clean((const char *)v, img, out);
+
+	if (v != NULL)
+		xmlFree(v);
+	return r;
+}
+
 int
 html_img_src(xmlNodePtr n, struct buf *out)
 {
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)"src");
-	int r = 0;
-
-	buf_reset(out);
-	if (v == NULL)
-		return 0;
-	url_clean((const char *)v, out);
-	if (url_scheme_ok(buf_str(out), 1) && !is_tracker(n, buf_str(out)))
-		r = 1;
-	xmlFree(v);
-	return r;
+	return url_attr(n, "src", 1, out) && !is_tracker(n, buf_str(out));
 }
 
 int
 html_link_href(xmlNodePtr n, struct buf *out)
 {
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)"href");
-	int r = 0;
-
-	buf_reset(out);
-	if (v == NULL)
-		return 0;
-	url_clean((const char *)v, out);
-	r = url_scheme_ok(buf_str(out), 0);
-	xmlFree(v);
-	return r;
+	return url_attr(n, "href", 0, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -543,9 +521,8 @@ san_attrs(xmlNodePtr n, const struct html_allow *a, const char *src,
 			buf_puts(&u, src);
 		else if (strcmp(name, "href") == 0 ||
 		    strcmp(name, "src") == 0 || strcmp(name, "cite") == 0) {
-			url_clean((const char *)v, &u);
-			if (!url_scheme_ok(buf_str(&u),
-			    strcmp(name, "src") == 0)) {
+			if (!html_url_clean((const char *)v,
+			    strcmp(name, "src") == 0, &u)) {
 				xmlFree(v);
 				continue;
 			}
@@ -596,7 +573,8 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 	name = (const char *)n->name;
 	if (html_dropped(name))
 		return;
-	a = IN_SORTED(html_void_unknown, name) ? NULL : allowed(name);
+	a = IN_SORTED(html_void_unknown, name) ? NULL :
+	    FIND(html_allow, name);
 	img = a != NULL && strcmp(name, "img") == 0;
 	if (img && !html_img_src(n, &tmp))
 		goto out;	/* no safe source, or a tracker: no image */

@@ -9,6 +9,8 @@
 #ifndef RSS2MAIL_HTML_INT_H
 #define RSS2MAIL_HTML_INT_H
 
+#include <stddef.h>
+
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
@@ -18,6 +20,14 @@ struct buf;
 struct html_tree {
 	htmlDocPtr	 doc;
 };
+
+/*
+ * The entry of a table sorted by name (strcmp order) whose first member
+ * is the name: n entries of size bytes each; NULL when name is not there.
+ * A list of names is such a table (each entry is only its name).
+ */
+const void *html_lookup(const void *table, size_t n, size_t size,
+	    const char *name);
 
 /* 1 when an element is dropped with everything inside it (script, svg,
  * form, head, ...): neither walker enters it. */

@@ -491,19 +491,11 @@ static const struct txt_elem {
 static enum txt_kind
 txt_kind(const char *name)
 {
-	size_t lo = 0, hi = sizeof(txt_elems) / sizeof(txt_elems[0]), mid;
-	int c;
+	const struct txt_elem *e = html_lookup(txt_elems,
+	    sizeof(txt_elems) / sizeof(txt_elems[0]), sizeof(txt_elems[0]),
+	    name);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(name, txt_elems[mid].name)) == 0)
-			return txt_elems[mid].kind;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return TXT_INLINE;
+	return e != NULL ? e->kind : TXT_INLINE;
 }
 
 static void
