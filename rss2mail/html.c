@@ -559,20 +559,16 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 {
 	const struct html_allow *a;
 	struct buf tmp = BUF_INIT(0), cid = BUF_INIT(0);
-	const char *name, *c;
+	const char *name, *text, *c;
 	int img;
 
-	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-		if (n->content != NULL)
-			escape_clean_in(s->out, (const char *)n->content, 0,
-			    &s->text);
+	if ((text = html_node_text(n)) != NULL) {
+		escape_clean_in(s->out, text, 0, &s->text);
 		return;
 	}
-	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
+	if (!html_enter(n, depth))
 		return;
 	name = (const char *)n->name;
-	if (html_dropped(name))
-		return;
 	a = IN_SORTED(html_void_unknown, name) ? NULL :
 	    FIND(html_allow, name);
 	img = a != NULL && strcmp(name, "img") == 0;
@@ -699,8 +695,7 @@ img_walk(xmlNodePtr n, struct buf *list, size_t *count, size_t max,
 	const char *p;
 	size_t k;
 
-	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
-	    *count >= max || html_dropped((const char *)n->name))
+	if (!html_enter(n, depth) || *count >= max)
 		return;
 	if (strcmp((const char *)n->name, "img") == 0) {
 		if (html_img_src(n, &src) && strncmp(src.data, "cid:", 4) != 0 &&

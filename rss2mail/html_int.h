@@ -14,6 +14,8 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "limits.h"
+
 struct buf;
 
 /* The parsed fragment behind html.h's struct html_tree. */
@@ -32,6 +34,26 @@ const void *html_lookup(const void *table, size_t n, size_t size,
 /* 1 when an element is dropped with everything inside it (script, svg,
  * form, head, ...): neither walker enters it. */
 int	html_dropped(const char *name);
+
+/*
+ * How every walker meets a node.  html_node_text: the text of a text or
+ * CDATA node, else NULL.  html_enter: 1 for an element a walker goes
+ * into (not dropped, at most LIM_XML_DEPTH deep), else 0 (skip it).
+ */
+static inline const char *
+html_node_text(xmlNodePtr n)
+{
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+		return (const char *)n->content;
+	return NULL;
+}
+
+static inline int
+html_enter(xmlNodePtr n, int depth)
+{
+	return n->type == XML_ELEMENT_NODE && depth <= LIM_XML_DEPTH &&
+	    !html_dropped((const char *)n->name);
+}
 
 /*
  * The leading decimal digits of an attribute (blanks before them

@@ -51,21 +51,40 @@ cp_width(uint32_t c)
 	return 1;
 }
 
+/* The code point at s (n > 0 bytes left) into *cp and its length; a
+ * byte that starts no valid sequence is one '?' (the text was cleaned,
+ * so only a cut at a cap meets one). */
+static size_t
+next_cp(const char *s, size_t n, uint32_t *cp)
+{
+	size_t k;
+
+	if ((k = utf8_decode(s, n, cp)) == 0) {
+		k = 1;
+		*cp = '?';
+	}
+	return k;
+}
+
 static size_t
 str_width(const char *s, size_t n)
 {
-	size_t i = 0, k, w = 0;
+	size_t i, k, w = 0;
 	uint32_t cp;
 
-	while (i < n) {
-		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
-			k = 1;
-			cp = '?';
-		}
+	for (i = 0; i < n; i += k) {
+		k = next_cp(s + i, n - i, &cp);
 		w += (size_t)cp_width(cp);
-		i += k;
 	}
 	return w;
+}
+
+/* Drop the spaces at the end of b: no line ends in one. */
+static void
+trim_spaces(struct buf *b)
+{
+	while (b->len > 0 && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
 }
 
 static int
@@ -93,9 +112,7 @@ struct wrap {
 static void
 wrap_newline(struct wrap *w)
 {
-	/* no trailing spaces */
-	while (w->out->len > 0 && w->out->data[w->out->len - 1] == ' ')
-		w->out->data[--w->out->len] = '\0';
+	trim_spaces(w->out);
 	buf_putc(w->out, '\n');
 	w->open = 0;
 	w->line++;
@@ -139,10 +156,7 @@ wrap_token(struct wrap *w, const char *t, size_t n, int space)
 	}
 	/* a word wider than the line: break it between characters */
 	for (i = 0; i < n; i += k) {
-		if ((k = utf8_decode(t + i, n - i, &cp)) == 0) {
-			k = 1;
-			cp = '?';
-		}
+		k = next_cp(t + i, n - i, &cp);
 		cw = (size_t)cp_width(cp);
 		if (w->col + cw > w->width && w->col > 0) {
 			wrap_newline(w);
@@ -186,8 +200,8 @@ wrap_para(struct buf *out, const char *s, size_t n, size_t width,
 			continue;
 		}
 		/* a wide character is a token of its own */
-		if ((k = utf8_decode(s + i, n - i, &cp)) != 0 &&
-		    cp_width(cp) == 2) {
+		k = next_cp(s + i, n - i, &cp);
+		if (cp_width(cp) == 2) {
 			wrap_token(&w, s + i, k, space);
 			space = 0;
 			i += k;
@@ -195,9 +209,8 @@ wrap_para(struct buf *out, const char *s, size_t n, size_t width,
 		}
 		for (j = i; j < n && s[j] != ' ' && s[j] != '\t' &&
 		    s[j] != '\n'; j += k) {
-			if ((k = utf8_decode(s + j, n - j, &cp)) == 0)
-				k = 1;
-			else if (cp_width(cp) == 2)
+			k = next_cp(s + j, n - j, &cp);
+			if (cp_width(cp) == 2)
 				break;
 		}
 		wrap_token(&w, s + i, j - i, space);
@@ -394,10 +407,7 @@ txt_pre_flush(struct txt *t)
 			;
 		buf_append(t->out, buf_str(&p), p.len);
 		for (col = pw; i < e; i += k) {
-			if ((k = utf8_decode(s + i, e - i, &cp)) == 0) {
-				k = 1;
-				cp = '?';
-			}
+			k = next_cp(s + i, e - i, &cp);
 			cw = (size_t)(cp == '\t' ? 8 - (col - pw) % 8 :
 			    (size_t)cp_width(cp));
 			if (col + cw > HTML_PRE_MAX) {
@@ -408,9 +418,7 @@ txt_pre_flush(struct txt *t)
 			buf_append(t->out, s + i, k);
 			col += cw;
 		}
-		while (t->out->len > 0 && t->out->data[t->out->len - 1] ==
-		    ' ')
-			t->out->data[--t->out->len] = '\0';
+		trim_spaces(t->out);
 		buf_putc(t->out, '\n');
 		i = e + 1;
 	}
@@ -720,8 +728,7 @@ txt_table(struct txt *t, xmlNodePtr n, int depth)
 			continue;
 		}
 		txt_blank_line(t);
-		while (line.len > 0 && line.data[line.len - 1] == ' ')
-			line.data[--line.len] = '\0';
+		trim_spaces(&line);
 		buf_printf(t->out, "%s%s\n", buf_str(&pre), buf_str(&line));
 		if (r == 0 && head && tb.rows > 1) {
 			buf_puts(t->out, buf_str(&pre));
@@ -747,19 +754,16 @@ txt_table(struct txt *t, xmlNodePtr n, int depth)
 static void
 txt_node(struct txt *t, xmlNodePtr n, int depth)
 {
-	const char *name;
+	const char *name, *text;
 	size_t oldind;
 
-	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-		if (n->content != NULL)
-			txt_text(t, (const char *)n->content);
+	if ((text = html_node_text(n)) != NULL) {
+		txt_text(t, text);
 		return;
 	}
-	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH)
+	if (!html_enter(n, depth))
 		return;
 	name = (const char *)n->name;
-	if (html_dropped(name))
-		return;
 	switch (txt_kind(name)) {
 	case TXT_BR:
 		if (t->cell)
@@ -933,16 +937,14 @@ static void
 line_walk(xmlNodePtr n, struct buf *out, int depth)
 {
 	xmlNodePtr c;
+	const char *text;
 
-	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-		if (n->content != NULL) {
-			buf_putc(out, ' ');
-			buf_puts(out, (const char *)n->content);
-		}
+	if ((text = html_node_text(n)) != NULL) {
+		buf_putc(out, ' ');
+		buf_puts(out, text);
 		return;
 	}
-	if (n->type != XML_ELEMENT_NODE || depth > LIM_XML_DEPTH ||
-	    html_dropped((const char *)n->name))
+	if (!html_enter(n, depth))
 		return;
 	if (strcmp((const char *)n->name, "img") == 0) {
 		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
