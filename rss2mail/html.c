@@ -698,7 +698,8 @@ img_walk(xmlNodePtr n, struct buf *list, size_t *count, size_t max,
 	if (!html_enter(n, depth) || *count >= max)
 		return;
 	if (strcmp((const char *)n->name, "img") == 0) {
-		if (html_img_src(n, &src) && strncmp(src.data, "cid:", 4) != 0 &&
+		if (html_img_src(n, &src) &&
+		    strncmp(src.data, "cid:", 4) != 0 &&
 		    strchr(src.data, '\n') == NULL) {
 			/* once each, in document order */
 			for (p = buf_str(list); *p != '\0'; p += k + 1) {

@@ -236,7 +236,8 @@ html_wrap(const char *text, size_t len, int width, struct buf *out)
 			wrap_para(out, c.data + i, e - i - 1, (size_t)width,
 			    "", "");
 		else if (e > i)
-			wrap_para(out, c.data + i, e - i, (size_t)width, "", "");
+			wrap_para(out, c.data + i, e - i, (size_t)width,
+			    "", "");
 		else
 			buf_putc(out, '\n');
 		i = e + 1;
@@ -268,7 +269,7 @@ struct txt {
 	int		 blank;		/* a blank line is due before more */
 	int		 blank_quote;	/* the quote depth when it was asked */
 	size_t		 start;		/* out->len when rendering began */
-	int		 space;		/* whitespace seen since the last word */
+	int		 space;		/* whitespace since the last word */
 	size_t		 indent;	/* list indentation, columns */
 	char		 bullet[16];	/* the next line's bullet, or "" */
 	struct {

@@ -15,7 +15,7 @@ struct buf;
 /* An enclosure under the entry's head. */
 struct msg_html_link {
 	const char	*href;		/* shown only when html_url_ok */
-	const char	*note;		/* after the link, e.g. "audio/mpeg, 4 MB" */
+	const char	*note;		/* after it: "audio/mpeg, 4 MB" */
 };
 
 /*
