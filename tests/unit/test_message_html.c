@@ -184,17 +184,10 @@ static void
 test_document_head(void **state)
 {
 	struct buf doc = BUF_INIT(0), head = BUF_INIT(0);
-	struct msg_html_doc d;
+	const struct msg_html_doc d = { "T", "Blog", "Jane", DATE,
+	    "https://e.example/p", "en", encl, 4 };
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	d.title = "T";
-	d.feed = "Blog";
-	d.author = "Jane";
-	d.date = DATE;
-	d.link = "https://e.example/p";
-	d.enclosures = encl;
-	d.nenclosures = 4;
 	assert_int_equal(msg_html_entry_head(&d, 1, &head), 0);
 	assert_int_equal(msg_html_document(&d, "<p>x</p>", 8, &doc), 0);
 	assert_non_null(strstr(buf_str(&doc), buf_str(&head)));
@@ -210,13 +203,11 @@ static void
 test_cap(void **state)
 {
 	struct buf whole = BUF_INIT(0);
-	struct msg_html_doc d;
+	const struct msg_html_doc d = { "T", NULL, NULL, NULL,
+	    "https://e.example/p", NULL, NULL, 0 };
 	size_t max;
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	d.title = "T";
-	d.link = "https://e.example/p";
 	assert_int_equal(msg_html_document(&d, "<p>x</p>", 8, &whole), 0);
 	for (max = 1; max < whole.len; max += 97) {
 		struct buf b = BUF_INIT(max);
