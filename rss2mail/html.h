@@ -1,6 +1,8 @@
 /*
  * html.h - HTML for mail: an allow-list sanitizer and a plain-text renderer,
  * both on libxml2's HTML parser.  Pure: bytes in, bytes out, no I/O.
+ * The document a message's HTML part wraps around a sanitized fragment is
+ * the message module's (message_html.h).
  */
 #ifndef RSS2MAIL_HTML_H
 #define RSS2MAIL_HTML_H
@@ -76,8 +78,12 @@ int	html_to_line(const char *html, size_t len, struct buf *out);
  */
 int	html_wrap(const char *text, size_t len, int width, struct buf *out);
 
-/* Append s[0..n) with & < > " ' escaped. */
+/* Append s[0..n) with & < > " ' escaped.  0, or -1 at out's cap. */
 int	html_escape(struct buf *out, const char *s, size_t n);
+
+/* Append s as one line of valid UTF-8 (utf8_clean's oneline), escaped as
+ * html_escape does: plain text from a feed for an element or attribute. */
+int	html_escape_line(struct buf *out, const char *s);
 
 /* Plain text as an HTML fragment: <p> per paragraph, <br> per line, bare
  * http(s) URLs made links. */
@@ -88,29 +94,10 @@ int	html_from_text(const char *text, size_t len, struct buf *out);
 int	html_url_ok(const char *url, int img);
 
 /*
- * The whole HTML document of a message's HTML part around a sanitized
- * fragment: <html>, <head> with charset and a small style for phones, the
- * feed, author, date and the entry's link at the top.  Strings are plain
- * text (escaped here); any may be NULL.
+ * The URL as a browser reads it (blanks and controls around it dropped,
+ * tabs and line breaks in it removed) into out, reset first; 1 when that
+ * is safe as html_url_ok says, else 0.  url may be NULL (0, out empty).
  */
-struct html_link {
-	const char	*href;		/* shown only when html_url_ok */
-	const char	*note;		/* after the link, e.g. "audio/mpeg, 4 MB" */
-};
-struct html_doc {
-	const char	*title;
-	const char	*feed;
-	const char	*author;
-	const char	*date;
-	const char	*link;
-	const char	*lang;
-	const struct html_link *enclosures;
-	size_t		 nenclosures;
-};
-int	html_document(const struct html_doc *, const char *frag, size_t len,
-	    struct buf *out);
-/* Just the top of an entry: the feed/author/date line, enclosures and
- * the linked title as <hN> (a digest writes one per entry). */
-int	html_entry_head(const struct html_doc *, int level, struct buf *out);
+int	html_url_clean(const char *url, int img, struct buf *out);
 
 #endif

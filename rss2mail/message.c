@@ -38,6 +38,7 @@
 #include "html.h"
 #include "limits.h"
 #include "message.h"
+#include "message_html.h"
 #include "mime.h"
 #include "util.h"
 #include "utf8.h"
@@ -497,8 +498,8 @@ html_fragment(struct compose *c, const char *body, size_t blen, int bhtml,
 
 /* The top of an entry in HTML (feed, author, date, enclosures, title). */
 struct entry_top {
-	struct html_doc		 d;
-	struct html_link	*links;
+	struct msg_html_doc	 d;
+	struct msg_html_link	*links;
 	struct buf		*notes;
 	size_t			 n;
 };
@@ -552,7 +553,7 @@ html_part(struct compose *c, const char *body, size_t blen, int bhtml,
 
 	html_fragment(c, body, blen, bhtml, tree, &frag);
 	entry_top_init(c, title, &top);
-	html_document(&top.d, buf_str(&frag), frag.len, h);
+	msg_html_document(&top.d, buf_str(&frag), frag.len, h);
 	entry_top_free(&top);
 	buf_free(&frag);
 }
@@ -1081,13 +1082,13 @@ digest_once(struct compose *c, const struct entry *const *v, size_t n,
 		entry_top_init(&ce, title.len ? title.data : "(no title)",
 		    &top);
 		top.d.feed = NULL;
-		html_entry_head(&top.d, 2, &frag);
+		msg_html_entry_head(&top.d, 2, &frag);
 		entry_top_free(&top);
 		html_fragment(&ce, body, blen, bhtml, tree, &frag);
 		html_tree_free(tree);
 	}
 	if (c->o->html) {
-		struct html_doc d;
+		struct msg_html_doc d;
 
 		memset(&d, 0, sizeof(d));
 		d.title = buf_str(&c->subject);
@@ -1095,7 +1096,7 @@ digest_once(struct compose *c, const struct entry *const *v, size_t n,
 		d.date = c->day;
 		d.link = c->f != NULL ? c->f->link : NULL;
 		d.lang = c->lang[0] ? c->lang : NULL;
-		html_document(&d, buf_str(&frag), frag.len, &h);
+		msg_html_document(&d, buf_str(&frag), frag.len, &h);
 	}
 	r = assemble(c, &t, c->o->html ? &h : NULL, m);
 out:

@@ -197,6 +197,81 @@ test_url_ok(void **state)
 	assert_false(html_url_ok(NULL, 0));
 }
 
+/* html_url_clean: the URL as a browser reads it, and whether it is safe */
+static const struct {
+	const char	*in;
+	int		 img;
+	int		 ok;
+	const char	*want;
+} url_clean[] = {
+	{ "https://e.example/a", 0, 1, "https://e.example/a" },
+	{ " \t https://e.example/a \n", 0, 1, "https://e.example/a" },
+	{ "https://e.exa\tmple/a\nb\rc", 0, 1, "https://e.example/abc" },
+	{ "https://e.example/a b", 0, 1, "https://e.example/a b" },
+	{ "https://e.example/\x7f", 0, 1, "https://e.example/" },
+	{ "jav\tascript:alert(1)", 0, 0, "javascript:alert(1)" },
+	{ "cid:x@y", 1, 1, "cid:x@y" },
+	{ "cid:x@y", 0, 0, "cid:x@y" },
+	{ "mailto:a@b.c", 1, 0, "mailto:a@b.c" },
+	{ "/relative", 0, 0, "/relative" },
+	{ "", 0, 0, "" },
+	{ NULL, 0, 0, "" },
+};
+
+static void
+test_url_clean(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(url_clean) / sizeof(url_clean[0]); i++) {
+		buf_puts(&b, "left over");	/* reset first */
+		assert_int_equal(html_url_clean(url_clean[i].in,
+		    url_clean[i].img, &b), url_clean[i].ok);
+		assert_string_equal(buf_str(&b), url_clean[i].want);
+		assert_int_equal(html_url_ok(url_clean[i].in,
+		    url_clean[i].img), url_clean[i].ok);
+	}
+	buf_free(&b);
+}
+
+/* html_escape_line: one line of valid UTF-8, escaped, appended */
+static const struct {
+	const char	*in;
+	const char	*want;
+} esc_line[] = {
+	{ "plain", "plain" },
+	{ "a & b <c> \"d\" 'e'",
+	    "a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39;" },
+	{ "two\nlines\r\nand\ttab", "two lines and tab" },
+	{ "bad \xff byte", "bad \xef\xbf\xbd byte" },
+	{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	{ "", "" },
+};
+
+static void
+test_escape_line(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(esc_line) / sizeof(esc_line[0]); i++) {
+		struct buf b = BUF_INIT(0);
+
+		buf_puts(&b, ">");
+		assert_int_equal(html_escape_line(&b, esc_line[i].in), 0);
+		assert_string_equal(buf_str(&b) + 1, esc_line[i].want);
+		buf_free(&b);
+	}
+	{
+		struct buf b = BUF_INIT(4);
+
+		assert_int_equal(html_escape_line(&b, "<<<<"), -1);
+		buf_free(&b);
+	}
+}
+
 static const struct {
 	const char	*in;
 	int		 width;
@@ -366,32 +441,6 @@ test_from_text(void **state)
 }
 
 static void
-test_document(void **state)
-{
-	struct buf b = BUF_INIT(0);
-	struct html_doc d;
-
-	(void)state;
-	memset(&d, 0, sizeof(d));
-	d.title = "<T>";
-	d.feed = "F & G";
-	d.link = "javascript:alert(1)";
-	html_document(&d, "<p>x</p>", 8, &b);
-	assert_non_null(strstr(b.data, "<html>"));
-	assert_non_null(strstr(b.data, "<meta charset=\"utf-8\">"));
-	assert_non_null(strstr(b.data, "&lt;T&gt;"));
-	assert_non_null(strstr(b.data, "F &amp; G"));
-	assert_null(strstr(b.data, "javascript"));
-	assert_non_null(strstr(b.data, "<p>x</p>\n</body>\n</html>\n"));
-	buf_reset(&b);
-	d.link = "https://example.org/p?a=1&b=2";
-	html_document(&d, "", 0, &b);
-	assert_non_null(strstr(b.data,
-	    "<a href=\"https://example.org/p?a=1&amp;b=2\">"));
-	buf_free(&b);
-}
-
-static void
 test_image_urls(void **state)
 {
 	struct buf b = BUF_INIT(0);
@@ -532,12 +581,13 @@ main(void)
 		cmocka_unit_test(test_sanitize_table),
 		cmocka_unit_test(test_sanitize_deep),
 		cmocka_unit_test(test_url_ok),
+		cmocka_unit_test(test_url_clean),
+		cmocka_unit_test(test_escape_line),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_from_text),
-		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_image_urls),
 		cmocka_unit_test(test_tree_shared),
 		cmocka_unit_test(test_escape_reference),
