@@ -16,24 +16,33 @@
 #include "html.h"
 #include "message_html.h"
 
-/* Readable on a phone, in light and dark mode; no remote anything. */
+/*
+ * Readable on a phone, in light and dark mode; no remote anything.  Nothing
+ * may make the reader scroll sideways at 360 px (tests/integration/
+ * test_phone.py renders every test message in Chromium to hold that):
+ * words, URLs and identifiers break anywhere when they must, also inside
+ * table cells and <pre>; images and videos shrink to the width.  Text is
+ * never under 14 px.
+ */
 static const char msg_html_style[] =
     ":root{color-scheme:light dark}\n"
     "body{margin:0 auto;max-width:40em;padding:0 8px;"
-    "font-family:sans-serif;line-height:1.45;overflow-wrap:break-word}\n"
+    "font-family:sans-serif;font-size:16px;line-height:1.45;"
+    "overflow-wrap:anywhere;word-break:break-word;"
+    "-webkit-text-size-adjust:100%}\n"
     "h1{font-size:1.4em;line-height:1.25;margin:.5em 0}\n"
     "h1 a{color:inherit;text-decoration:none}\n"
     "img,video{max-width:100%;height:auto}\n"
-    "figure{margin:1em 0}figcaption{font-size:small;color:#555}\n"
+    "figure{margin:1em 0}figcaption{font-size:14px;color:#555}\n"
     "pre,code{font-family:ui-monospace,Menlo,Consolas,monospace;"
-    "font-size:.9em}\n"
-    "pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;"
-    "padding:8px}\n"
+    "font-size:14px}\n"
+    "pre{white-space:pre-wrap;background:#f4f4f4;padding:8px}\n"
     "blockquote{margin:0 0 0 4px;padding-left:12px;"
     "border-left:3px solid #ccc}\n"
+    "blockquote blockquote{padding-left:6px}\n"
     "table{border-collapse:collapse;max-width:100%}\n"
     "td,th{border:1px solid #ddd;padding:2px 6px}\n"
-    ".rss2mail-head{font-size:small;color:#555}\n"
+    ".rss2mail-head{font-size:14px;color:#555}\n"
     "@media (prefers-color-scheme:dark){body{background:#121212;"
     "color:#ddd}a{color:#8ab4f8}pre{background:#222}"
     ".rss2mail-head,figcaption{color:#aaa}}\n";
