@@ -80,11 +80,11 @@
 #include <unistd.h>
 
 #include <libetpan/libetpan.h>
-#include <zlib.h>
 
 #include "buf.h"
 #include "deliver.h"
 #include "imap_name.h"
+#include "imap_stream.h"
 #include "imap_tls.h"
 #include "imap_url.h"
 #include "limits.h"
@@ -106,18 +106,6 @@ enum {
 	CAP_SASL_IR	= 1 << 4,
 };
 
-/* the receive cap layer of the session stream (see cap_read) */
-struct caplow {
-	mailstream_low	*inner;
-	size_t		 count;
-	int		 tripped;
-	int		 lstate;	/* scanning for "{N}\r\n" (see cap_scan) */
-	unsigned long long lnum;
-	long long	 spent_ms;	/* time waited in reads this operation */
-	long long	 limit_ms;	/* ... at most (2 x timeout) */
-	int		 slow;		/* the limit was reached */
-};
-
 struct imap {
 	mailimap	*s;
 	int		 dead;		/* s unusable: reconnect before use */
@@ -136,7 +124,7 @@ struct imap {
 	int		 loopback;	/* the server is on this machine */
 	time_t		 last_op;	/* when the last call began */
 	int		 compressed;	/* COMPRESS=DEFLATE is on */
-	struct caplow	*cap;		/* the receive cap (owned by the stream) */
+	struct imap_rxcap *cap;	/* the receive cap (owned by the stream) */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
 	char		*prefix;	/* personal namespace prefix ("" none) */
 	char		*selected;	/* server name of the open folder */
@@ -226,9 +214,9 @@ is_conn_error(const struct imap *c, int r)
 static const char *
 conn_error_text(const struct imap *c, int r)
 {
-	if (c->cap != NULL && c->cap->tripped)
+	if (imap_rxcap_tripped(c->cap))
 		return "server response too large";
-	if (c->cap != NULL && c->cap->slow)
+	if (imap_rxcap_slow(c->cap))
 		return "server too slow (trickling data)";
 	switch (r) {
 	case MAILIMAP_ERROR_PARSE:
@@ -265,193 +253,12 @@ resp_atom(const struct imap *c)
 	return c->s->imap_response_info->rsp_atom;
 }
 
-/* ---- the receive cap ------------------------------------------------ */
-
-/*
- * libetpan reads a response line or literal into memory whole, however
- * long.  The outermost layer of our stream counts what arrives (after
- * decompression) and fails reads past IMAP_RX_CAP per operation, so a
- * broken or hostile server costs bounded memory.  It also adds up the
- * time spent waiting in reads (at most 2 x timeout per operation) and
- * turns EOF into an error.  Every public call (and every APPEND batch)
- * resets the budget; no response we ask for comes near it.
- */
-#define IMAP_RX_CAP	(4 * (size_t)LIM_IMAP_LINE)
-
-/*
- * libetpan allocates a literal's announced size before reading it: a
- * "{4294967295}" costs 4 GB of address space at once.  Watch the stream
- * for literal announcements and refuse one larger than what is left of
- * the budget before libetpan sees its line end.  Returns -1 to refuse.
- */
-static int
-cap_scan(struct caplow *k, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (k->lstate) {
-		case 1:		/* after '{': digits */
-			if (p[i] >= '0' && p[i] <= '9') {
-				if (k->lnum < 1ULL << 40)
-					k->lnum = k->lnum * 10 + (p[i] - '0');
-				continue;
-			}
-			if (p[i] == '+' || p[i] == '-')
-				continue;	/* LITERAL+ / LITERAL- */
-			/* libetpan allocates the literal as soon as it has
-			 * read "{N}", before it checks for CRLF: judge the
-			 * size at the brace (found by fuzz_imap_session) */
-			if (p[i] == '}' && k->lnum > IMAP_RX_CAP - k->count)
-				return -1;
-			k->lstate = p[i] == '}' ? 2 : 0;
-			continue;
-		case 2:		/* after '}': CR */
-			k->lstate = p[i] == '\r' ? 3 : 0;
-			continue;
-		case 3:		/* after CR: LF ends the announcement */
-			if (p[i] == '\n' &&
-			    k->lnum > IMAP_RX_CAP - k->count)
-				return -1;
-			k->lstate = 0;
-			continue;
-		default:
-			if (p[i] == '{') {
-				k->lstate = 1;
-				k->lnum = 0;
-			}
-			continue;
-		}
-	}
-	return 0;
-}
-
-static ssize_t
-cap_read(mailstream_low *s, void *buf, size_t n)
-{
-	struct caplow *k = s->data;
-	struct timespec t0, t1;
-	ssize_t r;
-
-	if (k->count >= IMAP_RX_CAP) {
-		k->tripped = 1;
-		return -1;
-	}
-	if (n > IMAP_RX_CAP - k->count)
-		n = IMAP_RX_CAP - k->count;
-	/*
-	 * Each read waits at most `timeout`, but a server that trickles a
-	 * byte inside every window would hold us for ever: the time spent
-	 * waiting in reads is also bounded per operation.
-	 */
-	if (k->spent_ms > k->limit_ms) {
-		k->slow = 1;
-		return -1;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = mailstream_low_read(k->inner, buf, n);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	k->spent_ms += (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	/* EOF is an error here: libetpan's literal reader takes a 0 as
-	 * "nothing yet" and would spin on a closed socket for ever */
-	if (r <= 0)
-		return -1;
-	if (cap_scan(k, buf, (size_t)r) < 0) {
-		k->tripped = 1;
-		return -1;
-	}
-	k->count += (size_t)r;
-	return r;
-}
-
-static ssize_t
-cap_write(mailstream_low *s, const void *buf, size_t n)
-{
-	struct caplow *k = s->data;
-
-	return mailstream_low_write(k->inner, buf, n);
-}
-
-static int
-cap_close(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	return mailstream_low_close(k->inner);
-}
-
-static int
-cap_get_fd(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	return mailstream_low_get_fd(k->inner);
-}
-
-static void
-cap_free(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	if (k != NULL) {
-		if (k->inner != NULL)
-			mailstream_low_free(k->inner);
-		free(k);
-	}
-	free(s);
-}
-
-static void
-cap_cancel(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	mailstream_low_cancel(k->inner);
-}
-
-static struct mailstream_cancel *
-cap_get_cancel(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	return k->inner->driver->mailstream_get_cancel(k->inner);
-}
-
-static carray *
-cap_get_chain(mailstream_low *s)
-{
-	struct caplow *k = s->data;
-
-	return mailstream_low_get_certificate_chain(k->inner);
-}
-
-static int
-no_idle(mailstream_low *s)
-{
-	return -1;	/* we never IDLE */
-}
-
-static mailstream_low_driver cap_driver = {
-	cap_read, cap_write, cap_close, cap_get_fd, cap_free, cap_cancel,
-	cap_get_cancel, cap_get_chain, no_idle, no_idle, no_idle,
-};
-
-/* Put the cap on top of stream st; remembers it in c->cap. */
+/* Put the receive cap on top of stream st; remembers it in c->cap. */
 static int
 cap_push(struct imap *c, mailstream *st)
 {
-	struct caplow *k = xcalloc(1, sizeof(*k));
-	mailstream_low *low;
-
-	k->inner = mailstream_get_low(st);
-	k->limit_ms = 2000LL * c->timeout;
-	if ((low = mailstream_low_new(k, &cap_driver)) == NULL) {
-		free(k);
+	if ((c->cap = imap_rxcap_push(st, c->timeout)) == NULL)
 		return -1;
-	}
-	mailstream_set_low(st, low);
-	c->cap = k;
 	return 0;
 }
 
@@ -460,13 +267,7 @@ static void
 cap_reset(struct imap *c)
 {
 	c->last_op = time(NULL);
-	if (c->cap != NULL) {
-		c->cap->count = 0;
-		c->cap->tripped = 0;
-		c->cap->lstate = 0;
-		c->cap->spent_ms = 0;
-		c->cap->slow = 0;
-	}
+	imap_rxcap_reset(c->cap);
 }
 
 /* ---- connecting -------------------------------------------------------- */
@@ -989,196 +790,6 @@ learn_hierarchy(struct imap *c)
 }
 
 /*
- * COMPRESS=DEFLATE (RFC 4978) as a mailstream_low driver of our own around
- * the session's TLS or socket stream.  Debian builds libetpan without zlib:
- * its mailimap_compress() sends the command and then cannot switch, which
- * breaks every session with a server that offers COMPRESS (FACTS-worthy;
- * seen against Dovecot with imap_zlib).  zlib is therefore included here
- * as well as in fetch.c: the wrapper has to sit on libetpan's stream.
- */
-struct zlow {
-	mailstream_low	*inner;
-	z_stream	 in, out;
-	unsigned char	 ibuf[16384];
-	unsigned char	 obuf[16384];
-	int		 in_ok, out_ok;
-};
-
-static ssize_t
-zlow_read(mailstream_low *s, void *buf, size_t count)
-{
-	struct zlow *z = s->data;
-	ssize_t r;
-	int zr;
-
-	if (count == 0)
-		return 0;
-	for (;;) {
-		z->in.next_out = buf;
-		if (count > (uInt)-1)
-			count = (uInt)-1;
-		z->in.avail_out = (uInt)count;
-		zr = inflate(&z->in, Z_SYNC_FLUSH);
-		if (zr != Z_OK && zr != Z_BUF_ERROR)
-			return -1;	/* corrupt stream or its end */
-		if (z->in.avail_out < count)
-			return (ssize_t)(count - z->in.avail_out);
-		if (z->in.avail_in != 0)
-			return -1;	/* no progress with input left */
-		r = mailstream_low_read(z->inner, z->ibuf, sizeof(z->ibuf));
-		if (r <= 0)
-			return r;
-		z->in.next_in = z->ibuf;
-		z->in.avail_in = (uInt)r;
-	}
-}
-
-static int
-zlow_send(struct zlow *z, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = mailstream_low_write(z->inner, p, n);
-		if (w < 0)
-			return -1;
-		if (w == 0)
-			continue;	/* the inner driver waited: try again */
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Everything written is deflated and sync-flushed: the server must see a
- * command as soon as libetpan flushes it. */
-static ssize_t
-zlow_write(mailstream_low *s, const void *buf, size_t count)
-{
-	struct zlow *z = s->data;
-	int zr;
-
-	if (count > (uInt)-1)
-		count = (uInt)-1;	/* a partial write; the caller loops */
-	z->out.next_in = (Bytef *)(uintptr_t)buf;
-	z->out.avail_in = (uInt)count;
-	do {
-		z->out.next_out = z->obuf;
-		z->out.avail_out = sizeof(z->obuf);
-		zr = deflate(&z->out, Z_SYNC_FLUSH);
-		if (zr != Z_OK && zr != Z_BUF_ERROR)
-			return -1;
-		if (zlow_send(z, z->obuf, sizeof(z->obuf) - z->out.avail_out)
-		    < 0)
-			return -1;
-	} while (z->out.avail_out == 0 || z->out.avail_in > 0);
-	return (ssize_t)count;
-}
-
-static int
-zlow_close(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	return mailstream_low_close(z->inner);
-}
-
-static int
-zlow_get_fd(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	return mailstream_low_get_fd(z->inner);
-}
-
-static void
-zlow_free(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	if (z != NULL) {
-		if (z->in_ok)
-			inflateEnd(&z->in);
-		if (z->out_ok)
-			deflateEnd(&z->out);
-		if (z->inner != NULL)
-			mailstream_low_free(z->inner);
-		free(z);
-	}
-	free(s);
-}
-
-static void
-zlow_cancel(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	mailstream_low_cancel(z->inner);
-}
-
-static struct mailstream_cancel *
-zlow_get_cancel(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	return z->inner->driver->mailstream_get_cancel(z->inner);
-}
-
-static carray *
-zlow_get_chain(mailstream_low *s)
-{
-	struct zlow *z = s->data;
-
-	return mailstream_low_get_certificate_chain(z->inner);
-}
-
-static int
-zlow_idle(mailstream_low *s)
-{
-	return -1;	/* no IDLE here */
-}
-
-static mailstream_low_driver zlow_driver = {
-	zlow_read, zlow_write, zlow_close, zlow_get_fd, zlow_free,
-	zlow_cancel, zlow_get_cancel, zlow_get_chain, zlow_idle, zlow_idle,
-	zlow_idle,
-};
-
-/* Put a deflate layer on the session's stream; -1 on failure. */
-static int
-zlow_push(struct imap *c)
-{
-	mailstream_low *inner, *low;
-	struct zlow *z;
-
-	z = xcalloc(1, sizeof(*z));
-	if (inflateInit2(&z->in, -15) != Z_OK)
-		goto fail;
-	z->in_ok = 1;
-	if (deflateInit2(&z->out, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		goto fail;
-	z->out_ok = 1;
-	/* under the receive cap, so that it counts inflated bytes */
-	inner = c->cap ? c->cap->inner : mailstream_get_low(c->s->imap_stream);
-	if ((low = mailstream_low_new(z, &zlow_driver)) == NULL)
-		goto fail;
-	z->inner = inner;
-	if (c->cap)
-		c->cap->inner = low;
-	else
-		mailstream_set_low(c->s->imap_stream, low);
-	return 0;
-fail:
-	if (z->in_ok)
-		inflateEnd(&z->in);
-	if (z->out_ok)
-		deflateEnd(&z->out);
-	free(z);
-	return -1;
-}
-
-/*
  * COMPRESS DEFLATE when the server offers it and is not on this machine
  * (on loopback it only costs CPU).  A refusal is not an error.
  */
@@ -1199,7 +810,7 @@ start_compress(struct imap *c, char *err, size_t errlen)
 		return 0;
 	/* the server compresses from the next byte on: nothing may be left
 	 * in libetpan's plaintext buffer */
-	if (c->s->imap_stream->read_buffer_len != 0 || zlow_push(c) < 0)
+	if (c->s->imap_stream->read_buffer_len != 0 || imap_deflate_push(c->s->imap_stream, c->cap) < 0)
 		goto conn;
 	c->compressed = 1;
 	return 0;
