@@ -1,12 +1,14 @@
 /*
- * imap.c - the IMAP delivery backend (struct deliver_ops deliver_imap) on
- * libetpan.  The only file that includes libetpan.
+ * imap.c - the IMAP delivery backend (struct deliver_ops deliver_imap):
+ * folders, searches, APPEND (MULTIAPPEND + LITERAL+ where offered),
+ * removal and expiry, on one session (imap_session.c: connect, TLS, log
+ * in, reconnect; imap_stream.c: the receive cap and DEFLATE under it).
+ * libetpan stays inside imap/.
  *
- * One connection for the whole run: connect (plain, implicit TLS or
- * STARTTLS), verify the server certificate ourselves (imap_tls.c) before
- * any capability is trusted or any credential sent, log in, then CREATE /
- * SUBSCRIBE, EXAMINE + UID SEARCH HEADER Message-ID and APPEND on that one
- * session.
+ * One connection for the whole run: CREATE / SUBSCRIBE, EXAMINE + UID
+ * SEARCH HEADER Message-ID and APPEND on that one session.  The handle is
+ * used by one thread at a time: run.c's delivery thread calls append, and
+ * the main thread waits for it to land before its next call.
  *
  * What a caller (run.c) can rely on, beyond deliver.h:
  *   open       parses imap-url, connects and logs in before returning.
@@ -54,890 +56,37 @@
  *              cut batch landed is for the journal to find out.  A refused
  *              login or certificate is never retried.
  *
- * COMPRESS=DEFLATE is used when offered by a server that is not on this
- * machine.  Every network wait is bounded by cfg->timeout (connect, TLS
- * handshake, each read and write), what the server sends by a receive cap.
- * Writes to a dropped connection raise SIGPIPE: the program must ignore it
- * (main.c does).  Error text is one line, "imap HOST: what: why", and never
- * contains the password.
+ * Connection details (COMPRESS=DEFLATE, time and receive bounds, SIGPIPE)
+ * are in imap_session.h.  Error text is one line, "imap HOST: what: why",
+ * and never contains the password.
  */
-#include <sys/socket.h>
-#include <sys/types.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
 #include "deliver.h"
 #include "imap_name.h"
-#include "imap_stream.h"
-#include "imap_tls.h"
-#include "imap_url.h"
+#include "imap_session.h"
 #include "limits.h"
 #include "util.h"
-#include "utf8.h"
 
-#define IMAP_DEFAULT_TIMEOUT	60
-#define IMAP_CONNECT_TRIES	3	/* connection attempts per (re)connect */
 #define IMAP_MAX_FOLDERS	4096	/* folders remembered as existing */
-#ifndef IMAP_IDLE_CHECK
-#define IMAP_IDLE_CHECK		60	/* s idle before append checks (NOOP) */
-#endif
 
-enum {
-	CAP_LITERALPLUS	= 1 << 0,
-	CAP_MULTIAPPEND	= 1 << 1,
-	CAP_UIDPLUS	= 1 << 2,
-	CAP_NAMESPACE	= 1 << 3,
-	CAP_SASL_IR	= 1 << 4,
-};
-
+/* The backend's handle: one session and what the operations remember. */
 struct imap {
-	mailimap	*s;
-	int		 dead;		/* s unusable: reconnect before use */
-	int		 authfail;	/* login refused: do not retry */
-	struct imap_url	 url;
-	enum deliver_tls tls;
-	char		*user;
-	char		*password;
-	char		*auth;		/* "login", "plain", "xoauth2" */
-	char		*ca_file;
-	char		*fingerprint;
-	char		*flags;
-	char		*flagstr;	/* flags for our own APPEND, "" = none */
-	long		 timeout;
-	unsigned	 caps;
-	int		 loopback;	/* the server is on this machine */
-	time_t		 last_op;	/* when the last call began */
-	int		 compressed;	/* COMPRESS=DEFLATE is on */
-	struct imap_rxcap *cap;	/* the receive cap (owned by the stream) */
-	char		 delim;		/* hierarchy delimiter, 0 = flat */
-	char		*prefix;	/* personal namespace prefix ("" none) */
-	char		*selected;	/* server name of the open folder */
-	int		 selected_rw;	/* ... opened with SELECT, not EXAMINE */
-	char		**known;	/* server names known to exist */
-	size_t		 nknown;
+	struct imap_conf	 conf;
+	struct imap_session	*ses;
+	char			*flags;		/* cfg->flags, checked */
+	char			*flagstr;	/* ... joined, "" = none */
+	char			**known;	/* server names that exist */
+	size_t			 nknown;
 };
-
-/* ---- error text -------------------------------------------------------- */
-
-/* One line of the server's last response text, cleaned for an error. */
-static const char *
-server_text(const struct imap *c)
-{
-	const char *t = c->s ? c->s->imap_response : NULL;
-
-	return (t && *t) ? t : "no reason given";
-}
-
-static void
-ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-ierr(const struct imap *c, char *err, size_t errlen, const char *fmt, ...)
-{
-	char msg[ERRLEN];
-	struct buf line = BUF_INIT(ERRLEN);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* server text may carry control characters and any bytes: one line
-	 * of valid UTF-8 (fuzz_imap_session checks it) */
-	(void)utf8_clean(&line, msg, strlen(msg), 1);
-	errf(err, errlen, "imap %s: %s", c->url.host, buf_str(&line));
-	buf_free(&line);
-}
-
-/*
- * 1 when the last response was a tagged BAD to our current command.
- * libetpan reports a BAD as MAILIMAP_ERROR_PROTOCOL, like a tag that does
- * not match; a BAD leaves the session in step, a wrong tag does not.
- */
-static int
-last_was_bad(const struct imap *c)
-{
-	const MMAPString *b;
-	char tag[32];
-	size_t tl, i;
-
-	if (c->s == NULL || (b = c->s->imap_stream_buffer) == NULL ||
-	    b->str == NULL)
-		return 0;
-	tl = (size_t)snprintf(tag, sizeof(tag), "%d BAD", c->s->imap_tag);
-	for (i = 0; i + tl <= b->len; i++) {
-		if ((i == 0 || b->str[i - 1] == '\n') &&
-		    strncasecmp(b->str + i, tag, tl) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* libetpan result codes that mean the connection is gone or unusable. */
-static int
-is_conn_error(const struct imap *c, int r)
-{
-	if (r == MAILIMAP_ERROR_PROTOCOL && last_was_bad(c))
-		return 0;	/* the server refused the command: BAD */
-	switch (r) {
-	case MAILIMAP_ERROR_STREAM:
-	case MAILIMAP_ERROR_PARSE:
-	case MAILIMAP_ERROR_FATAL:
-	case MAILIMAP_ERROR_PROTOCOL:
-	case MAILIMAP_ERROR_BAD_STATE:
-	case MAILIMAP_ERROR_CONNECTION_REFUSED:
-	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
-	case MAILIMAP_ERROR_MEMORY:
-	case MAILIMAP_ERROR_SSL:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static const char *
-conn_error_text(const struct imap *c, int r)
-{
-	if (imap_rxcap_tripped(c->cap))
-		return "server response too large";
-	if (imap_rxcap_slow(c->cap))
-		return "server too slow (trickling data)";
-	switch (r) {
-	case MAILIMAP_ERROR_PARSE:
-		return "unreadable server response";
-	case MAILIMAP_ERROR_FATAL:
-		return "server closed the session (BYE)";
-	case MAILIMAP_ERROR_STREAM:
-		return "connection lost or timed out";
-	default:
-		return "connection failed";
-	}
-}
-
-/* A failed command: mark the session dead when the connection is gone. */
-static enum deliver_status
-cmd_failed(struct imap *c, int r, const char *what, char *err, size_t errlen)
-{
-	if (is_conn_error(c, r)) {
-		c->dead = 1;
-		ierr(c, err, errlen, "%s: %s", what, conn_error_text(c, r));
-		return DELIVER_STORE;
-	}
-	ierr(c, err, errlen, "%s: %s", what, server_text(c));
-	return DELIVER_FOLDER;
-}
-
-/* The response code atom of the last tagged response ("OVERQUOTA"). */
-static const char *
-resp_atom(const struct imap *c)
-{
-	if (c->s == NULL || c->s->imap_response_info == NULL ||
-	    c->s->imap_response_info->rsp_atom == NULL)
-		return "";
-	return c->s->imap_response_info->rsp_atom;
-}
-
-/* Put the receive cap on top of stream st; remembers it in c->cap. */
-static int
-cap_push(struct imap *c, mailstream *st)
-{
-	if ((c->cap = imap_rxcap_push(st, c->timeout)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* A new operation: a new receive budget. */
-static void
-cap_reset(struct imap *c)
-{
-	c->last_op = time(NULL);
-	imap_rxcap_reset(c->cap);
-}
-
-/* ---- connecting -------------------------------------------------------- */
-
-/* 1 when the address is on this machine (127/8, ::1, v4-mapped 127/8). */
-static int
-is_loopback(const struct sockaddr *sa)
-{
-	const struct sockaddr_in6 *s6;
-	const unsigned char *b;
-
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->
-		    sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family != AF_INET6)
-		return 0;
-	s6 = (const struct sockaddr_in6 *)(const void *)sa;
-	b = s6->sin6_addr.s6_addr;
-	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
-		return 1;
-	return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && b[12] == 127;
-}
-
-/* TCP connect to host:port with a bounded wait; returns the fd or -1. */
-static int
-tcp_connect(struct imap *c, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	char port[8];
-	struct pollfd pfd;
-	socklen_t sl;
-	int fd = -1, r, soerr = 0, fl, one = 1;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%u", c->url.port);
-	if ((r = getaddrinfo(c->url.host, port, &hints, &res)) != 0) {
-		ierr(c, err, errlen, "cannot resolve host: %s",
-		    gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd < 0) {
-			soerr = errno;
-			continue;
-		}
-		fl = fcntl(fd, F_GETFL);
-		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-		if (r < 0 && errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			do
-				r = poll(&pfd, 1, (int)(c->timeout * 1000));
-			while (r < 0 && errno == EINTR);
-			if (r == 0) {
-				soerr = ETIMEDOUT;
-				r = -1;
-			} else if (r > 0) {
-				sl = sizeof(soerr);
-				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
-				    &sl) < 0)
-					soerr = errno;
-				r = soerr ? -1 : 0;
-			} else {
-				soerr = errno;
-			}
-		} else if (r < 0) {
-			soerr = errno;
-		}
-		if (r == 0) {
-			(void)fcntl(fd, F_SETFL, fl);
-			/* commands end in small writes; do not wait on ACKs */
-			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			    sizeof(one));
-			c->loopback = is_loopback(ai->ai_addr);
-			break;
-		}
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		ierr(c, err, errlen, "connect to port %u: %s", c->url.port,
-		    strerror(soerr ? soerr : ECONNREFUSED));
-	return fd;
-}
-
-/* Called by libetpan before the TLS handshake: set SNI (not for IPs). */
-static void
-tls_setup_cb(struct mailstream_ssl_context *ctx, void *data)
-{
-	const char *host = data;
-	int numeric = strspn(host, "0123456789.") == strlen(host) ||
-	    strchr(host, ':') != NULL;
-
-	if (!numeric)
-		(void)mailstream_ssl_set_server_name(ctx, (char *)host);
-}
-
-/* Check the peer certificate chain of the session's TLS stream. */
-static int
-tls_verify(struct imap *c, mailstream *st, char *err, size_t errlen)
-{
-	struct imap_tls_cert certs[IMAP_TLS_MAX_CHAIN];
-	carray *chain;
-	MMAPString *der;
-	char why[ERRLEN];
-	unsigned i, n;
-	int r;
-
-	chain = mailstream_get_certificate_chain(st);
-	if (chain == NULL) {
-		ierr(c, err, errlen, "TLS: server sent no certificate");
-		return -1;
-	}
-	n = carray_count(chain);
-	if (n > IMAP_TLS_MAX_CHAIN)
-		n = IMAP_TLS_MAX_CHAIN;
-	for (i = 0; i < n; i++) {
-		der = carray_get(chain, i);
-		certs[i].der = (const unsigned char *)der->str;
-		certs[i].len = der->len;
-	}
-	r = imap_tls_verify(certs, n, c->url.host, c->ca_file,
-	    c->fingerprint, why, sizeof(why));
-	mailstream_certificate_chain_free(chain);
-	if (r < 0)
-		ierr(c, err, errlen, "TLS: %s; not logging in", why);
-	return r;
-}
-
-static int	has_cap(const struct imap *, const char *);
-static int	ask_caps(struct imap *);
-
-/*
- * STARTTLS on a connected, not yet authenticated session.  Anything the
- * server sent before the handshake is discarded: buffered bytes after the
- * tagged OK are an injection attempt, and the capabilities are asked again.
- */
-static int
-starttls(struct imap *c, char *err, size_t errlen)
-{
-	mailstream_low *low, *tlow;
-	int r, fd;
-
-	if (!has_cap(c, "STARTTLS")) {
-		if ((r = ask_caps(c)) != MAILIMAP_NO_ERROR)
-			goto failed;
-	}
-	if (!has_cap(c, "STARTTLS")) {
-		ierr(c, err, errlen, "server does not offer STARTTLS; refusing "
-		    "to log in without TLS (imap-tls = none allows it)");
-		return -1;
-	}
-	/* libetpan >= 1.9.4 itself fails when data follows the OK
-	 * (CVE-2020-15953); check either way */
-	r = mailimap_starttls(c->s);
-	if (c->s->imap_stream != NULL &&
-	    c->s->imap_stream->read_buffer_len != 0) {
-		ierr(c, err, errlen, "STARTTLS: server sent data before the "
-		    "TLS handshake; refusing the connection");
-		return -1;
-	}
-	if (r != MAILIMAP_NO_ERROR)
-		goto failed;
-	low = mailstream_get_low(c->s->imap_stream);
-	if ((fd = mailstream_low_get_fd(low)) < 0) {
-		ierr(c, err, errlen, "STARTTLS: no socket");
-		return -1;
-	}
-	tlow = mailstream_low_tls_open_with_callback_timeout(fd,
-	    (time_t)c->timeout, tls_setup_cb, c->url.host);
-	if (tlow == NULL) {
-		ierr(c, err, errlen, "STARTTLS: TLS handshake failed");
-		return -1;
-	}
-	c->cap = NULL;			/* freed with the plain layer */
-	mailstream_low_free(low);
-	mailstream_set_low(c->s->imap_stream, tlow);
-	if (cap_push(c, c->s->imap_stream) < 0) {
-		ierr(c, err, errlen, "out of memory");
-		return -1;
-	}
-	if (tls_verify(c, c->s->imap_stream, err, errlen) < 0)
-		return -1;
-	/* forget the capabilities learnt in plaintext */
-	if (c->s->imap_connection_info->imap_capability != NULL) {
-		mailimap_capability_data_free(
-		    c->s->imap_connection_info->imap_capability);
-		c->s->imap_connection_info->imap_capability = NULL;
-	}
-	return 0;
-failed:
-	ierr(c, err, errlen, "STARTTLS: %s", is_conn_error(c, r) ?
-	    conn_error_text(c, r) : server_text(c));
-	return -1;
-}
-
-/* Base64 of p[0..n) into a buf (for SASL). */
-static void
-b64(struct buf *out, const unsigned char *p, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		buf_putc(out, tab[v >> 18]);
-		buf_putc(out, tab[(v >> 12) & 63]);
-		buf_putc(out, tab[(v >> 6) & 63]);
-		buf_putc(out, tab[v & 63]);
-	}
-	if (n - i == 1) {
-		v = (unsigned)p[i] << 16;
-		buf_printf(out, "%c%c==", tab[v >> 18], tab[(v >> 12) & 63]);
-	} else if (n - i == 2) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-		buf_printf(out, "%c%c%c=", tab[v >> 18], tab[(v >> 12) & 63],
-		    tab[(v >> 6) & 63]);
-	}
-}
-
-/* Write raw bytes on the session stream (private: never logged). */
-static int
-stream_write(struct imap *c, const void *p, size_t n)
-{
-	if (mailstream_write(c->s->imap_stream, p, n) != (ssize_t)n)
-		return -1;
-	return 0;
-}
-
-/*
- * Read responses until the tagged one; return its state
- * (MAILIMAP_RESP_COND_STATE_OK/NO/BAD), or -1 when the connection failed
- * (a BAD comes with no parsed response: *resp stays NULL).
- * A continuation request ("+ ...") returns 100.  resp, when not NULL,
- * receives the parsed tagged response (caller frees).
- */
-#define RESP_CONTINUE	100
-static int
-read_tagged(struct imap *c, struct mailimap_response **resp)
-{
-	struct mailimap_response *rp = NULL;
-	struct mailimap_response_done *done;
-	char *line;
-	int r, state;
-
-	if (resp)
-		*resp = NULL;
-	if ((line = mailimap_read_line(c->s)) == NULL)
-		return -1;
-	if (line[0] == '+')
-		return RESP_CONTINUE;
-	r = mailimap_parse_response(c->s, &rp);
-	if (r == MAILIMAP_ERROR_PROTOCOL && last_was_bad(c))
-		return MAILIMAP_RESP_COND_STATE_BAD;
-	if (r != MAILIMAP_NO_ERROR)
-		return -1;
-	done = rp->rsp_resp_done;
-	if (done->rsp_type != MAILIMAP_RESP_DONE_TYPE_TAGGED) {
-		mailimap_response_free(rp);
-		return -1;	/* BYE */
-	}
-	state = done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
-	if (resp)
-		*resp = rp;
-	else
-		mailimap_response_free(rp);
-	return state;
-}
-
-/*
- * CAPABILITY through our own tagged exchange; libetpan's parser stores the
- * list in the session as it reads the untagged reply.  Not
- * mailimap_capability: it copies the session's list without checking it
- * exists, and a server that answers OK without sending one crashed it
- * (found by fuzz_imap_session).  Returns a libetpan-style code.
- */
-static int
-ask_caps(struct imap *c)
-{
-	struct mailimap_response *rp = NULL;
-	int r, state;
-
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    stream_write(c, "CAPABILITY\r\n", 12) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0 ||
-	    mailimap_read_line(c->s) == NULL)
-		return MAILIMAP_ERROR_STREAM;
-	if ((r = mailimap_parse_response(c->s, &rp)) != MAILIMAP_NO_ERROR)
-		return r;	/* libetpan's own code: parse, protocol... */
-	if (rp->rsp_resp_done->rsp_type != MAILIMAP_RESP_DONE_TYPE_TAGGED) {
-		mailimap_response_free(rp);
-		return MAILIMAP_ERROR_FATAL;	/* BYE */
-	}
-	state = rp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
-	    rsp_type;
-	mailimap_response_free(rp);
-	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
-	    MAILIMAP_ERROR_CAPABILITY;
-}
-
-/* AUTHENTICATE PLAIN, with SASL-IR when offered. */
-static int
-auth_plain(struct imap *c, const char *user, char *err, size_t errlen)
-{
-	struct buf raw = BUF_INIT(0), enc = BUF_INIT(0);
-	int r, rc = -1;
-
-	buf_putc(&raw, '\0');
-	buf_puts(&raw, user);
-	buf_putc(&raw, '\0');
-	buf_puts(&raw, c->password);
-	b64(&enc, (const unsigned char *)raw.data, raw.len);
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR)
-		goto conn;
-	if (c->caps & CAP_SASL_IR) {
-		if (stream_write(c, "AUTHENTICATE PLAIN ", 19) < 0 ||
-		    stream_write(c, enc.data, enc.len) < 0 ||
-		    stream_write(c, "\r\n", 2) < 0 ||
-		    mailstream_flush(c->s->imap_stream) < 0)
-			goto conn;
-		r = read_tagged(c, NULL);
-	} else {
-		if (stream_write(c, "AUTHENTICATE PLAIN\r\n", 20) < 0 ||
-		    mailstream_flush(c->s->imap_stream) < 0)
-			goto conn;
-		if ((r = read_tagged(c, NULL)) == RESP_CONTINUE) {
-			if (stream_write(c, enc.data, enc.len) < 0 ||
-			    stream_write(c, "\r\n", 2) < 0 ||
-			    mailstream_flush(c->s->imap_stream) < 0)
-				goto conn;
-			r = read_tagged(c, NULL);
-		}
-	}
-	if (r < 0 || r == RESP_CONTINUE)
-		goto conn;
-	if (r != MAILIMAP_RESP_COND_STATE_OK) {
-		ierr(c, err, errlen, "login failed: %s", server_text(c));
-		c->authfail = 1;
-		goto out;
-	}
-	/* libetpan did not see the exchange: tell it we are logged in */
-	c->s->imap_state = MAILIMAP_STATE_AUTHENTICATED;
-	rc = 0;
-	goto out;
-conn:
-	c->dead = 1;
-	ierr(c, err, errlen, "login failed: connection lost");
-out:
-	/* the buffers held the password */
-	if (raw.data)
-		memset(raw.data, 0, raw.len);
-	if (enc.data)
-		memset(enc.data, 0, enc.len);
-	buf_free(&raw);
-	buf_free(&enc);
-	return rc;
-}
-
-/*
- * Whether the server announced a capability.  Our own walk of libetpan's
- * list instead of mailimap_has_extension, which dereferences a missing
- * list or entry: a server can send a CAPABILITY reply libetpan keeps only
- * in part (found by fuzz_imap_session).
- */
-static int
-has_cap(const struct imap *c, const char *name)
-{
-	const struct mailimap_capability_data *d;
-	const struct mailimap_capability *cap;
-	clistiter *it;
-
-	if (c->s == NULL || c->s->imap_connection_info == NULL ||
-	    (d = c->s->imap_connection_info->imap_capability) == NULL ||
-	    d->cap_list == NULL)
-		return 0;
-	for (it = clist_begin(d->cap_list); it; it = clist_next(it)) {
-		if ((cap = clist_content(it)) == NULL)
-			continue;
-		if (cap->cap_type == MAILIMAP_CAPABILITY_NAME &&
-		    cap->cap_data.cap_name != NULL &&
-		    strcasecmp(cap->cap_data.cap_name, name) == 0)
-			return 1;
-		if (cap->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE &&
-		    cap->cap_data.cap_auth_type != NULL &&
-		    strncasecmp(name, "AUTH=", 5) == 0 &&
-		    strcasecmp(cap->cap_data.cap_auth_type, name + 5) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void
-read_caps(struct imap *c)
-{
-	static const struct {
-		const char	*name;
-		unsigned	 bit;
-	} tab[] = {
-		{ "LITERAL+", CAP_LITERALPLUS },
-		{ "MULTIAPPEND", CAP_MULTIAPPEND },
-		{ "UIDPLUS", CAP_UIDPLUS },
-		{ "NAMESPACE", CAP_NAMESPACE },
-		{ "SASL-IR", CAP_SASL_IR },
-	};
-	size_t i;
-
-	c->caps = 0;
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (has_cap(c, tab[i].name))
-			c->caps |= tab[i].bit;
-}
-
-static int
-login(struct imap *c, char *err, size_t errlen)
-{
-	const char *user = c->user ? c->user : c->url.user;
-	const char *mech = c->auth ? c->auth : "login";
-	int r;
-
-	if (user == NULL || *user == '\0') {
-		ierr(c, err, errlen, "no user name (put it in imap-url as "
-		    "imaps://USER@host/)");
-		return -1;
-	}
-	if (c->password == NULL) {
-		ierr(c, err, errlen, "no password configured");
-		return -1;
-	}
-	if (c->s->imap_connection_info->imap_capability == NULL) {
-		r = ask_caps(c);
-		if (r != MAILIMAP_NO_ERROR) {
-			(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
-			return -1;
-		}
-	}
-	read_caps(c);
-	if (strcasecmp(mech, "plain") == 0) {
-		if (auth_plain(c, user, err, errlen) < 0)
-			return -1;
-	} else if (strcasecmp(mech, "xoauth2") == 0) {
-		r = mailimap_oauth2_authenticate(c->s, user, c->password);
-		if (r != MAILIMAP_NO_ERROR)
-			goto failed;
-	} else if (strcasecmp(mech, "login") == 0) {
-		if (has_cap(c, "LOGINDISABLED")) {
-			ierr(c, err, errlen, "login failed: server refuses "
-			    "LOGIN (LOGINDISABLED)");
-			c->authfail = 1;
-			return -1;
-		}
-		r = mailimap_login(c->s, user, c->password);
-		if (r != MAILIMAP_NO_ERROR)
-			goto failed;
-	} else {
-		ierr(c, err, errlen, "unknown auth method \"%s\" (login, "
-		    "plain, xoauth2)", mech);
-		c->authfail = 1;
-		return -1;
-	}
-	/* capabilities change after login: ask again */
-	r = ask_caps(c);
-	if (r != MAILIMAP_NO_ERROR) {
-		(void)cmd_failed(c, r, "CAPABILITY", err, errlen);
-		return -1;
-	}
-	read_caps(c);
-	return 0;
-failed:
-	if (is_conn_error(c, r)) {
-		c->dead = 1;
-		ierr(c, err, errlen, "login failed: %s", conn_error_text(c, r));
-	} else {
-		c->authfail = 1;
-		ierr(c, err, errlen, "login failed: %s", server_text(c));
-	}
-	return -1;
-}
-
-/* The hierarchy delimiter (LIST "" "") and personal prefix (NAMESPACE). */
-static void
-learn_hierarchy(struct imap *c)
-{
-	struct mailimap_namespace_data *ns = NULL;
-	struct mailimap_namespace_info *info;
-	struct mailimap_mailbox_list *mb;
-	clist *list = NULL;
-
-	c->delim = '/';
-	free(c->prefix);
-	c->prefix = xstrdup("");
-	if (mailimap_list(c->s, "", "", &list) == MAILIMAP_NO_ERROR &&
-	    list != NULL && clist_begin(list) != NULL) {
-		mb = clist_content(clist_begin(list));
-		c->delim = mb->mb_delimiter;
-	}
-	if (list != NULL)
-		mailimap_list_result_free(list);
-	if (!(c->caps & CAP_NAMESPACE) ||
-	    mailimap_namespace(c->s, &ns) != MAILIMAP_NO_ERROR || ns == NULL)
-		return;
-	if (ns->ns_personal != NULL &&
-	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
-		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
-		if (info->ns_prefix != NULL) {
-			free(c->prefix);
-			c->prefix = xstrdup(info->ns_prefix);
-		}
-		if (info->ns_delimiter)
-			c->delim = info->ns_delimiter;
-	}
-	mailimap_namespace_data_free(ns);
-}
-
-/*
- * COMPRESS DEFLATE when the server offers it and is not on this machine
- * (on loopback it only costs CPU).  A refusal is not an error.
- */
-static int
-start_compress(struct imap *c, char *err, size_t errlen)
-{
-	int r;
-
-	c->compressed = 0;
-	if (c->loopback || !mailimap_has_compress_deflate(c->s))
-		return 0;
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    stream_write(c, "COMPRESS DEFLATE\r\n", 18) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0 ||
-	    (r = read_tagged(c, NULL)) < 0 || r == RESP_CONTINUE)
-		goto conn;
-	if (r != MAILIMAP_RESP_COND_STATE_OK)
-		return 0;
-	/* the server compresses from the next byte on: nothing may be left
-	 * in libetpan's plaintext buffer */
-	if (c->s->imap_stream->read_buffer_len != 0 || imap_deflate_push(c->s->imap_stream, c->cap) < 0)
-		goto conn;
-	c->compressed = 1;
-	return 0;
-conn:
-	c->dead = 1;
-	ierr(c, err, errlen, "COMPRESS: connection lost or failed");
-	return -1;
-}
-
-static void
-session_drop(struct imap *c)
-{
-	if (c->s != NULL) {
-		if (!c->dead && c->s->imap_stream != NULL)
-			(void)mailimap_logout(c->s);
-		/* mailimap_free would LOGOUT on a live stream: on a dead one
-		 * that waits a full timeout for nothing, so close it first */
-		if (c->s->imap_stream != NULL) {
-			mailstream_close(c->s->imap_stream);
-			c->s->imap_stream = NULL;
-		}
-		mailimap_free(c->s);
-		c->s = NULL;
-	}
-	free(c->selected);
-	c->selected = NULL;
-	c->cap = NULL;
-	c->dead = 1;
-}
-
-/* One connection attempt: TCP, TLS, greeting, STARTTLS, login. */
-static int
-connect_once(struct imap *c, char *err, size_t errlen)
-{
-	mailstream *st = NULL;
-	int fd, r, implicit;
-
-	session_drop(c);
-	c->s = mailimap_new(0, NULL);
-	if (c->s == NULL) {
-		ierr(c, err, errlen, "out of memory");
-		return -1;
-	}
-	mailimap_set_timeout(c->s, (time_t)c->timeout);
-	if ((fd = tcp_connect(c, err, errlen)) < 0)
-		return -1;
-	implicit = c->tls == DELIVER_TLS_IMPLICIT;
-	if (implicit) {
-		st = mailstream_ssl_open_with_callback_timeout(fd,
-		    (time_t)c->timeout, tls_setup_cb, c->url.host);
-		if (st == NULL) {
-			close(fd);
-			ierr(c, err, errlen, "TLS handshake failed (is port %u "
-			    "an implicit-TLS port?)", c->url.port);
-			return -1;
-		}
-		if (tls_verify(c, st, err, errlen) < 0) {
-			mailstream_close(st);
-			return -1;
-		}
-	} else {
-		st = mailstream_socket_open_timeout(fd, (time_t)c->timeout);
-		if (st == NULL) {
-			close(fd);
-			ierr(c, err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	if (cap_push(c, st) < 0) {
-		mailstream_close(st);
-		ierr(c, err, errlen, "out of memory");
-		return -1;
-	}
-	r = mailimap_connect(c->s, st);	/* owns st from here */
-	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		c->dead = 1;
-		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED)
-			ierr(c, err, errlen, "server greeted with PREAUTH; "
-			    "refusing an unverified pre-authenticated session");
-		else
-			ierr(c, err, errlen, "no IMAP greeting: %s",
-			    is_conn_error(c, r) ? conn_error_text(c, r) :
-			    server_text(c));
-		return -1;
-	}
-	c->dead = 0;
-	if (c->tls == DELIVER_TLS_STARTTLS && starttls(c, err, errlen) < 0) {
-		c->dead = 1;
-		return -1;
-	}
-	if (login(c, err, errlen) < 0)
-		return -1;
-	if (start_compress(c, err, errlen) < 0)
-		return -1;
-	learn_hierarchy(c);
-	return 0;
-}
-
-/* Make sure there is a live, logged-in session (bounded retries). */
-static int
-ensure_conn(struct imap *c, char *err, size_t errlen)
-{
-	int i;
-
-	if (c->s != NULL && !c->dead)
-		return 0;
-	if (c->authfail) {
-		ierr(c, err, errlen, "not retrying after a refused login");
-		return -1;
-	}
-	for (i = 0; i < IMAP_CONNECT_TRIES; i++) {
-		/* backoff: 1 s, 2 s (not under the fuzzer, which sets
-		 * RSS2MAIL_TEST_IMAP_NO_BACKOFF: it would only wait) */
-		if (i > 0 && getenv("RSS2MAIL_TEST_IMAP_NO_BACKOFF") == NULL)
-			sleep((unsigned)i);
-		if (connect_once(c, err, errlen) == 0)
-			return 0;
-		if (c->authfail)
-			break;
-		/* certificate failures, refusals and a server that floods
-		 * or trickles will not heal in a few seconds */
-		if (strstr(err, "TLS:") || strstr(err, "STARTTLS") ||
-		    strstr(err, "too large") || strstr(err, "too slow"))
-			break;
-	}
-	return -1;
-}
 
 /* ---- folders ----------------------------------------------------------- */
 
@@ -955,10 +104,10 @@ server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 	char why[ERRLEN];
 
 	if (folder == NULL || *folder == '\0')
-		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
-	if (imap_name_wire(&b, folder, c->prefix, c->delim, why,
+		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
+	if (imap_name_wire(&b, folder, c->ses->prefix, c->ses->delim, why,
 	    sizeof(why)) < 0) {
-		ierr(c, err, errlen, "%s", why);
+		imap_err(c->ses, err, errlen, "%s", why);
 		buf_free(&b);
 		return NULL;
 	}
@@ -994,10 +143,10 @@ folder_exists(struct imap *c, const char *name, char *err, size_t errlen)
 	clist *list = NULL;
 	int r, found = 0;
 
-	r = mailimap_list(c->s, "", name, &list);
+	r = mailimap_list(c->ses->s, "", name, &list);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (is_conn_error(c, r)) {
-			(void)cmd_failed(c, r, "LIST", err, errlen);
+		if (imap_conn_lost(c->ses, r)) {
+			(void)imap_cmd_failed(c->ses, r, "LIST", err, errlen);
 			return -1;
 		}
 		return 0;
@@ -1019,26 +168,28 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 {
 	int r;
 
-	if (ensure_conn(c, err, errlen) < 0)
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if (is_known(c, name))
 		return DELIVER_OK;
 	if ((r = folder_exists(c, name, err, errlen)) < 0)
 		return DELIVER_STORE;
 	if (r == 0) {
-		r = mailimap_create(c->s, name);
-		if (r != MAILIMAP_NO_ERROR && is_conn_error(c, r))
-			return cmd_failed(c, r, "CREATE", err, errlen);
+		r = mailimap_create(c->ses->s, name);
+		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(c->ses, r))
+			return imap_cmd_failed(c->ses, r, "CREATE", err,
+			    errlen);
 		/* a racing creator is fine: [ALREADYEXISTS] */
 		if (r != MAILIMAP_NO_ERROR &&
-		    strcasecmp(resp_atom(c), "ALREADYEXISTS") != 0) {
-			ierr(c, err, errlen, "create folder \"%s\": %s",
-			    folder, server_text(c));
+		    strcasecmp(imap_resp_atom(c->ses), "ALREADYEXISTS") != 0) {
+			imap_err(c->ses, err, errlen, "create folder \"%s\": "
+			    "%s", folder, imap_server_text(c->ses));
 			return DELIVER_FOLDER;
 		}
-		r = mailimap_subscribe(c->s, name);
-		if (r != MAILIMAP_NO_ERROR && is_conn_error(c, r))
-			return cmd_failed(c, r, "SUBSCRIBE", err, errlen);
+		r = mailimap_subscribe(c->ses->s, name);
+		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(c->ses, r))
+			return imap_cmd_failed(c->ses, r, "SUBSCRIBE", err,
+			    errlen);
 		/* a refused SUBSCRIBE leaves a usable folder */
 	}
 	add_known(c, name);
@@ -1052,13 +203,13 @@ imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
 	enum deliver_status st;
 	char *name;
 
-	cap_reset(c);
-	if (ensure_conn(c, err, errlen) < 0)
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
 		return DELIVER_FOLDER;
 	st = ensure_folder_once(c, name, folder, err, errlen);
-	if (st == DELIVER_STORE && c->dead && !c->authfail)
+	if (st == DELIVER_STORE && c->ses->dead && !c->ses->authfail)
 		st = ensure_folder_once(c, name, folder, err, errlen);
 	free(name);
 	return st;
@@ -1093,22 +244,23 @@ open_folder(struct imap *c, const char *name, const char *folder, int rw,
 	int r;
 
 	*missing = 0;
-	if (c->selected != NULL && strcmp(c->selected, name) == 0 &&
-	    (c->selected_rw || !rw))
+	if (c->ses->selected != NULL && strcmp(c->ses->selected, name) == 0 &&
+	    (c->ses->selected_rw || !rw))
 		return DELIVER_OK;
-	free(c->selected);
-	c->selected = NULL;
-	r = rw ? mailimap_select(c->s, name) : mailimap_examine(c->s, name);
+	free(c->ses->selected);
+	c->ses->selected = NULL;
+	r = rw ? mailimap_select(c->ses->s, name) :
+	    mailimap_examine(c->ses->s, name);
 	if (r == MAILIMAP_NO_ERROR) {
-		c->selected = xstrdup(name);
-		c->selected_rw = rw;
+		c->ses->selected = xstrdup(name);
+		c->ses->selected_rw = rw;
 		return DELIVER_OK;
 	}
-	if (is_conn_error(c, r))
-		return cmd_failed(c, r, rw ? "SELECT" : "EXAMINE", err,
-		    errlen);
+	if (imap_conn_lost(c->ses, r))
+		return imap_cmd_failed(c->ses, r, rw ? "SELECT" : "EXAMINE",
+		    err, errlen);
 	/* Dovecot says "Mailbox doesn't exist" without a response code */
-	snprintf(why, sizeof(why), "%s", server_text(c));
+	snprintf(why, sizeof(why), "%s", imap_server_text(c->ses));
 	r = folder_exists(c, name, err, errlen);
 	if (r < 0)
 		return DELIVER_STORE;
@@ -1116,7 +268,7 @@ open_folder(struct imap *c, const char *name, const char *folder, int rw,
 		*missing = 1;
 		return DELIVER_OK;
 	}
-	ierr(c, err, errlen, "open folder \"%s\": %s", folder, why);
+	imap_err(c->ses, err, errlen, "open folder \"%s\": %s", folder, why);
 	return DELIVER_FOLDER;
 }
 
@@ -1129,7 +281,7 @@ has_msgid_once(struct imap *c, const char *name, const char *folder,
 	clist *res = NULL;
 	int r, missing;
 
-	if (ensure_conn(c, err, errlen) < 0)
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((st = open_folder(c, name, folder, 0, &missing, err, errlen))
 	    != DELIVER_OK)
@@ -1138,13 +290,14 @@ has_msgid_once(struct imap *c, const char *name, const char *folder,
 		return DELIVER_OK;
 	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
 	    xstrdup(msgid));
-	r = mailimap_uid_search(c->s, NULL, key, &res);
+	r = mailimap_uid_search(c->ses->s, NULL, key, &res);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (is_conn_error(c, r))
-			return cmd_failed(c, r, "UID SEARCH", err, errlen);
-		ierr(c, err, errlen, "search in \"%s\": %s", folder,
-		    server_text(c));
+		if (imap_conn_lost(c->ses, r))
+			return imap_cmd_failed(c->ses, r, "UID SEARCH", err,
+			    errlen);
+		imap_err(c->ses, err, errlen, "search in \"%s\": %s", folder,
+		    imap_server_text(c->ses));
 		return DELIVER_FOLDER;
 	}
 	*found = res != NULL && clist_begin(res) != NULL;
@@ -1165,13 +318,13 @@ imap_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
 		errf(err, errlen, "imap: bad Message-ID for a search");
 		return DELIVER_MSG;
 	}
-	cap_reset(c);
-	if (ensure_conn(c, err, errlen) < 0)
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
 		return DELIVER_FOLDER;
 	st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
-	if (st == DELIVER_STORE && c->dead && !c->authfail)
+	if (st == DELIVER_STORE && c->ses->dead && !c->ses->authfail)
 		st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
 	free(name);
 	return st;
@@ -1253,29 +406,29 @@ msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
 static enum deliver_status
 append_refused(struct imap *c, const char *folder, char *err, size_t errlen)
 {
-	const char *a = resp_atom(c);
+	const char *a = imap_resp_atom(c->ses);
 
-	if ((c->s->imap_response_info &&
-	    c->s->imap_response_info->rsp_trycreate) ||
+	if ((c->ses->s->imap_response_info &&
+	    c->ses->s->imap_response_info->rsp_trycreate) ||
 	    strcasecmp(a, "NONEXISTENT") == 0) {
-		ierr(c, err, errlen, "append to \"%s\": folder missing: %s",
-		    folder, server_text(c));
+		imap_err(c->ses, err, errlen, "append to \"%s\": folder missing: %s",
+		    folder, imap_server_text(c->ses));
 		return DELIVER_FOLDER;
 	}
 	/* quotas may be per folder (Dovecot quota_rule = Box:...): other
 	 * folders may still have room, and each reports its own refusal */
 	if (strcasecmp(a, "OVERQUOTA") == 0) {
-		ierr(c, err, errlen, "append to \"%s\": over quota: %s",
-		    folder, server_text(c));
+		imap_err(c->ses, err, errlen, "append to \"%s\": over quota: %s",
+		    folder, imap_server_text(c->ses));
 		return DELIVER_FOLDER;
 	}
 	if (strcasecmp(a, "NOPERM") == 0) {
-		ierr(c, err, errlen, "append to \"%s\": %s", folder,
-		    server_text(c));
+		imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
+		    imap_server_text(c->ses));
 		return DELIVER_FOLDER;
 	}
-	ierr(c, err, errlen, "append to \"%s\": message refused: %s", folder,
-	    server_text(c));
+	imap_err(c->ses, err, errlen, "append to \"%s\": message refused: %s", folder,
+	    imap_server_text(c->ses));
 	return DELIVER_MSG;
 }
 
@@ -1291,11 +444,11 @@ append_one(struct imap *c, const char *name, const char *folder,
 
 	fl = flag_list(m->flags ? m->flags : c->flags);
 	dt = date_time(m->date);
-	if (c->caps & CAP_UIDPLUS)
-		r = mailimap_uidplus_append(c->s, name, fl, dt, m->data,
+	if (c->ses->caps & IMAP_CAP_UIDPLUS)
+		r = mailimap_uidplus_append(c->ses->s, name, fl, dt, m->data,
 		    m->len, &uidvalidity, &uid);
 	else
-		r = mailimap_append(c->s, name, fl, dt, m->data, m->len);
+		r = mailimap_append(c->ses->s, name, fl, dt, m->data, m->len);
 	if (fl != NULL)
 		mailimap_flag_list_free(fl);
 	mailimap_date_time_free(dt);
@@ -1303,10 +456,10 @@ append_one(struct imap *c, const char *name, const char *folder,
 		m->uid = uid;
 		return DELIVER_OK;
 	}
-	if (is_conn_error(c, r)) {
-		c->dead = 1;
-		ierr(c, err, errlen, "append to \"%s\": %s", folder,
-		    conn_error_text(c, r));
+	if (imap_conn_lost(c->ses, r)) {
+		c->ses->dead = 1;
+		imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
+		    imap_conn_error_text(c->ses, r));
 		return DELIVER_STORE;
 	}
 	return append_refused(c, folder, err, errlen);
@@ -1338,7 +491,7 @@ write_mailbox(struct imap *c, const char *name)
 	} else {
 		buf_printf(&b, "{%zu+}\r\n%s", strlen(name), name);
 	}
-	rc = stream_write(c, b.data, b.len);
+	rc = imap_write(c->ses, b.data, b.len);
 	buf_free(&b);
 	return rc;
 }
@@ -1350,8 +503,8 @@ write_flags(struct imap *c, const char *flags)
 	char *j = imap_flags_join(flags);
 	int rc = 0;
 
-	if (j[0] != '\0' && (stream_write(c, " (", 2) < 0 ||
-	    stream_write(c, j, strlen(j)) < 0 || stream_write(c, ")", 1) < 0))
+	if (j[0] != '\0' && (imap_write(c->ses, " (", 2) < 0 ||
+	    imap_write(c->ses, j, strlen(j)) < 0 || imap_write(c->ses, ")", 1) < 0))
 		rc = -1;
 	free(j);
 	return rc;
@@ -1368,10 +521,10 @@ take_appenduid(struct imap *c, struct deliver_msg *msgs, size_t n)
 	uint32_t uid;
 	size_t k = 0;
 
-	if (c->s->imap_response_info == NULL ||
-	    c->s->imap_response_info->rsp_extension_list == NULL)
+	if (c->ses->s->imap_response_info == NULL ||
+	    c->ses->s->imap_response_info->rsp_extension_list == NULL)
 		return;
-	for (it = clist_begin(c->s->imap_response_info->rsp_extension_list);
+	for (it = clist_begin(c->ses->s->imap_response_info->rsp_extension_list);
 	    it != NULL; it = clist_next(it)) {
 		ext = clist_content(it);
 		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_UIDPLUS ||
@@ -1422,8 +575,8 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	size_t i;
 	int r, w;
 
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    stream_write(c, "APPEND ", 7) < 0 || write_mailbox(c, name) < 0)
+	if (mailimap_send_current_tag(c->ses->s) != MAILIMAP_NO_ERROR ||
+	    imap_write(c->ses, "APPEND ", 7) < 0 || write_mailbox(c, name) < 0)
 		goto conn;
 	for (i = 0; i < n; i++) {
 		static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
@@ -1435,24 +588,24 @@ append_batch(struct imap *c, const char *name, const char *folder,
 			if (write_flags(c, msgs[i].flags) < 0)
 				goto conn;
 		} else if (c->flagstr[0] != '\0' &&
-		    (stream_write(c, " (", 2) < 0 ||
-		    stream_write(c, c->flagstr, strlen(c->flagstr)) < 0 ||
-		    stream_write(c, ")", 1) < 0))
+		    (imap_write(c->ses, " (", 2) < 0 ||
+		    imap_write(c->ses, c->flagstr, strlen(c->flagstr)) < 0 ||
+		    imap_write(c->ses, ")", 1) < 0))
 			goto conn;
 		w = snprintf(head, sizeof(head),
 		    " \"%02d-%s-%04d %02d:%02d:%02d +0000\" {%zu+}\r\n",
 		    tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec, msgs[i].len);
 		if (w < 0 || (size_t)w >= sizeof(head) ||
-		    stream_write(c, head, (size_t)w) < 0 ||
-		    stream_write(c, msgs[i].data, msgs[i].len) < 0)
+		    imap_write(c->ses, head, (size_t)w) < 0 ||
+		    imap_write(c->ses, msgs[i].data, msgs[i].len) < 0)
 			goto conn;
 	}
-	if (stream_write(c, "\r\n", 2) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0)
+	if (imap_write(c->ses, "\r\n", 2) < 0 ||
+	    mailstream_flush(c->ses->s->imap_stream) < 0)
 		goto conn;
-	r = read_tagged(c, &rp);
-	if (r < 0 || r == RESP_CONTINUE)
+	r = imap_read_tagged(c->ses, &rp);
+	if (r < 0 || r == IMAP_RESP_CONTINUE)
 		goto conn;
 	if (rp != NULL)
 		mailimap_response_free(rp);
@@ -1461,9 +614,9 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	take_appenduid(c, msgs, n);
 	return DELIVER_OK;
 conn:
-	c->dead = 1;
-	ierr(c, err, errlen, "append to \"%s\": %s", folder,
-	    conn_error_text(c, MAILIMAP_ERROR_STREAM));
+	c->ses->dead = 1;
+	imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
+	    imap_conn_error_text(c->ses, MAILIMAP_ERROR_STREAM));
 	return DELIVER_STORE;
 }
 
@@ -1473,7 +626,7 @@ batch_size(const struct imap *c, const struct deliver_msg *msgs, size_t n)
 {
 	size_t k, bytes = msgs[0].len;
 
-	if (!(c->caps & CAP_LITERALPLUS) || !(c->caps & CAP_MULTIAPPEND))
+	if (!(c->ses->caps & IMAP_CAP_LITERALPLUS) || !(c->ses->caps & IMAP_CAP_MULTIAPPEND))
 		return 1;
 	for (k = 1; k < n && k < LIM_APPEND_BATCH; k++) {
 		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
@@ -1498,30 +651,20 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	*done = 0;
 	if (n == 0)
 		return DELIVER_OK;
-	/*
-	 * A session idle for a while (a daemon between passes) may have been
-	 * closed by the server.  Find out with a NOOP, which is harmless to
-	 * repeat, rather than with an APPEND whose fate would be unknown.
-	 */
-	if (c->s != NULL && !c->dead && c->last_op != 0 &&
-	    time(NULL) - c->last_op > IMAP_IDLE_CHECK) {
-		cap_reset(c);
-		if (mailimap_noop(c->s) != MAILIMAP_NO_ERROR)
-			c->dead = 1;	/* reconnect below */
-	}
-	cap_reset(c);
-	if (ensure_conn(c, err, errlen) < 0)
+	imap_session_check_idle(c->ses);
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
 		return DELIVER_FOLDER;
 	if (folder == NULL || *folder == '\0')
-		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
 	for (i = 0; i < n; i += k) {
 		if ((st = msg_check(c, &msgs[i], err, errlen)) != DELIVER_OK)
 			break;
 		k = batch_size(c, msgs + i, n - i);
-		cap_reset(c);
-		if (c->caps & CAP_LITERALPLUS)
+		imap_session_begin(c->ses);
+		if (c->ses->caps & IMAP_CAP_LITERALPLUS)
 			st = append_batch(c, name, folder, msgs + i, k, err,
 			    errlen);
 		else
@@ -1551,22 +694,6 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 
 /* ---- removing: updates = replace, keep = 30d ------------------------ */
 
-/* Send "TAG cmd" and read the tagged reply: its state, or -1 when the
- * connection failed or the server said BAD.  cmd is ASCII, no literals. */
-static int
-raw_command(struct imap *c, const char *cmd)
-{
-	int r;
-
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    stream_write(c, cmd, strlen(cmd)) < 0 ||
-	    stream_write(c, "\r\n", 2) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0)
-		return -1;
-	r = read_tagged(c, NULL);
-	return r == RESP_CONTINUE ? -1 : r;
-}
-
 static int
 cmp_u32(const void *a, const void *b)
 {
@@ -1579,8 +706,8 @@ cmp_u32(const void *a, const void *b)
 static uint32_t *
 search_uids(struct imap *c, size_t *n)
 {
-	clist *l = c->s->imap_response_info ?
-	    c->s->imap_response_info->rsp_search_result : NULL;
+	clist *l = c->ses->s->imap_response_info ?
+	    c->ses->s->imap_response_info->rsp_search_result : NULL;
 	clistiter *it;
 	uint32_t *u;
 	size_t k = 0, i, j;
@@ -1637,14 +764,14 @@ delete_uids(struct imap *c, const uint32_t *u, size_t n)
 		buf_puts(&cmd, "UID STORE ");
 		uid_set(&cmd, u + i, k);
 		buf_puts(&cmd, " +FLAGS.SILENT (\\Deleted)");
-		r = raw_command(c, cmd.data);
+		r = imap_command(c->ses, cmd.data);
 		if (r != MAILIMAP_RESP_COND_STATE_OK ||
-		    !(c->caps & CAP_UIDPLUS))
+		    !(c->ses->caps & IMAP_CAP_UIDPLUS))
 			continue;
 		buf_reset(&cmd);
 		buf_puts(&cmd, "UID EXPUNGE ");
 		uid_set(&cmd, u + i, k);
-		r = raw_command(c, cmd.data);
+		r = imap_command(c->ses, cmd.data);
 	}
 	buf_free(&cmd);
 	return r;
@@ -1662,8 +789,8 @@ fetched_flags(struct imap *c)
 	struct mailimap_msg_att_item *item;
 	struct mailimap_flag_fetch *ff;
 	clistiter *it, *jt;
-	clist *l = c->s->imap_response_info ?
-	    c->s->imap_response_info->rsp_fetch_list : NULL;
+	clist *l = c->ses->s->imap_response_info ?
+	    c->ses->s->imap_response_info->rsp_fetch_list : NULL;
 	const char *w;
 
 	if (l == NULL || clist_begin(l) == NULL)
@@ -1721,12 +848,12 @@ change_failed(struct imap *c, int r, const char *what, const char *folder,
     char *err, size_t errlen)
 {
 	if (r < 0) {
-		c->dead = 1;
-		ierr(c, err, errlen, "%s \"%s\": %s", what, folder,
-		    conn_error_text(c, MAILIMAP_ERROR_STREAM));
+		c->ses->dead = 1;
+		imap_err(c->ses, err, errlen, "%s \"%s\": %s", what, folder,
+		    imap_conn_error_text(c->ses, MAILIMAP_ERROR_STREAM));
 		return DELIVER_STORE;
 	}
-	ierr(c, err, errlen, "%s \"%s\": %s", what, folder, server_text(c));
+	imap_err(c->ses, err, errlen, "%s \"%s\": %s", what, folder, imap_server_text(c->ses));
 	return DELIVER_FOLDER;
 }
 
@@ -1748,13 +875,13 @@ imap_remove_msgid(void *ctx, const char *folder, const char *msgid,
 		errf(err, errlen, "imap: bad Message-ID to remove");
 		return DELIVER_MSG;
 	}
-	cap_reset(c);
-	if (ensure_conn(c, err, errlen) < 0)
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
 		return DELIVER_FOLDER;
 	if (folder == NULL || *folder == '\0')
-		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
 	st = open_folder(c, name, folder, 1, &missing, err, errlen);
 	if (st != DELIVER_OK || missing)
 		goto out;
@@ -1765,13 +892,13 @@ imap_remove_msgid(void *ctx, const char *folder, const char *msgid,
 		buf_putc(&cmd, *p);
 	}
 	buf_putc(&cmd, '"');
-	if ((r = raw_command(c, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+	if ((r = imap_command(c->ses, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
 		goto failed;
 	if ((u = search_uids(c, &n)) == NULL)
 		goto out;		/* nothing to remove */
 	buf_reset(&cmd);
 	buf_printf(&cmd, "UID FETCH %u (FLAGS)", u[0]);
-	if ((r = raw_command(c, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+	if ((r = imap_command(c->ses, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
 		goto failed;
 	*flags = fetched_flags(c);
 	if ((r = delete_uids(c, u, n)) == MAILIMAP_RESP_COND_STATE_OK)
@@ -1803,13 +930,13 @@ imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
 	int r, missing;
 
 	*nout = 0;
-	cap_reset(c);
-	if (ensure_conn(c, err, errlen) < 0)
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if ((name = server_name(c, folder, err, errlen)) == NULL)
 		return DELIVER_FOLDER;
 	if (folder == NULL || *folder == '\0')
-		folder = c->url.mailbox[0] ? c->url.mailbox : "INBOX";
+		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
 	st = open_folder(c, name, folder, 1, &missing, err, errlen);
 	if (st != DELIVER_OK || missing)
 		goto out;
@@ -1819,7 +946,7 @@ imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
 	snprintf(cmd, sizeof(cmd), "UID SEARCH SEEN UNFLAGGED UNDELETED "
 	    "BEFORE %d-%s-%04d", tm.tm_mday, mon[tm.tm_mon],
 	    tm.tm_year + 1900);
-	if ((r = raw_command(c, cmd)) != MAILIMAP_RESP_COND_STATE_OK)
+	if ((r = imap_command(c->ses, cmd)) != MAILIMAP_RESP_COND_STATE_OK)
 		goto failed;
 	if ((u = search_uids(c, &n)) == NULL)
 		goto out;
@@ -1845,19 +972,10 @@ imap_close(void *ctx)
 
 	if (c == NULL)
 		return;
-	session_drop(c);
-	imap_url_free(&c->url);
-	free(c->user);
-	if (c->password != NULL) {
-		memset(c->password, 0, strlen(c->password));
-		free(c->password);
-	}
-	free(c->auth);
-	free(c->ca_file);
-	free(c->fingerprint);
+	imap_session_free(c->ses);
+	imap_conf_free(&c->conf);
 	free(c->flags);
 	free(c->flagstr);
-	free(c->prefix);
 	for (i = 0; i < c->nknown; i++)
 		free(c->known[i]);
 	free(c->known);
@@ -1872,33 +990,19 @@ imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
 
 	*ctxp = NULL;
 	c = xcalloc(1, sizeof(*c));
-	if (imap_url_parse(cfg->imap_url, &c->url, err, errlen) < 0) {
+	if (imap_conf_init(&c->conf, cfg, err, errlen) < 0) {
 		free(c);
 		return DELIVER_STORE;
 	}
-	c->tls = cfg->tls;
-	if (c->tls == DELIVER_TLS_DEFAULT)
-		c->tls = c->url.implicit_tls ? DELIVER_TLS_IMPLICIT :
-		    DELIVER_TLS_STARTTLS;
-	c->user = (cfg->user && *cfg->user) ? xstrdup(cfg->user) : NULL;
-	c->password = xstrdup(cfg->password);
-	c->auth = xstrdup((cfg->auth && *cfg->auth) ? cfg->auth : c->url.auth);
-	if (c->auth != NULL && strcmp(c->auth, "*") == 0) {
-		free(c->auth);
-		c->auth = NULL;
-	}
-	c->ca_file = xstrdup(cfg->ca_file);
-	c->fingerprint = xstrdup(cfg->fingerprint);
+	c->ses = imap_session_new(&c->conf);
 	c->flags = xstrdup(cfg->flags);
-	c->timeout = cfg->timeout > 0 ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
-	c->dead = 1;
 	if (!imap_flags_ok(c->flags)) {
-		ierr(c, err, errlen, "bad flags \"%s\"", c->flags);
+		imap_err(c->ses, err, errlen, "bad flags \"%s\"", c->flags);
 		imap_close(c);
 		return DELIVER_STORE;
 	}
 	c->flagstr = imap_flags_join(c->flags);
-	if (ensure_conn(c, err, errlen) < 0) {
+	if (imap_session_open(c->ses, err, errlen) < 0) {
 		imap_close(c);
 		return DELIVER_STORE;
 	}
