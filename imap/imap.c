@@ -73,10 +73,12 @@
 #include "deliver.h"
 #include "imap_name.h"
 #include "imap_session.h"
+#include "imap_wire.h"
 #include "limits.h"
 #include "util.h"
 
 #define IMAP_MAX_FOLDERS	4096	/* folders remembered as existing */
+#define IMAP_UIDS_PER_COMMAND	500	/* UIDs per STORE / EXPUNGE */
 
 /* The backend's handle: one session and what the operations remember. */
 struct imap {
@@ -88,7 +90,7 @@ struct imap {
 	size_t			 nknown;
 };
 
-/* ---- folders ----------------------------------------------------------- */
+/* ---- one operation ----------------------------------------------------- */
 
 /*
  * The server name of a folder as the user writes it: "" = the URL's
@@ -114,6 +116,33 @@ server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 	return buf_steal(&b);
 }
 
+/* The folder as error text names it ("" or NULL: the default one). */
+static const char *
+shown_name(const struct imap *c, const char *folder)
+{
+	if (folder == NULL || *folder == '\0')
+		return c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
+	return folder;
+}
+
+/*
+ * The start of every operation on a folder: a new receive budget, a live
+ * session, the folder's server name into *name (caller frees).
+ */
+static enum deliver_status
+op_begin(struct imap *c, const char *folder, char **name, char *err,
+    size_t errlen)
+{
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
+		return DELIVER_STORE;
+	if ((*name = server_name(c, folder, err, errlen)) == NULL)
+		return DELIVER_FOLDER;
+	return DELIVER_OK;
+}
+
+/* ---- folders ----------------------------------------------------------- */
+
 static int
 is_known(const struct imap *c, const char *name)
 {
@@ -136,17 +165,18 @@ add_known(struct imap *c, const char *name)
 
 /* 1 exists, 0 missing, -1 connection error (err set). */
 static int
-folder_exists(struct imap *c, const char *name, char *err, size_t errlen)
+folder_exists(struct imap_session *ses, const char *name, char *err,
+    size_t errlen)
 {
 	struct mailimap_mailbox_list *mb;
 	clistiter *it;
 	clist *list = NULL;
 	int r, found = 0;
 
-	r = mailimap_list(c->ses->s, "", name, &list);
+	r = mailimap_list(ses->s, "", name, &list);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (imap_conn_lost(c->ses, r)) {
-			(void)imap_cmd_failed(c->ses, r, "LIST", err, errlen);
+		if (imap_conn_lost(ses, r)) {
+			(void)imap_cmd_failed(ses, r, "LIST", err, errlen);
 			return -1;
 		}
 		return 0;
@@ -166,29 +196,29 @@ static enum deliver_status
 ensure_folder_once(struct imap *c, const char *name, const char *folder,
     char *err, size_t errlen)
 {
+	struct imap_session *ses = c->ses;
 	int r;
 
-	if (imap_session_open(c->ses, err, errlen) < 0)
+	if (imap_session_open(ses, err, errlen) < 0)
 		return DELIVER_STORE;
 	if (is_known(c, name))
 		return DELIVER_OK;
-	if ((r = folder_exists(c, name, err, errlen)) < 0)
+	if ((r = folder_exists(ses, name, err, errlen)) < 0)
 		return DELIVER_STORE;
 	if (r == 0) {
-		r = mailimap_create(c->ses->s, name);
-		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(c->ses, r))
-			return imap_cmd_failed(c->ses, r, "CREATE", err,
-			    errlen);
+		r = mailimap_create(ses->s, name);
+		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(ses, r))
+			return imap_cmd_failed(ses, r, "CREATE", err, errlen);
 		/* a racing creator is fine: [ALREADYEXISTS] */
 		if (r != MAILIMAP_NO_ERROR &&
-		    strcasecmp(imap_resp_atom(c->ses), "ALREADYEXISTS") != 0) {
-			imap_err(c->ses, err, errlen, "create folder \"%s\": "
-			    "%s", folder, imap_server_text(c->ses));
+		    strcasecmp(imap_resp_atom(ses), "ALREADYEXISTS") != 0) {
+			imap_err(ses, err, errlen, "create folder \"%s\": %s",
+			    folder, imap_server_text(ses));
 			return DELIVER_FOLDER;
 		}
-		r = mailimap_subscribe(c->ses->s, name);
-		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(c->ses, r))
-			return imap_cmd_failed(c->ses, r, "SUBSCRIBE", err,
+		r = mailimap_subscribe(ses->s, name);
+		if (r != MAILIMAP_NO_ERROR && imap_conn_lost(ses, r))
+			return imap_cmd_failed(ses, r, "SUBSCRIBE", err,
 			    errlen);
 		/* a refused SUBSCRIBE leaves a usable folder */
 	}
@@ -196,40 +226,32 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 	return DELIVER_OK;
 }
 
+/* After a dropped connection, one more try inside the call (not after a
+ * refused login). */
+static int
+retry_once(const struct imap *c, enum deliver_status st)
+{
+	return st == DELIVER_STORE && c->ses->dead && !c->ses->authfail;
+}
+
 static enum deliver_status
 imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
 {
 	struct imap *c = ctx;
 	enum deliver_status st;
-	char *name;
+	const char *shown = shown_name(c, folder);
+	char *name = NULL;
 
-	imap_session_begin(c->ses);
-	if (imap_session_open(c->ses, err, errlen) < 0)
-		return DELIVER_STORE;
-	if ((name = server_name(c, folder, err, errlen)) == NULL)
-		return DELIVER_FOLDER;
-	st = ensure_folder_once(c, name, folder, err, errlen);
-	if (st == DELIVER_STORE && c->ses->dead && !c->ses->authfail)
-		st = ensure_folder_once(c, name, folder, err, errlen);
+	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
+		return st;
+	st = ensure_folder_once(c, name, shown, err, errlen);
+	if (retry_once(c, st))
+		st = ensure_folder_once(c, name, shown, err, errlen);
 	free(name);
 	return st;
 }
 
 /* ---- searching --------------------------------------------------------- */
-
-static int
-msgid_ok(const char *id)
-{
-	size_t n = id ? strlen(id) : 0;
-	size_t i;
-
-	if (n < 3 || n > 998)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
-			return 0;
-	return 1;
-}
 
 /*
  * Open folder name: EXAMINE (read-only, for searching) or SELECT (rw, to
@@ -237,67 +259,68 @@ msgid_ok(const char *id)
  * A folder that does not exist sets *missing.
  */
 static enum deliver_status
-open_folder(struct imap *c, const char *name, const char *folder, int rw,
-    int *missing, char *err, size_t errlen)
+open_folder(struct imap_session *ses, const char *name, const char *folder,
+    int rw, int *missing, char *err, size_t errlen)
 {
 	char why[ERRLEN];
 	int r;
 
 	*missing = 0;
-	if (c->ses->selected != NULL && strcmp(c->ses->selected, name) == 0 &&
-	    (c->ses->selected_rw || !rw))
+	if (ses->selected != NULL && strcmp(ses->selected, name) == 0 &&
+	    (ses->selected_rw || !rw))
 		return DELIVER_OK;
-	free(c->ses->selected);
-	c->ses->selected = NULL;
-	r = rw ? mailimap_select(c->ses->s, name) :
-	    mailimap_examine(c->ses->s, name);
+	free(ses->selected);
+	ses->selected = NULL;
+	r = rw ? mailimap_select(ses->s, name) :
+	    mailimap_examine(ses->s, name);
 	if (r == MAILIMAP_NO_ERROR) {
-		c->ses->selected = xstrdup(name);
-		c->ses->selected_rw = rw;
+		ses->selected = xstrdup(name);
+		ses->selected_rw = rw;
 		return DELIVER_OK;
 	}
-	if (imap_conn_lost(c->ses, r))
-		return imap_cmd_failed(c->ses, r, rw ? "SELECT" : "EXAMINE",
-		    err, errlen);
+	if (imap_conn_lost(ses, r))
+		return imap_cmd_failed(ses, r, rw ? "SELECT" : "EXAMINE", err,
+		    errlen);
 	/* Dovecot says "Mailbox doesn't exist" without a response code */
-	snprintf(why, sizeof(why), "%s", imap_server_text(c->ses));
-	r = folder_exists(c, name, err, errlen);
+	snprintf(why, sizeof(why), "%s", imap_server_text(ses));
+	r = folder_exists(ses, name, err, errlen);
 	if (r < 0)
 		return DELIVER_STORE;
 	if (r == 0) {
 		*missing = 1;
 		return DELIVER_OK;
 	}
-	imap_err(c->ses, err, errlen, "open folder \"%s\": %s", folder, why);
+	imap_err(ses, err, errlen, "open folder \"%s\": %s", folder, why);
 	return DELIVER_FOLDER;
 }
 
 static enum deliver_status
-has_msgid_once(struct imap *c, const char *name, const char *folder,
-    const char *msgid, int *found, char *err, size_t errlen)
+has_msgid_once(struct imap_session *ses, const char *name,
+    const char *folder, const char *msgid, int *found, char *err,
+    size_t errlen)
 {
 	struct mailimap_search_key *key;
 	enum deliver_status st;
 	clist *res = NULL;
 	int r, missing;
 
-	if (imap_session_open(c->ses, err, errlen) < 0)
+	if (imap_session_open(ses, err, errlen) < 0)
 		return DELIVER_STORE;
-	if ((st = open_folder(c, name, folder, 0, &missing, err, errlen))
+	if ((st = open_folder(ses, name, folder, 0, &missing, err, errlen))
 	    != DELIVER_OK)
 		return st;
 	if (missing)
 		return DELIVER_OK;
 	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
 	    xstrdup(msgid));
-	r = mailimap_uid_search(c->ses->s, NULL, key, &res);
+	r = mailimap_uid_search(ses->s, NULL, key, &res);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (imap_conn_lost(c->ses, r))
-			return imap_cmd_failed(c->ses, r, "UID SEARCH", err,
+		if (imap_conn_lost(ses, r))
+			return imap_cmd_failed(ses, r, "UID SEARCH", err,
 			    errlen);
-		imap_err(c->ses, err, errlen, "search in \"%s\": %s", folder,
-		    imap_server_text(c->ses));
+		imap_err(ses, err, errlen, "search in \"%s\": %s", folder,
+		    imap_server_text(ses));
 		return DELIVER_FOLDER;
 	}
 	*found = res != NULL && clist_begin(res) != NULL;
@@ -311,35 +334,46 @@ imap_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
 {
 	struct imap *c = ctx;
 	enum deliver_status st;
-	char *name;
+	const char *shown = shown_name(c, folder);
+	char *name = NULL;
 
 	*found = 0;
-	if (!msgid_ok(msgid)) {
+	if (!imap_wire_msgid_ok(msgid)) {
 		errf(err, errlen, "imap: bad Message-ID for a search");
 		return DELIVER_MSG;
 	}
-	imap_session_begin(c->ses);
-	if (imap_session_open(c->ses, err, errlen) < 0)
-		return DELIVER_STORE;
-	if ((name = server_name(c, folder, err, errlen)) == NULL)
-		return DELIVER_FOLDER;
-	st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
-	if (st == DELIVER_STORE && c->ses->dead && !c->ses->authfail)
-		st = has_msgid_once(c, name, folder, msgid, found, err, errlen);
+	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
+		return st;
+	st = has_msgid_once(c->ses, name, shown, msgid, found, err, errlen);
+	if (retry_once(c, st))
+		st = has_msgid_once(c->ses, name, shown, msgid, found, err,
+		    errlen);
 	free(name);
 	return st;
 }
 
-/* ---- appending --------------------------------------------------------- */
+/* ---- flags ------------------------------------------------------------- */
 
-/* The configured flags as an IMAP flag list; NULL when none. */
+/* The system flags a client may set, both ways (\Recent is the server's). */
+static const struct {
+	const char	*name;
+	int		 type;		/* MAILIMAP_FLAG_* */
+} sys_flags[] = {
+	{ "\\Seen", MAILIMAP_FLAG_SEEN },
+	{ "\\Flagged", MAILIMAP_FLAG_FLAGGED },
+	{ "\\Answered", MAILIMAP_FLAG_ANSWERED },
+	{ "\\Draft", MAILIMAP_FLAG_DRAFT },
+	{ "\\Deleted", MAILIMAP_FLAG_DELETED },
+};
+
+/* A checked flag string as libetpan's flag list; NULL when none. */
 static struct mailimap_flag_list *
 flag_list(const char *flags)
 {
 	struct mailimap_flag_list *fl;
 	struct mailimap_flag *f;
 	const char *p, *e;
-	char *w;
+	size_t i, n;
 
 	if (flags == NULL || flags[0] == '\0')
 		return NULL;
@@ -349,42 +383,88 @@ flag_list(const char *flags)
 		if (*p == '\0')
 			break;
 		e = p + strcspn(p, " ");
-		w = xstrndup(p, (size_t)(e - p));
-		if (strcasecmp(w, "\\Seen") == 0)
-			f = mailimap_flag_new_seen();
-		else if (strcasecmp(w, "\\Flagged") == 0)
-			f = mailimap_flag_new_flagged();
-		else if (strcasecmp(w, "\\Answered") == 0)
-			f = mailimap_flag_new_answered();
-		else if (strcasecmp(w, "\\Draft") == 0)
-			f = mailimap_flag_new_draft();
-		else if (strcasecmp(w, "\\Deleted") == 0)
-			f = mailimap_flag_new_deleted();
-		else {
-			f = mailimap_flag_new_flag_keyword(w);
-			w = NULL;
-		}
-		free(w);
+		n = (size_t)(e - p);
+		f = NULL;
+		for (i = 0; i < sizeof(sys_flags) / sizeof(sys_flags[0]); i++)
+			if (strlen(sys_flags[i].name) == n &&
+			    strncasecmp(p, sys_flags[i].name, n) == 0)
+				f = mailimap_flag_new(sys_flags[i].type, NULL,
+				    NULL);
+		if (f == NULL)
+			f = mailimap_flag_new_flag_keyword(xstrndup(p, n));
 		mailimap_flag_list_add(fl, f);
 	}
 	return fl;
 }
 
-static struct mailimap_date_time *
-date_time(time_t t)
+/* One flag of a FETCH reply as a word for append, or NULL when it is not
+ * one to keep (\Deleted, or not a valid flag). */
+static const char *
+flag_word(const struct mailimap_flag *f)
 {
-	struct tm tm;
+	size_t i;
 
-	if (t <= 0)
-		t = time(NULL);
-	gmtime_r(&t, &tm);
-	return mailimap_date_time_new(tm.tm_mday, tm.tm_mon + 1,
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+	if (f->fl_type == MAILIMAP_FLAG_KEYWORD)
+		return imap_flags_ok(f->fl_data.fl_keyword) ?
+		    f->fl_data.fl_keyword : NULL;
+	if (f->fl_type == MAILIMAP_FLAG_DELETED)
+		return NULL;	/* it is being removed: not carried over */
+	for (i = 0; i < sizeof(sys_flags) / sizeof(sys_flags[0]); i++)
+		if (sys_flags[i].type == f->fl_type)
+			return sys_flags[i].name;
+	return NULL;
 }
 
+/*
+ * The flags of the first message in the last FETCH response, as a flag
+ * string for append ("\Seen $label"); \Recent and \Deleted left out.
+ */
+static char *
+fetched_flags(struct imap_session *ses)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	struct mailimap_msg_att *att;
+	struct mailimap_msg_att_item *item;
+	struct mailimap_flag_fetch *ff;
+	clistiter *it, *jt;
+	clist *l = ses->s->imap_response_info ?
+	    ses->s->imap_response_info->rsp_fetch_list : NULL;
+	const char *w;
+
+	if (l == NULL || clist_begin(l) == NULL)
+		return xstrdup("");
+	att = clist_content(clist_begin(l));
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
+		    item->att_data.att_dyn == NULL ||
+		    item->att_data.att_dyn->att_list == NULL)
+			continue;
+		for (jt = clist_begin(item->att_data.att_dyn->att_list);
+		    jt != NULL; jt = clist_next(jt)) {
+			ff = clist_content(jt);
+			if (ff->fl_type != MAILIMAP_FLAG_FETCH_OTHER ||
+			    ff->fl_flag == NULL ||
+			    (w = flag_word(ff->fl_flag)) == NULL)
+				continue;
+			if (b.len)
+				buf_putc(&b, ' ');
+			buf_puts(&b, w);
+		}
+	}
+	if (b.overflow || b.data == NULL) {
+		buf_free(&b);
+		return xstrdup("");
+	}
+	return buf_steal(&b);
+}
+
+/* ---- appending --------------------------------------------------------- */
+
+/* DELIVER_MSG with one line in err (when not NULL) for a message that
+ * cannot go on the wire as it is; DELIVER_OK when it can. */
 static enum deliver_status
-msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
-    size_t errlen)
+msg_check(const struct deliver_msg *m, char *err, size_t errlen)
 {
 	if (m->data == NULL || m->len == 0) {
 		errf(err, errlen, "imap: empty message");
@@ -404,32 +484,29 @@ msg_check(const struct imap *c, const struct deliver_msg *m, char *err,
 
 /* Map a refused APPEND onto how far it reaches. */
 static enum deliver_status
-append_refused(struct imap *c, const char *folder, char *err, size_t errlen)
+append_refused(struct imap_session *ses, const char *folder, char *err,
+    size_t errlen)
 {
-	const char *a = imap_resp_atom(c->ses);
+	const struct mailimap_response_info *ri = ses->s->imap_response_info;
+	enum deliver_status st;
+	const char *what;
 
-	if ((c->ses->s->imap_response_info &&
-	    c->ses->s->imap_response_info->rsp_trycreate) ||
-	    strcasecmp(a, "NONEXISTENT") == 0) {
-		imap_err(c->ses, err, errlen, "append to \"%s\": folder missing: %s",
-		    folder, imap_server_text(c->ses));
-		return DELIVER_FOLDER;
-	}
-	/* quotas may be per folder (Dovecot quota_rule = Box:...): other
-	 * folders may still have room, and each reports its own refusal */
-	if (strcasecmp(a, "OVERQUOTA") == 0) {
-		imap_err(c->ses, err, errlen, "append to \"%s\": over quota: %s",
-		    folder, imap_server_text(c->ses));
-		return DELIVER_FOLDER;
-	}
-	if (strcasecmp(a, "NOPERM") == 0) {
-		imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
-		    imap_server_text(c->ses));
-		return DELIVER_FOLDER;
-	}
-	imap_err(c->ses, err, errlen, "append to \"%s\": message refused: %s", folder,
-	    imap_server_text(c->ses));
-	return DELIVER_MSG;
+	st = imap_wire_refusal(imap_resp_atom(ses),
+	    ri != NULL && ri->rsp_trycreate, &what);
+	imap_err(ses, err, errlen, "append to \"%s\": %s%s", folder, what,
+	    imap_server_text(ses));
+	return st;
+}
+
+/* A lost connection in the middle of an APPEND: nothing more is known. */
+static enum deliver_status
+append_cut(struct imap_session *ses, const char *folder, int r, char *err,
+    size_t errlen)
+{
+	ses->dead = 1;
+	imap_err(ses, err, errlen, "append to \"%s\": %s", folder,
+	    imap_conn_error_text(ses, r));
+	return DELIVER_STORE;
 }
 
 /* APPEND one message with libetpan's own command (synchronizing literal). */
@@ -437,18 +514,23 @@ static enum deliver_status
 append_one(struct imap *c, const char *name, const char *folder,
     struct deliver_msg *m, char *err, size_t errlen)
 {
+	struct imap_session *ses = c->ses;
 	struct mailimap_flag_list *fl;
 	struct mailimap_date_time *dt;
 	uint32_t uidvalidity = 0, uid = 0;
+	struct tm tm;
+	time_t t = m->date > 0 ? m->date : time(NULL);
 	int r;
 
 	fl = flag_list(m->flags ? m->flags : c->flags);
-	dt = date_time(m->date);
-	if (c->ses->caps & IMAP_CAP_UIDPLUS)
-		r = mailimap_uidplus_append(c->ses->s, name, fl, dt, m->data,
+	gmtime_r(&t, &tm);
+	dt = mailimap_date_time_new(tm.tm_mday, tm.tm_mon + 1,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+	if (ses->caps & IMAP_CAP_UIDPLUS)
+		r = mailimap_uidplus_append(ses->s, name, fl, dt, m->data,
 		    m->len, &uidvalidity, &uid);
 	else
-		r = mailimap_append(c->ses->s, name, fl, dt, m->data, m->len);
+		r = mailimap_append(ses->s, name, fl, dt, m->data, m->len);
 	if (fl != NULL)
 		mailimap_flag_list_free(fl);
 	mailimap_date_time_free(dt);
@@ -456,63 +538,14 @@ append_one(struct imap *c, const char *name, const char *folder,
 		m->uid = uid;
 		return DELIVER_OK;
 	}
-	if (imap_conn_lost(c->ses, r)) {
-		c->ses->dead = 1;
-		imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
-		    imap_conn_error_text(c->ses, r));
-		return DELIVER_STORE;
-	}
-	return append_refused(c, folder, err, errlen);
-}
-
-/*
- * The mailbox argument of our own APPEND: a quoted string when it is
- * printable ASCII (it always is after modified UTF-7, unless a namespace
- * prefix is odd), else a non-synchronizing literal.
- */
-static int
-write_mailbox(struct imap *c, const char *name)
-{
-	struct buf b = BUF_INIT(0);
-	const char *p;
-	int rc, plain = 1;
-
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			plain = 0;
-	if (plain) {
-		buf_putc(&b, '"');
-		for (p = name; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&b, '\\');
-			buf_putc(&b, *p);
-		}
-		buf_putc(&b, '"');
-	} else {
-		buf_printf(&b, "{%zu+}\r\n%s", strlen(name), name);
-	}
-	rc = imap_write(c->ses, b.data, b.len);
-	buf_free(&b);
-	return rc;
-}
-
-/* " (a b)" for a checked flag string; nothing for an empty one. */
-static int
-write_flags(struct imap *c, const char *flags)
-{
-	char *j = imap_flags_join(flags);
-	int rc = 0;
-
-	if (j[0] != '\0' && (imap_write(c->ses, " (", 2) < 0 ||
-	    imap_write(c->ses, j, strlen(j)) < 0 || imap_write(c->ses, ")", 1) < 0))
-		rc = -1;
-	free(j);
-	return rc;
+	if (imap_conn_lost(ses, r))
+		return append_cut(ses, folder, r, err, errlen);
+	return append_refused(ses, folder, err, errlen);
 }
 
 /* The UIDs of an APPENDUID code in the last response, into msgs[0..n). */
 static void
-take_appenduid(struct imap *c, struct deliver_msg *msgs, size_t n)
+take_appenduid(struct imap_session *ses, struct deliver_msg *msgs, size_t n)
 {
 	struct mailimap_uidplus_resp_code_apnd *apnd;
 	struct mailimap_extension_data *ext;
@@ -521,10 +554,10 @@ take_appenduid(struct imap *c, struct deliver_msg *msgs, size_t n)
 	uint32_t uid;
 	size_t k = 0;
 
-	if (c->ses->s->imap_response_info == NULL ||
-	    c->ses->s->imap_response_info->rsp_extension_list == NULL)
+	if (ses->s->imap_response_info == NULL ||
+	    ses->s->imap_response_info->rsp_extension_list == NULL)
 		return;
-	for (it = clist_begin(c->ses->s->imap_response_info->rsp_extension_list);
+	for (it = clist_begin(ses->s->imap_response_info->rsp_extension_list);
 	    it != NULL; it = clist_next(it)) {
 		ext = clist_content(it);
 		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_UIDPLUS ||
@@ -559,6 +592,25 @@ take_appenduid(struct imap *c, struct deliver_msg *msgs, size_t n)
 }
 
 /*
+ * One message's part of our APPEND: " (flags)" (its own, else the
+ * configured ones; nothing for none), " \"INTERNALDATE\"" and the
+ * LITERAL+ announcement "{N+}\r\n"; the message itself follows.
+ */
+static void
+append_head(struct buf *b, const struct deliver_msg *m, const char *flagstr)
+{
+	char date[IMAP_WIRE_DATE];
+	char *own = m->flags != NULL ? imap_flags_join(m->flags) : NULL;
+	const char *flags = own != NULL ? own : flagstr;
+
+	if (flags[0] != '\0')
+		buf_printf(b, " (%s)", flags);
+	imap_wire_date_time(date, m->date > 0 ? m->date : time(NULL));
+	buf_printf(b, " \"%s\" {%zu+}\r\n", date, m->len);
+	free(own);
+}
+
+/*
  * One APPEND of msgs[0..n) with LITERAL+ literals: the whole command is
  * written without waiting for continuations (RFC 3502 MULTIAPPEND when
  * n > 1, RFC 7888 LITERAL+), then the tagged reply is read with libetpan's
@@ -568,75 +620,93 @@ static enum deliver_status
 append_batch(struct imap *c, const char *name, const char *folder,
     struct deliver_msg *msgs, size_t n, char *err, size_t errlen)
 {
+	struct imap_session *ses = c->ses;
 	struct mailimap_response *rp = NULL;
-	char head[128];
-	struct tm tm;
-	time_t t;
+	struct buf b = BUF_INIT(0);
 	size_t i;
-	int r, w;
+	int r;
 
-	if (mailimap_send_current_tag(c->ses->s) != MAILIMAP_NO_ERROR ||
-	    imap_write(c->ses, "APPEND ", 7) < 0 || write_mailbox(c, name) < 0)
+	buf_puts(&b, "APPEND ");
+	imap_wire_mailbox(&b, name);
+	if (mailimap_send_current_tag(ses->s) != MAILIMAP_NO_ERROR)
 		goto conn;
 	for (i = 0; i < n; i++) {
-		static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
-		    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-		t = msgs[i].date > 0 ? msgs[i].date : time(NULL);
-		gmtime_r(&t, &tm);
-		if (msgs[i].flags != NULL) {
-			if (write_flags(c, msgs[i].flags) < 0)
-				goto conn;
-		} else if (c->flagstr[0] != '\0' &&
-		    (imap_write(c->ses, " (", 2) < 0 ||
-		    imap_write(c->ses, c->flagstr, strlen(c->flagstr)) < 0 ||
-		    imap_write(c->ses, ")", 1) < 0))
+		append_head(&b, &msgs[i], c->flagstr);
+		if (imap_write(ses, b.data, b.len) < 0 ||
+		    imap_write(ses, msgs[i].data, msgs[i].len) < 0)
 			goto conn;
-		w = snprintf(head, sizeof(head),
-		    " \"%02d-%s-%04d %02d:%02d:%02d +0000\" {%zu+}\r\n",
-		    tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, msgs[i].len);
-		if (w < 0 || (size_t)w >= sizeof(head) ||
-		    imap_write(c->ses, head, (size_t)w) < 0 ||
-		    imap_write(c->ses, msgs[i].data, msgs[i].len) < 0)
-			goto conn;
+		buf_reset(&b);
 	}
-	if (imap_write(c->ses, "\r\n", 2) < 0 ||
-	    mailstream_flush(c->ses->s->imap_stream) < 0)
+	if (imap_write(ses, "\r\n", 2) < 0 ||
+	    mailstream_flush(ses->s->imap_stream) < 0)
 		goto conn;
-	r = imap_read_tagged(c->ses, &rp);
+	buf_free(&b);
+	r = imap_read_tagged(ses, &rp);
 	if (r < 0 || r == IMAP_RESP_CONTINUE)
-		goto conn;
+		return append_cut(ses, folder, MAILIMAP_ERROR_STREAM, err,
+		    errlen);
 	if (rp != NULL)
 		mailimap_response_free(rp);
 	if (r != MAILIMAP_RESP_COND_STATE_OK)
-		return append_refused(c, folder, err, errlen);
-	take_appenduid(c, msgs, n);
+		return append_refused(ses, folder, err, errlen);
+	take_appenduid(ses, msgs, n);
 	return DELIVER_OK;
 conn:
-	c->ses->dead = 1;
-	imap_err(c->ses, err, errlen, "append to \"%s\": %s", folder,
-	    imap_conn_error_text(c->ses, MAILIMAP_ERROR_STREAM));
-	return DELIVER_STORE;
+	buf_free(&b);
+	return append_cut(ses, folder, MAILIMAP_ERROR_STREAM, err, errlen);
 }
 
 /* How many messages from msgs[0] go into one command (at least 1). */
 static size_t
-batch_size(const struct imap *c, const struct deliver_msg *msgs, size_t n)
+batch_size(const struct imap_session *ses, const struct deliver_msg *msgs,
+    size_t n)
 {
+	const unsigned both = IMAP_CAP_LITERALPLUS | IMAP_CAP_MULTIAPPEND;
 	size_t k, bytes = msgs[0].len;
 
-	if (!(c->ses->caps & IMAP_CAP_LITERALPLUS) || !(c->ses->caps & IMAP_CAP_MULTIAPPEND))
+	if ((ses->caps & both) != both)
 		return 1;
 	for (k = 1; k < n && k < LIM_APPEND_BATCH; k++) {
 		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
-		    msgs[k].len == 0 || memchr(msgs[k].data, '\0',
-		    msgs[k].len) != NULL ||
-		    (msgs[k].flags != NULL && !imap_flags_ok(msgs[k].flags)))
+		    msg_check(&msgs[k], NULL, 0) != DELIVER_OK)
 			break;
 		bytes += msgs[k].len;
 	}
 	return k;
+}
+
+/*
+ * msgs[0..k) as one command, or one by one when the server refuses the
+ * batch: MULTIAPPEND is all or nothing, so store what the server takes up
+ * to the culprit (a too large message, the one that went over quota).
+ * *done counts what is stored.
+ */
+static enum deliver_status
+append_some(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *msgs, size_t k, size_t *done, char *err,
+    size_t errlen)
+{
+	enum deliver_status st;
+	size_t j;
+
+	imap_session_begin(c->ses);
+	if (!(c->ses->caps & IMAP_CAP_LITERALPLUS))
+		st = append_one(c, name, folder, &msgs[0], err, errlen);
+	else
+		st = append_batch(c, name, folder, msgs, k, err, errlen);
+	if (st == DELIVER_OK) {
+		*done += k;
+		return DELIVER_OK;
+	}
+	if (st == DELIVER_STORE || k == 1)
+		return st;
+	for (j = 0; j < k; j++) {
+		st = append_batch(c, name, folder, msgs + j, 1, err, errlen);
+		if (st != DELIVER_OK)
+			return st;
+		(*done)++;
+	}
+	return DELIVER_OK;
 }
 
 static enum deliver_status
@@ -645,48 +715,22 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 {
 	struct imap *c = ctx;
 	enum deliver_status st = DELIVER_OK;
-	char *name;
-	size_t i, j, k;
+	const char *shown = shown_name(c, folder);
+	char *name = NULL;
+	size_t i, k;
 
 	*done = 0;
 	if (n == 0)
 		return DELIVER_OK;
 	imap_session_check_idle(c->ses);
-	imap_session_begin(c->ses);
-	if (imap_session_open(c->ses, err, errlen) < 0)
-		return DELIVER_STORE;
-	if ((name = server_name(c, folder, err, errlen)) == NULL)
-		return DELIVER_FOLDER;
-	if (folder == NULL || *folder == '\0')
-		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
-	for (i = 0; i < n; i += k) {
-		if ((st = msg_check(c, &msgs[i], err, errlen)) != DELIVER_OK)
+	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
+		return st;
+	for (i = 0; i < n && st == DELIVER_OK; i += k) {
+		if ((st = msg_check(&msgs[i], err, errlen)) != DELIVER_OK)
 			break;
-		k = batch_size(c, msgs + i, n - i);
-		imap_session_begin(c->ses);
-		if (c->ses->caps & IMAP_CAP_LITERALPLUS)
-			st = append_batch(c, name, folder, msgs + i, k, err,
-			    errlen);
-		else
-			st = append_one(c, name, folder, &msgs[i], err, errlen);
-		if (st != DELIVER_OK && st != DELIVER_STORE && k > 1) {
-			/* MULTIAPPEND is all or nothing: one by one, store
-			 * what the server takes up to the culprit (a too large
-			 * message, the message that went over quota) */
-			for (j = 0; j < k; j++) {
-				st = append_batch(c, name, folder, msgs + i + j,
-				    1, err, errlen);
-				if (st != DELIVER_OK)
-					break;
-				(*done)++;
-			}
-			if (st != DELIVER_OK)
-				break;
-			continue;
-		}
-		if (st != DELIVER_OK)
-			break;
-		*done += k;
+		k = batch_size(c->ses, msgs + i, n - i);
+		st = append_some(c, name, shown, msgs + i, k, done, err,
+		    errlen);
 	}
 	free(name);
 	return st;
@@ -694,23 +738,15 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 
 /* ---- removing: updates = replace, keep = 30d ------------------------ */
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The UIDs of the last SEARCH response, sorted, no duplicates. */
+/* The UIDs of the last SEARCH response, sorted, no repeats; NULL: none. */
 static uint32_t *
-search_uids(struct imap *c, size_t *n)
+search_uids(struct imap_session *ses, size_t *n)
 {
-	clist *l = c->ses->s->imap_response_info ?
-	    c->ses->s->imap_response_info->rsp_search_result : NULL;
+	clist *l = ses->s->imap_response_info ?
+	    ses->s->imap_response_info->rsp_search_result : NULL;
 	clistiter *it;
 	uint32_t *u;
-	size_t k = 0, i, j;
+	size_t k = 0;
 
 	*n = 0;
 	if (l == NULL || clist_count(l) == 0)
@@ -718,30 +754,8 @@ search_uids(struct imap *c, size_t *n)
 	u = xcalloc((size_t)clist_count(l), sizeof(*u));
 	for (it = clist_begin(l); it != NULL; it = clist_next(it))
 		u[k++] = *(uint32_t *)clist_content(it);
-	qsort(u, k, sizeof(*u), cmp_u32);
-	for (i = j = 0; i < k; i++)
-		if (j == 0 || u[i] != u[j - 1])
-			u[j++] = u[i];
-	*n = j;
+	*n = imap_wire_uids_sort(u, k);
 	return u;
-}
-
-/* "1:3,7" for the sorted u[0..n) into b. */
-static void
-uid_set(struct buf *b, const uint32_t *u, size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && u[j] == u[j - 1] + 1; j++)
-			;
-		if (i > 0)
-			buf_putc(b, ',');
-		if (j - i > 1)
-			buf_printf(b, "%u:%u", u[i], u[j - 1]);
-		else
-			buf_printf(b, "%u", u[i]);
-	}
 }
 
 /*
@@ -749,9 +763,8 @@ uid_set(struct buf *b, const uint32_t *u, size_t n)
  * Without UIDPLUS they stay marked: a plain EXPUNGE would also remove
  * what the user marked deleted.
  */
-#define IMAP_UIDS_PER_COMMAND	500
 static int
-delete_uids(struct imap *c, const uint32_t *u, size_t n)
+delete_uids(struct imap_session *ses, const uint32_t *u, size_t n)
 {
 	struct buf cmd = BUF_INIT(0);
 	size_t i, k;
@@ -762,99 +775,58 @@ delete_uids(struct imap *c, const uint32_t *u, size_t n)
 		    IMAP_UIDS_PER_COMMAND;
 		buf_reset(&cmd);
 		buf_puts(&cmd, "UID STORE ");
-		uid_set(&cmd, u + i, k);
+		imap_wire_uid_set(&cmd, u + i, k);
 		buf_puts(&cmd, " +FLAGS.SILENT (\\Deleted)");
-		r = imap_command(c->ses, cmd.data);
+		r = imap_command(ses, cmd.data);
 		if (r != MAILIMAP_RESP_COND_STATE_OK ||
-		    !(c->ses->caps & IMAP_CAP_UIDPLUS))
+		    !(ses->caps & IMAP_CAP_UIDPLUS))
 			continue;
 		buf_reset(&cmd);
 		buf_puts(&cmd, "UID EXPUNGE ");
-		uid_set(&cmd, u + i, k);
-		r = imap_command(c->ses, cmd.data);
+		imap_wire_uid_set(&cmd, u + i, k);
+		r = imap_command(ses, cmd.data);
 	}
 	buf_free(&cmd);
 	return r;
 }
 
-/*
- * The flags of the first message in the last FETCH response, as a flag
- * string for append ("\Seen $label"); \Recent and \Deleted left out.
- */
-static char *
-fetched_flags(struct imap *c)
-{
-	struct buf b = BUF_INIT(LIM_ONELINE);
-	struct mailimap_msg_att *att;
-	struct mailimap_msg_att_item *item;
-	struct mailimap_flag_fetch *ff;
-	clistiter *it, *jt;
-	clist *l = c->ses->s->imap_response_info ?
-	    c->ses->s->imap_response_info->rsp_fetch_list : NULL;
-	const char *w;
-
-	if (l == NULL || clist_begin(l) == NULL)
-		return xstrdup("");
-	att = clist_content(clist_begin(l));
-	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
-		item = clist_content(it);
-		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
-		    item->att_data.att_dyn == NULL ||
-		    item->att_data.att_dyn->att_list == NULL)
-			continue;
-		for (jt = clist_begin(item->att_data.att_dyn->att_list);
-		    jt != NULL; jt = clist_next(jt)) {
-			ff = clist_content(jt);
-			if (ff->fl_type != MAILIMAP_FLAG_FETCH_OTHER ||
-			    ff->fl_flag == NULL)
-				continue;
-			switch (ff->fl_flag->fl_type) {
-			case MAILIMAP_FLAG_ANSWERED:
-				w = "\\Answered";
-				break;
-			case MAILIMAP_FLAG_FLAGGED:
-				w = "\\Flagged";
-				break;
-			case MAILIMAP_FLAG_SEEN:
-				w = "\\Seen";
-				break;
-			case MAILIMAP_FLAG_DRAFT:
-				w = "\\Draft";
-				break;
-			case MAILIMAP_FLAG_KEYWORD:
-				w = ff->fl_flag->fl_data.fl_keyword;
-				break;
-			default:
-				w = NULL;
-				break;
-			}
-			if (w == NULL || !imap_flags_ok(w))
-				continue;
-			if (b.len)
-				buf_putc(&b, ' ');
-			buf_puts(&b, w);
-		}
-	}
-	if (b.overflow || b.data == NULL) {
-		buf_free(&b);
-		return xstrdup("");
-	}
-	return buf_steal(&b);
-}
-
 /* One line for a refused or broken remove/expire command. */
 static enum deliver_status
-change_failed(struct imap *c, int r, const char *what, const char *folder,
-    char *err, size_t errlen)
+change_failed(struct imap_session *ses, int r, const char *what,
+    const char *folder, char *err, size_t errlen)
 {
 	if (r < 0) {
-		c->ses->dead = 1;
-		imap_err(c->ses, err, errlen, "%s \"%s\": %s", what, folder,
-		    imap_conn_error_text(c->ses, MAILIMAP_ERROR_STREAM));
+		ses->dead = 1;
+		imap_err(ses, err, errlen, "%s \"%s\": %s", what, folder,
+		    imap_conn_error_text(ses, MAILIMAP_ERROR_STREAM));
 		return DELIVER_STORE;
 	}
-	imap_err(c->ses, err, errlen, "%s \"%s\": %s", what, folder, imap_server_text(c->ses));
+	imap_err(ses, err, errlen, "%s \"%s\": %s", what, folder,
+	    imap_server_text(ses));
 	return DELIVER_FOLDER;
+}
+
+/*
+ * Open the folder read-write and run search (a UID SEARCH): *u and *n get
+ * the UIDs it found (*u NULL: none, or the folder is missing).  The
+ * tagged state of the search, or -1 when the connection failed;
+ * DELIVER_OK in *st unless the folder could not be opened.
+ */
+static int
+find_uids(struct imap_session *ses, const char *name, const char *folder,
+    const char *search, uint32_t **u, size_t *n, enum deliver_status *st,
+    char *err, size_t errlen)
+{
+	int r, missing;
+
+	*u = NULL;
+	*n = 0;
+	*st = open_folder(ses, name, folder, 1, &missing, err, errlen);
+	if (*st != DELIVER_OK || missing)
+		return MAILIMAP_RESP_COND_STATE_OK;
+	if ((r = imap_command(ses, search)) == MAILIMAP_RESP_COND_STATE_OK)
+		*u = search_uids(ses, n);
+	return r;
 }
 
 static enum deliver_status
@@ -862,51 +834,40 @@ imap_remove_msgid(void *ctx, const char *folder, const char *msgid,
     char **flags, char *err, size_t errlen)
 {
 	struct imap *c = ctx;
+	struct imap_session *ses = c->ses;
 	struct buf cmd = BUF_INIT(0);
+	const char *shown = shown_name(c, folder);
 	enum deliver_status st;
 	uint32_t *u = NULL;
 	char *name = NULL;
-	const char *p;
 	size_t n = 0;
-	int r, missing;
+	int r;
 
 	*flags = NULL;
-	if (!msgid_ok(msgid)) {
+	if (!imap_wire_msgid_ok(msgid)) {
 		errf(err, errlen, "imap: bad Message-ID to remove");
 		return DELIVER_MSG;
 	}
-	imap_session_begin(c->ses);
-	if (imap_session_open(c->ses, err, errlen) < 0)
-		return DELIVER_STORE;
-	if ((name = server_name(c, folder, err, errlen)) == NULL)
-		return DELIVER_FOLDER;
-	if (folder == NULL || *folder == '\0')
-		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
-	st = open_folder(c, name, folder, 1, &missing, err, errlen);
-	if (st != DELIVER_OK || missing)
-		goto out;
-	buf_puts(&cmd, "UID SEARCH HEADER Message-ID \"");
-	for (p = msgid; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(&cmd, '\\');
-		buf_putc(&cmd, *p);
-	}
-	buf_putc(&cmd, '"');
-	if ((r = imap_command(c->ses, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
+		return st;
+	buf_puts(&cmd, "UID SEARCH HEADER Message-ID ");
+	imap_wire_quoted(&cmd, msgid);
+	r = find_uids(ses, name, shown, cmd.data, &u, &n, &st, err, errlen);
+	if (r != MAILIMAP_RESP_COND_STATE_OK)
 		goto failed;
-	if ((u = search_uids(c, &n)) == NULL)
+	if (u == NULL)
 		goto out;		/* nothing to remove */
 	buf_reset(&cmd);
 	buf_printf(&cmd, "UID FETCH %u (FLAGS)", u[0]);
-	if ((r = imap_command(c->ses, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
+	if ((r = imap_command(ses, cmd.data)) != MAILIMAP_RESP_COND_STATE_OK)
 		goto failed;
-	*flags = fetched_flags(c);
-	if ((r = delete_uids(c, u, n)) == MAILIMAP_RESP_COND_STATE_OK)
+	*flags = fetched_flags(ses);
+	if ((r = delete_uids(ses, u, n)) == MAILIMAP_RESP_COND_STATE_OK)
 		goto out;
 	free(*flags);
 	*flags = NULL;
 failed:
-	st = change_failed(c, r, "remove an old version from", folder, err,
+	st = change_failed(ses, r, "remove an old version from", shown, err,
 	    errlen);
 out:
 	buf_free(&cmd);
@@ -919,44 +880,31 @@ static enum deliver_status
 imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
     char *err, size_t errlen)
 {
-	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
-	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct imap *c = ctx;
+	struct imap_session *ses = c->ses;
+	const char *shown = shown_name(c, folder);
 	enum deliver_status st;
-	char cmd[128], *name;
+	char cmd[128], date[IMAP_WIRE_DATE], *name = NULL;
 	uint32_t *u = NULL;
-	struct tm tm;
 	size_t n = 0;
-	int r, missing;
+	int r;
 
 	*nout = 0;
-	imap_session_begin(c->ses);
-	if (imap_session_open(c->ses, err, errlen) < 0)
-		return DELIVER_STORE;
-	if ((name = server_name(c, folder, err, errlen)) == NULL)
-		return DELIVER_FOLDER;
-	if (folder == NULL || *folder == '\0')
-		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
-	st = open_folder(c, name, folder, 1, &missing, err, errlen);
-	if (st != DELIVER_OK || missing)
-		goto out;
+	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
+		return st;
 	/* BEFORE compares INTERNALDATE by whole days: mail of the cut-off
 	 * day itself is kept, never one message too many removed */
-	gmtime_r(&before, &tm);
+	imap_wire_date(date, before);
 	snprintf(cmd, sizeof(cmd), "UID SEARCH SEEN UNFLAGGED UNDELETED "
-	    "BEFORE %d-%s-%04d", tm.tm_mday, mon[tm.tm_mon],
-	    tm.tm_year + 1900);
-	if ((r = imap_command(c->ses, cmd)) != MAILIMAP_RESP_COND_STATE_OK)
-		goto failed;
-	if ((u = search_uids(c, &n)) == NULL)
-		goto out;
-	if ((r = delete_uids(c, u, n)) == MAILIMAP_RESP_COND_STATE_OK) {
+	    "BEFORE %s", date);
+	r = find_uids(ses, name, shown, cmd, &u, &n, &st, err, errlen);
+	if (r != MAILIMAP_RESP_COND_STATE_OK)
+		st = change_failed(ses, r, "expire", shown, err, errlen);
+	else if (u != NULL &&
+	    (r = delete_uids(ses, u, n)) != MAILIMAP_RESP_COND_STATE_OK)
+		st = change_failed(ses, r, "expire", shown, err, errlen);
+	else if (u != NULL)
 		*nout = n;
-		goto out;
-	}
-failed:
-	st = change_failed(c, r, "expire", folder, err, errlen);
-out:
 	free(u);
 	free(name);
 	return st;

@@ -30,11 +30,12 @@
 #include "imap_session.h"
 #include "imap_stream.h"
 #include "imap_tls.h"
+#include "imap_wire.h"
 #include "util.h"
 #include "utf8.h"
 
 #define IMAP_DEFAULT_TIMEOUT	60
-#define IMAP_CONNECT_TRIES	3	/* connection attempts per (re)connect */
+#define IMAP_CONNECT_TRIES	3	/* attempts per (re)connect */
 #ifndef IMAP_IDLE_CHECK
 #define IMAP_IDLE_CHECK		60	/* s idle before append checks (NOOP) */
 #endif
@@ -149,21 +150,6 @@ imap_err(const struct imap_session *c, char *err, size_t errlen,
 	buf_free(&line);
 }
 
-int
-imap_tagged_bad(const char *buf, size_t len, int tag)
-{
-	char t[32];
-	size_t tl, i;
-
-	tl = (size_t)snprintf(t, sizeof(t), "%d BAD", tag);
-	for (i = 0; i + tl <= len; i++) {
-		if ((i == 0 || buf[i - 1] == '\n') &&
-		    strncasecmp(buf + i, t, tl) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * 1 when the last response was a tagged BAD to our current command.
  * libetpan reports a BAD as MAILIMAP_ERROR_PROTOCOL, like a tag that does
@@ -177,7 +163,7 @@ last_was_bad(const struct imap_session *c)
 	if (c->s == NULL || (b = c->s->imap_stream_buffer) == NULL ||
 	    b->str == NULL)
 		return 0;
-	return imap_tagged_bad(b->str, b->len, c->s->imap_tag);
+	return imap_wire_tagged_bad(b->str, b->len, c->s->imap_tag);
 }
 
 int
@@ -460,31 +446,6 @@ failed:
 	return -1;
 }
 
-void
-imap_base64(struct buf *out, const unsigned char *p, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		buf_putc(out, tab[v >> 18]);
-		buf_putc(out, tab[(v >> 12) & 63]);
-		buf_putc(out, tab[(v >> 6) & 63]);
-		buf_putc(out, tab[v & 63]);
-	}
-	if (n - i == 1) {
-		v = (unsigned)p[i] << 16;
-		buf_printf(out, "%c%c==", tab[v >> 18], tab[(v >> 12) & 63]);
-	} else if (n - i == 2) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-		buf_printf(out, "%c%c%c=", tab[v >> 18], tab[(v >> 12) & 63],
-		    tab[(v >> 6) & 63]);
-	}
-}
-
 /* Write raw bytes on the session stream (private: never logged). */
 int
 imap_write(struct imap_session *c, const void *p, size_t n)
@@ -575,7 +536,7 @@ auth_plain(struct imap_session *c, const char *user, char *err, size_t errlen)
 	buf_puts(&raw, user);
 	buf_putc(&raw, '\0');
 	buf_puts(&raw, c->conf->password);
-	imap_base64(&enc, (const unsigned char *)raw.data, raw.len);
+	imap_wire_base64(&enc, (const unsigned char *)raw.data, raw.len);
 	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR)
 		goto conn;
 	if (c->caps & IMAP_CAP_SASL_IR) {
@@ -788,7 +749,8 @@ learn_hierarchy(struct imap_session *c)
 		return;
 	if (ns->ns_personal != NULL &&
 	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
-		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
+		info = clist_content(
+		    clist_begin(ns->ns_personal->ns_data_list));
 		if (info->ns_prefix != NULL) {
 			free(c->prefix);
 			c->prefix = xstrdup(info->ns_prefix);

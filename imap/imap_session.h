@@ -46,8 +46,6 @@
 #include "deliver.h"
 #include "imap_url.h"
 
-struct buf;
-
 /* What every session of one backend connects and logs in with. */
 struct imap_conf {
 	struct imap_url	 url;
@@ -91,9 +89,9 @@ struct imap_session {
 	int		 compressed;	/* COMPRESS=DEFLATE is on */
 	struct imap_rxcap *cap;	/* the receive cap (owned by the stream) */
 	char		 delim;		/* hierarchy delimiter, 0 = flat */
-	char		*prefix;	/* personal namespace prefix ("" none) */
+	char		*prefix;	/* personal namespace prefix, "" */
 	char		*selected;	/* server name of the open folder */
-	int		 selected_rw;	/* ... opened with SELECT, not EXAMINE */
+	int		 selected_rw;	/* ... with SELECT, not EXAMINE */
 };
 
 /* A session that is not connected yet (dead); conf must outlive it. */
@@ -165,9 +163,6 @@ int	imap_command(struct imap_session *, const char *cmd);
 /* 1 for libetpan codes that mean a lost or unusable connection. */
 int	imap_code_conn_lost(int r);
 
-/* 1 when buf[0..len) holds a line "<tag> BAD" (any case). */
-int	imap_tagged_bad(const char *buf, size_t len, int tag);
-
 /*
  * Whether a capability list holds name ("IDLE", "AUTH=PLAIN"; any case),
  * and the IMAP_CAP_* bits it holds.  A NULL list, or one libetpan kept
@@ -176,8 +171,5 @@ int	imap_tagged_bad(const char *buf, size_t len, int tag);
 int	imap_caps_has(const struct mailimap_capability_data *,
 	    const char *name);
 unsigned imap_caps_bits(const struct mailimap_capability_data *);
-
-/* SASL base64 (RFC 4648, padded) of p[0..n), appended to out. */
-void	imap_base64(struct buf *out, const unsigned char *p, size_t n);
 
 #endif

@@ -138,9 +138,9 @@ struct imap_rxcap {
 	struct filter	*filter;	/* the layer this is the state of */
 	size_t		 count;
 	int		 tripped;
-	int		 lstate;	/* scanning for "{N}\r\n" (see rxcap_scan) */
+	int		 lstate;	/* in "{N}\r\n"? (rxcap_scan) */
 	unsigned long long lnum;
-	long long	 spent_ms;	/* time waited in reads this operation */
+	long long	 spent_ms;	/* waited in reads this operation */
 	long long	 limit_ms;	/* ... at most (2 x timeout) */
 	int		 slow;		/* the limit was reached */
 };
