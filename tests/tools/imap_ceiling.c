@@ -30,8 +30,9 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "util.h"
 #include "fsutil.h"
+#include "imap_wire.h"
+#include "util.h"
 
 int main(int, char **);
 
@@ -132,19 +133,6 @@ tcp_open(const char *host, const char *port)
 	setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-/* IMAP quoted string (user names, passwords, folder names). */
-static void
-quoted(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
 }
 
 static void
@@ -259,16 +247,16 @@ main(int argc, char **argv)
 	if (!wait_tag("*"))
 		die("no greeting");
 	buf_puts(&cmd, "L LOGIN ");
-	quoted(&cmd, argv[3]);
+	imap_wire_quoted(&cmd, argv[3]);
 	buf_putc(&cmd, ' ');
-	quoted(&cmd, pw);
+	imap_wire_quoted(&cmd, pw);
 	buf_puts(&cmd, "\r\n");
 	send_all(cmd.data, cmd.len);
 	if (!wait_tag("L"))
 		die("login failed");
 	buf_reset(&cmd);
 	buf_puts(&cmd, "C CREATE ");
-	quoted(&cmd, argv[4]);
+	imap_wire_quoted(&cmd, argv[4]);
 	buf_puts(&cmd, "\r\n");
 	send_all(cmd.data, cmd.len);
 	(void)wait_tag("C");		/* it may exist already */
@@ -278,7 +266,7 @@ main(int argc, char **argv)
 		snprintf(tagstr, sizeof(tagstr), "A%u", ++tag);
 		buf_reset(&cmd);
 		buf_printf(&cmd, "%s APPEND ", tagstr);
-		quoted(&cmd, argv[4]);
+		imap_wire_quoted(&cmd, argv[4]);
 		for (j = i; j < i + k; j++) {
 			buf_printf(&cmd, " \"26-Nov-2026 10:00:00 +0000\" "
 			    "{%zu+}\r\n", m[j].len);

@@ -151,8 +151,8 @@ drain(mailstream *st, struct buf *got)
 static void
 test_cap_passes_and_eof(void **state)
 {
-	static const char in[] = "* OK hi\r\n* 1 FETCH (BODY[] {5}\r\nhello)\r\n"
-	    "1 OK done\r\n";
+	static const char in[] = "* OK hi\r\n"
+	    "* 1 FETCH (BODY[] {5}\r\nhello)\r\n1 OK done\r\n";
 	struct buf got = BUF_INIT(0);
 	struct imap_rxcap *cap;
 	struct mem m;
