@@ -455,6 +455,25 @@ imap_write(struct imap_session *c, const void *p, size_t n)
 	return 0;
 }
 
+/* p[0..n) and CRLF on the wire, flushed: 0 or -1. */
+static int
+write_line(struct imap_session *c, const void *p, size_t n)
+{
+	if (imap_write(c, p, n) < 0 || imap_write(c, "\r\n", 2) < 0 ||
+	    mailstream_flush(c->s->imap_stream) < 0)
+		return -1;
+	return 0;
+}
+
+/* "TAG cmd" and CRLF on the wire, flushed: 0 or -1. */
+static int
+send_command(struct imap_session *c, const char *cmd)
+{
+	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR)
+		return -1;
+	return write_line(c, cmd, strlen(cmd));
+}
+
 /*
  * Read responses until the tagged one; return its state
  * (MAILIMAP_RESP_COND_STATE_OK/NO/BAD), or -1 when the connection failed
@@ -507,9 +526,7 @@ ask_caps(struct imap_session *c)
 	struct mailimap_response *rp = NULL;
 	int r, state;
 
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    imap_write(c, "CAPABILITY\r\n", 12) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0 ||
+	if (send_command(c, "CAPABILITY") < 0 ||
 	    mailimap_read_line(c->s) == NULL)
 		return MAILIMAP_ERROR_STREAM;
 	if ((r = mailimap_parse_response(c->s, &rp)) != MAILIMAP_NO_ERROR)
@@ -537,23 +554,17 @@ auth_plain(struct imap_session *c, const char *user, char *err, size_t errlen)
 	buf_putc(&raw, '\0');
 	buf_puts(&raw, c->conf->password);
 	imap_wire_base64(&enc, (const unsigned char *)raw.data, raw.len);
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR)
-		goto conn;
 	if (c->caps & IMAP_CAP_SASL_IR) {
-		if (imap_write(c, "AUTHENTICATE PLAIN ", 19) < 0 ||
-		    imap_write(c, enc.data, enc.len) < 0 ||
-		    imap_write(c, "\r\n", 2) < 0 ||
-		    mailstream_flush(c->s->imap_stream) < 0)
+		if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
+		    imap_write(c, "AUTHENTICATE PLAIN ", 19) < 0 ||
+		    write_line(c, enc.data, enc.len) < 0)
 			goto conn;
 		r = imap_read_tagged(c, NULL);
 	} else {
-		if (imap_write(c, "AUTHENTICATE PLAIN\r\n", 20) < 0 ||
-		    mailstream_flush(c->s->imap_stream) < 0)
+		if (send_command(c, "AUTHENTICATE PLAIN") < 0)
 			goto conn;
 		if ((r = imap_read_tagged(c, NULL)) == IMAP_RESP_CONTINUE) {
-			if (imap_write(c, enc.data, enc.len) < 0 ||
-			    imap_write(c, "\r\n", 2) < 0 ||
-			    mailstream_flush(c->s->imap_stream) < 0)
+			if (write_line(c, enc.data, enc.len) < 0)
 				goto conn;
 			r = imap_read_tagged(c, NULL);
 		}
@@ -771,12 +782,9 @@ start_compress(struct imap_session *c, char *err, size_t errlen)
 	int r;
 
 	c->compressed = 0;
-	if (c->loopback || !mailimap_has_compress_deflate(c->s))
+	if (c->loopback || !has_cap(c, "COMPRESS=DEFLATE"))
 		return 0;
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    imap_write(c, "COMPRESS DEFLATE\r\n", 18) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0 ||
-	    (r = imap_read_tagged(c, NULL)) < 0 || r == IMAP_RESP_CONTINUE)
+	if ((r = imap_command(c, "COMPRESS DEFLATE")) < 0)
 		goto conn;
 	if (r != MAILIMAP_RESP_COND_STATE_OK)
 		return 0;
@@ -915,17 +923,13 @@ imap_session_open(struct imap_session *c, char *err, size_t errlen)
 	return -1;
 }
 
-/* Send "TAG cmd" and read the tagged reply: its state, or -1 when the
- * connection failed or the server said BAD.  cmd is ASCII, no literals. */
+/* Send "TAG cmd" and read the tagged reply (see imap_session.h). */
 int
 imap_command(struct imap_session *c, const char *cmd)
 {
 	int r;
 
-	if (mailimap_send_current_tag(c->s) != MAILIMAP_NO_ERROR ||
-	    imap_write(c, cmd, strlen(cmd)) < 0 ||
-	    imap_write(c, "\r\n", 2) < 0 ||
-	    mailstream_flush(c->s->imap_stream) < 0)
+	if (send_command(c, cmd) < 0)
 		return -1;
 	r = imap_read_tagged(c, NULL);
 	return r == IMAP_RESP_CONTINUE ? -1 : r;
