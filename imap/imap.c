@@ -92,6 +92,16 @@ struct imap {
 
 /* ---- one operation ----------------------------------------------------- */
 
+/* The folder as the user names it, also in errors ("" or NULL: the
+ * default one, the URL's mailbox, else INBOX). */
+static const char *
+shown_name(const struct imap *c, const char *folder)
+{
+	if (folder == NULL || *folder == '\0')
+		return c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
+	return folder;
+}
+
 /*
  * The server name of a folder as the user writes it: "" = the URL's
  * mailbox (else INBOX); '/' separates levels and becomes the server's
@@ -105,24 +115,13 @@ server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 	struct buf b = BUF_INIT(LIM_ONELINE);
 	char why[ERRLEN];
 
-	if (folder == NULL || *folder == '\0')
-		folder = c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
-	if (imap_name_wire(&b, folder, c->ses->prefix, c->ses->delim, why,
-	    sizeof(why)) < 0) {
+	if (imap_name_wire(&b, shown_name(c, folder), c->ses->prefix,
+	    c->ses->delim, why, sizeof(why)) < 0) {
 		imap_err(c->ses, err, errlen, "%s", why);
 		buf_free(&b);
 		return NULL;
 	}
 	return buf_steal(&b);
-}
-
-/* The folder as error text names it ("" or NULL: the default one). */
-static const char *
-shown_name(const struct imap *c, const char *folder)
-{
-	if (folder == NULL || *folder == '\0')
-		return c->conf.url.mailbox[0] ? c->conf.url.mailbox : "INBOX";
-	return folder;
 }
 
 /*
