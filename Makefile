@@ -67,6 +67,12 @@ check: deps
 	$(MAKE) tests
 	$(PYTHON) tests/run.py
 
+# the layering alone (make check runs it too, through tests/run.py): no
+# include cycle between directories, no link cycle between objects
+check-layers: tests
+	$(PYTHON) scripts/check-layers
+	$(PYTHON) scripts/check-layers --self-test
+
 demo: deps
 	$(MAKE) all
 	@scripts/demo
@@ -142,5 +148,5 @@ clean:
 
 # keep the objects of the fuzz and tool programs between builds
 .SECONDARY:
-.PHONY: all tests deps check demo bench bench-field install uninstall clean asan fuzz fuzz-bins golden
+.PHONY: all tests deps check check-layers demo bench bench-field install uninstall clean asan fuzz fuzz-bins golden
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -5,8 +5,12 @@
   2. fuzz corpus replay: each build/fuzz-replay/fuzz_* over its corpus
   3. integration tests: tests/integration/test_*.py (unittest), which start
      their own Dovecot and HTTP server
+  4. layers: scripts/check-layers on the built objects (no include cycle
+     between directories, no link cycle between objects) and its
+     self-test on a fixture with planted cycles; one test each
 
-Arguments select parts: `run.py unit`, `run.py integration test_pipeline`.
+Arguments select parts: `run.py unit`, `run.py integration test_pipeline`,
+`run.py layers`.
 Under CI (CI=true) a missing server is a failure, never a skip.
 """
 import os
@@ -88,6 +92,28 @@ def run_fuzz_replay(only):
               (name, len(files), time.time() - t0, "ok" if ok else "FAILED"))
 
 
+def run_layers(only):
+    global passed, failed
+    script = os.path.join(TOP, "scripts", "check-layers")
+    for name, args in (("check-layers", []),
+                       ("check-layers --self-test", ["--self-test"])):
+        if only and name.split()[0] not in only:
+            continue
+        t0 = time.time()
+        p = subprocess.run([sys.executable, script] + args, cwd=TOP,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.decode("utf-8", "replace")
+        if p.returncode == 0:
+            passed += 1
+        else:
+            failed += 1
+            failures.append("layers " + name)
+            sys.stdout.write(out[-4000:])
+        print("layers %-26s %.1fs  %s" % (name, time.time() - t0,
+                                          "ok" if p.returncode == 0
+                                          else "FAILED"))
+
+
 class Result(unittest.TextTestResult):
     pass
 
@@ -124,13 +150,15 @@ def run_integration(only):
 
 def main():
     args = sys.argv[1:]
-    parts = {"unit", "fuzz", "integration"}
+    parts = {"unit", "fuzz", "integration", "layers"}
     sel = [a for a in args if a in parts] or sorted(parts)
     only = [a for a in args if a not in parts]
     if "unit" in sel:
         run_unit(only)
     if "fuzz" in sel:
         run_fuzz_replay(only)
+    if "layers" in sel:
+        run_layers(only)
     if "integration" in sel:
         run_integration(only)
     for f in failures:

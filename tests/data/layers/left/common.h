@@ -1,0 +1,1 @@
+#define LEFT_NAME "left"

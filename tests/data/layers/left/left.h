@@ -1,0 +1,1 @@
+const char *left_name(void);

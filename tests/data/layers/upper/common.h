@@ -1,0 +1,1 @@
+#define UPPER_TWO 2

@@ -1,0 +1,2 @@
+int upper_value(void);
+int upper_twice(void);
