@@ -10,6 +10,7 @@ import unittest
 
 import dovecot
 import rig
+from feeds import rss
 from feedserver import FeedServer
 
 HEAD = """; my feeds -- hand-written, keep my comments
@@ -25,15 +26,6 @@ url = {url}
 """
 
 
-def rss(n, prefix):
-    items = "".join("<item><title>T %d</title><guid>%s-%d</guid>"
-                    "<description>b</description></item>" % (i, prefix, i)
-                    for i in range(n))
-    return ("<rss version='2.0'><channel><title>%s</title><link>"
-            "http://example.org/</link>%s</channel></rss>" %
-            (prefix, items)).encode()
-
-
 class Commands(unittest.TestCase):
 
     def setUp(self):
@@ -42,8 +34,8 @@ class Commands(unittest.TestCase):
         self.http = FeedServer()
         self.http.start()
         self.addCleanup(self.http.stop)
-        self.http.put("/first.xml", rss(2, "first"))
-        self.http.put("/second.xml", rss(3, "second"))
+        self.http.put("/first.xml", rss("first", 2, entry="T {i}"))
+        self.http.put("/second.xml", rss("second", 3, entry="T {i}"))
         self.cfg = rig.write_config(self.dir, HEAD.format(
             md=self.md, dir=self.dir, url=self.http.url("/first.xml")))
 
@@ -102,7 +94,8 @@ class Commands(unittest.TestCase):
         r = rig.run(self.cfg, "run")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(rig.read_maildir(self.md), [])
-        self.http.put("/second.xml", rss(4, "second"))   # one new post
+        # one new post
+        self.http.put("/second.xml", rss("second", 4, entry="T {i}"))
         rig.run(self.cfg, "run")
         self.assertEqual(len(rig.read_maildir(self.md)), 1)
 

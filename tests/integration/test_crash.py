@@ -16,6 +16,7 @@ import unittest
 
 import dovecot
 import rig
+from feeds import rss
 from feedserver import FeedServer
 
 FEEDS = 3
@@ -23,17 +24,9 @@ ENTRIES = 100          # per feed: 300 messages, 3 batches of 100
 TOTAL = FEEDS * ENTRIES
 
 
-def rss(feed, n):
-    body = ("<p>%s</p>" % ("Ünïcode body text, long enough to take a "
-                           "while on the wire. " * 60))
-    items = "".join(
-        "<item><title>%s entry %d</title><guid>%s-%d</guid>"
-        "<link>http://example.org/%s/%d</link><description><![CDATA[%s]]>"
-        "</description></item>" % (feed, i, feed, i, feed, i, body)
-        for i in range(n))
-    return ("<rss version='2.0'><channel><title>Feed %s</title><link>"
-            "http://example.org/%s</link>%s</channel></rss>" %
-            (feed, feed, items)).encode()
+# each entry's body: long enough to spread the appends over the wire
+BODY = ("<p>%s</p>" % ("Ünïcode body text, long enough to take a "
+                       "while on the wire. " * 60))
 
 
 class Crash(unittest.TestCase):
@@ -45,7 +38,11 @@ class Crash(unittest.TestCase):
         self.http.start()
         self.addCleanup(self.http.stop)
         for f in range(FEEDS):
-            self.http.put("/f%d.xml" % f, rss("f%d" % f, ENTRIES))
+            name = "f%d" % f
+            self.http.put("/%s.xml" % name, rss(
+                "Feed " + name, ENTRIES, name, entry="{prefix} entry {i}",
+                link="http://example.org/{prefix}/{i}", description=BODY,
+                cdata=True, channel_link="http://example.org/" + name))
         self.dc = rig.imap_server(self, self.SERVER)
         self.pw = rig.write_secret(self.dir, self.dc.password)
         self.write_config()

@@ -24,6 +24,7 @@ import time
 import unittest
 
 import rig
+from feeds import SMALL, rss
 from feedserver import FeedServer
 
 ASAN = "ASAN_OPTIONS" in os.environ
@@ -106,19 +107,6 @@ def measured_run(cfg, *args, timeout=60, env=None, config_arg=True):
     return Result(rc, so, se, secs, maxrss / 1024.0)
 
 
-def rss(title, n, prefix):
-    """A small RSS 2.0 feed of n entries with guids prefix-0..n-1."""
-    items = "".join(
-        "<item><title>%s %d</title><guid>%s-%d</guid>"
-        "<link>http://example.org/%s/%d</link>"
-        "<description>&lt;p&gt;body %d&lt;/p&gt;</description></item>" %
-        (title, i, prefix, i, prefix, i, i) for i in range(n))
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
-            "<channel><title>%s</title><link>http://example.org/</link>"
-            "<description>d</description>%s</channel></rss>" %
-            (title, items)).encode()
-
-
 STRICT = email.policy.default.clone(raise_on_defect=True)
 
 # two good feeds beside every hostile one: both must always arrive
@@ -139,7 +127,7 @@ class Hostile:
             test.addCleanup(server.stop)
         self.http = server
         for name, path, n in GOOD:
-            self.http.put(path, rss(name.title(), n, name))
+            self.http.put(path, rss(name.title(), n, name, **SMALL))
 
     def config(self, feeds, extra="", good=True, deliver=None):
         """feeds: [(name, url)] or [(name, url, "key = value\n")] besides

@@ -19,8 +19,9 @@ import tempfile
 import unittest
 
 import rig
+from feeds import SMALL, rss
 from feedserver import FeedServer
-from test_hostile_common import RSS_CAP_MB, TIME_SCALE, measured_run, rss
+from test_hostile_common import RSS_CAP_MB, TIME_SCALE, measured_run
 
 N_FEEDS = 1000
 N_HOSTILE = 100
@@ -115,7 +116,7 @@ class HostileScale(unittest.TestCase):
                 text += "\n[feed.%s]\nurl = %s\n%s" % (name, url, extra)
                 bad.append(name)
             else:
-                srv.put("/g/%s.xml" % name, rss(name, ENTRIES, name))
+                srv.put("/g/%s.xml" % name, rss(name, ENTRIES, name, **SMALL))
                 text += "\n[feed.%s]\nurl = %s\n" % (
                     name, srv.url("/g/%s.xml" % name))
                 good.append(name)

@@ -19,22 +19,19 @@ import random
 import unittest
 
 import rig
+from feeds import rss
 from test_hostile_common import (GOOD_TOTAL, HostileCase, measured_run,
                                  RSS_CAP_MB)
 
 DATA = os.path.join(rig.TOP, "tests", "data", "hostile")
 MARKER = "R2M-SECRET-7f3a9c"   # must never reach a message
+# the start of a feed the big and deep cases append one item to
+BIG_HEAD = rss("Big", xml_decl=True, channel_description="d", head_only=True)
 
 
 def fixture(name):
     with open(os.path.join(DATA, name), "rb") as f:
         return f.read()
-
-
-def rss_head():
-    return (b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
-            b"<channel><title>Big</title><link>http://example.org/</link>"
-            b"<description>d</description>")
 
 
 class HostileXML(HostileCase):
@@ -117,7 +114,7 @@ class HostileXML(HostileCase):
     # --- size and shape ---------------------------------------------------
 
     def test_50mb_text_node_cut_by_fetch_cap(self):
-        body = (rss_head() + b"<item><title>big</title><guid>big</guid>"
+        body = (BIG_HEAD + b"<item><title>big</title><guid>big</guid>"
                 b"<description>" + b"x" * (50 << 20) + b"</description>"
                 b"</item></channel></rss>")
         self.contained(self.serve("text50.xml", body),
@@ -128,7 +125,7 @@ class HostileXML(HostileCase):
         # the field cap (LIM_FIELD) bounds what is kept; memory stays
         # bounded, and the entry is either delivered truncated or refused
         # with an ordinary error
-        body = (rss_head() + b"<item><title>big</title><guid>big</guid>"
+        body = (BIG_HEAD + b"<item><title>big</title><guid>big</guid>"
                 b"<description>" + b"y" * (50 << 20) + b"</description>"
                 b"</item></channel></rss>")
         h = self.h
@@ -151,7 +148,7 @@ class HostileXML(HostileCase):
                          GOOD_TOTAL)
 
     def test_deep_nesting(self):
-        body = (rss_head() + b"<item><title>deep</title><guid>deep</guid>"
+        body = (BIG_HEAD + b"<item><title>deep</title><guid>deep</guid>"
                 b"<description>" + b"<a>" * 100000 + b"</a>" * 100000 +
                 b"</description></item></channel></rss>")
         self.contained(self.serve("deep.xml", body),

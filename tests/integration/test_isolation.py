@@ -6,16 +6,8 @@ import time
 import unittest
 
 import rig
+from feeds import rss
 from feedserver import FeedServer
-
-
-def rss(name, n, marker=""):
-    items = "".join("<item><title>%s %d</title><guid>%s-%d</guid>"
-                    "<description>b%s</description></item>" %
-                    (name, i, name, i, marker) for i in range(n))
-    return ("<rss version='2.0'><channel><title>%s</title><link>"
-            "http://example.org/</link>%s</channel></rss>" %
-            (name, items)).encode()
 
 
 class Isolation(unittest.TestCase):
@@ -25,7 +17,8 @@ class Isolation(unittest.TestCase):
         self.http = FeedServer()
         self.http.start()
         self.addCleanup(self.http.stop)
-        self.http.put("/bad.xml", rss("bad", 2, " rss2mail-test-parser"))
+        self.http.put("/bad.xml", rss(
+            "bad", 2, description="b rss2mail-test-parser"))
         for i in range(6):
             self.http.put("/g%d.xml" % i, rss("g%d" % i, 3))
 

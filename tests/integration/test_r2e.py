@@ -7,6 +7,7 @@ import os
 import unittest
 
 import rig
+from feeds import rss
 from feedserver import FeedServer
 
 R2E_CONFIG = """[DEFAULT]
@@ -29,16 +30,6 @@ url = {work}
 to = work@example.org
 html-mail = False
 """
-
-
-def rss(prefix, n):
-    items = "".join("<item><title>%s %d</title><guid>%s-%d</guid>"
-                    "<description>b</description></item>" % (prefix, i,
-                                                              prefix, i)
-                    for i in range(n))
-    return ("<rss version='2.0'><channel><title>%s</title><link>"
-            "http://example.org/</link>%s</channel></rss>" %
-            (prefix, items)).encode()
 
 
 class ImportR2E(unittest.TestCase):

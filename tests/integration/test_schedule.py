@@ -11,19 +11,8 @@ import time
 import unittest
 
 import rig
+from feeds import SMALL, rss
 from feedserver import FeedServer
-
-
-def rss(title, n, prefix="e"):
-    items = "".join(
-        "<item><title>%s %d</title><guid>%s-%d</guid>"
-        "<link>http://example.org/%s/%d</link>"
-        "<description>body %d</description></item>" %
-        (title, i, prefix, i, prefix, i, i) for i in range(n))
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
-            "<channel><title>%s</title><link>http://example.org/</link>"
-            "<description>d</description>%s</channel></rss>" %
-            (title, items)).encode()
 
 
 class Schedule(unittest.TestCase):
@@ -49,7 +38,7 @@ class Schedule(unittest.TestCase):
         return {f["name"]: f for f in json.loads(r.stdout)}
 
     def test_second_run_exits_at_once(self):
-        self.http.put("/slow.xml", rss("Slow", 5), delay=3)
+        self.http.put("/slow.xml", rss("Slow", 5, "e", **SMALL), delay=3)
         cfg = self.config([("slow", "/slow.xml")])
         first = subprocess.Popen([rig.BIN, "-c", cfg, "run"],
                                  stderr=subprocess.PIPE, text=True)
@@ -87,8 +76,8 @@ class Schedule(unittest.TestCase):
                 d.communicate()[1][-2000:]))
 
     def test_daemon_polls_reloads_and_stops(self):
-        self.http.put("/a.xml", rss("A", 2, "a"))
-        self.http.put("/b.xml", rss("B", 3, "b"))
+        self.http.put("/a.xml", rss("A", 2, "a", **SMALL))
+        self.http.put("/b.xml", rss("B", 3, "b", **SMALL))
         extra = "interval = 1s\nmin-interval = 1s\n"
         cfg = self.config([("a", "/a.xml")], extra)
         d = self.daemon(cfg)
@@ -113,7 +102,7 @@ class Schedule(unittest.TestCase):
     def test_daemon_pass_longer_than_interval(self):
         # a pass that takes longer than the interval (a slow server) must
         # leave the feed due at once, not sleep until the hourly cap
-        self.http.put("/slow.xml", rss("Slow", 1, "s"), delay=2)
+        self.http.put("/slow.xml", rss("Slow", 1, "s", **SMALL), delay=2)
         extra = "interval = 1s\nmin-interval = 1s\n"
         cfg = self.config([("slow", "/slow.xml")], extra)
         d = self.daemon(cfg)
@@ -122,8 +111,8 @@ class Schedule(unittest.TestCase):
         self.assertEqual(d.wait(timeout=30), 0)
 
     def test_permanent_redirect_persisted_temporary_not(self):
-        self.http.put("/new.xml", rss("Moved", 2, "m"))
-        self.http.put("/tmp.xml", rss("Temp", 2, "t"))
+        self.http.put("/new.xml", rss("Moved", 2, "m", **SMALL))
+        self.http.put("/tmp.xml", rss("Temp", 2, "t", **SMALL))
         cfg = self.config([("moved", "/moved-permanently?to=/new.xml"),
                            ("temp", "/found?to=/tmp.xml")])
         for _ in range(2):
@@ -142,7 +131,7 @@ class Schedule(unittest.TestCase):
         self.assertEqual(len(rig.read_maildir(self.md)), 4)
 
     def test_gone_pauses_the_feed(self):
-        self.http.put("/ok.xml", rss("OK", 1, "o"))
+        self.http.put("/ok.xml", rss("OK", 1, "o", **SMALL))
         cfg = self.config([("dead", "/gone"), ("ok", "/ok.xml")])
         r = rig.run(cfg, "run")
         self.assertEqual(r.returncode, 1)

@@ -8,15 +8,8 @@ import unittest
 
 import dovecot
 import rig
+from feeds import rss
 from feedserver import FeedServer
-
-
-def rss(items):
-    body = "".join(
-        "<item><title>%s</title><guid>%s</guid><pubDate>%s</pubDate>"
-        "<description>%s</description></item>" % it for it in items)
-    return ("<rss version='2.0'><channel><title>Upd</title><link>"
-            "http://example.org/</link>%s</channel></rss>" % body).encode()
 
 
 OLD = "Mon, 06 Jan 2020 10:00:00 +0000"
@@ -63,13 +56,15 @@ class Updates(unittest.TestCase):
 
     def test_replace_keeps_flags(self):
         cfg = self.config("updates = replace")
-        self.http.put("/f.xml", rss([("Typo in titel", "a", NEW, "one"),
-                                     ("Other", "b", NEW, "two")]))
+        self.http.put("/f.xml", rss("Upd", items=[
+            dict(title="Typo in titel", guid="a", date=NEW, description="one"),
+            dict(title="Other", guid="b", date=NEW, description="two")]))
         r = rig.run(cfg, "run")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.flag("Typo in titel", "\\Seen \\Flagged")
-        self.http.put("/f.xml", rss([("Typo in title", "a", NEW, "one"),
-                                     ("Other", "b", NEW, "two")]))
+        self.http.put("/f.xml", rss("Upd", items=[
+            dict(title="Typo in title", guid="a", date=NEW, description="one"),
+            dict(title="Other", guid="b", date=NEW, description="two")]))
         r = rig.run(cfg, "run")
         self.assertEqual(r.returncode, 0, r.stderr)
         got = self.messages()
@@ -84,10 +79,11 @@ class Updates(unittest.TestCase):
 
     def test_keep_expires_only_old_read_unflagged(self):
         cfg = self.config("keep = 30d")
-        self.http.put("/f.xml", rss([("old read", "1", OLD, "x"),
-                                     ("old flagged", "2", OLD, "x"),
-                                     ("old unread", "3", OLD, "x"),
-                                     ("new read", "4", NEW, "x")]))
+        self.http.put("/f.xml", rss("Upd", items=[
+            dict(title="old read", guid="1", date=OLD, description="x"),
+            dict(title="old flagged", guid="2", date=OLD, description="x"),
+            dict(title="old unread", guid="3", date=OLD, description="x"),
+            dict(title="new read", guid="4", date=NEW, description="x")]))
         r = rig.run(cfg, "run")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(self.messages()), 4)
