@@ -31,12 +31,13 @@ def rss(title, n=0, prefix=None, *, entry="{prefix} {i}",
     document an XML declaration only with xml_decl.  It holds n generated
     entries, i = 0..n-1, whose title, guid, link (none when None) and
     description are the templates entry, guid, link and description with
-    {i}, {title} and {prefix} (default: title) replaced; cdata wraps each
-    description in a CDATA section (otherwise it goes in as given, already
-    escaped).  Then the entries of items, each a dict of title, guid and
-    optionally link, date (pubDate) and description.  head_only returns
-    only the start of the document, up to where the first <item> would go,
-    for a test that appends its own items and closing tags.
+    {i}, {title} and {prefix} (default: title) replaced; then the entries
+    of items, each a dict of title, guid and optionally link, date
+    (pubDate), description and author, taken as they are.  cdata wraps
+    every description in a CDATA section (otherwise it goes in as given,
+    already escaped).  head_only returns only the start of the document,
+    up to where the first <item> would go, for a test that appends its own
+    items and closing tags.
     """
     prefix = title if prefix is None else prefix
 
@@ -60,7 +61,8 @@ def rss(title, n=0, prefix=None, *, entry="{prefix} {i}",
 
 
 def rss_item(e, cdata=False):
-    """One <item> of rss(): e holds title, guid, link, date, description."""
+    """One <item> of rss(): e holds title, guid and optionally link, date,
+    description, author."""
     out = "<item><title>%s</title><guid>%s</guid>" % (e["title"], e["guid"])
     if e.get("link") is not None:
         out += "<link>%s</link>" % e["link"]
@@ -70,4 +72,6 @@ def rss_item(e, cdata=False):
         d = e["description"]
         out += "<description>%s</description>" % (
             "<![CDATA[%s]]>" % d if cdata else d)
+    if e.get("author") is not None:
+        out += "<author>%s</author>" % e["author"]
     return out + "</item>"

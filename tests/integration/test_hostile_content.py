@@ -12,6 +12,7 @@ import re
 import unittest
 
 import rig
+from feeds import rss
 from test_hostile_common import (GOOD_TOTAL, STRICT, HostileCase,
                                  measured_run)
 
@@ -48,17 +49,14 @@ SCRIPTS = """
 
 
 def item(guid, title, desc, author=None):
-    a = "<author>%s</author>" % author if author else ""
-    return ("<item><title>%s</title><guid>%s</guid><link>http://example.org/"
-            "%s</link><description><![CDATA[%s]]></description>%s</item>" %
-            (title, guid, guid, desc, a))
+    """An entry for feeds.rss(items=...), linking to example.org/guid."""
+    return {"title": title, "guid": guid, "link": "http://example.org/" + guid,
+            "description": desc, "author": author or None}
 
 
-def feed(items, title="Hostile content"):
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
-            "<channel><title>%s</title><link>http://example.org/</link>"
-            "<description>d</description>%s</channel></rss>" %
-            (title, "".join(items))).encode("utf-8")
+# the hostile feeds' shape: rss(title, items=[item(...)], **FEED); the
+# descriptions go in as CDATA
+FEED = dict(cdata=True, xml_decl=True, channel_description="d")
 
 
 def xml_escape(s):
@@ -108,8 +106,9 @@ class HostileContent(HostileCase):
         items = [item("inj%d" % i, xml_escape(t), "body",
                       author=xml_escape(t.replace("Hello", "a@b.example")))
                  for i, t in enumerate(INJECT)]
-        raws = self.deliver(feed(items, title=xml_escape(
-            "Feed\r\nBcc: feed-title@example.org")), len(INJECT))
+        raws = self.deliver(rss(xml_escape(
+            "Feed\r\nBcc: feed-title@example.org"), items=items, **FEED),
+            len(INJECT))
         for raw in raws:
             msg = self.assert_headers_intact(raw)
             self.assertNotIn("\n", str(msg["Subject"]))
@@ -120,7 +119,7 @@ class HostileContent(HostileCase):
                       author="ceo@bank.example (The CEO)"),
                  item("forge2", "Spoof", "x",
                       author="&lt;admin@example.org&gt;, other@evil.example")]
-        path_feed = feed(items, title="security@bank.example")
+        path_feed = rss("security@bank.example", items=items, **FEED)
         raws = self.deliver(path_feed, 2)
         for raw in raws:
             msg = self.assert_headers_intact(raw)
@@ -135,15 +134,16 @@ class HostileContent(HostileCase):
         #   From: "security@bank.example" <feeds@example.org>
         # (phone clients often show only the display name): message.c
         # writes "security at bank.example" instead
-        raws = self.deliver(feed([item("spoof1", "Hi", "x")],
-                                 title="security@bank.example"), 1)
+        raws = self.deliver(rss("security@bank.example",
+                                items=[item("spoof1", "Hi", "x")], **FEED), 1)
         msg = self.assert_headers_intact(raws[0])
         disp, addr = email.utils.parseaddr(str(msg["From"]))
         self.assertNotIn("@", disp)
         self.assertIn("security at bank.example", disp)
 
     def test_script_and_active_html(self):
-        raws = self.deliver(feed([item("html1", "Scripts", SCRIPTS)]), 1)
+        raws = self.deliver(rss("Hostile content", items=[
+            item("html1", "Scripts", SCRIPTS)], **FEED), 1)
         msg = self.assert_headers_intact(raws[0])
         html = None
         for part in msg.walk():
@@ -203,8 +203,9 @@ class HostileContent(HostileCase):
                 '<img src="file:///etc/passwd">'
                 '<img src="http://127.0.0.1:1/private.png">'
                 '<a href="http://example.org/\r\nBcc: x@example.org">nl</a>')
-        raws = self.deliver(feed([item("urls1", "Links", desc)]), 1,
-                            feed_extra="images = none\n")
+        raws = self.deliver(rss("Hostile content", items=[
+            item("urls1", "Links", desc)], **FEED), 1,
+            feed_extra="images = none\n")
         msg = self.assert_headers_intact(raws[0])
         for part in msg.walk():
             if part.get_content_type() == "text/html":

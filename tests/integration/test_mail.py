@@ -12,6 +12,7 @@ import zlib
 import dovecot
 import mailcheck
 import rig
+from feeds import rss
 from feedserver import FeedServer
 
 
@@ -152,14 +153,11 @@ class Mail(unittest.TestCase):
         self.assertEqual(len([p for p in msg.walk()
                               if p.get_content_maintype() == "image"]), 2)
 
-    def _feed(self, title, n, body):
-        items = "".join(
-            "<item><title>%s %d</title><guid>%s-%d</guid>"
-            "<description><![CDATA[%s]]></description></item>" %
-            (title, i, title, i, body) for i in range(n))
-        return ("<?xml version='1.0'?><rss version='2.0'><channel>"
-                "<title>%s</title><link>%s</link>%s</channel></rss>" %
-                (title, self.http.url("/"), items)).encode()
+    def feed_shape(self, body):
+        """rss() arguments: every entry carries body; the feeds link to
+        the local server."""
+        return dict(description=body, cdata=True, xml_decl=True,
+                    channel_link=self.http.url("/"))
 
     def images_of(self, raw):
         msg = mailcheck.strict(raw.replace(b"\n", b"\r\n"))
@@ -173,8 +171,8 @@ class Mail(unittest.TestCase):
         body = ('<p><img src="%s" alt="avatar"> hello</p>'
                 '<p><img src="%s" alt="gone"></p>' %
                 (self.http.url("/a.png"), self.http.url("/gone.png")))
-        self.http.put("/one.xml", self._feed("One", 3, body))
-        self.http.put("/two.xml", self._feed("Two", 2, body))
+        self.http.put("/one.xml", rss("One", 3, **self.feed_shape(body)))
+        self.http.put("/two.xml", rss("Two", 2, **self.feed_shape(body)))
         md = os.path.join(self.dir, "Mail")
         cfg = rig.write_config(self.dir, (
             "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
@@ -202,8 +200,8 @@ class Mail(unittest.TestCase):
         pub = FeedServer(host="127.0.0.2")
         pub.start()
         self.addCleanup(pub.stop)
-        pub.put("/pub.xml", self._feed("Pub", 2, body))
-        self.http.put("/priv.xml", self._feed("Priv", 2, body))
+        pub.put("/pub.xml", rss("Pub", 2, **self.feed_shape(body)))
+        self.http.put("/priv.xml", rss("Priv", 2, **self.feed_shape(body)))
         md = os.path.join(self.dir, "Mail")
         cfg = rig.write_config(self.dir, (
             "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
