@@ -41,13 +41,10 @@ class Mail(unittest.TestCase):
                 '<p><img src="/b.png" alt="blue sky"></p>'
                 '<p><img src="%s" width="1" height="1"></p>' %
                 (self.http.url("/a.png"), self.http.url("/pixel.gif")))
-        feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'>"
-                "<channel><title>Bilder</title><link>%s</link>"
-                "<item><title>Zwei Bilder</title><guid>img-1</guid>"
-                "<link>%s</link><description><![CDATA[%s]]></description>"
-                "</item></channel></rss>" % (self.http.url("/"),
-                                             self.http.url("/post"), body))
-        self.feed = feed.encode()
+        self.feed = rss("Bilder", items=[{
+            "title": "Zwei Bilder", "guid": "img-1",
+            "link": self.http.url("/post"), "description": body}],
+            cdata=True, xml_decl=True, channel_link=self.http.url("/"))
         self.http.put("/feed.xml", self.feed)
 
     def config(self, extra):

@@ -17,6 +17,7 @@ import unittest
 import zlib
 
 import rig
+from feeds import rss
 from feedserver import FeedServer
 
 sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
@@ -71,14 +72,12 @@ POSTS = [
 ]
 
 
-def feed(base):
-    items = "".join(
-        "<item><title>%s</title><guid>p%d</guid><link>https://example.org/"
-        "p%d</link><description><![CDATA[%s]]></description></item>" % (
-            t, i, i, body % {"base": base}) for i, (t, body) in
-        enumerate(POSTS))
-    return ("<rss version='2.0'><channel><title>Phone test</title><link>"
-            "https://example.org/</link>%s</channel></rss>" % items).encode()
+def entries(base):
+    """POSTS as feeds.rss items, their images on the server at base."""
+    return [{"title": t, "guid": "p%d" % i,
+             "link": "https://example.org/p%d" % i,
+             "description": body % {"base": base}}
+            for i, (t, body) in enumerate(POSTS)]
 
 
 class Phone(unittest.TestCase):
@@ -115,7 +114,9 @@ class Phone(unittest.TestCase):
         self.addCleanup(http.stop)
         http.put("/img/wide.png", png(2400, 300), "image/png")
         http.put("/img/tall.png", png(900, 1600), "image/png")
-        http.put("/f.xml", feed(http.base))
+        http.put("/f.xml", rss("Phone test", items=entries(http.base),
+                               cdata=True,
+                               channel_link="https://example.org/"))
         md = os.path.join(d, "Mail")
         cfg = rig.write_config(d, (
             "[rss2mail]\nfrom = Feeds <feeds@example.org>\nto = me@example."
