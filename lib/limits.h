@@ -28,6 +28,13 @@
 						   (libxml2's check is quadratic) */
 #define LIM_ENCLOSURES		256		/* per entry */
 #define LIM_JSON_VALUES		((size_t)LIM_ENTRIES * 100) /* a JSON Feed */
+/* article pages and feed discovery */
+#define LIM_ARTICLE_PAGE	(4u << 20)	/* one web page, decompressed */
+#define LIM_ARTICLE_HTML	(2u << 20)	/* the article extracted from it */
+#define LIM_ARTICLE_NODES	200000		/* elements of one page */
+#define LIM_ARTICLE_DEPTH	200		/* element nesting walked */
+#define LIM_ARTICLE_JSONLD	(256u << 10)	/* one JSON-LD script */
+#define LIM_DISCOVER_FEEDS	32		/* feeds listed by one page */
 /* message */
 #define LIM_MESSAGE		(2u << 20)	/* default max-message-size */
 #define LIM_IMAGE		(300u << 10)	/* default per-image cap */
@@ -57,6 +64,12 @@
 #define LIM_XML_ATTRS		16
 #define LIM_ENCLOSURES		4
 #define LIM_JSON_VALUES		((size_t)LIM_ENTRIES * 100)
+#define LIM_ARTICLE_PAGE	(64u << 10)
+#define LIM_ARTICLE_HTML	(32u << 10)
+#define LIM_ARTICLE_NODES	2000
+#define LIM_ARTICLE_DEPTH	16
+#define LIM_ARTICLE_JSONLD	(4u << 10)
+#define LIM_DISCOVER_FEEDS	4
 #define LIM_MESSAGE		(64u << 10)
 #define LIM_IMAGE		(4u << 10)
 #define LIM_IMAGES_TOTAL	(16u << 10)

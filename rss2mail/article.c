@@ -1,0 +1,1926 @@
+/*
+ * article.c - a web page -> its main content and metadata, the way
+ * readability-class extractors do it, on libxml2's HTML parser.
+ *
+ * One attempt: drop what is never content (scripts, styles, forms, hidden
+ * elements, comments) and, first, what is unlikely to be (nav, aside,
+ * footer, and elements whose class or id says comment, sidebar, share,
+ * cookie ...), make lazy images real, then score each paragraph by its
+ * length and commas and hand the score to its parent (in full), its
+ * grandparent (half) and three more ancestors (less), weighted by the
+ * class and id hints and by the share of text inside links.  The best
+ * container, with the siblings that score close to it, is the article;
+ * inside it, link lists, galleries and blocks with bad hints are cleaned
+ * out.  An attempt that keeps too little text is retried on a fresh parse
+ * with fewer rules (keep the unlikely; ignore hints; no cleaning), and the
+ * attempt with the most text wins.
+ *
+ * Metadata comes from the whole page first: JSON-LD (Article types),
+ * OpenGraph and <meta>, then <title>, <time> and byline elements.
+ *
+ * Deliberately not here: fetching, charset detection beyond the HTTP
+ * charset and <meta charset> (libxml2 converts), and safety: the output
+ * goes through html_sanitize (html.h) like every entry's content.
+ * Everything is bounded by LIM_ARTICLE_* (limits.h).
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+
+#include "article.h"
+#include "buf.h"
+#include "html.h"
+#include "limits.h"
+#include "utf8.h"
+#include "util.h"
+
+#define HTML_INT_MAX	0x7fffffff	/* htmlReadMemory takes an int */
+
+/* The rules an attempt applies; later attempts drop them one by one. */
+#define F_STRIP		0x1	/* remove unlikely candidates first */
+#define F_WEIGHT	0x2	/* class and id hints weigh scores */
+#define F_CLEAN		0x4	/* clean link lists and bad blocks out */
+#define F_ALL		(F_STRIP | F_WEIGHT | F_CLEAN)
+
+/* Below this many words an attempt is retried with fewer rules (and the
+ * attempt with the most words wins): a short article beside a long
+ * comment thread must not lose to it. */
+#define ARTICLE_RETRY_WORDS	ARTICLE_MIN_WORDS
+
+/* Elements dropped with their content before anything else (sorted). */
+static const char *const drop_tags[] = {
+	"applet", "audio", "button", "canvas", "dialog", "embed", "fieldset",
+	"form", "frame", "frameset", "iframe", "input", "label", "link",
+	"map", "math", "meta", "noembed", "noframes", "object", "option",
+	"param", "script", "select", "style", "svg", "template", "textarea",
+	"title", "video", NULL
+};
+
+/* HTML5 empty elements libxml2 2.9 does not know are empty: it makes the
+ * rest of their parent their children, which are moved back out. */
+static const char *const void_unknown[] = {
+	"keygen", "source", "track", "wbr", NULL
+};
+
+/* Elements that make their parent a container rather than a paragraph. */
+static const char *const block_tags[] = {
+	"address", "article", "aside", "blockquote", "details", "div", "dl",
+	"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+	"hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul", NULL
+};
+
+/* Elements whose text is scored as a paragraph when they hold no
+ * blocks (a div of text is a paragraph in a div soup). */
+static const char *const para_tags[] = {
+	"article", "blockquote", "dd", "div", "p", "pre", "section", "td",
+	NULL
+};
+
+/* Elements removed when their numbers say "not content" (F_CLEAN). */
+static const char *const cond_tags[] = {
+	"aside", "div", "dl", "footer", "header", "ol", "section", "table",
+	"ul", NULL
+};
+
+/* Elements written without an end tag. */
+static const char *const void_tags[] = {
+	"area", "br", "col", "hr", "img", NULL
+};
+
+/* Attributes kept on output; the sanitizer narrows them further. */
+static const char *const out_attrs[] = {
+	"alt", "cite", "colspan", "datetime", "dir", "height", "href",
+	"lang", "rowspan", "span", "src", "start", "title", "width", NULL
+};
+
+/*
+ * Class and id hints, matched against each word of the value (split at
+ * anything not a letter or digit): a word matches an entry it starts
+ * with, or equals an entry that ends in '='.
+ */
+static const char *const hint_pos[] = {
+	"article", "blog", "body", "content", "entry", "hentry", "main",
+	"markdown", "post", "prose", "story", "text", NULL
+};
+static const char *const hint_neg[] = {
+	"ad=", "addtoany", "ads=", "adsense", "advert", "author", "banner",
+	"breadcrumb", "byline", "comment", "consent", "cookie", "cta=",
+	"dialog", "discussion", "disqus", "facebook", "follow", "footer", "gdpr", "hidden",
+	"links=", "login", "masthead", "menu", "meta", "modal", "more=",
+	"nav", "newsletter", "outbrain", "overlay", "pager", "pagination",
+	"paywall", "popular", "popup", "print", "promo", "recommend",
+	"related", "reply", "respond", "rss", "share", "sharing", "sidebar",
+	"signup", "skip", "social", "sponsor", "subscri", "taboola", "tags",
+	"toolbar", "trending", "tweet", "twitter", "widget", NULL
+};
+/* Words that mark the comment section (never the article wrapper). */
+static const char *const hint_comment[] = {
+	"comment", "discussion", "disqus", "reply", "respond", NULL
+};
+/* ARIA roles of page furniture. */
+static const char *const unlikely_roles[] = {
+	"alert", "alertdialog", "banner", "complementary", "contentinfo",
+	"dialog", "menu", "menubar", "navigation", "search", NULL
+};
+
+/* Whole texts of small elements that are labels, not content. */
+static const char *const label_texts[] = {
+	"advertisement", "continue reading", "like this:", "read more",
+	"related", "related articles", "related posts", "share",
+	"share this", "share this:", "share this article", "sponsored",
+	"you may also like", "you might also like", NULL
+};
+
+/* What scoring knows of an element (its _private). */
+struct ninfo {
+	double		 score;
+	unsigned	 chars;		/* text, white space collapsed */
+	unsigned	 link_chars;	/* of which inside links */
+	unsigned	 commas;
+	unsigned char	 candidate;	/* has a score */
+	unsigned char	 blocks;	/* holds block children */
+};
+
+/* Counts of a cleaned subtree (F_CLEAN works bottom-up on these). */
+struct counts {
+	size_t	 chars, link_chars, commas, p, img, li, input, headings;
+};
+
+/* Metadata with the priority of the source that set each field. */
+struct meta {
+	char	*title, *byline, *published, *image, *site, *lang, *base;
+	int	 p_title, p_byline, p_published, p_image, p_site;
+	char	*doc_title;		/* <title>, cut later */
+};
+
+/* One attempt. */
+struct ext {
+	htmlDocPtr	 doc;
+	xmlNodePtr	 body;
+	int		 flags;
+	struct ninfo	*info;
+	size_t		 ninfo, nused;
+	xmlNodePtr	*cand;
+	size_t		 ncand;
+	const char	*title;		/* for the heading that repeats it */
+	int		 title_seen;
+};
+
+static long
+sorted_find(const char *const *list, const char *s)
+{
+	size_t lo = 0, hi = 0, mid;
+	int c;
+
+	while (list[hi] != NULL)
+		hi++;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(s, list[mid])) == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+#define IN(list, s)	(sorted_find(list, (const char *)(s)) >= 0)
+
+static int
+is_el(xmlNodePtr n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+static int
+is_heading(xmlNodePtr n)
+{
+	const char *s = (const char *)n->name;
+
+	return n->type == XML_ELEMENT_NODE && s[0] == 'h' &&
+	    s[1] >= '1' && s[1] <= '6' && s[2] == '\0';
+}
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* An attribute's value (libxml2's copy): caller xmlFree()s. */
+static char *
+attr(xmlNodePtr n, const char *name)
+{
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static int
+attr_eq(xmlNodePtr n, const char *name, const char *v)
+{
+	char *a = attr(n, name);
+	int r = a != NULL && strcasecmp(a, v) == 0;
+
+	xmlFree(a);
+	return r;
+}
+
+static void
+drop(xmlNodePtr n)
+{
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+/* --- text measures --------------------------------------------------- */
+
+/* Characters (code points, white space runs as one) and commas of s. */
+static void
+text_measure(const char *s, unsigned *chars, unsigned *commas)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int sp = 1;
+
+	for (; *p; p++) {
+		if (is_space(*p)) {
+			if (!sp)
+				(*chars)++;
+			sp = 1;
+			continue;
+		}
+		sp = 0;
+		if ((*p & 0xC0) != 0x80)
+			(*chars)++;
+		if (*p == ',')
+			(*commas)++;
+		/* U+FF0C fullwidth comma, U+3001 ideographic comma */
+		else if ((p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) ||
+		    (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x81))
+			(*commas)++;
+	}
+}
+
+/* Words in s (runs of non-space). */
+static size_t
+text_words(const char *s, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+
+	for (i = 0; i < n; i++) {
+		if (is_space((unsigned char)s[i]))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w;
+}
+
+/* The text of a subtree appended to out, capped by out. */
+static void
+text_of(xmlNodePtr n, struct buf *out, int depth)
+{
+	xmlNodePtr c;
+
+	if (depth > LIM_ARTICLE_DEPTH)
+		return;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL)
+			buf_puts(out, (const char *)c->content);
+		else if (c->type == XML_ELEMENT_NODE) {
+			if (IN(block_tags, c->name) || is_el(c, "br"))
+				buf_putc(out, ' ');
+			text_of(c, out, depth + 1);
+		}
+	}
+}
+
+/* s made one clean line: valid UTF-8, collapsed spaces, at most
+ * LIM_ONELINE bytes (cut at a code point); NULL when empty. */
+static char *
+one_line(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT(0);
+	size_t len, start = 0;
+
+	utf8_clean(&b, s, n, 1);
+	len = b.len;
+	while (start < len && b.data[start] == ' ')
+		start++;
+	while (len > start && b.data[len - 1] == ' ')
+		len--;
+	if (len - start > LIM_ONELINE) {
+		len = start + LIM_ONELINE;
+		while (len > start &&
+		    ((unsigned char)b.data[len] & 0xC0) == 0x80)
+			len--;
+	}
+	if (len == start) {
+		buf_free(&b);
+		return NULL;
+	}
+	s = xstrndup(b.data + start, len - start);
+	buf_free(&b);
+	return (char *)s;
+}
+
+/* --- class and id hints ---------------------------------------------- */
+
+/* 1 when a word of value matches an entry of list. */
+static int
+hint_match(const char *value, const char *const *list)
+{
+	const char *p = value, *w;
+	size_t n, i, k;
+
+	while (*p) {
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		for (w = p; *p && isalnum((unsigned char)*p); p++)
+			;
+		if ((n = (size_t)(p - w)) == 0)
+			continue;
+		for (i = 0; list[i] != NULL; i++) {
+			for (k = 0; list[i][k] && list[i][k] != '=' && k < n &&
+			    lower(w[k]) == list[i][k]; k++)
+				;
+			if (list[i][k] == '\0' ||
+			    (list[i][k] == '=' && k == n))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when the class or the id matches list. */
+static int
+hints(xmlNodePtr n, const char *const *list)
+{
+	char *c = attr(n, "class"), *id = attr(n, "id");
+	int r = (c != NULL && hint_match(c, list)) ||
+	    (id != NULL && hint_match(id, list));
+
+	xmlFree(c);
+	xmlFree(id);
+	return r;
+}
+
+/* +25 for each of class and id with a good word, -25 with a bad one. */
+static int
+class_weight(xmlNodePtr n)
+{
+	const char *const names[] = { "class", "id" };
+	char *v;
+	int w = 0;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if ((v = attr(n, names[i])) == NULL)
+			continue;
+		if (hint_match(v, hint_neg))
+			w -= 25;
+		if (hint_match(v, hint_pos))
+			w += 25;
+		xmlFree(v);
+	}
+	return w;
+}
+
+/* 1 when a descendant of n looks like the article itself. */
+static int
+holds_article(xmlNodePtr n, int depth)
+{
+	xmlNodePtr c;
+	char *ip;
+	int r;
+
+	if (depth > LIM_ARTICLE_DEPTH)
+		return 0;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "h1") || is_el(c, "main"))
+			return 1;
+		if (is_el(c, "article") && !hints(c, hint_comment))
+			return 1;
+		ip = attr(c, "itemprop");
+		r = ip != NULL && strcmp(ip, "articleBody") == 0;
+		xmlFree(ip);
+		if (r || holds_article(c, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when n is page furniture rather than content (F_STRIP). */
+static int
+unlikely(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+	char *role;
+	int r;
+
+	if (strcmp(name, "body") == 0 || strcmp(name, "html") == 0)
+		return 0;
+	if (strcmp(name, "nav") == 0 || strcmp(name, "aside") == 0)
+		return !holds_article(n, 0);
+	if ((role = attr(n, "role")) != NULL) {
+		r = IN(unlikely_roles, role);
+		xmlFree(role);
+		if (r)
+			return !holds_article(n, 0);
+	}
+	if (strcmp(name, "footer") == 0)
+		return !holds_article(n, 0);
+	if (!hints(n, hint_neg))
+		return 0;
+	if ((strcmp(name, "article") == 0 || strcmp(name, "main") == 0) &&
+	    !hints(n, hint_comment))
+		return 0;
+	/* a layout wrapper ("has-sidebar") around the article stays */
+	return !holds_article(n, 0);
+}
+
+static int
+hidden(xmlNodePtr n)
+{
+	char *s;
+	char flat[64];
+	size_t i, k;
+	int r = 0;
+
+	if (xmlHasProp(n, (const xmlChar *)"hidden") != NULL ||
+	    attr_eq(n, "aria-hidden", "true"))
+		return 1;
+	if ((s = attr(n, "style")) == NULL)
+		return 0;
+	/* "display : none" and "visibility:hidden", spaces and case aside */
+	for (i = 0, k = 0; s[i] != '\0'; i++) {
+		if (is_space((unsigned char)s[i]))
+			continue;
+		flat[k++] = (char)lower((unsigned char)s[i]);
+		if (k == sizeof(flat) - 1 || s[i] == ';') {
+			flat[k] = '\0';
+			if (strstr(flat, "display:none") ||
+			    strstr(flat, "visibility:hidden"))
+				r = 1;
+			k = 0;
+		}
+	}
+	flat[k] = '\0';
+	if (strstr(flat, "display:none") || strstr(flat, "visibility:hidden"))
+		r = 1;
+	xmlFree(s);
+	return r;
+}
+
+/* --- lazy images ----------------------------------------------------- */
+
+/* Attributes lazy loaders keep the real source in, best first. */
+static const char *const lazy_src[] = {
+	"data-src", "data-lazy-src", "data-original", "data-orig-file",
+	"data-hi-res-src", "data-full-src", "data-url", "data-lazy", NULL
+};
+static const char *const lazy_srcset[] = {
+	"data-srcset", "data-lazy-srcset", "srcset", NULL
+};
+
+/* 1 when src is no real image: missing, inline data, a placeholder. */
+static int
+placeholder(const char *src)
+{
+	static const char *const words[] = {
+		"blank.", "data:", "lazy", "loading", "pixel.", "placeholder",
+		"spacer", "transparent.", NULL
+	};
+	char low[256];
+	size_t i;
+
+	if (src == NULL)
+		return 1;
+	while (is_space((unsigned char)*src))
+		src++;
+	if (*src == '\0')
+		return 1;
+	for (i = 0; src[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)lower((unsigned char)src[i]);
+	low[i] = '\0';
+	for (i = 0; words[i] != NULL; i++)
+		if (strstr(low, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The widest candidate of a srcset ("a.jpg 480w, b.jpg 800w") into out;
+ * 0 when there is none. */
+static int
+srcset_best(const char *set, struct buf *out)
+{
+	const char *p = set, *u, *ue, *d;
+	double best = -1, v;
+
+	while (*p) {
+		while (is_space((unsigned char)*p) || *p == ',')
+			p++;
+		for (u = p; *p && !is_space((unsigned char)*p); p++)
+			;
+		ue = p;
+		if (ue > u && ue[-1] == ',')
+			ue--;
+		for (d = p; *p && *p != ','; p++)
+			;
+		if (ue == u)
+			continue;
+		v = strtod(d, NULL);
+		if (v >= best && !placeholder(u)) {
+			best = v;
+			buf_reset(out);
+			buf_append(out, u, (size_t)(ue - u));
+		}
+	}
+	return best >= 0 && !out->overflow;
+}
+
+/* Give img a real src from its lazy attributes (or from fallback, the
+ * <source> of a <picture>); 1 when it has one after. */
+static int
+img_fix(xmlNodePtr img, xmlNodePtr fallback)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	char *src = attr(img, "src"), *v;
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; lazy_src[i] != NULL && !ok; i++) {
+		if ((v = attr(img, lazy_src[i])) != NULL && !placeholder(v) &&
+		    buf_puts(&b, v) == 0)
+			ok = 1;
+		xmlFree(v);
+	}
+	if (!ok && placeholder(src)) {
+		for (i = 0; lazy_srcset[i] != NULL && !ok; i++) {
+			if ((v = attr(img, lazy_srcset[i])) != NULL)
+				ok = srcset_best(v, &b);
+			xmlFree(v);
+			if (!ok && fallback != NULL &&
+			    (v = attr(fallback, lazy_srcset[i])) != NULL) {
+				ok = srcset_best(v, &b);
+				xmlFree(v);
+			}
+		}
+	}
+	if (ok)
+		xmlSetProp(img, (const xmlChar *)"src",
+		    (const xmlChar *)b.data);
+	else
+		ok = !placeholder(src);
+	xmlFree(src);
+	buf_free(&b);
+	return ok;
+}
+
+/* The first element named name under n (n included). */
+static xmlNodePtr
+find_el(xmlNodePtr n, const char *name, int depth)
+{
+	xmlNodePtr c, r;
+
+	if (is_el(n, name))
+		return n;
+	if (depth > LIM_ARTICLE_DEPTH)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    (r = find_el(c, name, depth + 1)) != NULL)
+			return r;
+	return NULL;
+}
+
+/*
+ * <noscript><img src=real></noscript> after a lazy <img>: the real
+ * source goes to the image before it; without one, the image comes out
+ * of the noscript.  The noscript itself is dropped by the caller.
+ */
+static void
+noscript_fix(xmlNodePtr ns)
+{
+	xmlNodePtr img = find_el(ns, "img", 0), prev, pimg;
+	char *src;
+
+	if (img == NULL || !img_fix(img, NULL))
+		return;
+	for (prev = ns->prev; prev != NULL &&
+	    prev->type != XML_ELEMENT_NODE; prev = prev->prev)
+		;
+	pimg = prev != NULL ? find_el(prev, "img", 0) : NULL;
+	if (pimg == NULL) {
+		xmlUnlinkNode(img);
+		xmlAddPrevSibling(ns, img);
+		return;
+	}
+	src = attr(pimg, "src");
+	if (placeholder(src)) {
+		xmlFree(src);
+		src = attr(img, "src");
+		xmlSetProp(pimg, (const xmlChar *)"src", (const xmlChar *)src);
+	}
+	xmlFree(src);
+}
+
+/* --- the first pass: what is never content --------------------------- */
+
+static void
+prep(struct ext *x, xmlNodePtr n, int depth)
+{
+	xmlNodePtr c, next, k;
+
+	for (c = n->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->type == XML_TEXT_NODE)
+			continue;
+		if (c->type != XML_ELEMENT_NODE || depth > LIM_ARTICLE_DEPTH) {
+			drop(c);
+			continue;
+		}
+		if (IN(void_unknown, c->name)) {
+			/* what libxml2 put inside goes back after it */
+			while ((k = c->last) != NULL) {
+				xmlUnlinkNode(k);
+				xmlAddNextSibling(c, k);
+			}
+			next = c->next;
+			if (is_el(n, "picture") && (k = find_el(n, "img", 0)))
+				img_fix(k, c);
+			drop(c);
+			continue;
+		}
+		if (is_el(c, "noscript")) {
+			noscript_fix(c);
+			next = c->next;
+			drop(c);
+			continue;
+		}
+		if (IN(drop_tags, c->name) || hidden(c) ||
+		    ((x->flags & F_STRIP) && unlikely(c))) {
+			drop(c);
+			continue;
+		}
+		if (is_el(c, "img")) {
+			if (!img_fix(c, NULL))
+				drop(c);
+			continue;
+		}
+		prep(x, c, depth + 1);
+	}
+}
+
+/* --- scoring --------------------------------------------------------- */
+
+static struct ninfo *
+info(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE ? n->_private : NULL;
+}
+
+/* Count the elements under n, to size the info array. */
+static size_t
+count_elements(xmlNodePtr n)
+{
+	xmlNodePtr c;
+	size_t k = 0;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			k += 1 + count_elements(c);
+	return k;
+}
+
+/* Give every element its info and text measures (post-order). */
+static void
+measure(struct ext *x, xmlNodePtr n, int in_link)
+{
+	struct ninfo *ni = &x->info[x->nused++], *ci;
+	xmlNodePtr c;
+	unsigned chars, commas;
+	char *href;
+	int link = in_link;
+
+	n->_private = ni;
+	if (!in_link && is_el(n, "a")) {
+		href = attr(n, "href");
+		/* an in-page anchor counts less (readability's 0.3) */
+		link = href != NULL && href[0] == '#' ? 2 : 1;
+		xmlFree(href);
+	}
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL) {
+			chars = commas = 0;
+			text_measure((const char *)c->content, &chars, &commas);
+			ni->chars += chars;
+			ni->commas += commas;
+			if (link == 1)
+				ni->link_chars += chars;
+			else if (link == 2)
+				ni->link_chars += chars * 3 / 10;
+		} else if (c->type == XML_ELEMENT_NODE) {
+			measure(x, c, link);
+			ci = c->_private;
+			ni->chars += ci->chars;
+			ni->commas += ci->commas;
+			ni->link_chars += ci->link_chars;
+			if (IN(block_tags, c->name))
+				ni->blocks = 1;
+		}
+	}
+}
+
+static double
+link_density(const struct ninfo *ni)
+{
+	return ni->chars == 0 ? 0 : (double)ni->link_chars / ni->chars;
+}
+
+static void
+candidate_init(struct ext *x, xmlNodePtr n)
+{
+	struct ninfo *ni = info(n);
+	const char *s = (const char *)n->name;
+
+	if (ni->candidate)
+		return;
+	ni->candidate = 1;
+	x->cand[x->ncand++] = n;
+	if (strcmp(s, "div") == 0 || strcmp(s, "article") == 0)
+		ni->score = 5;
+	else if (strcmp(s, "pre") == 0 || strcmp(s, "td") == 0 ||
+	    strcmp(s, "blockquote") == 0)
+		ni->score = 3;
+	else if (strcmp(s, "address") == 0 || strcmp(s, "ol") == 0 ||
+	    strcmp(s, "ul") == 0 || strcmp(s, "dl") == 0 ||
+	    strcmp(s, "dd") == 0 || strcmp(s, "dt") == 0 ||
+	    strcmp(s, "li") == 0 || strcmp(s, "form") == 0)
+		ni->score = -3;
+	else if (is_heading(n) || strcmp(s, "th") == 0)
+		ni->score = -5;
+	if (x->flags & F_WEIGHT)
+		ni->score += class_weight(n);
+}
+
+/* A paragraph of chars characters and commas commas under parent. */
+static void
+score_para(struct ext *x, xmlNodePtr parent, unsigned chars, unsigned commas)
+{
+	xmlNodePtr a;
+	double s;
+	int level;
+
+	if (chars < 25)
+		return;
+	s = 1 + commas + (chars / 100 < 3 ? chars / 100 : 3);
+	for (a = parent, level = 0; a != NULL && level < 5 &&
+	    a->type == XML_ELEMENT_NODE; a = a->parent, level++) {
+		candidate_init(x, a);
+		info(a)->score += level == 0 ? s : level == 1 ? s / 2 :
+		    s / (level * 3);
+		if (a == x->body)
+			break;
+	}
+}
+
+/* The text of n outside its block children: a div soup's paragraphs. */
+static void
+loose_text(xmlNodePtr n, unsigned *chars, unsigned *commas)
+{
+	xmlNodePtr c;
+	struct ninfo *ci;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL)
+			text_measure((const char *)c->content, chars, commas);
+		else if (c->type == XML_ELEMENT_NODE &&
+		    !IN(block_tags, c->name) && (ci = c->_private) != NULL) {
+			*chars += ci->chars;
+			*commas += ci->commas;
+		}
+	}
+}
+
+static void
+score_tree(struct ext *x, xmlNodePtr n)
+{
+	struct ninfo *ni = info(n);
+	xmlNodePtr c;
+	unsigned chars = 0, commas = 0;
+
+	if (IN(para_tags, n->name) || is_el(n, "li")) {
+		if (!ni->blocks) {
+			if (!is_el(n, "li") && n->parent != NULL)
+				score_para(x, n->parent, ni->chars,
+				    ni->commas);
+			return;
+		}
+		if (!is_el(n, "li")) {
+			loose_text(n, &chars, &commas);
+			score_para(x, n, chars, commas);
+		}
+	}
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			score_tree(x, c);
+}
+
+/* The best candidate, moved up where its parent holds more of the
+ * article (readability's alternative-ancestor and score climbs). */
+static xmlNodePtr
+top_candidate(struct ext *x)
+{
+	xmlNodePtr top = NULL, alt[5], p;
+	double best = 0, s, ts;
+	size_t i, k, nalt = 0, shared;
+
+	for (i = 0; i < x->ncand; i++) {
+		s = info(x->cand[i])->score =
+		    info(x->cand[i])->score *
+		    (1 - link_density(info(x->cand[i])));
+		if (top == NULL || s > best) {
+			top = x->cand[i];
+			best = s;
+		}
+	}
+	if (top == NULL || top == x->body)
+		return top;
+	/* the other candidates close to the best */
+	for (i = 0; i < x->ncand && nalt < 5; i++)
+		if (x->cand[i] != top && info(x->cand[i])->score >= best *
+		    0.75)
+			alt[nalt++] = x->cand[i];
+	if (nalt >= 3) {
+		for (p = top->parent; p != NULL && p != x->body &&
+		    p->type == XML_ELEMENT_NODE; p = p->parent) {
+			for (k = 0, shared = 0; k < nalt; k++) {
+				xmlNodePtr a;
+
+				for (a = alt[k]; a != NULL && a != p;
+				    a = a->parent)
+					;
+				shared += a == p;
+			}
+			if (shared >= 3) {
+				top = p;
+				break;
+			}
+		}
+	}
+	/* up while the parent scores better */
+	ts = info(top)->score;
+	for (p = top->parent, s = ts; p != NULL && p != x->body &&
+	    p->type == XML_ELEMENT_NODE; p = p->parent) {
+		if (!info(p)->candidate)
+			continue;
+		if (info(p)->score < ts / 3)
+			break;
+		if (info(p)->score > s) {
+			top = p;
+			break;
+		}
+		s = info(p)->score;
+	}
+	/* an only child stands for its parent */
+	while (top->parent != NULL && top->parent != x->body &&
+	    top->parent->type == XML_ELEMENT_NODE &&
+	    xmlChildElementCount(top->parent) == 1)
+		top = top->parent;
+	return top;
+}
+
+/* 1 when the text of n ends a sentence somewhere (". " or at its end). */
+static int
+has_sentence(xmlNodePtr n)
+{
+	struct buf b = BUF_INIT(1u << 16);
+	char *p;
+	int r;
+
+	text_of(n, &b, 0);
+	p = b.data;
+	r = p != NULL && (strstr(p, ". ") != NULL ||
+	    (b.len > 0 && strrchr(p, '.') != NULL &&
+	    strspn(strrchr(p, '.') + 1, " \t\r\n") ==
+	    strlen(strrchr(p, '.') + 1)));
+	buf_free(&b);
+	return r;
+}
+
+/* 1 when all the text of n is inside <small>: the fine print of a
+ * page (copyright, credits), not of the article. */
+static int
+fine_print(xmlNodePtr n, int in_small, int depth)
+{
+	xmlNodePtr c;
+	const unsigned char *p;
+
+	if (depth > LIM_ARTICLE_DEPTH)
+		return 1;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && !in_small && c->content) {
+			for (p = c->content; is_space(*p); p++)
+				;
+			if (*p != '\0')
+				return 0;
+		} else if (c->type == XML_ELEMENT_NODE &&
+		    !fine_print(c, in_small || is_el(c, "small"), depth + 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* The article: top and the siblings that belong with it. */
+static size_t
+gather(struct ext *x, xmlNodePtr top, xmlNodePtr *out, size_t max)
+{
+	struct ninfo *ni;
+	xmlNodePtr c;
+	char *tc, *cc;
+	double thr, bonus, ld;
+	size_t n = 0;
+
+	if (top->parent == NULL || top == x->body) {
+		out[n++] = top;
+		return n;
+	}
+	thr = info(top)->score * 0.2;
+	if (thr < 10)
+		thr = 10;
+	tc = attr(top, "class");
+	for (c = top->parent->children; c != NULL && n < max; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (c == top) {
+			out[n++] = c;
+			continue;
+		}
+		ni = info(c);
+		bonus = 0;
+		cc = attr(c, "class");
+		if (tc != NULL && cc != NULL && *tc && strcmp(tc, cc) == 0)
+			bonus = info(top)->score * 0.2;
+		xmlFree(cc);
+		if (ni->candidate && ni->score + bonus >= thr) {
+			out[n++] = c;
+			continue;
+		}
+		if ((!is_el(c, "p") && !(IN(para_tags, c->name) &&
+		    !ni->blocks)) || fine_print(c, 0, 0))
+			continue;
+		ld = link_density(ni);
+		if ((ni->chars > 80 && ld < 0.25) ||
+		    (ni->chars > 0 && ni->chars <= 80 && ld == 0 &&
+		    has_sentence(c)))
+			out[n++] = c;
+	}
+	xmlFree(tc);
+	return n;
+}
+
+/* --- cleaning the article -------------------------------------------- */
+
+static int
+is_label(xmlNodePtr n, size_t chars)
+{
+	struct buf b = BUF_INIT(128);
+	char *p, *e;
+	int r;
+
+	if (chars == 0 || chars > 40)
+		return 0;
+	text_of(n, &b, 0);
+	if (b.data == NULL)
+		return 0;
+	for (p = b.data; *p; p++)
+		*p = (char)lower((unsigned char)*p);
+	for (p = b.data; is_space((unsigned char)*p); p++)
+		;
+	for (e = p + strlen(p); e > p && is_space((unsigned char)e[-1]); e--)
+		;
+	*e = '\0';
+	r = IN(label_texts, p);
+	buf_free(&b);
+	return r;
+}
+
+/* 1 when the heading's text is the title (case and spaces aside). */
+static int
+repeats_title(xmlNodePtr n, const char *title)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	const char *p, *q;
+	int r;
+
+	if (title == NULL)
+		return 0;
+	text_of(n, &b, 0);
+	p = buf_str(&b);
+	q = title;
+	for (;;) {
+		while (is_space((unsigned char)*p))
+			p++;
+		while (is_space((unsigned char)*q))
+			q++;
+		if (*p == '\0' || *q == '\0' || lower((unsigned char)*p) !=
+		    lower((unsigned char)*q))
+			break;
+		p++;
+		q++;
+	}
+	r = *p == '\0' && *q == '\0';
+	buf_free(&b);
+	return r;
+}
+
+/* Should the cleaned element n, with counts k, go? (readability's
+ * conditional cleaning) */
+static int
+clean_verdict(struct ext *x, xmlNodePtr n, const struct counts *k)
+{
+	struct ninfo *ni = info(n);
+	int weight = (x->flags & F_WEIGHT) ? class_weight(n) : 0;
+	int list = is_el(n, "ul") || is_el(n, "ol") || is_el(n, "dl");
+	double ld = k->chars ? (double)k->link_chars / k->chars : 0;
+	double score = ni != NULL && ni->candidate ? ni->score : 0;
+
+	if (weight + score < 0)
+		return 1;
+	if (k->commas >= 10)
+		return 0;
+	if (k->img > 1 && (double)k->p / k->img < 0.5 && !is_el(n, "figure"))
+		return 1;
+	if (!list && k->li > k->p + 100)
+		return 1;
+	if (k->input > k->p / 3)
+		return 1;
+	if (!list && k->chars < 25 && k->headings == 0 &&
+	    (k->img == 0 || k->img > 2))
+		return 1;
+	if (list)
+		return ld > 0.5;
+	if (weight < 25 && ld > 0.2)
+		return 1;
+	return weight >= 25 && ld > 0.5;
+}
+
+static void
+clean(struct ext *x, xmlNodePtr n, struct counts *k, int in_link, int depth)
+{
+	struct counts ck;
+	xmlNodePtr c, next;
+	unsigned chars, commas;
+	int link;
+
+	for (c = n->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->type == XML_TEXT_NODE && c->content != NULL) {
+			chars = commas = 0;
+			text_measure((const char *)c->content, &chars, &commas);
+			k->chars += chars;
+			k->commas += commas;
+			if (in_link)
+				k->link_chars += chars;
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		memset(&ck, 0, sizeof(ck));
+		link = in_link || is_el(c, "a");
+		clean(x, c, &ck, link, depth + 1);
+		if (is_heading(c) && !x->title_seen &&
+		    repeats_title(c, x->title)) {
+			x->title_seen = 1;
+			drop(c);
+			continue;
+		}
+		if ((x->flags & F_WEIGHT) && is_heading(c) &&
+		    class_weight(c) < 0) {
+			drop(c);
+			continue;
+		}
+		if (is_label(c, ck.chars) || ((is_el(c, "div") ||
+		    is_el(c, "p")) && ck.chars > 0 && ck.img == 0 &&
+		    fine_print(c, 0, 0)) || ((x->flags & F_CLEAN) &&
+		    IN(cond_tags, c->name) && clean_verdict(x, c, &ck))) {
+			drop(c);
+			continue;
+		}
+		if (is_el(c, "p"))
+			ck.p++;
+		else if (is_el(c, "img"))
+			ck.img++;
+		else if (is_el(c, "li"))
+			ck.li++;
+		else if (is_el(c, "input"))
+			ck.input++;
+		else if (is_heading(c))
+			ck.headings++;
+		k->chars += ck.chars;
+		k->link_chars += ck.link_chars;
+		k->commas += ck.commas;
+		k->p += ck.p;
+		k->img += ck.img;
+		k->li += ck.li;
+		k->input += ck.input;
+		k->headings += ck.headings;
+	}
+}
+
+/* --- writing the article --------------------------------------------- */
+
+/* uri resolved against base into out (uri itself when it cannot be). */
+static void
+put_url(struct buf *out, const char *uri, const char *base)
+{
+	xmlChar *r = NULL;
+	const char *s = uri;
+
+	while (is_space((unsigned char)*s))
+		s++;
+	if (base != NULL)
+		r = xmlBuildURI((const xmlChar *)s, (const xmlChar *)base);
+	s = r != NULL ? (const char *)r : s;
+	html_escape(out, s, strlen(s));
+	xmlFree(r);
+}
+
+static void
+write_node(struct buf *out, xmlNodePtr n, const char *base, int depth)
+{
+	xmlAttrPtr a;
+	xmlNodePtr c;
+	char *v;
+
+	if (n->type == XML_TEXT_NODE && n->content != NULL) {
+		html_escape(out, (const char *)n->content,
+		    strlen((const char *)n->content));
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || depth > LIM_ARTICLE_DEPTH ||
+	    out->overflow)
+		return;
+	buf_printf(out, "<%s", (const char *)n->name);
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (!IN(out_attrs, a->name) ||
+		    (v = attr(n, (const char *)a->name)) == NULL)
+			continue;
+		buf_printf(out, " %s=\"", (const char *)a->name);
+		if (strcmp((const char *)a->name, "href") == 0 ||
+		    strcmp((const char *)a->name, "src") == 0 ||
+		    strcmp((const char *)a->name, "cite") == 0)
+			put_url(out, v, base);
+		else
+			html_escape(out, v, strlen(v));
+		buf_putc(out, '"');
+		xmlFree(v);
+	}
+	buf_putc(out, '>');
+	if (IN(void_tags, n->name))
+		return;
+	for (c = n->children; c != NULL; c = c->next)
+		write_node(out, c, base, depth + 1);
+	buf_printf(out, "</%s>", (const char *)n->name);
+	if (IN(block_tags, n->name))
+		buf_putc(out, '\n');
+}
+
+/* --- metadata -------------------------------------------------------- */
+
+static void
+meta_set(char **slot, int *prio, int p, const char *s)
+{
+	char *v;
+
+	if (s == NULL || p <= *prio || (v = one_line(s, strlen(s))) == NULL)
+		return;
+	free(*slot);
+	*slot = v;
+	*prio = p;
+}
+
+/* A JSON-LD value as a name: "Jane", {"name": "Jane"}, [ ... ]. */
+static void
+ld_names(json_t *v, struct buf *out, int depth)
+{
+	size_t i;
+	json_t *e;
+
+	if (depth > 4)
+		return;
+	if (json_is_string(v)) {
+		if (out->len > 0)
+			buf_puts(out, ", ");
+		buf_puts(out, json_string_value(v));
+	} else if (json_is_object(v))
+		ld_names(json_object_get(v, "name"), out, depth + 1);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e)
+			ld_names(e, out, depth + 1);
+}
+
+/* A JSON-LD image: "url", {"url": ...}, [first]. */
+static const char *
+ld_url(json_t *v, int depth)
+{
+	if (depth > 4)
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_object(v))
+		return ld_url(json_object_get(v, "url"), depth + 1);
+	if (json_is_array(v))
+		return ld_url(json_array_get(v, 0), depth + 1);
+	return NULL;
+}
+
+static int
+ld_is_article(json_t *type)
+{
+	static const char *const types[] = {
+		"AnalysisNewsArticle", "Article", "BlogPosting",
+		"LiveBlogPosting", "NewsArticle", "OpinionNewsArticle",
+		"Report", "ReportageNewsArticle", "ReviewNewsArticle",
+		"ScholarlyArticle", "SocialMediaPosting", "TechArticle", NULL
+	};
+	size_t i;
+	json_t *e;
+
+	if (json_is_string(type))
+		return IN(types, json_string_value(type));
+	if (json_is_array(type))
+		json_array_foreach(type, i, e)
+			if (json_is_string(e) &&
+			    IN(types, json_string_value(e)))
+				return 1;
+	return 0;
+}
+
+static void
+ld_walk(struct meta *m, json_t *v, int depth)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	json_t *e;
+	size_t i;
+
+	if (depth > 6)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			ld_walk(m, e, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	ld_walk(m, json_object_get(v, "@graph"), depth + 1);
+	if (!ld_is_article(json_object_get(v, "@type")))
+		return;
+	e = json_object_get(v, "headline");
+	meta_set(&m->title, &m->p_title, 5, json_string_value(
+	    e != NULL ? e : json_object_get(v, "name")));
+	ld_names(json_object_get(v, "author"), &b, 0);
+	meta_set(&m->byline, &m->p_byline, 5, b.data);
+	e = json_object_get(v, "datePublished");
+	meta_set(&m->published, &m->p_published, 5, json_string_value(
+	    e != NULL ? e : json_object_get(v, "dateCreated")));
+	meta_set(&m->image, &m->p_image, 3,
+	    ld_url(json_object_get(v, "image"), 0));
+	buf_reset(&b);
+	ld_names(json_object_get(v, "publisher"), &b, 0);
+	meta_set(&m->site, &m->p_site, 3, b.data);
+	buf_free(&b);
+}
+
+static void
+ld_json(struct meta *m, xmlNodePtr script)
+{
+	struct buf b = BUF_INIT(LIM_ARTICLE_JSONLD);
+	json_error_t je;
+	json_t *v;
+
+	text_of(script, &b, 0);
+	if (b.overflow || b.len == 0) {
+		buf_free(&b);
+		return;
+	}
+	if ((v = json_loadb(b.data, b.len, 0, &je)) != NULL) {
+		ld_walk(m, v, 0);
+		json_decref(v);
+	}
+	buf_free(&b);
+}
+
+/* <meta property|name|itemprop=K content=V>: field by K, best first. */
+static const struct {
+	const char	*key;
+	int		 field;		/* 0 title 1 byline 2 published 3
+					   image 4 site */
+	int		 prio;
+} meta_keys[] = {
+	{ "og:title", 0, 4 }, { "twitter:title", 0, 3 },
+	{ "dc.title", 0, 3 }, { "headline", 0, 3 },
+	{ "author", 1, 4 }, { "article:author", 1, 3 },
+	{ "dc.creator", 1, 3 }, { "byl", 1, 2 }, { "sailthru.author", 1, 2 },
+	{ "article:published_time", 2, 4 }, { "datepublished", 2, 4 },
+	{ "date", 2, 3 }, { "pubdate", 2, 3 }, { "dc.date", 2, 3 },
+	{ "dc.date.issued", 2, 3 }, { "citation_publication_date", 2, 3 },
+	{ "og:image", 3, 4 }, { "og:image:url", 3, 4 },
+	{ "og:image:secure_url", 3, 4 }, { "twitter:image", 3, 2 },
+	{ "twitter:image:src", 3, 2 }, { "image", 3, 2 },
+	{ "og:site_name", 4, 4 }, { "application-name", 4, 1 },
+};
+
+static void
+meta_tag(struct meta *m, xmlNodePtr n)
+{
+	const char *const keys[] = { "property", "name", "itemprop" };
+	char *k, *v;
+	size_t i, j;
+
+	if ((v = attr(n, "content")) == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		if ((k = attr(n, keys[i])) == NULL)
+			continue;
+		for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]); j++) {
+			if (strcasecmp(k, meta_keys[j].key) != 0)
+				continue;
+			switch (meta_keys[j].field) {
+			case 0:
+				meta_set(&m->title, &m->p_title,
+				    meta_keys[j].prio, v);
+				break;
+			case 1:
+				/* a profile URL is no name */
+				if (strncmp(v, "http", 4) != 0)
+					meta_set(&m->byline, &m->p_byline,
+					    meta_keys[j].prio, v);
+				break;
+			case 2:
+				meta_set(&m->published, &m->p_published,
+				    meta_keys[j].prio, v);
+				break;
+			case 3:
+				meta_set(&m->image, &m->p_image,
+				    meta_keys[j].prio, v);
+				break;
+			default:
+				meta_set(&m->site, &m->p_site,
+				    meta_keys[j].prio, v);
+			}
+		}
+		xmlFree(k);
+	}
+	xmlFree(v);
+}
+
+/* The text of a byline element, "By " and the like cut. */
+static void
+meta_byline(struct meta *m, xmlNodePtr n)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	char *s, *p;
+
+	text_of(n, &b, 0);
+	if (b.overflow || (s = one_line(b.data, b.len)) == NULL) {
+		buf_free(&b);
+		return;
+	}
+	p = s;
+	if (strncasecmp(p, "by ", 3) == 0)
+		p += 3;
+	else if (strncasecmp(p, "von ", 4) == 0 || strncasecmp(p, "par ", 4)
+	    == 0)
+		p += 4;
+	if (strlen(p) <= 100 && text_words(p, strlen(p)) <= 8)
+		meta_set(&m->byline, &m->p_byline, 1, p);
+	free(s);
+	buf_free(&b);
+}
+
+static void
+meta_walk(struct meta *m, xmlNodePtr n, int depth)
+{
+	xmlNodePtr c;
+	char *v;
+	struct buf b = BUF_INIT(LIM_ONELINE);
+
+	if (depth > LIM_ARTICLE_DEPTH)
+		return;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "meta"))
+			meta_tag(m, c);
+		else if (is_el(c, "title") && m->doc_title == NULL) {
+			buf_reset(&b);
+			text_of(c, &b, 0);
+			m->doc_title = one_line(buf_str(&b), b.len);
+		} else if (is_el(c, "base") && m->base == NULL &&
+		    (v = attr(c, "href")) != NULL) {
+			m->base = xstrdup(v);
+			xmlFree(v);
+		} else if (is_el(c, "script")) {
+			if (attr_eq(c, "type", "application/ld+json"))
+				ld_json(m, c);
+			continue;
+		} else if (is_el(c, "time") && m->p_published < 1 &&
+		    (v = attr(c, "datetime")) != NULL) {
+			meta_set(&m->published, &m->p_published, 1, v);
+			xmlFree(v);
+		} else if (m->p_byline < 1 && (attr_eq(c, "rel", "author") ||
+		    attr_eq(c, "itemprop", "author") ||
+		    (!is_el(c, "body") && hints(c, (const char *const[])
+		    { "author", "byline", NULL })))) {
+			meta_byline(m, c);
+			if (m->p_byline >= 1)
+				continue;
+		} else if (is_el(c, "html") && m->lang == NULL &&
+		    (v = attr(c, "lang")) != NULL) {
+			m->lang = one_line(v, strlen(v));
+			xmlFree(v);
+		}
+		meta_walk(m, c, depth + 1);
+	}
+	buf_free(&b);
+}
+
+/* <title> without the site's name after a separator ("Post | Site"). */
+static void
+meta_title(struct meta *m)
+{
+	static const char *const seps[] = {
+		" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " :: ",
+		" \xc2\xbb ", " \xc2\xb7 ", NULL
+	};
+	char *t = m->doc_title, *cut = NULL, *p;
+	size_t i;
+
+	if (t == NULL || m->p_title > 0)
+		return;
+	for (i = 0; seps[i] != NULL; i++)
+		for (p = strstr(t, seps[i]); p != NULL;
+		    p = strstr(p + 1, seps[i]))
+			if (cut == NULL || p > cut)
+				cut = p;
+	if (cut != NULL && text_words(t, (size_t)(cut - t)) >= 3)
+		*cut = '\0';
+	meta_set(&m->title, &m->p_title, 1, t);
+}
+
+/* --- the parse ------------------------------------------------------- */
+
+/* The charset a <meta> near the start names, into name. */
+static void
+sniff_charset(const char *s, size_t n, char *name, size_t namelen)
+{
+	const char *p, *end = s + (n < 2048 ? n : 2048);
+	size_t k;
+
+	name[0] = '\0';
+	for (p = s; p + 8 < end; p++) {
+		if (strncasecmp(p, "charset=", 8) != 0)
+			continue;
+		p += 8;
+		while (p < end && (*p == '"' || *p == '\''))
+			p++;
+		for (k = 0; p < end && k < namelen - 1 &&
+		    (isalnum((unsigned char)*p) || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == ':'); p++)
+			name[k++] = *p;
+		name[k] = '\0';
+		return;
+	}
+}
+
+static htmlDocPtr
+page_parse(const char *page, size_t len, const char *charset)
+{
+	char name[64];
+	struct buf c = BUF_INIT(0);
+	xmlCharEncodingHandlerPtr h;
+	htmlDocPtr doc;
+	const int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
+
+	if (charset != NULL && *charset != '\0')
+		snprintf(name, sizeof(name), "%s", charset);
+	else
+		sniff_charset(page, len, name, sizeof(name));
+	if (name[0] != '\0' && strcasecmp(name, "utf-8") != 0 &&
+	    strcasecmp(name, "utf8") != 0 &&
+	    (h = xmlFindCharEncodingHandler(name)) != NULL) {
+		xmlCharEncCloseFunc(h);
+		return htmlReadMemory(page, (int)len, NULL, name, opts);
+	}
+	utf8_clean(&c, page, len, 0);
+	if (c.len == 0 || c.len > HTML_INT_MAX) {
+		buf_free(&c);
+		return NULL;
+	}
+	doc = htmlReadMemory(c.data, (int)c.len, NULL, "UTF-8", opts);
+	buf_free(&c);
+	return doc;
+}
+
+static xmlNodePtr
+find_body(htmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), c;
+
+	if (root == NULL)
+		return NULL;
+	for (c = root->children; c != NULL; c = c->next)
+		if (is_el(c, "body"))
+			return c;
+	return root;
+}
+
+/*
+ * One attempt on a fresh parse: the article's HTML into html (reset
+ * first), its words into *words.  0, or -1 with err.
+ */
+static int
+attempt(const char *page, size_t len, const char *charset, int flags,
+    const struct meta *m, struct buf *html, size_t *words, char *err,
+    size_t errlen)
+{
+	struct ext x;
+	struct counts k;
+	xmlNodePtr top, parts[256];
+	struct buf text = BUF_INIT(LIM_ARTICLE_HTML);
+	size_t i, n, nel;
+	int rc = -1;
+
+	memset(&x, 0, sizeof(x));
+	x.flags = flags;
+	x.title = m->title;
+	buf_reset(html);
+	*words = 0;
+	if ((x.doc = page_parse(page, len, charset)) == NULL) {
+		errf(err, errlen, "not an HTML page");
+		goto out;
+	}
+	if ((x.body = find_body(x.doc)) == NULL) {
+		rc = 0;
+		goto out;
+	}
+	prep(&x, x.body, 0);
+	if ((nel = 1 + count_elements(x.body)) > LIM_ARTICLE_NODES) {
+		errf(err, errlen, "page too complex (%zu elements)", nel);
+		goto out;
+	}
+	x.info = xcalloc(nel, sizeof(*x.info));
+	x.cand = xcalloc(nel, sizeof(*x.cand));
+	measure(&x, x.body, 0);
+	score_tree(&x, x.body);
+	if ((top = top_candidate(&x)) == NULL)
+		top = x.body;
+	n = gather(&x, top, parts, sizeof(parts) / sizeof(parts[0]));
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		clean(&x, parts[i], &k, 0, 0);
+	}
+	if (n > 1)
+		buf_puts(html, "<div>\n");
+	for (i = 0; i < n; i++) {
+		write_node(html, parts[i], m->base, 0);
+		text_of(parts[i], &text, 0);
+		buf_putc(&text, ' ');
+	}
+	if (n > 1)
+		buf_puts(html, "</div>\n");
+	if (html->overflow) {
+		errf(err, errlen, "article too large");
+		goto out;
+	}
+	*words = text_words(buf_str(&text), text.len);
+	rc = 0;
+out:
+	/* libxml2 must not see our pointers in _private when freeing */
+	free(x.info);
+	free(x.cand);
+	buf_free(&text);
+	xmlFreeDoc(x.doc);
+	return rc;
+}
+
+/* The metadata of the page, from a parse of its own (nothing dropped). */
+static void
+meta_read(const char *page, size_t len, const char *charset,
+    const char *url, struct meta *m)
+{
+	htmlDocPtr doc = page_parse(page, len, charset);
+	xmlChar *r;
+	char *img;
+
+	if (doc != NULL)
+		meta_walk(m, (xmlNodePtr)doc, 0);
+	xmlFreeDoc(doc);
+	meta_title(m);
+	/* <base href> relative to the page, then the page itself */
+	if (m->base != NULL && url != NULL && (r = xmlBuildURI(
+	    (const xmlChar *)m->base, (const xmlChar *)url)) != NULL) {
+		free(m->base);
+		m->base = xstrdup((const char *)r);
+		xmlFree(r);
+	} else if (m->base == NULL)
+		m->base = xstrdup(url);
+	if (m->image != NULL && m->base != NULL && (r = xmlBuildURI(
+	    (const xmlChar *)m->image, (const xmlChar *)m->base)) != NULL) {
+		img = one_line((const char *)r, strlen((const char *)r));
+		xmlFree(r);
+		free(m->image);
+		m->image = img;
+	}
+}
+
+/* 1 with the reason in err when the extraction is too little or the
+ * wrong kind of content. */
+static int
+thin(const char *html, size_t len, size_t words, char *err, size_t errlen)
+{
+	size_t links = 0, heads = 0;
+	const char *p;
+
+	if (words < ARTICLE_MIN_WORDS) {
+		errf(err, errlen, "too little content (%zu words)", words);
+		return 1;
+	}
+	/* a list of teasers: many linked headings, little text each */
+	for (p = html; (p = strstr(p, "<h")) != NULL && (size_t)(p - html) <
+	    len; p++) {
+		if (p[2] < '1' || p[2] > '6')
+			continue;
+		heads++;
+		if (strncmp(p + 4, "<a ", 3) == 0 || strncmp(p + 4, "<a>", 3)
+		    == 0)
+			links++;
+	}
+	if (links >= 3 && links * 2 >= heads && words / links < 80) {
+		errf(err, errlen, "a list of %zu articles, not one", links);
+		return 1;
+	}
+	return 0;
+}
+
+enum article_rc
+article_extract(const char *page, size_t len, const char *url,
+    const char *charset, struct article *out, char *err, size_t errlen)
+{
+	static const int tries[] = { F_ALL, F_WEIGHT | F_CLEAN, F_CLEAN };
+	struct meta m;
+	struct buf html = BUF_INIT(LIM_ARTICLE_HTML);
+	size_t i, words, best = 0;
+	enum article_rc rc = ARTICLE_FAIL;
+	int got = 0;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->html, LIM_ARTICLE_HTML);
+	memset(&m, 0, sizeof(m));
+	if (len > LIM_ARTICLE_PAGE) {
+		errf(err, errlen, "page too large (%zu bytes)", len);
+		goto out;
+	}
+	if (len == 0) {
+		errf(err, errlen, "empty page");
+		goto out;
+	}
+	meta_read(page, len, charset, url, &m);
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		if (attempt(page, len, charset, tries[i], &m, &html, &words,
+		    err, errlen) == -1)
+			goto out;
+		if (!got || words > best) {
+			buf_reset(&out->html);
+			if (html.len > 0)
+				utf8_clean(&out->html, html.data, html.len, 0);
+			best = words;
+			got = 1;
+		}
+		/* enough text: no need to relax the rules */
+		if (words >= ARTICLE_RETRY_WORDS)
+			break;
+	}
+	out->words = best;
+	rc = ARTICLE_OK;
+	if (thin(buf_str(&out->html), out->html.len, best, err, errlen)) {
+		buf_reset(&out->html);
+		rc = ARTICLE_THIN;
+	}
+out:
+	out->title = m.title;
+	out->byline = m.byline;
+	out->published = m.published;
+	out->image = m.image;
+	out->site = m.site;
+	out->lang = m.lang;
+	free(m.base);
+	free(m.doc_title);
+	buf_free(&html);
+	return rc;
+}
+
+void
+article_free(struct article *a)
+{
+	if (a == NULL)
+		return;
+	buf_free(&a->html);
+	free(a->title);
+	free(a->byline);
+	free(a->published);
+	free(a->image);
+	free(a->site);
+	free(a->lang);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- teasers --------------------------------------------------------- */
+
+/* Link texts that lead to the rest of the article (lower case). */
+static const char *const read_more[] = {
+	"continue reading", "keep reading", "read more", "read on",
+	"read the full", "read the rest", "full article", "full story",
+	"weiterlesen", "mehr lesen", "lire la suite", "lire plus",
+	"leer m\xc3\xa1s", "leer mas", "seguir leyendo", "continuar leyendo",
+	"leggi tutto", "continua a leggere", "leggi di pi\xc3\xb9",
+	"lees meer", "verder lezen", "leia mais", "continuar lendo",
+	"continue lendo", NULL
+};
+
+/* Endings of a cut text. */
+static const char *const ellipses[] = {
+	"...", "\xe2\x80\xa6", "[\xe2\x80\xa6]", "[...]", "(\xe2\x80\xa6)",
+	"(...)", "\xe2\x80\xa6]", NULL
+};
+
+/*
+ * A URL for comparison into out: no scheme (http and https are one), host
+ * in lower case, no fragment, no trailing slash.
+ */
+static void
+url_key(const char *u, struct buf *out)
+{
+	const char *p = strstr(u, "://"), *h;
+	size_t n;
+
+	buf_reset(out);
+	if (p != NULL)
+		u = p + 3;
+	for (h = u; *h && *h != '/' && *h != '?' && *h != '#'; h++)
+		buf_putc(out, lower((unsigned char)*h));
+	n = strcspn(h, "#");
+	buf_append(out, h, n);
+	while (out->len > 0 && out->data[out->len - 1] == '/')
+		out->data[--out->len] = '\0';
+}
+
+/* 1 when href (relative to link) leads to link itself. */
+static int
+same_page(const char *href, const char *link)
+{
+	struct buf a = BUF_INIT(LIM_ONELINE * 2), b = BUF_INIT(LIM_ONELINE * 2);
+	xmlChar *r = xmlBuildURI((const xmlChar *)href, (const xmlChar *)link);
+	int same;
+
+	url_key(r != NULL ? (const char *)r : href, &a);
+	url_key(link, &b);
+	xmlFree(r);
+	same = !a.overflow && !b.overflow && b.len > 0 &&
+	    strncmp(buf_str(&a), buf_str(&b), b.len) == 0 &&
+	    (a.data[b.len] == '\0' || a.data[b.len] == '?' ||
+	    (a.data[b.len] == '/' && a.data[b.len + 1] == '\0'));
+	buf_free(&a);
+	buf_free(&b);
+	return same;
+}
+
+/* The quoted or bare value of attribute name in the tag at t (up to
+ * end) into out; 0 when the tag has none. */
+static int
+tag_attr(const char *t, const char *end, const char *name, struct buf *out)
+{
+	size_t n = strlen(name);
+	const char *p, *v;
+	char q;
+
+	for (p = t; p + n < end; p++) {
+		if (strncasecmp(p, name, n) != 0 ||
+		    !is_space((unsigned char)p[-1]))
+			continue;
+		for (v = p + n; v < end && is_space((unsigned char)*v); v++)
+			;
+		if (v >= end || *v != '=')
+			continue;
+		for (v++; v < end && is_space((unsigned char)*v); v++)
+			;
+		q = v < end && (*v == '"' || *v == '\'') ? *v++ : 0;
+		for (p = v; p < end && (q ? *p != q :
+		    !is_space((unsigned char)*p)); p++)
+			;
+		buf_reset(out);
+		return buf_append(out, v, (size_t)(p - v)) == 0;
+	}
+	return 0;
+}
+
+/* 1 when some <a> of body reads "read more" and leads to link. */
+static int
+has_more_link(const char *body, size_t len, const char *link)
+{
+	struct buf href = BUF_INIT(LIM_ONELINE), txt = BUF_INIT(LIM_ONELINE),
+	    dec = BUF_INIT(0);
+	const char *end = body + len, *p, *te, *close;
+	size_t i;
+	int r = 0;
+
+	for (p = body; !r && p + 3 < end; p++) {
+		if (p[0] != '<' || lower((unsigned char)p[1]) != 'a' ||
+		    !is_space((unsigned char)p[2]))
+			continue;
+		if ((te = memchr(p, '>', (size_t)(end - p))) == NULL)
+			break;
+		for (close = te; close + 3 < end && !(close[0] == '<' &&
+		    close[1] == '/' && lower((unsigned char)close[2]) == 'a');
+		    close++)
+			;
+		if (!tag_attr(p + 2, te, "href", &href)) {
+			p = te;
+			continue;
+		}
+		buf_reset(&dec);
+		buf_reset(&txt);
+		/* entities in both: html_to_line decodes */
+		if (html_to_line(href.data, href.len, &dec) == -1 ||
+		    html_to_line(te + 1, (size_t)(close - te - 1), &txt) == -1)
+			break;
+		for (i = 0; i < txt.len; i++)
+			txt.data[i] = (char)lower((unsigned char)txt.data[i]);
+		for (i = 0; read_more[i] != NULL; i++)
+			if (strstr(buf_str(&txt), read_more[i]) != NULL)
+				break;
+		r = read_more[i] != NULL && same_page(buf_str(&dec), link);
+		p = te;
+	}
+	buf_free(&href);
+	buf_free(&txt);
+	buf_free(&dec);
+	return r;
+}
+
+int
+article_is_teaser(const char *body, size_t len, const char *link)
+{
+	struct buf text = BUF_INIT(0);
+	size_t words, n, i, k;
+	int r = 0;
+
+	if (link == NULL || *link == '\0')
+		return 0;
+	if (body == NULL || len == 0)
+		return 1;
+	if (html_to_line(body, len, &text) == -1)
+		goto out;
+	if ((words = text_words(buf_str(&text), text.len)) == 0) {
+		r = 1;
+		goto out;
+	}
+	if (words >= ARTICLE_TEASER_WORDS)
+		goto out;
+	for (n = text.len; n > 0 && is_space((unsigned char)text.data[n - 1]);
+	    n--)
+		;
+	for (i = 0; ellipses[i] != NULL && !r; i++) {
+		k = strlen(ellipses[i]);
+		r = n >= k && memcmp(text.data + n - k, ellipses[i], k) == 0;
+	}
+	if (!r)
+		r = has_more_link(body, len, link);
+out:
+	buf_free(&text);
+	return r;
+}
