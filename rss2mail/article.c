@@ -15,8 +15,8 @@
  * with fewer rules (keep the unlikely; ignore hints; no cleaning), and the
  * attempt with the most text wins.
  *
- * Metadata comes from the whole page first: JSON-LD (Article types),
- * OpenGraph and <meta>, then <title>, <time> and byline elements.
+ * The metadata is read from the first parse before anything is dropped
+ * (article_meta.c); the teaser test is article_teaser.c.
  *
  * Deliberately not here: fetching, charset detection beyond the HTTP
  * charset and <meta charset> (libxml2 converts), and safety: the output
@@ -29,13 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 
 #include "article.h"
+#include "article_int.h"
 #include "buf.h"
 #include "html.h"
 #include "limits.h"
@@ -154,13 +154,6 @@ struct counts {
 	size_t	 chars, link_chars, commas, p, img, li, input, headings;
 };
 
-/* Metadata with the priority of the source that set each field. */
-struct meta {
-	char	*title, *byline, *published, *image, *site, *lang, *base;
-	int	 p_title, p_byline, p_published, p_image, p_site;
-	char	*doc_title;		/* <title>, cut later */
-};
-
 /* One attempt. */
 struct ext {
 	htmlDocPtr	 doc;
@@ -174,14 +167,12 @@ struct ext {
 	int		 title_seen;
 };
 
-static long
-sorted_find(const char *const *list, const char *s)
+long
+article_find(const char *const *list, size_t n, const char *s)
 {
-	size_t lo = 0, hi = 0, mid;
+	size_t lo = 0, hi = n, mid;
 	int c;
 
-	while (list[hi] != NULL)
-		hi++;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if ((c = strcmp(s, list[mid])) == 0)
@@ -194,10 +185,8 @@ sorted_find(const char *const *list, const char *s)
 	return -1;
 }
 
-#define IN(list, s)	(sorted_find(list, (const char *)(s)) >= 0)
-
-static int
-is_el(xmlNodePtr n, const char *name)
+int
+article_is(xmlNodePtr n, const char *name)
 {
 	return n != NULL && n->type == XML_ELEMENT_NODE &&
 	    strcmp((const char *)n->name, name) == 0;
@@ -212,34 +201,37 @@ is_heading(xmlNodePtr n)
 	    s[1] >= '1' && s[1] <= '6' && s[2] == '\0';
 }
 
-static int
-is_space(int c)
+/*
+ * An attribute's value as the tree holds it (no copy: valid until the
+ * attribute changes), "" for a bare attribute, NULL when n has none.
+ * The HTML parser writes names in lower case and values as one text
+ * node; xmlGetProp would copy each, and every element is asked several
+ * times.
+ */
+const char *
+article_attr(xmlNodePtr n, const char *name)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
+	xmlAttrPtr a;
+	xmlNodePtr t;
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		t = a->children;
+		if (t == NULL)
+			return "";
+		return t->type == XML_TEXT_NODE && t->next == NULL &&
+		    t->content != NULL ? (const char *)t->content : "";
+	}
+	return NULL;
 }
 
-static int
-lower(int c)
+int
+article_attr_eq(xmlNodePtr n, const char *name, const char *v)
 {
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
+	const char *a = article_attr(n, name);
 
-/* An attribute's value (libxml2's copy): caller xmlFree()s. */
-static char *
-attr(xmlNodePtr n, const char *name)
-{
-	return (char *)xmlGetProp(n, (const xmlChar *)name);
-}
-
-static int
-attr_eq(xmlNodePtr n, const char *name, const char *v)
-{
-	char *a = attr(n, name);
-	int r = a != NULL && strcasecmp(a, v) == 0;
-
-	xmlFree(a);
-	return r;
+	return a != NULL && strcasecmp(a, v) == 0;
 }
 
 static void
@@ -278,8 +270,8 @@ text_measure(const char *s, unsigned *chars, unsigned *commas)
 }
 
 /* Words in s (runs of non-space). */
-static size_t
-text_words(const char *s, size_t n)
+size_t
+article_words(const char *s, size_t n)
 {
 	size_t i, w = 0;
 	int in = 0;
@@ -296,28 +288,30 @@ text_words(const char *s, size_t n)
 }
 
 /* The text of a subtree appended to out, capped by out. */
-static void
-text_of(xmlNodePtr n, struct buf *out, int depth)
+void
+article_text(xmlNodePtr n, struct buf *out, int depth)
 {
 	xmlNodePtr c;
 
 	if (depth > LIM_ARTICLE_DEPTH)
 		return;
 	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_TEXT_NODE && c->content != NULL)
+		/* a script's text (JSON-LD) is a CDATA node */
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL)
 			buf_puts(out, (const char *)c->content);
 		else if (c->type == XML_ELEMENT_NODE) {
-			if (IN(block_tags, c->name) || is_el(c, "br"))
+			if (IN(block_tags, c->name) || article_is(c, "br"))
 				buf_putc(out, ' ');
-			text_of(c, out, depth + 1);
+			article_text(c, out, depth + 1);
 		}
 	}
 }
 
 /* s made one clean line: valid UTF-8, collapsed spaces, at most
  * LIM_ONELINE bytes (cut at a code point); NULL when empty. */
-static char *
-one_line(const char *s, size_t n)
+char *
+article_line(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT(0);
 	size_t len, start = 0;
@@ -372,15 +366,13 @@ hint_match(const char *value, const char *const *list)
 }
 
 /* 1 when the class or the id matches list. */
-static int
-hints(xmlNodePtr n, const char *const *list)
+int
+article_hints(xmlNodePtr n, const char *const *list)
 {
-	char *c = attr(n, "class"), *id = attr(n, "id");
+	const char *c = article_attr(n, "class"), *id = article_attr(n, "id");
 	int r = (c != NULL && hint_match(c, list)) ||
 	    (id != NULL && hint_match(id, list));
 
-	xmlFree(c);
-	xmlFree(id);
 	return r;
 }
 
@@ -389,18 +381,17 @@ static int
 class_weight(xmlNodePtr n)
 {
 	const char *const names[] = { "class", "id" };
-	char *v;
+	const char *v;
 	int w = 0;
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		if ((v = attr(n, names[i])) == NULL)
+		if ((v = article_attr(n, names[i])) == NULL)
 			continue;
 		if (hint_match(v, hint_neg))
 			w -= 25;
 		if (hint_match(v, hint_pos))
 			w += 25;
-		xmlFree(v);
 	}
 	return w;
 }
@@ -410,7 +401,7 @@ static int
 holds_article(xmlNodePtr n, int depth)
 {
 	xmlNodePtr c;
-	char *ip;
+	const char *ip;
 	int r;
 
 	if (depth > LIM_ARTICLE_DEPTH)
@@ -418,13 +409,12 @@ holds_article(xmlNodePtr n, int depth)
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, "h1") || is_el(c, "main"))
+		if (article_is(c, "h1") || article_is(c, "main"))
 			return 1;
-		if (is_el(c, "article") && !hints(c, hint_comment))
+		if (article_is(c, "article") && !article_hints(c, hint_comment))
 			return 1;
-		ip = attr(c, "itemprop");
+		ip = article_attr(c, "itemprop");
 		r = ip != NULL && strcmp(ip, "articleBody") == 0;
-		xmlFree(ip);
 		if (r || holds_article(c, depth + 1))
 			return 1;
 	}
@@ -436,25 +426,24 @@ static int
 unlikely(xmlNodePtr n)
 {
 	const char *name = (const char *)n->name;
-	char *role;
+	const char *role;
 	int r;
 
 	if (strcmp(name, "body") == 0 || strcmp(name, "html") == 0)
 		return 0;
 	if (strcmp(name, "nav") == 0 || strcmp(name, "aside") == 0)
 		return !holds_article(n, 0);
-	if ((role = attr(n, "role")) != NULL) {
+	if ((role = article_attr(n, "role")) != NULL) {
 		r = IN(unlikely_roles, role);
-		xmlFree(role);
 		if (r)
 			return !holds_article(n, 0);
 	}
 	if (strcmp(name, "footer") == 0)
 		return !holds_article(n, 0);
-	if (!hints(n, hint_neg))
+	if (!article_hints(n, hint_neg))
 		return 0;
 	if ((strcmp(name, "article") == 0 || strcmp(name, "main") == 0) &&
-	    !hints(n, hint_comment))
+	    !article_hints(n, hint_comment))
 		return 0;
 	/* a layout wrapper ("has-sidebar") around the article stays */
 	return !holds_article(n, 0);
@@ -463,15 +452,15 @@ unlikely(xmlNodePtr n)
 static int
 hidden(xmlNodePtr n)
 {
-	char *s;
+	const char *s;
 	char flat[64];
 	size_t i, k;
 	int r = 0;
 
 	if (xmlHasProp(n, (const xmlChar *)"hidden") != NULL ||
-	    attr_eq(n, "aria-hidden", "true"))
+	    article_attr_eq(n, "aria-hidden", "true"))
 		return 1;
-	if ((s = attr(n, "style")) == NULL)
+	if ((s = article_attr(n, "style")) == NULL)
 		return 0;
 	/* "display : none" and "visibility:hidden", spaces and case aside */
 	for (i = 0, k = 0; s[i] != '\0'; i++) {
@@ -489,7 +478,6 @@ hidden(xmlNodePtr n)
 	flat[k] = '\0';
 	if (strstr(flat, "display:none") || strstr(flat, "visibility:hidden"))
 		r = 1;
-	xmlFree(s);
 	return r;
 }
 
@@ -504,28 +492,33 @@ static const char *const lazy_srcset[] = {
 	"data-srcset", "data-lazy-srcset", "srcset", NULL
 };
 
-/* 1 when src is no real image: missing, inline data, a placeholder. */
+/*
+ * 1 when src is no real image: missing, inline data, or a file named like
+ * the placeholders lazy loaders show first (blank.gif, spacer.gif,
+ * placeholder.svg, lazy.png, 1x1.gif ...).
+ */
 static int
 placeholder(const char *src)
 {
-	static const char *const words[] = {
-		"blank.", "data:", "lazy", "loading", "pixel.", "placeholder",
-		"spacer", "transparent.", NULL
+	static const char *const names[] = {
+		"1x1", "blank", "empty", "gray", "grey", "lazy", "loading",
+		"pixel", "placeholder", "spacer", "transparent", NULL
 	};
-	char low[256];
-	size_t i;
+	const char *file, *p;
+	size_t i, n;
 
 	if (src == NULL)
 		return 1;
 	while (is_space((unsigned char)*src))
 		src++;
-	if (*src == '\0')
+	if (*src == '\0' || strncasecmp(src, "data:", 5) == 0)
 		return 1;
-	for (i = 0; src[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)lower((unsigned char)src[i]);
-	low[i] = '\0';
-	for (i = 0; words[i] != NULL; i++)
-		if (strstr(low, words[i]) != NULL)
+	n = strcspn(src, "?#");
+	for (file = p = src; p < src + n; p++)
+		if (*p == '/')
+			file = p + 1;
+	for (i = 0; names[i] != NULL; i++)
+		if (strncasecmp(file, names[i], strlen(names[i])) == 0)
 			return 1;
 	return 0;
 }
@@ -566,25 +559,22 @@ static int
 img_fix(xmlNodePtr img, xmlNodePtr fallback)
 {
 	struct buf b = BUF_INIT(LIM_ONELINE);
-	char *src = attr(img, "src"), *v;
+	const char *src = article_attr(img, "src"), *v;
 	size_t i;
 	int ok = 0;
 
 	for (i = 0; lazy_src[i] != NULL && !ok; i++) {
-		if ((v = attr(img, lazy_src[i])) != NULL && !placeholder(v) &&
+		if ((v = article_attr(img, lazy_src[i])) != NULL && !placeholder(v) &&
 		    buf_puts(&b, v) == 0)
 			ok = 1;
-		xmlFree(v);
 	}
 	if (!ok && placeholder(src)) {
 		for (i = 0; lazy_srcset[i] != NULL && !ok; i++) {
-			if ((v = attr(img, lazy_srcset[i])) != NULL)
+			if ((v = article_attr(img, lazy_srcset[i])) != NULL)
 				ok = srcset_best(v, &b);
-			xmlFree(v);
 			if (!ok && fallback != NULL &&
-			    (v = attr(fallback, lazy_srcset[i])) != NULL) {
+			    (v = article_attr(fallback, lazy_srcset[i])) != NULL) {
 				ok = srcset_best(v, &b);
-				xmlFree(v);
 			}
 		}
 	}
@@ -593,7 +583,6 @@ img_fix(xmlNodePtr img, xmlNodePtr fallback)
 		    (const xmlChar *)b.data);
 	else
 		ok = !placeholder(src);
-	xmlFree(src);
 	buf_free(&b);
 	return ok;
 }
@@ -604,7 +593,7 @@ find_el(xmlNodePtr n, const char *name, int depth)
 {
 	xmlNodePtr c, r;
 
-	if (is_el(n, name))
+	if (article_is(n, name))
 		return n;
 	if (depth > LIM_ARTICLE_DEPTH)
 		return NULL;
@@ -624,7 +613,7 @@ static void
 noscript_fix(xmlNodePtr ns)
 {
 	xmlNodePtr img = find_el(ns, "img", 0), prev, pimg;
-	char *src;
+	const char *src;
 
 	if (img == NULL || !img_fix(img, NULL))
 		return;
@@ -637,13 +626,11 @@ noscript_fix(xmlNodePtr ns)
 		xmlAddPrevSibling(ns, img);
 		return;
 	}
-	src = attr(pimg, "src");
+	src = article_attr(pimg, "src");
 	if (placeholder(src)) {
-		xmlFree(src);
-		src = attr(img, "src");
+		src = article_attr(img, "src");
 		xmlSetProp(pimg, (const xmlChar *)"src", (const xmlChar *)src);
 	}
-	xmlFree(src);
 }
 
 /* --- the first pass: what is never content --------------------------- */
@@ -668,12 +655,12 @@ prep(struct ext *x, xmlNodePtr n, int depth)
 				xmlAddNextSibling(c, k);
 			}
 			next = c->next;
-			if (is_el(n, "picture") && (k = find_el(n, "img", 0)))
+			if (article_is(n, "picture") && (k = find_el(n, "img", 0)))
 				img_fix(k, c);
 			drop(c);
 			continue;
 		}
-		if (is_el(c, "noscript")) {
+		if (article_is(c, "noscript")) {
 			noscript_fix(c);
 			next = c->next;
 			drop(c);
@@ -684,8 +671,13 @@ prep(struct ext *x, xmlNodePtr n, int depth)
 			drop(c);
 			continue;
 		}
-		if (is_el(c, "img")) {
-			if (!img_fix(c, NULL))
+		if (article_is(c, "img")) {
+			/* an image without a source goes, unless the
+			 * <noscript> after it has one */
+			for (k = c->next; k != NULL &&
+			    k->type != XML_ELEMENT_NODE; k = k->next)
+				;
+			if (!img_fix(c, NULL) && !article_is(k, "noscript"))
 				drop(c);
 			continue;
 		}
@@ -721,15 +713,14 @@ measure(struct ext *x, xmlNodePtr n, int in_link)
 	struct ninfo *ni = &x->info[x->nused++], *ci;
 	xmlNodePtr c;
 	unsigned chars, commas;
-	char *href;
+	const char *href;
 	int link = in_link;
 
 	n->_private = ni;
-	if (!in_link && is_el(n, "a")) {
-		href = attr(n, "href");
+	if (!in_link && article_is(n, "a")) {
+		href = article_attr(n, "href");
 		/* an in-page anchor counts less (readability's 0.3) */
 		link = href != NULL && href[0] == '#' ? 2 : 1;
-		xmlFree(href);
 	}
 	for (c = n->children; c != NULL; c = c->next) {
 		if (c->type == XML_TEXT_NODE && c->content != NULL) {
@@ -831,14 +822,14 @@ score_tree(struct ext *x, xmlNodePtr n)
 	xmlNodePtr c;
 	unsigned chars = 0, commas = 0;
 
-	if (IN(para_tags, n->name) || is_el(n, "li")) {
+	if (IN(para_tags, n->name) || article_is(n, "li")) {
 		if (!ni->blocks) {
-			if (!is_el(n, "li") && n->parent != NULL)
+			if (!article_is(n, "li") && n->parent != NULL)
 				score_para(x, n->parent, ni->chars,
 				    ni->commas);
 			return;
 		}
-		if (!is_el(n, "li")) {
+		if (!article_is(n, "li")) {
 			loose_text(n, &chars, &commas);
 			score_para(x, n, chars, commas);
 		}
@@ -920,7 +911,7 @@ has_sentence(xmlNodePtr n)
 	char *p;
 	int r;
 
-	text_of(n, &b, 0);
+	article_text(n, &b, 0);
 	p = b.data;
 	r = p != NULL && (strstr(p, ". ") != NULL ||
 	    (b.len > 0 && strrchr(p, '.') != NULL &&
@@ -947,7 +938,7 @@ fine_print(xmlNodePtr n, int in_small, int depth)
 			if (*p != '\0')
 				return 0;
 		} else if (c->type == XML_ELEMENT_NODE &&
-		    !fine_print(c, in_small || is_el(c, "small"), depth + 1))
+		    !fine_print(c, in_small || article_is(c, "small"), depth + 1))
 			return 0;
 	}
 	return 1;
@@ -959,7 +950,7 @@ gather(struct ext *x, xmlNodePtr top, xmlNodePtr *out, size_t max)
 {
 	struct ninfo *ni;
 	xmlNodePtr c;
-	char *tc, *cc;
+	const char *tc, *cc;
 	double thr, bonus, ld;
 	size_t n = 0;
 
@@ -970,7 +961,7 @@ gather(struct ext *x, xmlNodePtr top, xmlNodePtr *out, size_t max)
 	thr = info(top)->score * 0.2;
 	if (thr < 10)
 		thr = 10;
-	tc = attr(top, "class");
+	tc = article_attr(top, "class");
 	for (c = top->parent->children; c != NULL && n < max; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -980,15 +971,14 @@ gather(struct ext *x, xmlNodePtr top, xmlNodePtr *out, size_t max)
 		}
 		ni = info(c);
 		bonus = 0;
-		cc = attr(c, "class");
+		cc = article_attr(c, "class");
 		if (tc != NULL && cc != NULL && *tc && strcmp(tc, cc) == 0)
 			bonus = info(top)->score * 0.2;
-		xmlFree(cc);
 		if (ni->candidate && ni->score + bonus >= thr) {
 			out[n++] = c;
 			continue;
 		}
-		if ((!is_el(c, "p") && !(IN(para_tags, c->name) &&
+		if ((!article_is(c, "p") && !(IN(para_tags, c->name) &&
 		    !ni->blocks)) || fine_print(c, 0, 0))
 			continue;
 		ld = link_density(ni);
@@ -997,7 +987,6 @@ gather(struct ext *x, xmlNodePtr top, xmlNodePtr *out, size_t max)
 		    has_sentence(c)))
 			out[n++] = c;
 	}
-	xmlFree(tc);
 	return n;
 }
 
@@ -1012,7 +1001,7 @@ is_label(xmlNodePtr n, size_t chars)
 
 	if (chars == 0 || chars > 40)
 		return 0;
-	text_of(n, &b, 0);
+	article_text(n, &b, 0);
 	if (b.data == NULL)
 		return 0;
 	for (p = b.data; *p; p++)
@@ -1037,7 +1026,7 @@ repeats_title(xmlNodePtr n, const char *title)
 
 	if (title == NULL)
 		return 0;
-	text_of(n, &b, 0);
+	article_text(n, &b, 0);
 	p = buf_str(&b);
 	q = title;
 	for (;;) {
@@ -1063,7 +1052,7 @@ clean_verdict(struct ext *x, xmlNodePtr n, const struct counts *k)
 {
 	struct ninfo *ni = info(n);
 	int weight = (x->flags & F_WEIGHT) ? class_weight(n) : 0;
-	int list = is_el(n, "ul") || is_el(n, "ol") || is_el(n, "dl");
+	int list = article_is(n, "ul") || article_is(n, "ol") || article_is(n, "dl");
 	double ld = k->chars ? (double)k->link_chars / k->chars : 0;
 	double score = ni != NULL && ni->candidate ? ni->score : 0;
 
@@ -1071,7 +1060,7 @@ clean_verdict(struct ext *x, xmlNodePtr n, const struct counts *k)
 		return 1;
 	if (k->commas >= 10)
 		return 0;
-	if (k->img > 1 && (double)k->p / k->img < 0.5 && !is_el(n, "figure"))
+	if (k->img > 1 && (double)k->p / k->img < 0.5 && !article_is(n, "figure"))
 		return 1;
 	if (!list && k->li > k->p + 100)
 		return 1;
@@ -1109,7 +1098,7 @@ clean(struct ext *x, xmlNodePtr n, struct counts *k, int in_link, int depth)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		memset(&ck, 0, sizeof(ck));
-		link = in_link || is_el(c, "a");
+		link = in_link || article_is(c, "a");
 		clean(x, c, &ck, link, depth + 1);
 		if (is_heading(c) && !x->title_seen &&
 		    repeats_title(c, x->title)) {
@@ -1122,20 +1111,20 @@ clean(struct ext *x, xmlNodePtr n, struct counts *k, int in_link, int depth)
 			drop(c);
 			continue;
 		}
-		if (is_label(c, ck.chars) || ((is_el(c, "div") ||
-		    is_el(c, "p")) && ck.chars > 0 && ck.img == 0 &&
+		if (is_label(c, ck.chars) || ((article_is(c, "div") ||
+		    article_is(c, "p")) && ck.chars > 0 && ck.img == 0 &&
 		    fine_print(c, 0, 0)) || ((x->flags & F_CLEAN) &&
 		    IN(cond_tags, c->name) && clean_verdict(x, c, &ck))) {
 			drop(c);
 			continue;
 		}
-		if (is_el(c, "p"))
+		if (article_is(c, "p"))
 			ck.p++;
-		else if (is_el(c, "img"))
+		else if (article_is(c, "img"))
 			ck.img++;
-		else if (is_el(c, "li"))
+		else if (article_is(c, "li"))
 			ck.li++;
-		else if (is_el(c, "input"))
+		else if (article_is(c, "input"))
 			ck.input++;
 		else if (is_heading(c))
 			ck.headings++;
@@ -1173,7 +1162,7 @@ write_node(struct buf *out, xmlNodePtr n, const char *base, int depth)
 {
 	xmlAttrPtr a;
 	xmlNodePtr c;
-	char *v;
+	const char *v;
 
 	if (n->type == XML_TEXT_NODE && n->content != NULL) {
 		html_escape(out, (const char *)n->content,
@@ -1186,7 +1175,7 @@ write_node(struct buf *out, xmlNodePtr n, const char *base, int depth)
 	buf_printf(out, "<%s", (const char *)n->name);
 	for (a = n->properties; a != NULL; a = a->next) {
 		if (!IN(out_attrs, a->name) ||
-		    (v = attr(n, (const char *)a->name)) == NULL)
+		    (v = article_attr(n, (const char *)a->name)) == NULL)
 			continue;
 		buf_printf(out, " %s=\"", (const char *)a->name);
 		if (strcmp((const char *)a->name, "href") == 0 ||
@@ -1196,7 +1185,6 @@ write_node(struct buf *out, xmlNodePtr n, const char *base, int depth)
 		else
 			html_escape(out, v, strlen(v));
 		buf_putc(out, '"');
-		xmlFree(v);
 	}
 	buf_putc(out, '>');
 	if (IN(void_tags, n->name))
@@ -1206,289 +1194,6 @@ write_node(struct buf *out, xmlNodePtr n, const char *base, int depth)
 	buf_printf(out, "</%s>", (const char *)n->name);
 	if (IN(block_tags, n->name))
 		buf_putc(out, '\n');
-}
-
-/* --- metadata -------------------------------------------------------- */
-
-static void
-meta_set(char **slot, int *prio, int p, const char *s)
-{
-	char *v;
-
-	if (s == NULL || p <= *prio || (v = one_line(s, strlen(s))) == NULL)
-		return;
-	free(*slot);
-	*slot = v;
-	*prio = p;
-}
-
-/* A JSON-LD value as a name: "Jane", {"name": "Jane"}, [ ... ]. */
-static void
-ld_names(json_t *v, struct buf *out, int depth)
-{
-	size_t i;
-	json_t *e;
-
-	if (depth > 4)
-		return;
-	if (json_is_string(v)) {
-		if (out->len > 0)
-			buf_puts(out, ", ");
-		buf_puts(out, json_string_value(v));
-	} else if (json_is_object(v))
-		ld_names(json_object_get(v, "name"), out, depth + 1);
-	else if (json_is_array(v))
-		json_array_foreach(v, i, e)
-			ld_names(e, out, depth + 1);
-}
-
-/* A JSON-LD image: "url", {"url": ...}, [first]. */
-static const char *
-ld_url(json_t *v, int depth)
-{
-	if (depth > 4)
-		return NULL;
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_object(v))
-		return ld_url(json_object_get(v, "url"), depth + 1);
-	if (json_is_array(v))
-		return ld_url(json_array_get(v, 0), depth + 1);
-	return NULL;
-}
-
-static int
-ld_is_article(json_t *type)
-{
-	static const char *const types[] = {
-		"AnalysisNewsArticle", "Article", "BlogPosting",
-		"LiveBlogPosting", "NewsArticle", "OpinionNewsArticle",
-		"Report", "ReportageNewsArticle", "ReviewNewsArticle",
-		"ScholarlyArticle", "SocialMediaPosting", "TechArticle", NULL
-	};
-	size_t i;
-	json_t *e;
-
-	if (json_is_string(type))
-		return IN(types, json_string_value(type));
-	if (json_is_array(type))
-		json_array_foreach(type, i, e)
-			if (json_is_string(e) &&
-			    IN(types, json_string_value(e)))
-				return 1;
-	return 0;
-}
-
-static void
-ld_walk(struct meta *m, json_t *v, int depth)
-{
-	struct buf b = BUF_INIT(LIM_ONELINE);
-	json_t *e;
-	size_t i;
-
-	if (depth > 6)
-		return;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-			ld_walk(m, e, depth + 1);
-		return;
-	}
-	if (!json_is_object(v))
-		return;
-	ld_walk(m, json_object_get(v, "@graph"), depth + 1);
-	if (!ld_is_article(json_object_get(v, "@type")))
-		return;
-	e = json_object_get(v, "headline");
-	meta_set(&m->title, &m->p_title, 5, json_string_value(
-	    e != NULL ? e : json_object_get(v, "name")));
-	ld_names(json_object_get(v, "author"), &b, 0);
-	meta_set(&m->byline, &m->p_byline, 5, b.data);
-	e = json_object_get(v, "datePublished");
-	meta_set(&m->published, &m->p_published, 5, json_string_value(
-	    e != NULL ? e : json_object_get(v, "dateCreated")));
-	meta_set(&m->image, &m->p_image, 3,
-	    ld_url(json_object_get(v, "image"), 0));
-	buf_reset(&b);
-	ld_names(json_object_get(v, "publisher"), &b, 0);
-	meta_set(&m->site, &m->p_site, 3, b.data);
-	buf_free(&b);
-}
-
-static void
-ld_json(struct meta *m, xmlNodePtr script)
-{
-	struct buf b = BUF_INIT(LIM_ARTICLE_JSONLD);
-	json_error_t je;
-	json_t *v;
-
-	text_of(script, &b, 0);
-	if (b.overflow || b.len == 0) {
-		buf_free(&b);
-		return;
-	}
-	if ((v = json_loadb(b.data, b.len, 0, &je)) != NULL) {
-		ld_walk(m, v, 0);
-		json_decref(v);
-	}
-	buf_free(&b);
-}
-
-/* <meta property|name|itemprop=K content=V>: field by K, best first. */
-static const struct {
-	const char	*key;
-	int		 field;		/* 0 title 1 byline 2 published 3
-					   image 4 site */
-	int		 prio;
-} meta_keys[] = {
-	{ "og:title", 0, 4 }, { "twitter:title", 0, 3 },
-	{ "dc.title", 0, 3 }, { "headline", 0, 3 },
-	{ "author", 1, 4 }, { "article:author", 1, 3 },
-	{ "dc.creator", 1, 3 }, { "byl", 1, 2 }, { "sailthru.author", 1, 2 },
-	{ "article:published_time", 2, 4 }, { "datepublished", 2, 4 },
-	{ "date", 2, 3 }, { "pubdate", 2, 3 }, { "dc.date", 2, 3 },
-	{ "dc.date.issued", 2, 3 }, { "citation_publication_date", 2, 3 },
-	{ "og:image", 3, 4 }, { "og:image:url", 3, 4 },
-	{ "og:image:secure_url", 3, 4 }, { "twitter:image", 3, 2 },
-	{ "twitter:image:src", 3, 2 }, { "image", 3, 2 },
-	{ "og:site_name", 4, 4 }, { "application-name", 4, 1 },
-};
-
-static void
-meta_tag(struct meta *m, xmlNodePtr n)
-{
-	const char *const keys[] = { "property", "name", "itemprop" };
-	char *k, *v;
-	size_t i, j;
-
-	if ((v = attr(n, "content")) == NULL)
-		return;
-	for (i = 0; i < 3; i++) {
-		if ((k = attr(n, keys[i])) == NULL)
-			continue;
-		for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]); j++) {
-			if (strcasecmp(k, meta_keys[j].key) != 0)
-				continue;
-			switch (meta_keys[j].field) {
-			case 0:
-				meta_set(&m->title, &m->p_title,
-				    meta_keys[j].prio, v);
-				break;
-			case 1:
-				/* a profile URL is no name */
-				if (strncmp(v, "http", 4) != 0)
-					meta_set(&m->byline, &m->p_byline,
-					    meta_keys[j].prio, v);
-				break;
-			case 2:
-				meta_set(&m->published, &m->p_published,
-				    meta_keys[j].prio, v);
-				break;
-			case 3:
-				meta_set(&m->image, &m->p_image,
-				    meta_keys[j].prio, v);
-				break;
-			default:
-				meta_set(&m->site, &m->p_site,
-				    meta_keys[j].prio, v);
-			}
-		}
-		xmlFree(k);
-	}
-	xmlFree(v);
-}
-
-/* The text of a byline element, "By " and the like cut. */
-static void
-meta_byline(struct meta *m, xmlNodePtr n)
-{
-	struct buf b = BUF_INIT(LIM_ONELINE);
-	char *s, *p;
-
-	text_of(n, &b, 0);
-	if (b.overflow || (s = one_line(b.data, b.len)) == NULL) {
-		buf_free(&b);
-		return;
-	}
-	p = s;
-	if (strncasecmp(p, "by ", 3) == 0)
-		p += 3;
-	else if (strncasecmp(p, "von ", 4) == 0 || strncasecmp(p, "par ", 4)
-	    == 0)
-		p += 4;
-	if (strlen(p) <= 100 && text_words(p, strlen(p)) <= 8)
-		meta_set(&m->byline, &m->p_byline, 1, p);
-	free(s);
-	buf_free(&b);
-}
-
-static void
-meta_walk(struct meta *m, xmlNodePtr n, int depth)
-{
-	xmlNodePtr c;
-	char *v;
-	struct buf b = BUF_INIT(LIM_ONELINE);
-
-	if (depth > LIM_ARTICLE_DEPTH)
-		return;
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, "meta"))
-			meta_tag(m, c);
-		else if (is_el(c, "title") && m->doc_title == NULL) {
-			buf_reset(&b);
-			text_of(c, &b, 0);
-			m->doc_title = one_line(buf_str(&b), b.len);
-		} else if (is_el(c, "base") && m->base == NULL &&
-		    (v = attr(c, "href")) != NULL) {
-			m->base = xstrdup(v);
-			xmlFree(v);
-		} else if (is_el(c, "script")) {
-			if (attr_eq(c, "type", "application/ld+json"))
-				ld_json(m, c);
-			continue;
-		} else if (is_el(c, "time") && m->p_published < 1 &&
-		    (v = attr(c, "datetime")) != NULL) {
-			meta_set(&m->published, &m->p_published, 1, v);
-			xmlFree(v);
-		} else if (m->p_byline < 1 && (attr_eq(c, "rel", "author") ||
-		    attr_eq(c, "itemprop", "author") ||
-		    (!is_el(c, "body") && hints(c, (const char *const[])
-		    { "author", "byline", NULL })))) {
-			meta_byline(m, c);
-			if (m->p_byline >= 1)
-				continue;
-		} else if (is_el(c, "html") && m->lang == NULL &&
-		    (v = attr(c, "lang")) != NULL) {
-			m->lang = one_line(v, strlen(v));
-			xmlFree(v);
-		}
-		meta_walk(m, c, depth + 1);
-	}
-	buf_free(&b);
-}
-
-/* <title> without the site's name after a separator ("Post | Site"). */
-static void
-meta_title(struct meta *m)
-{
-	static const char *const seps[] = {
-		" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " :: ",
-		" \xc2\xbb ", " \xc2\xb7 ", NULL
-	};
-	char *t = m->doc_title, *cut = NULL, *p;
-	size_t i;
-
-	if (t == NULL || m->p_title > 0)
-		return;
-	for (i = 0; seps[i] != NULL; i++)
-		for (p = strstr(t, seps[i]); p != NULL;
-		    p = strstr(p + 1, seps[i]))
-			if (cut == NULL || p > cut)
-				cut = p;
-	if (cut != NULL && text_words(t, (size_t)(cut - t)) >= 3)
-		*cut = '\0';
-	meta_set(&m->title, &m->p_title, 1, t);
 }
 
 /* --- the parse ------------------------------------------------------- */
@@ -1516,34 +1221,49 @@ sniff_charset(const char *s, size_t n, char *name, size_t namelen)
 	}
 }
 
-static htmlDocPtr
-page_parse(const char *page, size_t len, const char *charset)
-{
-	char name[64];
-	struct buf c = BUF_INIT(0);
-	xmlCharEncodingHandlerPtr h;
-	htmlDocPtr doc;
-	const int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
+/* The page as libxml2 reads it: a known legacy charset as is, anything
+ * else made valid UTF-8 once for every parse. */
+struct source {
+	const char	*data;
+	size_t		 len;
+	char		 enc[64];
+	struct buf	 clean;
+};
 
+static void
+source_init(struct source *src, const char *page, size_t len,
+    const char *charset)
+{
+	xmlCharEncodingHandlerPtr h;
+
+	memset(src, 0, sizeof(*src));
+	buf_init(&src->clean, 0);
 	if (charset != NULL && *charset != '\0')
-		snprintf(name, sizeof(name), "%s", charset);
+		snprintf(src->enc, sizeof(src->enc), "%s", charset);
 	else
-		sniff_charset(page, len, name, sizeof(name));
-	if (name[0] != '\0' && strcasecmp(name, "utf-8") != 0 &&
-	    strcasecmp(name, "utf8") != 0 &&
-	    (h = xmlFindCharEncodingHandler(name)) != NULL) {
+		sniff_charset(page, len, src->enc, sizeof(src->enc));
+	if (src->enc[0] != '\0' && strcasecmp(src->enc, "utf-8") != 0 &&
+	    strcasecmp(src->enc, "utf8") != 0 &&
+	    (h = xmlFindCharEncodingHandler(src->enc)) != NULL) {
 		xmlCharEncCloseFunc(h);
-		return htmlReadMemory(page, (int)len, NULL, name, opts);
+		src->data = page;
+		src->len = len;
+		return;
 	}
-	utf8_clean(&c, page, len, 0);
-	if (c.len == 0 || c.len > HTML_INT_MAX) {
-		buf_free(&c);
+	snprintf(src->enc, sizeof(src->enc), "UTF-8");
+	utf8_clean(&src->clean, page, len, 0);
+	src->data = src->clean.data;
+	src->len = src->clean.len;
+}
+
+static htmlDocPtr
+source_parse(const struct source *src)
+{
+	if (src->len == 0 || src->len > HTML_INT_MAX)
 		return NULL;
-	}
-	doc = htmlReadMemory(c.data, (int)c.len, NULL, "UTF-8", opts);
-	buf_free(&c);
-	return doc;
+	return htmlReadMemory(src->data, (int)src->len, NULL, src->enc,
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_COMPACT);
 }
 
 static xmlNodePtr
@@ -1554,19 +1274,18 @@ find_body(htmlDocPtr doc)
 	if (root == NULL)
 		return NULL;
 	for (c = root->children; c != NULL; c = c->next)
-		if (is_el(c, "body"))
+		if (article_is(c, "body"))
 			return c;
 	return root;
 }
 
 /*
- * One attempt on a fresh parse: the article's HTML into html (reset
- * first), its words into *words.  0, or -1 with err.
+ * One attempt on a fresh parse (freed here): the article's HTML into html
+ * (reset first), its words into *words.  0, or -1 with err.
  */
 static int
-attempt(const char *page, size_t len, const char *charset, int flags,
-    const struct meta *m, struct buf *html, size_t *words, char *err,
-    size_t errlen)
+attempt(htmlDocPtr doc, int flags, const struct meta *m, struct buf *html,
+    size_t *words, char *err, size_t errlen)
 {
 	struct ext x;
 	struct counts k;
@@ -1580,10 +1299,7 @@ attempt(const char *page, size_t len, const char *charset, int flags,
 	x.title = m->title;
 	buf_reset(html);
 	*words = 0;
-	if ((x.doc = page_parse(page, len, charset)) == NULL) {
-		errf(err, errlen, "not an HTML page");
-		goto out;
-	}
+	x.doc = doc;
 	if ((x.body = find_body(x.doc)) == NULL) {
 		rc = 0;
 		goto out;
@@ -1608,7 +1324,7 @@ attempt(const char *page, size_t len, const char *charset, int flags,
 		buf_puts(html, "<div>\n");
 	for (i = 0; i < n; i++) {
 		write_node(html, parts[i], m->base, 0);
-		text_of(parts[i], &text, 0);
+		article_text(parts[i], &text, 0);
 		buf_putc(&text, ' ');
 	}
 	if (n > 1)
@@ -1617,7 +1333,7 @@ attempt(const char *page, size_t len, const char *charset, int flags,
 		errf(err, errlen, "article too large");
 		goto out;
 	}
-	*words = text_words(buf_str(&text), text.len);
+	*words = article_words(buf_str(&text), text.len);
 	rc = 0;
 out:
 	/* libxml2 must not see our pointers in _private when freeing */
@@ -1626,36 +1342,6 @@ out:
 	buf_free(&text);
 	xmlFreeDoc(x.doc);
 	return rc;
-}
-
-/* The metadata of the page, from a parse of its own (nothing dropped). */
-static void
-meta_read(const char *page, size_t len, const char *charset,
-    const char *url, struct meta *m)
-{
-	htmlDocPtr doc = page_parse(page, len, charset);
-	xmlChar *r;
-	char *img;
-
-	if (doc != NULL)
-		meta_walk(m, (xmlNodePtr)doc, 0);
-	xmlFreeDoc(doc);
-	meta_title(m);
-	/* <base href> relative to the page, then the page itself */
-	if (m->base != NULL && url != NULL && (r = xmlBuildURI(
-	    (const xmlChar *)m->base, (const xmlChar *)url)) != NULL) {
-		free(m->base);
-		m->base = xstrdup((const char *)r);
-		xmlFree(r);
-	} else if (m->base == NULL)
-		m->base = xstrdup(url);
-	if (m->image != NULL && m->base != NULL && (r = xmlBuildURI(
-	    (const xmlChar *)m->image, (const xmlChar *)m->base)) != NULL) {
-		img = one_line((const char *)r, strlen((const char *)r));
-		xmlFree(r);
-		free(m->image);
-		m->image = img;
-	}
 }
 
 /* 1 with the reason in err when the extraction is too little or the
@@ -1693,7 +1379,9 @@ article_extract(const char *page, size_t len, const char *url,
 {
 	static const int tries[] = { F_ALL, F_WEIGHT | F_CLEAN, F_CLEAN };
 	struct meta m;
+	struct source src;
 	struct buf html = BUF_INIT(LIM_ARTICLE_HTML);
+	htmlDocPtr doc;
 	size_t i, words, best = 0;
 	enum article_rc rc = ARTICLE_FAIL;
 	int got = 0;
@@ -1701,6 +1389,7 @@ article_extract(const char *page, size_t len, const char *url,
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->html, LIM_ARTICLE_HTML);
 	memset(&m, 0, sizeof(m));
+	memset(&src, 0, sizeof(src));
 	if (len > LIM_ARTICLE_PAGE) {
 		errf(err, errlen, "page too large (%zu bytes)", len);
 		goto out;
@@ -1709,10 +1398,16 @@ article_extract(const char *page, size_t len, const char *url,
 		errf(err, errlen, "empty page");
 		goto out;
 	}
-	meta_read(page, len, charset, url, &m);
+	source_init(&src, page, len, charset);
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		if (attempt(page, len, charset, tries[i], &m, &html, &words,
-		    err, errlen) == -1)
+		if ((doc = source_parse(&src)) == NULL) {
+			errf(err, errlen, "not an HTML page");
+			goto out;
+		}
+		if (i == 0)
+			article_meta_read(doc, url, &m);
+		if (attempt(doc, tries[i], &m, &html, &words, err,
+		    errlen) == -1)
 			goto out;
 		if (!got || words > best) {
 			buf_reset(&out->html);
@@ -1740,6 +1435,7 @@ out:
 	out->lang = m.lang;
 	free(m.base);
 	free(m.doc_title);
+	buf_free(&src.clean);
 	buf_free(&html);
 	return rc;
 }
@@ -1759,168 +1455,3 @@ article_free(struct article *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* --- teasers --------------------------------------------------------- */
-
-/* Link texts that lead to the rest of the article (lower case). */
-static const char *const read_more[] = {
-	"continue reading", "keep reading", "read more", "read on",
-	"read the full", "read the rest", "full article", "full story",
-	"weiterlesen", "mehr lesen", "lire la suite", "lire plus",
-	"leer m\xc3\xa1s", "leer mas", "seguir leyendo", "continuar leyendo",
-	"leggi tutto", "continua a leggere", "leggi di pi\xc3\xb9",
-	"lees meer", "verder lezen", "leia mais", "continuar lendo",
-	"continue lendo", NULL
-};
-
-/* Endings of a cut text. */
-static const char *const ellipses[] = {
-	"...", "\xe2\x80\xa6", "[\xe2\x80\xa6]", "[...]", "(\xe2\x80\xa6)",
-	"(...)", "\xe2\x80\xa6]", NULL
-};
-
-/*
- * A URL for comparison into out: no scheme (http and https are one), host
- * in lower case, no fragment, no trailing slash.
- */
-static void
-url_key(const char *u, struct buf *out)
-{
-	const char *p = strstr(u, "://"), *h;
-	size_t n;
-
-	buf_reset(out);
-	if (p != NULL)
-		u = p + 3;
-	for (h = u; *h && *h != '/' && *h != '?' && *h != '#'; h++)
-		buf_putc(out, lower((unsigned char)*h));
-	n = strcspn(h, "#");
-	buf_append(out, h, n);
-	while (out->len > 0 && out->data[out->len - 1] == '/')
-		out->data[--out->len] = '\0';
-}
-
-/* 1 when href (relative to link) leads to link itself. */
-static int
-same_page(const char *href, const char *link)
-{
-	struct buf a = BUF_INIT(LIM_ONELINE * 2), b = BUF_INIT(LIM_ONELINE * 2);
-	xmlChar *r = xmlBuildURI((const xmlChar *)href, (const xmlChar *)link);
-	int same;
-
-	url_key(r != NULL ? (const char *)r : href, &a);
-	url_key(link, &b);
-	xmlFree(r);
-	same = !a.overflow && !b.overflow && b.len > 0 &&
-	    strncmp(buf_str(&a), buf_str(&b), b.len) == 0 &&
-	    (a.data[b.len] == '\0' || a.data[b.len] == '?' ||
-	    (a.data[b.len] == '/' && a.data[b.len + 1] == '\0'));
-	buf_free(&a);
-	buf_free(&b);
-	return same;
-}
-
-/* The quoted or bare value of attribute name in the tag at t (up to
- * end) into out; 0 when the tag has none. */
-static int
-tag_attr(const char *t, const char *end, const char *name, struct buf *out)
-{
-	size_t n = strlen(name);
-	const char *p, *v;
-	char q;
-
-	for (p = t; p + n < end; p++) {
-		if (strncasecmp(p, name, n) != 0 ||
-		    !is_space((unsigned char)p[-1]))
-			continue;
-		for (v = p + n; v < end && is_space((unsigned char)*v); v++)
-			;
-		if (v >= end || *v != '=')
-			continue;
-		for (v++; v < end && is_space((unsigned char)*v); v++)
-			;
-		q = v < end && (*v == '"' || *v == '\'') ? *v++ : 0;
-		for (p = v; p < end && (q ? *p != q :
-		    !is_space((unsigned char)*p)); p++)
-			;
-		buf_reset(out);
-		return buf_append(out, v, (size_t)(p - v)) == 0;
-	}
-	return 0;
-}
-
-/* 1 when some <a> of body reads "read more" and leads to link. */
-static int
-has_more_link(const char *body, size_t len, const char *link)
-{
-	struct buf href = BUF_INIT(LIM_ONELINE), txt = BUF_INIT(LIM_ONELINE),
-	    dec = BUF_INIT(0);
-	const char *end = body + len, *p, *te, *close;
-	size_t i;
-	int r = 0;
-
-	for (p = body; !r && p + 3 < end; p++) {
-		if (p[0] != '<' || lower((unsigned char)p[1]) != 'a' ||
-		    !is_space((unsigned char)p[2]))
-			continue;
-		if ((te = memchr(p, '>', (size_t)(end - p))) == NULL)
-			break;
-		for (close = te; close + 3 < end && !(close[0] == '<' &&
-		    close[1] == '/' && lower((unsigned char)close[2]) == 'a');
-		    close++)
-			;
-		if (!tag_attr(p + 2, te, "href", &href)) {
-			p = te;
-			continue;
-		}
-		buf_reset(&dec);
-		buf_reset(&txt);
-		/* entities in both: html_to_line decodes */
-		if (html_to_line(href.data, href.len, &dec) == -1 ||
-		    html_to_line(te + 1, (size_t)(close - te - 1), &txt) == -1)
-			break;
-		for (i = 0; i < txt.len; i++)
-			txt.data[i] = (char)lower((unsigned char)txt.data[i]);
-		for (i = 0; read_more[i] != NULL; i++)
-			if (strstr(buf_str(&txt), read_more[i]) != NULL)
-				break;
-		r = read_more[i] != NULL && same_page(buf_str(&dec), link);
-		p = te;
-	}
-	buf_free(&href);
-	buf_free(&txt);
-	buf_free(&dec);
-	return r;
-}
-
-int
-article_is_teaser(const char *body, size_t len, const char *link)
-{
-	struct buf text = BUF_INIT(0);
-	size_t words, n, i, k;
-	int r = 0;
-
-	if (link == NULL || *link == '\0')
-		return 0;
-	if (body == NULL || len == 0)
-		return 1;
-	if (html_to_line(body, len, &text) == -1)
-		goto out;
-	if ((words = text_words(buf_str(&text), text.len)) == 0) {
-		r = 1;
-		goto out;
-	}
-	if (words >= ARTICLE_TEASER_WORDS)
-		goto out;
-	for (n = text.len; n > 0 && is_space((unsigned char)text.data[n - 1]);
-	    n--)
-		;
-	for (i = 0; ellipses[i] != NULL && !r; i++) {
-		k = strlen(ellipses[i]);
-		r = n >= k && memcmp(text.data + n - k, ellipses[i], k) == 0;
-	}
-	if (!r)
-		r = has_more_link(body, len, link);
-out:
-	buf_free(&text);
-	return r;
-}

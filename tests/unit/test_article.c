@@ -267,11 +267,313 @@ test_corpus(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* --- single pages ---------------------------------------------------- */
+
+/* Enough article text to pass the verdict: n paragraphs of prose. */
+static void
+prose(struct buf *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "<p>Paragraph %d of the article, with enough "
+		    "words in it, and a comma or two, to count as the kind "
+		    "of text a reader came for, not a menu or a label.</p>\n",
+		    i);
+}
+
+static enum article_rc
+extract(const char *html, const char *url, struct article *a)
+{
+	char err[ERRLEN];
+
+	return article_extract(html, strlen(html), url, NULL, a, err,
+	    sizeof(err));
+}
+
+static void
+test_metadata(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct article a;
+
+	(void)state;
+	/* JSON-LD wins over OpenGraph, which wins over <title> */
+	buf_puts(&b, "<html lang=\"de-AT\"><head><title>Plain title | Site"
+	    "</title><meta property=\"og:title\" content=\"OG title\">"
+	    "<meta property=\"og:image\" content=\"/lead.jpg\">"
+	    "<meta property=\"og:site_name\" content=\"The Site\">"
+	    "<meta name=\"author\" content=\"Meta Author\">"
+	    "<script type=\"application/ld+json\">{\"@graph\":[{\"@type\":"
+	    "\"WebSite\",\"name\":\"no\"},{\"@type\":[\"NewsArticle\"],"
+	    "\"headline\":\"LD \\u00e9 title\",\"datePublished\":"
+	    "\"2026-01-02T03:04:05Z\",\"author\":[{\"name\":\"A One\"},"
+	    "\"B Two\"]}]}</script></head><body><article>");
+	prose(&b, 6);
+	buf_puts(&b, "</article></body></html>");
+	assert_int_equal(extract(b.data, "https://x.example/a/b", &a),
+	    ARTICLE_OK);
+	assert_string_equal(a.title, "LD \xc3\xa9 title");
+	assert_string_equal(a.byline, "A One, B Two");
+	assert_string_equal(a.published, "2026-01-02T03:04:05Z");
+	assert_string_equal(a.image, "https://x.example/lead.jpg");
+	assert_string_equal(a.site, "The Site");
+	assert_string_equal(a.lang, "de-AT");
+	article_free(&a);
+	/* no JSON-LD: <title> without the site, a byline element, <time> */
+	buf_reset(&b);
+	buf_puts(&b, "<head><title>A longer plain title here | Site</title>"
+	    "<script type=\"application/ld+json\">{broken</script></head>"
+	    "<body><div class=\"post\"><h1>A longer plain title here</h1>"
+	    "<p class=\"byline\">By Jo Writer</p><time datetime=\"2025-05-"
+	    "06\">May 6</time>");
+	prose(&b, 6);
+	buf_puts(&b, "</div></body>");
+	assert_int_equal(extract(b.data, "https://x.example/", &a),
+	    ARTICLE_OK);
+	assert_string_equal(a.title, "A longer plain title here");
+	assert_string_equal(a.byline, "Jo Writer");
+	assert_string_equal(a.published, "2025-05-06");
+	assert_null(a.image);
+	/* the heading that repeats the title is not in the article */
+	assert_null(strstr(a.html.data, "<h1"));
+	assert_null(strstr(a.html.data, "Jo Writer"));
+	article_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_images_and_urls(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct article a;
+	const char *h;
+
+	(void)state;
+	buf_puts(&b, "<head><base href=\"/base/\"></head><body><article>");
+	prose(&b, 3);
+	buf_puts(&b, "<img src=\"data:image/gif;base64,R0lGOD\" data-src=\""
+	    "real1.jpg\" alt=\"one\">"
+	    "<img src=\"/spacer.gif\" data-srcset=\"s.jpg 300w, l.jpg 1200w,"
+	    " m.jpg 800w\" alt=\"two\">"
+	    "<img class=\"lazy\" alt=\"three\"><noscript><img src=\"ns.jpg\" "
+	    "alt=\"three\"></noscript>"
+	    "<picture><source srcset=\"p-small.webp 400w, p-big.webp 1600w\">"
+	    "<img alt=\"four\"></picture>"
+	    "<img alt=\"never loaded\">"
+	    "<p><a href=\"../other/\">a relative link</a> and <a href=\""
+	    "#fn1\">a note</a> and <a href=\"https://elsewhere.example/x\">"
+	    "an absolute one</a> in a paragraph long enough to stay.</p>");
+	prose(&b, 3);
+	buf_puts(&b, "</article></body>");
+	assert_int_equal(extract(b.data, "https://site.example/2026/p.html",
+	    &a), ARTICLE_OK);
+	h = a.html.data;
+	assert_non_null(strstr(h, "src=\"https://site.example/base/real1.jpg"));
+	assert_non_null(strstr(h, "src=\"https://site.example/base/l.jpg\""));
+	assert_non_null(strstr(h, "src=\"https://site.example/base/ns.jpg\""));
+	assert_non_null(strstr(h,
+	    "src=\"https://site.example/base/p-big.webp\""));
+	assert_null(strstr(h, "never loaded"));
+	assert_null(strstr(h, "data:image"));
+	assert_null(strstr(h, "spacer"));
+	assert_non_null(strstr(h, "href=\"https://site.example/other/\""));
+	assert_non_null(strstr(h,
+	    "href=\"https://site.example/base/#fn1\""));
+	assert_non_null(strstr(h, "href=\"https://elsewhere.example/x\""));
+	article_free(&a);
+	buf_free(&b);
+}
+
+/* Whatever the page holds, the sanitized article has no script, no
+ * handler, no hidden text, and no form. */
+static void
+test_hostile(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct article a;
+	char *t;
+
+	(void)state;
+	buf_puts(&b, "<body><div class=\"entry-content\">"
+	    "<script>document.write('SCRIPTTEXT')</script>"
+	    "<style>p{color:red} STYLETEXT</style>"
+	    "<p onclick=\"alert(1)\" style=\"x\">Click <a href=\"javascript:"
+	    "alert(2)\">here</a> <img src=x onerror=alert(3)></p>"
+	    "<div style=\"display : NONE\">HIDDENSTYLE</div>"
+	    "<span hidden>HIDDENATTR</span><div aria-hidden=\"true\">"
+	    "HIDDENARIA</div><form><input value=FORMTEXT>"
+	    "<textarea>FORMAREA</textarea></form>"
+	    "<iframe src=\"https://evil.example/\">FRAMETEXT</iframe>"
+	    "<svg><script>alert(4)</script></svg>"
+	    "<noscript><p>NOSCRIPTTEXT</p></noscript><!-- COMMENTTEXT -->");
+	prose(&b, 6);
+	buf_puts(&b, "</div></body>");
+	assert_int_equal(extract(b.data, "https://x.example/", &a),
+	    ARTICLE_OK);
+	t = reader_text(&a);
+	assert_null(strstr(t, "SCRIPTTEXT"));
+	assert_null(strstr(t, "STYLETEXT"));
+	assert_null(strstr(t, "HIDDEN"));
+	assert_null(strstr(t, "FORM"));
+	assert_null(strstr(t, "FRAMETEXT"));
+	assert_null(strstr(t, "NOSCRIPTTEXT"));
+	assert_null(strstr(t, "COMMENTTEXT"));
+	assert_null(strstr(a.html.data, "onclick"));
+	assert_null(strstr(a.html.data, "onerror"));
+	assert_null(strstr(a.html.data, "<script"));
+	free(t);
+	article_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_verdicts(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct article a;
+	char err[ERRLEN];
+	char *big;
+
+	(void)state;
+	/* empty, not HTML, too little, too large */
+	assert_int_equal(article_extract("", 0, "https://x.example/", NULL,
+	    &a, err, sizeof(err)), ARTICLE_FAIL);
+	assert_string_equal(err, "empty page");
+	article_free(&a);
+	assert_int_equal(extract("<p>Just a line.</p>", "https://x/", &a),
+	    ARTICLE_THIN);
+	assert_int_equal(a.html.len, 0);
+	article_free(&a);
+	assert_int_equal(article_extract("<p>short</p>", 12, NULL, NULL, &a,
+	    err, sizeof(err)), ARTICLE_THIN);
+	assert_non_null(strstr(err, "too little content"));
+	article_free(&a);
+	big = xcalloc(LIM_ARTICLE_PAGE + 2, 1);
+	memset(big, 'a', LIM_ARTICLE_PAGE + 1);
+	assert_int_equal(article_extract(big, LIM_ARTICLE_PAGE + 1, NULL,
+	    NULL, &a, err, sizeof(err)), ARTICLE_FAIL);
+	assert_non_null(strstr(err, "page too large"));
+	article_free(&a);
+	free(big);
+	/* a legacy charset from HTTP, and from <meta> */
+	buf_puts(&b, "<meta charset=\"iso-8859-1\"><body><article><p>Caf\xe9"
+	    " cr\xe8me</p>");
+	prose(&b, 6);
+	buf_puts(&b, "</article>");
+	assert_int_equal(extract(b.data, "https://x/", &a), ARTICLE_OK);
+	assert_non_null(strstr(a.html.data, "Caf\xc3\xa9 cr\xc3\xa8me"));
+	article_free(&a);
+	assert_int_equal(article_extract(b.data + 29, b.len - 29,
+	    "https://x/", "windows-1252", &a, err, sizeof(err)), ARTICLE_OK);
+	assert_non_null(strstr(a.html.data, "Caf\xc3\xa9"));
+	article_free(&a);
+	/* invalid UTF-8 comes out valid */
+	assert_int_equal(extract("<article><p>bad \xff\xfe bytes</p>"
+	    "<p>Paragraph one of the article, with enough words in it, and a "
+	    "comma or two, to count as the kind of text a reader came for, "
+	    "not a menu. Paragraph two of the article, with enough words in "
+	    "it, and a comma or two, to count as the kind of text a reader "
+	    "came for, not a menu or a label at all, nothing like it.</p>"
+	    "</article>", "https://x/", &a), ARTICLE_OK);
+	assert_true(utf8_valid(a.html.data, a.html.len));
+	article_free(&a);
+	buf_free(&b);
+	/* article_free accepts NULL and a freed article */
+	article_free(NULL);
+	article_free(&a);
+}
+
+/* A deep, wide page stays within the caps and returns. */
+static void
+test_deep(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct article a;
+	char err[ERRLEN];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		buf_puts(&b, "<div class=\"x\">");
+	prose(&b, 8);
+	for (i = 0; i < 20000; i++)
+		buf_puts(&b, "<span>a</span>");
+	(void)article_extract(b.data, b.len, "https://x/", NULL, &a, err,
+	    sizeof(err));
+	assert_true(utf8_valid(buf_str(&a.html), a.html.len));
+	article_free(&a);
+	buf_free(&b);
+}
+
+static const struct {
+	const char	*body;
+	const char	*link;
+	int		 teaser;
+} teasers[] = {
+	{ "", "https://b.example/p/1", 1 },
+	{ "<p> </p><img src=x>", "https://b.example/p/1", 1 },
+	{ "The first lines of a post, cut short\xe2\x80\xa6",
+	    "https://b.example/p/1", 1 },
+	{ "<p>The first lines of a post, cut short [&hellip;]</p>",
+	    "https://b.example/p/1", 1 },
+	{ "<p>The first lines of a post, cut short...</p> ",
+	    "https://b.example/p/1", 1 },
+	{ "<p>A summary of the post.</p><p><a href=\"https://b.example/p/1"
+	    "/#more-12\" class=\"more-link\">Continue reading <span>Post"
+	    "</span></a></p>", "https://b.example/p/1", 1 },
+	{ "<p>A summary.</p><a href='/p/1'>Read more &raquo;</a>",
+	    "http://b.example/p/1/", 1 },
+	{ "<p>Ein Anriss.</p><a href=\"https://b.example/p/1?utm_source=rss"
+	    "\">Weiterlesen</a>", "https://b.example/p/1", 1 },
+	{ "<p>Un r\xc3\xa9sum\xc3\xa9.</p><a href=\"https://b.example/p/1\">"
+	    "Lire la suite</a>", "https://b.example/p/1", 1 },
+	{ "<p>Resumen.</p><A HREF=\"https://b.example/p/1\">Leer m\xc3\xa1s"
+	    "</A>", "https://b.example/p/1", 1 },
+	/* a read-more link elsewhere is not about this entry */
+	{ "<p>A summary.</p><a href=\"https://other.example/x\">Read more"
+	    "</a>", "https://b.example/p/1", 0 },
+	/* a short but whole post */
+	{ "<p>Short note: the server moves on Saturday.</p>",
+	    "https://b.example/p/1", 0 },
+	/* no link: nothing to fetch */
+	{ "", NULL, 0 },
+	{ "Cut\xe2\x80\xa6", "", 0 },
+};
+
+static void
+test_teaser(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(teasers) / sizeof(teasers[0]); i++) {
+		if (article_is_teaser(teasers[i].body, strlen(teasers[i].body),
+		    teasers[i].link) != teasers[i].teaser)
+			fail_msg("teaser case %zu: %s", i, teasers[i].body);
+	}
+	assert_int_equal(article_is_teaser(NULL, 0, "https://b/"), 1);
+	/* a long text that ends in an ellipsis is a whole post */
+	for (k = 0; k < ARTICLE_TEASER_WORDS; k++)
+		buf_puts(&b, "word ");
+	buf_puts(&b, "and so on...");
+	assert_int_equal(article_is_teaser(b.data, b.len, "https://b/"), 0);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_images_and_urls),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_teaser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
