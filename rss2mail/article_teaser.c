@@ -116,10 +116,13 @@ has_more_link(const char *body, size_t len, const char *link)
 			continue;
 		if ((te = memchr(p, '>', (size_t)(end - p))) == NULL)
 			break;
-		for (close = te; close + 3 < end && !(close[0] == '<' &&
+		/* the link's text ends at "</a", else at the end */
+		for (close = te + 1; close + 3 <= end && !(close[0] == '<' &&
 		    close[1] == '/' && lower((unsigned char)close[2]) == 'a');
 		    close++)
 			;
+		if (close + 3 > end)
+			close = end;
 		if (!tag_attr(p + 2, te, "href", &href)) {
 			p = te;
 			continue;

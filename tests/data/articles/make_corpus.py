@@ -579,6 +579,74 @@ def hidden_junk(a):
     return h, hid + ["Invisible words about nothing at all"]
 
 
+def unclosed(a):
+    """Hand-written HTML5 that leaves every <p> open: libxml2's HTML4
+    parser then nests the <figure> and <section> that follow inside it."""
+    junk = [" ".join(MENUS[0]), FOOTERS[1]]
+    parts = []
+    for b in a["blocks"]:
+        if b[0] == "p":
+            parts.append("<p>" + b[1] + "\n")
+        elif b[0] in ("h2", "h3"):
+            parts.append("<section><h2>%s</h2></section>\n" % b[1])
+        elif b[0] == "img":
+            parts.append('<figure><img src="%s" alt="%s"><figcaption>%s'
+                         '</figcaption></figure>\n' % (b[1], E(b[2]),
+                                                       b[3] or ""))
+        elif b[0] in ("ul", "ol"):
+            parts.append("<%s>%s</%s>\n" % (b[0], "".join(
+                "<li>" + i for i in b[1]), b[0]))
+        elif b[0] == "quote":
+            parts.append("<blockquote>%s</blockquote>\n" % b[1])
+        elif b[0] == "pre":
+            parts.append("<pre>%s</pre>\n" % E(b[1]))
+    h = head(a, "plain html") + """<body>
+<header><nav>%s</nav></header>
+<main>
+<h1>%s</h1>
+%s</main>
+<footer><p>%s</footer>
+</body></html>
+""" % (menu(MENUS[0]), E(a["title"]), "".join(parts), FOOTERS[1])
+    return h, junk
+
+
+def layout_wrapper(a):
+    """The article inside layout wrappers whose classes say sidebar and
+    footer ("has-sidebar", "sticky-footer-layout"): they must stay."""
+    junk = [SIDEBAR[1], " ".join(MENUS[2]), COOKIE_TEXTS[0]]
+    h = head(a, "Kitchen notes") + """<body class="layout-sidebar-right">
+<div id="wrapper" class="sticky-footer-layout has-sidebar">
+<div class="menu-bar">%s</div>
+<div id="content-sidebar-wrap" class="with-sidebar">
+<div class="primary"><h1 class="title">%s</h1>
+<div class="text">%s</div></div>
+<div class="sidebar widget-area"><h3>Popular</h3><p>%s</p></div>
+</div>
+<div class="cookie-law-info-bar"><span>%s</span></div>
+</div></body></html>
+""" % (menu(MENUS[2], "nav-menu"), E(a["title"]), body(a), SIDEBAR[1],
+       COOKIE_TEXTS[0])
+    return h, junk
+
+
+def related_unhinted(a):
+    """Related stories as a plain list of links inside the story, and a
+    "More stories" label: only the link density gives them away."""
+    more = ("<h3>More stories</h3><ul>%s</ul>\n" % "".join(
+        '<li><a href="/s/%d">%s</a></li>' % (i, t)
+        for i, t in enumerate(RELATED[3] + RELATED[1])))
+    junk = RELATED[3] + RELATED[1]
+    n = len(a["blocks"])
+    h = head(a, "Daily", og(a, "Daily")) + """<body>
+<div id="app"><div class="l1"><div class="l2">
+<h1>%s</h1>
+<div class="l3">%s</div>
+</div></div></div></body></html>
+""" % (E(a["title"]), body(a, inject={n - 2: more}))
+    return h, junk
+
+
 # --- pages that are not articles --------------------------------------------
 
 def home_listing():
@@ -711,6 +779,11 @@ PAGES = [
     ("short-comments-discussion", lambda: short_with_comments(
         SHORT_REVIEW, "discussion")),
     ("hidden-coffee", lambda: hidden_junk(COFFEE)),
+    ("html5-unclosed-hike", lambda: unclosed(HIKE)),
+    ("html5-unclosed-telescope", lambda: unclosed(TELESCOPE)),
+    ("layout-wrapper-coffee", lambda: layout_wrapper(COFFEE)),
+    ("related-unhinted-council", lambda: related_unhinted(COUNCIL)),
+    ("related-unhinted-tram", lambda: related_unhinted(TRAM)),
     ("hidden-chess", lambda: hidden_junk(CHESS)),
     ("notarticle-home", home_listing),
     ("notarticle-login", login_page),
@@ -738,7 +811,10 @@ ARTICLE_OF = {
     "divsoup-radio": RADIO, "divsoup-sourdough-comments": SOURDOUGH,
     "short-comments-wp": SHORT_NOTE, "short-comments-disqus": SHORT_REVIEW,
     "short-comments-discussion": SHORT_REVIEW, "hidden-coffee": COFFEE,
-    "hidden-chess": CHESS,
+    "hidden-chess": CHESS, "html5-unclosed-hike": HIKE,
+    "html5-unclosed-telescope": TELESCOPE,
+    "layout-wrapper-coffee": COFFEE, "related-unhinted-council": COUNCIL,
+    "related-unhinted-tram": TRAM,
 }
 
 
