@@ -53,6 +53,9 @@ def run_unit(only):
         status = "ok" if bad == 0 else "FAILED"
         print("unit %-24s %3d passed %3d failed  %.1fs  %s" %
               (name, ok, bad, time.time() - t0, status))
+        # a test's one-line figures ("note: ...") are worth seeing
+        for line in re.findall(r"^note: .*$", out, re.M):
+            print("     " + line)
         if bad:
             failures.append("unit " + name)
             sys.stdout.write(out[-4000:])
