@@ -24,13 +24,14 @@
  * Everything is bounded by LIM_ARTICLE_* (limits.h).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
-#include <libxml/encoding.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 
@@ -1221,12 +1222,62 @@ sniff_charset(const char *s, size_t n, char *name, size_t namelen)
 	}
 }
 
-/* The page as libxml2 reads it: a known legacy charset as is, anything
- * else made valid UTF-8 once for every parse. */
+/* 1 when name can be handed to iconv: a charset name's characters only,
+ * and never UTF-7 (it turns "+ADw-" into "<" past every check on the
+ * bytes; the WHATWG Encoding Standard forbids it). */
+static int
+charset_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || strncasecmp(name, "utf-7", 5) == 0 ||
+	    strncasecmp(name, "utf7", 4) == 0 ||
+	    strncasecmp(name, "unicode-1-1-utf-7", 17) == 0 ||
+	    strncasecmp(name, "csunicode11utf7", 15) == 0)
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+			return 0;
+	return 1;
+}
+
+/*
+ * page[0..len) in charset enc appended to out as UTF-8, a byte iconv
+ * cannot convert as U+FFFD; -1 when iconv does not know enc.  Done here
+ * rather than by libxml2, whose converter reports bad bytes on stderr
+ * and stops.
+ */
+static int
+legacy_to_utf8(const char *page, size_t len, const char *enc,
+    struct buf *out)
+{
+	char tmp[8192], *in = (char *)page, *o;
+	size_t inleft = len, oleft;
+	iconv_t cd;
+
+	if (!charset_ok(enc) || (cd = iconv_open("UTF-8", enc)) ==
+	    (iconv_t)-1)
+		return -1;
+	while (inleft > 0 && !out->overflow) {
+		o = tmp;
+		oleft = sizeof(tmp);
+		if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 &&
+		    errno != E2BIG) {
+			buf_append(out, tmp, (size_t)(o - tmp));
+			buf_puts(out, "\xef\xbf\xbd");
+			in++;
+			inleft--;
+			iconv(cd, NULL, NULL, NULL, NULL);
+			continue;
+		}
+		buf_append(out, tmp, (size_t)(o - tmp));
+	}
+	iconv_close(cd);
+	return 0;
+}
+
+/* The page as UTF-8, made once for every parse of it. */
 struct source {
-	const char	*data;
-	size_t		 len;
-	char		 enc[64];
 	struct buf	 clean;
 };
 
@@ -1234,36 +1285,34 @@ static void
 source_init(struct source *src, const char *page, size_t len,
     const char *charset)
 {
-	xmlCharEncodingHandlerPtr h;
+	struct buf conv = BUF_INIT(3 * (size_t)LIM_ARTICLE_PAGE);
+	char enc[64];
 
-	memset(src, 0, sizeof(*src));
 	buf_init(&src->clean, 0);
 	if (charset != NULL && *charset != '\0')
-		snprintf(src->enc, sizeof(src->enc), "%s", charset);
+		snprintf(enc, sizeof(enc), "%s", charset);
 	else
-		sniff_charset(page, len, src->enc, sizeof(src->enc));
-	if (src->enc[0] != '\0' && strcasecmp(src->enc, "utf-8") != 0 &&
-	    strcasecmp(src->enc, "utf8") != 0 &&
-	    (h = xmlFindCharEncodingHandler(src->enc)) != NULL) {
-		xmlCharEncCloseFunc(h);
-		src->data = page;
-		src->len = len;
+		sniff_charset(page, len, enc, sizeof(enc));
+	if (enc[0] != '\0' && strcasecmp(enc, "utf-8") != 0 &&
+	    strcasecmp(enc, "utf8") != 0 &&
+	    legacy_to_utf8(page, len, enc, &conv) == 0) {
+		/* iconv's UTF-8 is valid; NULs and the like still go */
+		utf8_clean(&src->clean, buf_str(&conv), conv.len, 0);
+		buf_free(&conv);
 		return;
 	}
-	snprintf(src->enc, sizeof(src->enc), "UTF-8");
+	buf_free(&conv);
 	utf8_clean(&src->clean, page, len, 0);
-	src->data = src->clean.data;
-	src->len = src->clean.len;
 }
 
 static htmlDocPtr
 source_parse(const struct source *src)
 {
-	if (src->len == 0 || src->len > HTML_INT_MAX)
+	if (src->clean.len == 0 || src->clean.len > HTML_INT_MAX)
 		return NULL;
-	return htmlReadMemory(src->data, (int)src->len, NULL, src->enc,
-	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_COMPACT);
+	return htmlReadMemory(src->clean.data, (int)src->clean.len, NULL,
+	    "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
 }
 
 static xmlNodePtr

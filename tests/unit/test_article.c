@@ -468,6 +468,21 @@ test_verdicts(void **state)
 	    "https://x/", "windows-1252", &a, err, sizeof(err)), ARTICLE_OK);
 	assert_non_null(strstr(a.html.data, "Caf\xc3\xa9"));
 	article_free(&a);
+	/* UTF-7 is never decoded: "+ADw-" stays text */
+	buf_reset(&b);
+	buf_puts(&b, "<article><p>+ADw-script+AD4-alert(1)+ADw-/script+AD4-"
+	    "</p>");
+	prose(&b, 6);
+	assert_int_equal(article_extract(b.data, b.len, "https://x/",
+	    "UTF-7", &a, err, sizeof(err)), ARTICLE_OK);
+	assert_non_null(strstr(a.html.data, "+ADw-script"));
+	assert_null(strstr(a.html.data, "<script"));
+	article_free(&a);
+	/* bytes a legacy charset cannot hold become U+FFFD, quietly */
+	assert_int_equal(article_extract(b.data, b.len, "https://x/",
+	    "shift_jis", &a, err, sizeof(err)), ARTICLE_OK);
+	assert_true(utf8_valid(a.html.data, a.html.len));
+	article_free(&a);
 	/* invalid UTF-8 comes out valid */
 	assert_int_equal(extract("<article><p>bad \xff\xfe bytes</p>"
 	    "<p>Paragraph one of the article, with enough words in it, and a "
