@@ -12,15 +12,18 @@
  * container, with the siblings that score close to it, is the article;
  * inside it, link lists, galleries and blocks with bad hints are cleaned
  * out.  An attempt that keeps too little text is retried on a fresh parse
- * with fewer rules (keep the unlikely; ignore hints; no cleaning), and the
- * attempt with the most text wins.
+ * with fewer rules (first keeping the unlikely, then ignoring the hints
+ * too), and the attempt with the most text wins.
  *
  * The metadata is read from the first parse before anything is dropped
  * (article_meta.c); the teaser test is article_teaser.c.
  *
- * Deliberately not here: fetching, charset detection beyond the HTTP
- * charset and <meta charset> (libxml2 converts), and safety: the output
- * goes through html_sanitize (html.h) like every entry's content.
+ * A page in a legacy charset (the HTTP one, else <meta charset>) is
+ * converted with iconv first; libxml2 always reads UTF-8.
+ *
+ * Deliberately not here: fetching, charset sniffing beyond those two,
+ * and safety: the output goes through html_sanitize (html.h) like every
+ * entry's content.
  * Everything is bounded by LIM_ARTICLE_* (limits.h).
  */
 #include <ctype.h>
