@@ -7,8 +7,7 @@
  * Beyond issue 3's list, title_detail shows a title's type (text/plain or
  * HTML), which decides how it becomes a Subject.
  * Like feedparser, an entry without a summary shows its content there.
- * The JSON escaping is ours: the model is valid UTF-8 already, so only
- * quotes, backslashes and control characters need escapes.
+ * Strings are escaped by json_put_str (lib/json.h), the one escaper.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "buf.h"
 #include "feed.h"
+#include "json.h"
 
 struct jw {
 	struct buf	*b;
@@ -27,25 +27,7 @@ struct jw {
 static void
 jw_str(struct jw *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-
-	buf_putc(w->b, '"');
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		buf_append(w->b, run, (size_t)(p - run));
-		switch (*p) {
-		case '"': buf_puts(w->b, "\\\""); break;
-		case '\\': buf_puts(w->b, "\\\\"); break;
-		case '\n': buf_puts(w->b, "\\n"); break;
-		case '\r': buf_puts(w->b, "\\r"); break;
-		case '\t': buf_puts(w->b, "\\t"); break;
-		default: buf_printf(w->b, "\\u%04x", *p); break;
-		}
-		run = p + 1;
-	}
-	buf_append(w->b, run, (size_t)(p - run));
-	buf_putc(w->b, '"');
+	json_put_str(w->b, s, strlen(s));
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "feed.h"
 #include "fetch.h"
+#include "json.h"
 #include "limits.h"
 #include "log.h"
 #include "opml.h"
@@ -391,27 +392,6 @@ fmt_due(const struct config_feed *cf, const struct state_feed *sf, char *out,
 		snprintf(out, n, "next run");
 }
 
-static void
-json_str(struct buf *b, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '"');
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_putc(b, *p);
-	}
-	buf_putc(b, '"');
-}
-
 static int
 cmd_list(int argc, char **argv)
 {
@@ -448,19 +428,19 @@ cmd_list(int argc, char **argv)
 		if (json) {
 			buf_puts(&j, i ? ",\n {" : "\n {");
 			buf_puts(&j, "\"name\": ");
-			json_str(&j, cf->name);
+			json_put_cstr(&j, cf->name);
 			buf_puts(&j, ", \"url\": ");
-			json_str(&j, sf.url ? sf.url : cf->url);
+			json_put_cstr(&j, sf.url ? sf.url : cf->url);
 			buf_puts(&j, ", \"state\": ");
-			json_str(&j, status);
+			json_put_cstr(&j, status);
 			buf_puts(&j, ", \"last_success\": ");
-			json_str(&j, sf.last_success ? last : NULL);
+			json_put_cstr(&j, sf.last_success ? last : NULL);
 			buf_puts(&j, ", \"last_error\": ");
-			json_str(&j, sf.last_error);
+			json_put_cstr(&j, sf.last_error);
 			buf_puts(&j, ", \"warning\": ");
-			json_str(&j, sf.warning);
+			json_put_cstr(&j, sf.warning);
 			buf_puts(&j, ", \"next_due\": ");
-			json_str(&j, due);
+			json_put_cstr(&j, due);
 			buf_printf(&j, ", \"delivered\": %ld, \"pending\": "
 			    "%ld}", sf.delivered, sf.pending);
 		} else {
