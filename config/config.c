@@ -1,6 +1,7 @@
 /*
- * config.c - the typed key table, validation and per-feed overrides on top
- * of ini.c; in-place editing for add/remove/pause/resume.
+ * config.c - the typed key table, loading and validation: per-feed
+ * overrides on top of ini.c's lines, and config_check's list of every
+ * error.
  *
  * Every key is one row of keys[]: its type says how a value is checked and
  * stored, its scope where it may appear, its default is text parsed like a
@@ -9,14 +10,13 @@
  * own keys on top.  Errors read "PATH:LINE: key 'k': reason"; a missing key
  * is reported at its section's header line (0 when there is no section).
  *
- * Not here: what templates expand to, password resolution, reaching the
- * mailbox: run.c and the backends do that with these values.
+ * Not here: editing the file (edit.c), OPML and rss2email import (import.c),
+ * what templates expand to, password resolution, reaching the mailbox:
+ * run.c and the backends do that with these values.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdarg.h>
@@ -25,19 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
+#include "config_int.h"
 #include "ini.h"
 #include "limits.h"
-#include "opml.h"
 #include "util.h"
 #include "utf8.h"
 #include "fsutil.h"
 
-#define FEED_PREFIX	"feed."
 #define FEED_NAME_MAX	128
 
 enum ktype {
@@ -408,9 +405,8 @@ out:
 	return r;
 }
 
-/* The scheme of u in lower case into out, or "" when u has none. */
-static void
-url_scheme(const char *u, char *out, size_t outlen)
+void
+config_url_scheme(const char *u, char *out, size_t outlen)
 {
 	size_t i;
 
@@ -611,7 +607,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		}
 		return 0;
 	case KT_IMAPURL:
-		url_scheme(v, scheme, sizeof(scheme));
+		config_url_scheme(v, scheme, sizeof(scheme));
 		if (strcmp(scheme, "imap") != 0 &&
 		    strcmp(scheme, "imaps") != 0) {
 			errf(why, whylen, "'%s' is not an imap:// or imaps:// "
@@ -623,7 +619,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		set_string(base, k->off, xstrdup(v));
 		return 0;
 	case KT_FEEDURL:
-		url_scheme(v, scheme, sizeof(scheme));
+		config_url_scheme(v, scheme, sizeof(scheme));
 		if (strcmp(scheme, "http") == 0 ||
 		    strcmp(scheme, "https") == 0) {
 			if (check_net_url(v, scheme, why, whylen) == -1)
@@ -769,6 +765,38 @@ config_valid_name(const char *name)
 	return 1;
 }
 
+int
+config_check_feed_key(const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	struct config_feed f;
+	const struct key *k;
+	const char *why;
+	char buf[256], *shown;
+	int r;
+
+	if ((k = key_find(key)) == NULL) {
+		unknown_key(buf, sizeof(buf), key);
+		shown = ini_shown(key);
+		errf(err, errlen, "key '%s': %s", shown, buf);
+		free(shown);
+		return -1;
+	}
+	if ((why = scope_error(k, KS_FEED)) != NULL) {
+		errf(err, errlen, "key '%s': %s", key, why);
+		return -1;
+	}
+	if (value == NULL)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	r = key_set(k, k->scope == KS_BOTH ? (void *)&f.s : (void *)&f, value,
+	    buf, sizeof(buf));
+	feed_free(&f);
+	if (r == -1)
+		errf(err, errlen, "key '%s': %s", key, buf);
+	return r;
+}
+
 /* Parsing. */
 
 struct perror {
@@ -897,22 +925,23 @@ static int
 check_section(struct parse *ps, const struct ini_line *l,
     enum kscope *where)
 {
-	const char *name = l->name + strlen(FEED_PREFIX);
+	const char *name = l->name + strlen(CONFIG_FEED_PREFIX);
 	char *shown;
 	int r = 0;
 
 	*where = KS_BOTH;
 	if (strcmp(l->name, "rss2mail") == 0)
 		*where = KS_GLOBAL;
-	else if (strncmp(l->name, FEED_PREFIX, strlen(FEED_PREFIX)) != 0) {
+	else if (strncmp(l->name, CONFIG_FEED_PREFIX,
+	    strlen(CONFIG_FEED_PREFIX)) != 0) {
 		shown = ini_shown(l->name);
 		r = perr(ps, l->lineno, "unknown section [%s]: expected "
 		    "[rss2mail] or [feed.NAME]", shown);
 		free(shown);
 	} else if (!config_valid_name(name)) {
 		shown = ini_shown(name);
-		r = perr(ps, l->lineno, "bad feed name '%s': use letters, "
-		    "digits, '.', '_' and '-', not starting with '.'", shown);
+		r = perr(ps, l->lineno, "bad feed name '%s': " CONFIG_NAME_RULE,
+		    shown);
 		free(shown);
 	} else
 		*where = KS_FEED;
@@ -1092,7 +1121,7 @@ parse_feeds(struct parse *ps)
 		    strcmp(ini->lines[i].name, "rss2mail") == 0)
 			continue;
 		f = &cfg->feeds[cfg->nfeeds++];
-		f->name = xstrdup(ini->lines[i].name + strlen(FEED_PREFIX));
+		f->name = xstrdup(ini->lines[i].name + strlen(CONFIG_FEED_PREFIX));
 		f->line = ini->lines[i].lineno;
 		apply_defaults(f, KS_FEED);
 		settings_copy(&f->s, &cfg->global);
@@ -1216,23 +1245,21 @@ out:
 	return r;
 }
 
-static int
-check_regular(const char *path, struct stat *stp, char *err, size_t errlen)
+int
+config_check_regular(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (stp == NULL)
-		stp = &st;
-	if (stat(path, stp) == -1) {
+	if (stat(path, &st) == -1) {
 		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(stp->st_mode)) {
+	if (S_ISDIR(st.st_mode)) {
 		errf(err, errlen, "%s: is a directory, not a config file",
 		    path);
 		return -1;
 	}
-	if (!S_ISREG(stp->st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		errf(err, errlen, "%s: not a regular file", path);
 		return -1;
 	}
@@ -1242,7 +1269,7 @@ check_regular(const char *path, struct stat *stp, char *err, size_t errlen)
 static int
 read_config(const char *path, struct buf *text, char *err, size_t errlen)
 {
-	if (check_regular(path, NULL, err, errlen) == -1)
+	if (config_check_regular(path, err, errlen) == -1)
 		return -1;
 	return fs_read_file(path, LIM_CONFIG_SIZE, text, err, errlen);
 }
@@ -1277,712 +1304,4 @@ config_default_path(void)
 		return buf_steal(&b);
 	}
 	return fs_expand_path("~/.config/rss2mail/config.ini");
-}
-
-/* Editing in place. */
-
-struct edit {
-	const char	*path;		/* as the user named it */
-	char		*real;		/* symlinks resolved: what we replace */
-	int		 mode;
-	int		 fd;		/* holds the lock; -1 */
-	struct buf	 orig;		/* the text as read */
-	struct ini	*ini;
-};
-
-#define EDIT_LOCK_WAIT_MS	10000
-
-static void
-edit_init(struct edit *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->fd = -1;
-}
-
-static void
-edit_free(struct edit *e)
-{
-	free(e->real);
-	ini_free(e->ini);
-	buf_free(&e->orig);
-	if (e->fd != -1)
-		close(e->fd);	/* releases the lock, after the rename */
-	edit_init(e);
-}
-
-/*
- * Lock the file for a read-modify-write: two edits at once (a script
- * running `rss2mail add` twice) would both read the old text, and the
- * second rename would drop the first one's feed.  A commit renames a new
- * file into place, so a waiter that gets the lock on the old file sees
- * that the name now points elsewhere and starts again on the new one.
- * Readers need no lock: rename is atomic.
- */
-static int
-edit_lock(struct edit *e, char *err, size_t errlen)
-{
-	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	struct stat fst, pst;
-	int tries, waited;
-
-	for (tries = 0; tries < 100; tries++) {
-		if (e->fd != -1)
-			close(e->fd);
-		if (check_regular(e->real, NULL, err, errlen) == -1)
-			return -1;
-		if ((e->fd = open(e->real, O_RDONLY | O_CLOEXEC)) == -1) {
-			errf(err, errlen, "%s: %s", e->path, strerror(errno));
-			return -1;
-		}
-		for (waited = 0; flock(e->fd, LOCK_EX | LOCK_NB) == -1;
-		    waited += 50) {
-			if (errno != EWOULDBLOCK && errno != EINTR) {
-				errf(err, errlen, "lock %s: %s", e->path,
-				    strerror(errno));
-				return -1;
-			}
-			if (waited >= EDIT_LOCK_WAIT_MS) {
-				errf(err, errlen, "%s: another rss2mail has "
-				    "been editing it for over %d s", e->path,
-				    EDIT_LOCK_WAIT_MS / 1000);
-				return -1;
-			}
-			nanosleep(&pause, NULL);
-		}
-		if (fstat(e->fd, &fst) == -1 || stat(e->real, &pst) == -1) {
-			errf(err, errlen, "%s: %s", e->path, strerror(errno));
-			return -1;
-		}
-		if (fst.st_dev == pst.st_dev && fst.st_ino == pst.st_ino) {
-			e->mode = (int)(fst.st_mode & 07777);
-			return 0;
-		}
-	}
-	errf(err, errlen, "%s: keeps being replaced while we edit it",
-	    e->path);
-	return -1;
-}
-
-static int
-edit_open(struct edit *e, const char *path, char *err, size_t errlen)
-{
-	edit_free(e);
-	e->path = path;
-	/* write through a symlink rather than replace it with a file */
-	if ((e->real = realpath(path, NULL)) == NULL)
-		e->real = xstrdup(path);
-	if (edit_lock(e, err, errlen) == -1 ||
-	    fs_read_file(e->real, LIM_CONFIG_SIZE, &e->orig, err,
-	    errlen) == -1)
-		return -1;
-	return ini_parse(path, buf_str(&e->orig), e->orig.len, &e->ini, err,
-	    errlen);
-}
-
-/* Validate the edited text as a whole, then replace the file with it. */
-static int
-edit_commit(struct edit *e, char *err, size_t errlen)
-{
-	struct config *cfg = NULL;
-	size_t len;
-	char *text = ini_text(e->ini, &len);
-	int r = -1;
-
-	if (config_parse(e->path, text, len, &cfg, err, errlen) == -1) {
-		/* name the error where it is: in the file as it stands, or
-		 * only in the result */
-		if (config_parse(e->path, buf_str(&e->orig), e->orig.len, &cfg,
-		    err, errlen) == -1)
-			errprefix(err, errlen, "nothing changed, fix this "
-			    "first: ");
-		else
-			errprefix(err, errlen, "nothing changed, the result "
-			    "would not be valid: ");
-		goto out;
-	}
-	r = fs_write_atomic(e->real, text, len, e->mode, err, errlen);
-out:
-	config_free(cfg);
-	free(text);
-	return r;
-}
-
-static int
-edit_find_feed(struct edit *e, const char *name, size_t *hdr, char *err,
-    size_t errlen)
-{
-	struct buf sect = BUF_INIT(0);
-	char *shown;
-	int r;
-
-	buf_printf(&sect, "%s%s", FEED_PREFIX, name);
-	r = ini_find_section(e->ini, sect.data, hdr);
-	buf_free(&sect);
-	if (r == -1) {
-		shown = ini_shown(name);
-		errf(err, errlen, "no feed '%s' in %s", shown, e->path);
-		free(shown);
-	}
-	return r;
-}
-
-/* Check that key=value may be written into a feed section. */
-static int
-check_feed_key(const char *key, const char *value, char *err, size_t errlen)
-{
-	struct config_feed f;
-	const struct key *k;
-	const char *why;
-	char buf[256], *shown;
-	int r;
-
-	if ((k = key_find(key)) == NULL) {
-		unknown_key(buf, sizeof(buf), key);
-		shown = ini_shown(key);
-		errf(err, errlen, "key '%s': %s", shown, buf);
-		free(shown);
-		return -1;
-	}
-	if ((why = scope_error(k, KS_FEED)) != NULL) {
-		errf(err, errlen, "key '%s': %s", key, why);
-		return -1;
-	}
-	if (value == NULL)
-		return 0;
-	memset(&f, 0, sizeof(f));
-	r = key_set(k, k->scope == KS_BOTH ? (void *)&f.s : (void *)&f, value,
-	    buf, sizeof(buf));
-	feed_free(&f);
-	if (r == -1)
-		errf(err, errlen, "key '%s': %s", key, buf);
-	return r;
-}
-
-int
-config_add_feed(const char *path, const char *name, const char *url,
-    const char *const *kv, char *err, size_t errlen)
-{
-	struct edit e;
-	struct buf sect = BUF_INIT(0);
-	char *key = NULL, *shown = NULL;
-	const char *eq, *value;
-	size_t hdr, i, j;
-	int r = -1;
-
-	edit_init(&e);
-	if (!config_valid_name(name)) {
-		shown = ini_shown(name);
-		errf(err, errlen, "bad feed name '%s': use letters, digits, "
-		    "'.', '_' and '-', not starting with '.'", shown);
-		goto out;
-	}
-	if (edit_open(&e, path, err, errlen) == -1)
-		goto out;
-	buf_printf(&sect, "%s%s", FEED_PREFIX, name);
-	if (ini_find_section(e.ini, sect.data, &hdr) == 0) {
-		errf(err, errlen, "feed '%s' already exists", name);
-		goto out;
-	}
-	if (check_feed_key("url", url, err, errlen) == -1 ||
-	    ini_append_section(e.ini, sect.data, &hdr, err, errlen) == -1 ||
-	    ini_set(e.ini, hdr, "url", url, err, errlen) == -1)
-		goto out;
-	for (i = 0; kv && kv[i]; i++) {
-		if ((eq = strchr(kv[i], '=')) == NULL || eq == kv[i]) {
-			shown = ini_shown(kv[i]);
-			errf(err, errlen, "'%s': expected KEY=VALUE", shown);
-			goto out;
-		}
-		free(key);
-		for (j = (size_t)(eq - kv[i]); j > 0 && kv[i][j - 1] == ' ';
-		    j--)
-			;
-		key = xstrndup(kv[i], j);
-		for (value = eq + 1; *value == ' '; value++)
-			;
-		if (ini_find_key(e.ini, hdr, key, &j) == 0) {
-			errf(err, errlen, "key '%s': given twice%s", key,
-			    strcmp(key, "url") == 0 ? " (the URL is the "
-			    "second argument)" : "");
-			goto out;
-		}
-		if (check_feed_key(key, value, err, errlen) == -1 ||
-		    ini_set(e.ini, hdr, key, value, err, errlen) == -1)
-			goto out;
-	}
-	r = edit_commit(&e, err, errlen);
-out:
-	free(shown);
-	free(key);
-	buf_free(&sect);
-	edit_free(&e);
-	return r;
-}
-
-int
-config_remove_feed(const char *path, const char *name, char *err,
-    size_t errlen)
-{
-	struct edit e;
-	size_t hdr;
-	int r = -1;
-
-	edit_init(&e);
-	if (edit_open(&e, path, err, errlen) == -1 ||
-	    edit_find_feed(&e, name, &hdr, err, errlen) == -1)
-		goto out;
-	ini_remove_section(e.ini, hdr);
-	r = edit_commit(&e, err, errlen);
-out:
-	edit_free(&e);
-	return r;
-}
-
-int
-config_set_feed_key(const char *path, const char *name, const char *key,
-    const char *value, char *err, size_t errlen)
-{
-	struct edit e;
-	size_t hdr;
-	int r = -1;
-
-	edit_init(&e);
-	if (edit_open(&e, path, err, errlen) == -1 ||
-	    edit_find_feed(&e, name, &hdr, err, errlen) == -1 ||
-	    check_feed_key(key, value, err, errlen) == -1)
-		goto out;
-	if (value == NULL) {
-		if (ini_delete_key(e.ini, hdr, key) == 0) {
-			r = 0;	/* nothing to delete: nothing to write */
-			goto out;
-		}
-	} else if (ini_set(e.ini, hdr, key, value, err, errlen) == -1)
-		goto out;
-	r = edit_commit(&e, err, errlen);
-out:
-	edit_free(&e);
-	return r;
-}
-
-/* OPML: slugs, import, export. */
-
-/* ASCII for U+00C0..U+00FF (NULL: not a letter) and U+0100..U+017F. */
-static const char *const latin1_fold[64] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
-	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
-	"o", "u", "u", "u", "u", "y", "th", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
-	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
-	"o", "u", "u", "u", "u", "y", "th", "y",
-};
-static const char latin_ext_a_fold[] =
-	"aaaaaacccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii"
-	"ii" "jj" "kkk" "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr"
-	"ssssssss" "tttttt" "uuuuuuuuuuuu" "ww" "yyy" "zzzzzz" "s";
-
-_Static_assert(sizeof(latin_ext_a_fold) == 128 + 1, "U+0100..U+017F");
-
-#define SLUG_MAX	40
-
-/* The slug of s without uniqueness; "" when nothing in s is usable. */
-static void
-slug_base(struct buf *out, const char *s)
-{
-	const char *fold;
-	char one[2] = { 0, 0 };
-	uint32_t cp;
-	size_t k, n = s ? strlen(s) : 0;
-	int dash = 0;
-
-	for (k = 0; n > 0 && out->len < SLUG_MAX; s += k, n -= k) {
-		if ((k = utf8_decode(s, n, &cp)) == 0) {
-			k = 1;
-			cp = '?';
-		}
-		fold = one;
-		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-			one[0] = (char)cp;
-		else if (cp >= 'A' && cp <= 'Z')
-			one[0] = (char)(cp - 'A' + 'a');
-		else if (cp >= 0x100 && cp <= 0x17F)
-			one[0] = latin_ext_a_fold[cp - 0x100];
-		else if (cp >= 0xC0 && cp <= 0xFF)
-			fold = latin1_fold[cp - 0xC0];
-		else if (cp == '\'' || cp == 0x2019)
-			continue;	/* "Bob's" -> "bobs" */
-		else
-			fold = NULL;
-		if (fold == NULL) {
-			dash = out->len > 0;
-			continue;
-		}
-		if (dash)
-			buf_putc(out, '-');
-		dash = 0;
-		buf_puts(out, fold);
-	}
-	if (out->len > SLUG_MAX)
-		out->len = SLUG_MAX;
-	while (out->len > 0 && out->data[out->len - 1] == '-')
-		out->len--;
-	if (out->data)
-		out->data[out->len] = '\0';
-}
-
-/*
- * A string -> value map (open addressing, FNV-1a), so that importing tens
- * of thousands of outlines stays linear: names and URLs taken, and the
- * next "-N" to try per slug.
- */
-struct strmap {
-	char		**keys;
-	unsigned	 *vals;
-	const char	**data;
-	size_t		  cap, n;
-};
-
-static size_t
-strmap_slot(const struct strmap *m, const char *key)
-{
-	uint32_t h = 2166136261u;
-	const unsigned char *p;
-	size_t i;
-
-	for (p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	for (i = h & (m->cap - 1); m->keys[i] != NULL &&
-	    strcmp(m->keys[i], key) != 0; i = (i + 1) & (m->cap - 1))
-		;
-	return i;
-}
-
-/* The entry for key, added (val 0, data NULL) when absent. */
-static size_t
-strmap_get(struct strmap *m, const char *key, int *found)
-{
-	struct strmap old = *m;
-	size_t i, j;
-
-	if (2 * (m->n + 1) > m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->keys = xcalloc(m->cap, sizeof(*m->keys));
-		m->vals = xcalloc(m->cap, sizeof(*m->vals));
-		m->data = xcalloc(m->cap, sizeof(*m->data));
-		for (i = 0; i < old.cap; i++) {
-			if (old.keys[i] == NULL)
-				continue;
-			j = strmap_slot(m, old.keys[i]);
-			m->keys[j] = old.keys[i];
-			m->vals[j] = old.vals[i];
-			m->data[j] = old.data[i];
-		}
-		free(old.keys);
-		free(old.vals);
-		free(old.data);
-	}
-	i = strmap_slot(m, key);
-	*found = m->keys[i] != NULL;
-	if (!*found) {
-		m->keys[i] = xstrdup(key);
-		m->n++;
-	}
-	return i;
-}
-
-static int
-strmap_has(const struct strmap *m, const char *key)
-{
-	return m->cap > 0 && m->keys[strmap_slot(m, key)] != NULL;
-}
-
-static void
-strmap_free(struct strmap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	free(m->data);
-	memset(m, 0, sizeof(*m));
-}
-
-/* base, else base-2, base-3...: the first name not in names (which gets
- * it); next remembers where to start for this base. */
-static char *
-slug_unique(const char *base, struct strmap *names, struct strmap *next)
-{
-	struct buf b = BUF_INIT(0);
-	unsigned n;
-	size_t slot;
-	int found;
-
-	if (*base == '\0')
-		base = "feed";
-	slot = strmap_get(next, base, &found);
-	n = found ? next->vals[slot] : 1;
-	for (;; n++) {
-		buf_reset(&b);
-		if (n == 1)
-			buf_puts(&b, base);
-		else
-			buf_printf(&b, "%s-%u", base, n);
-		if (!strmap_has(names, b.data))
-			break;
-	}
-	next->vals[strmap_get(next, base, &found)] = n + 1;
-	(void)strmap_get(names, b.data, &found);
-	return buf_steal(&b);
-}
-
-char *
-config_slug(const char *title, const char *const *taken, size_t ntaken)
-{
-	struct strmap names, next;
-	struct buf b = BUF_INIT(0);
-	size_t i;
-	int found;
-	char *r;
-
-	memset(&names, 0, sizeof(names));
-	memset(&next, 0, sizeof(next));
-	for (i = 0; i < ntaken; i++)
-		if (taken[i] != NULL)
-			(void)strmap_get(&names, taken[i], &found);
-	slug_base(&b, title);
-	r = slug_unique(buf_str(&b), &names, &next);
-	buf_free(&b);
-	strmap_free(&names);
-	strmap_free(&next);
-	return r;
-}
-
-/* The host of a URL ("www." dropped), or the file name of a path. */
-static void
-url_label(struct buf *out, const char *url)
-{
-	const char *p = strstr(url, "://"), *e, *at;
-
-	if (p != NULL) {
-		p += 3;
-		e = p + strcspn(p, "/?#");
-		if ((at = memchr(p, '@', (size_t)(e - p))) != NULL)
-			p = at + 1;
-		e = p + strcspn(p, ":/?#");
-		if (e - p > 4 && strncasecmp(p, "www.", 4) == 0)
-			p += 4;
-	} else {
-		p = (p = strrchr(url, '/')) ? p + 1 : url;
-		e = p + strcspn(p, ".");
-	}
-	buf_append(out, p, (size_t)(e - p));
-}
-
-/*
- * A value as ini.c can write it: a ';' or '#' after a blank would start a
- * comment, so the blanks before it go ("A ; B" -> "A; B"), and a leading
- * one is dropped.
- */
-static char *
-ini_safe_value(const char *s)
-{
-	struct buf b = BUF_INIT(0);
-
-	for (; *s == ';' || *s == '#' || *s == ' ' || *s == '\t'; s++)
-		;
-	for (; *s; s++) {
-		if (*s == ';' || *s == '#')
-			while (b.len > 0 && (b.data[b.len - 1] == ' ' ||
-			    b.data[b.len - 1] == '\t'))
-				b.len--;
-		buf_putc(&b, *s);
-	}
-	return b.data ? buf_steal(&b) : NULL;
-}
-
-/* Set key to a cleaned value; a value that still cannot be written is
- * left out (these keys are informational). */
-static void
-set_optional(struct ini *ini, size_t hdr, const char *key, const char *v)
-{
-	char *safe = v ? ini_safe_value(v) : NULL;
-	char ignored[ERRLEN];
-
-	if (safe && *safe && check_feed_key(key, safe, ignored,
-	    sizeof(ignored)) == 0)
-		(void)ini_set(ini, hdr, key, safe, ignored, sizeof(ignored));
-	free(safe);
-}
-
-struct import_ctx {
-	struct edit		 e;
-	struct config		*cfg;
-	struct config_import	*imp;
-	struct strmap		 names;	/* configured + added */
-	struct strmap		 next;	/* slug -> next suffix */
-	struct strmap		 urls;	/* url -> the feed's name */
-};
-
-static const char *
-import_find_url(struct import_ctx *ic, const char *url)
-{
-	return strmap_has(&ic->urls, url) ?
-	    ic->urls.data[strmap_slot(&ic->urls, url)] : NULL;
-}
-
-static void
-import_add_url(struct import_ctx *ic, const char *url, const char *name)
-{
-	int found;
-	size_t i = strmap_get(&ic->urls, url, &found);
-
-	if (!found)
-		ic->urls.data[i] = name;
-}
-
-static int
-import_one(struct import_ctx *ic, const struct opml_feed *f, char *err,
-    size_t errlen)
-{
-	struct config_import_item *it = &ic->imp->items[ic->imp->nitems++];
-	struct buf base = BUF_INIT(0), sect = BUF_INIT(0);
-	char why[ERRLEN];
-	const char *have;
-	size_t hdr;
-	int r = -1;
-
-	it->url = xstrdup(f->xml_url);
-	it->title = xstrdup(f->title);
-	if ((have = import_find_url(ic, f->xml_url)) != NULL) {
-		it->status = CONFIG_IMPORT_EXISTS;
-		it->name = xstrdup(have);
-		ic->imp->exists++;
-		r = 0;
-		goto out;
-	}
-	/* a list from elsewhere may not point the bridge at local files */
-	url_scheme(f->xml_url, why, sizeof(why));
-	if (strcmp(why, "http") != 0 && strcmp(why, "https") != 0)
-		snprintf(why, sizeof(why), "not an http:// or https:// URL "
-		    "(local files are not imported from OPML)");
-	else if (check_feed_key("url", f->xml_url, why, sizeof(why)) == 0)
-		why[0] = '\0';
-	if (why[0] != '\0') {
-		it->status = CONFIG_IMPORT_INVALID;
-		it->reason = xstrdup(why);
-		ic->imp->invalid++;
-		r = 0;
-		goto out;
-	}
-	slug_base(&base, f->title);
-	if (base.len == 0) {
-		url_label(&sect, f->xml_url);
-		slug_base(&base, buf_str(&sect));
-	}
-	it->name = slug_unique(buf_str(&base), &ic->names, &ic->next);
-	import_add_url(ic, it->url, it->name);
-	buf_reset(&sect);
-	buf_printf(&sect, "%s%s", FEED_PREFIX, it->name);
-	if (ini_append_section(ic->e.ini, sect.data, &hdr, err, errlen) == -1 ||
-	    ini_set(ic->e.ini, hdr, "url", f->xml_url, err, errlen) == -1) {
-		errprefix(err, errlen, "feed '%s': ", it->name);
-		goto out;
-	}
-	set_optional(ic->e.ini, hdr, "title", f->title);
-	set_optional(ic->e.ini, hdr, "category", f->category);
-	set_optional(ic->e.ini, hdr, "html-url", f->html_url);
-	it->status = CONFIG_IMPORT_ADDED;
-	ic->imp->added++;
-	r = 0;
-out:
-	buf_free(&base);
-	buf_free(&sect);
-	return r;
-}
-
-int
-config_import_opml(const char *path, const struct opml *o,
-    struct config_import **out, char *err, size_t errlen)
-{
-	struct import_ctx ic;
-	size_t i, len;
-	char *text = NULL;
-	int r = -1, found;
-
-	*out = NULL;
-	memset(&ic, 0, sizeof(ic));
-	edit_init(&ic.e);
-	ic.imp = xcalloc(1, sizeof(*ic.imp));
-	ic.imp->items = xcalloc(o->nfeeds + 1, sizeof(*ic.imp->items));
-	if (edit_open(&ic.e, path, err, errlen) == -1)
-		goto out;
-	text = ini_text(ic.e.ini, &len);
-	if (config_parse(path, text, len, &ic.cfg, err, errlen) == -1)
-		goto out;
-	for (i = 0; i < ic.cfg->nfeeds; i++) {
-		(void)strmap_get(&ic.names, ic.cfg->feeds[i].name, &found);
-		import_add_url(&ic, ic.cfg->feeds[i].url,
-		    ic.cfg->feeds[i].name);
-	}
-	for (i = 0; i < o->nfeeds; i++)
-		if (import_one(&ic, &o->feeds[i], err, errlen) == -1)
-			goto out;
-	if (ic.imp->added > 0 && edit_commit(&ic.e, err, errlen) == -1)
-		goto out;
-	*out = ic.imp;
-	ic.imp = NULL;
-	r = 0;
-out:
-	free(text);
-	strmap_free(&ic.names);
-	strmap_free(&ic.next);
-	strmap_free(&ic.urls);
-	config_free(ic.cfg);
-	edit_free(&ic.e);
-	config_import_free(ic.imp);
-	return r;
-}
-
-void
-config_import_free(struct config_import *imp)
-{
-	size_t i;
-
-	if (imp == NULL)
-		return;
-	for (i = 0; i < imp->nitems; i++) {
-		free(imp->items[i].name);
-		free(imp->items[i].url);
-		free(imp->items[i].title);
-		free(imp->items[i].reason);
-	}
-	free(imp->items);
-	free(imp);
-}
-
-int
-config_export_opml(const struct config *cfg, struct buf *out, char *err,
-    size_t errlen)
-{
-	struct opml o;
-	size_t i;
-	int r;
-
-	memset(&o, 0, sizeof(o));
-	o.feeds = xcalloc(cfg->nfeeds + 1, sizeof(*o.feeds));
-	o.nfeeds = cfg->nfeeds;
-	/* borrowed strings: o is not freed with opml_free */
-	for (i = 0; i < cfg->nfeeds; i++) {
-		o.feeds[i].title = cfg->feeds[i].title ? cfg->feeds[i].title :
-		    cfg->feeds[i].name;
-		o.feeds[i].xml_url = cfg->feeds[i].url;
-		o.feeds[i].html_url = cfg->feeds[i].html_url;
-		o.feeds[i].category = cfg->feeds[i].category;
-	}
-	/* a category key may be deeper than OPML can nest: opml_write cuts
-	 * it at OPML_MAX_LEVELS, as opml_parse would, so the list reads back */
-	r = opml_write(&o, out, err, errlen);
-	free(o.feeds);
-	return r;
 }

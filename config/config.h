@@ -1,5 +1,7 @@
 /*
- * config.h - the INI configuration: reading, validating, editing.
+ * config.h - the INI configuration: reading and validating.  Editing the
+ * file in place is edit.h; OPML and rss2email import and export are
+ * import.h.
  *
  * config_load reads the file of DESIGN.md ("[rss2mail]" and "[feed.NAME]"
  * sections), checks every key against one typed table and applies each
@@ -9,9 +11,9 @@
  * missing key is reported at its section's header line (0 when the section
  * itself is missing).  Templates (folder, subject, from-name) may name only
  * the placeholders their expander knows: a "{word}" that is not one is an
- * error; other braces are text.  Path values have "~/" expanded; relative paths stay
- * relative to the working directory.  A value ends at a ';' or '#' that
- * follows a blank (an inline comment); see ini.h for the syntax.
+ * error; other braces are text.  Path values have "~/" expanded; relative
+ * paths stay relative to the working directory.  A value ends at a ';' or
+ * '#' that follows a blank (an inline comment); see ini.h for the syntax.
  *
  * The struct config and everything it points to is owned by the caller and
  * freed with config_free.  No curl, IMAP or SQL here.
@@ -126,76 +128,5 @@ const struct config_feed *config_find_feed(const struct config *,
 /* 1 when name is a usable feed name: [A-Za-z0-9._-]+, not starting with
  * '.', at most 128 bytes (it becomes a section name and maybe a folder). */
 int	config_valid_name(const char *name);
-
-/*
- * Editing in place.  Comments, order and formatting of everything else are
- * preserved byte for byte; the file is rewritten through a temp file,
- * fsynced and renamed.  The result is validated before it is written.
- */
-/* Append a [feed.NAME] section; kv is NULL-terminated "key=value"s. */
-int	config_add_feed(const char *path, const char *name, const char *url,
-	    const char *const *kv, char *err, size_t errlen);
-int	config_remove_feed(const char *path, const char *name, char *err,
-	    size_t errlen);
-/* Set (value != NULL) or delete (value == NULL) one key of a feed. */
-int	config_set_feed_key(const char *path, const char *name,
-	    const char *key, const char *value, char *err, size_t errlen);
-
-/*
- * OPML (config/opml.h has the parser and writer).
- *
- * config_slug makes a readable feed name from a title: lower-case ASCII
- * letters and digits (common Latin accents folded: "Café Ünïcode" ->
- * "cafe-unicode"), other runs become one '-', at most 40 bytes; "-2",
- * "-3"... are appended until it is none of taken[0..ntaken).  An empty
- * result falls back to "feed".  Malloc'd; always config_valid_name.
- */
-char	*config_slug(const char *title, const char *const *taken,
-	    size_t ntaken);
-
-struct opml;
-struct buf;
-
-enum config_import_status {
-	CONFIG_IMPORT_ADDED,	/* a new [feed.NAME] section */
-	CONFIG_IMPORT_EXISTS,	/* a feed with this URL is configured */
-	CONFIG_IMPORT_INVALID,	/* the URL is not usable; see reason */
-};
-
-struct config_import_item {
-	enum config_import_status status;
-	char		*name;		/* ADDED: new name; EXISTS: the
-					   configured feed's name */
-	char		*url;
-	char		*title;		/* or NULL */
-	char		*reason;	/* INVALID: one line */
-};
-
-struct config_import {
-	struct config_import_item *items;	/* in OPML order */
-	size_t		 nitems;
-	size_t		 added, exists, invalid;
-};
-
-/*
- * Add every feed of o to the config file at path in one edit: one
- * [feed.NAME] section each with url, title, category and html-url (NAME
- * from config_slug of the title, else of the URL's host).  Feeds whose URL
- * is already configured (or appears earlier in o) are skipped as EXISTS;
- * feeds whose URL is not http(s) (a list from elsewhere may not point the
- * bridge at local files) or that the config would refuse are skipped as
- * INVALID.  The
- * file is written once, atomically, only when something was added;
- * on -1 nothing changed.  *out (also on success with nothing added) is
- * freed with config_import_free.
- */
-int	config_import_opml(const char *path, const struct opml *o,
-	    struct config_import **out, char *err, size_t errlen);
-void	config_import_free(struct config_import *);	/* accepts NULL */
-
-/* Append OPML 2.0 of cfg's feeds (title, else name; category; html-url)
- * to out. */
-int	config_export_opml(const struct config *cfg, struct buf *out,
-	    char *err, size_t errlen);
 
 #endif

@@ -24,13 +24,14 @@
 #include "check.h"
 #include "config.h"
 #include "daemon.h"
+#include "edit.h"
 #include "feed.h"
 #include "fetch.h"
+#include "import.h"
 #include "json.h"
 #include "limits.h"
 #include "log.h"
 #include "opml.h"
-#include "r2e.h"
 #include "run.h"
 #include "secret.h"
 #include "state.h"
@@ -595,6 +596,27 @@ read_input(const char *path, size_t max, struct buf *out, char *err,
 	return 0;
 }
 
+/* One line per item of an import: what happened to each feed. */
+static void
+print_import(const struct config_import *imp)
+{
+	const struct config_import_item *it;
+	size_t i;
+
+	for (i = 0; i < imp->nitems; i++) {
+		it = &imp->items[i];
+		if (it->status == CONFIG_IMPORT_ADDED)
+			printf("added    %-24s %s\n", it->name, it->url);
+		else if (it->status == CONFIG_IMPORT_EXISTS)
+			printf("exists   %-24s %s\n", it->name ? it->name : "",
+			    it->url);
+		else
+			printf("skipped  %-24s %s: %s\n", it->source_name ?
+			    it->source_name : "", it->url, it->reason ?
+			    it->reason : "unusable URL");
+	}
+}
+
 static int
 cmd_import_opml(int argc, char **argv)
 {
@@ -603,7 +625,6 @@ cmd_import_opml(int argc, char **argv)
 	struct config_import *imp = NULL;
 	char err[ERRLEN], *path = NULL;
 	const char *src;
-	size_t i;
 	int rv = EXIT_USAGE;
 
 	if (argc != 2)
@@ -622,18 +643,7 @@ cmd_import_opml(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	for (i = 0; i < imp->nitems; i++) {
-		const struct config_import_item *it = &imp->items[i];
-
-		if (it->status == CONFIG_IMPORT_ADDED)
-			printf("added    %-24s %s\n", it->name, it->url);
-		else if (it->status == CONFIG_IMPORT_EXISTS)
-			printf("exists   %-24s %s\n", it->name ? it->name : "",
-			    it->url);
-		else
-			printf("skipped  %-24s %s: %s\n", "", it->url,
-			    it->reason ? it->reason : "unusable URL");
-	}
+	print_import(imp);
 	printf("%zu added, %zu already present, %zu skipped (%s)\n",
 	    imp->added, imp->exists, imp->invalid, path);
 	if (imp->added)
@@ -686,174 +696,64 @@ cmd_check(int argc, char **argv)
 	return rv;
 }
 
-struct r2e_map {
-	struct state	*st;
-	char		**from;		/* rss2email names ... */
-	char		**to;		/* ... and ours */
-	size_t		 n;
-	size_t		 recorded;
-};
-
 static int
-r2e_on_seen(void *ctx, const char *feed, const char *id)
+record_seen(void *st, const char *feed, const char *id)
 {
-	struct r2e_map *m = ctx;
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (strcmp(m->from[i], feed) == 0) {
-			if (state_entry_seen(m->st, m->to[i], id) == -1)
-				return -1;
-			m->recorded++;
-			return 0;
-		}
-	return 0;		/* a feed we did not import */
-}
-
-/* A config for a first-time user, from rss2email's [DEFAULT]. */
-static int
-r2e_new_config(const char *path, const struct r2e *r, char *err,
-    size_t errlen)
-{
-	struct buf b = BUF_INIT(0);
-	int rv;
-
-	if (r->to == NULL) {
-		errf(err, errlen, "the rss2email config has no `to`; write %s "
-		    "with [rss2mail] from and to first", path);
-		return -1;
-	}
-	buf_printf(&b, "; written by rss2mail import-r2e\n[rss2mail]\n"
-	    "; the bridge's own address: use one whose domain you control\n"
-	    "from = %s\nto = %s\n", r->from ? r->from : "rss2mail@localhost",
-	    r->to);
-	rv = fs_mkdirs(path, 0, err, errlen) == -1 ? -1 :
-	    fs_write_atomic(path, b.data, b.len, 0600, err, errlen);
-	buf_free(&b);
-	return rv;
+	return state_entry_seen(st, feed, id);
 }
 
 static int
 cmd_import_r2e(int argc, char **argv)
 {
 	struct buf in = BUF_INIT(0);
-	struct r2e *r = NULL;
+	struct config_import *imp = NULL;
 	struct config *cfg = NULL;
-	struct r2e_map m;
-	char err[ERRLEN], *path = config_path(), *name;
-	const char **taken = NULL, *kv[8];
-	size_t i, j, ntaken = 0, added = 0, exists = 0;
-	int rv = EXIT_USAGE, k;
+	struct state *st = NULL;
+	char err[ERRLEN], *path;
+	size_t recorded;
+	int rv = EXIT_USAGE;
 
-	memset(&m, 0, sizeof(m));
-	if (argc != 2 && argc != 3) {
-		free(path);
+	if (argc != 2 && argc != 3)
 		return usage_error("usage: import-r2e CONFIG [DATA.json]");
-	}
-	if (fs_read_file(argv[1], LIM_CONFIG_SIZE, &in, err,
-	    sizeof(err)) == -1 || r2e_parse_config(argv[1], buf_str(&in),
-	    in.len, &r, err, sizeof(err)) == -1) {
+	path = config_path();
+	if (config_import_r2e(path, argv[1], &imp, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		goto out;
 	}
-	if (access(path, F_OK) == -1 && r2e_new_config(path, r, err,
-	    sizeof(err)) == -1) {
-		log_error("%s", err);
-		goto out;
-	}
-	if (config_load(path, &cfg, err, sizeof(err)) == -1) {
-		log_error("%s", err);
-		goto out;
-	}
-	taken = xcalloc(cfg->nfeeds + r->nfeeds + 1, sizeof(*taken));
-	for (i = 0; i < cfg->nfeeds; i++)
-		taken[ntaken++] = cfg->feeds[i].name;
-	m.from = xcalloc(r->nfeeds + 1, sizeof(*m.from));
-	m.to = xcalloc(r->nfeeds + 1, sizeof(*m.to));
-	for (i = 0; i < r->nfeeds; i++) {
-		const struct r2e_feed *f = &r->feeds[i];
-		struct buf to = BUF_INIT(0), ua = BUF_INIT(0);
-
-		for (j = 0; j < cfg->nfeeds; j++)
-			if (strcmp(cfg->feeds[j].url, f->url) == 0)
-				break;
-		if (j < cfg->nfeeds) {
-			printf("exists   %-24s %s\n", cfg->feeds[j].name, f->url);
-			m.from[m.n] = f->name;
-			m.to[m.n++] = cfg->feeds[j].name;
-			exists++;
-			continue;
-		}
-		for (j = 0; j < ntaken; j++)
-			if (strcmp(taken[j], f->name) == 0)
-				break;
-		name = config_valid_name(f->name) && j == ntaken ?
-		    xstrdup(f->name) : config_slug(f->name, taken, ntaken);
-		k = 0;
-		if (f->to) {
-			buf_printf(&to, "to=%s", f->to);
-			kv[k++] = to.data;
-		}
-		if (!f->active)
-			kv[k++] = "paused=yes";
-		if (f->html_mail == 0)
-			kv[k++] = "html=no";
-		if (f->digest == 1)
-			kv[k++] = "digest=yes";
-		if (f->user_agent) {
-			buf_printf(&ua, "user-agent=%s", f->user_agent);
-			kv[k++] = ua.data;
-		}
-		kv[k] = NULL;
-		if (config_add_feed(path, name, f->url, kv, err,
-		    sizeof(err)) == -1) {
-			printf("skipped  %-24s %s: %s\n", f->name, f->url, err);
-			free(name);
-		} else {
-			printf("added    %-24s %s\n", name, f->url);
-			taken[ntaken++] = name;
-			m.from[m.n] = f->name;
-			m.to[m.n++] = name;
-			added++;
-		}
-		buf_free(&to);
-		buf_free(&ua);
-	}
-	printf("%zu added, %zu already present (%s)\n", added, exists, path);
-	if (argc == 3) {
-		buf_reset(&in);
-		if (fs_read_file(argv[2], LIM_CONFIG_SIZE * 16, &in, err,
-		    sizeof(err)) == -1 ||
-		    state_open(cfg->state, &m.st, err, sizeof(err)) == -1 ||
-		    state_begin(m.st, err, sizeof(err)) == -1) {
-			log_error("%s", err);
-			goto out;
-		}
-		if (r2e_parse_data(buf_str(&in), in.len, r2e_on_seen, &m, err,
-		    sizeof(err)) == -1) {
-			state_rollback(m.st);
-			log_error("%s: %s", argv[2], err);
-			goto out;
-		}
-		if (state_commit(m.st, err, sizeof(err)) == -1) {
-			log_error("%s", err);
-			goto out;
-		}
-		printf("%zu entries rss2email had sent are recorded as seen\n",
-		    m.recorded);
-	} else
+	print_import(imp);
+	printf("%zu added, %zu already present (%s)\n", imp->added,
+	    imp->exists, path);
+	if (argc == 2) {
 		printf("tip: give rss2email's data file too (import-r2e CONFIG "
 		    "rss2email.json) so old posts are not sent again\n");
+		rv = 0;
+		goto out;
+	}
+	if (fs_read_file(argv[2], LIM_CONFIG_SIZE * 16, &in, err,
+	    sizeof(err)) == -1 ||
+	    config_load(path, &cfg, err, sizeof(err)) == -1 ||
+	    state_open(cfg->state, &st, err, sizeof(err)) == -1 ||
+	    state_begin(st, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (config_import_r2e_seen(imp, buf_str(&in), in.len, record_seen, st,
+	    &recorded, err, sizeof(err)) == -1) {
+		state_rollback(st);
+		log_error("%s: %s", argv[2], err);
+		goto out;
+	}
+	if (state_commit(st, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	printf("%zu entries rss2email had sent are recorded as seen\n",
+	    recorded);
 	rv = 0;
 out:
-	for (i = cfg ? cfg->nfeeds : 0; i < ntaken; i++)
-		free((char *)taken[i]);
-	free(taken);
-	free(m.from);
-	free(m.to);
-	state_close(m.st);
+	state_close(st);
 	config_free(cfg);
-	r2e_free(r);
+	config_import_free(imp);
 	buf_free(&in);
 	free(path);
 	return rv;

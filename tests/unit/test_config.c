@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "edit.h"
 #include "limits.h"
 #include "util.h"
 #include "fsutil.h"

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "import.h"
 #include "limits.h"
 #include "opml.h"
 #include "util.h"
