@@ -1,0 +1,68 @@
+/*
+ * cmd.c - what the commands share (see cmd.h): the config path of -c,
+ * loading the config and opening the state with the error logged, and
+ * the usage error line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "limits.h"
+#include "log.h"
+#include "state.h"
+#include "util.h"
+
+static const char	*config_path_opt;	/* -c FILE */
+
+void
+cmd_set_config_path(const char *path)
+{
+	config_path_opt = path;
+}
+
+char *
+cmd_config_path(void)
+{
+	return config_path_opt ? xstrdup(config_path_opt) :
+	    config_default_path();
+}
+
+int
+cmd_load_config(struct config **cfg)
+{
+	char err[ERRLEN], *path = cmd_config_path();
+	int r;
+
+	r = config_load(path, cfg, err, sizeof(err));
+	if (r == -1)
+		log_error("%s", err);
+	free(path);
+	return r;
+}
+
+int
+cmd_open_state(const struct config *cfg, struct state **st)
+{
+	char err[ERRLEN];
+
+	if (state_open(cfg->state, st, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rss2mail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see rss2mail --help)\n", stderr);
+	return CMD_EXIT_USAGE;
+}
