@@ -8,9 +8,13 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "fsutil.h"
+#include "limits.h"
 #include "testutil.h"
 
 unsigned
@@ -70,4 +74,47 @@ tu_count_files(const char *path)
 			n++;
 	closedir(d);
 	return n;
+}
+
+int
+tu_tmpdir_make(char *dir, size_t size, const char *prefix)
+{
+	snprintf(dir, size, "/tmp/%s.XXXXXX", prefix);
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+int
+tu_tmpdir_remove(const char *dir)
+{
+	struct buf cmd = BUF_INIT(0);
+	int r;
+
+	buf_printf(&cmd, "rm -rf '%s'", dir);
+	r = system(cmd.data);
+	buf_free(&cmd);
+	return r == 0 ? 0 : -1;
+}
+
+void
+tu_slurp(const char *path, struct buf *b)
+{
+	char err[ERRLEN];
+
+	buf_reset(b);
+	if (fs_read_file(path, 1 << 26, b, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+}
+
+char *
+tu_write_file(const char *dir, const char *name, const char *text,
+    size_t len)
+{
+	struct buf path = BUF_INIT(0);
+	char err[ERRLEN];
+
+	buf_printf(&path, "%s/%s", dir, name);
+	if (fs_write_atomic(path.data, text, len, 0600, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	return buf_steal(&path);
 }

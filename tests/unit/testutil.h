@@ -1,8 +1,8 @@
 /*
  * testutil.h - helpers the unit tests share (linked into every one of
  * them): a tiny random generator and random text made of pieces, a check
- * of a function's output against its reference implementation's, and a
- * count of the files in a directory.
+ * of a function's output against its reference implementation's, a
+ * count of the files in a directory, and scratch files.
  */
 #ifndef RSS2MAIL_TESTUTIL_H
 #define RSS2MAIL_TESTUTIL_H
@@ -42,5 +42,18 @@ void tu_assert_same_buf(int ra, const struct buf *a, int rb,
 
 /* How many files not starting with '.' path holds (-1: no directory). */
 int tu_count_files(const char *path);
+
+/* Make /tmp/PREFIX.XXXXXX into dir (size bytes); 0 or -1, as a cmocka
+ * group setup returns. */
+int tu_tmpdir_make(char *dir, size_t size, const char *prefix);
+/* Remove dir and everything in it; 0 or -1 (a group teardown). */
+int tu_tmpdir_remove(const char *dir);
+/* The whole file at path into b (reset first); fails the test when it
+ * cannot be read. */
+void tu_slurp(const char *path, struct buf *b);
+/* Write text[0..len) to dir/name (mode 0600, atomically) and return that
+ * path (malloc'd); fails the test on error. */
+char *tu_write_file(const char *dir, const char *name, const char *text,
+    size_t len);
 
 #endif
