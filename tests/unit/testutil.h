@@ -43,6 +43,12 @@ void tu_assert_same_buf(int ra, const struct buf *a, int rb,
 /* How many files not starting with '.' path holds (-1: no directory). */
 int tu_count_files(const char *path);
 
+/* Seconds on the monotonic clock, for "stays linear" checks. */
+double tu_now(void);
+
+/* Assert got is NULL when want is, else the same string. */
+void tu_assert_str_or_null(const char *got, const char *want);
+
 /* Make /tmp/PREFIX.XXXXXX into dir (size bytes); 0 or -1, as a cmocka
  * group setup returns. */
 int tu_tmpdir_make(char *dir, size_t size, const char *prefix);
