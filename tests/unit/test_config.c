@@ -427,22 +427,6 @@ test_default_path(void **state)
 	free(p);
 }
 
-/* config_check reads files: a scratch directory for them. */
-
-static char tmpdir[64];
-
-static int
-setup_tmp(void **state)
-{
-	return tu_tmpdir_make(tmpdir, sizeof(tmpdir), "test_config");
-}
-
-static int
-teardown_tmp(void **state)
-{
-	return tu_tmpdir_remove(tmpdir);
-}
-
 static void
 collect(void *ctx, const char *line)
 {
@@ -459,14 +443,14 @@ test_check_agrees(void **state)
 	char err[ERRLEN];
 	size_t i;
 
-	buf_printf(&path, "%s/t.ini", tmpdir);
+	buf_printf(&path, "%s/t.ini", tu_tmpdir);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (fs_write_atomic(path.data, bad[i].text,
 		    strlen(bad[i].text), 0600, err, sizeof(err)) == -1)
 			fail_msg("%s", err);
 		buf_reset(&got);
 		buf_reset(&want);
-		buf_printf(&want, "%s/%s\n", tmpdir, bad[i].err);
+		buf_printf(&want, "%s/%s\n", tu_tmpdir, bad[i].err);
 		if (config_check(path.data, collect, &got, err,
 		    sizeof(err)) < 1 ||
 		    strstr(buf_str(&got), want.data) == NULL)
@@ -535,5 +519,6 @@ main(void)
 		cmocka_unit_test(test_check_agrees),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, tu_tmpdir_setup,
+	    tu_tmpdir_teardown);
 }

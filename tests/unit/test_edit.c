@@ -32,8 +32,6 @@
 #define HEAD	"[rss2mail]\nfrom = Feeds <feeds@example.org>\n" \
 		"to = me@example.org\n"
 
-static char tmpdir[64];
-
 /* A copy of the commented config (mode 0640: edits must keep it). */
 static char *
 scratch_copy(const char *name)
@@ -42,7 +40,7 @@ scratch_copy(const char *name)
 	char err[ERRLEN];
 
 	tu_slurp("tests/data/config/commented.ini", &b);
-	buf_printf(&path, "%s/%s", tmpdir, name);
+	buf_printf(&path, "%s/%s", tu_tmpdir, name);
 	if (fs_write_atomic(path.data, buf_str(&b), b.len, 0640, err,
 	    sizeof(err)) == -1)
 		fail_msg("%s", err);
@@ -65,18 +63,6 @@ assert_file_equals(const char *path, const char *expected)
 	buf_free(&got);
 	buf_free(&want);
 	buf_free(&exp);
-}
-
-static int
-setup_tmp(void **state)
-{
-	return tu_tmpdir_make(tmpdir, sizeof(tmpdir), "test_edit");
-}
-
-static int
-teardown_tmp(void **state)
-{
-	return tu_tmpdir_remove(tmpdir);
 }
 
 static void
@@ -227,12 +213,12 @@ test_edit_errors(void **state)
 	free(p);
 
 	/* a directory, a missing file */
-	buf_printf(&b, "%s/missing.ini", tmpdir);
+	buf_printf(&b, "%s/missing.ini", tu_tmpdir);
 	assert_int_equal(config_add_feed(b.data, "x", "/x", NULL, err,
 	    sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: No such file or directory", b.data);
 	assert_string_equal(err, want);
-	dir = tmpdir;
+	dir = tu_tmpdir;
 	{
 		struct config *cfg;
 
@@ -258,7 +244,7 @@ test_edit_symlink(void **state)
 	struct stat st;
 
 	p = scratch_copy("target.ini");
-	buf_printf(&link, "%s/link.ini", tmpdir);
+	buf_printf(&link, "%s/link.ini", tu_tmpdir);
 	assert_int_equal(symlink(p, link.data), 0);
 	assert_int_equal(config_set_feed_key(link.data, "lwn", "paused",
 	    "yes", err, sizeof(err)), 0);
@@ -277,7 +263,7 @@ test_edit_edges(void **state)
 	char err[ERRLEN], want[ERRLEN];
 	static const char nonl[] = "[rss2mail]\nfrom = a@b.c\nto = d@e.f";
 
-	buf_printf(&path, "%s/nonl.ini", tmpdir);
+	buf_printf(&path, "%s/nonl.ini", tu_tmpdir);
 	assert_int_equal(fs_write_atomic(path.data, nonl, strlen(nonl), 0600,
 	    err, sizeof(err)), 0);
 	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
@@ -295,7 +281,7 @@ test_edit_edges(void **state)
 
 	/* an empty file is not a valid config: nothing is written */
 	buf_reset(&path);
-	buf_printf(&path, "%s/empty.ini", tmpdir);
+	buf_printf(&path, "%s/empty.ini", tu_tmpdir);
 	assert_int_equal(fs_write_atomic(path.data, "", 0, 0600, err,
 	    sizeof(err)), 0);
 	assert_int_equal(config_add_feed(path.data, "x", "/x.xml", NULL, err,
@@ -308,7 +294,7 @@ test_edit_edges(void **state)
 
 	/* removing the feed that breaks the file is allowed */
 	buf_reset(&path);
-	buf_printf(&path, "%s/broken.ini", tmpdir);
+	buf_printf(&path, "%s/broken.ini", tu_tmpdir);
 	assert_int_equal(fs_write_atomic(path.data, HEAD "[feed.bad]\n"
 	    "url = ftp://x.example/\n", strlen(HEAD) + 34, 0600, err,
 	    sizeof(err)), 0);
@@ -364,5 +350,6 @@ main(void)
 		cmocka_unit_test(test_edit_concurrent),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, tu_tmpdir_setup,
+	    tu_tmpdir_teardown);
 }

@@ -30,21 +30,19 @@
 		"to = me@example.org\n"
 #define NESTED_N	6	/* outlines with an xmlUrl in nested.opml */
 
-static char tmpdir[64];
-
+/* nested.opml: six feeds in nested categories (test_opml.c reads it
+ * too). */
 static struct opml *
-parse_file(const char *name)
+nested_opml(void)
 {
-	struct buf b = BUF_INIT(0), path = BUF_INIT(0);
+	struct buf b = BUF_INIT(0);
 	struct opml *o = NULL;
 	char err[ERRLEN];
 
-	buf_printf(&path, DATA "%s", name);
-	tu_slurp(path.data, &b);
+	tu_slurp(DATA "nested.opml", &b);
 	if (opml_parse(buf_str(&b), b.len, &o, err, sizeof(err)) == -1)
-		fail_msg("%s: %s", name, err);
+		fail_msg("nested.opml: %s", err);
 	buf_free(&b);
-	buf_free(&path);
 	return o;
 }
 
@@ -88,7 +86,7 @@ test_slug(void **state)
 static char *
 write_config(const char *name, const char *text)
 {
-	return tu_write_file(tmpdir, name, text, strlen(text));
+	return tu_write_file(tu_tmpdir, name, text, strlen(text));
 }
 
 static struct config *
@@ -108,7 +106,7 @@ test_import(void **state)
 	static const char *const names[] = { "top-level-loose",
 	    "krebs-on-security", "arger-mit-umlauten", "nihongo-example",
 	    "creme-brulee" };
-	struct opml *o = parse_file("nested.opml");
+	struct opml *o = nested_opml();
 	struct config_import *imp;
 	struct config *cfg;
 	const struct config_feed *f;
@@ -165,7 +163,7 @@ test_import(void **state)
 static void
 test_import_export_import(void **state)
 {
-	struct opml *o = parse_file("nested.opml"), *o2 = NULL;
+	struct opml *o = nested_opml(), *o2 = NULL;
 	struct config_import *imp;
 	struct config *a, *b;
 	struct buf out = BUF_INIT(0);
@@ -359,7 +357,7 @@ test_r2e_new_config(void **state)
 	char err[ERRLEN], *r2e;
 
 	r2e = write_config("new.r2e", R2E_CONFIG);
-	buf_printf(&path, "%s/sub/new.ini", tmpdir);
+	buf_printf(&path, "%s/sub/new.ini", tu_tmpdir);
 	if (config_import_r2e(path.data, r2e, &imp, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
 	assert_int_equal(imp->nitems, 4);
@@ -504,18 +502,6 @@ test_r2e_seen(void **state)
 	free(p);
 }
 
-static int
-setup_tmp(void **state)
-{
-	return tu_tmpdir_make(tmpdir, sizeof(tmpdir), "test_import");
-}
-
-static int
-teardown_tmp(void **state)
-{
-	return tu_tmpdir_remove(tmpdir);
-}
-
 int
 main(void)
 {
@@ -531,5 +517,6 @@ main(void)
 		cmocka_unit_test(test_r2e_seen),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, tu_tmpdir_setup,
+	    tu_tmpdir_teardown);
 }

@@ -24,13 +24,11 @@
 #include "secret.h"
 #include "testutil.h"
 
-static char tmpdir[64];
-
-/* A file under tmpdir with text and mode; its path, malloc'd. */
+/* A file under tu_tmpdir with text and mode; its path, malloc'd. */
 static char *
 secret_file(const char *name, const char *text, mode_t mode)
 {
-	char *p = tu_write_file(tmpdir, name, text, strlen(text));
+	char *p = tu_write_file(tu_tmpdir, name, text, strlen(text));
 
 	assert_int_equal(chmod(p, mode), 0);
 	return p;
@@ -212,18 +210,6 @@ test_check_modes(void **state)
 	free(pw);
 }
 
-static int
-setup_tmp(void **state)
-{
-	return tu_tmpdir_make(tmpdir, sizeof(tmpdir), "test_secret");
-}
-
-static int
-teardown_tmp(void **state)
-{
-	return tu_tmpdir_remove(tmpdir);
-}
-
 int
 main(void)
 {
@@ -235,5 +221,6 @@ main(void)
 		cmocka_unit_test(test_check_modes),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, tu_tmpdir_setup,
+	    tu_tmpdir_teardown);
 }

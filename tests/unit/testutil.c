@@ -77,20 +77,22 @@ tu_count_files(const char *path)
 	return n;
 }
 
+char	tu_tmpdir[64];
+
 int
-tu_tmpdir_make(char *dir, size_t size, const char *prefix)
+tu_tmpdir_setup(void **state)
 {
-	snprintf(dir, size, "/tmp/%s.XXXXXX", prefix);
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	snprintf(tu_tmpdir, sizeof(tu_tmpdir), "/tmp/rss2mail-test.XXXXXX");
+	return mkdtemp(tu_tmpdir) == NULL ? -1 : 0;
 }
 
 int
-tu_tmpdir_remove(const char *dir)
+tu_tmpdir_teardown(void **state)
 {
 	struct buf cmd = BUF_INIT(0);
 	int r;
 
-	buf_printf(&cmd, "rm -rf '%s'", dir);
+	buf_printf(&cmd, "rm -rf '%s'", tu_tmpdir);
 	r = system(cmd.data);
 	buf_free(&cmd);
 	return r == 0 ? 0 : -1;

@@ -49,11 +49,15 @@ double tu_now(void);
 /* Assert got is NULL when want is, else the same string. */
 void tu_assert_str_or_null(const char *got, const char *want);
 
-/* Make /tmp/PREFIX.XXXXXX into dir (size bytes); 0 or -1, as a cmocka
- * group setup returns. */
-int tu_tmpdir_make(char *dir, size_t size, const char *prefix);
-/* Remove dir and everything in it; 0 or -1 (a group teardown). */
-int tu_tmpdir_remove(const char *dir);
+/*
+ * The scratch directory of a test group:
+ * cmocka_run_group_tests(tests, tu_tmpdir_setup, tu_tmpdir_teardown)
+ * makes /tmp/rss2mail-test.XXXXXX, names it in tu_tmpdir, and removes it
+ * with everything in it at the end.
+ */
+extern char tu_tmpdir[64];
+int tu_tmpdir_setup(void **state);
+int tu_tmpdir_teardown(void **state);
 /* The whole file at path into b (reset first); fails the test when it
  * cannot be read. */
 void tu_slurp(const char *path, struct buf *b);
