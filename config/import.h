@@ -75,8 +75,9 @@ int	config_import_opml(const char *path, const struct opml *o,
  * configured already is EXISTS (named as configured); one the config
  * refuses is INVALID with the edit's error as reason; each added feed is
  * its own edit (config_add_feed).  Every item has source_name.  -1 (err
- * set, *out NULL) only when r2e_path or path cannot be read or parsed;
- * *out is freed with config_import_free.
+ * set, *out NULL, no feed added) when r2e_path cannot be read or parsed,
+ * or the config at path cannot be written (a first one) or loaded; *out
+ * is freed with config_import_free.
  */
 int	config_import_r2e(const char *path, const char *r2e_path,
 	    struct config_import **out, char *err, size_t errlen);
