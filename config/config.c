@@ -648,14 +648,21 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 
 /* Settings: defaults, copies, freeing. */
 
+/* Free the string values of the keys of scope in base (and NULL them). */
 static void
-settings_free(struct config_settings *s)
+strings_free(void *base, enum kscope scope)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].scope == KS_BOTH && key_is_string(&keys[i]))
-			set_string(s, keys[i].off, NULL);
+		if (keys[i].scope == scope && key_is_string(&keys[i]))
+			set_string(base, keys[i].off, NULL);
+}
+
+static void
+settings_free(struct config_settings *s)
+{
+	strings_free(s, KS_BOTH);
 	set_string(s, offsetof(struct config_settings, from_name), NULL);
 }
 
@@ -712,11 +719,7 @@ config_defaults(struct config *cfg)
 static void
 feed_free(struct config_feed *f)
 {
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].scope == KS_FEED && key_is_string(&keys[i]))
-			set_string(f, keys[i].off, NULL);
+	strings_free(f, KS_FEED);
 	free(f->name);
 	settings_free(&f->s);
 }
@@ -732,9 +735,7 @@ config_free(struct config *cfg)
 		feed_free(&cfg->feeds[i]);
 	free(cfg->feeds);
 	settings_free(&cfg->global);
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].scope == KS_GLOBAL && key_is_string(&keys[i]))
-			set_string(cfg, keys[i].off, NULL);
+	strings_free(cfg, KS_GLOBAL);
 	free(cfg->path);
 	free(cfg);
 }
