@@ -4,10 +4,10 @@ include config.mk
 
 B	= build
 ALL_CPPFLAGS = -D_GNU_SOURCE -DRSS2MAIL_VERSION='"$(VERSION)"' \
-	  -iquote lib -iquote rss2mail -iquote config -iquote imap $(PKG_CFLAGS) $(CPPFLAGS)
+	  -iquote lib -iquote rss2mail -iquote config -iquote imap -iquote smtp $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 
-LIB_SRC	= $(filter-out rss2mail/main.c,$(wildcard lib/*.c rss2mail/*.c imap/*.c config/*.c))
+LIB_SRC	= $(filter-out rss2mail/main.c,$(wildcard lib/*.c rss2mail/*.c imap/*.c smtp/*.c config/*.c))
 LIB_OBJ	= $(LIB_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)

@@ -170,7 +170,9 @@ class Postfix:
         self.log_path = os.path.join(self.log_dir, "maillog")
         self.mail_dir = os.path.join(d, "mail")
         self.maildir = os.path.join(self.mail_dir, "inbox")
-        self.sasl_dir = os.path.join(d, "sasl")
+        # Debian's smtpd reads smtpd.conf (Cyrus SASL) from
+        # $config_directory/sasl, whatever cyrus_sasl_config_path says
+        self.sasl_dir = os.path.join(self.config_dir, "sasl")
         self.unbound_dir = os.path.join(d, "unbound")
         self.resolv = os.path.join(d, "resolv.conf")
         self.script = os.path.join(d, "rig.sh")
@@ -228,7 +230,6 @@ class Postfix:
             "smtpd_tls_loglevel = 1",
             "smtpd_sasl_type = cyrus",
             "smtpd_sasl_path = smtpd",
-            "cyrus_sasl_config_path = %s" % self.sasl_dir,
             "smtpd_sasl_local_domain = rig.test",
             "smtpd_sasl_auth_enable = no",
             "smtpd_tls_auth_only = yes",
