@@ -175,11 +175,10 @@ parse_url(struct smtp *c, const char *url, char *err, size_t errlen)
 		serr(NULL, err, errlen, "no SMTP/LMTP URL configured");
 		return -1;
 	}
-	if (url[0] == '/' || strncmp(url, "lmtp:/", 6) == 0) {
+	if (url[0] == '/' || (strncasecmp(url, "lmtp:/", 6) == 0 &&
+	    url[6] != '/')) {
 		p = url[0] == '/' ? url : url + 5;
-		if (strncmp(p, "///", 3) == 0)
-			p += 2;
-		if (p[0] != '/' || p[1] == '/' ||
+		if (
 		    strlen(p) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 			serr(NULL, err, errlen, "bad LMTP socket path '%s'",
 			    url);

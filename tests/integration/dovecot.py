@@ -33,6 +33,9 @@ read the log incrementally; dc.count(folder), dc.subscribed() and
 fetch_all(folder, with_meta=True) (uid, flags, internaldate, raw) read
 the mailbox back.  mailcheck.strict(raw) is the strict MIME check.
 
+LMTP: lmtp=True adds an LMTP listener on 127.0.0.1:dc.lmtp_port
+(RCPT TO:<user@any.domain> delivers into that user's INBOX).
+
 Only the standard library is used (tests may run under any python3).
 """
 import atexit
@@ -152,7 +155,7 @@ class Dovecot:
 
     def __init__(self, user="alice", password="secret-pw", users=None,
                  tls=None, extra="", start=True, auth_mechanisms=None,
-                 separator="/", prefix=""):
+                 separator="/", prefix="", lmtp=False):
         """users: optional {name: password} of more accounts.
         extra: raw config text appended (e.g. 'imap_capability = ...').
         auth_mechanisms: e.g. "plain login" (the default).
@@ -172,6 +175,8 @@ class Dovecot:
         self.dir = None
         self.port = None
         self.tls_port = None
+        self.lmtp = lmtp
+        self.lmtp_port = None
         if start:
             self.start()
 
@@ -203,7 +208,7 @@ class Dovecot:
             "log_path = %s" % self.log_path,
             "info_log_path = %s" % self.log_path,
             "debug_log_path = %s" % self.log_path,
-            "protocols = imap",
+            "protocols = imap%s" % (" lmtp" if self.lmtp else ""),
             "listen = 127.0.0.1",
             "default_internal_user = %s" % internal,
             "default_login_user = %s" % login,
@@ -256,6 +261,14 @@ class Dovecot:
                 lines.append("ssl_dh = </usr/share/dovecot/dh.pem")
         else:
             lines.append("ssl = no")
+        if self.lmtp:
+            lines += ["service lmtp {", "  inet_listener lmtp {",
+                      "    address = 127.0.0.1",
+                      "    port = %d" % self.lmtp_port, "  }"]
+            if not root:
+                lines.append("  user = %s" % mail_user)
+            lines += ["}", "protocol lmtp {",
+                      "  auth_username_format = %Ln", "}"]
         lines.append(self.extra)
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -293,6 +306,7 @@ class Dovecot:
             if not (keep and attempt == 0):
                 self.port = free_port()
                 self.tls_port = free_port() if self.tls else None
+                self.lmtp_port = free_port() if self.lmtp else None
             self._write_config()
             logf = open(os.path.join(self.dir, "stdout.log"), "ab")
             self.proc = subprocess.Popen(
@@ -302,6 +316,8 @@ class Dovecot:
             logf.close()
             _live.append(self)
             ok = wait_port(self.port, timeout, self.proc)
+            if ok and self.lmtp_port:
+                ok = wait_port(self.lmtp_port, timeout, self.proc)
             if ok and self.tls_port:
                 ok = wait_port(self.tls_port, timeout, self.proc)
             if ok:

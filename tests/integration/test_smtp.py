@@ -1,0 +1,489 @@
+"""Delivery by SMTP, LMTP and sendmail (smtp/) through the smtpctl driver,
+against real servers on loopback: a throwaway Postfix with policyd-spf and
+a loopback DNS (postfix.py), and Dovecot's LMTP (dovecot.py).
+
+What is proven here, from the delivered files and the servers' logs:
+  - every message sent with an envelope at bridge.example.org arrives with
+    `Received-SPF: Pass`, its Return-Path domain equal to its From domain,
+    its bytes unchanged (dot-stuffing undone, no line added);
+  - a sender domain whose SPF excludes 127.0.0.1 is refused at RCPT and
+    reported as permanent with Postfix's own text, and the session goes on;
+  - submission: STARTTLS + AUTH (PLAIN, LOGIN) with a good password
+    delivers, a bad one fails; self-signed and wrong-host certificates are
+    refused before any AUTH (Postfix's log shows none); implicit TLS;
+  - LMTP into Dovecot, per recipient; sendmail through Postfix's own
+    sendmail binary, and the exit status / stderr rules with fake ones.
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import dovecot
+import postfix
+import rig
+
+SMTPCTL = os.path.join(rig.BUILD, "tools", "smtpctl")
+FROM = "feeds@" + postfix.SPF_PASS_DOMAIN
+TO = "me@" + postfix.BRIDGE_RCPT_DOMAIN
+BAD_FROM = "feeds@" + postfix.SPF_FAIL_DOMAIN
+
+
+def smtpctl(*args, timeout=60, **env):
+    e = dict(os.environ)
+    e.update({"SMTPCTL_FROM": FROM, "SMTPCTL_TO": TO,
+              "SMTPCTL_TIMEOUT": "15"})
+    e.update({k: v for k, v in env.items() if v is not None})
+    for k, v in env.items():
+        if v is None:
+            e.pop(k, None)
+    p = subprocess.run([SMTPCTL] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout, env=e,
+                       text=True, errors="replace")
+    rig.check_sanitizers(p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def message(tag, i, sender=FROM, body_extra=""):
+    """A small message in LF form; the Message-ID names tag and i."""
+    return ("From: Jane Doe via Example Blog <%s>\n"
+            "To: %s\n"
+            "Subject: %s post %d\n"
+            "Date: Thu, 03 Dec 2026 08:00:00 +0000\n"
+            "Message-ID: <%s-%d@%s>\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=us-ascii\n"
+            "\n"
+            "Post %d of %s.\n"
+            ".a line that starts with a dot\n"
+            ".\n"
+            "..two dots\n"
+            "%s"
+            "the end\n" % (sender, TO, tag, i, tag, i,
+                           sender.split("@")[1], i, tag, body_extra))
+
+
+def header(raw, name):
+    """The first header `name` of raw bytes (unfolded), or None."""
+    head = raw.split(b"\n\n", 1)[0].decode("ascii", "replace")
+    m = re.search(r"(?im)^%s:[ \t]*(.*(?:\n[ \t].*)*)" % re.escape(name),
+                  head)
+    return re.sub(r"\s+", " ", m.group(1)).strip() if m else None
+
+
+def domain(addr):
+    m = re.search(r"@([^>\s]+)", addr or "")
+    return m.group(1).lower() if m else None
+
+
+def setUpModule():
+    global PF, TMP
+    why = postfix.Postfix.missing()
+    if why:
+        raise unittest.SkipTest(why)
+    if not os.access(SMTPCTL, os.X_OK):
+        raise AssertionError("%s not built (make tests)" % SMTPCTL)
+    TMP = tempfile.mkdtemp(prefix="r2m-smtp-")
+    PF = postfix.Postfix()
+    print("\npostfix rig (postfix + policyd-spf + unbound + PKI) started "
+          "in %.1fs" % PF.started_in)
+
+
+def tearDownModule():
+    PF.close()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def write_messages(tag, n, **kw):
+    files = []
+    for i in range(n):
+        p = os.path.join(TMP, "%s-%d.eml" % (tag, i))
+        with open(p, "w") as f:
+            f.write(message(tag, i, **kw))
+        files.append(p)
+    return files
+
+
+def delivered(tag):
+    """{i: raw} of the messages of tag in the rig's Maildir."""
+    out = {}
+    for raw in PF.messages():
+        mid = header(raw, "Message-ID") or ""
+        m = re.match(r"<%s-(\d+)@" % re.escape(tag), mid)
+        if m:
+            out[int(m.group(1))] = raw
+    return out
+
+
+def wait_tag(tag, n, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = delivered(tag)
+        if len(got) >= n:
+            return got
+        time.sleep(0.05)
+    return delivered(tag)
+
+
+def smtp_url(port, host="127.0.0.1", scheme="smtp"):
+    return "%s://%s:%d" % (scheme, host, port)
+
+
+class SmtpSpf(unittest.TestCase):
+    """Plain SMTP into Postfix with policyd-spf at RCPT."""
+
+    def test_every_message_passes_spf_aligned(self):
+        n = 20
+        files = write_messages("pass", n)
+        rc, out, err = smtpctl("send", smtp_url(PF.port), *files,
+                               SMTPCTL_TLS="none")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("open pipelining=1", out)
+        self.assertEqual(out.count("\nok "), n, out)
+        got = wait_tag("pass", n)
+        self.assertEqual(sorted(got), list(range(n)), PF.log()[-3000:])
+        log = PF.log()
+        for i, raw in got.items():
+            spf = header(raw, "Received-SPF")
+            self.assertIsNotNone(spf, raw[:800])
+            self.assertTrue(spf.startswith("Pass"), spf)
+            self.assertIn("envelope-from=%s" % FROM, spf)
+            rp = header(raw, "Return-Path")
+            self.assertEqual(rp, "<%s>" % FROM)
+            self.assertEqual(domain(rp), domain(header(raw, "From")))
+            # the bytes are the ones sent: Postfix only prepends
+            with open(files[i], "rb") as f:
+                self.assertTrue(raw.endswith(f.read()), raw[-400:])
+            self.assertIn("message-id=<pass-%d@%s>" %
+                          (i, postfix.SPF_PASS_DOMAIN), log)
+        # Postfix's own record of each message's envelope
+        qid_of = dict((m, q) for q, m in re.findall(
+            r"cleanup\[\d+\]: (\w+): message-id=<(pass-\d+)@", log))
+        env_of = dict(re.findall(r"qmgr\[\d+\]: (\w+): from=<([^>]*)>",
+                                 log))
+        self.assertEqual(len(qid_of), n, log[-3000:])
+        for mid, qid in qid_of.items():
+            self.assertEqual(env_of.get(qid), FROM, mid)
+
+    def test_spf_fail_is_permanent_with_server_text(self):
+        mark = PF.log_mark()
+        files = write_messages("fail", 3, sender=BAD_FROM)
+        rc, out, err = smtpctl("send", smtp_url(PF.port), *files,
+                               SMTPCTL_TLS="none", SMTPCTL_FROM=BAD_FROM)
+        self.assertEqual(rc, 2, out + err)
+        lines = [l for l in out.splitlines() if not l.startswith("open")]
+        self.assertEqual(len(lines), 3, out)
+        for l in lines:
+            # every message was tried (the session went on), each refused
+            # for good with Postfix's words, on one line
+            self.assertTrue(l.startswith("perm "), l)
+            self.assertIn("RCPT TO:<%s>: 550 5.7.23" % TO, l)
+            self.assertIn("SPF fail - not authorized", l)
+        log = PF.log_since(mark)
+        self.assertEqual(log.count("NOQUEUE: reject: RCPT"), 3, log)
+        self.assertIn("from=<%s>" % BAD_FROM, log)
+        # nothing of it arrived; a good sender right after is unaffected
+        files = write_messages("after-fail", 2)
+        rc, out, err = smtpctl("send", smtp_url(PF.port), *files,
+                               SMTPCTL_TLS="none")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(wait_tag("after-fail", 2)), 2)
+        self.assertEqual(delivered("fail"), {})
+
+    def test_oversize_is_its_own_failure_and_session_goes_on(self):
+        files = write_messages("size", 3)
+        big = os.path.join(TMP, "size-big.eml")
+        with open(big, "w") as f:
+            line = "x" * 76 + "\n"
+            f.write(message("size", 99, body_extra=line * (10600000 // 77)))
+        rc, out, err = smtpctl("send", smtp_url(PF.port), files[0], big,
+                               files[1], SMTPCTL_TLS="none")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("size=10240000", out)
+        self.assertRegex(out, r"toobig %s: .*over the server's SIZE" %
+                         re.escape(big))
+        self.assertIn("ok %s" % files[1], out)
+        self.assertEqual(sorted(wait_tag("size", 2)), [0, 1])
+
+    def test_probe_sends_nothing(self):
+        mark = PF.log_mark()
+        before = len(PF.message_files())
+        rc, out, err = smtpctl("probe", smtp_url(PF.port),
+                               SMTPCTL_TLS="none")
+        self.assertEqual((rc, out.strip()), (0, "ok"), err)
+        rc, out, err = smtpctl("probe", smtp_url(PF.port),
+                               SMTPCTL_TLS="none", SMTPCTL_FROM=BAD_FROM)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("SPF fail", out)
+        self.assertTrue(PF.wait_log("rset=1", mark))
+        log = PF.log_since(mark)
+        self.assertNotIn("data=", log)
+        self.assertEqual(len(PF.message_files()), before)
+
+    def test_deliver_ops(self):
+        """The deliver_ops adapter: has_msgid cannot find anything, a
+        refusal is DELIVER_MSG with the smtp status kept, then it goes
+        on."""
+        files = write_messages("ops", 2)
+        big = os.path.join(TMP, "ops-big.eml")
+        with open(big, "w") as f:
+            f.write(message("ops", 9, body_extra=("y" * 76 + "\n") *
+                            140000))
+        rc, out, err = smtpctl("deliver", smtp_url(PF.port), files[0], big,
+                               files[1], SMTPCTL_TLS="none")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("has_msgid found=0", out)
+        self.assertIn("toobig %s" % big, out)
+        self.assertEqual(sorted(wait_tag("ops", 2)), [0, 1])
+
+    def test_envelope_domain_rule(self):
+        rc, out, _ = smtpctl("envelope", "a@Example.org", "bounce@example.ORG")
+        self.assertEqual((rc, out.strip()), (0, "ok"))
+        rc, out, _ = smtpctl("envelope", "a@example.org", "b@other.example")
+        self.assertEqual(rc, 2)
+        self.assertIn("not in the domain of from (example.org)", out)
+
+    def test_bad_urls_and_addresses(self):
+        for url in ("imap://x", "smtp://", "smtp://h:0", "smtp://h:99999",
+                    "smtp://[::1", "lmtp:relative"):
+            rc, out, _ = smtpctl("probe", url)
+            self.assertEqual(rc, 2, url + out)
+            self.assertTrue(out.startswith("perm: "), out)
+        rc, out, _ = smtpctl("probe", smtp_url(PF.port),
+                             SMTPCTL_FROM="a b@x.org")
+        self.assertIn("bad envelope sender", out)
+        rc, out, _ = smtpctl("probe", smtp_url(PF.port),
+                             SMTPCTL_TO="<x@y.org>")
+        self.assertIn("bad recipient", out)
+
+
+class Submission(unittest.TestCase):
+    """STARTTLS + AUTH on the submission port; implicit TLS."""
+
+    def auth_env(self, **kw):
+        env = {"SMTPCTL_USER": PF.user, "SMTPCTL_PASSWORD": PF.password,
+               "SMTPCTL_CA": PF.pki["ca"]}
+        env.update(kw)
+        return env
+
+    def test_starttls_auth_good_password(self):
+        for mech in ("plain", "login"):
+            mark = PF.log_mark()
+            tag = "sub-" + mech
+            files = write_messages(tag, 2)
+            rc, out, err = smtpctl(
+                "send", smtp_url(PF.sub_port, "localhost"), *files,
+                **self.auth_env(SMTPCTL_AUTH=mech))
+            self.assertEqual(rc, 0, out + err + PF.log_since(mark))
+            got = wait_tag(tag, 2)
+            self.assertEqual(sorted(got), [0, 1])
+            for raw in got.values():
+                self.assertTrue(header(raw, "Received-SPF")
+                                .startswith("Pass"))
+            log = PF.log_since(mark)
+            self.assertIn("sasl_method=%s, sasl_username=%s" %
+                          (mech.upper(), PF.user), log)
+            self.assertIn("TLS connection established", log)
+
+    def test_bad_password(self):
+        mark = PF.log_mark()
+        files = write_messages("badpw", 1)
+        rc, out, err = smtpctl(
+            "send", smtp_url(PF.sub_port, "localhost"), *files,
+            **self.auth_env(SMTPCTL_PASSWORD="wrong"))
+        self.assertEqual(rc, 4, out + err)
+        self.assertIn("authentication failed: 535", out)
+        self.assertNotIn("wrong", out + err)
+        self.assertIn("authentication failed", PF.log_since(mark))
+        self.assertEqual(delivered("badpw"), {})
+
+    def assert_refused_before_auth(self, port, name, why):
+        mark = PF.log_mark()
+        files = write_messages("refused-" + name, 1)
+        rc, out, err = smtpctl("send", smtp_url(port, "localhost"), *files,
+                               **self.auth_env())
+        self.assertEqual(rc, 4, out + err)
+        self.assertIn(why, out)
+        self.assertIn("not sending anything", out)
+        self.assertTrue(PF.wait_log("postfix/%s/smtpd" % name, mark))
+        self.assertTrue(PF.wait_log("disconnect from", mark))
+        log = PF.log_since(mark)
+        # the handshake happened, then the client left: no AUTH at all
+        self.assertRegex(log, r"postfix/%s/smtpd\[\d+\]: disconnect from "
+                         r"\S+ ehlo=1 starttls=1 commands=2" % name)
+        self.assertNotIn("sasl", log.lower())
+        self.assertNotIn("auth=", log)
+        self.assertEqual(delivered("refused-" + name), {})
+
+    def test_self_signed_refused_before_auth(self):
+        self.assert_refused_before_auth(PF.selfsigned_port, "selfsigned",
+                                        "not signed by a trusted CA")
+
+    def test_wrong_host_refused_before_auth(self):
+        self.assert_refused_before_auth(PF.wronghost_port, "wronghost",
+                                        "for another host name")
+
+    def test_pinned_self_signed(self):
+        files = write_messages("pinned", 1)
+        rc, out, err = smtpctl(
+            "send", smtp_url(PF.selfsigned_port, "localhost"), *files,
+            **self.auth_env(SMTPCTL_CA=None,
+                            SMTPCTL_FINGERPRINT=PF.pki["fingerprint"]
+                            ["selfsigned"]))
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(len(wait_tag("pinned", 1)), 1)
+
+    def test_implicit_tls(self):
+        mark = PF.log_mark()
+        files = write_messages("smtps", 2)
+        rc, out, err = smtpctl(
+            "send", smtp_url(PF.smtps_port, "localhost", "smtps"), *files,
+            **self.auth_env())
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(sorted(wait_tag("smtps", 2)), [0, 1])
+        log = PF.log_since(mark)
+        self.assertIn("postfix/smtps/smtpd", log)
+        self.assertIn("sasl_username=%s" % PF.user, log)
+        # implicit TLS against a plain port fails at the handshake
+        rc, out, err = smtpctl(
+            "send", smtp_url(PF.port, "localhost", "smtps"), *files,
+            **self.auth_env())
+        self.assertEqual(rc, 4, out + err)
+        self.assertIn("TLS handshake failed", out)
+
+    def test_starttls_not_offered_is_refused(self):
+        """Dovecot's LMTP offers no STARTTLS: asking for it stops before
+        any mail, never falls back to plain text."""
+        with dovecot.Dovecot(lmtp=True) as dc:
+            files = write_messages("nostarttls", 1)
+            rc, out, err = smtpctl(
+                "send", "lmtp://127.0.0.1:%d" % dc.lmtp_port, *files,
+                SMTPCTL_TLS="starttls", SMTPCTL_TO="alice@example.org")
+            self.assertEqual(rc, 4, out + err)
+            self.assertIn("does not offer STARTTLS", out)
+            self.assertEqual(dc.count("INBOX"), 0)
+
+
+class Lmtp(unittest.TestCase):
+    """LMTP into Dovecot's LMTP service."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not dovecot.Dovecot.available():
+            raise unittest.SkipTest("dovecot is not installed")
+        cls.dc = dovecot.Dovecot(lmtp=True, users={"bob": "bob-pw"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dc.close()
+
+    def url(self):
+        return "lmtp://127.0.0.1:%d" % self.dc.lmtp_port
+
+    def test_lmtp_into_dovecot(self):
+        files = write_messages("lmtp", 3)
+        rc, out, err = smtpctl("send", self.url(), *files,
+                               SMTPCTL_TO="alice@example.org,bob@example.org")
+        self.assertEqual(rc, 0, out + err)
+        for user in ("alice", "bob"):
+            got = self.dc.fetch_all("INBOX", user=user)
+            mine = [r for r in got if b"<lmtp-" in r]
+            self.assertEqual(len(mine), 3)
+            for raw in mine:
+                self.assertEqual(header(raw.replace(b"\r\n", b"\n"),
+                                        "Return-Path"), "<%s>" % FROM)
+                i = int(re.search(rb"<lmtp-(\d+)@", raw).group(1))
+                with open(files[i], "rb") as f:
+                    self.assertTrue(raw.replace(b"\r\n", b"\n")
+                                    .endswith(f.read()))
+
+    def test_unknown_recipient_refuses_the_message(self):
+        files = write_messages("lmtp-unknown", 1)
+        rc, out, err = smtpctl(
+            "send", self.url(), *files,
+            SMTPCTL_TO="alice@example.org,nosuch@example.org")
+        self.assertEqual(rc, 2, out + err)
+        self.assertRegex(out, r"perm .*RCPT TO:<nosuch@example.org>: 550")
+        got = self.dc.fetch_all("INBOX", user="alice")
+        self.assertFalse([r for r in got if b"<lmtp-unknown-" in r])
+
+
+FAKE = """#!/bin/sh
+printf '%%s\\n' "$@" > "%(args)s"
+cat > "%(stdin)s"
+%(tail)s
+"""
+
+
+class Sendmail(unittest.TestCase):
+
+    def test_postfix_sendmail(self):
+        files = write_messages("sendmail", 3)
+        rc, out, err = smtpctl("sendmail", postfix.SENDMAIL, *files,
+                               MAIL_CONFIG=PF.config_dir)
+        self.assertEqual(rc, 0, out + err)
+        got = wait_tag("sendmail", 3)
+        self.assertEqual(sorted(got), [0, 1, 2], PF.log()[-2000:])
+        for i, raw in got.items():
+            self.assertEqual(header(raw, "Return-Path"), "<%s>" % FROM)
+            with open(files[i], "rb") as f:
+                # -i: the lone "." line is text, not the end
+                self.assertTrue(raw.endswith(f.read()), raw[-300:])
+
+    def fake(self, tail):
+        d = tempfile.mkdtemp(dir=TMP)
+        paths = {"args": os.path.join(d, "args"),
+                 "stdin": os.path.join(d, "stdin"), "tail": tail}
+        prog = os.path.join(d, "sendmail")
+        with open(prog, "w") as f:
+            f.write(FAKE % paths)
+        os.chmod(prog, 0o755)
+        return prog, paths
+
+    def test_argv_and_lf_stdin(self):
+        prog, paths = self.fake("exit 0")
+        files = write_messages("fake", 1)
+        rc, out, err = smtpctl("sendmail", prog, *files,
+                               SMTPCTL_TO="a@example.org,-b@example.org")
+        self.assertEqual(rc, 0, out + err)
+        with open(paths["args"]) as f:
+            self.assertEqual(f.read().split("\n")[:-1],
+                             ["-i", "-f", FROM, "--", "a@example.org",
+                              "-b@example.org"])
+        with open(paths["stdin"], "rb") as f, open(files[0], "rb") as g:
+            self.assertEqual(f.read(), g.read())
+
+    def test_exit_status_decides(self):
+        files = write_messages("fakefail", 1)
+        prog, _ = self.fake("echo 'queue full, try later' >&2; exit 75")
+        rc, out, _ = smtpctl("sendmail", prog, *files)
+        self.assertEqual(rc, 2)
+        self.assertIn("temp %s: sendmail %s: exit 75: queue full, try "
+                      "later" % (files[0], prog), out)
+        prog, _ = self.fake("printf 'no such user\\nsecond line\\n' >&2; "
+                            "exit 67")
+        rc, out, _ = smtpctl("sendmail", prog, *files)
+        self.assertEqual(rc, 2)
+        self.assertIn("perm %s: sendmail %s: exit 67: no such user" %
+                      (files[0], prog), out)
+        self.assertNotIn("second line", out)
+        rc, out, _ = smtpctl("sendmail", os.path.join(TMP, "missing"),
+                             *files)
+        self.assertEqual(rc, 4)
+        self.assertIn("cannot run it", out)
+
+    def test_hung_sendmail_is_killed(self):
+        files = write_messages("fakehang", 1)
+        prog, _ = self.fake("exec sleep 30")
+        t0 = time.monotonic()
+        rc, out, _ = smtpctl("sendmail", prog, *files, SMTPCTL_TIMEOUT="2")
+        self.assertLess(time.monotonic() - t0, 15)
+        self.assertEqual(rc, 2)
+        self.assertIn("killed", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
