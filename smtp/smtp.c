@@ -101,34 +101,42 @@ serr(const struct smtp *c, char *err, size_t errlen, const char *fmt, ...)
 		errf(err, errlen, "lmtp %s: %s", c->path, msg);
 }
 
-/* An address we can put between < and >: printable, no space or <>. */
+/* An address we can put between < and >: printable, no space or <>, with
+ * something on both sides of its last '@'. */
 static int
 addr_ok(const char *a)
 {
-	size_t n = a ? strlen(a) : 0;
 	const char *at;
+	size_t n, i;
 
-	if (n == 0 || n > SMTP_MAX_ADDR)
+	if (a == NULL || (n = strlen(a)) == 0 || n > SMTP_MAX_ADDR)
 		return 0;
-	for (; *a; a++)
-		if ((unsigned char)*a <= ' ' || (unsigned char)*a >= 127 ||
-		    *a == '<' || *a == '>')
+	for (i = 0; i < n; i++)
+		if ((unsigned char)a[i] <= ' ' || (unsigned char)a[i] >= 127 ||
+		    a[i] == '<' || a[i] == '>')
 			return 0;
-	at = strrchr(a - n, '@');
-	return at != NULL && at != a - n && at[1] != '\0';
+	at = strrchr(a, '@');
+	return at != NULL && at != a && at[1] != '\0';
 }
 
-/* The server's reply text as one printable line. */
+/*
+ * Append the server's text to dst as one printable line: line breaks
+ * become spaces (libetpan joins a reply's lines with '\n'), other control
+ * characters '?', trailing space dropped.
+ */
 static void
 text_put(char *dst, size_t dstlen, const char *src)
 {
 	size_t n = strlen(dst);
 
-	if (n > 0 && n + 1 < dstlen)
+	if (n > 0 && n + 1 < dstlen && *src != '\0')
 		dst[n++] = ' ';
 	for (; *src && n + 1 < dstlen; src++)
-		dst[n++] = (unsigned char)*src < ' ' ||
-		    (unsigned char)*src == 127 ? '?' : *src;
+		dst[n++] = *src == '\n' || *src == '\r' ? ' ' :
+		    (unsigned char)*src < ' ' || (unsigned char)*src == 127 ?
+		    '?' : *src;
+	while (n > 0 && dst[n - 1] == ' ')
+		n--;
 	dst[n] = '\0';
 }
 
@@ -138,13 +146,8 @@ lib_text(const struct smtp *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (c->s != NULL && c->s->response != NULL) {
-		snprintf(buf, len, "%d ", c->s->response_code);
-		text_put(buf + strlen(buf), len - strlen(buf),
-		    c->s->response);
-		/* libetpan joins lines with '\n', turned into '?' above */
-		for (char *p = buf; *p; p++)
-			if (*p == '?' && p[1] == '\0')
-				*p = '\0';
+		snprintf(buf, len, "%d", c->s->response_code);
+		text_put(buf, len, c->s->response);
 	}
 	return buf[0] ? buf : "no reply";
 }
@@ -708,7 +711,9 @@ envelope(struct smtp *c, size_t size, int probe, char *err, size_t errlen)
 		goto lost;
 	if (owe(c, &t, K_MAIL) < 0)
 		goto lost;
-	for (i = 0; i < c->nrcpt && t.st == SMTP_OK; i++)
+	/* every recipient is asked, so the worst refusal is the one told
+	 * (a 5xx is not retried for a 4xx's sake) */
+	for (i = 0; i < c->nrcpt; i++)
 		if (put(c, "RCPT TO:<%s>\r\n", c->rcpt[i]) < 0 ||
 		    owe(c, &t, K_RCPT) < 0)
 			goto lost;

@@ -11,8 +11,9 @@
  * or an `envelope-from` in the same domain: smtp_check_envelope says so),
  * so SPF is evaluated against the user's own domain and DMARC aligns with
  * the From header.  RCPT TO is every address of cfg->rcpt.  A message
- * counts as sent only when every recipient took it: a refused RCPT ends
- * the transaction (RSET) before any data goes out.
+ * counts as sent only when every recipient took it: every RCPT is asked,
+ * and one refusal ends the transaction (RSET) before any data goes out,
+ * reported with the worst reply (a 5xx over a 4xx).
  *
  * What "exactly once" means here.  SMTP and LMTP cannot be searched, so a
  * caller cannot ask whether a message arrived (the deliver_ops adapter's

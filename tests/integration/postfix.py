@@ -6,6 +6,7 @@
         pf.selfsigned_port       # the same, with a self-signed certificate
         pf.wronghost_port        # the same, certificate for wrong.example
         pf.smtps_port            # implicit TLS (wrapper mode) with AUTH
+        pf.nopipe_port           # plain SMTP without PIPELINING offered
         pf.user, pf.password     # the SASL account (sasldb)
         pf.pki                   # dovecot.make_pki paths: ca, fingerprints
         pf.messages()            # [raw bytes] delivered into the Maildir
@@ -26,6 +27,8 @@ What runs, all from one temp directory and nothing from /etc/postfix:
   - unbound on its own 127.x address, port 53, answering only the test
     zones (`local-zone: "." static`): SPF_PASS_DOMAIN allows 127.0.0.1,
     SPF_FAIL_DOMAIN allows only 192.0.2.1.
+  - Two recipients that always fail, before the SPF check: TEMPFAIL_RCPT
+    gets "451 4.3.0", PERMFAIL_RCPT "550 5.1.1".
 policyd-spf reads /etc/resolv.conf and has no server setting, so Postfix
 and unbound run inside `unshare -m --propagation private` with a
 bind-mounted resolv.conf naming that address: nothing on the machine
@@ -64,6 +67,8 @@ SPF_PASS_DOMAIN = "bridge.example.org"
 SPF_FAIL_DOMAIN = "elsewhere.example.net"
 BRIDGE_RCPT_DOMAIN = "mail.example.org"
 MYHOSTNAME = "mx.rig.test"
+TEMPFAIL_RCPT = "tempfail@" + BRIDGE_RCPT_DOMAIN
+PERMFAIL_RCPT = "permfail@" + BRIDGE_RCPT_DOMAIN
 
 _live = []
 
@@ -221,8 +226,11 @@ class Postfix:
             "virtual_gid_maps = static:%d" % nobody.pw_gid,
             "virtual_minimum_uid = 1",
             "smtpd_relay_restrictions = reject_unauth_destination",
-            "smtpd_recipient_restrictions = "
-            "check_policy_service unix:private/policyd-spf",
+            "smtpd_recipient_restrictions = check_recipient_access "
+            "inline:{{%s = 451 4.3.0 rig: try again later}, "
+            "{%s = 550 5.1.1 rig: no such user}}, "
+            "check_policy_service unix:private/policyd-spf" % (
+                TEMPFAIL_RCPT, PERMFAIL_RCPT),
             "policyd-spf_time_limit = 3600",
             "smtpd_tls_security_level = may",
             "smtpd_tls_cert_file = %s" % tls[0],
@@ -259,6 +267,9 @@ class Postfix:
             "-o smtpd_sasl_auth_enable=yes "
             "-o smtpd_client_restrictions=permit_sasl_authenticated,reject"
             % self.smtps_port,
+            "127.0.0.1:%d inet n - n - - smtpd -o syslog_name="
+            "postfix/nopipe -o smtpd_discard_ehlo_keywords=pipelining"
+            % self.nopipe_port,
             "pickup unix n - n 60 1 pickup",
             "cleanup unix n - n - 0 cleanup",
             "qmgr unix n - n 300 1 qmgr",
@@ -402,8 +413,8 @@ class Postfix:
         for attempt in range(3):
             self.dns_addr = _free_dns_address()
             (self.port, self.sub_port, self.selfsigned_port,
-             self.wronghost_port, self.smtps_port) = \
-                [dovecot.free_port() for _ in range(5)]
+             self.wronghost_port, self.smtps_port, self.nopipe_port) = \
+                [dovecot.free_port() for _ in range(6)]
             self._write_config()
             out = open(os.path.join(self.dir, "rig.out"), "ab")
             self.proc = subprocess.Popen(
@@ -428,7 +439,8 @@ class Postfix:
             if dns_answers(self.dns_addr, SPF_PASS_DOMAIN) and \
                     all(dovecot.wait_port(p, 0.2) for p in (
                         self.port, self.sub_port, self.selfsigned_port,
-                        self.wronghost_port, self.smtps_port)):
+                        self.wronghost_port, self.smtps_port,
+                        self.nopipe_port)):
                 return True
             time.sleep(0.05)
         return False

@@ -193,6 +193,49 @@ class SmtpSpf(unittest.TestCase):
         self.assertEqual(len(wait_tag("after-fail", 2)), 2)
         self.assertEqual(delivered("fail"), {})
 
+    def test_temporary_refusal(self):
+        files = write_messages("temp", 2)
+        rc, out, err = smtpctl("send", smtp_url(PF.port), *files,
+                               SMTPCTL_TLS="none",
+                               SMTPCTL_TO=postfix.TEMPFAIL_RCPT)
+        self.assertEqual(rc, 2, out + err)
+        for f in files:
+            self.assertRegex(out, r"temp %s: smtp 127.0.0.1: RCPT TO:<%s>: "
+                             r"451 4.3.0 .*rig: try again later" % (
+                                 re.escape(f), postfix.TEMPFAIL_RCPT))
+
+    def test_all_recipients_or_none(self):
+        """One refused recipient of several stops the message before any
+        data, with or without PIPELINING; the worst refusal is told."""
+        for port, pipe in ((PF.port, 1), (PF.nopipe_port, 0)):
+            tag = "multi%d" % pipe
+            mark = PF.log_mark()
+            files = write_messages(tag, 1)
+            rc, out, err = smtpctl(
+                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                SMTPCTL_TO="%s,%s,%s" % (postfix.TEMPFAIL_RCPT, TO,
+                                         postfix.PERMFAIL_RCPT))
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("open pipelining=%d" % pipe, out)
+            self.assertIn("perm %s: smtp 127.0.0.1: RCPT TO:<%s>: 550 5.1.1"
+                          % (files[0], postfix.PERMFAIL_RCPT), out)
+            self.assertTrue(PF.wait_log("disconnect from", mark))
+            self.assertNotIn("data=", PF.log_since(mark))
+            # several recipients, all accepted: one message for each
+            rc, out, err = smtpctl(
+                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                SMTPCTL_TO="%s,other@%s" % (TO, postfix.BRIDGE_RCPT_DOMAIN))
+            self.assertEqual(rc, 0, out + err)
+            got = []
+            end = time.monotonic() + 30
+            while len(got) < 2 and time.monotonic() < end:
+                got = [r for r in PF.messages() if b"<%s-0@" %
+                       tag.encode() in r]
+                time.sleep(0.05)
+            self.assertEqual(sorted(header(r, "Delivered-To") for r in got),
+                             sorted([TO, "other@" +
+                                     postfix.BRIDGE_RCPT_DOMAIN]))
+
     def test_oversize_is_its_own_failure_and_session_goes_on(self):
         files = write_messages("size", 3)
         big = os.path.join(TMP, "size-big.eml")
