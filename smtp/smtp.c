@@ -88,10 +88,15 @@ serr(const struct smtp *c, char *err, size_t errlen, const char *fmt, ...)
 {
 	char msg[SMTP_ERRLEN];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* it may quote what a config or a server said: one printable line */
+	for (i = 0; msg[i] != '\0'; i++)
+		if ((unsigned char)msg[i] < ' ' || msg[i] == 127)
+			msg[i] = '?';
 	if (c == NULL)
 		errf(err, errlen, "%s", msg);
 	else if (c->host != NULL)

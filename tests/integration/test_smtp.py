@@ -443,6 +443,16 @@ class Lmtp(unittest.TestCase):
                     self.assertTrue(raw.replace(b"\r\n", b"\n")
                                     .endswith(f.read()))
 
+    def test_lmtp_unix_socket(self):
+        sock = os.path.join(self.dc.base_dir, "lmtp")
+        files = write_messages("lmtp-unix", 2)
+        for url in (sock, "lmtp:" + sock):
+            rc, out, err = smtpctl("send", url, *files,
+                                   SMTPCTL_TO="bob@example.org")
+            self.assertEqual(rc, 0, out + err)
+        got = self.dc.fetch_all("INBOX", user="bob")
+        self.assertEqual(len([r for r in got if b"<lmtp-unix-" in r]), 4)
+
     def test_unknown_recipient_refuses_the_message(self):
         files = write_messages("lmtp-unknown", 1)
         rc, out, err = smtpctl(
