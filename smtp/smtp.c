@@ -635,6 +635,7 @@ struct txn {
 	enum smtp_status st;	/* worst so far */
 	char		 why[SMTP_ERRLEN];
 	int		 data_open;	/* 354 seen */
+	int		 mail_refused;	/* later refusals are its echo */
 	int		 kinds[SMTP_MAX_RCPT + 2];
 	size_t		 owed;		/* replies not read yet */
 	size_t		 next;		/* index of the next reply's kind */
@@ -663,10 +664,15 @@ collect(struct smtp *c, struct txn *t)
 			st = SMTP_STORE;	/* DATA without 354 */
 		if (kind == K_MAIL && r.code == 552)
 			st = SMTP_TOOBIG;
-		/* the first refusal says why; a DATA refused after it only
-		 * echoes it ("no valid recipients") */
+		if (kind == K_MAIL)
+			t->mail_refused = 1;
+		/* the first refusal says why, unless a recipient's 5xx
+		 * follows another's 4xx; after a refused MAIL FROM, and for
+		 * a DATA after a refused RCPT, the server only echoes it
+		 * ("need MAIL command", "no valid recipients") */
 		if (t->st == SMTP_OK || (st == SMTP_PERM &&
-		    t->st == SMTP_TEMP && kind != K_DATA)) {
+		    t->st == SMTP_TEMP && kind == K_RCPT &&
+		    !t->mail_refused)) {
 			t->st = st;
 			if (kind == K_MAIL)
 				errf(t->why, sizeof(t->why),
@@ -718,7 +724,7 @@ envelope(struct smtp *c, size_t size, int probe, char *err, size_t errlen)
 		goto lost;
 	/* every recipient is asked, so the worst refusal is the one told
 	 * (a 5xx is not retried for a 4xx's sake) */
-	for (i = 0; i < c->nrcpt; i++)
+	for (i = 0; i < c->nrcpt && !t.mail_refused; i++)
 		if (put(c, "RCPT TO:<%s>\r\n", c->rcpt[i]) < 0 ||
 		    owe(c, &t, K_RCPT) < 0)
 			goto lost;

@@ -13,6 +13,8 @@
         pf.log(), pf.log_mark(), pf.log_since(mark)
         pf.sendmail              # Postfix's own sendmail; pf.config_dir
         pf.wait_delivered(n)     # until n messages are in the Maildir
+        pf.wait_log(text, mark)  # until text is in the log after mark
+        pf.started_in            # seconds the start took (PKI included)
 
 What runs, all from one temp directory and nothing from /etc/postfix:
   - Debian's postfix (`postfix -c DIR start`, chroot off, its own queue
@@ -28,7 +30,12 @@ What runs, all from one temp directory and nothing from /etc/postfix:
     zones (`local-zone: "." static`): SPF_PASS_DOMAIN allows 127.0.0.1,
     SPF_FAIL_DOMAIN allows only 192.0.2.1.
   - Two recipients that always fail, before the SPF check: TEMPFAIL_RCPT
-    gets "451 4.3.0", PERMFAIL_RCPT "550 5.1.1".
+    gets "451 4.3.0", PERMFAIL_RCPT "550 5.1.1"; and a sender refused at
+    MAIL FROM on the port and nopipe_port (smtpd_delay_reject=no there):
+    TEMPFAIL_SENDER "451 4.3.0".
+  - SASL for the AUTH ports: Cyrus SASL with a sasldb made by saslpasswd2
+    (PLAIN and LOGIN); Debian's smtpd reads smtpd.conf from
+    $config_directory/sasl whatever cyrus_sasl_config_path says.
 policyd-spf reads /etc/resolv.conf and has no server setting, so Postfix
 and unbound run inside `unshare -m --propagation private` with a
 bind-mounted resolv.conf naming that address: nothing on the machine
@@ -69,6 +76,7 @@ BRIDGE_RCPT_DOMAIN = "mail.example.org"
 MYHOSTNAME = "mx.rig.test"
 TEMPFAIL_RCPT = "tempfail@" + BRIDGE_RCPT_DOMAIN
 PERMFAIL_RCPT = "permfail@" + BRIDGE_RCPT_DOMAIN
+TEMPFAIL_SENDER = "tempfail@" + SPF_PASS_DOMAIN
 
 _live = []
 
@@ -226,6 +234,9 @@ class Postfix:
             "virtual_gid_maps = static:%d" % nobody.pw_gid,
             "virtual_minimum_uid = 1",
             "smtpd_relay_restrictions = reject_unauth_destination",
+            "smtpd_sender_restrictions = check_sender_access "
+            "inline:{{%s = 451 4.3.0 rig: sender try later}}" %
+            TEMPFAIL_SENDER,
             "smtpd_recipient_restrictions = check_recipient_access "
             "inline:{{%s = 451 4.3.0 rig: try again later}, "
             "{%s = 550 5.1.1 rig: no such user}}, "
@@ -253,7 +264,9 @@ class Postfix:
         cert = lambda name: "-o smtpd_tls_cert_file=%s " \
             "-o smtpd_tls_key_file=%s" % self.pki[name]
         svc = [
-            "127.0.0.1:%d inet n - n - - smtpd" % self.port,
+            # a sender is refused at MAIL FROM here, not at the first RCPT
+            "127.0.0.1:%d inet n - n - - smtpd -o smtpd_delay_reject=no"
+            % self.port,
             "127.0.0.1:%d inet n - n - - smtpd -o syslog_name="
             "postfix/submission %s" % (self.sub_port, sec),
             "127.0.0.1:%d inet n - n - - smtpd -o syslog_name="
@@ -268,8 +281,8 @@ class Postfix:
             "-o smtpd_client_restrictions=permit_sasl_authenticated,reject"
             % self.smtps_port,
             "127.0.0.1:%d inet n - n - - smtpd -o syslog_name="
-            "postfix/nopipe -o smtpd_discard_ehlo_keywords=pipelining"
-            % self.nopipe_port,
+            "postfix/nopipe -o smtpd_discard_ehlo_keywords=pipelining "
+            "-o smtpd_delay_reject=no" % self.nopipe_port,
             "pickup unix n - n 60 1 pickup",
             "cleanup unix n - n - 0 cleanup",
             "qmgr unix n - n 300 1 qmgr",

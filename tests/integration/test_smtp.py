@@ -204,6 +204,22 @@ class SmtpSpf(unittest.TestCase):
                              r"451 4.3.0 .*rig: try again later" % (
                                  re.escape(f), postfix.TEMPFAIL_RCPT))
 
+    def test_refused_sender_is_told_not_its_echo(self):
+        """A 4xx at MAIL FROM is the reason, not the 503s that pipelined
+        RCPTs get after it."""
+        for port, pipe in ((PF.port, 1), (PF.nopipe_port, 0)):
+            files = write_messages("sender%d" % pipe, 1,
+                                   sender=postfix.TEMPFAIL_SENDER)
+            rc, out, err = smtpctl(
+                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                SMTPCTL_FROM=postfix.TEMPFAIL_SENDER,
+                SMTPCTL_TO="%s,other@%s" % (TO, postfix.BRIDGE_RCPT_DOMAIN))
+            self.assertEqual(rc, 2, out + err)
+            self.assertRegex(out, r"temp %s: smtp 127.0.0.1: MAIL FROM:<%s>: "
+                             r"451 4.3.0 .*sender try later" % (
+                                 re.escape(files[0]),
+                                 postfix.TEMPFAIL_SENDER))
+
     def test_all_recipients_or_none(self):
         """One refused recipient of several stops the message before any
         data, with or without PIPELINING; the worst refusal is told."""
