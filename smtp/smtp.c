@@ -42,6 +42,7 @@
 
 #include "imap_tls.h"
 #include "smtp.h"
+#include "smtp_stream.h"
 #include "util.h"
 
 #define SMTP_ERRLEN		512
@@ -49,9 +50,11 @@
 #define SMTP_REPLY_LINES	100	/* lines in one reply */
 #define SMTP_LINE_MAX		2048	/* bytes in one reply line */
 #define SMTP_IDLE_NOOP		60	/* seconds idle before a NOOP check */
+#define SMTP_RX_CAP		(64u << 10)	/* bytes received per exchange */
 
 struct smtp {
 	mailsmtp	*s;
+	struct smtp_rx	*rx;		/* receive cap (owned by the stream) */
 	MMAPString	*line;
 	char		*host;		/* NULL for a unix socket */
 	char		*path;		/* unix socket path */
@@ -167,6 +170,35 @@ code_status(int code)
 	if (code >= 500 && code < 600)
 		return SMTP_PERM;
 	return SMTP_STORE;
+}
+
+/* A new exchange with the server: a new receive budget. */
+static void
+begin(struct smtp *c)
+{
+	smtp_rx_reset(c->rx);
+}
+
+/* Why the last read failed, for "...: %s". */
+static const char *
+lost(const struct smtp *c)
+{
+	switch (smtp_rx_tripped(c->rx)) {
+	case SMTP_RX_FLOOD:
+		return "server sent more than 64 KB in one reply; giving up";
+	case SMTP_RX_SLOW:
+		return "server too slow (trickling its reply); giving up";
+	default:
+		return "connection lost";
+	}
+}
+
+/* Put the receive cap on st; -1 when out of memory. */
+static int
+rx_push(struct smtp *c, mailstream *st)
+{
+	c->rx = smtp_rx_push(st, SMTP_RX_CAP, 2000LL * c->timeout);
+	return c->rx != NULL ? 0 : -1;
 }
 
 /* -- URL ---------------------------------------------------------------- */
@@ -379,6 +411,7 @@ hello(struct smtp *c, char *err, size_t errlen)
 	char why[SMTP_ERRLEN];
 	int r;
 
+	begin(c);
 	if (c->lmtp)
 		r = mailesmtp_lhlo(c->s, "localhost");
 	else if ((r = mailesmtp_ehlo_with_ip(c->s, 1)) ==
@@ -386,7 +419,7 @@ hello(struct smtp *c, char *err, size_t errlen)
 		r = mailesmtp_ehlo(c->s);
 	if (r != MAILSMTP_NO_ERROR) {
 		serr(c, err, errlen, "%s: %s", c->lmtp ? "LHLO" : "EHLO",
-		    r == MAILSMTP_ERROR_STREAM ? "connection lost" :
+		    r == MAILSMTP_ERROR_STREAM ? lost(c) :
 		    lib_text(c, why, sizeof(why)));
 		return -1;
 	}
@@ -410,16 +443,19 @@ starttls(struct smtp *c, char *err, size_t errlen)
 		    "refusing to send without TLS (tls = none allows it)");
 		return -1;
 	}
+	begin(c);
 	r = mailesmtp_starttls(c->s);
-	if (r != MAILSMTP_NO_ERROR) {
-		serr(c, err, errlen, "STARTTLS: %s",
-		    r == MAILSMTP_ERROR_STREAM ? "connection lost" :
-		    lib_text(c, why, sizeof(why)));
-		return -1;
-	}
-	if (c->s->stream->read_buffer_len != 0) {
+	/* libetpan >= 1.9.4 itself fails when data follows the 220
+	 * (CVE-2020-15953); say why, and check either way */
+	if (c->s->stream != NULL && c->s->stream->read_buffer_len != 0) {
 		serr(c, err, errlen, "STARTTLS: server sent data before the "
 		    "TLS handshake; refusing the connection");
+		return -1;
+	}
+	if (r != MAILSMTP_NO_ERROR) {
+		serr(c, err, errlen, "STARTTLS: %s",
+		    r == MAILSMTP_ERROR_STREAM ? lost(c) :
+		    lib_text(c, why, sizeof(why)));
 		return -1;
 	}
 	low = mailstream_get_low(c->s->stream);
@@ -433,8 +469,13 @@ starttls(struct smtp *c, char *err, size_t errlen)
 		serr(c, err, errlen, "STARTTLS: TLS handshake failed");
 		return -1;
 	}
-	mailstream_low_free(low);
+	mailstream_low_free(low);	/* the cap and the plain layer */
+	c->rx = NULL;
 	mailstream_set_low(c->s->stream, tlow);
+	if (rx_push(c, c->s->stream) < 0) {
+		serr(c, err, errlen, "out of memory");
+		return -1;
+	}
 	if (tls_verify(c, c->s->stream, err, errlen) < 0)
 		return -1;
 	/* forget what was learnt in plain text: ask again */
@@ -450,6 +491,7 @@ authenticate(struct smtp *c, char *err, size_t errlen)
 
 	if (c->user == NULL)
 		return 0;
+	begin(c);
 	mech = c->auth;
 	if (mech == NULL)
 		mech = c->s->auth & MAILSMTP_AUTH_PLAIN ? "plain" : "login";
@@ -482,7 +524,7 @@ done:
 	if (r == MAILSMTP_NO_ERROR)
 		return 0;
 	if (r == MAILSMTP_ERROR_STREAM)
-		serr(c, err, errlen, "AUTH: connection lost");
+		serr(c, err, errlen, "AUTH: %s", lost(c));
 	else if (c->s->response_code >= 400)
 		serr(c, err, errlen, "authentication failed: %s",
 		    lib_text(c, why, sizeof(why)));
@@ -507,6 +549,7 @@ session_drop(struct smtp *c)
 	}
 	mailsmtp_free(c->s);
 	c->s = NULL;
+	c->rx = NULL;			/* freed with the stream */
 	c->dead = 1;
 }
 
@@ -545,10 +588,18 @@ connect_once(struct smtp *c, char *err, size_t errlen)
 		serr(c, err, errlen, "out of memory");
 		return -1;
 	}
+	if (rx_push(c, st) < 0) {
+		mailstream_close(st);
+		serr(c, err, errlen, "out of memory");
+		return -1;
+	}
 	r = mailsmtp_connect(c->s, st);		/* owns st, even on failure */
 	if (r != MAILSMTP_NO_ERROR) {
+		/* libetpan closed the stream, and the cap with it */
+		c->rx = NULL;
 		serr(c, err, errlen, "no greeting: %s",
-		    r == MAILSMTP_ERROR_STREAM ? "connection lost" :
+		    r == MAILSMTP_ERROR_STREAM ? "connection lost, or a "
+		    "greeting over 64 KB or too slow" :
 		    lib_text(c, why, sizeof(why)));
 		return -1;
 	}
@@ -599,6 +650,7 @@ get(struct smtp *c, struct reply *r)
 
 	if (mailstream_flush(c->s->stream) < 0)
 		return -1;
+	begin(c);
 	r->code = 0;
 	r->text[0] = '\0';
 	for (i = 0; i < SMTP_REPLY_LINES; i++) {
@@ -758,6 +810,7 @@ envelope(struct smtp *c, size_t size, int probe, char *err, size_t errlen)
 		return SMTP_STORE;
 	}
 	serr(c, err, errlen, "%s", t.why);
+	begin(c);
 	if (mailsmtp_reset(c->s) != MAILSMTP_NO_ERROR) {
 		c->dead = 1;
 		/* the message is refused either way; the next one finds
@@ -766,7 +819,7 @@ envelope(struct smtp *c, size_t size, int probe, char *err, size_t errlen)
 	return t.st;
 lost:
 	c->dead = 1;
-	serr(c, err, errlen, "connection lost during the envelope");
+	serr(c, err, errlen, "MAIL FROM/RCPT TO/DATA: %s", lost(c));
 	return SMTP_STORE;
 }
 
@@ -774,9 +827,11 @@ lost:
 static int
 revive(struct smtp *c, char *err, size_t errlen)
 {
-	if (!c->dead && time(NULL) - c->used >= SMTP_IDLE_NOOP &&
-	    mailsmtp_noop(c->s) != MAILSMTP_NO_ERROR)
-		c->dead = 1;
+	if (!c->dead && time(NULL) - c->used >= SMTP_IDLE_NOOP) {
+		begin(c);
+		if (mailsmtp_noop(c->s) != MAILSMTP_NO_ERROR)
+			c->dead = 1;
+	}
 	if (!c->dead)
 		return 0;
 	return connect_once(c, err, errlen);
@@ -922,8 +977,8 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 	for (i = 0; i < (c->lmtp ? c->nrcpt : 1); i++) {
 		if (get(c, &r) < 0) {
 			c->dead = 1;
-			serr(c, err, errlen, "no reply after the message: it "
-			    "may or may not have been delivered");
+			serr(c, err, errlen, "no reply after the message (%s): "
+			    "it may or may not have been delivered", lost(c));
 			return SMTP_STORE;
 		}
 		st = code_status(r.code);
@@ -974,6 +1029,8 @@ smtp_probe(const struct smtp_cfg *cfg, char *err, size_t errlen)
 	if ((st = smtp_open(&c, cfg, err, errlen)) != SMTP_OK)
 		return st;
 	st = envelope(c, 0, 1, err, errlen);
+	if (st == SMTP_OK)
+		begin(c);
 	if (st == SMTP_OK && mailsmtp_reset(c->s) != MAILSMTP_NO_ERROR) {
 		c->dead = 1;
 		serr(c, err, errlen, "RSET refused or connection lost");
