@@ -334,6 +334,28 @@ class SmtpSpf(unittest.TestCase):
         self.assertIn("bad recipient", out)
 
 
+class TwoRigs(unittest.TestCase):
+
+    def test_second_rig_beside_the_first(self):
+        """Each rig has its own DNS address and mount namespace: a second
+        one runs beside the module's, and the host's resolv.conf is not
+        touched."""
+        with open("/etc/resolv.conf", "rb") as f:
+            before = f.read()
+        with postfix.Postfix() as pf2:
+            self.assertNotEqual(pf2.dns_addr, PF.dns_addr)
+            files = write_messages("tworigs", 1)
+            for port in (PF.port, pf2.port):
+                rc, out, err = smtpctl("send", smtp_url(port), *files,
+                                       SMTPCTL_TLS="none")
+                self.assertEqual(rc, 0, out + err)
+            self.assertTrue(pf2.wait_delivered(1))
+            self.assertIn(b"Received-SPF: Pass", pf2.messages()[0])
+            self.assertEqual(len(wait_tag("tworigs", 1)), 1)
+        with open("/etc/resolv.conf", "rb") as f:
+            self.assertEqual(f.read(), before)
+
+
 class Submission(unittest.TestCase):
     """STARTTLS + AUTH on the submission port; implicit TLS."""
 
