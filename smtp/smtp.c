@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,28 @@ rx_push(struct smtp *c, mailstream *st)
 {
 	c->rx = smtp_rx_push(st, SMTP_RX_CAP, 2000LL * c->timeout);
 	return c->rx != NULL ? 0 : -1;
+}
+
+/*
+ * Test hooks for the kill tests, as run.c's: RSS2MAIL_TEST_CRASH=POINT:N
+ * SIGKILLs the process the Nth time it reaches POINT.  "smtp-before-data":
+ * the server said 354, nothing of the message is sent (a kill here leaves
+ * no message); "smtp-after-dot": the final dot is sent, its reply not read
+ * (the window of smtp.h: the server may keep the message).  Unset, they
+ * cost one getenv per message.
+ */
+static void
+test_hook(const char *point)
+{
+	static long seen;
+	const char *spec;
+	char name[32];
+	long n;
+
+	if ((spec = getenv("RSS2MAIL_TEST_CRASH")) != NULL &&
+	    sscanf(spec, "%31[a-z-]:%ld", name, &n) == 2 &&
+	    strcmp(name, point) == 0 && ++seen == n)
+		raise(SIGKILL);
 }
 
 /* -- URL ---------------------------------------------------------------- */
@@ -968,12 +991,14 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 	n = len;
 	if (n >= 2 && data[n - 2] == '\r' && data[n - 1] == '\n')
 		n -= 2;
+	test_hook("smtp-before-data");
 	if (mailstream_send_data(c->s->stream, data, n, 0, NULL) < 0) {
 		c->dead = 1;
 		serr(c, err, errlen, "connection lost while sending the "
 		    "message (not delivered)");
 		return SMTP_STORE;
 	}
+	test_hook("smtp-after-dot");
 	for (i = 0; i < (c->lmtp ? c->nrcpt : 1); i++) {
 		if (get(c, &r) < 0) {
 			c->dead = 1;

@@ -24,7 +24,9 @@
  * connection inside that window is the one way to get a duplicate: the
  * entry is still pending and is sent again on the next run, although the
  * server may have taken it.  Anywhere else, an interrupted transaction is
- * discarded by the server and re-sent once.  With LMTP and several
+ * discarded by the server and re-sent once (the kill tests place a kill
+ * inside and outside the window with RSS2MAIL_TEST_CRASH=smtp-after-dot:N
+ * and smtp-before-data:N, see smtp.c).  With LMTP and several
  * recipients, a message some recipients took and others refused reports
  * the refusal; a retry reaches every recipient again.
  *

@@ -281,6 +281,24 @@ class SmtpSpf(unittest.TestCase):
         self.assertIn("ok %s" % files[1], out)
         self.assertEqual(sorted(wait_tag("size", 2)), [0, 1])
 
+    def test_kill_inside_and_outside_the_window(self):
+        """The one duplicate window of smtp.h, shown with the test hooks:
+        killed after the final dot, the message is delivered although the
+        sender never heard the 250 (a re-send would duplicate it); killed
+        after the 354 with nothing sent, nothing arrives."""
+        for point, n, arrives in (("smtp-before-data", 2, [0]),
+                                  ("smtp-after-dot", 2, [0, 1])):
+            tag = "kill-" + point
+            files = write_messages(tag, 3)
+            rc, out, err = smtpctl("send", smtp_url(PF.port), *files,
+                                   SMTPCTL_TLS="none",
+                                   RSS2MAIL_TEST_CRASH="%s:%d" % (point, n))
+            self.assertEqual(rc, -9, out + err)
+            self.assertEqual(out.count("\nok "), 1, out)
+            wait_tag(tag, len(arrives), timeout=10)
+            time.sleep(0.5)         # nothing more comes
+            self.assertEqual(sorted(delivered(tag)), arrives)
+
     def test_probe_sends_nothing(self):
         mark = PF.log_mark()
         before = len(PF.message_files())
