@@ -72,6 +72,7 @@ struct smtp {
 	size_t		 nrcpt;
 	long		 timeout;
 	int		 dead;		/* no usable connection */
+	int		 garbled;	/* the last reply was not SMTP */
 	time_t		 used;		/* last exchange with the server */
 	enum smtp_status last;		/* of the last refused append */
 };
@@ -178,12 +179,15 @@ static void
 begin(struct smtp *c)
 {
 	smtp_rx_reset(c->rx);
+	c->garbled = 0;
 }
 
 /* Why the last read failed, for "...: %s". */
 static const char *
 lost(const struct smtp *c)
 {
+	if (c->garbled)
+		return "the server's reply is not SMTP; giving up";
 	switch (smtp_rx_tripped(c->rx)) {
 	case SMTP_RX_FLOOD:
 		return "server sent more than 64 KB in one reply; giving up";
@@ -685,11 +689,11 @@ get(struct smtp *c, struct reply *r)
 		    line[0]) || !isdigit((unsigned char)line[1]) ||
 		    !isdigit((unsigned char)line[2]) ||
 		    (line[3] != ' ' && line[3] != '-' && line[3] != '\0'))
-			return -1;
+			goto garbled;
 		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
 		    (line[2] - '0');
 		if (r->code != 0 && code != r->code)
-			return -1;
+			goto garbled;
 		if (r->code == 0) {
 			r->code = code;
 			snprintf(r->text, sizeof(r->text), "%d", code);
@@ -701,6 +705,8 @@ get(struct smtp *c, struct reply *r)
 			return 0;
 		}
 	}
+garbled:
+	c->garbled = 1;
 	return -1;
 }
 

@@ -632,7 +632,8 @@ class Hostile(unittest.TestCase):
         rc, out, _ = self.run_fake({"MAIL": b"hello there\r\n"},
                                    SMTPCTL_TLS="none")
         self.assertEqual(rc, 4, out)
-        self.assertIn("store", out)
+        self.assertIn("MAIL FROM/RCPT TO/DATA: the server's reply is not "
+                      "SMTP", out)
 
     def test_no_reply_after_the_data(self):
         """The one window: the data went out, no reply came; the caller
