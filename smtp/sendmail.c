@@ -237,3 +237,131 @@ out:
 	free(argv);
 	return st;
 }
+
+/* -- struct deliver_ops ------------------------------------------------- */
+
+struct sendmail {
+	char		*program;
+	char		*from;
+	char		**rcpt;
+	size_t		 nrcpt;
+	long		 timeout;
+	enum smtp_status last;
+};
+
+static void
+sm_close(void *ctx)
+{
+	struct sendmail *m = ctx;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->program);
+	free(m->from);
+	for (i = 0; i < m->nrcpt; i++)
+		free(m->rcpt[i]);
+	free(m->rcpt);
+	free(m);
+}
+
+enum deliver_status
+sendmail_deliver_open(void **ctx, const char *program, const char *from,
+    const char *const *rcpt, size_t nrcpt, long timeout, char *err,
+    size_t errlen)
+{
+	struct sendmail *m;
+	size_t i;
+
+	*ctx = NULL;
+	if (program == NULL)
+		program = "/usr/sbin/sendmail";
+	if (from == NULL || *from == '\0' || nrcpt == 0) {
+		errf(err, errlen, "sendmail: no envelope sender or recipient "
+		    "configured");
+		return DELIVER_STORE;
+	}
+	if (access(program, X_OK) != 0) {
+		errf(err, errlen, "sendmail %s: cannot run it: %s", program,
+		    strerror(errno));
+		return DELIVER_STORE;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->program = xstrdup(program);
+	m->from = xstrdup(from);
+	m->rcpt = xcalloc(nrcpt, sizeof(*m->rcpt));
+	for (i = 0; i < nrcpt; i++)
+		m->rcpt[m->nrcpt++] = xstrdup(rcpt[i]);
+	m->timeout = timeout;
+	*ctx = m;
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+sm_open(void **ctx, const struct deliver_cfg *dc, char *err, size_t errlen)
+{
+	return sendmail_deliver_open(ctx, NULL, NULL, NULL, 0, dc->timeout,
+	    err, errlen);
+}
+
+static enum deliver_status
+sm_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)folder;
+	(void)err;
+	(void)errlen;
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+sm_has_msgid(void *ctx, const char *folder, const char *msgid, int *found,
+    char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)folder;
+	(void)msgid;
+	(void)err;
+	(void)errlen;
+	*found = 0;
+	return DELIVER_OK;
+}
+
+static enum deliver_status
+sm_append(void *ctx, const char *folder, struct deliver_msg *msgs, size_t n,
+    size_t *done, char *err, size_t errlen)
+{
+	struct sendmail *m = ctx;
+	enum smtp_status st;
+
+	(void)folder;
+	for (*done = 0; *done < n; (*done)++) {
+		st = sendmail_send(m->program, m->from,
+		    (const char *const *)m->rcpt, m->nrcpt, msgs[*done].data,
+		    msgs[*done].len, m->timeout, err, errlen);
+		if (st == SMTP_STORE)
+			return DELIVER_STORE;
+		if (st != SMTP_OK) {
+			m->last = st;
+			return DELIVER_MSG;
+		}
+	}
+	return DELIVER_OK;
+}
+
+enum smtp_status
+sendmail_deliver_last(void *ctx)
+{
+	return ctx != NULL ? ((struct sendmail *)ctx)->last : SMTP_OK;
+}
+
+const struct deliver_ops deliver_sendmail = {
+	.name = "sendmail",
+	.open = sm_open,
+	.ensure_folder = sm_ensure_folder,
+	.has_msgid = sm_has_msgid,
+	.append = sm_append,
+	.close = sm_close,
+	.remove_msgid = NULL,
+	.expire = NULL,
+};

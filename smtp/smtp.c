@@ -51,7 +51,7 @@
 #define SMTP_REPLY_LINES	100	/* lines in one reply */
 #define SMTP_LINE_MAX		2048	/* bytes in one reply line */
 #define SMTP_IDLE_NOOP		60	/* seconds idle before a NOOP check */
-#define SMTP_RX_CAP		(64u << 10)	/* bytes received per exchange */
+#define SMTP_RX_CAP		(64u << 10)	/* received per exchange */
 
 struct smtp {
 	mailsmtp	*s;
@@ -644,7 +644,8 @@ connect_once(struct smtp *c, char *err, size_t errlen)
 /* -- our half of the protocol: command groups and their replies ---------- */
 
 static int
-put(struct smtp *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+put(struct smtp *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 put(struct smtp *c, const char *fmt, ...)

@@ -194,4 +194,20 @@ enum smtp_status sendmail_send(const char *program, const char *from,
 	    const char *const *rcpt, size_t nrcpt, const char *data,
 	    size_t len, long timeout, char *err, size_t errlen);
 
+/*
+ * struct deliver_ops over sendmail_send, with the same answers as
+ * deliver_smtp (no folders, has_msgid never finds, append in order,
+ * SMTP_TEMP/PERM -> DELIVER_MSG, SMTP_STORE -> DELIVER_STORE).  Open it
+ * with sendmail_deliver_open (program NULL = /usr/sbin/sendmail; the
+ * strings are copied); deliver_sendmail.open refuses like deliver_smtp's
+ * until deliver_cfg carries an envelope sender and recipients.
+ * sendmail_deliver_last: the smtp_status of the last refused append.
+ */
+extern const struct deliver_ops deliver_sendmail;
+
+enum deliver_status sendmail_deliver_open(void **ctx, const char *program,
+	    const char *from, const char *const *rcpt, size_t nrcpt,
+	    long timeout, char *err, size_t errlen);
+enum smtp_status sendmail_deliver_last(void *ctx);
+
 #endif

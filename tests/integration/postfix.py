@@ -308,7 +308,8 @@ class Postfix:
             "scache unix - - n - 1 scache",
             "postlog unix-dgram n - n - 1 postlogd",
             "policyd-spf unix - n n - 0 spawn user=nobody argv=%s %s" % (
-                POLICYD_SPF, os.path.join(self.config_dir, "policyd-spf.conf")),
+                POLICYD_SPF,
+                os.path.join(self.config_dir, "policyd-spf.conf")),
         ]
         return "\n".join(svc) + "\n"
 

@@ -668,6 +668,24 @@ class Sendmail(unittest.TestCase):
                 # -i: the lone "." line is text, not the end
                 self.assertTrue(raw.endswith(f.read()), raw[-300:])
 
+    def test_deliver_ops(self):
+        """deliver_sendmail: has_msgid never finds, a refusal is
+        DELIVER_MSG with its smtp status kept, then it goes on."""
+        prog, _ = self.fake('if grep -q "^Subject: smops post 1$" '
+                            '"$(dirname "$0")/stdin"; then echo busy >&2; '
+                            'exit 75; fi')
+        files = write_messages("smops", 3)
+        rc, out, err = smtpctl("deliver", "sendmail:" + prog, *files)
+        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(out.splitlines(), [
+            "has_msgid found=0", "ok " + files[0],
+            "temp %s: sendmail %s: exit 75: busy" % (files[1], prog),
+            "ok " + files[2]])
+        rc, out, err = smtpctl("deliver", "sendmail:/nonexistent/sendmail",
+                               *files)
+        self.assertEqual(rc, 4, out + err)
+        self.assertIn("cannot run it", out)
+
     def fake(self, tail):
         d = tempfile.mkdtemp(dir=TMP)
         paths = {"args": os.path.join(d, "args"),

@@ -4,7 +4,9 @@
  *   smtpctl send URL FILE...        one session (smtp_open), each FILE sent
  *                                   in order with smtp_send
  *   smtpctl deliver URL FILE...     the same through struct deliver_ops
- *                                   (smtp_deliver_open, has_msgid, append)
+ *                                   (smtp_deliver_open, has_msgid, append);
+ *                                   URL "sendmail:PROGRAM" uses
+ *                                   deliver_sendmail instead
  *   smtpctl probe URL               smtp_probe: no mail is sent
  *   smtpctl sendmail PROGRAM FILE...  sendmail_send for each FILE
  *   smtpctl envelope FROM ENVFROM   smtp_check_envelope
@@ -167,11 +169,19 @@ cmd_deliver(const struct smtp_cfg *cfg, char **files, int nfiles)
 	struct deliver_msg *m;
 	char err[CTL_ERRLEN];
 	enum deliver_status ds;
+	enum smtp_status (*last)(void *) = smtp_deliver_last;
 	size_t done = 0, start = 0, k;
 	void *ctx = NULL;
 	int found = -1, rc = 0;
 
-	if (smtp_deliver_open(&ctx, cfg, err, sizeof(err)) != DELIVER_OK) {
+	if (strncmp(cfg->url, "sendmail:", 9) == 0) {
+		ops = &deliver_sendmail;
+		last = sendmail_deliver_last;
+		ds = sendmail_deliver_open(&ctx, cfg->url + 9, cfg->from,
+		    cfg->rcpt, cfg->nrcpt, cfg->timeout, err, sizeof(err));
+	} else
+		ds = smtp_deliver_open(&ctx, cfg, err, sizeof(err));
+	if (ds != DELIVER_OK) {
 		printf("store: %s\n", err);
 		return 4;
 	}
@@ -196,9 +206,8 @@ cmd_deliver(const struct smtp_cfg *cfg, char **files, int nfiles)
 		if (ds == DELIVER_OK)
 			break;
 		if (ds == DELIVER_MSG) {
-			printf("%s %s: %s\n",
-			    status_name(smtp_deliver_last(ctx)), files[start],
-			    err);
+			printf("%s %s: %s\n", status_name(last(ctx)),
+			    files[start], err);
 			start++;
 			rc = 2;
 			continue;
