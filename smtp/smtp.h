@@ -164,6 +164,10 @@ int	smtp_check_envelope(const char *from, const char *envelope_from,
  * smtp_cfg_from_deliver; until deliver_cfg carries a URL, an envelope
  * sender and recipients it refuses with DELIVER_STORE.  Callers that have
  * a struct smtp_cfg open with smtp_deliver_open and use the same ops.
+ * Layering: smtp/ includes rss2mail/deliver.h, so rss2mail/ cannot include
+ * this header (scripts/check-layers refuses the cycle); what run and check
+ * need from here (temporary / permanent / too big, the probe) has to reach
+ * them through deliver.h, as deliver_imap does.
  */
 extern const struct deliver_ops deliver_smtp;
 
