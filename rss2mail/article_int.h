@@ -4,9 +4,9 @@
  *
  * article.c extracts the content; article_meta.c reads the metadata (JSON-LD,
  * OpenGraph, <meta>) from the same parse before the extraction drops
- * anything; article_teaser.c decides whether an entry is a teaser.  The
- * tree helpers work on libxml2's HTML tree and copy nothing unless they
- * say so.
+ * anything; article_teaser.c decides whether an entry is a teaser;
+ * article_dom.c has the tree helpers below (libxml2's HTML tree; nothing
+ * is copied unless a helper says so).
  */
 #ifndef RSS2MAIL_ARTICLE_INT_H
 #define RSS2MAIL_ARTICLE_INT_H
@@ -44,12 +44,18 @@ int	 article_is(xmlNodePtr n, const char *name);
 const char *article_attr(xmlNodePtr n, const char *name);
 /* The attribute equals v, case aside. */
 int	 article_attr_eq(xmlNodePtr n, const char *name, const char *v);
+/* 1 when a word of value (a class or id) matches an entry of list, as
+ * article_hints says. */
+int	 article_hint_match(const char *value, const char *const *list);
 /* 1 when a word of the class or id starts with an entry of list (or
  * equals an entry that ends in '='). */
 int	 article_hints(xmlNodePtr n, const char *const *list);
 /* The text of n's subtree appended to out (blocks as spaces), as far as
  * out's cap allows; depth: the caller's nesting, for LIM_ARTICLE_DEPTH. */
 void	 article_text(xmlNodePtr n, struct buf *out, int depth);
+/* 1 when the element name makes its parent a container rather than a
+ * paragraph (div, p, table, lists, headings ...). */
+int	 article_block(const xmlChar *name);
 /* Words (runs of non-space) in s[0..n). */
 size_t	 article_words(const char *s, size_t n);
 /* s[0..n) as one clean line (valid UTF-8, spaces collapsed, at most
