@@ -45,16 +45,18 @@ int	 feed_person_parse(struct arena *, const char *s,
 int	 feed_html_resolve(const char *html, size_t n, const char *base,
 	    struct buf *out);
 
-/* feed_xml.c */
+/* feed_url.c */
 /* ref resolved against base appended to out: 1 done, 0 not resolvable. */
 int	 feed_url_resolve_buf(const char *base, const char *ref,
 	    struct buf *out);
-int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
-	    struct arena *, struct feed *, char *err, size_t errlen);
 /* ref resolved against base (RFC 3986); ref itself when base is NULL or
  * either cannot be parsed; NULL only when the arena is full. */
 const char *feed_url_resolve(struct arena *, const char *base,
 	    const char *ref);
+
+/* feed_xml.c */
+int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
+	    struct arena *, struct feed *, char *err, size_t errlen);
 
 /* feed_enc.c */
 /* Pick the encoding (BOM, HTTP charset, XML declaration, else UTF-8):

@@ -37,183 +37,10 @@
 #include "buf.h"
 #include "feed.h"
 #include "feed_int.h"
+#include "feed_xml_int.h"
 #include "limits.h"
 #include "util.h"
 #include "utf8.h"
-
-/* Namespaces we read, by URI. */
-enum ns {
-	NS_OTHER, NS_RSS, NS_RSS090, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS,
-	NS_CONTENT, NS_SY, NS_MEDIA, NS_RDF, NS_XHTML, NS_ITUNES
-};
-
-static const struct {
-	const char	*uri;
-	enum ns		 ns;
-} ns_table[] = {
-	{ "http://purl.org/rss/1.0/",				NS_RSS },
-	{ "http://backend.userland.com/rss2",			NS_RSS },
-	{ "http://blogs.law.harvard.edu/tech/rss",		NS_RSS },
-	{ "http://my.netscape.com/rdf/simple/0.9/",		NS_RSS090 },
-	{ "http://www.w3.org/2005/Atom",			NS_ATOM },
-	{ "http://purl.org/atom/ns#",				NS_ATOM03 },
-	{ "http://purl.org/dc/elements/1.1/",			NS_DC },
-	{ "http://purl.org/dc/terms/",				NS_DCTERMS },
-	{ "http://purl.org/rss/1.0/modules/content/",		NS_CONTENT },
-	{ "http://purl.org/rss/1.0/modules/syndication/",	NS_SY },
-	{ "http://search.yahoo.com/mrss/",			NS_MEDIA },
-	{ "http://search.yahoo.com/mrss",			NS_MEDIA },
-	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#",	NS_RDF },
-	{ "http://www.w3.org/1999/xhtml",			NS_XHTML },
-	{ "http://www.itunes.com/dtds/podcast-1.0.dtd",		NS_ITUNES },
-};
-
-/* Where we are: the context decides what a child element means. */
-enum ctx {
-	X_DOC, X_RSS, X_RDF, X_FEED, X_ENTRY, X_IMAGE, X_AUTHOR, X_GROUP
-};
-#define C(x)	(1u << (x))
-
-/* The fields of one object (the feed or the current entry). */
-enum field {
-	F_NONE, F_TITLE, F_LINK, F_SUBTITLE, F_SUMMARY, F_CONTENT, F_AUTHOR,
-	F_ANAME, F_AEMAIL, F_AURI, F_PUBLISHED, F_UPDATED, F_ID, F_COMMENTS,
-	F_LANGUAGE, F_RIGHTS, F_GENERATOR, F_TTL, F_SYPERIOD, F_SYFREQ,
-	F_IMGURL, F_IMGTITLE, F_IMGLINK, F_TAG, F_SELF, F_MAX
-};
-
-enum kind {
-	K_OPEN,		/* a container: children read in context .field */
-	K_TEXT,		/* the element's text goes to .field */
-	K_LINK,		/* atom:link: rel/href/type/length attributes */
-	K_ENCL,		/* RSS enclosure: url/length/type */
-	K_MEDIA,	/* media:content/thumbnail: url/fileSize/type */
-	K_CAT		/* atom:category: term/scheme/label */
-};
-
-/* flags on K_TEXT */
-#define R_HTML		0x01	/* text/html (RSS description) */
-#define R_ATOM		0x02	/* an Atom text construct: type= decides */
-#define R_XHTML		0x04	/* inline XHTML (xhtml:body) */
-#define R_GUID		0x08	/* RSS guid: isPermaLink */
-#define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
-
-struct rule {
-	unsigned	 ctx;		/* contexts where it applies */
-	enum ns		 ns;
-	const char	*name;
-	enum kind	 kind;
-	unsigned char	 field;		/* or the new context for K_OPEN */
-	unsigned char	 prio;		/* higher beats lower; ties: first */
-	unsigned char	 flags;
-};
-
-#define FE	(C(X_FEED) | C(X_ENTRY))
-#define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
-
-/*
- * The element table, matched without regard to case (<pubdate>, <PubDate>
- * are common; feedparser lower-cases everything too).  A field keeps the
- * value of the highest priority seen
- * (content:encoded beats description for the body because they are
- * different fields and feed_entry_body prefers content; within a field,
- * e.g. pubDate beats dc:date).  Elements not listed are skipped with all
- * their children.
- */
-static const struct rule rules[] = {
-	/* roots and containers */
-	{ C(X_DOC),	RSSNS,	"rss",		K_OPEN,	X_RSS,	0, 0 },
-	{ C(X_DOC),	NS_RDF,	"RDF",		K_OPEN,	X_RDF,	0, 0 },
-	{ C(X_DOC),	NS_ATOM, "feed",	K_OPEN,	X_FEED,	0, 0 },
-	{ C(X_DOC),	NS_ATOM03, "feed",	K_OPEN,	X_FEED,	0, 0 },
-	{ C(X_RSS) | C(X_RDF), RSSNS, "channel", K_OPEN, X_FEED, 0, 0 },
-	{ C(X_RSS) | C(X_RDF) | C(X_FEED), RSSNS, "item", K_OPEN, X_ENTRY,
-	    0, 0 },
-	{ C(X_RDF) | C(X_FEED), RSSNS, "image",	K_OPEN,	X_IMAGE, 0, 0 },
-	{ C(X_FEED),	NS_ATOM, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
-	{ C(X_FEED),	NS_ATOM03, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
-	{ FE,		NS_ATOM, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
-	{ FE,		NS_ATOM03, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
-	{ C(X_ENTRY),	NS_MEDIA, "group",	K_OPEN,	X_GROUP, 0, 0 },
-
-	/* RSS 0.9x/1.0/2.0 */
-	{ FE,		RSSNS,	"title",	K_TEXT,	F_TITLE, 3, 0 },
-	{ FE,		RSSNS,	"link",		K_TEXT,	F_LINK,	3, 0 },
-	{ C(X_FEED),	RSSNS,	"description",	K_TEXT,	F_SUBTITLE, 3, R_HTML },
-	{ C(X_ENTRY),	RSSNS,	"description",	K_TEXT,	F_SUMMARY, 3, R_HTML },
-	{ C(X_FEED),	RSSNS,	"language",	K_TEXT,	F_LANGUAGE, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"copyright",	K_TEXT,	F_RIGHTS, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"lastBuildDate", K_TEXT, F_UPDATED, 3, 0 },
-	{ FE,		RSSNS,	"pubDate",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"managingEditor", K_TEXT, F_AUTHOR, 3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"guid",		K_TEXT,	F_ID,	3, R_GUID },
-	{ C(X_ENTRY),	RSSNS,	"comments",	K_TEXT,	F_COMMENTS, 3, 0 },
-	{ FE,		RSSNS,	"category",	K_TEXT,	F_TAG,	3, R_DOMAIN },
-	{ C(X_FEED),	RSSNS,	"ttl",		K_TEXT,	F_TTL,	3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"enclosure",	K_ENCL,	F_NONE,	0, 0 },
-	{ C(X_IMAGE),	RSSNS,	"url",		K_TEXT,	F_IMGURL, 3, 0 },
-	{ C(X_IMAGE),	RSSNS,	"title",	K_TEXT,	F_IMGTITLE, 3, 0 },
-	{ C(X_IMAGE),	RSSNS,	"link",		K_TEXT,	F_IMGLINK, 3, 0 },
-
-	/* modules: Dublin Core, content, syndication, media, XHTML */
-	{ FE,		NS_DC,	"title",	K_TEXT,	F_TITLE, 2, 0 },
-	{ FE,		NS_DC,	"creator",	K_TEXT,	F_AUTHOR, 2, 0 },
-	{ FE,		NS_DC,	"author",	K_TEXT,	F_AUTHOR, 1, 0 },
-	{ FE,		NS_DC,	"date",		K_TEXT,	F_UPDATED, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"description",	K_TEXT,	F_SUBTITLE, 2, 0 },
-	{ C(X_ENTRY),	NS_DC,	"description",	K_TEXT,	F_SUMMARY, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"language",	K_TEXT,	F_LANGUAGE, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"rights",	K_TEXT,	F_RIGHTS, 2, 0 },
-	{ FE,		NS_DC,	"subject",	K_TEXT,	F_TAG,	2, 0 },
-	{ FE,		NS_DCTERMS, "modified",	K_TEXT,	F_UPDATED, 1, 0 },
-	{ FE,		NS_DCTERMS, "issued",	K_TEXT,	F_PUBLISHED, 1, 0 },
-	{ C(X_ENTRY),	NS_CONTENT, "encoded",	K_TEXT,	F_CONTENT, 3, R_HTML },
-	{ C(X_ENTRY),	NS_XHTML, "body",	K_TEXT,	F_CONTENT, 2, R_XHTML },
-	{ C(X_FEED),	NS_SY,	"updatePeriod",	K_TEXT,	F_SYPERIOD, 3, 0 },
-	{ C(X_FEED),	NS_SY,	"updateFrequency", K_TEXT, F_SYFREQ, 3, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "content", K_MEDIA, F_NONE, 0, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "thumbnail", K_MEDIA, F_NONE,
-	    0, 0 },
-
-	/* iTunes podcasts: weaker than RSS and Dublin Core */
-	{ FE,		NS_ITUNES, "author",	K_TEXT,	F_AUTHOR, 1, 0 },
-	{ C(X_ENTRY),	NS_ITUNES, "summary",	K_TEXT,	F_SUMMARY, 1, 0 },
-	{ C(X_FEED),	NS_ITUNES, "summary",	K_TEXT,	F_SUBTITLE, 1, 0 },
-	{ C(X_FEED),	NS_ITUNES, "subtitle",	K_TEXT,	F_SUBTITLE, 1, 0 },
-
-	/* Atom 1.0 and 0.3 (0.3's names: tagline, modified, issued,
-	 * copyright, url) */
-	{ FE,		NS_ATOM, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
-	{ FE,		NS_ATOM03, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
-	{ FE,		NS_ATOM, "link",	K_LINK,	F_NONE,	0, 0 },
-	{ FE,		NS_ATOM03, "link",	K_LINK,	F_NONE,	0, 0 },
-	{ FE,		NS_ATOM, "id",		K_TEXT,	F_ID,	3, 0 },
-	{ FE,		NS_ATOM03, "id",	K_TEXT,	F_ID,	3, 0 },
-	{ FE,		NS_ATOM, "updated",	K_TEXT,	F_UPDATED, 3, 0 },
-	{ FE,		NS_ATOM03, "modified",	K_TEXT,	F_UPDATED, 3, 0 },
-	{ FE,		NS_ATOM, "published",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ FE,		NS_ATOM03, "issued",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ C(X_FEED),	NS_ATOM, "subtitle",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM03, "tagline",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM, "rights",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM03, "copyright",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	NS_ATOM03, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	NS_ATOM, "logo",	K_TEXT,	F_IMGURL, 2, 0 },
-	{ C(X_ENTRY),	NS_ATOM, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM03, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM03, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
-	{ FE,		NS_ATOM, "category",	K_CAT,	F_NONE,	0, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "name",	K_TEXT,	F_ANAME, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "name",	K_TEXT,	F_ANAME, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "uri",		K_TEXT,	F_AURI,	3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "url",	K_TEXT,	F_AURI,	3, 0 },
-};
 
 /* Fields whose text may span lines (everything else is one line). */
 #define F_IS_BODY(f)	((f) == F_SUMMARY || (f) == F_CONTENT || \
@@ -314,31 +141,6 @@ fatal(struct xp *x, const char *msg)
 	xmlStopParser(x->ctxt);
 }
 
-static enum ns
-ns_of(const xmlChar *uri)
-{
-	size_t i;
-
-	if (uri == NULL || *uri == '\0')
-		return NS_RSS;
-	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
-		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
-			return ns_table[i].ns;
-	return NS_OTHER;
-}
-
-static const struct rule *
-rule_find(unsigned ctx, enum ns ns, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if ((rules[i].ctx & C(ctx)) && rules[i].ns == ns &&
-		    strcasecmp(rules[i].name, name) == 0)
-			return &rules[i];
-	return NULL;
-}
-
 /* An attribute value (libxml2 keeps '&' as "&#38;" when it does not
  * substitute entities: undo that), cleaned to one line. */
 static const char *
@@ -384,82 +186,6 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 }
 
 #define XML_NS	"http://www.w3.org/XML/1998/namespace"
-
-/* 1 when ref starts with a scheme ("https:", "mailto:"): absolute. */
-static int
-has_scheme(const char *ref)
-{
-	const char *p = ref;
-
-	if (!isalpha((unsigned char)*p))
-		return 0;
-	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
-	    *p == '.')
-		p++;
-	return *p == ':';
-}
-
-/*
- * The common case without libxml2: a root-relative "/path" against an
- * absolute base is the base's scheme and authority plus the path (RFC 3986
- * 5.2.2), when the path has no dot segments and nothing to escape.  Each
- * xmlBuildURI parses both URIs; a big feed has hundreds of thousands.
- */
-static int
-resolve_rooted(const char *base, const char *ref, struct buf *out)
-{
-	const char *p, *auth;
-
-	if (ref[0] != '/' || ref[1] == '/' || strstr(ref, "/.") != NULL)
-		return 0;
-	for (p = ref; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F ||
-		    strchr("\"<>\\^`{|}", *p))
-			return 0;
-	if ((auth = strstr(base, "://")) == NULL || !has_scheme(base))
-		return 0;
-	auth += 3;
-	auth += strcspn(auth, "/?#");
-	buf_append(out, base, (size_t)(auth - base));
-	buf_puts(out, ref);
-	return out->overflow ? 0 : 1;
-}
-
-int
-feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
-{
-	xmlChar *r;
-	int rc;
-
-	if (base == NULL || *base == '\0' || has_scheme(ref))
-		return 0;
-	if (resolve_rooted(base, ref, out))
-		return 1;
-	if ((r = xmlBuildURI((const xmlChar *)ref,
-	    (const xmlChar *)base)) == NULL)
-		return 0;
-	rc = buf_puts(out, (const char *)r) == 0 ? 1 : 0;
-	xmlFree(r);
-	return rc;
-}
-
-const char *
-feed_url_resolve(struct arena *a, const char *base, const char *ref)
-{
-	struct buf b = BUF_INIT(LIM_ONELINE * 2);
-	const char *s;
-
-	if (ref == NULL)
-		return NULL;
-	if (feed_url_resolve_buf(base, ref, &b) != 1 ||
-	    strcmp(b.data, ref) == 0) {
-		buf_free(&b);
-		return ref;
-	}
-	s = feed_str(a, b.data, b.len, 1, LIM_ONELINE);
-	buf_free(&b);
-	return s;
-}
 
 /* Store a finished value into the object's slot, by priority. */
 static void
@@ -727,7 +453,8 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 	}
 	if (x->depth == c->depth + 1 && c->strip == 0 &&
 	    strcmp(c->type, "application/xhtml+xml") == 0 &&
-	    strcmp((const char *)local, "div") == 0 && ns_of(uri) == NS_XHTML) {
+	    strcmp((const char *)local, "div") == 0 &&
+	    feed_ns_of((const char *)uri) == NS_XHTML) {
 		c->strip = x->depth;	/* Atom's xhtml wrapper div */
 		return;
 	}
@@ -1106,12 +833,12 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	}
 	node_push(x, attrs, nattr);
-	ns = ns_of(uri);
+	ns = feed_ns_of((const char *)uri);
 	if (ns == NS_RSS090) {
 		x->rdf090 = 1;
 		ns = NS_RSS;
 	}
-	r = rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
+	r = feed_rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
 	if (x->depth == 1 && r == NULL) {
 		if (strcasecmp((const char *)local, "html") == 0)
 			fatal(x, "not a feed: HTML document");
@@ -1163,6 +890,9 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		break;
 	case K_CAT:
 		on_category(x, attrs, nattr);
+		break;
+	case K_ICAT:
+	case K_IMAGE:
 		break;
 	}
 	x->skip = x->depth;	/* read from attributes; children ignored */
