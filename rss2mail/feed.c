@@ -6,6 +6,7 @@
  * It does not read any format itself (feed_xml.c, feed_json.c), parse dates
  * (feed_date.c) or print (feed_out.c).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -267,47 +268,87 @@ is_email(const char *s, size_t n)
 	    !memchr(s, ' ', n);
 }
 
+/*
+ * The first address-looking token of s[0..n): the address is s[*b..*e),
+ * the span to cut for the name [*cb..*ce) (with its <> or () around it).
+ * 0 when there is none.
+ */
+static int
+email_find(const char *s, size_t n, size_t *b, size_t *e, size_t *cb,
+    size_t *ce)
+{
+	static const char stop[] = " \t<>()[],;\"";
+	size_t i, l, r;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '@')
+			continue;
+		for (l = i; l > 0 && !strchr(stop, s[l - 1]); l--)
+			;
+		for (r = i + 1; r < n && !strchr(stop, s[r]); r++)
+			;
+		if (!is_email(s + l, r - l))
+			continue;
+		*b = *cb = l;
+		*e = *ce = r;
+		if (l > 0 && r < n && ((s[l - 1] == '<' && s[r] == '>') ||
+		    (s[l - 1] == '(' && s[r] == ')'))) {
+			*cb = l - 1;
+			*ce = r + 1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * feedparser's forms: "Jane Doe <jane@example.org>", "jane@example.org
+ * (Jane Doe)", "Jane Doe (jane@example.org)", a bare address, a bare name.
+ * The address is the first address-looking token; the name is the rest,
+ * without the brackets around either.
+ */
 int
 feed_person_parse(struct arena *a, const char *s, struct feed_person *p)
 {
-	const char *lt, *gt, *op, *cp, *sp;
-	size_t n;
+	struct buf nm = BUF_INIT(LIM_ONELINE * 2);
+	size_t n, b, e, cb, ce, i, j;
+	int rc = 0;
 
 	if (s == NULL)
 		return 0;
 	n = strlen(s);
-	/* "Jane Doe <jane@example.org>" */
-	if ((lt = strrchr(s, '<')) && (gt = strchr(lt, '>')) &&
-	    is_email(lt + 1, (size_t)(gt - lt - 1))) {
-		p->email = feed_str(a, lt + 1, (size_t)(gt - lt - 1), 1,
-		    LIM_ONELINE);
-		if (lt > s)
-			p->name = feed_str(a, s, (size_t)(lt - s), 1,
-			    LIM_ONELINE);
+	if (!email_find(s, n, &b, &e, &cb, &ce)) {
+		p->name = feed_str(a, s, n, 1, LIM_ONELINE);
+		rc = p->name == NULL ? -1 : 0;
 		goto out;
 	}
-	/* "jane@example.org (Jane Doe)" */
-	if ((op = strchr(s, '(')) && (cp = strrchr(op, ')')) && op > s) {
-		for (sp = op; sp > s && sp[-1] == ' '; sp--)
-			;
-		if (is_email(s, (size_t)(sp - s))) {
-			p->email = feed_str(a, s, (size_t)(sp - s), 1,
-			    LIM_ONELINE);
-			p->name = feed_str(a, op + 1, (size_t)(cp - op - 1), 1,
-			    LIM_ONELINE);
-			goto out;
-		}
+	if ((p->email = feed_str(a, s + b, e - b, 1, LIM_ONELINE)) == NULL) {
+		rc = -1;
+		goto out;
 	}
-	if (is_email(s, n))
-		p->email = feed_str(a, s, n, 1, LIM_ONELINE);
-	else
-		p->name = feed_str(a, s, n, 1, LIM_ONELINE);
+	buf_append(&nm, s, cb);
+	buf_putc(&nm, ' ');
+	buf_append(&nm, s + ce, n - ce);
+	/* trim, then one pair of brackets around the whole name */
+	for (i = 0; i < nm.len && isspace((unsigned char)nm.data[i]); i++)
+		;
+	for (j = nm.len; j > i && isspace((unsigned char)nm.data[j - 1]); j--)
+		;
+	if (j - i >= 2 && ((nm.data[i] == '(' && nm.data[j - 1] == ')') ||
+	    (nm.data[i] == '<' && nm.data[j - 1] == '>'))) {
+		i++;
+		j--;
+	}
+	if (j > i && (p->name = feed_str(a, nm.data + i, j - i, 1,
+	    LIM_ONELINE)) == NULL)
+		rc = -1;
 out:
+	buf_free(&nm);
 	if (p->name && *p->name == '\0')
 		p->name = NULL;
 	if (p->email && *p->email == '\0')
 		p->email = NULL;
-	return 0;
+	return rc;
 }
 
 /* The length of "name=" when r starts with an attribute holding a URL

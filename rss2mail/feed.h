@@ -69,6 +69,8 @@ struct entry {
 	struct feed_text content;	/* the best body by the priority table */
 	struct feed_date published;
 	struct feed_date updated;
+	struct feed_date created;	/* Atom 0.3 created, dcterms:created */
+	struct feed_text rights;	/* Atom rights, dc:rights (added) */
 	struct feed_enclosure *enclosures;
 	struct feed_tag	*tags;
 	const char	*comments;
@@ -85,7 +87,8 @@ struct feed {
 	const char	*link;
 	struct feed_text subtitle;
 	const char	*language;
-	const char	*rights;
+	struct feed_text rights;	/* copyright, rights, dc:rights */
+	struct feed_text info;		/* Atom 0.3 info (added) */
 	const char	*generator;
 	const char	*id;
 	struct feed_date updated;
@@ -98,6 +101,7 @@ struct feed {
 	struct entry	*entries;	/* document order */
 	size_t		 nentries;
 	struct feed_date published;	/* RSS channel pubDate (added) */
+	struct feed_date created;	/* dcterms:created (added) */
 	const char	*self;		/* link rel="self": the feed's own
 					   URL as it says, or NULL (added) */
 };

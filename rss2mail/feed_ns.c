@@ -28,6 +28,14 @@ static const struct {
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#",	NS_RDF },
 	{ "http://www.w3.org/1999/xhtml",			NS_XHTML },
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd",		NS_ITUNES },
+	{ "http://example.com/dtds/podcast-1.0.dtd",		NS_ITUNES },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd#",	NS_ITUNES },
+	{ "http://purl.org/atom/ns",				NS_ATOM03 },
+	{ "http://www.w3.org/2005/atom/",			NS_ATOM },
+	{ "http://purl.org/rss/1.0/modules/content",		NS_CONTENT },
+	{ "http://purl.org/dc/elements/1.1",			NS_DC },
+	{ "http://purl.org/dc/terms",				NS_DCTERMS },
+	{ "http://rssnamespace.org/feedburner/ext/1.0",		NS_FEEDBURNER },
 };
 
 
@@ -58,6 +66,9 @@ static const struct rule rules[] = {
 	{ FE,		NS_ATOM, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
 	{ FE,		NS_ATOM03, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
 	{ C(X_ENTRY),	NS_MEDIA, "group",	K_OPEN,	X_GROUP, 0, 0 },
+	/* a bare Atom entry document: the entry is its own feed */
+	{ C(X_DOC),	NS_ATOM, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
+	{ C(X_DOC),	NS_ATOM03, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
 
 	/* RSS 0.9x/1.0/2.0 */
 	{ FE,		RSSNS,	"title",	K_TEXT,	F_TITLE, 3, 0 },
@@ -70,7 +81,7 @@ static const struct rule rules[] = {
 	{ C(X_FEED),	RSSNS,	"lastBuildDate", K_TEXT, F_UPDATED, 3, 0 },
 	{ FE,		RSSNS,	"pubDate",	K_TEXT,	F_PUBLISHED, 3, 0 },
 	{ C(X_FEED),	RSSNS,	"managingEditor", K_TEXT, F_AUTHOR, 3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
+	{ FE,		RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
 	{ C(X_ENTRY),	RSSNS,	"guid",		K_TEXT,	F_ID,	3, R_GUID },
 	{ C(X_ENTRY),	RSSNS,	"comments",	K_TEXT,	F_COMMENTS, 3, 0 },
 	{ FE,		RSSNS,	"category",	K_TEXT,	F_TAG,	3, R_DOMAIN },
@@ -88,23 +99,33 @@ static const struct rule rules[] = {
 	{ C(X_FEED),	NS_DC,	"description",	K_TEXT,	F_SUBTITLE, 2, 0 },
 	{ C(X_ENTRY),	NS_DC,	"description",	K_TEXT,	F_SUMMARY, 2, 0 },
 	{ C(X_FEED),	NS_DC,	"language",	K_TEXT,	F_LANGUAGE, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"rights",	K_TEXT,	F_RIGHTS, 2, 0 },
+	{ FE,		NS_DC,	"rights",	K_TEXT,	F_RIGHTS, 2, 0 },
 	{ FE,		NS_DC,	"subject",	K_TEXT,	F_TAG,	2, 0 },
 	{ FE,		NS_DCTERMS, "modified",	K_TEXT,	F_UPDATED, 1, 0 },
 	{ FE,		NS_DCTERMS, "issued",	K_TEXT,	F_PUBLISHED, 1, 0 },
+	{ FE,		NS_DCTERMS, "created",	K_TEXT,	F_CREATED, 1, 0 },
 	{ C(X_ENTRY),	NS_CONTENT, "encoded",	K_TEXT,	F_CONTENT, 3, R_HTML },
 	{ C(X_ENTRY),	NS_XHTML, "body",	K_TEXT,	F_CONTENT, 2, R_XHTML },
 	{ C(X_FEED),	NS_SY,	"updatePeriod",	K_TEXT,	F_SYPERIOD, 3, 0 },
 	{ C(X_FEED),	NS_SY,	"updateFrequency", K_TEXT, F_SYFREQ, 3, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "content", K_MEDIA, F_NONE, 0, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "thumbnail", K_MEDIA, F_NONE,
-	    0, 0 },
+	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "content", K_MEDIA,
+	    X_MCONTENT, 0, 0 },
+	{ C(X_ENTRY) | C(X_GROUP) | C(X_MCONTENT), NS_MEDIA, "thumbnail",
+	    K_MEDIA, F_NONE, 0, 0 },
+	{ C(X_ENTRY),	NS_MEDIA, "title",	K_TEXT,	F_TITLE, 1, 0 },
+	{ C(X_ENTRY),	NS_MEDIA, "category",	K_TEXT,	F_TAG,	1, R_MEDIA },
+	{ C(X_FEED),	NS_FEEDBURNER, "browserFriendly", K_TEXT, F_INFO, 1,
+	    0 },
 
 	/* iTunes podcasts: weaker than RSS and Dublin Core */
 	{ FE,		NS_ITUNES, "author",	K_TEXT,	F_AUTHOR, 1, 0 },
 	{ C(X_ENTRY),	NS_ITUNES, "summary",	K_TEXT,	F_SUMMARY, 1, 0 },
 	{ C(X_FEED),	NS_ITUNES, "summary",	K_TEXT,	F_SUBTITLE, 1, 0 },
 	{ C(X_FEED),	NS_ITUNES, "subtitle",	K_TEXT,	F_SUBTITLE, 1, 0 },
+	{ FE,		NS_ITUNES, "category",	K_ICAT,	F_NONE,	0, 0 },
+	{ FE,		NS_ITUNES, "keywords",	K_TEXT,	F_KEYWORDS, 1, 0 },
+	{ C(X_FEED),	NS_ITUNES, "image",	K_IMAGE, F_NONE, 0, 0 },
+	{ C(X_FEED),	NS_ITUNES, "link",	K_IMAGE, F_NONE, 0, 0 },
 
 	/* Atom 1.0 and 0.3 (0.3's names: tagline, modified, issued,
 	 * copyright, url) */
@@ -118,10 +139,13 @@ static const struct rule rules[] = {
 	{ FE,		NS_ATOM03, "modified",	K_TEXT,	F_UPDATED, 3, 0 },
 	{ FE,		NS_ATOM, "published",	K_TEXT,	F_PUBLISHED, 3, 0 },
 	{ FE,		NS_ATOM03, "issued",	K_TEXT,	F_PUBLISHED, 3, 0 },
+	{ FE,		NS_ATOM03, "updated",	K_TEXT,	F_UPDATED, 2, 0 },
+	{ FE,		NS_ATOM03, "created",	K_TEXT,	F_CREATED, 3, 0 },
+	{ C(X_FEED),	NS_ATOM03, "info",	K_TEXT,	F_INFO,	3, R_ATOM },
 	{ C(X_FEED),	NS_ATOM, "subtitle",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
 	{ C(X_FEED),	NS_ATOM03, "tagline",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM, "rights",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM03, "copyright",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
+	{ FE,		NS_ATOM, "rights",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
+	{ FE,		NS_ATOM03, "copyright",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
 	{ C(X_FEED),	NS_ATOM, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
 	{ C(X_FEED),	NS_ATOM03, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
 	{ C(X_FEED),	NS_ATOM, "logo",	K_TEXT,	F_IMGURL, 2, 0 },
@@ -136,6 +160,10 @@ static const struct rule rules[] = {
 	{ C(X_AUTHOR),	NS_ATOM03, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
 	{ C(X_AUTHOR),	NS_ATOM, "uri",		K_TEXT,	F_AURI,	3, 0 },
 	{ C(X_AUTHOR),	NS_ATOM03, "url",	K_TEXT,	F_AURI,	3, 0 },
+	{ C(X_AUTHOR),	NS_ATOM03, "uri",	K_TEXT,	F_AURI,	2, 0 },
+	{ C(X_AUTHOR),	NS_ATOM03, "homepage",	K_TEXT,	F_AURI,	1, 0 },
+	{ C(X_AUTHOR),	NS_ATOM, "url",		K_TEXT,	F_AURI,	2, 0 },
+	{ C(X_AUTHOR),	NS_ATOM, "homepage",	K_TEXT,	F_AURI,	1, 0 },
 };
 
 

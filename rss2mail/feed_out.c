@@ -5,7 +5,8 @@
  * Keys come in a fixed order, two-space indentation, absent fields absent
  * (only bozo_exception is written as null, as feedparser users expect).
  * Beyond issue 3's list, title_detail shows a title's type (text/plain or
- * HTML), which decides how it becomes a Subject.
+ * HTML), which decides how it becomes a Subject; subtitle, summary, rights
+ * and info have their *_detail too (type, base, language).
  * Like feedparser, an entry without a summary shows its content there.
  * Strings are escaped by json_put_str (lib/json.h), the one escaper.
  */
@@ -187,10 +188,15 @@ jw_feed(struct jw *w, const struct feed *f)
 		jw_close(w, ']');
 	}
 	jw_kstr(w, "subtitle", f->subtitle.value);
+	jw_detail(w, "subtitle_detail", &f->subtitle);
+	jw_kstr(w, "info", f->info.value);
+	jw_detail(w, "info_detail", &f->info);
 	jw_kstr(w, "language", f->language);
-	jw_kstr(w, "rights", f->rights);
+	jw_kstr(w, "rights", f->rights.value);
+	jw_detail(w, "rights_detail", &f->rights);
 	jw_date(w, "published", &f->published);
 	jw_date(w, "updated", &f->updated);
+	jw_date(w, "created", &f->created);
 	jw_author(w, &f->author);
 	if (f->image.href || f->image.title || f->image.link) {
 		jw_key(w, "image");
@@ -228,6 +234,7 @@ jw_entry(struct jw *w, const struct entry *e)
 	jw_author(w, &e->author);
 	sum = e->summary.value ? &e->summary : &e->content;
 	jw_kstr(w, "summary", sum->value);
+	jw_detail(w, "summary_detail", sum);
 	if (e->content.value) {
 		jw_key(w, "content");
 		jw_open(w, '[');
@@ -242,6 +249,9 @@ jw_entry(struct jw *w, const struct entry *e)
 	}
 	jw_date(w, "published", &e->published);
 	jw_date(w, "updated", &e->updated);
+	jw_date(w, "created", &e->created);
+	jw_kstr(w, "rights", e->rights.value);
+	jw_detail(w, "rights_detail", &e->rights);
 	if (e->enclosures) {
 		jw_key(w, "enclosures");
 		jw_open(w, '[');

@@ -252,6 +252,8 @@ c_entry(struct codec *c, struct entry *e)
 	c_text(c, &e->content);
 	c_date(c, &e->published);
 	c_date(c, &e->updated);
+	c_date(c, &e->created);
+	c_text(c, &e->rights);
 	c_enclosures(c, &e->enclosures);
 	c_tags(c, &e->tags);
 	c_str(c, &e->comments);
@@ -277,7 +279,8 @@ c_feed(struct codec *c, struct feed *f)
 	c_str(c, &f->link);
 	c_text(c, &f->subtitle);
 	c_str(c, &f->language);
-	c_str(c, &f->rights);
+	c_text(c, &f->rights);
+	c_text(c, &f->info);
 	c_str(c, &f->generator);
 	c_str(c, &f->id);
 	c_date(c, &f->updated);
@@ -289,6 +292,7 @@ c_feed(struct codec *c, struct feed *f)
 	c_long(c, &f->ttl);
 	c_date(c, &f->published);
 	c_str(c, &f->self);
+	c_date(c, &f->created);
 	for (e = f->entries; !c->unpack && e; e = e->next)
 		n++;
 	c_count(c, &n);

@@ -44,7 +44,7 @@
 
 /* Fields whose text may span lines (everything else is one line). */
 #define F_IS_BODY(f)	((f) == F_SUMMARY || (f) == F_CONTENT || \
-			 (f) == F_SUBTITLE)
+			 (f) == F_SUBTITLE || (f) == F_INFO)
 /* Fields holding a URL, resolved against the base in force. */
 #define F_IS_URL(f)	((f) == F_LINK || (f) == F_COMMENTS || \
 			 (f) == F_IMGURL || (f) == F_IMGLINK || (f) == F_AURI)
@@ -83,6 +83,7 @@ struct capture {
 	int		 b64;		/* Atom 0.3 mode="base64" */
 	const char	*type;		/* MIME type of the value */
 	const char	*scheme;	/* category domain */
+	const char	*label;		/* media:category label */
 	int		 permalink;	/* guid isPermaLink */
 	struct buf	 text;
 };
@@ -103,6 +104,9 @@ struct xp {
 	int		 rdf090;	/* RSS 0.90 namespace seen */
 	int		 netscape;	/* DOCTYPE of Netscape's RSS 0.91 */
 	int		 root;		/* a feed root element was seen */
+	const char	*alias;		/* the namespace URI of a <feed> root
+					   that is not Atom's: read as Atom */
+	int		 alias03;	/* ... as Atom 0.3 (version="0.3") */
 	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
@@ -186,6 +190,9 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 }
 
 #define XML_NS	"http://www.w3.org/XML/1998/namespace"
+/* the schemes feedparser gives iTunes and Media RSS categories */
+#define ITUNES_SCHEME	"http://www.itunes.com/"
+#define MEDIA_SCHEME	"http://search.yahoo.com/mrss/category_schema"
 
 /* Store a finished value into the object's slot, by priority. */
 static void
@@ -218,13 +225,20 @@ tag_add(struct xp *x, const char *term, const char *scheme,
 
 	if (term == NULL || *term == '\0')
 		return;
+	scheme = scheme && *scheme ? scheme : NULL;
+	label = label && *label ? label : NULL;
+	for (t = o->tags; t; t = t->next)	/* one of each, as feedparser */
+		if (strcmp(t->term, term) == 0 && !strcmp(t->scheme ?
+		    t->scheme : "", scheme ? scheme : "") && !strcmp(t->label ?
+		    t->label : "", label ? label : ""))
+			return;
 	if ((t = arena_alloc(x->a, sizeof(*t))) == NULL) {
 		fatal(x, "feed too large");
 		return;
 	}
 	t->term = term;
-	t->scheme = scheme && *scheme ? scheme : NULL;
-	t->label = label && *label ? label : NULL;
+	t->scheme = scheme;
+	t->label = label;
 	if (o->tagtail == NULL)
 		o->tagtail = &o->tags;
 	*o->tagtail = t;
@@ -327,6 +341,30 @@ on_category(struct xp *x, const xmlChar **attrs, int nattr)
 	    attr_get(x, attrs, nattr, NULL, "label"));
 }
 
+static void
+on_itunes_category(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	tag_add(x, attr_get(x, attrs, nattr, NULL, "text"), ITUNES_SCHEME,
+	    NULL);
+}
+
+/* itunes:image href= (or url=), itunes:link rel="image": the image. */
+static void
+on_itunes_image(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	const char *h = attr_get(x, attrs, nattr, NULL, "href");
+	const char *rel = attr_get(x, attrs, nattr, NULL, "rel");
+
+	if (h == NULL)
+		h = attr_get(x, attrs, nattr, NULL, "url");
+	if (h == NULL || *h == '\0' || (rel && strcmp(rel, "image") != 0))
+		return;
+	if ((h = feed_url_resolve(x->a, x->node[x->depth].base, h)) == NULL)
+		fatal(x, "feed too large");
+	else
+		slot_set(&x->fo, F_IMGURL, 1, h, NULL, NULL, NULL);
+}
+
 /* The type of an Atom text construct from its attributes. */
 static void
 atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
@@ -346,8 +384,13 @@ atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
 		x->cap.markup = 1;
 		if (strcmp(t, "xhtml") != 0)
 			x->cap.strip = -1;	/* Atom 1.0's div only */
-	} else
+	} else {
 		x->cap.type = t;
+		/* RFC 4287 4.1.3.3: neither text nor XML is base64 */
+		if (!atom03 && strncasecmp(t, "text/", 5) != 0 &&
+		    !strstr(t, "+xml") && !strstr(t, "/xml"))
+			x->cap.b64 = 1;
+	}
 	if (atom03 && mode) {
 		if (strcmp(mode, "escaped") == 0)
 			x->cap.markup = 0;
@@ -389,6 +432,13 @@ cap_start(struct xp *x, const struct rule *r, enum ns ns,
 	}
 	if (r->flags & R_DOMAIN)
 		x->cap.scheme = attr_get(x, attrs, nattr, NULL, "domain");
+	x->cap.label = NULL;
+	if (r->flags & R_MEDIA) {
+		x->cap.scheme = attr_get(x, attrs, nattr, NULL, "scheme");
+		if (x->cap.scheme == NULL)
+			x->cap.scheme = MEDIA_SCHEME;
+		x->cap.label = attr_get(x, attrs, nattr, NULL, "label");
+	}
 }
 
 static void
@@ -428,6 +478,17 @@ is_void(const char *name)
 	return 0;
 }
 
+static int
+blank(const struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (!isspace((unsigned char)b->data[i]))
+			return 0;
+	return 1;
+}
+
 /* A child element inside a captured value. */
 static void
 cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
@@ -437,9 +498,18 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 	struct buf esc = BUF_INIT(0);
 	int i;
 
+	if (!c->markup && (c->rule->flags & R_ATOM) && c->strip == 0 &&
+	    x->depth == c->depth + 1 && strcmp(c->type, "text/html") == 0 &&
+	    strcmp((const char *)local, "div") == 0 &&
+	    feed_ns_of((const char *)uri) == NS_XHTML && blank(&c->text)) {
+		c->strip = x->depth;	/* escaped HTML in an xhtml div */
+		return;
+	}
 	if (!c->markup) {
-		if (!F_IS_BODY(c->rule->field))
-			return;		/* one-line fields keep the text only */
+		/* one-line fields keep the text only, but an Atom text
+		 * construct keeps its naked markup, as feedparser */
+		if (!F_IS_BODY(c->rule->field) && !(c->rule->flags & R_ATOM))
+			return;
 		/* markup inside an RSS description: keep it as HTML */
 		if (c->text.len)
 			buf_escape(&esc, c->text.data, c->text.len, 0);
@@ -567,6 +637,34 @@ looks_like_html(const char *s)
 	return hint;
 }
 
+/* The language in force: xml:lang (xml:lang="" says none), else the
+ * feed's language element. */
+static const char *
+lang_of(struct xp *x, const struct xnode *nd)
+{
+	if (nd->lang)
+		return *nd->lang ? nd->lang : NULL;
+	return x->fo.s[F_LANGUAGE].v;
+}
+
+/* itunes:keywords "a, b,c": each a tag in iTunes' scheme. */
+static void
+keywords_add(struct xp *x, const char *v)
+{
+	const char *p = v, *end, *t;
+	size_t n;
+
+	while (*p && !x->fatal) {
+		end = p + strcspn(p, ",");
+		n = (size_t)(end - p);
+		if ((t = feed_str(x->a, p, n, 1, LIM_ONELINE)) == NULL)
+			fatal(x, "feed too large");
+		else if (*t)
+			tag_add(x, t, ITUNES_SCHEME, NULL);
+		p = *end ? end + 1 : end;
+	}
+}
+
 /* The captured element ended: clean its text and store it. */
 static void
 cap_end(struct xp *x)
@@ -582,7 +680,9 @@ cap_end(struct xp *x)
 	c->rule = NULL;
 	if (c->b64)
 		n = b64_decode(c->text.data ? c->text.data : (char *)"", n);
-	if (body && strcmp(c->type, "text/plain") != 0 && nd->base &&
+	if ((body || ((r->flags & R_ATOM) && (strcmp(c->type,
+	    "text/html") == 0 || strcmp(c->type, "application/xhtml+xml") ==
+	    0))) && strcmp(c->type, "text/plain") != 0 && nd->base &&
 	    feed_html_resolve(data, n, nd->base, &x->res) == 1) {
 		data = x->res.data;	/* relative href/src resolved */
 		n = x->res.len;
@@ -606,7 +706,10 @@ cap_end(struct xp *x)
 			c->type = "text/html";
 		break;
 	case F_TAG:
-		tag_add(x, v, c->scheme, NULL);
+		tag_add(x, v, c->scheme, c->label);
+		return;
+	case F_KEYWORDS:
+		keywords_add(x, v);
 		return;
 	case F_ID:
 		if (r->flags & R_GUID) {
@@ -634,8 +737,7 @@ cap_end(struct xp *x)
 	default:
 		break;
 	}
-	slot_set(o, r->field, r->prio, v, c->type, nd->base,
-	    nd->lang ? nd->lang : x->fo.s[F_LANGUAGE].v);
+	slot_set(o, r->field, r->prio, v, c->type, nd->base, lang_of(x, nd));
 }
 
 static void
@@ -689,6 +791,8 @@ entry_finish(struct xp *x)
 	text_set(x, &e->content, &o->s[F_CONTENT]);
 	date_set(&e->published, o->s[F_PUBLISHED].v);
 	date_set(&e->updated, o->s[F_UPDATED].v);
+	date_set(&e->created, o->s[F_CREATED].v);
+	text_set(x, &e->rights, &o->s[F_RIGHTS]);
 	e->enclosures = o->encl;
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
@@ -729,8 +833,11 @@ feed_finish(struct xp *x)
 	text_set(x, &f->subtitle, &o->s[F_SUBTITLE]);
 	f->language = o->s[F_LANGUAGE].v;
 	if (f->language == NULL)
-		f->language = x->root_lang;	/* xml:lang on the root */
-	f->rights = o->s[F_RIGHTS].v;
+		f->language = x->root_lang && *x->root_lang ? x->root_lang :
+		    NULL;			/* xml:lang on the root */
+	text_set(x, &f->rights, &o->s[F_RIGHTS]);
+	text_set(x, &f->info, &o->s[F_INFO]);
+	date_set(&f->created, o->s[F_CREATED].v);
 	f->generator = o->s[F_GENERATOR].v;
 	f->id = o->s[F_ID].v;
 	date_set(&f->updated, o->s[F_UPDATED].v);
@@ -791,6 +898,19 @@ set_version(struct xp *x, const struct rule *r, enum ns ns,
 	}
 }
 
+/* "en_US" is written for "en-US" (a locale name, not a language tag). */
+static const char *
+lang_norm(struct arena *a, const char *l)
+{
+	char *s, *p;
+
+	if ((s = arena_strdup(a, l)) == NULL)
+		return NULL;
+	for (p = s; (p = strchr(p, '_')) != NULL; p++)
+		*p = '-';
+	return s;
+}
+
 /* Push xml:base and xml:lang of the element at x->depth. */
 static void
 node_push(struct xp *x, const xmlChar **attrs, int nattr)
@@ -804,8 +924,55 @@ node_push(struct xp *x, const xmlChar **attrs, int nattr)
 	if ((b = attr_get(x, attrs, nattr, XML_NS, "base")) != NULL &&
 	    (nd->base = feed_url_resolve(x->a, up->base, b)) == NULL)
 		fatal(x, "feed too large");
-	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL)
-		nd->lang = *l ? l : NULL;
+	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL) {
+		nd->lang = l;		/* "" says: no language */
+		if (strchr(l, '_') && (nd->lang = lang_norm(x->a, l)) == NULL)
+			fatal(x, "feed too large");
+	}
+}
+
+/*
+ * The root element: an RSS 0.90 namespace declared on it makes rss090; a
+ * <feed> in no namespace or an unknown one is read as Atom (feedparser
+ * does: it knows Atom by the element names), 0.3 when version="0.3".
+ */
+static void
+root_scan(struct xp *x, const xmlChar *local, const xmlChar *uri, int nns,
+    const xmlChar **nss, const xmlChar **attrs, int nattr)
+{
+	const char *v;
+	enum ns ns = feed_ns_of((const char *)uri);
+	int i;
+
+	for (i = 0; i < nns; i++)
+		if (feed_ns_of((const char *)nss[2 * i + 1]) == NS_RSS090)
+			x->rdf090 = 1;
+	if (strcasecmp((const char *)local, "feed") != 0 ||
+	    (ns != NS_OTHER && ns != NS_RSS))
+		return;
+	if ((x->alias = arena_strdup(x->a, uri ? (const char *)uri : ""))
+	    == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	v = attr_get(x, attrs, nattr, NULL, "version");
+	x->alias03 = v && strcmp(v, "0.3") == 0;
+}
+
+/* The namespace of an element, the root's alias and RSS 0.90 folded. */
+static enum ns
+ns_in(struct xp *x, const xmlChar *uri)
+{
+	enum ns ns;
+
+	if (x->alias && strcmp(x->alias, uri ? (const char *)uri : "") == 0)
+		return x->alias03 ? NS_ATOM03 : NS_ATOM;
+	ns = feed_ns_of((const char *)uri);
+	if (ns == NS_RSS090) {
+		x->rdf090 = 1;
+		ns = NS_RSS;
+	}
+	return ns;
 }
 
 static void
@@ -833,11 +1000,9 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	}
 	node_push(x, attrs, nattr);
-	ns = feed_ns_of((const char *)uri);
-	if (ns == NS_RSS090) {
-		x->rdf090 = 1;
-		ns = NS_RSS;
-	}
+	if (x->depth == 1)
+		root_scan(x, local, uri, nns, nss, attrs, nattr);
+	ns = ns_in(x, uri);
 	r = feed_rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
 	if (x->depth == 1 && r == NULL) {
 		if (strcasecmp((const char *)local, "html") == 0)
@@ -887,12 +1052,19 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		break;
 	case K_MEDIA:
 		on_media(x, attrs, nattr);
+		if (r->field == X_MCONTENT) {	/* its thumbnails are read */
+			x->node[x->depth].ctx = X_MCONTENT;
+			return;
+		}
 		break;
 	case K_CAT:
 		on_category(x, attrs, nattr);
 		break;
 	case K_ICAT:
+		on_itunes_category(x, attrs, nattr);
+		return;		/* nested categories are read too */
 	case K_IMAGE:
+		on_itunes_image(x, attrs, nattr);
 		break;
 	}
 	x->skip = x->depth;	/* read from attributes; children ignored */

@@ -65,7 +65,9 @@ check(const struct feed *f)
 	text(&f->subtitle);
 	oneline(f->link);
 	oneline(f->language);
-	oneline(f->rights);
+	oneline(f->rights.value);
+	text(&f->info);
+	oneline(f->created.raw);
 	oneline(f->generator);
 	oneline(f->id);
 	oneline(f->updated.raw);
@@ -84,6 +86,8 @@ check(const struct feed *f)
 		oneline(e->comments);
 		oneline(e->published.raw);
 		oneline(e->updated.raw);
+		oneline(e->created.raw);
+		oneline(e->rights.value);
 		person(&e->author);
 		text(&e->summary);
 		text(&e->content);
