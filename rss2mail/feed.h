@@ -49,6 +49,17 @@ struct feed_enclosure {
 	struct feed_enclosure *next;
 };
 
+/* feedparser's links: every atom:link, the RSS link, enclosures. */
+struct feed_link {
+	const char	*rel;		/* "alternate" when not written */
+	const char	*href;		/* absolute when a base was known */
+	const char	*type;		/* feedparser's defaults: text/html,
+					   application/atom+xml for self */
+	const char	*title;
+	long long	 length;	/* -1 when unknown */
+	struct feed_link *next;
+};
+
 struct feed_text {
 	const char	*value;		/* NULL when absent */
 	const char	*type;		/* "text/plain", "text/html" */
@@ -72,6 +83,7 @@ struct entry {
 	struct feed_date created;	/* Atom 0.3 created, dcterms:created */
 	struct feed_text rights;	/* Atom rights, dc:rights (added) */
 	struct feed_enclosure *enclosures;
+	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	struct feed_tag	*tags;
 	const char	*comments;
 	struct entry	*next;
@@ -102,6 +114,7 @@ struct feed {
 	size_t		 nentries;
 	struct feed_date published;	/* RSS channel pubDate (added) */
 	struct feed_date created;	/* dcterms:created (added) */
+	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	const char	*self;		/* link rel="self": the feed's own
 					   URL as it says, or NULL (added) */
 };

@@ -170,6 +170,29 @@ jw_link(struct jw *w, const char *rel, const char *href)
 }
 
 static void
+jw_links(struct jw *w, const struct feed_link *l)
+{
+	char n[32];
+
+	jw_key(w, "links");
+	jw_open(w, '[');
+	for (; l; l = l->next) {
+		jw_nl(w);
+		jw_open(w, '{');
+		jw_kstr(w, "rel", l->rel);
+		jw_kstr(w, "type", l->type);
+		jw_kstr(w, "href", l->href);
+		jw_kstr(w, "title", l->title);
+		if (l->length >= 0) {
+			snprintf(n, sizeof(n), "%lld", l->length);
+			jw_kstr(w, "length", n);
+		}
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
 jw_feed(struct jw *w, const struct feed *f)
 {
 	char n[32];
@@ -179,7 +202,9 @@ jw_feed(struct jw *w, const struct feed *f)
 	jw_kstr(w, "title", f->title.value);
 	jw_detail(w, "title_detail", &f->title);
 	jw_kstr(w, "link", f->link);
-	if (f->link || f->self) {
+	if (f->links)
+		jw_links(w, f->links);
+	else if (f->link || f->self) {
 		/* feedparser's links, as far as the model keeps them */
 		jw_key(w, "links");
 		jw_open(w, '[');
@@ -231,6 +256,8 @@ jw_entry(struct jw *w, const struct entry *e)
 	jw_kstr(w, "title", e->title.value);
 	jw_detail(w, "title_detail", &e->title);
 	jw_kstr(w, "link", e->link);
+	if (e->links)
+		jw_links(w, e->links);
 	jw_author(w, &e->author);
 	sum = e->summary.value ? &e->summary : &e->content;
 	jw_kstr(w, "summary", sum->value);

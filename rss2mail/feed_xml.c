@@ -64,6 +64,8 @@ struct xobj {
 	int		 guidislink;
 	int		 authors;	/* Atom author elements seen */
 	int		 nencl;		/* enclosures kept */
+	struct feed_link *links, **linktail;
+	int		 nlinks;	/* links kept */
 	int		 depth;		/* of the entry element */
 };
 
@@ -283,10 +285,44 @@ encl_add(struct xp *x, const char *href, const char *type, const char *len)
 	x->eo.nencl++;
 }
 
+/* One of feedparser's links (href already resolved). */
+static void
+link_add(struct xp *x, const char *rel, const char *href, const char *type,
+    const char *title, const char *len)
+{
+	struct xobj *o = cur_obj(x);
+	struct feed_link *l;
+	char *end;
+
+	if (o->nlinks >= LIM_ENCLOSURES)
+		return;
+	if ((l = arena_alloc(x->a, sizeof(*l))) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	l->rel = rel;
+	l->href = href;
+	l->type = type && *type ? type : strcmp(rel, "self") == 0 ?
+	    "application/atom+xml" : "text/html";
+	l->title = title && *title ? title : NULL;
+	l->length = -1;
+	if (len && *len) {
+		errno = 0;
+		l->length = strtoll(len, &end, 10);
+		if (errno || *end || l->length < 0)
+			l->length = -1;
+	}
+	if (o->linktail == NULL)
+		o->linktail = &o->links;
+	*o->linktail = l;
+	o->linktail = &l->next;
+	o->nlinks++;
+}
+
 static void
 on_link(struct xp *x, const xmlChar **attrs, int nattr)
 {
-	const char *rel, *href, *type, *len;
+	const char *rel, *href, *type, *len, *abs;
 	struct xobj *o = cur_obj(x);
 
 	rel = attr_get(x, attrs, nattr, NULL, "rel");
@@ -295,26 +331,22 @@ on_link(struct xp *x, const xmlChar **attrs, int nattr)
 	len = attr_get(x, attrs, nattr, NULL, "length");
 	if (href == NULL || *href == '\0')
 		return;
+	if ((abs = feed_url_resolve(x->a, x->node[x->depth].base, href)) ==
+	    NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	link_add(x, rel && *rel ? rel : "alternate", abs, type,
+	    attr_get(x, attrs, nattr, NULL, "title"), len);
 	if (rel == NULL || *rel == '\0' || strcmp(rel, "alternate") == 0 ||
 	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate")
-	    == 0) {
-		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
-		    href)) == NULL) {
-			fatal(x, "feed too large");
-			return;
-		}
+	    == 0)
 		/* in RSS, atom:link is weaker than the RSS link */
-		slot_set(o, F_LINK, 2, href, NULL, NULL, NULL);
-	} else if (strcmp(rel, "enclosure") == 0)
+		slot_set(o, F_LINK, 2, abs, NULL, NULL, NULL);
+	else if (strcmp(rel, "enclosure") == 0)
 		encl_add(x, href, type, len);
-	else if (strcmp(rel, "self") == 0 && !x->in_entry) {
-		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
-		    href)) == NULL) {
-			fatal(x, "feed too large");
-			return;
-		}
-		slot_set(o, F_SELF, 1, href, NULL, NULL, NULL);
-	}
+	else if (strcmp(rel, "self") == 0 && !x->in_entry)
+		slot_set(o, F_SELF, 1, abs, NULL, NULL, NULL);
 }
 
 static void
@@ -328,9 +360,19 @@ on_media(struct xp *x, const xmlChar **attrs, int nattr)
 static void
 on_enclosure(struct xp *x, const xmlChar **attrs, int nattr)
 {
-	encl_add(x, attr_get(x, attrs, nattr, NULL, "url"),
-	    attr_get(x, attrs, nattr, NULL, "type"),
-	    attr_get(x, attrs, nattr, NULL, "length"));
+	const char *url = attr_get(x, attrs, nattr, NULL, "url");
+	const char *type = attr_get(x, attrs, nattr, NULL, "type");
+	const char *len = attr_get(x, attrs, nattr, NULL, "length");
+	const char *abs;
+
+	encl_add(x, url, type, len);
+	if (url == NULL || *url == '\0' || x->fatal)
+		return;
+	if ((abs = feed_url_resolve(x->a, x->node[x->depth].base, url)) ==
+	    NULL)
+		fatal(x, "feed too large");
+	else
+		link_add(x, "enclosure", abs, type, NULL, len);
 }
 
 static void
@@ -705,6 +747,9 @@ cap_end(struct xp *x)
 		    strcmp(c->type, "text/plain") == 0 && looks_like_html(v))
 			c->type = "text/html";
 		break;
+	case F_LINK:
+		link_add(x, "alternate", v, NULL, NULL, NULL);
+		break;
 	case F_TAG:
 		tag_add(x, v, c->scheme, c->label);
 		return;
@@ -794,6 +839,7 @@ entry_finish(struct xp *x)
 	date_set(&e->created, o->s[F_CREATED].v);
 	text_set(x, &e->rights, &o->s[F_RIGHTS]);
 	e->enclosures = o->encl;
+	e->links = o->links;
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
 	if (feed_build_add(&x->b, e) == -1)
@@ -847,6 +893,7 @@ feed_finish(struct xp *x)
 	f->image.title = o->s[F_IMGTITLE].v;
 	f->image.link = o->s[F_IMGLINK].v;
 	f->tags = o->tags;
+	f->links = o->links;
 	f->self = o->s[F_SELF].v;
 	if ((t = o->s[F_TTL].v) != NULL) {
 		ttl = strtol(t, &end, 10);

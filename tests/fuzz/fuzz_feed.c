@@ -56,6 +56,7 @@ check(const struct feed *f)
 	const struct entry *e;
 	const struct feed_tag *t;
 	const struct feed_enclosure *x;
+	const struct feed_link *l;
 	size_t n = 0;
 
 	oneline(f->version);
@@ -95,6 +96,12 @@ check(const struct feed *f)
 			oneline(t->term);
 			oneline(t->scheme);
 			oneline(t->label);
+		}
+		for (l = e->links; l; l = l->next) {
+			oneline(l->rel);
+			oneline(l->href);
+			oneline(l->type);
+			oneline(l->title);
 		}
 		for (x = e->enclosures; x; x = x->next) {
 			oneline(x->href);
