@@ -196,6 +196,12 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 #define ITUNES_SCHEME	"http://www.itunes.com/"
 #define MEDIA_SCHEME	"http://search.yahoo.com/mrss/category_schema"
 
+/* Dates: of two at one priority the later wins, as in feedparser (an
+ * element written twice is corrected, an Atom 0.3 issued is followed by
+ * published). */
+#define F_LATER_WINS(f)	((f) == F_PUBLISHED || (f) == F_UPDATED || \
+			 (f) == F_CREATED)
+
 /* Store a finished value into the object's slot, by priority. */
 static void
 slot_set(struct xobj *o, int field, int prio, const char *v,
@@ -203,7 +209,8 @@ slot_set(struct xobj *o, int field, int prio, const char *v,
 {
 	struct slot *s = &o->s[field];
 
-	if (v == NULL || (s->v != NULL && s->prio >= prio))
+	if (v == NULL || (s->v != NULL && (s->prio > prio ||
+	    (s->prio == prio && !F_LATER_WINS(field)))))
 		return;
 	s->v = v;
 	s->prio = (unsigned char)prio;
@@ -728,6 +735,14 @@ cap_end(struct xp *x)
 	    feed_html_resolve(data, n, nd->base, &x->res) == 1) {
 		data = x->res.data;	/* relative href/src resolved */
 		n = x->res.len;
+	}
+	if (body) {		/* white space around a body: as feedparser */
+		while (n > 0 && isspace((unsigned char)*data)) {
+			data++;
+			n--;
+		}
+		while (n > 0 && isspace((unsigned char)data[n - 1]))
+			n--;
 	}
 	v = feed_str(x->a, data, n, !body, body ? LIM_FIELD : LIM_ONELINE);
 	if (v == NULL) {
