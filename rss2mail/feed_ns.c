@@ -58,6 +58,8 @@ static const struct rule rules[] = {
 	{ C(X_DOC),	NS_ATOM, "feed",	K_OPEN,	X_FEED,	0, 0 },
 	{ C(X_DOC),	NS_ATOM03, "feed",	K_OPEN,	X_FEED,	0, 0 },
 	{ C(X_RSS) | C(X_RDF), RSSNS, "channel", K_OPEN, X_FEED, 0, 0 },
+	/* Microsoft's CDF: <CHANNEL HREF= LASTMOD=> at the root */
+	{ C(X_DOC),	RSSNS,	"channel",	K_OPEN,	X_FEED,	0, 0 },
 	{ C(X_RSS) | C(X_RDF) | C(X_FEED), RSSNS, "item", K_OPEN, X_ENTRY,
 	    0, 0 },
 	{ C(X_RDF) | C(X_FEED), RSSNS, "image",	K_OPEN,	X_IMAGE, 0, 0 },
@@ -76,6 +78,8 @@ static const struct rule rules[] = {
 	{ C(X_FEED),	RSSNS,	"description",	K_TEXT,	F_SUBTITLE, 3, R_HTML },
 	{ C(X_ENTRY),	RSSNS,	"description",	K_TEXT,	F_SUMMARY, 3, R_HTML },
 	{ C(X_FEED),	RSSNS,	"language",	K_TEXT,	F_LANGUAGE, 3, 0 },
+	{ C(X_FEED),	RSSNS,	"abstract",	K_TEXT,	F_SUBTITLE, 1, 0 },
+	{ C(X_ENTRY),	RSSNS,	"abstract",	K_TEXT,	F_SUMMARY, 1, 0 },
 	{ C(X_FEED),	RSSNS,	"copyright",	K_TEXT,	F_RIGHTS, 3, 0 },
 	{ C(X_FEED),	RSSNS,	"generator",	K_TEXT,	F_GENERATOR, 3, 0 },
 	{ C(X_FEED),	RSSNS,	"lastBuildDate", K_TEXT, F_UPDATED, 3, 0 },

@@ -109,6 +109,7 @@ struct xp {
 	const char	*alias;		/* the namespace URI of a <feed> root
 					   that is not Atom's: read as Atom */
 	int		 alias03;	/* ... as Atom 0.3 (version="0.3") */
+	int		 cdf;		/* a CDF document */
 	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
@@ -927,7 +928,10 @@ set_version(struct xp *x, const struct rule *r, enum ns ns,
 {
 	const char *v;
 
-	if (r->field == X_RSS) {
+	if (r->field == X_FEED && ns == NS_RSS) {
+		x->f->version = "cdf";
+		x->cdf = 1;
+	} else if (r->field == X_RSS) {
 		v = attr_get(x, attrs, nattr, NULL, "version");
 		if (v == NULL)
 			x->f->version = "rss";
@@ -991,6 +995,25 @@ node_push(struct xp *x, const xmlChar **attrs, int nattr)
 		if (strchr(l, '_') && (nd->lang = lang_norm(x->a, l)) == NULL)
 			fatal(x, "feed too large");
 	}
+}
+
+/* CDF keeps the link and the date of a channel or item in attributes. */
+static void
+cdf_attrs(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	const char *h = attr_get(x, attrs, nattr, NULL, "href");
+	const char *m = attr_get(x, attrs, nattr, NULL, "lastmod");
+	struct xobj *o = cur_obj(x);
+
+	slot_set(o, F_UPDATED, 1, m && *m ? m : NULL, NULL, NULL, NULL);
+	if (h == NULL || *h == '\0')
+		return;
+	if ((h = feed_url_resolve(x->a, x->node[x->depth].base, h)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	slot_set(o, F_LINK, 1, h, NULL, NULL, NULL);
+	link_add(x, "alternate", h, NULL, NULL, NULL);
 }
 
 /*
@@ -1101,6 +1124,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			    "about"), NULL, NULL, NULL);
 		} else if (r->field == X_AUTHOR)
 			cur_obj(x)->authors++;
+		if (x->cdf && (r->field == X_FEED || r->field == X_ENTRY))
+			cdf_attrs(x, attrs, nattr);
 		x->node[x->depth].ctx = r->field;
 		return;
 	case K_TEXT:
