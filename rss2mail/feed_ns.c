@@ -187,6 +187,27 @@ feed_ns_of(const char *uri)
 	return NS_OTHER;
 }
 
+enum ns
+feed_ns_of_prefix(const char *prefix)
+{
+	static const struct {
+		const char	*prefix;
+		enum ns		 ns;
+	} tab[] = {
+		{ "content", NS_CONTENT }, { "dc", NS_DC },
+		{ "dcterms", NS_DCTERMS }, { "itunes", NS_ITUNES },
+		{ "media", NS_MEDIA }, { "atom", NS_ATOM }, { "sy", NS_SY },
+		{ "rdf", NS_RDF }, { "xhtml", NS_XHTML },
+		{ "feedburner", NS_FEEDBURNER },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(prefix, tab[i].prefix) == 0)
+			return tab[i].ns;
+	return NS_OTHER;
+}
+
 const struct rule *
 feed_rule_find(unsigned ctx, enum ns ns, const char *name)
 {

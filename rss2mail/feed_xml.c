@@ -110,6 +110,7 @@ struct xp {
 					   that is not Atom's: read as Atom */
 	int		 alias03;	/* ... as Atom 0.3 (version="0.3") */
 	int		 cdf;		/* a CDF document */
+	char		 undeclared[80]; /* an undeclared module prefix */
 	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
@@ -1044,12 +1045,22 @@ root_scan(struct xp *x, const xmlChar *local, const xmlChar *uri, int nns,
 	x->alias03 = v && strcmp(v, "0.3") == 0;
 }
 
-/* The namespace of an element, the root's alias and RSS 0.90 folded. */
+/* The namespace of an element, the root's alias and RSS 0.90 folded; an
+ * undeclared prefix that names a module (content:, dc:, itunes: ...) is
+ * that module, as in feedparser's loose parser, and makes the feed bozo. */
 static enum ns
-ns_in(struct xp *x, const xmlChar *uri)
+ns_in(struct xp *x, const xmlChar *prefix, const xmlChar *uri)
 {
 	enum ns ns;
 
+	if (uri == NULL && prefix != NULL) {
+		ns = feed_ns_of_prefix((const char *)prefix);
+		if (ns != NS_OTHER && x->undeclared[0] == '\0')
+			snprintf(x->undeclared, sizeof(x->undeclared),
+			    "XML: namespace prefix %s is not declared",
+			    (const char *)prefix);
+		return ns;
+	}
 	if (x->alias && strcmp(x->alias, uri ? (const char *)uri : "") == 0)
 		return x->alias03 ? NS_ATOM03 : NS_ATOM;
 	ns = feed_ns_of((const char *)uri);
@@ -1087,7 +1098,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	node_push(x, attrs, nattr);
 	if (x->depth == 1)
 		root_scan(x, local, uri, nns, nss, attrs, nattr);
-	ns = ns_in(x, uri);
+	ns = ns_in(x, prefix, uri);
 	r = feed_rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
 	if (x->depth == 1 && r == NULL) {
 		if (strcasecmp((const char *)local, "html") == 0)
@@ -1468,6 +1479,10 @@ done:
 		goto fail;
 	if (x->rdf090 && strcmp(f->version, "rss10") == 0)
 		f->version = "rss090";
+	if (x->undeclared[0] && !f->bozo) {
+		f->bozo = 1;
+		f->bozo_exception = arena_strdup(a, x->undeclared);
+	}
 	if (unknown && !f->bozo) {
 		f->bozo = 1;
 		f->bozo_exception = "encoding: unknown label, read as UTF-8";

@@ -60,6 +60,9 @@ struct rule {
  * lower-cases them; "http://www.itunes.com/DTDs/PodCast-1.0.dtd" is
  * common).  NULL or "": NS_RSS (RSS 0.9x and 2.0 have none). */
 enum ns	 feed_ns_of(const char *uri);
+/* The module a well-known prefix names when it was not declared
+ * ("content", "dc", "itunes" ...), else NS_OTHER. */
+enum ns	 feed_ns_of_prefix(const char *prefix);
 /* The rule for an element in context ctx, or NULL: skip it. */
 const struct rule *feed_rule_find(unsigned ctx, enum ns, const char *name);
 
