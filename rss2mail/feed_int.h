@@ -54,6 +54,13 @@ int	 feed_url_resolve_buf(const char *base, const char *ref,
 const char *feed_url_resolve(struct arena *, const char *base,
 	    const char *ref);
 
+/* An xml:base or Content-Location: ref resolved against base, except
+ * that a javascript:, vbscript: or data: ref is ignored (base is
+ * returned) and "http:///host/" is read as "http://host/"; NULL only when
+ * the arena is full. */
+const char *feed_url_base(struct arena *, const char *base,
+	    const char *ref);
+
 /* feed_xml.c */
 int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
 	    struct arena *, struct feed *, char *err, size_t errlen);

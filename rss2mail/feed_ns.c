@@ -88,6 +88,7 @@ static const struct rule rules[] = {
 	{ FE,		RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
 	{ C(X_ENTRY),	RSSNS,	"guid",		K_TEXT,	F_ID,	3, R_GUID },
 	{ C(X_ENTRY),	RSSNS,	"comments",	K_TEXT,	F_COMMENTS, 3, 0 },
+	{ C(X_ENTRY),	RSSNS,	"tags",		K_TEXT,	F_KEYWORDS, 1, 0 },
 	{ FE,		RSSNS,	"category",	K_TEXT,	F_TAG,	3, R_DOMAIN },
 	{ C(X_FEED),	RSSNS,	"ttl",		K_TEXT,	F_TTL,	3, 0 },
 	{ C(X_ENTRY),	RSSNS,	"enclosure",	K_ENCL,	F_NONE,	0, 0 },

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/uri.h>
 
@@ -87,4 +88,32 @@ feed_url_resolve(struct arena *a, const char *base, const char *ref)
 	s = feed_str(a, b.data, b.len, 1, LIM_ONELINE);
 	buf_free(&b);
 	return s;
+}
+
+const char *
+feed_url_base(struct arena *a, const char *base, const char *ref)
+{
+	static const char *const unsafe[] = { "javascript:", "vbscript:",
+	    "data:" };
+	const char *p, *r;
+	char *fixed;
+	size_t i;
+
+	for (p = ref; *p == ' ' || *p == '\t'; p++)
+		;
+	for (i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
+		if (strncasecmp(p, unsafe[i], strlen(unsafe[i])) == 0)
+			return base;
+	/* "http:///example.com/": one slash too many, as feedparser reads it */
+	if ((strncasecmp(ref, "http:///", 8) == 0 ||
+	    strncasecmp(ref, "https:///", 9) == 0) && (p = strstr(ref,
+	    ":///")) != NULL && p[4] != '/') {
+		if ((fixed = arena_strdup(a, ref)) == NULL)
+			return NULL;
+		memmove(fixed + (p - ref) + 3, fixed + (p - ref) + 4,
+		    strlen(p + 4) + 1);
+		ref = fixed;
+	}
+	r = feed_url_resolve(a, base, ref);
+	return r;
 }

@@ -86,6 +86,8 @@ struct capture {
 	const char	*type;		/* MIME type of the value */
 	const char	*scheme;	/* category domain */
 	const char	*label;		/* media:category label */
+	const char	*rel;		/* atom:link without href: rel= */
+	const char	*ltype;		/* ... and type= */
 	int		 permalink;	/* guid isPermaLink */
 	struct buf	 text;
 };
@@ -356,6 +358,32 @@ on_link(struct xp *x, const xmlChar **attrs, int nattr)
 		encl_add(x, href, type, len);
 	else if (strcmp(rel, "self") == 0 && !x->in_entry)
 		slot_set(o, F_SELF, 1, abs, NULL, NULL, NULL);
+}
+
+static void	cap_start(struct xp *, const struct rule *, enum ns,
+		    const xmlChar **, int);
+
+/*
+ * An atom:link with no href but text ("<link rel=\"alternate\">http://
+ * ...</link>", seen in the wild and read by feedparser): capture the text
+ * as the link.  1 when capturing.
+ */
+static int
+link_text(struct xp *x, const struct rule *r, enum ns ns,
+    const xmlChar **attrs, int nattr)
+{
+	static const struct rule alink = { 0, NS_ATOM, "link", K_TEXT, F_LINK,
+	    2, R_ALINK };
+	const char *href = attr_get(x, attrs, nattr, NULL, "href");
+	const char *rel = attr_get(x, attrs, nattr, NULL, "rel");
+	const char *type = attr_get(x, attrs, nattr, NULL, "type");
+
+	if (x->fatal || (href && *href))
+		return 0;
+	cap_start(x, &alink, ns, attrs, nattr);
+	x->cap.rel = rel && *rel ? rel : "alternate";
+	x->cap.ltype = type;
+	return 1;
 }
 
 static void
@@ -698,9 +726,9 @@ lang_of(struct xp *x, const struct xnode *nd)
 	return x->fo.s[F_LANGUAGE].v;
 }
 
-/* itunes:keywords "a, b,c": each a tag in iTunes' scheme. */
+/* itunes:keywords (or <tags>) "a, b,c": each a tag in the scheme. */
 static void
-keywords_add(struct xp *x, const char *v)
+keywords_add(struct xp *x, const char *v, const char *scheme)
 {
 	const char *p = v, *end, *t;
 	size_t n;
@@ -711,7 +739,7 @@ keywords_add(struct xp *x, const char *v)
 		if ((t = feed_str(x->a, p, n, 1, LIM_ONELINE)) == NULL)
 			fatal(x, "feed too large");
 		else if (*t)
-			tag_add(x, t, ITUNES_SCHEME, NULL);
+			tag_add(x, t, scheme, NULL);
 		p = *end ? end + 1 : end;
 	}
 }
@@ -765,13 +793,19 @@ cap_end(struct xp *x)
 			c->type = "text/html";
 		break;
 	case F_LINK:
-		link_add(x, "alternate", v, NULL, NULL, NULL);
+		if (!(r->flags & R_ALINK)) {
+			link_add(x, "alternate", v, NULL, NULL, NULL);
+			break;
+		}
+		link_add(x, c->rel, v, c->ltype, NULL, NULL);
+		if (strcmp(c->rel, "alternate") != 0)
+			return;		/* only the alternate is the link */
 		break;
 	case F_TAG:
 		tag_add(x, v, c->scheme, c->label);
 		return;
 	case F_KEYWORDS:
-		keywords_add(x, v);
+		keywords_add(x, v, r->ns == NS_ITUNES ? ITUNES_SCHEME : NULL);
 		return;
 	case F_ID:
 		if (r->flags & R_GUID) {
@@ -989,7 +1023,7 @@ node_push(struct xp *x, const xmlChar **attrs, int nattr)
 	nd->lang = up->lang;
 	nd->ctx = up->ctx;
 	if ((b = attr_get(x, attrs, nattr, XML_NS, "base")) != NULL &&
-	    (nd->base = feed_url_resolve(x->a, up->base, b)) == NULL)
+	    (nd->base = feed_url_base(x->a, up->base, b)) == NULL)
 		fatal(x, "feed too large");
 	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL) {
 		nd->lang = l;		/* "" says: no language */
@@ -1004,8 +1038,14 @@ cdf_attrs(struct xp *x, const xmlChar **attrs, int nattr)
 {
 	const char *h = attr_get(x, attrs, nattr, NULL, "href");
 	const char *m = attr_get(x, attrs, nattr, NULL, "lastmod");
+	const char *b = attr_get(x, attrs, nattr, NULL, "base");
 	struct xobj *o = cur_obj(x);
 
+	if (b && *b && (x->node[x->depth].base = feed_url_base(x->a,
+	    x->node[x->depth].base, b)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
 	slot_set(o, F_UPDATED, 1, m && *m ? m : NULL, NULL, NULL, NULL);
 	if (h == NULL || *h == '\0')
 		return;
@@ -1143,6 +1183,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		cap_start(x, r, ns, attrs, nattr);
 		return;
 	case K_LINK:
+		if (link_text(x, r, ns, attrs, nattr))
+			return;
 		on_link(x, attrs, nattr);
 		break;
 	case K_ENCL:
@@ -1384,7 +1426,7 @@ xp_reset(struct xp *x, struct arena *a, struct feed *f,
 	x->cap.text.overflow = 0;
 	x->doc_base = opts->base_url;
 	if (opts->content_location && *opts->content_location)
-		x->doc_base = feed_url_resolve(a, opts->base_url,
+		x->doc_base = feed_url_base(a, opts->base_url,
 		    opts->content_location);
 	x->node[0].base = x->doc_base;
 	x->node[0].ctx = X_DOC;

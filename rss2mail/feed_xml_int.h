@@ -45,6 +45,7 @@ enum kind {
 #define R_GUID		0x08	/* RSS guid: isPermaLink */
 #define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
 #define R_MEDIA		0x20	/* media:category: scheme=, label= */
+#define R_ALINK		0x40	/* atom:link without href: its text */
 
 struct rule {
 	unsigned	 ctx;		/* contexts where it applies */
