@@ -216,6 +216,7 @@ feed_rule_find(unsigned ctx, enum ns ns, const char *name)
 
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if ((rules[i].ctx & C(ctx)) && rules[i].ns == ns &&
+		    (rules[i].name[0] | 0x20) == (name[0] | 0x20) &&
 		    strcasecmp(rules[i].name, name) == 0)
 			return &rules[i];
 	return NULL;

@@ -113,6 +113,8 @@ struct xp {
 	int		 alias03;	/* ... as Atom 0.3 (version="0.3") */
 	int		 cdf;		/* a CDF document */
 	char		 undeclared[80]; /* an undeclared module prefix */
+	const xmlChar	*last_uri;	/* the last namespace looked up ... */
+	enum ns		 last_ns;	/* ... and what it is */
 	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
@@ -1103,7 +1105,13 @@ ns_in(struct xp *x, const xmlChar *prefix, const xmlChar *uri)
 	}
 	if (x->alias && strcmp(x->alias, uri ? (const char *)uri : "") == 0)
 		return x->alias03 ? NS_ATOM03 : NS_ATOM;
-	ns = feed_ns_of((const char *)uri);
+	if (uri != NULL && uri == x->last_uri)
+		ns = x->last_ns;	/* libxml2 interns namespace names */
+	else {
+		ns = feed_ns_of((const char *)uri);
+		x->last_uri = uri;
+		x->last_ns = ns;
+	}
 	if (ns == NS_RSS090) {
 		x->rdf090 = 1;
 		ns = NS_RSS;
