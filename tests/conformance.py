@@ -426,7 +426,7 @@ def evaluate(j, expect):
     env["entries"] = env["items"] = m.get("entries", [])
     try:
         return bool(Evaluator(env).ev(ast.parse(expect, mode="eval")))
-    except (KeyError, IndexError, AttributeError, TypeError):
+    except (KeyError, IndexError, AttributeError, TypeError, Unsupported):
         return False
 
 
