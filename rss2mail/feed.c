@@ -218,6 +218,42 @@ str_plain(const char *s, size_t n, int oneline)
 	    str_plain_scan(p, p + n, 0);
 }
 
+/*
+ * C1 controls (U+0080-U+009F) in text are windows-1252 bytes that went
+ * through a latin-1 decoder, or "&#146;" written for a quote: read them as
+ * windows-1252 meant them (feedparser does the same); the five code points
+ * windows-1252 leaves undefined stay controls and are dropped.  0 when s
+ * has none (out untouched), 1 when out holds the mapped copy.
+ */
+int
+feed_c1_map(const char *s, size_t n, struct buf *out)
+{
+	static const uint16_t cp1252[32] = {
+		0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+		0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+	};
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *run;
+	char u[4];
+	int any = 0;
+
+	for (run = p; p + 1 < e; p++) {
+		if ((p = memchr(p, 0xC2, (size_t)(e - p - 1))) == NULL)
+			break;
+		if (p[1] < 0x80 || p[1] > 0x9F || cp1252[p[1] - 0x80] == 0)
+			continue;
+		buf_append(out, run, (size_t)(p - run));
+		buf_append(out, u, utf8_encode(cp1252[p[1] - 0x80], u));
+		run = p + 2;
+		p++;
+		any = 1;
+	}
+	if (any)
+		buf_append(out, run, (size_t)(e - run));
+	return any;
+}
+
 const char *
 feed_str(struct arena *a, const char *s, size_t n, int oneline, size_t cap)
 {

@@ -35,6 +35,10 @@ int	 feed_build_capped(const struct feed_build *);
  * empty_null. */
 const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
 	    size_t cap);
+/* s[0..n) with its C1 controls read as windows-1252 ("don\xC2\x92t" ->
+ * "don't" with U+2019) appended to out: 1, or 0 when there were none
+ * (out untouched). */
+int	 feed_c1_map(const char *s, size_t n, struct buf *out);
 /* Split "jane@example.org (Jane Doe)", "Jane Doe <jane@...>", "Jane" into
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,

@@ -121,6 +121,7 @@ struct xp {
 	char		 xmlerr[ERRLEN];	/* the first parser error */
 	char		 encoding[64];	/* as libxml2 read it */
 	struct buf	 res;		/* a body with its URLs resolved */
+	struct buf	 c1;		/* a value with its C1 controls mapped */
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -767,6 +768,11 @@ cap_end(struct xp *x)
 	    feed_html_resolve(data, n, nd->base, &x->res) == 1) {
 		data = x->res.data;	/* relative href/src resolved */
 		n = x->res.len;
+	}
+	buf_reset(&x->c1);
+	if (feed_c1_map(data, n, &x->c1) == 1 && !x->c1.overflow) {
+		data = x->c1.data;	/* windows-1252 in C1 clothing */
+		n = x->c1.len;
 	}
 	if (body) {		/* white space around a body: as feedparser */
 		while (n > 0 && isspace((unsigned char)*data)) {
@@ -1421,7 +1427,7 @@ static void
 xp_reset(struct xp *x, struct arena *a, struct feed *f,
     const struct feed_parse_opts *opts)
 {
-	struct buf keep = x->cap.text, keep2 = x->res;
+	struct buf keep = x->cap.text, keep2 = x->res, keep3 = x->c1;
 
 	memset(x, 0, sizeof(*x));
 	memset(f, 0, sizeof(*f));
@@ -1430,6 +1436,7 @@ xp_reset(struct xp *x, struct arena *a, struct feed *f,
 	x->f = f;
 	x->cap.text = keep;
 	x->res = keep2;
+	x->c1 = keep3;
 	buf_reset(&x->cap.text);
 	x->cap.text.overflow = 0;
 	x->doc_base = opts->base_url;
@@ -1479,6 +1486,7 @@ feed_xml_parse(const char *data, size_t len,
 	x->f = f;
 	buf_init(&x->cap.text, LIM_FIELD + 4);
 	buf_init(&x->res, 2 * LIM_FIELD);
+	buf_init(&x->c1, 2 * LIM_FIELD);
 	if (feed_too_many_attrs(data, len)) {
 		errf(err, errlen, "XML: more than %d attributes on one element",
 		    LIM_XML_ATTRS);
@@ -1550,6 +1558,7 @@ out:
 	free(norm);
 	buf_free(&x->cap.text);
 	buf_free(&x->res);
+	buf_free(&x->c1);
 	free(x);
 	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	return rc;
