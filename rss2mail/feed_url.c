@@ -54,6 +54,35 @@ resolve_rooted(const char *base, const char *ref, struct buf *out)
 	return out->overflow ? 0 : 1;
 }
 
+/*
+ * A path-relative ref ("a/b.html", "À") against a hierarchical base
+ * (RFC 3986 5.2.3 merge): the base up to its last '/' plus ref, when ref
+ * has no dot segment, query, fragment or scheme.  IRIs (non-ASCII) are
+ * kept as written, as feedparser keeps them; xmlBuildURI refuses them.
+ */
+static int
+resolve_relative(const char *base, const char *ref, struct buf *out)
+{
+	const char *p, *auth, *slash;
+
+	if (ref[0] == '\0' || ref[0] == '/' || ref[0] == '.' ||
+	    strstr(ref, "/.") != NULL || strpbrk(ref, "?#:") != NULL)
+		return 0;
+	for (p = ref; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7F ||
+		    strchr("\"<>\\^`{|}", *p))
+			return 0;
+	if ((auth = strstr(base, "://")) == NULL || !has_scheme(base) ||
+	    strpbrk(base, "?#") != NULL)
+		return 0;
+	auth += 3;
+	if ((slash = strrchr(auth, '/')) == NULL)
+		return 0;		/* "http://host": the merge adds '/' */
+	buf_append(out, base, (size_t)(slash + 1 - base));
+	buf_puts(out, ref);
+	return out->overflow ? 0 : 1;
+}
+
 int
 feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
 {
@@ -62,7 +91,8 @@ feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
 
 	if (base == NULL || *base == '\0' || has_scheme(ref))
 		return 0;
-	if (resolve_rooted(base, ref, out))
+	if (resolve_rooted(base, ref, out) || resolve_relative(base, ref,
+	    out))
 		return 1;
 	if ((r = xmlBuildURI((const xmlChar *)ref,
 	    (const xmlChar *)base)) == NULL)

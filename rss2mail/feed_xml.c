@@ -343,6 +343,8 @@ on_link(struct xp *x, const xmlChar **attrs, int nattr)
 	href = attr_get(x, attrs, nattr, NULL, "href");
 	type = attr_get(x, attrs, nattr, NULL, "type");
 	len = attr_get(x, attrs, nattr, NULL, "length");
+	if (href && *href == '\0')
+		href = x->node[x->depth].base;	/* "": the base itself */
 	if (href == NULL || *href == '\0')
 		return;
 	if ((abs = feed_url_resolve(x->a, x->node[x->depth].base, href)) ==
@@ -381,7 +383,7 @@ link_text(struct xp *x, const struct rule *r, enum ns ns,
 	const char *rel = attr_get(x, attrs, nattr, NULL, "rel");
 	const char *type = attr_get(x, attrs, nattr, NULL, "type");
 
-	if (x->fatal || (href && *href))
+	if (x->fatal || href != NULL)
 		return 0;
 	cap_start(x, &alink, ns, attrs, nattr);
 	x->cap.rel = rel && *rel ? rel : "alternate";
