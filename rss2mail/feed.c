@@ -425,7 +425,7 @@ feed_html_resolve(const char *html, size_t n, const char *base,
     struct buf *out)
 {
 	struct buf ref = BUF_INIT(LIM_ONELINE), res = BUF_INIT(LIM_ONELINE);
-	const char *p = html, *t = html, *q, *v, *ve, *r, *end;
+	const char *p = html, *t = html, *q, *v, *ve, *vs, *vt, *r, *end;
 	const char *stop = html + n;
 	char quote;
 	int changed = 0;
@@ -460,10 +460,17 @@ feed_html_resolve(const char *html, size_t n, const char *base,
 				;
 			if (quote && ve >= end)
 				break;	/* a quoted '>' in it: leave it */
+			/* HTML strips white space around a URL */
+			for (vs = v; vs < ve && (*vs == ' ' || *vs == '\t' ||
+			    *vs == '\n'); vs++)
+				;
+			for (vt = ve; vt > vs && (vt[-1] == ' ' ||
+			    vt[-1] == '\t' || vt[-1] == '\n'); vt--)
+				;
 			buf_reset(&ref);
 			buf_reset(&res);
 			ref.overflow = res.overflow = 0;
-			if (buf_append(&ref, v, (size_t)(ve - v)) == -1 ||
+			if (buf_append(&ref, vs, (size_t)(vt - vs)) == -1 ||
 			    feed_url_resolve_buf(base, buf_str(&ref),
 			    &res) != 1 || strpbrk(buf_str(&res), "\"'<> "))
 				continue;
