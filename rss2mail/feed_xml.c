@@ -562,6 +562,27 @@ is_void(const char *name)
 	return 0;
 }
 
+/*
+ * An attribute value as libxml2 hands it over (it writes '&' as "&#38;"
+ * when it does not substitute entities), escaped once for HTML: "&#38;"
+ * must become "&amp;", never "&amp;#38;".
+ */
+static void
+attr_escape(struct buf *b, const char *v, size_t n)
+{
+	const char *e = v + n, *amp;
+
+	while (v < e) {
+		if ((amp = memchr(v, '&', (size_t)(e - v))) == NULL) {
+			buf_escape(b, v, (size_t)(e - v), 1);
+			return;
+		}
+		buf_escape(b, v, (size_t)(amp - v), 1);
+		buf_puts(b, "&amp;");
+		v = amp + (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0 ? 5 : 1);
+	}
+}
+
 static int
 blank(const struct buf *b)
 {
@@ -621,8 +642,7 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 		buf_putc(&c->text, ' ');
 		buf_puts(&c->text, (const char *)attrs[0]);
 		buf_puts(&c->text, "=\"");
-		/* "&#38;" is libxml2's '&': already an escape, keep it */
-		buf_escape(&c->text, v, (size_t)(e - v), 1);
+		attr_escape(&c->text, v, (size_t)(e - v));
 		buf_putc(&c->text, '"');
 	}
 	buf_puts(&c->text, is_void((const char *)local) ? " />" : ">");
