@@ -1,10 +1,12 @@
 /*
  * feed_int.h - what the feed*.c files share; no other module includes it.
  *
- * feed.c owns the model's invariants (cleaned strings, entry identity,
- * de-duplication, the entry cap); feed_xml.c and feed_json.c read their
- * formats and hand finished entries to feed_build_add.  Every string
- * handed out lives in the arena of the build.
+ * feed_build.c owns the model's invariants (cleaned strings, entry
+ * identity, de-duplication, the entry cap); feed_xml.c and feed_json.c
+ * read their formats and hand finished entries to feed_build_add; feed.c
+ * calls the readers.  The links go one way: feed.c -> readers ->
+ * feed_url.c -> feed_build.c.  Every string handed out lives in the arena
+ * of the build.
  */
 #ifndef RSS2MAIL_FEED_INT_H
 #define RSS2MAIL_FEED_INT_H
@@ -22,7 +24,7 @@ struct feed_build {
 	int		 full;		/* the arena is exhausted */
 };
 
-/* feed.c */
+/* feed_build.c */
 int	 feed_build_init(struct feed_build *, struct arena *, struct feed *);
 /* Give the entry its identity and keep it unless it is a duplicate or the
  * cap is reached; -1 only when the arena is full. */
@@ -43,13 +45,13 @@ int	 feed_c1_map(const char *s, size_t n, struct buf *out);
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,
 	    struct feed_person *);
+
+/* feed_url.c */
 /* Rewrite href= and src= values of html[0..n) against base into out:
  * 1 when out holds a changed copy, 0 when nothing changed, -1 past the
  * cap of out. */
 int	 feed_html_resolve(const char *html, size_t n, const char *base,
 	    struct buf *out);
-
-/* feed_url.c */
 /* ref resolved against base appended to out: 1 done, 0 not resolvable. */
 int	 feed_url_resolve_buf(const char *base, const char *ref,
 	    struct buf *out);

@@ -1,6 +1,7 @@
 /*
  * feed_url.c - URL resolution for the feed readers (RFC 3986 through
- * libxml2's xmlBuildURI, with a fast path for the common "/path").
+ * libxml2's xmlBuildURI, with fast paths for the common "/path" and
+ * "a/b"), in attributes and inside HTML bodies.
  */
 #include <ctype.h>
 #include <string.h>
@@ -146,4 +147,108 @@ feed_url_base(struct arena *a, const char *base, const char *ref)
 	}
 	r = feed_url_resolve(a, base, ref);
 	return r;
+}
+
+/* The length of "name=" when r starts with an attribute holding a URL
+ * (feedparser's list, by attribute name), else 0. */
+static size_t
+url_attr(const char *r)
+{
+	static const char *const names[] = { "href=", "src=", "cite=",
+	    "poster=", "background=", "longdesc=", "usemap=", "action=",
+	    "data=", "codebase=", "classid=", "profile=" };
+	size_t i, n;
+
+	switch (*r | 0x20) {	/* most letters start no name */
+	case 'a': case 'b': case 'c': case 'd': case 'h': case 'l': case 'p':
+	case 's': case 'u':
+		break;
+	default:
+		return 0;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (strncasecmp(r, names[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * Resolve the values of URL attributes (href=, src=, cite=, poster= ...)
+ * in an HTML fragment.
+ * A small scanner, not an HTML parser: it looks at attribute syntax inside
+ * tags only, leaves everything else byte for byte, and the sanitizer in
+ * html.c still sees every tag later.  out is written only from the first
+ * change on: most bodies have none, and then 0 is all they cost.
+ */
+int
+feed_html_resolve(const char *html, size_t n, const char *base,
+    struct buf *out)
+{
+	struct buf ref = BUF_INIT(LIM_ONELINE), res = BUF_INIT(LIM_ONELINE);
+	const char *p = html, *t = html, *q, *v, *ve, *vs, *vt, *r, *end;
+	const char *stop = html + n;
+	char quote;
+	int changed = 0;
+
+	/* p: copied to out up to here; t: scanned up to here */
+	buf_reset(out);
+	if (base == NULL || memchr(html, '<', n) == NULL)
+		return 0;
+	while ((q = memchr(t, '<', (size_t)(stop - t))) != NULL) {
+		if ((end = memchr(q, '>', (size_t)(stop - q))) == NULL)
+			break;
+		for (r = q + 1; r < end; r++) {
+			size_t alen;
+			const char *cq;
+
+			if (*r == '"' || *r == '\'') {
+				/* another attribute's quoted value: skip it */
+				cq = memchr(r + 1, *r, (size_t)(end - r - 1));
+				if (cq == NULL)
+					break;
+				r = cq;
+				continue;
+			}
+
+			if (!(r[-1] == ' ' || r[-1] == '\t' || r[-1] == '\n') ||
+			    (alen = url_attr(r)) == 0)
+				continue;
+			v = r + alen;
+			quote = (*v == '"' || *v == '\'') ? *v++ : 0;
+			for (ve = v; ve < end && (quote ? *ve != quote :
+			    *ve != ' ' && *ve != '\t' && *ve != '\n'); ve++)
+				;
+			if (quote && ve >= end)
+				break;	/* a quoted '>' in it: leave it */
+			/* HTML strips white space around a URL */
+			for (vs = v; vs < ve && (*vs == ' ' || *vs == '\t' ||
+			    *vs == '\n'); vs++)
+				;
+			for (vt = ve; vt > vs && (vt[-1] == ' ' ||
+			    vt[-1] == '\t' || vt[-1] == '\n'); vt--)
+				;
+			buf_reset(&ref);
+			buf_reset(&res);
+			ref.overflow = res.overflow = 0;
+			if (buf_append(&ref, vs, (size_t)(vt - vs)) == -1 ||
+			    feed_url_resolve_buf(base, buf_str(&ref),
+			    &res) != 1 || strpbrk(buf_str(&res), "\"'<> "))
+				continue;
+			buf_append(out, p, (size_t)(v - p));
+			buf_append(out, res.data, res.len);
+			p = ve;
+			r = ve;
+			changed = 1;
+		}
+		t = end + 1;
+	}
+	if (changed)
+		buf_append(out, p, (size_t)(stop - p));
+	buf_free(&ref);
+	buf_free(&res);
+	if (out->overflow)
+		return -1;
+	return changed;
 }

@@ -525,74 +525,9 @@ cap_start(struct xp *x, const struct rule *r, enum ns ns,
 	}
 }
 
-static void
-buf_escape(struct buf *b, const char *s, size_t n, int attr)
-{
-	const char *p, *end = s + n;
 
-	for (p = s; p < end; p++) {
-		const char *rep = NULL;
 
-		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = attr ? "&quot;" : NULL; break;
-		}
-		if (rep == NULL)
-			continue;
-		buf_append(b, s, (size_t)(p - s));
-		buf_puts(b, rep);
-		s = p + 1;
-	}
-	buf_append(b, s, (size_t)(end - s));
-}
 
-static int
-is_void(const char *name)
-{
-	static const char *const v[] = { "area", "base", "br", "col",
-	    "embed", "hr", "img", "input", "link", "meta", "param", "source",
-	    "track", "wbr" };
-	size_t i;
-
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (strcmp(name, v[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * An attribute value as libxml2 hands it over (it writes '&' as "&#38;"
- * when it does not substitute entities), escaped once for HTML: "&#38;"
- * must become "&amp;", never "&amp;#38;".
- */
-static void
-attr_escape(struct buf *b, const char *v, size_t n)
-{
-	const char *e = v + n, *amp;
-
-	while (v < e) {
-		if ((amp = memchr(v, '&', (size_t)(e - v))) == NULL) {
-			buf_escape(b, v, (size_t)(e - v), 1);
-			return;
-		}
-		buf_escape(b, v, (size_t)(amp - v), 1);
-		buf_puts(b, "&amp;");
-		v = amp + (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0 ? 5 : 1);
-	}
-}
-
-static int
-blank(const struct buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->len; i++)
-		if (!isspace((unsigned char)b->data[i]))
-			return 0;
-	return 1;
-}
 
 /* A child element inside a captured value. */
 static void
@@ -606,7 +541,7 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 	if (!c->markup && (c->rule->flags & R_ATOM) && c->strip == 0 &&
 	    x->depth == c->depth + 1 && strcmp(c->type, "text/html") == 0 &&
 	    strcmp((const char *)local, "div") == 0 &&
-	    feed_ns_of((const char *)uri) == NS_XHTML && blank(&c->text)) {
+	    feed_ns_of((const char *)uri) == NS_XHTML && feed_blank(&c->text)) {
 		c->strip = x->depth;	/* escaped HTML in an xhtml div */
 		return;
 	}
@@ -617,7 +552,7 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 			return;
 		/* markup inside an RSS description: keep it as HTML */
 		if (c->text.len)
-			buf_escape(&esc, c->text.data, c->text.len, 0);
+			feed_html_escape(&esc, c->text.data, c->text.len, 0);
 		buf_reset(&c->text);
 		if (esc.len)
 			buf_append(&c->text, esc.data, esc.len);
@@ -642,10 +577,10 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 		buf_putc(&c->text, ' ');
 		buf_puts(&c->text, (const char *)attrs[0]);
 		buf_puts(&c->text, "=\"");
-		attr_escape(&c->text, v, (size_t)(e - v));
+		feed_attr_escape(&c->text, v, (size_t)(e - v));
 		buf_putc(&c->text, '"');
 	}
-	buf_puts(&c->text, is_void((const char *)local) ? " />" : ">");
+	buf_puts(&c->text, feed_html_void((const char *)local) ? " />" : ">");
 }
 
 static void
@@ -659,87 +594,14 @@ cap_child_close(struct xp *x, const xmlChar *local)
 		c->strip = -1;		/* only the first wrapper */
 		return;
 	}
-	if (is_void((const char *)local))
+	if (feed_html_void((const char *)local))
 		return;
 	buf_puts(&c->text, "</");
 	buf_puts(&c->text, (const char *)local);
 	buf_putc(&c->text, '>');
 }
 
-static size_t
-b64_decode(char *s, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
-	const char *p;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '=')
-			break;
-		if ((p = memchr(tab, s[i], 64)) == NULL || s[i] == '\0')
-			continue;
-		acc = (acc << 6) | (uint32_t)(p - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			s[o++] = (char)((acc >> bits) & 0xFF);
-		}
-	}
-	return o;
-}
-
-/*
- * feedparser's guess for RSS text that says nothing of its type: HTML when
- * it has a close tag or an entity reference, every tag is an HTML element
- * and every entity an HTML entity ("Tom &amp;amp; Jerry" written twice
- * escaped is HTML; "a < b" is not).
- */
-static int
-looks_like_html(const char *s)
-{
-	const char *p;
-	char name[32];
-	size_t n;
-	int hint = 0;
-
-	for (p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
-		if (*p == '<') {
-			const char *q = p + 1 + (p[1] == '/');
-
-			for (n = 0; isalnum((unsigned char)q[n]) &&
-			    n < sizeof(name) - 1; n++)
-				name[n] = (char)tolower((unsigned char)q[n]);
-			name[n] = '\0';
-			if (n == 0)
-				continue;
-			if (htmlTagLookup((const xmlChar *)name) == NULL)
-				return 0;
-			if (p[1] == '/' && q[n] == '>')
-				hint = 1;
-		} else {
-			const char *q = p + 1;
-
-			if (*q == '#') {
-				hint |= isalnum((unsigned char)q[1]) &&
-				    strchr(q, ';') != NULL;
-				continue;
-			}
-			for (n = 0; isalnum((unsigned char)q[n]) &&
-			    n < sizeof(name) - 1; n++)
-				name[n] = q[n];
-			name[n] = '\0';
-			if (n == 0 || q[n] != ';')
-				continue;
-			if (htmlEntityLookup((const xmlChar *)name) == NULL)
-				return 0;
-			hint = 1;
-		}
-	}
-	return hint;
-}
 
 /* The language in force: xml:lang (xml:lang="" says none), else the
  * feed's language element. */
@@ -783,7 +645,7 @@ cap_end(struct xp *x)
 
 	c->rule = NULL;
 	if (c->b64)
-		n = b64_decode(c->text.data ? c->text.data : (char *)"", n);
+		n = feed_b64_decode(c->text.data ? c->text.data : (char *)"", n);
 	if ((body || ((r->flags & R_ATOM) && (strcmp(c->type,
 	    "text/html") == 0 || strcmp(c->type, "application/xhtml+xml") ==
 	    0))) && strcmp(c->type, "text/plain") != 0 && nd->base &&
@@ -819,7 +681,7 @@ cap_end(struct xp *x)
 	switch (r->field) {
 	case F_TITLE:
 		if (!(r->flags & R_ATOM) &&
-		    strcmp(c->type, "text/plain") == 0 && looks_like_html(v))
+		    strcmp(c->type, "text/plain") == 0 && feed_looks_like_html(v))
 			c->type = "text/html";
 		break;
 	case F_LINK:
@@ -927,24 +789,6 @@ entry_finish(struct xp *x)
 		fatal(x, "feed too large");
 }
 
-/* sy:updatePeriod and sy:updateFrequency as minutes. */
-static long
-sy_ttl(const char *period, const char *freq)
-{
-	static const struct { const char *p; long min; } tab[] = {
-		{ "hourly", 60 }, { "daily", 1440 }, { "weekly", 10080 },
-		{ "monthly", 43200 }, { "yearly", 525600 },
-	};
-	long f = 1;
-	size_t i;
-
-	if (freq && (f = strtol(freq, NULL, 10)) < 1)
-		f = 1;
-	for (i = 0; period && i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcasecmp(period, tab[i].p) == 0)
-			return tab[i].min / f > 0 ? tab[i].min / f : 1;
-	return 0;
-}
 
 static void
 feed_finish(struct xp *x)
@@ -982,9 +826,9 @@ feed_finish(struct xp *x)
 			f->ttl = ttl;
 	}
 	if (f->ttl == 0)
-		f->ttl = sy_ttl(o->s[F_SYPERIOD].v, o->s[F_SYFREQ].v);
+		f->ttl = feed_sy_ttl(o->s[F_SYPERIOD].v, o->s[F_SYFREQ].v);
 	if (f->ttl == 0 && o->s[F_SYFREQ].v)
-		f->ttl = sy_ttl("daily", o->s[F_SYFREQ].v);
+		f->ttl = feed_sy_ttl("daily", o->s[F_SYFREQ].v);
 }
 
 static void
@@ -1029,18 +873,6 @@ set_version(struct xp *x, const struct rule *r, enum ns ns,
 	}
 }
 
-/* "en_US" is written for "en-US" (a locale name, not a language tag). */
-static const char *
-lang_norm(struct arena *a, const char *l)
-{
-	char *s, *p;
-
-	if ((s = arena_strdup(a, l)) == NULL)
-		return NULL;
-	for (p = s; (p = strchr(p, '_')) != NULL; p++)
-		*p = '-';
-	return s;
-}
 
 /* Push xml:base and xml:lang of the element at x->depth. */
 static void
@@ -1057,7 +889,7 @@ node_push(struct xp *x, const xmlChar **attrs, int nattr)
 		fatal(x, "feed too large");
 	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL) {
 		nd->lang = l;		/* "" says: no language */
-		if (strchr(l, '_') && (nd->lang = lang_norm(x->a, l)) == NULL)
+		if (strchr(l, '_') && (nd->lang = feed_lang_norm(x->a, l)) == NULL)
 			fatal(x, "feed too large");
 	}
 }
@@ -1275,7 +1107,7 @@ sax_text(void *ctx, const xmlChar *s, int n)
 	if (x->cap.rule == NULL || x->skip || x->fatal)
 		return;
 	if (x->cap.markup)
-		buf_escape(&x->cap.text, (const char *)s, (size_t)n, 0);
+		feed_html_escape(&x->cap.text, (const char *)s, (size_t)n, 0);
 	else
 		buf_append(&x->cap.text, s, (size_t)n);
 }

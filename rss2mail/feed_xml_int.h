@@ -67,4 +67,26 @@ enum ns	 feed_ns_of_prefix(const char *prefix);
 /* The rule for an element in context ctx, or NULL: skip it. */
 const struct rule *feed_rule_find(unsigned ctx, enum ns, const char *name);
 
+/* feed_markup.c: the reader's text helpers */
+struct arena;
+struct buf;
+
+/* s[0..n) appended to b with & < > (and " when attr) escaped. */
+void	 feed_html_escape(struct buf *b, const char *s, size_t n, int attr);
+/* An attribute value as libxml2 hands it over ('&' as "&#38;") appended
+ * to b escaped once for HTML. */
+void	 feed_attr_escape(struct buf *b, const char *v, size_t n);
+/* 1 when b holds only white space. */
+int	 feed_blank(const struct buf *b);
+/* 1 for an HTML void element (br, img ...): no end tag is written. */
+int	 feed_html_void(const char *name);
+/* Decode base64 in place (junk characters skipped); the decoded length. */
+size_t	 feed_b64_decode(char *s, size_t n);
+/* feedparser's guess: 1 when RSS text without a type looks like HTML. */
+int	 feed_looks_like_html(const char *s);
+/* "en_US" as "en-US" in the arena; NULL when it is full. */
+const char *feed_lang_norm(struct arena *a, const char *l);
+/* sy:updatePeriod and sy:updateFrequency as minutes; 0 when unknown. */
+long	 feed_sy_ttl(const char *period, const char *freq);
+
 #endif
