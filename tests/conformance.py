@@ -130,7 +130,7 @@ def paths(node):
         while True:
             if isinstance(n, ast.Subscript):
                 s = n.slice
-                if isinstance(s, ast.Index):    # Python < 3.9
+                if type(s).__name__ == "Index":     # Python < 3.9
                     s = s.value
                 if isinstance(s, ast.Constant) and isinstance(s.value, str):
                     keys.append(canon(s.value))
