@@ -466,7 +466,7 @@ atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
 	    strcmp(t, "application/xhtml+xml") == 0) {
 		x->cap.type = "application/xhtml+xml";
 		x->cap.markup = 1;
-		if (strcmp(t, "xhtml") != 0)
+		if (atom03)
 			x->cap.strip = -1;	/* Atom 1.0's div only */
 	} else {
 		x->cap.type = t;
