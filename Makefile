@@ -66,6 +66,16 @@ deps:
 check: deps
 	$(MAKE) tests
 	$(PYTHON) tests/run.py
+	@$(MAKE) --no-print-directory conformance-if-corpus
+
+# feedparser's own test corpus (tests/conformance.py); make check runs it
+# when the corpus is there (../shared/corpora/feedparser)
+CORPUS ?= ../shared/corpora/feedparser
+conformance: $(B)/rss2mail
+	$(PYTHON) tests/conformance.py --quiet --corpus $(CORPUS) --bin $(B)/rss2mail
+conformance-if-corpus:
+	@if [ -d $(CORPUS) ]; then $(MAKE) --no-print-directory conformance; \
+	else echo "conformance: skipped (no corpus at $(CORPUS))"; fi
 
 # the layering alone (make check runs it too, through tests/run.py): no
 # include cycle between directories, no link cycle between objects
@@ -148,5 +158,6 @@ clean:
 
 # keep the objects of the fuzz and tool programs between builds
 .SECONDARY:
-.PHONY: all tests deps check check-layers demo bench bench-field install uninstall clean asan fuzz fuzz-bins golden
+.PHONY: all tests deps check check-layers demo bench bench-field install uninstall clean asan fuzz fuzz-bins golden \
+	conformance conformance-if-corpus
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -49,6 +49,17 @@ struct feed_enclosure {
 	struct feed_enclosure *next;
 };
 
+/* feedparser's links: every atom:link, the RSS link, enclosures. */
+struct feed_link {
+	const char	*rel;		/* "alternate" when not written */
+	const char	*href;		/* absolute when a base was known */
+	const char	*type;		/* feedparser's defaults: text/html,
+					   application/atom+xml for self */
+	const char	*title;
+	long long	 length;	/* -1 when unknown */
+	struct feed_link *next;
+};
+
 struct feed_text {
 	const char	*value;		/* NULL when absent */
 	const char	*type;		/* "text/plain", "text/html" */
@@ -69,7 +80,10 @@ struct entry {
 	struct feed_text content;	/* the best body by the priority table */
 	struct feed_date published;
 	struct feed_date updated;
+	struct feed_date created;	/* Atom 0.3 created, dcterms:created */
+	struct feed_text rights;	/* Atom rights, dc:rights (added) */
 	struct feed_enclosure *enclosures;
+	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	struct feed_tag	*tags;
 	const char	*comments;
 	struct entry	*next;
@@ -85,7 +99,8 @@ struct feed {
 	const char	*link;
 	struct feed_text subtitle;
 	const char	*language;
-	const char	*rights;
+	struct feed_text rights;	/* copyright, rights, dc:rights */
+	struct feed_text info;		/* Atom 0.3 info (added) */
 	const char	*generator;
 	const char	*id;
 	struct feed_date updated;
@@ -98,6 +113,8 @@ struct feed {
 	struct entry	*entries;	/* document order */
 	size_t		 nentries;
 	struct feed_date published;	/* RSS channel pubDate (added) */
+	struct feed_date created;	/* dcterms:created (added) */
+	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	const char	*self;		/* link rel="self": the feed's own
 					   URL as it says, or NULL (added) */
 };

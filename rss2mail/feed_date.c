@@ -8,6 +8,13 @@
  * "8-Jul-2004 11:00 PM +0100", "July 8th, 2004").  The weekday is never
  * trusted.  Every token must mean something: anything unknown is "no date",
  * never a guess.  No locale, no libc time zone, no allocation.
+ *
+ * Localized dates, as feedparser reads them: month and weekday names in
+ * German, French, Spanish, Portuguese, Italian, Dutch, Polish, Russian,
+ * Greek and Hungarian (in UTF-8, any case) go through the token reader;
+ * Korean (OnBlog "2004년 05월 28일 01:31:15", Nate "2004-05-25 오후
+ * 11:23:17", both KST) and Hungarian ISO ("2004-július-13T9:15-05:00")
+ * have readers of their own.
  */
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +42,101 @@ static const char *const wdays[] = {
 	"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu",
 	"thur", "thurs", "thursday", "fri", "friday", "sat", "saturday", "sun",
 	"sunday",
+};
+
+/* Month names of other languages, lower case UTF-8 (Polish and Russian
+ * in the nominative and the genitive dates use). */
+static const struct {
+	const char	*w;
+	int		 mon;
+} lmonths[] = {
+	/* German */
+	{ "januar", 1 }, { "jänner", 1 }, { "jän", 1 }, { "februar", 2 },
+	{ "feber", 2 }, { "märz", 3 }, { "maerz", 3 }, { "mär", 3 },
+	{ "mrz", 3 }, { "mai", 5 }, { "juni", 6 }, { "juli", 7 },
+	{ "oktober", 10 }, { "okt", 10 }, { "dezember", 12 }, { "dez", 12 },
+	/* French */
+	{ "janvier", 1 }, { "janv", 1 }, { "février", 2 }, { "fevrier", 2 },
+	{ "févr", 2 }, { "fevr", 2 }, { "fév", 2 }, { "mars", 3 },
+	{ "avril", 4 }, { "avr", 4 }, { "juin", 6 }, { "juillet", 7 },
+	{ "juil", 7 }, { "août", 8 }, { "aout", 8 }, { "septembre", 9 },
+	{ "octobre", 10 }, { "novembre", 11 }, { "décembre", 12 },
+	{ "decembre", 12 }, { "déc", 12 },
+	/* Spanish */
+	{ "enero", 1 }, { "ene", 1 }, { "febrero", 2 }, { "marzo", 3 },
+	{ "abril", 4 }, { "abr", 4 }, { "mayo", 5 }, { "junio", 6 },
+	{ "julio", 7 }, { "agosto", 8 }, { "ago", 8 }, { "septiembre", 9 },
+	{ "setiembre", 9 }, { "octubre", 10 }, { "noviembre", 11 },
+	{ "diciembre", 12 }, { "dic", 12 },
+	/* Portuguese */
+	{ "janeiro", 1 }, { "fevereiro", 2 }, { "fev", 2 }, { "março", 3 },
+	{ "marco", 3 }, { "maio", 5 }, { "junho", 6 }, { "julho", 7 },
+	{ "setembro", 9 }, { "set", 9 }, { "outubro", 10 }, { "out", 10 },
+	{ "novembro", 11 }, { "dezembro", 12 },
+	/* Italian */
+	{ "gennaio", 1 }, { "gen", 1 }, { "febbraio", 2 }, { "aprile", 4 },
+	{ "maggio", 5 }, { "mag", 5 }, { "giugno", 6 }, { "giu", 6 },
+	{ "luglio", 7 }, { "lug", 7 }, { "settembre", 9 }, { "ottobre", 10 },
+	{ "ott", 10 }, { "dicembre", 12 },
+	/* Dutch */
+	{ "januari", 1 }, { "februari", 2 }, { "maart", 3 }, { "mrt", 3 },
+	{ "mei", 5 }, { "augustus", 8 },
+	/* Polish */
+	{ "stycznia", 1 }, { "styczeń", 1 }, { "sty", 1 }, { "lutego", 2 },
+	{ "luty", 2 }, { "lut", 2 }, { "marca", 3 }, { "marzec", 3 },
+	{ "kwietnia", 4 }, { "kwiecień", 4 }, { "kwi", 4 }, { "maja", 5 },
+	{ "maj", 5 }, { "czerwca", 6 }, { "czerwiec", 6 }, { "cze", 6 },
+	{ "lipca", 7 }, { "lipiec", 7 }, { "lip", 7 }, { "sierpnia", 8 },
+	{ "sierpień", 8 }, { "sie", 8 }, { "września", 9 },
+	{ "wrzesień", 9 }, { "wrz", 9 }, { "października", 10 },
+	{ "październik", 10 }, { "paź", 10 }, { "listopada", 11 },
+	{ "listopad", 11 }, { "lis", 11 }, { "grudnia", 12 },
+	{ "grudzień", 12 }, { "gru", 12 },
+	/* Russian */
+	{ "января", 1 }, { "январь", 1 }, { "янв", 1 }, { "февраля", 2 },
+	{ "февраль", 2 }, { "фев", 2 }, { "марта", 3 }, { "март", 3 },
+	{ "мар", 3 }, { "апреля", 4 }, { "апрель", 4 }, { "апр", 4 },
+	{ "мая", 5 }, { "май", 5 }, { "июня", 6 }, { "июнь", 6 },
+	{ "июн", 6 }, { "июля", 7 }, { "июль", 7 }, { "июл", 7 },
+	{ "августа", 8 }, { "август", 8 }, { "авг", 8 }, { "сентября", 9 },
+	{ "сентябрь", 9 }, { "сен", 9 }, { "сент", 9 }, { "октября", 10 },
+	{ "октябрь", 10 }, { "окт", 10 }, { "ноября", 11 }, { "ноябрь", 11 },
+	{ "ноя", 11 }, { "декабря", 12 }, { "декабрь", 12 }, { "дек", 12 },
+	/* Greek (feedparser's abbreviations, with and without accents) */
+	{ "ιαν", 1 }, { "φεβ", 2 }, { "μάώ", 3 }, { "μάρ", 3 }, { "μαρ", 3 },
+	{ "απρ", 4 }, { "μάι", 5 }, { "μαϊ", 5 }, { "μαι", 5 }, { "μαΐ", 5 },
+	{ "ιούν", 6 }, { "ιον", 6 }, { "ιουν", 6 }, { "ιούλ", 7 },
+	{ "ιολ", 7 }, { "ιουλ", 7 }, { "αύγ", 8 }, { "αυγ", 8 },
+	{ "σεπ", 9 }, { "οκτ", 10 }, { "νοέ", 11 }, { "νοε", 11 },
+	{ "δεκ", 12 },
+	/* Hungarian */
+	{ "január", 1 }, { "február", 2 }, { "március", 3 },
+	{ "márczius", 3 }, { "április", 4 }, { "május", 5 },
+	{ "máujus", 5 }, { "június", 6 }, { "július", 7 },
+	{ "augusztus", 8 }, { "szeptember", 9 }, { "október", 10 },
+};
+
+/* Weekday names of those languages (never trusted, only skipped), and
+ * the little words around dates ("8 de julio de 2004", "2004 г."). */
+static const char *const lwords[] = {
+	"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+	"sonnabend", "sonntag", "mo", "di", "mi", "do", "fr", "sa", "so",
+	"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+	"dimanche", "lun", "mer", "jeu", "ven", "sam", "dim",
+	"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
+	"sábado", "sabado", "domingo", "mié", "jue", "vie", "sáb", "dom",
+	"segunda", "terça", "terca", "quarta", "quinta", "sexta", "feira",
+	"seg", "ter", "qua", "qui", "sex",
+	"lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato",
+	"domenica", "gio", "sab",
+	"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag",
+	"zondag", "ma", "wo", "vr", "za", "zo",
+	"poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota",
+	"niedziela", "pon", "wt", "śr", "czw", "pt", "sob", "niedz", "nie",
+	"понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
+	"воскресенье", "пн", "вт", "ср", "чт", "пт", "сб", "вс",
+	"κυρ", "δευ", "τρι", "τετ", "πεμ", "παρ", "σαβ",
+	"de", "del", "um", "om", "alle", "à", "г",
 };
 
 /* Named zones: RFC 822's and the ones common in feeds.  Minutes east. */
@@ -327,6 +429,101 @@ month_of(const char *w, size_t n)
 	return 0;
 }
 
+static int
+is_letter(int c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	    (unsigned char)c >= 0x80;
+}
+
+/* The lower case of code point c for the scripts of lmonths. */
+static unsigned
+lower_cp(unsigned c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+	    (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) ||
+	    (c >= 0x410 && c <= 0x42F))
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 0x50;
+	if (c == 0x386)
+		return 0x3AC;
+	if (c >= 0x388 && c <= 0x38A)
+		return c + 37;
+	if (c == 0x38C)
+		return 0x3CC;
+	if (c == 0x38E || c == 0x38F)
+		return c + 63;
+	/* Latin Extended-A pairs (Polish ą ć ę ł ń ś ź ż) */
+	if (((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) &&
+	    c % 2 == 0)
+		return c + 1;
+	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) &&
+	    c % 2 == 1)
+		return c + 1;
+	return c;
+}
+
+/* w[0..n) folded to lower case into out (UTF-8, NUL-terminated); 0 when
+ * it does not fit or is not UTF-8 of at most three bytes a character. */
+static int
+fold(const char *w, size_t n, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)w, *e = p + n;
+	size_t o = 0;
+	unsigned c;
+
+	while (p < e) {
+		if (*p < 0x80)
+			c = *p++;
+		else if ((*p & 0xE0) == 0xC0 && p + 1 < e &&
+		    (p[1] & 0xC0) == 0x80) {
+			c = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+			p += 2;
+		} else if ((*p & 0xF0) == 0xE0 && p + 2 < e &&
+		    (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+			c = ((unsigned)(p[0] & 0x0F) << 12) |
+			    ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+			p += 3;
+		} else
+			return 0;
+		c = lower_cp(c);
+		if (o + 4 > cap)
+			return 0;
+		if (c < 0x80)
+			out[o++] = (char)c;
+		else if (c < 0x800) {
+			out[o++] = (char)(0xC0 | (c >> 6));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			out[o++] = (char)(0xE0 | (c >> 12));
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	out[o] = '\0';
+	return 1;
+}
+
+/* A word of another language: its month (1-12), 0 for a weekday or a
+ * filler, -1 when unknown. */
+static int
+local_word(const char *w, size_t n)
+{
+	char f[64];
+	size_t i;
+
+	if (!fold(w, n, f, sizeof(f)))
+		return -1;
+	for (i = 0; i < sizeof(lmonths) / sizeof(lmonths[0]); i++)
+		if (strcmp(f, lmonths[i].w) == 0)
+			return lmonths[i].mon;
+	for (i = 0; i < sizeof(lwords) / sizeof(lwords[0]); i++)
+		if (strcmp(f, lwords[i]) == 0)
+			return 0;
+	return -1;
+}
+
 /* A word token: weekday, month, zone, AM/PM or a filler. */
 static int
 token_word(const char **p, struct tmv *v)
@@ -335,7 +532,7 @@ token_word(const char **p, struct tmv *v)
 	size_t n;
 	int m;
 
-	while ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')
+	while (is_letter(*s))
 		s++;
 	n = (size_t)(s - w);
 	if (*s == '.')
@@ -348,6 +545,13 @@ token_word(const char **p, struct tmv *v)
 		v->have_date_mon = 1;
 		return 0;
 	}
+	if ((m = local_word(w, n)) > 0 && !v->have_date_mon) {
+		v->mon = m;
+		v->have_date_mon = 1;
+		return 0;
+	}
+	if (m == 0)
+		return 0;	/* a weekday or a filler */
 	if ((n == 2 && strncasecmp(w, "pm", 2) == 0) ||
 	    (n == 4 && strncasecmp(w, "p.m.", 4) == 0)) {
 		v->pm = v->have_time;
@@ -404,7 +608,8 @@ token_number(const char **p, struct tmv *v)
 		return 0;
 	}
 	if ((s[0] == 's' && s[1] == 't') || (s[0] == 'n' && s[1] == 'd') ||
-	    (s[0] == 'r' && s[1] == 'd') || (s[0] == 't' && s[1] == 'h')) {
+	    (s[0] == 'r' && s[1] == 'd') || (s[0] == 't' && s[1] == 'h') ||
+	    (s[0] == 'e' && s[1] == 'r' && n == 1)) {	/* French "1er" */
 		if (nd > 2 || v->have_day)
 			return -1;
 		s += 2;		/* "8th" */
@@ -463,15 +668,105 @@ parse_tokens(const char *s, int64_t *t)
 				return -1;
 			continue;
 		}
-		if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') {
+		if (is_letter(*s)) {
 			if (token_word(&s, &v) == -1)
 				return -1;
+			continue;
+		}
+		if (*s == '.' && (s[1] == ' ' || s[1] == '\0')) {
+			s++;		/* "8. Juli 2004" */
 			continue;
 		}
 		return -1;
 	}
 	if (!v.have_date_mon || !v.have_day || !v.have_year)
 		return -1;
+	return tm_finish(&v, t);
+}
+
+/* s starts with lit: skip it. */
+static int
+lit(const char **s, const char *l)
+{
+	size_t n = strlen(l);
+
+	if (strncmp(*s, l, n) != 0)
+		return 0;
+	*s += n;
+	return 1;
+}
+
+/* 1 or 2 digits at *s. */
+static int
+digits12(const char **s)
+{
+	return digits(s, isdig((*s)[0]) && isdig((*s)[1]) ? 2 : 1);
+}
+
+/*
+ * Korean blogs, in KST (+09:00): OnBlog's "2004년 05월 28일 01:31:15" and
+ * Nate's "2004-05-25 오후 11:23:17" (오전 is a.m., 오후 p.m.).
+ */
+static int
+parse_korean(const char *s, int64_t *t)
+{
+	struct tmv v;
+
+	memset(&v, 0, sizeof(v));
+	if ((v.year = digits(&s, 4)) < 0)
+		return -1;
+	if (lit(&s, "년")) {
+		skip_space(&s);
+		if ((v.mon = digits12(&s)) < 0 || !lit(&s, "월"))
+			return -1;
+		skip_space(&s);
+		if ((v.day = digits12(&s)) < 0 || !lit(&s, "일"))
+			return -1;
+	} else {
+		if (*s++ != '-' || (v.mon = digits(&s, 2)) < 0 ||
+		    *s++ != '-' || (v.day = digits(&s, 2)) < 0)
+			return -1;
+		skip_space(&s);
+		if (lit(&s, "오전"))
+			v.am = 1;
+		else if (lit(&s, "오후"))
+			v.pm = 1;
+		else
+			return -1;
+	}
+	skip_space(&s);
+	if (clock_time(&s, &v) == -1)
+		return -1;
+	skip_space(&s);
+	if (*s != '\0')
+		return -1;
+	v.off = 9 * 3600;
+	v.have_year = 4;
+	return tm_finish(&v, t);
+}
+
+/* Hungarian ISO with a month name: "2004-július-13T9:15-05:00". */
+static int
+parse_hungarian(const char *s, int64_t *t)
+{
+	struct tmv v;
+	const char *w;
+
+	memset(&v, 0, sizeof(v));
+	if ((v.year = digits(&s, 4)) < 0 || *s++ != '-')
+		return -1;
+	for (w = s; is_letter(*s); s++)
+		;
+	if (s == w || *s++ != '-' || (v.mon = local_word(w,
+	    (size_t)(s - 1 - w))) <= 0 || (v.day = digits12(&s)) < 0)
+		return -1;
+	if (*s == 'T') {
+		s++;
+		if (clock_time(&s, &v) == -1 || iso_zone(s, &v) == -1)
+			return -1;
+	} else if (*s != '\0')
+		return -1;
+	v.have_year = 4;
 	return tm_finish(&v, t);
 }
 
@@ -495,11 +790,13 @@ feed_date_parse(const char *in, int64_t *t)
 	for (p = s; *p; p++)
 		if (*p == '\t' || *p == '\n' || *p == '\r')
 			*p = ' ';
-		else if ((unsigned char)*p >= 0x80 || *p < 0x20)
+		else if ((unsigned char)*p < 0x20)
 			return -1;
 	if (n >= 4 && isdig(s[0]) && isdig(s[1]) && isdig(s[2]) &&
 	    isdig(s[3]) && (s[4] == '\0' || s[4] == '-' || isdig(s[4])) &&
 	    parse_iso(s, &r) == 0)
+		goto ok;
+	if (parse_korean(s, &r) == 0 || parse_hungarian(s, &r) == 0)
 		goto ok;
 	if (parse_tokens(s, &r) == -1)
 		return -1;

@@ -244,8 +244,12 @@ fix_ref(const char *s, size_t n, struct buf *out)
 			v = v * (hex ? 16 : 10) + (unsigned long)dv;
 		}
 		if (i < n && s[i] == ';' && i > (size_t)(hex ? 3 : 2)) {
-			if (xml_char_ok((uint32_t)v) && v <= 0x10FFFF)
-				buf_append(out, s, i + 1);
+			if (xml_char_ok((uint32_t)v) && v <= 0x10FFFF) {
+				/* "&#X41;" (HTML's upper case X) as XML's */
+				buf_puts(out, hex ? "&#x" : "&#");
+				buf_append(out, s + (hex ? 3 : 2),
+				    i + 1 - (hex ? 3 : 2));
+			}
 			return i + 1;	/* an illegal character: dropped */
 		}
 		buf_puts(out, "&amp;");

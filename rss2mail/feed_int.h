@@ -1,10 +1,12 @@
 /*
  * feed_int.h - what the feed*.c files share; no other module includes it.
  *
- * feed.c owns the model's invariants (cleaned strings, entry identity,
- * de-duplication, the entry cap); feed_xml.c and feed_json.c read their
- * formats and hand finished entries to feed_build_add.  Every string
- * handed out lives in the arena of the build.
+ * feed_build.c owns the model's invariants (cleaned strings, entry
+ * identity, de-duplication, the entry cap); feed_xml.c and feed_json.c
+ * read their formats and hand finished entries to feed_build_add; feed.c
+ * calls the readers.  The links go one way: feed.c -> readers ->
+ * feed_url.c -> feed_build.c.  Every string handed out lives in the arena
+ * of the build.
  */
 #ifndef RSS2MAIL_FEED_INT_H
 #define RSS2MAIL_FEED_INT_H
@@ -22,7 +24,7 @@ struct feed_build {
 	int		 full;		/* the arena is exhausted */
 };
 
-/* feed.c */
+/* feed_build.c */
 int	 feed_build_init(struct feed_build *, struct arena *, struct feed *);
 /* Give the entry its identity and keep it unless it is a duplicate or the
  * cap is reached; -1 only when the arena is full. */
@@ -35,26 +37,39 @@ int	 feed_build_capped(const struct feed_build *);
  * empty_null. */
 const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
 	    size_t cap);
+/* s[0..n) with its C1 controls read as windows-1252 ("don\xC2\x92t" ->
+ * "don't" with U+2019) appended to out: 1, or 0 when there were none
+ * (out untouched). */
+int	 feed_c1_map(const char *s, size_t n, struct buf *out);
 /* Split "jane@example.org (Jane Doe)", "Jane Doe <jane@...>", "Jane" into
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,
 	    struct feed_person *);
+
+/* feed_url.c */
 /* Rewrite href= and src= values of html[0..n) against base into out:
  * 1 when out holds a changed copy, 0 when nothing changed, -1 past the
  * cap of out. */
 int	 feed_html_resolve(const char *html, size_t n, const char *base,
 	    struct buf *out);
-
-/* feed_xml.c */
 /* ref resolved against base appended to out: 1 done, 0 not resolvable. */
 int	 feed_url_resolve_buf(const char *base, const char *ref,
 	    struct buf *out);
-int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
-	    struct arena *, struct feed *, char *err, size_t errlen);
 /* ref resolved against base (RFC 3986); ref itself when base is NULL or
  * either cannot be parsed; NULL only when the arena is full. */
 const char *feed_url_resolve(struct arena *, const char *base,
 	    const char *ref);
+
+/* An xml:base or Content-Location: ref resolved against base, except
+ * that a javascript:, vbscript: or data: ref is ignored (base is
+ * returned) and "http:///host/" is read as "http://host/"; NULL only when
+ * the arena is full. */
+const char *feed_url_base(struct arena *, const char *base,
+	    const char *ref);
+
+/* feed_xml.c */
+int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
+	    struct arena *, struct feed *, char *err, size_t errlen);
 
 /* feed_enc.c */
 /* Pick the encoding (BOM, HTTP charset, XML declaration, else UTF-8):

@@ -249,7 +249,7 @@ feed_json_parse(const char *data, size_t len,
 	buf_init(&p.tmp, 2 * LIM_FIELD);
 	p.base = opts->base_url;
 	if (opts->content_location && *opts->content_location)
-		p.base = feed_url_resolve(a, opts->base_url,
+		p.base = feed_url_base(a, opts->base_url,
 		    opts->content_location);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 		data += 3;

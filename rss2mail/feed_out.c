@@ -5,7 +5,8 @@
  * Keys come in a fixed order, two-space indentation, absent fields absent
  * (only bozo_exception is written as null, as feedparser users expect).
  * Beyond issue 3's list, title_detail shows a title's type (text/plain or
- * HTML), which decides how it becomes a Subject.
+ * HTML), which decides how it becomes a Subject; subtitle, summary, rights
+ * and info have their *_detail too (type, base, language).
  * Like feedparser, an entry without a summary shows its content there.
  * Strings are escaped by json_put_str (lib/json.h), the one escaper.
  */
@@ -169,6 +170,29 @@ jw_link(struct jw *w, const char *rel, const char *href)
 }
 
 static void
+jw_links(struct jw *w, const struct feed_link *l)
+{
+	char n[32];
+
+	jw_key(w, "links");
+	jw_open(w, '[');
+	for (; l; l = l->next) {
+		jw_nl(w);
+		jw_open(w, '{');
+		jw_kstr(w, "rel", l->rel);
+		jw_kstr(w, "type", l->type);
+		jw_kstr(w, "href", l->href);
+		jw_kstr(w, "title", l->title);
+		if (l->length >= 0) {
+			snprintf(n, sizeof(n), "%lld", l->length);
+			jw_kstr(w, "length", n);
+		}
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
 jw_feed(struct jw *w, const struct feed *f)
 {
 	char n[32];
@@ -178,7 +202,9 @@ jw_feed(struct jw *w, const struct feed *f)
 	jw_kstr(w, "title", f->title.value);
 	jw_detail(w, "title_detail", &f->title);
 	jw_kstr(w, "link", f->link);
-	if (f->link || f->self) {
+	if (f->links)
+		jw_links(w, f->links);
+	else if (f->link || f->self) {
 		/* feedparser's links, as far as the model keeps them */
 		jw_key(w, "links");
 		jw_open(w, '[');
@@ -187,10 +213,15 @@ jw_feed(struct jw *w, const struct feed *f)
 		jw_close(w, ']');
 	}
 	jw_kstr(w, "subtitle", f->subtitle.value);
+	jw_detail(w, "subtitle_detail", &f->subtitle);
+	jw_kstr(w, "info", f->info.value);
+	jw_detail(w, "info_detail", &f->info);
 	jw_kstr(w, "language", f->language);
-	jw_kstr(w, "rights", f->rights);
+	jw_kstr(w, "rights", f->rights.value);
+	jw_detail(w, "rights_detail", &f->rights);
 	jw_date(w, "published", &f->published);
 	jw_date(w, "updated", &f->updated);
+	jw_date(w, "created", &f->created);
 	jw_author(w, &f->author);
 	if (f->image.href || f->image.title || f->image.link) {
 		jw_key(w, "image");
@@ -225,9 +256,12 @@ jw_entry(struct jw *w, const struct entry *e)
 	jw_kstr(w, "title", e->title.value);
 	jw_detail(w, "title_detail", &e->title);
 	jw_kstr(w, "link", e->link);
+	if (e->links)
+		jw_links(w, e->links);
 	jw_author(w, &e->author);
 	sum = e->summary.value ? &e->summary : &e->content;
 	jw_kstr(w, "summary", sum->value);
+	jw_detail(w, "summary_detail", sum);
 	if (e->content.value) {
 		jw_key(w, "content");
 		jw_open(w, '[');
@@ -242,6 +276,9 @@ jw_entry(struct jw *w, const struct entry *e)
 	}
 	jw_date(w, "published", &e->published);
 	jw_date(w, "updated", &e->updated);
+	jw_date(w, "created", &e->created);
+	jw_kstr(w, "rights", e->rights.value);
+	jw_detail(w, "rights_detail", &e->rights);
 	if (e->enclosures) {
 		jw_key(w, "enclosures");
 		jw_open(w, '[');

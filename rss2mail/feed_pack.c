@@ -241,6 +241,35 @@ c_enclosures(struct codec *c, struct feed_enclosure **head)
 }
 
 static void
+c_links(struct codec *c, struct feed_link **head)
+{
+	struct feed_link *l, **tail = head;
+	size_t n = 0, i;
+	int64_t len;
+
+	for (l = *head; !c->unpack && l; l = l->next)
+		n++;
+	c_count(c, &n);
+	l = *head;
+	for (i = 0; i < n && !c->bad; i++) {
+		if (c->unpack) {
+			if ((l = c_new(c, sizeof(*l))) == NULL)
+				return;
+			*tail = l;
+			tail = &l->next;
+		}
+		c_str(c, &l->rel);
+		c_str(c, &l->href);
+		c_str(c, &l->type);
+		c_str(c, &l->title);
+		len = l->length;
+		c_i64(c, &len);
+		l->length = len;
+		l = l->next;
+	}
+}
+
+static void
 c_entry(struct codec *c, struct entry *e)
 {
 	c_str(c, &e->id);
@@ -252,6 +281,9 @@ c_entry(struct codec *c, struct entry *e)
 	c_text(c, &e->content);
 	c_date(c, &e->published);
 	c_date(c, &e->updated);
+	c_date(c, &e->created);
+	c_text(c, &e->rights);
+	c_links(c, &e->links);
 	c_enclosures(c, &e->enclosures);
 	c_tags(c, &e->tags);
 	c_str(c, &e->comments);
@@ -277,7 +309,8 @@ c_feed(struct codec *c, struct feed *f)
 	c_str(c, &f->link);
 	c_text(c, &f->subtitle);
 	c_str(c, &f->language);
-	c_str(c, &f->rights);
+	c_text(c, &f->rights);
+	c_text(c, &f->info);
 	c_str(c, &f->generator);
 	c_str(c, &f->id);
 	c_date(c, &f->updated);
@@ -289,6 +322,8 @@ c_feed(struct codec *c, struct feed *f)
 	c_long(c, &f->ttl);
 	c_date(c, &f->published);
 	c_str(c, &f->self);
+	c_date(c, &f->created);
+	c_links(c, &f->links);
 	for (e = f->entries; !c->unpack && e; e = e->next)
 		n++;
 	c_count(c, &n);

@@ -37,187 +37,14 @@
 #include "buf.h"
 #include "feed.h"
 #include "feed_int.h"
+#include "feed_xml_int.h"
 #include "limits.h"
 #include "util.h"
 #include "utf8.h"
 
-/* Namespaces we read, by URI. */
-enum ns {
-	NS_OTHER, NS_RSS, NS_RSS090, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS,
-	NS_CONTENT, NS_SY, NS_MEDIA, NS_RDF, NS_XHTML, NS_ITUNES
-};
-
-static const struct {
-	const char	*uri;
-	enum ns		 ns;
-} ns_table[] = {
-	{ "http://purl.org/rss/1.0/",				NS_RSS },
-	{ "http://backend.userland.com/rss2",			NS_RSS },
-	{ "http://blogs.law.harvard.edu/tech/rss",		NS_RSS },
-	{ "http://my.netscape.com/rdf/simple/0.9/",		NS_RSS090 },
-	{ "http://www.w3.org/2005/Atom",			NS_ATOM },
-	{ "http://purl.org/atom/ns#",				NS_ATOM03 },
-	{ "http://purl.org/dc/elements/1.1/",			NS_DC },
-	{ "http://purl.org/dc/terms/",				NS_DCTERMS },
-	{ "http://purl.org/rss/1.0/modules/content/",		NS_CONTENT },
-	{ "http://purl.org/rss/1.0/modules/syndication/",	NS_SY },
-	{ "http://search.yahoo.com/mrss/",			NS_MEDIA },
-	{ "http://search.yahoo.com/mrss",			NS_MEDIA },
-	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#",	NS_RDF },
-	{ "http://www.w3.org/1999/xhtml",			NS_XHTML },
-	{ "http://www.itunes.com/dtds/podcast-1.0.dtd",		NS_ITUNES },
-};
-
-/* Where we are: the context decides what a child element means. */
-enum ctx {
-	X_DOC, X_RSS, X_RDF, X_FEED, X_ENTRY, X_IMAGE, X_AUTHOR, X_GROUP
-};
-#define C(x)	(1u << (x))
-
-/* The fields of one object (the feed or the current entry). */
-enum field {
-	F_NONE, F_TITLE, F_LINK, F_SUBTITLE, F_SUMMARY, F_CONTENT, F_AUTHOR,
-	F_ANAME, F_AEMAIL, F_AURI, F_PUBLISHED, F_UPDATED, F_ID, F_COMMENTS,
-	F_LANGUAGE, F_RIGHTS, F_GENERATOR, F_TTL, F_SYPERIOD, F_SYFREQ,
-	F_IMGURL, F_IMGTITLE, F_IMGLINK, F_TAG, F_SELF, F_MAX
-};
-
-enum kind {
-	K_OPEN,		/* a container: children read in context .field */
-	K_TEXT,		/* the element's text goes to .field */
-	K_LINK,		/* atom:link: rel/href/type/length attributes */
-	K_ENCL,		/* RSS enclosure: url/length/type */
-	K_MEDIA,	/* media:content/thumbnail: url/fileSize/type */
-	K_CAT		/* atom:category: term/scheme/label */
-};
-
-/* flags on K_TEXT */
-#define R_HTML		0x01	/* text/html (RSS description) */
-#define R_ATOM		0x02	/* an Atom text construct: type= decides */
-#define R_XHTML		0x04	/* inline XHTML (xhtml:body) */
-#define R_GUID		0x08	/* RSS guid: isPermaLink */
-#define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
-
-struct rule {
-	unsigned	 ctx;		/* contexts where it applies */
-	enum ns		 ns;
-	const char	*name;
-	enum kind	 kind;
-	unsigned char	 field;		/* or the new context for K_OPEN */
-	unsigned char	 prio;		/* higher beats lower; ties: first */
-	unsigned char	 flags;
-};
-
-#define FE	(C(X_FEED) | C(X_ENTRY))
-#define RSSNS	NS_RSS		/* NS_RSS090 is folded into NS_RSS */
-
-/*
- * The element table, matched without regard to case (<pubdate>, <PubDate>
- * are common; feedparser lower-cases everything too).  A field keeps the
- * value of the highest priority seen
- * (content:encoded beats description for the body because they are
- * different fields and feed_entry_body prefers content; within a field,
- * e.g. pubDate beats dc:date).  Elements not listed are skipped with all
- * their children.
- */
-static const struct rule rules[] = {
-	/* roots and containers */
-	{ C(X_DOC),	RSSNS,	"rss",		K_OPEN,	X_RSS,	0, 0 },
-	{ C(X_DOC),	NS_RDF,	"RDF",		K_OPEN,	X_RDF,	0, 0 },
-	{ C(X_DOC),	NS_ATOM, "feed",	K_OPEN,	X_FEED,	0, 0 },
-	{ C(X_DOC),	NS_ATOM03, "feed",	K_OPEN,	X_FEED,	0, 0 },
-	{ C(X_RSS) | C(X_RDF), RSSNS, "channel", K_OPEN, X_FEED, 0, 0 },
-	{ C(X_RSS) | C(X_RDF) | C(X_FEED), RSSNS, "item", K_OPEN, X_ENTRY,
-	    0, 0 },
-	{ C(X_RDF) | C(X_FEED), RSSNS, "image",	K_OPEN,	X_IMAGE, 0, 0 },
-	{ C(X_FEED),	NS_ATOM, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
-	{ C(X_FEED),	NS_ATOM03, "entry",	K_OPEN,	X_ENTRY, 0, 0 },
-	{ FE,		NS_ATOM, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
-	{ FE,		NS_ATOM03, "author",	K_OPEN,	X_AUTHOR, 0, 0 },
-	{ C(X_ENTRY),	NS_MEDIA, "group",	K_OPEN,	X_GROUP, 0, 0 },
-
-	/* RSS 0.9x/1.0/2.0 */
-	{ FE,		RSSNS,	"title",	K_TEXT,	F_TITLE, 3, 0 },
-	{ FE,		RSSNS,	"link",		K_TEXT,	F_LINK,	3, 0 },
-	{ C(X_FEED),	RSSNS,	"description",	K_TEXT,	F_SUBTITLE, 3, R_HTML },
-	{ C(X_ENTRY),	RSSNS,	"description",	K_TEXT,	F_SUMMARY, 3, R_HTML },
-	{ C(X_FEED),	RSSNS,	"language",	K_TEXT,	F_LANGUAGE, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"copyright",	K_TEXT,	F_RIGHTS, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"lastBuildDate", K_TEXT, F_UPDATED, 3, 0 },
-	{ FE,		RSSNS,	"pubDate",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ C(X_FEED),	RSSNS,	"managingEditor", K_TEXT, F_AUTHOR, 3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"author",	K_TEXT,	F_AUTHOR, 3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"guid",		K_TEXT,	F_ID,	3, R_GUID },
-	{ C(X_ENTRY),	RSSNS,	"comments",	K_TEXT,	F_COMMENTS, 3, 0 },
-	{ FE,		RSSNS,	"category",	K_TEXT,	F_TAG,	3, R_DOMAIN },
-	{ C(X_FEED),	RSSNS,	"ttl",		K_TEXT,	F_TTL,	3, 0 },
-	{ C(X_ENTRY),	RSSNS,	"enclosure",	K_ENCL,	F_NONE,	0, 0 },
-	{ C(X_IMAGE),	RSSNS,	"url",		K_TEXT,	F_IMGURL, 3, 0 },
-	{ C(X_IMAGE),	RSSNS,	"title",	K_TEXT,	F_IMGTITLE, 3, 0 },
-	{ C(X_IMAGE),	RSSNS,	"link",		K_TEXT,	F_IMGLINK, 3, 0 },
-
-	/* modules: Dublin Core, content, syndication, media, XHTML */
-	{ FE,		NS_DC,	"title",	K_TEXT,	F_TITLE, 2, 0 },
-	{ FE,		NS_DC,	"creator",	K_TEXT,	F_AUTHOR, 2, 0 },
-	{ FE,		NS_DC,	"author",	K_TEXT,	F_AUTHOR, 1, 0 },
-	{ FE,		NS_DC,	"date",		K_TEXT,	F_UPDATED, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"description",	K_TEXT,	F_SUBTITLE, 2, 0 },
-	{ C(X_ENTRY),	NS_DC,	"description",	K_TEXT,	F_SUMMARY, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"language",	K_TEXT,	F_LANGUAGE, 2, 0 },
-	{ C(X_FEED),	NS_DC,	"rights",	K_TEXT,	F_RIGHTS, 2, 0 },
-	{ FE,		NS_DC,	"subject",	K_TEXT,	F_TAG,	2, 0 },
-	{ FE,		NS_DCTERMS, "modified",	K_TEXT,	F_UPDATED, 1, 0 },
-	{ FE,		NS_DCTERMS, "issued",	K_TEXT,	F_PUBLISHED, 1, 0 },
-	{ C(X_ENTRY),	NS_CONTENT, "encoded",	K_TEXT,	F_CONTENT, 3, R_HTML },
-	{ C(X_ENTRY),	NS_XHTML, "body",	K_TEXT,	F_CONTENT, 2, R_XHTML },
-	{ C(X_FEED),	NS_SY,	"updatePeriod",	K_TEXT,	F_SYPERIOD, 3, 0 },
-	{ C(X_FEED),	NS_SY,	"updateFrequency", K_TEXT, F_SYFREQ, 3, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "content", K_MEDIA, F_NONE, 0, 0 },
-	{ C(X_ENTRY) | C(X_GROUP), NS_MEDIA, "thumbnail", K_MEDIA, F_NONE,
-	    0, 0 },
-
-	/* iTunes podcasts: weaker than RSS and Dublin Core */
-	{ FE,		NS_ITUNES, "author",	K_TEXT,	F_AUTHOR, 1, 0 },
-	{ C(X_ENTRY),	NS_ITUNES, "summary",	K_TEXT,	F_SUMMARY, 1, 0 },
-	{ C(X_FEED),	NS_ITUNES, "summary",	K_TEXT,	F_SUBTITLE, 1, 0 },
-	{ C(X_FEED),	NS_ITUNES, "subtitle",	K_TEXT,	F_SUBTITLE, 1, 0 },
-
-	/* Atom 1.0 and 0.3 (0.3's names: tagline, modified, issued,
-	 * copyright, url) */
-	{ FE,		NS_ATOM, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
-	{ FE,		NS_ATOM03, "title",	K_TEXT,	F_TITLE, 3, R_ATOM },
-	{ FE,		NS_ATOM, "link",	K_LINK,	F_NONE,	0, 0 },
-	{ FE,		NS_ATOM03, "link",	K_LINK,	F_NONE,	0, 0 },
-	{ FE,		NS_ATOM, "id",		K_TEXT,	F_ID,	3, 0 },
-	{ FE,		NS_ATOM03, "id",	K_TEXT,	F_ID,	3, 0 },
-	{ FE,		NS_ATOM, "updated",	K_TEXT,	F_UPDATED, 3, 0 },
-	{ FE,		NS_ATOM03, "modified",	K_TEXT,	F_UPDATED, 3, 0 },
-	{ FE,		NS_ATOM, "published",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ FE,		NS_ATOM03, "issued",	K_TEXT,	F_PUBLISHED, 3, 0 },
-	{ C(X_FEED),	NS_ATOM, "subtitle",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM03, "tagline",	K_TEXT,	F_SUBTITLE, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM, "rights",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM03, "copyright",	K_TEXT,	F_RIGHTS, 3, R_ATOM },
-	{ C(X_FEED),	NS_ATOM, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	NS_ATOM03, "generator",	K_TEXT,	F_GENERATOR, 3, 0 },
-	{ C(X_FEED),	NS_ATOM, "logo",	K_TEXT,	F_IMGURL, 2, 0 },
-	{ C(X_ENTRY),	NS_ATOM, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM03, "summary",	K_TEXT,	F_SUMMARY, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
-	{ C(X_ENTRY),	NS_ATOM03, "content",	K_TEXT,	F_CONTENT, 3, R_ATOM },
-	{ FE,		NS_ATOM, "category",	K_CAT,	F_NONE,	0, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "name",	K_TEXT,	F_ANAME, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "name",	K_TEXT,	F_ANAME, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "email",	K_TEXT,	F_AEMAIL, 3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM, "uri",		K_TEXT,	F_AURI,	3, 0 },
-	{ C(X_AUTHOR),	NS_ATOM03, "url",	K_TEXT,	F_AURI,	3, 0 },
-};
-
 /* Fields whose text may span lines (everything else is one line). */
 #define F_IS_BODY(f)	((f) == F_SUMMARY || (f) == F_CONTENT || \
-			 (f) == F_SUBTITLE)
+			 (f) == F_SUBTITLE || (f) == F_INFO)
 /* Fields holding a URL, resolved against the base in force. */
 #define F_IS_URL(f)	((f) == F_LINK || (f) == F_COMMENTS || \
 			 (f) == F_IMGURL || (f) == F_IMGLINK || (f) == F_AURI)
@@ -237,6 +64,8 @@ struct xobj {
 	int		 guidislink;
 	int		 authors;	/* Atom author elements seen */
 	int		 nencl;		/* enclosures kept */
+	struct feed_link *links, **linktail;
+	int		 nlinks;	/* links kept */
 	int		 depth;		/* of the entry element */
 };
 
@@ -256,6 +85,9 @@ struct capture {
 	int		 b64;		/* Atom 0.3 mode="base64" */
 	const char	*type;		/* MIME type of the value */
 	const char	*scheme;	/* category domain */
+	const char	*label;		/* media:category label */
+	const char	*rel;		/* atom:link without href: rel= */
+	const char	*ltype;		/* ... and type= */
 	int		 permalink;	/* guid isPermaLink */
 	struct buf	 text;
 };
@@ -276,12 +108,20 @@ struct xp {
 	int		 rdf090;	/* RSS 0.90 namespace seen */
 	int		 netscape;	/* DOCTYPE of Netscape's RSS 0.91 */
 	int		 root;		/* a feed root element was seen */
+	const char	*alias;		/* the namespace URI of a <feed> root
+					   that is not Atom's: read as Atom */
+	int		 alias03;	/* ... as Atom 0.3 (version="0.3") */
+	int		 cdf;		/* a CDF document */
+	char		 undeclared[80]; /* an undeclared module prefix */
+	const xmlChar	*last_uri;	/* the last namespace looked up ... */
+	enum ns		 last_ns;	/* ... and what it is */
 	const char	*root_lang;	/* its xml:lang */
 	int		 fatal;		/* stop: err says why; no fallback */
 	char		 err[ERRLEN];
 	char		 xmlerr[ERRLEN];	/* the first parser error */
 	char		 encoding[64];	/* as libxml2 read it */
 	struct buf	 res;		/* a body with its URLs resolved */
+	struct buf	 c1;		/* a value with its C1 controls mapped */
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -312,31 +152,6 @@ fatal(struct xp *x, const char *msg)
 		errf(x->err, sizeof(x->err), "%s", msg);
 	x->fatal = 1;
 	xmlStopParser(x->ctxt);
-}
-
-static enum ns
-ns_of(const xmlChar *uri)
-{
-	size_t i;
-
-	if (uri == NULL || *uri == '\0')
-		return NS_RSS;
-	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
-		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
-			return ns_table[i].ns;
-	return NS_OTHER;
-}
-
-static const struct rule *
-rule_find(unsigned ctx, enum ns ns, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if ((rules[i].ctx & C(ctx)) && rules[i].ns == ns &&
-		    strcasecmp(rules[i].name, name) == 0)
-			return &rules[i];
-	return NULL;
 }
 
 /* An attribute value (libxml2 keeps '&' as "&#38;" when it does not
@@ -384,82 +199,15 @@ attr_get(struct xp *x, const xmlChar **attrs, int nattr, const char *uri,
 }
 
 #define XML_NS	"http://www.w3.org/XML/1998/namespace"
+/* the schemes feedparser gives iTunes and Media RSS categories */
+#define ITUNES_SCHEME	"http://www.itunes.com/"
+#define MEDIA_SCHEME	"http://search.yahoo.com/mrss/category_schema"
 
-/* 1 when ref starts with a scheme ("https:", "mailto:"): absolute. */
-static int
-has_scheme(const char *ref)
-{
-	const char *p = ref;
-
-	if (!isalpha((unsigned char)*p))
-		return 0;
-	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
-	    *p == '.')
-		p++;
-	return *p == ':';
-}
-
-/*
- * The common case without libxml2: a root-relative "/path" against an
- * absolute base is the base's scheme and authority plus the path (RFC 3986
- * 5.2.2), when the path has no dot segments and nothing to escape.  Each
- * xmlBuildURI parses both URIs; a big feed has hundreds of thousands.
- */
-static int
-resolve_rooted(const char *base, const char *ref, struct buf *out)
-{
-	const char *p, *auth;
-
-	if (ref[0] != '/' || ref[1] == '/' || strstr(ref, "/.") != NULL)
-		return 0;
-	for (p = ref; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F ||
-		    strchr("\"<>\\^`{|}", *p))
-			return 0;
-	if ((auth = strstr(base, "://")) == NULL || !has_scheme(base))
-		return 0;
-	auth += 3;
-	auth += strcspn(auth, "/?#");
-	buf_append(out, base, (size_t)(auth - base));
-	buf_puts(out, ref);
-	return out->overflow ? 0 : 1;
-}
-
-int
-feed_url_resolve_buf(const char *base, const char *ref, struct buf *out)
-{
-	xmlChar *r;
-	int rc;
-
-	if (base == NULL || *base == '\0' || has_scheme(ref))
-		return 0;
-	if (resolve_rooted(base, ref, out))
-		return 1;
-	if ((r = xmlBuildURI((const xmlChar *)ref,
-	    (const xmlChar *)base)) == NULL)
-		return 0;
-	rc = buf_puts(out, (const char *)r) == 0 ? 1 : 0;
-	xmlFree(r);
-	return rc;
-}
-
-const char *
-feed_url_resolve(struct arena *a, const char *base, const char *ref)
-{
-	struct buf b = BUF_INIT(LIM_ONELINE * 2);
-	const char *s;
-
-	if (ref == NULL)
-		return NULL;
-	if (feed_url_resolve_buf(base, ref, &b) != 1 ||
-	    strcmp(b.data, ref) == 0) {
-		buf_free(&b);
-		return ref;
-	}
-	s = feed_str(a, b.data, b.len, 1, LIM_ONELINE);
-	buf_free(&b);
-	return s;
-}
+/* Dates: of two at one priority the later wins, as in feedparser (an
+ * element written twice is corrected, an Atom 0.3 issued is followed by
+ * published). */
+#define F_LATER_WINS(f)	((f) == F_PUBLISHED || (f) == F_UPDATED || \
+			 (f) == F_CREATED)
 
 /* Store a finished value into the object's slot, by priority. */
 static void
@@ -468,7 +216,8 @@ slot_set(struct xobj *o, int field, int prio, const char *v,
 {
 	struct slot *s = &o->s[field];
 
-	if (v == NULL || (s->v != NULL && s->prio >= prio))
+	if (v == NULL || (s->v != NULL && (s->prio > prio ||
+	    (s->prio == prio && !F_LATER_WINS(field)))))
 		return;
 	s->v = v;
 	s->prio = (unsigned char)prio;
@@ -492,13 +241,20 @@ tag_add(struct xp *x, const char *term, const char *scheme,
 
 	if (term == NULL || *term == '\0')
 		return;
+	scheme = scheme && *scheme ? scheme : NULL;
+	label = label && *label ? label : NULL;
+	for (t = o->tags; t; t = t->next)	/* one of each, as feedparser */
+		if (strcmp(t->term, term) == 0 && !strcmp(t->scheme ?
+		    t->scheme : "", scheme ? scheme : "") && !strcmp(t->label ?
+		    t->label : "", label ? label : ""))
+			return;
 	if ((t = arena_alloc(x->a, sizeof(*t))) == NULL) {
 		fatal(x, "feed too large");
 		return;
 	}
 	t->term = term;
-	t->scheme = scheme && *scheme ? scheme : NULL;
-	t->label = label && *label ? label : NULL;
+	t->scheme = scheme;
+	t->label = label;
 	if (o->tagtail == NULL)
 		o->tagtail = &o->tags;
 	*o->tagtail = t;
@@ -543,38 +299,96 @@ encl_add(struct xp *x, const char *href, const char *type, const char *len)
 	x->eo.nencl++;
 }
 
+/* One of feedparser's links (href already resolved). */
+static void
+link_add(struct xp *x, const char *rel, const char *href, const char *type,
+    const char *title, const char *len)
+{
+	struct xobj *o = cur_obj(x);
+	struct feed_link *l;
+	char *end;
+
+	if (o->nlinks >= LIM_ENCLOSURES)
+		return;
+	if ((l = arena_alloc(x->a, sizeof(*l))) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	l->rel = rel;
+	l->href = href;
+	l->type = type && *type ? type : strcmp(rel, "self") == 0 ?
+	    "application/atom+xml" : "text/html";
+	l->title = title && *title ? title : NULL;
+	l->length = -1;
+	if (len && *len) {
+		errno = 0;
+		l->length = strtoll(len, &end, 10);
+		if (errno || *end || l->length < 0)
+			l->length = -1;
+	}
+	if (o->linktail == NULL)
+		o->linktail = &o->links;
+	*o->linktail = l;
+	o->linktail = &l->next;
+	o->nlinks++;
+}
+
 static void
 on_link(struct xp *x, const xmlChar **attrs, int nattr)
 {
-	const char *rel, *href, *type, *len;
+	const char *rel, *href, *type, *len, *abs;
 	struct xobj *o = cur_obj(x);
 
 	rel = attr_get(x, attrs, nattr, NULL, "rel");
 	href = attr_get(x, attrs, nattr, NULL, "href");
 	type = attr_get(x, attrs, nattr, NULL, "type");
 	len = attr_get(x, attrs, nattr, NULL, "length");
+	if (href && *href == '\0')
+		href = x->node[x->depth].base;	/* "": the base itself */
 	if (href == NULL || *href == '\0')
 		return;
+	if ((abs = feed_url_resolve(x->a, x->node[x->depth].base, href)) ==
+	    NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	link_add(x, rel && *rel ? rel : "alternate", abs, type,
+	    attr_get(x, attrs, nattr, NULL, "title"), len);
 	if (rel == NULL || *rel == '\0' || strcmp(rel, "alternate") == 0 ||
 	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate")
-	    == 0) {
-		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
-		    href)) == NULL) {
-			fatal(x, "feed too large");
-			return;
-		}
+	    == 0)
 		/* in RSS, atom:link is weaker than the RSS link */
-		slot_set(o, F_LINK, 2, href, NULL, NULL, NULL);
-	} else if (strcmp(rel, "enclosure") == 0)
+		slot_set(o, F_LINK, 2, abs, NULL, NULL, NULL);
+	else if (strcmp(rel, "enclosure") == 0)
 		encl_add(x, href, type, len);
-	else if (strcmp(rel, "self") == 0 && !x->in_entry) {
-		if ((href = feed_url_resolve(x->a, x->node[x->depth].base,
-		    href)) == NULL) {
-			fatal(x, "feed too large");
-			return;
-		}
-		slot_set(o, F_SELF, 1, href, NULL, NULL, NULL);
-	}
+	else if (strcmp(rel, "self") == 0 && !x->in_entry)
+		slot_set(o, F_SELF, 1, abs, NULL, NULL, NULL);
+}
+
+static void	cap_start(struct xp *, const struct rule *, enum ns,
+		    const xmlChar **, int);
+
+/*
+ * An atom:link with no href but text ("<link rel=\"alternate\">http://
+ * ...</link>", seen in the wild and read by feedparser): capture the text
+ * as the link.  1 when capturing.
+ */
+static int
+link_text(struct xp *x, const struct rule *r, enum ns ns,
+    const xmlChar **attrs, int nattr)
+{
+	static const struct rule alink = { 0, NS_ATOM, "link", K_TEXT, F_LINK,
+	    2, R_ALINK };
+	const char *href = attr_get(x, attrs, nattr, NULL, "href");
+	const char *rel = attr_get(x, attrs, nattr, NULL, "rel");
+	const char *type = attr_get(x, attrs, nattr, NULL, "type");
+
+	if (x->fatal || href != NULL)
+		return 0;
+	cap_start(x, &alink, ns, attrs, nattr);
+	x->cap.rel = rel && *rel ? rel : "alternate";
+	x->cap.ltype = type;
+	return 1;
 }
 
 static void
@@ -588,9 +402,19 @@ on_media(struct xp *x, const xmlChar **attrs, int nattr)
 static void
 on_enclosure(struct xp *x, const xmlChar **attrs, int nattr)
 {
-	encl_add(x, attr_get(x, attrs, nattr, NULL, "url"),
-	    attr_get(x, attrs, nattr, NULL, "type"),
-	    attr_get(x, attrs, nattr, NULL, "length"));
+	const char *url = attr_get(x, attrs, nattr, NULL, "url");
+	const char *type = attr_get(x, attrs, nattr, NULL, "type");
+	const char *len = attr_get(x, attrs, nattr, NULL, "length");
+	const char *abs;
+
+	encl_add(x, url, type, len);
+	if (url == NULL || *url == '\0' || x->fatal)
+		return;
+	if ((abs = feed_url_resolve(x->a, x->node[x->depth].base, url)) ==
+	    NULL)
+		fatal(x, "feed too large");
+	else
+		link_add(x, "enclosure", abs, type, NULL, len);
 }
 
 static void
@@ -599,6 +423,30 @@ on_category(struct xp *x, const xmlChar **attrs, int nattr)
 	tag_add(x, attr_get(x, attrs, nattr, NULL, "term"),
 	    attr_get(x, attrs, nattr, NULL, "scheme"),
 	    attr_get(x, attrs, nattr, NULL, "label"));
+}
+
+static void
+on_itunes_category(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	tag_add(x, attr_get(x, attrs, nattr, NULL, "text"), ITUNES_SCHEME,
+	    NULL);
+}
+
+/* itunes:image href= (or url=), itunes:link rel="image": the image. */
+static void
+on_itunes_image(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	const char *h = attr_get(x, attrs, nattr, NULL, "href");
+	const char *rel = attr_get(x, attrs, nattr, NULL, "rel");
+
+	if (h == NULL)
+		h = attr_get(x, attrs, nattr, NULL, "url");
+	if (h == NULL || *h == '\0' || (rel && strcmp(rel, "image") != 0))
+		return;
+	if ((h = feed_url_resolve(x->a, x->node[x->depth].base, h)) == NULL)
+		fatal(x, "feed too large");
+	else
+		slot_set(&x->fo, F_IMGURL, 1, h, NULL, NULL, NULL);
 }
 
 /* The type of an Atom text construct from its attributes. */
@@ -618,10 +466,15 @@ atom_type(struct xp *x, const xmlChar **attrs, int nattr, int atom03)
 	    strcmp(t, "application/xhtml+xml") == 0) {
 		x->cap.type = "application/xhtml+xml";
 		x->cap.markup = 1;
-		if (strcmp(t, "xhtml") != 0)
+		if (atom03)
 			x->cap.strip = -1;	/* Atom 1.0's div only */
-	} else
+	} else {
 		x->cap.type = t;
+		/* RFC 4287 4.1.3.3: neither text nor XML is base64 */
+		if (!atom03 && strncasecmp(t, "text/", 5) != 0 &&
+		    !strstr(t, "+xml") && !strstr(t, "/xml"))
+			x->cap.b64 = 1;
+	}
 	if (atom03 && mode) {
 		if (strcmp(mode, "escaped") == 0)
 			x->cap.markup = 0;
@@ -663,44 +516,18 @@ cap_start(struct xp *x, const struct rule *r, enum ns ns,
 	}
 	if (r->flags & R_DOMAIN)
 		x->cap.scheme = attr_get(x, attrs, nattr, NULL, "domain");
-}
-
-static void
-buf_escape(struct buf *b, const char *s, size_t n, int attr)
-{
-	const char *p, *end = s + n;
-
-	for (p = s; p < end; p++) {
-		const char *rep = NULL;
-
-		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = attr ? "&quot;" : NULL; break;
-		}
-		if (rep == NULL)
-			continue;
-		buf_append(b, s, (size_t)(p - s));
-		buf_puts(b, rep);
-		s = p + 1;
+	x->cap.label = NULL;
+	if (r->flags & R_MEDIA) {
+		x->cap.scheme = attr_get(x, attrs, nattr, NULL, "scheme");
+		if (x->cap.scheme == NULL)
+			x->cap.scheme = MEDIA_SCHEME;
+		x->cap.label = attr_get(x, attrs, nattr, NULL, "label");
 	}
-	buf_append(b, s, (size_t)(end - s));
 }
 
-static int
-is_void(const char *name)
-{
-	static const char *const v[] = { "area", "base", "br", "col",
-	    "embed", "hr", "img", "input", "link", "meta", "param", "source",
-	    "track", "wbr" };
-	size_t i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (strcmp(name, v[i]) == 0)
-			return 1;
-	return 0;
-}
+
+
 
 /* A child element inside a captured value. */
 static void
@@ -711,12 +538,21 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 	struct buf esc = BUF_INIT(0);
 	int i;
 
+	if (!c->markup && (c->rule->flags & R_ATOM) && c->strip == 0 &&
+	    x->depth == c->depth + 1 && strcmp(c->type, "text/html") == 0 &&
+	    strcmp((const char *)local, "div") == 0 &&
+	    feed_ns_of((const char *)uri) == NS_XHTML && feed_blank(&c->text)) {
+		c->strip = x->depth;	/* escaped HTML in an xhtml div */
+		return;
+	}
 	if (!c->markup) {
-		if (!F_IS_BODY(c->rule->field))
-			return;		/* one-line fields keep the text only */
+		/* one-line fields keep the text only, but an Atom text
+		 * construct keeps its naked markup, as feedparser */
+		if (!F_IS_BODY(c->rule->field) && !(c->rule->flags & R_ATOM))
+			return;
 		/* markup inside an RSS description: keep it as HTML */
 		if (c->text.len)
-			buf_escape(&esc, c->text.data, c->text.len, 0);
+			feed_html_escape(&esc, c->text.data, c->text.len, 0);
 		buf_reset(&c->text);
 		if (esc.len)
 			buf_append(&c->text, esc.data, esc.len);
@@ -727,7 +563,8 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 	}
 	if (x->depth == c->depth + 1 && c->strip == 0 &&
 	    strcmp(c->type, "application/xhtml+xml") == 0 &&
-	    strcmp((const char *)local, "div") == 0 && ns_of(uri) == NS_XHTML) {
+	    strcmp((const char *)local, "div") == 0 &&
+	    feed_ns_of((const char *)uri) == NS_XHTML) {
 		c->strip = x->depth;	/* Atom's xhtml wrapper div */
 		return;
 	}
@@ -740,11 +577,10 @@ cap_child_open(struct xp *x, const xmlChar *local, const xmlChar *uri,
 		buf_putc(&c->text, ' ');
 		buf_puts(&c->text, (const char *)attrs[0]);
 		buf_puts(&c->text, "=\"");
-		/* "&#38;" is libxml2's '&': already an escape, keep it */
-		buf_escape(&c->text, v, (size_t)(e - v), 1);
+		feed_attr_escape(&c->text, v, (size_t)(e - v));
 		buf_putc(&c->text, '"');
 	}
-	buf_puts(&c->text, is_void((const char *)local) ? " />" : ">");
+	buf_puts(&c->text, feed_html_void((const char *)local) ? " />" : ">");
 }
 
 static void
@@ -758,86 +594,41 @@ cap_child_close(struct xp *x, const xmlChar *local)
 		c->strip = -1;		/* only the first wrapper */
 		return;
 	}
-	if (is_void((const char *)local))
+	if (feed_html_void((const char *)local))
 		return;
 	buf_puts(&c->text, "</");
 	buf_puts(&c->text, (const char *)local);
 	buf_putc(&c->text, '>');
 }
 
-static size_t
-b64_decode(char *s, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
-	const char *p;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '=')
-			break;
-		if ((p = memchr(tab, s[i], 64)) == NULL || s[i] == '\0')
-			continue;
-		acc = (acc << 6) | (uint32_t)(p - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			s[o++] = (char)((acc >> bits) & 0xFF);
-		}
-	}
-	return o;
+
+/* The language in force: xml:lang (xml:lang="" says none), else the
+ * feed's language element. */
+static const char *
+lang_of(struct xp *x, const struct xnode *nd)
+{
+	if (nd->lang)
+		return *nd->lang ? nd->lang : NULL;
+	return x->fo.s[F_LANGUAGE].v;
 }
 
-/*
- * feedparser's guess for RSS text that says nothing of its type: HTML when
- * it has a close tag or an entity reference, every tag is an HTML element
- * and every entity an HTML entity ("Tom &amp;amp; Jerry" written twice
- * escaped is HTML; "a < b" is not).
- */
-static int
-looks_like_html(const char *s)
+/* itunes:keywords (or <tags>) "a, b,c": each a tag in the scheme. */
+static void
+keywords_add(struct xp *x, const char *v, const char *scheme)
 {
-	const char *p;
-	char name[32];
+	const char *p = v, *end, *t;
 	size_t n;
-	int hint = 0;
 
-	for (p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
-		if (*p == '<') {
-			const char *q = p + 1 + (p[1] == '/');
-
-			for (n = 0; isalnum((unsigned char)q[n]) &&
-			    n < sizeof(name) - 1; n++)
-				name[n] = (char)tolower((unsigned char)q[n]);
-			name[n] = '\0';
-			if (n == 0)
-				continue;
-			if (htmlTagLookup((const xmlChar *)name) == NULL)
-				return 0;
-			if (p[1] == '/' && q[n] == '>')
-				hint = 1;
-		} else {
-			const char *q = p + 1;
-
-			if (*q == '#') {
-				hint |= isalnum((unsigned char)q[1]) &&
-				    strchr(q, ';') != NULL;
-				continue;
-			}
-			for (n = 0; isalnum((unsigned char)q[n]) &&
-			    n < sizeof(name) - 1; n++)
-				name[n] = q[n];
-			name[n] = '\0';
-			if (n == 0 || q[n] != ';')
-				continue;
-			if (htmlEntityLookup((const xmlChar *)name) == NULL)
-				return 0;
-			hint = 1;
-		}
+	while (*p && !x->fatal) {
+		end = p + strcspn(p, ",");
+		n = (size_t)(end - p);
+		if ((t = feed_str(x->a, p, n, 1, LIM_ONELINE)) == NULL)
+			fatal(x, "feed too large");
+		else if (*t)
+			tag_add(x, t, scheme, NULL);
+		p = *end ? end + 1 : end;
 	}
-	return hint;
 }
 
 /* The captured element ended: clean its text and store it. */
@@ -854,11 +645,26 @@ cap_end(struct xp *x)
 
 	c->rule = NULL;
 	if (c->b64)
-		n = b64_decode(c->text.data ? c->text.data : (char *)"", n);
-	if (body && strcmp(c->type, "text/plain") != 0 && nd->base &&
+		n = feed_b64_decode(c->text.data ? c->text.data : (char *)"", n);
+	if ((body || ((r->flags & R_ATOM) && (strcmp(c->type,
+	    "text/html") == 0 || strcmp(c->type, "application/xhtml+xml") ==
+	    0))) && strcmp(c->type, "text/plain") != 0 && nd->base &&
 	    feed_html_resolve(data, n, nd->base, &x->res) == 1) {
 		data = x->res.data;	/* relative href/src resolved */
 		n = x->res.len;
+	}
+	buf_reset(&x->c1);
+	if (feed_c1_map(data, n, &x->c1) == 1 && !x->c1.overflow) {
+		data = x->c1.data;	/* windows-1252 in C1 clothing */
+		n = x->c1.len;
+	}
+	if (body) {		/* white space around a body: as feedparser */
+		while (n > 0 && isspace((unsigned char)*data)) {
+			data++;
+			n--;
+		}
+		while (n > 0 && isspace((unsigned char)data[n - 1]))
+			n--;
 	}
 	v = feed_str(x->a, data, n, !body, body ? LIM_FIELD : LIM_ONELINE);
 	if (v == NULL) {
@@ -875,11 +681,23 @@ cap_end(struct xp *x)
 	switch (r->field) {
 	case F_TITLE:
 		if (!(r->flags & R_ATOM) &&
-		    strcmp(c->type, "text/plain") == 0 && looks_like_html(v))
+		    strcmp(c->type, "text/plain") == 0 && feed_looks_like_html(v))
 			c->type = "text/html";
 		break;
+	case F_LINK:
+		if (!(r->flags & R_ALINK)) {
+			link_add(x, "alternate", v, NULL, NULL, NULL);
+			break;
+		}
+		link_add(x, c->rel, v, c->ltype, NULL, NULL);
+		if (strcmp(c->rel, "alternate") != 0)
+			return;		/* only the alternate is the link */
+		break;
 	case F_TAG:
-		tag_add(x, v, c->scheme, NULL);
+		tag_add(x, v, c->scheme, c->label);
+		return;
+	case F_KEYWORDS:
+		keywords_add(x, v, r->ns == NS_ITUNES ? ITUNES_SCHEME : NULL);
 		return;
 	case F_ID:
 		if (r->flags & R_GUID) {
@@ -907,8 +725,7 @@ cap_end(struct xp *x)
 	default:
 		break;
 	}
-	slot_set(o, r->field, r->prio, v, c->type, nd->base,
-	    nd->lang ? nd->lang : x->fo.s[F_LANGUAGE].v);
+	slot_set(o, r->field, r->prio, v, c->type, nd->base, lang_of(x, nd));
 }
 
 static void
@@ -962,31 +779,16 @@ entry_finish(struct xp *x)
 	text_set(x, &e->content, &o->s[F_CONTENT]);
 	date_set(&e->published, o->s[F_PUBLISHED].v);
 	date_set(&e->updated, o->s[F_UPDATED].v);
+	date_set(&e->created, o->s[F_CREATED].v);
+	text_set(x, &e->rights, &o->s[F_RIGHTS]);
 	e->enclosures = o->encl;
+	e->links = o->links;
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
 	if (feed_build_add(&x->b, e) == -1)
 		fatal(x, "feed too large");
 }
 
-/* sy:updatePeriod and sy:updateFrequency as minutes. */
-static long
-sy_ttl(const char *period, const char *freq)
-{
-	static const struct { const char *p; long min; } tab[] = {
-		{ "hourly", 60 }, { "daily", 1440 }, { "weekly", 10080 },
-		{ "monthly", 43200 }, { "yearly", 525600 },
-	};
-	long f = 1;
-	size_t i;
-
-	if (freq && (f = strtol(freq, NULL, 10)) < 1)
-		f = 1;
-	for (i = 0; period && i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcasecmp(period, tab[i].p) == 0)
-			return tab[i].min / f > 0 ? tab[i].min / f : 1;
-	return 0;
-}
 
 static void
 feed_finish(struct xp *x)
@@ -1002,8 +804,11 @@ feed_finish(struct xp *x)
 	text_set(x, &f->subtitle, &o->s[F_SUBTITLE]);
 	f->language = o->s[F_LANGUAGE].v;
 	if (f->language == NULL)
-		f->language = x->root_lang;	/* xml:lang on the root */
-	f->rights = o->s[F_RIGHTS].v;
+		f->language = x->root_lang && *x->root_lang ? x->root_lang :
+		    NULL;			/* xml:lang on the root */
+	text_set(x, &f->rights, &o->s[F_RIGHTS]);
+	text_set(x, &f->info, &o->s[F_INFO]);
+	date_set(&f->created, o->s[F_CREATED].v);
 	f->generator = o->s[F_GENERATOR].v;
 	f->id = o->s[F_ID].v;
 	date_set(&f->updated, o->s[F_UPDATED].v);
@@ -1013,6 +818,7 @@ feed_finish(struct xp *x)
 	f->image.title = o->s[F_IMGTITLE].v;
 	f->image.link = o->s[F_IMGLINK].v;
 	f->tags = o->tags;
+	f->links = o->links;
 	f->self = o->s[F_SELF].v;
 	if ((t = o->s[F_TTL].v) != NULL) {
 		ttl = strtol(t, &end, 10);
@@ -1020,9 +826,9 @@ feed_finish(struct xp *x)
 			f->ttl = ttl;
 	}
 	if (f->ttl == 0)
-		f->ttl = sy_ttl(o->s[F_SYPERIOD].v, o->s[F_SYFREQ].v);
+		f->ttl = feed_sy_ttl(o->s[F_SYPERIOD].v, o->s[F_SYFREQ].v);
 	if (f->ttl == 0 && o->s[F_SYFREQ].v)
-		f->ttl = sy_ttl("daily", o->s[F_SYFREQ].v);
+		f->ttl = feed_sy_ttl("daily", o->s[F_SYFREQ].v);
 }
 
 static void
@@ -1031,7 +837,10 @@ set_version(struct xp *x, const struct rule *r, enum ns ns,
 {
 	const char *v;
 
-	if (r->field == X_RSS) {
+	if (r->field == X_FEED && ns == NS_RSS) {
+		x->f->version = "cdf";
+		x->cdf = 1;
+	} else if (r->field == X_RSS) {
 		v = attr_get(x, attrs, nattr, NULL, "version");
 		if (v == NULL)
 			x->f->version = "rss";
@@ -1064,6 +873,7 @@ set_version(struct xp *x, const struct rule *r, enum ns ns,
 	}
 }
 
+
 /* Push xml:base and xml:lang of the element at x->depth. */
 static void
 node_push(struct xp *x, const xmlChar **attrs, int nattr)
@@ -1075,10 +885,98 @@ node_push(struct xp *x, const xmlChar **attrs, int nattr)
 	nd->lang = up->lang;
 	nd->ctx = up->ctx;
 	if ((b = attr_get(x, attrs, nattr, XML_NS, "base")) != NULL &&
-	    (nd->base = feed_url_resolve(x->a, up->base, b)) == NULL)
+	    (nd->base = feed_url_base(x->a, up->base, b)) == NULL)
 		fatal(x, "feed too large");
-	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL)
-		nd->lang = *l ? l : NULL;
+	if ((l = attr_get(x, attrs, nattr, XML_NS, "lang")) != NULL) {
+		nd->lang = l;		/* "" says: no language */
+		if (strchr(l, '_') && (nd->lang = feed_lang_norm(x->a, l)) == NULL)
+			fatal(x, "feed too large");
+	}
+}
+
+/* CDF keeps the link and the date of a channel or item in attributes. */
+static void
+cdf_attrs(struct xp *x, const xmlChar **attrs, int nattr)
+{
+	const char *h = attr_get(x, attrs, nattr, NULL, "href");
+	const char *m = attr_get(x, attrs, nattr, NULL, "lastmod");
+	const char *b = attr_get(x, attrs, nattr, NULL, "base");
+	struct xobj *o = cur_obj(x);
+
+	if (b && *b && (x->node[x->depth].base = feed_url_base(x->a,
+	    x->node[x->depth].base, b)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	slot_set(o, F_UPDATED, 1, m && *m ? m : NULL, NULL, NULL, NULL);
+	if (h == NULL || *h == '\0')
+		return;
+	if ((h = feed_url_resolve(x->a, x->node[x->depth].base, h)) == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	slot_set(o, F_LINK, 1, h, NULL, NULL, NULL);
+	link_add(x, "alternate", h, NULL, NULL, NULL);
+}
+
+/*
+ * The root element: an RSS 0.90 namespace declared on it makes rss090; a
+ * <feed> in no namespace or an unknown one is read as Atom (feedparser
+ * does: it knows Atom by the element names), 0.3 when version="0.3".
+ */
+static void
+root_scan(struct xp *x, const xmlChar *local, const xmlChar *uri, int nns,
+    const xmlChar **nss, const xmlChar **attrs, int nattr)
+{
+	const char *v;
+	enum ns ns = feed_ns_of((const char *)uri);
+	int i;
+
+	for (i = 0; i < nns; i++)
+		if (feed_ns_of((const char *)nss[2 * i + 1]) == NS_RSS090)
+			x->rdf090 = 1;
+	if (strcasecmp((const char *)local, "feed") != 0 ||
+	    (ns != NS_OTHER && ns != NS_RSS))
+		return;
+	if ((x->alias = arena_strdup(x->a, uri ? (const char *)uri : ""))
+	    == NULL) {
+		fatal(x, "feed too large");
+		return;
+	}
+	v = attr_get(x, attrs, nattr, NULL, "version");
+	x->alias03 = v && strcmp(v, "0.3") == 0;
+}
+
+/* The namespace of an element, the root's alias and RSS 0.90 folded; an
+ * undeclared prefix that names a module (content:, dc:, itunes: ...) is
+ * that module, as in feedparser's loose parser, and makes the feed bozo. */
+static enum ns
+ns_in(struct xp *x, const xmlChar *prefix, const xmlChar *uri)
+{
+	enum ns ns;
+
+	if (uri == NULL && prefix != NULL) {
+		ns = feed_ns_of_prefix((const char *)prefix);
+		if (ns != NS_OTHER && x->undeclared[0] == '\0')
+			snprintf(x->undeclared, sizeof(x->undeclared),
+			    "XML: namespace prefix %s is not declared",
+			    (const char *)prefix);
+		return ns;
+	}
+	if (x->alias && strcmp(x->alias, uri ? (const char *)uri : "") == 0)
+		return x->alias03 ? NS_ATOM03 : NS_ATOM;
+	if (uri != NULL && uri == x->last_uri)
+		ns = x->last_ns;	/* libxml2 interns namespace names */
+	else {
+		ns = feed_ns_of((const char *)uri);
+		x->last_uri = uri;
+		x->last_ns = ns;
+	}
+	if (ns == NS_RSS090) {
+		x->rdf090 = 1;
+		ns = NS_RSS;
+	}
+	return ns;
 }
 
 static void
@@ -1106,12 +1004,10 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	}
 	node_push(x, attrs, nattr);
-	ns = ns_of(uri);
-	if (ns == NS_RSS090) {
-		x->rdf090 = 1;
-		ns = NS_RSS;
-	}
-	r = rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
+	if (x->depth == 1)
+		root_scan(x, local, uri, nns, nss, attrs, nattr);
+	ns = ns_in(x, prefix, uri);
+	r = feed_rule_find(x->node[x->depth - 1].ctx, ns, (const char *)local);
 	if (x->depth == 1 && r == NULL) {
 		if (strcasecmp((const char *)local, "html") == 0)
 			fatal(x, "not a feed: HTML document");
@@ -1147,12 +1043,16 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			    "about"), NULL, NULL, NULL);
 		} else if (r->field == X_AUTHOR)
 			cur_obj(x)->authors++;
+		if (x->cdf && (r->field == X_FEED || r->field == X_ENTRY))
+			cdf_attrs(x, attrs, nattr);
 		x->node[x->depth].ctx = r->field;
 		return;
 	case K_TEXT:
 		cap_start(x, r, ns, attrs, nattr);
 		return;
 	case K_LINK:
+		if (link_text(x, r, ns, attrs, nattr))
+			return;
 		on_link(x, attrs, nattr);
 		break;
 	case K_ENCL:
@@ -1160,9 +1060,19 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		break;
 	case K_MEDIA:
 		on_media(x, attrs, nattr);
+		if (r->field == X_MCONTENT) {	/* its thumbnails are read */
+			x->node[x->depth].ctx = X_MCONTENT;
+			return;
+		}
 		break;
 	case K_CAT:
 		on_category(x, attrs, nattr);
+		break;
+	case K_ICAT:
+		on_itunes_category(x, attrs, nattr);
+		return;		/* nested categories are read too */
+	case K_IMAGE:
+		on_itunes_image(x, attrs, nattr);
 		break;
 	}
 	x->skip = x->depth;	/* read from attributes; children ignored */
@@ -1197,7 +1107,7 @@ sax_text(void *ctx, const xmlChar *s, int n)
 	if (x->cap.rule == NULL || x->skip || x->fatal)
 		return;
 	if (x->cap.markup)
-		buf_escape(&x->cap.text, (const char *)s, (size_t)n, 0);
+		feed_html_escape(&x->cap.text, (const char *)s, (size_t)n, 0);
 	else
 		buf_append(&x->cap.text, s, (size_t)n);
 }
@@ -1371,7 +1281,7 @@ static void
 xp_reset(struct xp *x, struct arena *a, struct feed *f,
     const struct feed_parse_opts *opts)
 {
-	struct buf keep = x->cap.text, keep2 = x->res;
+	struct buf keep = x->cap.text, keep2 = x->res, keep3 = x->c1;
 
 	memset(x, 0, sizeof(*x));
 	memset(f, 0, sizeof(*f));
@@ -1380,11 +1290,12 @@ xp_reset(struct xp *x, struct arena *a, struct feed *f,
 	x->f = f;
 	x->cap.text = keep;
 	x->res = keep2;
+	x->c1 = keep3;
 	buf_reset(&x->cap.text);
 	x->cap.text.overflow = 0;
 	x->doc_base = opts->base_url;
 	if (opts->content_location && *opts->content_location)
-		x->doc_base = feed_url_resolve(a, opts->base_url,
+		x->doc_base = feed_url_base(a, opts->base_url,
 		    opts->content_location);
 	x->node[0].base = x->doc_base;
 	x->node[0].ctx = X_DOC;
@@ -1429,6 +1340,7 @@ feed_xml_parse(const char *data, size_t len,
 	x->f = f;
 	buf_init(&x->cap.text, LIM_FIELD + 4);
 	buf_init(&x->res, 2 * LIM_FIELD);
+	buf_init(&x->c1, 2 * LIM_FIELD);
 	if (feed_too_many_attrs(data, len)) {
 		errf(err, errlen, "XML: more than %d attributes on one element",
 		    LIM_XML_ATTRS);
@@ -1479,6 +1391,10 @@ done:
 		goto fail;
 	if (x->rdf090 && strcmp(f->version, "rss10") == 0)
 		f->version = "rss090";
+	if (x->undeclared[0] && !f->bozo) {
+		f->bozo = 1;
+		f->bozo_exception = arena_strdup(a, x->undeclared);
+	}
 	if (unknown && !f->bozo) {
 		f->bozo = 1;
 		f->bozo_exception = "encoding: unknown label, read as UTF-8";
@@ -1496,6 +1412,7 @@ out:
 	free(norm);
 	buf_free(&x->cap.text);
 	buf_free(&x->res);
+	buf_free(&x->c1);
 	free(x);
 	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	return rc;

@@ -56,6 +56,7 @@ check(const struct feed *f)
 	const struct entry *e;
 	const struct feed_tag *t;
 	const struct feed_enclosure *x;
+	const struct feed_link *l;
 	size_t n = 0;
 
 	oneline(f->version);
@@ -65,7 +66,9 @@ check(const struct feed *f)
 	text(&f->subtitle);
 	oneline(f->link);
 	oneline(f->language);
-	oneline(f->rights);
+	oneline(f->rights.value);
+	text(&f->info);
+	oneline(f->created.raw);
 	oneline(f->generator);
 	oneline(f->id);
 	oneline(f->updated.raw);
@@ -84,6 +87,8 @@ check(const struct feed *f)
 		oneline(e->comments);
 		oneline(e->published.raw);
 		oneline(e->updated.raw);
+		oneline(e->created.raw);
+		oneline(e->rights.value);
 		person(&e->author);
 		text(&e->summary);
 		text(&e->content);
@@ -91,6 +96,12 @@ check(const struct feed *f)
 			oneline(t->term);
 			oneline(t->scheme);
 			oneline(t->label);
+		}
+		for (l = e->links; l; l = l->next) {
+			oneline(l->rel);
+			oneline(l->href);
+			oneline(l->type);
+			oneline(l->title);
 		}
 		for (x = e->enclosures; x; x = x->next) {
 			oneline(x->href);
