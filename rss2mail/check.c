@@ -16,7 +16,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "limits.h"
-#include "run.h"
+#include "plan.h"
 #include "secret.h"
 #include "state.h"
 #include "util.h"
@@ -89,7 +89,7 @@ check_stores(struct check *c)
 		done = xrealloc(done, (ndone + 1) * sizeof(*done));
 		done[ndone++] = xstrdup(where);
 
-		ops = run_backend(s, &dc);
+		ops = plan_backend(s, &dc);
 		pw = NULL;
 		if (s->deliver == CONFIG_DELIVER_IMAP) {
 			if (secret_resolve(s->password, s->password_file,
@@ -124,7 +124,7 @@ check_stores(struct check *c)
 
 			if (cf->paused || strcmp(w2, where) != 0)
 				continue;
-			folder = run_folder(cf);
+			folder = plan_folder(cf);
 			if (ops->ensure_folder(ctx, folder, err, sizeof(err)) ==
 			    DELIVER_OK)
 				item(c, 1, "folder %s (feed %s)", *folder ?
@@ -149,7 +149,7 @@ on_feed(struct fetch_req *req, void *vctx)
 	struct feed_parse_opts po;
 	struct feed *f = NULL;
 	struct entry *e;
-	char err[ERRLEN];
+	char err[ERRLEN], cs[64];
 	size_t fresh = 0;
 
 	if (req->result != FETCH_OK) {
@@ -159,9 +159,7 @@ on_feed(struct fetch_req *req, void *vctx)
 		    req->err);
 		return;
 	}
-	memset(&po, 0, sizeof(po));
-	po.base_url = req->allow_local ? NULL : req->effective_url;
-	po.content_location = req->content_location;
+	plan_parse_opts(req, &po, cs, sizeof(cs));
 	arena_reset(c->arena);
 	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
 	    &po, c->arena, &f, err, sizeof(err)) == -1) {
@@ -181,14 +179,11 @@ static void
 check_feeds(struct check *c)
 {
 	const struct config *cfg = c->cfg;
-	struct fetch_req *reqs;
-	struct fetch_opts fo;
-	char err[ERRLEN], **urls, **pws;
-	size_t i, n = 0;
+	struct plan_fetch pf;
+	char err[ERRLEN];
+	size_t i;
 
-	reqs = xcalloc(cfg->nfeeds + 1, sizeof(*reqs));
-	urls = xcalloc(cfg->nfeeds + 1, sizeof(*urls));
-	pws = xcalloc(cfg->nfeeds + 1, sizeof(*pws));
+	plan_fetch_init(&pf, cfg->nfeeds);
 	for (i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		struct state_feed sf;
@@ -204,27 +199,14 @@ check_feeds(struct check *c)
 		free(sf.etag);
 		free(sf.last_modified);
 		sf.etag = sf.last_modified = NULL;
-		if (run_fetch_req(cfg, cf, &sf, &reqs[n], &urls[n], &pws[n],
-		    err, sizeof(err)) == -1) {
+		if (plan_fetch_add(&pf, cfg, cf, &sf, (void *)cf, err,
+		    sizeof(err)) == -1)
 			item(c, 0, "feed %s: %s", cf->name, err);
-			state_feed_clear(&sf);
-			continue;
-		}
 		state_feed_clear(&sf);
-		reqs[n].user = (void *)cf;
-		n++;
 	}
-	run_fetch_opts(cfg, &fo);
-	if (n && fetch_run(reqs, n, &fo, on_feed, c, err, sizeof(err)) == -1)
+	if (plan_fetch_run(&pf, cfg, NULL, on_feed, c, err, sizeof(err)) == -1)
 		item(c, 0, "fetching: %s", err);
-	for (i = 0; i < n; i++) {
-		fetch_req_clear(&reqs[i]);
-		free(urls[i]);
-		secret_free(pws[i]);
-	}
-	free(reqs);
-	free(urls);
-	free(pws);
+	plan_fetch_free(&pf);
 }
 
 int

@@ -53,13 +53,13 @@
 #include "log.h"
 #include "message.h"
 #include "notice.h"
+#include "plan.h"
 #include "run.h"
 #include "secret.h"
 #include "state.h"
 #include "util.h"
 #include "sha256.h"
 
-#define RUN_MAX_STORES	8
 #define RUN_BACKOFF_BASE	300	/* seconds, after the second failure */
 #define RUN_BACKOFF_MAX		(12 * 3600)
 #define RUN_RETRY_AFTER_MAX	(7 * 86400)
@@ -78,16 +78,6 @@
 #define RUN_FEED_IMAGES		64	/* per feed and pass */
 #define RUN_IMAGE_TIMEOUT	15	/* seconds, for all of a feed's */
 #define RUN_IMAGE_CONNECT	5
-
-struct store {
-	char		*key;		/* deliver|path-or-url|user */
-	const struct deliver_ops *ops;
-	void		*ctx;
-	int		 broken;	/* DELIVER_STORE seen: skip for the pass */
-	char		 err[ERRLEN];
-	char		**folders;	/* ensured this pass */
-	size_t		 nfolders;
-};
 
 /* One polled feed's progress through the pass. */
 struct feed_run {
@@ -185,8 +175,7 @@ struct run {
 	const struct run_opts *o;
 	struct run_stats *stats;
 	time_t		 now;
-	struct store	 stores[RUN_MAX_STORES];
-	size_t		 nstores;
+	struct plan_stores stores;
 	struct feed_run	*feeds;
 	size_t		 nfeeds;
 	struct outbox	 out;
@@ -310,143 +299,6 @@ feed_redirect(struct run *r, struct feed_run *fr, const struct fetch_req *req)
 		    "(`rss2mail list` shows it)", name, to);
 	} else
 		state_feed_set(r->st, name, "redirect_candidate", to, 0);
-}
-
-static enum deliver_tls
-tls_of(enum config_tls t)
-{
-	switch (t) {
-	case CONFIG_TLS_IMPLICIT: return DELIVER_TLS_IMPLICIT;
-	case CONFIG_TLS_STARTTLS: return DELIVER_TLS_STARTTLS;
-	case CONFIG_TLS_NONE: return DELIVER_TLS_NONE;
-	default: return DELIVER_TLS_DEFAULT;
-	}
-}
-
-const struct deliver_ops *
-run_backend(const struct config_settings *s, struct deliver_cfg *dc)
-{
-	memset(dc, 0, sizeof(*dc));
-	dc->maildir = s->maildir;
-	dc->imap_url = s->imap_url;
-	dc->tls = tls_of(s->imap_tls);
-	dc->user = s->imap_user;
-	dc->ca_file = s->imap_ca_file;
-	dc->fingerprint = s->imap_fingerprint;
-	dc->auth = s->imap_auth;
-	dc->flags = s->flags ? s->flags : "";
-	dc->timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
-	return s->deliver == CONFIG_DELIVER_IMAP ? &deliver_imap :
-	    &deliver_maildir;
-}
-
-/* The store a feed delivers to, opened on first use. */
-static struct store *
-store_get(struct run *r, const struct config_feed *cf)
-{
-	const struct config_settings *s = &cf->s;
-	struct deliver_cfg dc;
-	struct store *sto;
-	struct buf key = BUF_INIT(0);
-	char *password = NULL;
-	size_t i;
-
-	buf_printf(&key, "%d|%s|%s|%s", (int)s->deliver,
-	    s->deliver == CONFIG_DELIVER_IMAP ? "" : s->maildir,
-	    s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url : "",
-	    s->imap_user ? s->imap_user : "");
-	for (i = 0; i < r->nstores; i++)
-		if (strcmp(r->stores[i].key, key.data) == 0) {
-			buf_free(&key);
-			return &r->stores[i];
-		}
-	if (r->nstores == RUN_MAX_STORES) {
-		buf_free(&key);
-		return NULL;
-	}
-	sto = &r->stores[r->nstores++];
-	memset(sto, 0, sizeof(*sto));
-	sto->key = buf_steal(&key);
-	sto->ops = run_backend(s, &dc);
-	if (r->o->ops)
-		sto->ops = r->o->ops;
-	if (s->deliver == CONFIG_DELIVER_IMAP && secret_resolve(s->password,
-	    s->password_file, s->password_command, r->cfg->path, &password,
-	    sto->err, sizeof(sto->err)) == -1) {
-		sto->broken = 1;
-		return sto;
-	}
-	dc.password = password;
-	if (sto->ops->open(&sto->ctx, &dc, sto->err, sizeof(sto->err)) !=
-	    DELIVER_OK) {
-		sto->broken = 1;
-		sto->ctx = NULL;
-	}
-	secret_free(password);
-	return sto;
-}
-
-static void
-store_break(struct store *sto, const char *err)
-{
-	sto->broken = 1;
-	snprintf(sto->err, sizeof(sto->err), "%s", err);
-	sto->ops->close(sto->ctx);
-	sto->ctx = NULL;
-}
-
-static enum deliver_status
-store_ensure(struct store *sto, const char *folder, char *err, size_t errlen)
-{
-	enum deliver_status ds;
-	size_t i;
-
-	for (i = 0; i < sto->nfolders; i++)
-		if (strcmp(sto->folders[i], folder) == 0)
-			return DELIVER_OK;
-	ds = sto->ops->ensure_folder(sto->ctx, folder, err, errlen);
-	if (ds == DELIVER_OK) {
-		sto->folders = xrealloc(sto->folders,
-		    (sto->nfolders + 1) * sizeof(*sto->folders));
-		sto->folders[sto->nfolders++] = xstrdup(folder);
-	} else if (ds == DELIVER_STORE)
-		store_break(sto, err);
-	return ds;
-}
-
-/*
- * The folder template: {name} is the feed's name, {category} its OPML
- * category path ("Tech/Mail"); a feed without a category drops the
- * "{category}/" part.  NULL -> "" (the store's own mailbox).
- */
-char *
-run_folder(const struct config_feed *cf)
-{
-	struct buf b = BUF_INIT(0);
-	const char *p = cf->s.folder, *q;
-
-	if (p == NULL)
-		return xstrdup("");
-	for (; *p; p++) {
-		if (strncmp(p, "{name}", 6) == 0) {
-			/* Maildir++ levels cannot hold a '.': "lwn.net" is
-			 * filed as "lwn_net" there */
-			for (q = cf->name; *q; q++)
-				buf_putc(&b, *q == '.' && cf->s.deliver ==
-				    CONFIG_DELIVER_MAILDIR ? '_' : *q);
-			p += 5;
-		} else if (strncmp(p, "{category}", 10) == 0) {
-			if (cf->category && *cf->category)
-				buf_puts(&b, cf->category);
-			else if (p[10] == '/')
-				p++;
-			p += 9;
-		} else
-			buf_putc(&b, *p);
-	}
-	if (b.len > 0 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
-	return buf_steal(&b);
 }
 
 static void
@@ -671,7 +523,7 @@ flight_land(struct run *r)
 			    DELIVER_FOLDER ? "folder: " : "", fl->err);
 	}
 	if (fl->ds == DELIVER_STORE)
-		store_break(fl->store, fl->err);
+		plan_store_break(fl->store, fl->err);
 	flight_clear(fl);
 }
 
@@ -799,7 +651,7 @@ outbox_flush(struct run *r)
 	}
 	if (sto->broken)
 		goto store_failed;
-	if ((ds = store_ensure(sto, ob->folder, err, sizeof(err))) !=
+	if ((ds = plan_store_ensure(sto, ob->folder, err, sizeof(err))) !=
 	    DELIVER_OK) {
 		for (i = 0; i < ob->n; i++)
 			feed_fail(r, ob->items[i].fr, "folder '%s': %s",
@@ -959,7 +811,7 @@ run_recover(struct run *r)
 			continue;
 		}
 		flight_land(r);		/* the store is the main thread's */
-		if (store_ensure(sto, p[i].folder, err, sizeof(err)) !=
+		if (plan_store_ensure(sto, p[i].folder, err, sizeof(err)) !=
 		    DELIVER_OK) {
 			feed_fail(r, fr, "folder '%s': %s", p[i].folder, err);
 			continue;
@@ -999,33 +851,6 @@ run_recover(struct run *r)
 	}
 	outbox_drain(r);
 	state_pending_free(p, n);
-}
-
-static int
-is_remote_url(const char *u)
-{
-	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
-}
-
-/* charset=... of a Content-Type, copied into out. */
-static const char *
-content_charset(const char *ct, char *out, size_t outlen)
-{
-	const char *p;
-	size_t n = 0;
-
-	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
-		return NULL;
-	p += 8;
-	if (*p == '"')
-		p++;
-	while (p[n] && p[n] != '"' && p[n] != ';' && p[n] != ' ' &&
-	    n + 1 < outlen) {
-		out[n] = p[n];
-		n++;
-	}
-	out[n] = '\0';
-	return n ? out : NULL;
 }
 
 /* An entry's images, fetched for inline display; the bytes belong to the
@@ -1169,7 +994,7 @@ feed_images(struct run *r, const struct feed_run *fr,
 			nreq++;
 		}
 	}
-	run_fetch_opts(r->cfg, &fo);
+	plan_fetch_opts(r->cfg, &fo);
 	fo.public_addrs = r->o->public_addrs;
 	fo.deadline = RUN_IMAGE_TIMEOUT;
 	if (nreq && fetch_run(reqs, nreq, &fo, on_image, NULL, err,
@@ -1863,11 +1688,7 @@ on_fetched(struct fetch_req *req, void *ctx)
 	case FETCH_OK:
 		break;
 	}
-	memset(&po, 0, sizeof(po));
-	po.base_url = is_remote_url(req->url) ? (req->effective_url ?
-	    req->effective_url : req->url) : NULL;
-	po.content_location = req->content_location;
-	po.http_charset = content_charset(req->content_type, cs, sizeof(cs));
+	plan_parse_opts(req, &po, cs, sizeof(cs));
 	if (!r->cfg->parse_isolation) {
 		arena_reset(r->arena);
 		rc = feed_parse(req->body.data ? req->body.data : "",
@@ -1900,73 +1721,6 @@ on_fetched(struct fetch_req *req, void *ctx)
 	r->pjob = next;
 out:
 	run_progress(r);
-}
-
-/* The URL to fetch: a stored permanent redirect, else the configured one,
- * with a relative local path taken from the config file's directory. */
-static char *
-feed_url(const struct config *cfg, const struct config_feed *cf,
-    const struct state_feed *sf)
-{
-	const char *u = cf->url, *slash;
-	struct buf b = BUF_INIT(0);
-
-	if (sf && sf->url && *sf->url)
-		return xstrdup(sf->url);
-	if (strncmp(u, "file://", 7) == 0 || is_remote_url(u) || u[0] == '/' ||
-	    cfg->path == NULL || (slash = strrchr(cfg->path, '/')) == NULL)
-		return xstrdup(u);
-	buf_append(&b, cfg->path, (size_t)(slash - cfg->path) + 1);
-	buf_puts(&b, u);
-	return buf_steal(&b);
-}
-
-int
-run_fetch_req(const struct config *cfg, const struct config_feed *cf,
-    const struct state_feed *sf, struct fetch_req *req, char **url,
-    char **password, char *err, size_t errlen)
-{
-	const struct config_settings *s = &cf->s;
-
-	memset(req, 0, sizeof(*req));
-	*url = NULL;
-	*password = NULL;
-	if (s->http_password_command && secret_resolve(NULL, NULL,
-	    s->http_password_command, NULL, password, err, errlen) == -1) {
-		errprefix(err, errlen, "http-password-command: ");
-		return -1;
-	}
-	*url = feed_url(cfg, cf, sf);
-	req->url = *url;
-	req->allow_local = !is_remote_url(cf->url);
-	if (sf) {
-		req->etag = sf->etag;
-		req->last_modified = sf->last_modified;
-	}
-	req->user_agent = s->user_agent;
-	req->max_size = s->max_feed_size > 0 ? (size_t)s->max_feed_size : 0;
-	req->timeout = (long)s->timeout;
-	req->connect_timeout = (long)s->connect_timeout;
-	/* a feed the user configured on a private address may stay in private
-	 * space; public -> private needs allow-private */
-	req->allow_private = s->allow_private;
-	req->http_user = s->http_user;
-	req->http_password = *password;
-	return 0;
-}
-
-void
-run_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
-{
-	memset(fo, 0, sizeof(*fo));
-	fo->concurrency = cfg->concurrency;
-	fo->per_host = cfg->per_host;
-	/* a proxy only when configured: a URL, or "env" for the environment */
-	if (cfg->global.proxy && strcmp(cfg->global.proxy, "env") == 0)
-		fo->proxy_env = 1;
-	else
-		fo->proxy = cfg->global.proxy;
-	fo->deadline = (long)cfg->run_time_limit;
 }
 
 static int
@@ -2120,10 +1874,8 @@ run_pass(const struct config *cfg, struct state *st,
     size_t errlen)
 {
 	struct run r;
-	struct fetch_req *reqs = NULL;
-	struct fetch_opts fo;
-	char **urls = NULL, **pws = NULL;
-	size_t i, j, n = 0;
+	struct plan_fetch pf;
+	size_t i;
 	int rv = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -2132,11 +1884,13 @@ run_pass(const struct config *cfg, struct state *st,
 	r.st = st;
 	r.o = o;
 	r.stats = stats;
+	r.stores.force = o->ops;
 	r.now = o->now ? o->now : time(NULL);
 	r.arena = arena_new(LIM_FEED_ARENA);
 	r.images = imgcache_new(LIM_IMAGE_CACHE, LIM_IMAGE_CACHE_URLS);
 	state_spool_claim(st);		/* run_pass runs under the run lock */
 
+	memset(&pf, 0, sizeof(pf));
 	for (i = 0; i < o->nnames; i++)
 		if (config_find_feed(cfg, o->names[i]) == NULL) {
 			errf(err, errlen, "no feed '%s' in %s", o->names[i],
@@ -2163,18 +1917,17 @@ run_pass(const struct config *cfg, struct state *st,
 			continue;
 		}
 		r.nfeeds++;
-		fr->folder = run_folder(cf);
-		if (!o->catchup && (fr->store = store_get(&r, cf)) == NULL)
+		fr->folder = plan_folder(cf);
+		if (!o->catchup && (fr->store = plan_store(&r.stores, cfg,
+		    cf)) == NULL)
 			feed_fail(&r, fr, "mailbox: more than %d different "
-			    "stores in one config", RUN_MAX_STORES);
+			    "stores in one config", PLAN_MAX_STORES);
 	}
 	stats->feeds = r.nfeeds;
 	if (!o->catchup)
 		run_recover(&r);
 
-	reqs = xcalloc(r.nfeeds + 1, sizeof(*reqs));
-	urls = xcalloc(r.nfeeds + 1, sizeof(*urls));
-	pws = xcalloc(r.nfeeds + 1, sizeof(*pws));
+	plan_fetch_init(&pf, r.nfeeds);
 	for (i = 0; i < r.nfeeds; i++) {
 		struct feed_run *fr = &r.feeds[i];
 		char ferr[ERRLEN];
@@ -2186,17 +1939,11 @@ run_pass(const struct config *cfg, struct state *st,
 			feed_fail(&r, fr, "mailbox: %s", fr->store->err);
 			continue;
 		}
-		if (run_fetch_req(cfg, fr->cf, &fr->sf, &reqs[n], &urls[n],
-		    &pws[n], ferr, sizeof(ferr)) == -1) {
+		if (plan_fetch_add(&pf, cfg, fr->cf, &fr->sf, fr, ferr,
+		    sizeof(ferr)) == -1)
 			feed_fail(&r, fr, "%s", ferr);
-			continue;
-		}
-		reqs[n].user = fr;
-		n++;
 	}
-	run_fetch_opts(cfg, &fo);
-	fo.public_addrs = o->public_addrs;
-	if (n > 0 && fetch_run(reqs, n, &fo, on_fetched, &r, err,
+	if (plan_fetch_run(&pf, cfg, o->public_addrs, on_fetched, &r, err,
 	    errlen) == -1)
 		goto out;
 	parse_flush(&r);
@@ -2221,14 +1968,7 @@ out:
 		fetch_req_clear(&r.pjob.req);
 	flight_land(&r);	/* an error path may leave a batch in flight */
 	landed_commit(&r);
-	for (i = 0; i < n; i++) {
-		fetch_req_clear(&reqs[i]);
-		free(urls[i]);
-		secret_free(pws[i]);
-	}
-	free(reqs);
-	free(urls);
-	free(pws);
+	plan_fetch_free(&pf);
 	for (i = 0; i < r.nfeeds; i++) {
 		state_feed_clear(&r.feeds[i].sf);
 		free(r.feeds[i].etag);
@@ -2238,14 +1978,7 @@ out:
 		free(r.feeds[i].error);
 	}
 	free(r.feeds);
-	for (i = 0; i < r.nstores; i++) {
-		if (r.stores[i].ctx)
-			r.stores[i].ops->close(r.stores[i].ctx);
-		for (j = 0; j < r.stores[i].nfolders; j++)
-			free(r.stores[i].folders[j]);
-		free(r.stores[i].folders);
-		free(r.stores[i].key);
-	}
+	plan_stores_close(&r.stores);
 	parser_stop(&r.parser, 0);
 	arena_free(r.arena);
 	imgcache_free(r.images);

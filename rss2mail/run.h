@@ -44,34 +44,6 @@ struct run_stats {
 	size_t	mailbox_failed;		/* failed because the mailbox did */
 };
 
-struct config_feed;
-struct config_settings;
-struct deliver_cfg;
-struct fetch_opts;
-struct fetch_req;
-struct state_feed;
-
-/*
- * A feed's request as a pass makes it: the URL (a stored permanent
- * redirect, else the configured one; a relative path from the config
- * file's directory), validators when sf is given, limits, auth, privacy.
- * *url and *password are the caller's (free, secret_free).  -1 with err
- * when http-password-command fails.
- */
-int	run_fetch_req(const struct config *, const struct config_feed *,
-	    const struct state_feed *sf, struct fetch_req *, char **url,
-	    char **password, char *err, size_t errlen);
-void	run_fetch_opts(const struct config *, struct fetch_opts *);
-
-/* A feed's folder from its template ({name}, {category}); malloc'd; ""
- * means the store's own mailbox. */
-char	*run_folder(const struct config_feed *);
-
-/* The backend for a feed's settings, and its deliver_cfg (the password is
- * left NULL: the caller resolves it). */
-const struct deliver_ops *run_backend(const struct config_settings *,
-	    struct deliver_cfg *);
-
 /*
  * Returns 0 when every feed was handled, 1 when some feed failed (each
  * reported on stderr), -1 when the pass could not run at all (err).

@@ -1,0 +1,338 @@
+/*
+ * plan.c - each feed's request, folder and store (see plan.h).  Shared by
+ * run.c and check.c; it decides, it does not fetch or deliver.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "deliver.h"
+#include "feed.h"
+#include "fetch.h"
+#include "limits.h"
+#include "plan.h"
+#include "secret.h"
+#include "state.h"
+#include "util.h"
+
+static int
+is_remote_url(const char *u)
+{
+	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
+/* The URL to fetch: a stored permanent redirect, else the configured one,
+ * with a relative local path taken from the config file's directory. */
+static char *
+feed_url(const struct config *cfg, const struct config_feed *cf,
+    const struct state_feed *sf)
+{
+	const char *u = cf->url, *slash;
+	struct buf b = BUF_INIT(0);
+
+	if (sf && sf->url && *sf->url)
+		return xstrdup(sf->url);
+	if (strncmp(u, "file://", 7) == 0 || is_remote_url(u) || u[0] == '/' ||
+	    cfg->path == NULL || (slash = strrchr(cfg->path, '/')) == NULL)
+		return xstrdup(u);
+	buf_append(&b, cfg->path, (size_t)(slash - cfg->path) + 1);
+	buf_puts(&b, u);
+	return buf_steal(&b);
+}
+
+int
+plan_request(const struct config *cfg, const struct config_feed *cf,
+    const struct state_feed *sf, struct fetch_req *req, char **url,
+    char **password, char *err, size_t errlen)
+{
+	const struct config_settings *s = &cf->s;
+
+	memset(req, 0, sizeof(*req));
+	*url = NULL;
+	*password = NULL;
+	if (s->http_password_command && secret_resolve(NULL, NULL,
+	    s->http_password_command, NULL, password, err, errlen) == -1) {
+		errprefix(err, errlen, "http-password-command: ");
+		return -1;
+	}
+	*url = feed_url(cfg, cf, sf);
+	req->url = *url;
+	req->allow_local = !is_remote_url(cf->url);
+	if (sf) {
+		req->etag = sf->etag;
+		req->last_modified = sf->last_modified;
+	}
+	req->user_agent = s->user_agent;
+	req->max_size = s->max_feed_size > 0 ? (size_t)s->max_feed_size : 0;
+	req->timeout = (long)s->timeout;
+	req->connect_timeout = (long)s->connect_timeout;
+	/* a feed the user configured on a private address may stay in private
+	 * space; public -> private needs allow-private */
+	req->allow_private = s->allow_private;
+	req->http_user = s->http_user;
+	req->http_password = *password;
+	return 0;
+}
+
+void
+plan_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->concurrency = cfg->concurrency;
+	fo->per_host = cfg->per_host;
+	/* a proxy only when configured: a URL, or "env" for the environment */
+	if (cfg->global.proxy && strcmp(cfg->global.proxy, "env") == 0)
+		fo->proxy_env = 1;
+	else
+		fo->proxy = cfg->global.proxy;
+	fo->deadline = (long)cfg->run_time_limit;
+}
+
+/* charset=... of a Content-Type, copied into out. */
+static const char *
+content_charset(const char *ct, char *out, size_t outlen)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	while (p[n] && p[n] != '"' && p[n] != ';' && p[n] != ' ' &&
+	    n + 1 < outlen) {
+		out[n] = p[n];
+		n++;
+	}
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+void
+plan_parse_opts(const struct fetch_req *req, struct feed_parse_opts *po,
+    char *cs, size_t cslen)
+{
+	memset(po, 0, sizeof(*po));
+	po->base_url = is_remote_url(req->url) ? (req->effective_url ?
+	    req->effective_url : req->url) : NULL;
+	po->content_location = req->content_location;
+	po->http_charset = content_charset(req->content_type, cs, cslen);
+}
+
+void
+plan_fetch_init(struct plan_fetch *pf, size_t max)
+{
+	pf->reqs = xcalloc(max + 1, sizeof(*pf->reqs));
+	pf->urls = xcalloc(max + 1, sizeof(*pf->urls));
+	pf->pws = xcalloc(max + 1, sizeof(*pf->pws));
+	pf->n = 0;
+	pf->max = max;
+}
+
+int
+plan_fetch_add(struct plan_fetch *pf, const struct config *cfg,
+    const struct config_feed *cf, const struct state_feed *sf, void *user,
+    char *err, size_t errlen)
+{
+	size_t n = pf->n;
+
+	if (n == pf->max) {
+		errf(err, errlen, "too many feeds");
+		return -1;
+	}
+	if (plan_request(cfg, cf, sf, &pf->reqs[n], &pf->urls[n],
+	    &pf->pws[n], err, errlen) == -1)
+		return -1;
+	pf->reqs[n].user = user;
+	pf->n++;
+	return 0;
+}
+
+int
+plan_fetch_run(struct plan_fetch *pf, const struct config *cfg,
+    const char *public_addrs, fetch_done_fn *done, void *ctx, char *err,
+    size_t errlen)
+{
+	struct fetch_opts fo;
+
+	plan_fetch_opts(cfg, &fo);
+	fo.public_addrs = public_addrs;
+	if (pf->n > 0 && fetch_run(pf->reqs, pf->n, &fo, done, ctx, err,
+	    errlen) == -1)
+		return -1;
+	return 0;
+}
+
+void
+plan_fetch_free(struct plan_fetch *pf)
+{
+	size_t i;
+
+	for (i = 0; i < pf->n; i++) {
+		fetch_req_clear(&pf->reqs[i]);
+		free(pf->urls[i]);
+		secret_free(pf->pws[i]);
+	}
+	free(pf->reqs);
+	free(pf->urls);
+	free(pf->pws);
+	memset(pf, 0, sizeof(*pf));
+}
+
+/*
+ * The folder template: {name} is the feed's name, {category} its OPML
+ * category path ("Tech/Mail"); a feed without a category drops the
+ * "{category}/" part.  NULL -> "" (the store's own mailbox).
+ */
+char *
+plan_folder(const struct config_feed *cf)
+{
+	struct buf b = BUF_INIT(0);
+	const char *p = cf->s.folder, *q;
+
+	if (p == NULL)
+		return xstrdup("");
+	for (; *p; p++) {
+		if (strncmp(p, "{name}", 6) == 0) {
+			/* Maildir++ levels cannot hold a '.': "lwn.net" is
+			 * filed as "lwn_net" there */
+			for (q = cf->name; *q; q++)
+				buf_putc(&b, *q == '.' && cf->s.deliver ==
+				    CONFIG_DELIVER_MAILDIR ? '_' : *q);
+			p += 5;
+		} else if (strncmp(p, "{category}", 10) == 0) {
+			if (cf->category && *cf->category)
+				buf_puts(&b, cf->category);
+			else if (p[10] == '/')
+				p++;
+			p += 9;
+		} else
+			buf_putc(&b, *p);
+	}
+	if (b.len > 0 && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	return buf_steal(&b);
+}
+
+static enum deliver_tls
+tls_of(enum config_tls t)
+{
+	switch (t) {
+	case CONFIG_TLS_IMPLICIT: return DELIVER_TLS_IMPLICIT;
+	case CONFIG_TLS_STARTTLS: return DELIVER_TLS_STARTTLS;
+	case CONFIG_TLS_NONE: return DELIVER_TLS_NONE;
+	default: return DELIVER_TLS_DEFAULT;
+	}
+}
+
+const struct deliver_ops *
+plan_backend(const struct config_settings *s, struct deliver_cfg *dc)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->maildir = s->maildir;
+	dc->imap_url = s->imap_url;
+	dc->tls = tls_of(s->imap_tls);
+	dc->user = s->imap_user;
+	dc->ca_file = s->imap_ca_file;
+	dc->fingerprint = s->imap_fingerprint;
+	dc->auth = s->imap_auth;
+	dc->flags = s->flags ? s->flags : "";
+	dc->timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
+	return s->deliver == CONFIG_DELIVER_IMAP ? &deliver_imap :
+	    &deliver_maildir;
+}
+
+/* The store a feed delivers to, opened on first use. */
+struct store *
+plan_store(struct plan_stores *ps, const struct config *cfg,
+    const struct config_feed *cf)
+{
+	const struct config_settings *s = &cf->s;
+	struct deliver_cfg dc;
+	struct store *sto;
+	struct buf key = BUF_INIT(0);
+	char *password = NULL;
+	size_t i;
+
+	buf_printf(&key, "%d|%s|%s|%s", (int)s->deliver,
+	    s->deliver == CONFIG_DELIVER_IMAP ? "" : s->maildir,
+	    s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url : "",
+	    s->imap_user ? s->imap_user : "");
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->v[i].key, key.data) == 0) {
+			buf_free(&key);
+			return &ps->v[i];
+		}
+	if (ps->n == PLAN_MAX_STORES) {
+		buf_free(&key);
+		return NULL;
+	}
+	sto = &ps->v[ps->n++];
+	memset(sto, 0, sizeof(*sto));
+	sto->key = buf_steal(&key);
+	sto->ops = plan_backend(s, &dc);
+	if (ps->force)
+		sto->ops = ps->force;
+	if (s->deliver == CONFIG_DELIVER_IMAP && secret_resolve(s->password,
+	    s->password_file, s->password_command, cfg->path, &password,
+	    sto->err, sizeof(sto->err)) == -1) {
+		sto->broken = 1;
+		return sto;
+	}
+	dc.password = password;
+	if (sto->ops->open(&sto->ctx, &dc, sto->err, sizeof(sto->err)) !=
+	    DELIVER_OK) {
+		sto->broken = 1;
+		sto->ctx = NULL;
+	}
+	secret_free(password);
+	return sto;
+}
+
+void
+plan_store_break(struct store *sto, const char *err)
+{
+	sto->broken = 1;
+	snprintf(sto->err, sizeof(sto->err), "%s", err);
+	sto->ops->close(sto->ctx);
+	sto->ctx = NULL;
+}
+
+enum deliver_status
+plan_store_ensure(struct store *sto, const char *folder, char *err,
+    size_t errlen)
+{
+	enum deliver_status ds;
+	size_t i;
+
+	for (i = 0; i < sto->nfolders; i++)
+		if (strcmp(sto->folders[i], folder) == 0)
+			return DELIVER_OK;
+	ds = sto->ops->ensure_folder(sto->ctx, folder, err, errlen);
+	if (ds == DELIVER_OK) {
+		sto->folders = xrealloc(sto->folders,
+		    (sto->nfolders + 1) * sizeof(*sto->folders));
+		sto->folders[sto->nfolders++] = xstrdup(folder);
+	} else if (ds == DELIVER_STORE)
+		plan_store_break(sto, err);
+	return ds;
+}
+
+void
+plan_stores_close(struct plan_stores *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < ps->n; i++) {
+		if (ps->v[i].ctx)
+			ps->v[i].ops->close(ps->v[i].ctx);
+		for (j = 0; j < ps->v[i].nfolders; j++)
+			free(ps->v[i].folders[j]);
+		free(ps->v[i].folders);
+		free(ps->v[i].key);
+	}
+	ps->n = 0;
+}
