@@ -619,6 +619,75 @@ state_feed_poll_failed(struct state *st, const char *feed, time_t when,
 	    "WHERE name = ?1", "tit", feed, (long long)when, error);
 }
 
+/* One typed column change of a feed row (sql binds ?1 name, ?2 value). */
+static int
+feed_set_num(struct state *st, const char *feed, const char *sql,
+    long long v)
+{
+	if (state_ensure_feed(st, feed) == -1)
+		return -1;
+	return state_run(st, sql, "ti", feed, v);
+}
+
+static int
+feed_set_text(struct state *st, const char *feed, const char *sql,
+    const char *v)
+{
+	if (state_ensure_feed(st, feed) == -1)
+		return -1;
+	return state_run(st, sql, "tt", feed, v);
+}
+
+int
+state_feed_set_next_due(struct state *st, const char *feed, time_t when)
+{
+	return feed_set_num(st, feed, "UPDATE feeds SET next_due = ?2 "
+	    "WHERE name = ?1", (long long)when);
+}
+
+int
+state_feed_set_gone(struct state *st, const char *feed)
+{
+	return feed_set_num(st, feed, "UPDATE feeds SET gone = ?2 "
+	    "WHERE name = ?1", 1);
+}
+
+int
+state_feed_resume(struct state *st, const char *feed)
+{
+	return feed_set_num(st, feed, "UPDATE feeds SET gone = ?2, "
+	    "next_due = ?2 WHERE name = ?1", 0);
+}
+
+int
+state_feed_set_redirect_candidate(struct state *st, const char *feed,
+    const char *url)
+{
+	return feed_set_text(st, feed, "UPDATE feeds SET "
+	    "redirect_candidate = ?2 WHERE name = ?1", url);
+}
+
+int
+state_feed_set_moved(struct state *st, const char *feed, const char *url)
+{
+	return feed_set_text(st, feed, "UPDATE feeds SET redirect_url = ?2, "
+	    "redirect_candidate = NULL WHERE name = ?1", url);
+}
+
+int
+state_feed_set_hint(struct state *st, const char *feed, long seconds)
+{
+	return feed_set_num(st, feed, "UPDATE feeds SET hint = ?2 "
+	    "WHERE name = ?1", seconds);
+}
+
+int
+state_feed_set_reported(struct state *st, const char *feed, int reported)
+{
+	return feed_set_num(st, feed, "UPDATE feeds SET reported = ?2 "
+	    "WHERE name = ?1", reported);
+}
+
 int
 state_feed_set(struct state *st, const char *feed, const char *column,
     const char *text, long long num)

@@ -79,8 +79,32 @@ int	state_feed_poll_ok(struct state *, const char *feed, time_t when,
 	    const char *etag, const char *last_modified, const char *warning);
 int	state_feed_poll_failed(struct state *, const char *feed, time_t when,
 	    const char *error);
+/*
+ * Typed changes of one feed row (the row is created when missing); 0, or
+ * -1 on a database error.
+ *   next_due            backoff: not polled before `when` unless named
+ *   gone                HTTP 410: not polled until resumed
+ *   resume              `rss2mail resume`: gone and next_due cleared
+ *   redirect_candidate  a 301/308 target seen once (NULL: none)
+ *   moved               the target seen twice: polled from now on, and
+ *                       the candidate cleared
+ *   hint                the feed's own poll interval (ttl), seconds
+ *   reported            a failure notice was delivered for this streak
+ */
+int	state_feed_set_next_due(struct state *, const char *feed, time_t when);
+int	state_feed_set_gone(struct state *, const char *feed);
+int	state_feed_resume(struct state *, const char *feed);
+int	state_feed_set_redirect_candidate(struct state *, const char *feed,
+	    const char *url);
+int	state_feed_set_moved(struct state *, const char *feed,
+	    const char *url);
+int	state_feed_set_hint(struct state *, const char *feed, long seconds);
+int	state_feed_set_reported(struct state *, const char *feed,
+	    int reported);
+/* A column by name, from an allow-list; -1 for any other name.  Kept for
+ * callers not yet on the typed setters above (main.c's resume). */
 int	state_feed_set(struct state *, const char *feed, const char *column,
-	    const char *text, long long num);	/* for later issues */
+	    const char *text, long long num);
 
 /* The journal. */
 enum state_entry state_entry_get(struct state *, const char *feed,

@@ -296,12 +296,59 @@ test_spool(void **unused)
 	free(big);
 }
 
+/* The typed setters change their own column and nothing else. */
+static void
+test_typed_setters(void **unused)
+{
+	struct state *st;
+	struct state_feed f;
+	char err[256];
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_set_next_due(st, "a", 5000), 0);
+	assert_int_equal(state_feed_set_hint(st, "a", 3600), 0);
+	assert_int_equal(state_feed_set_redirect_candidate(st, "a",
+	    "https://new.test/feed"), 0);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_int_equal(f.next_due, 5000);
+	assert_int_equal(f.hint, 3600);
+	assert_string_equal(f.redirect_candidate, "https://new.test/feed");
+	assert_null(f.url);
+	assert_int_equal(f.gone, 0);
+	state_feed_clear(&f);
+
+	/* seen twice: moved, and the candidate is forgotten */
+	assert_int_equal(state_feed_set_moved(st, "a",
+	    "https://new.test/feed"), 0);
+	assert_int_equal(state_feed_set_gone(st, "a"), 0);
+	assert_int_equal(state_feed_set_reported(st, "a", 1), 0);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_string_equal(f.url, "https://new.test/feed");
+	assert_null(f.redirect_candidate);
+	assert_int_equal(f.gone, 1);
+	assert_int_equal(f.reported, 1);
+	assert_int_equal(f.next_due, 5000);
+	state_feed_clear(&f);
+
+	assert_int_equal(state_feed_resume(st, "a"), 0);
+	assert_int_equal(state_feed_set_redirect_candidate(st, "a", NULL), 0);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_int_equal(f.gone, 0);
+	assert_int_equal(f.next_due, 0);
+	assert_null(f.redirect_candidate);
+	assert_int_equal(f.hint, 3600);
+	state_feed_clear(&f);
+	state_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_validators_and_health,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_setters, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
