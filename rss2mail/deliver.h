@@ -99,4 +99,53 @@ struct deliver_ops {
 extern const struct deliver_ops deliver_maildir;
 extern const struct deliver_ops deliver_imap;
 
+/*
+ * deliver.c: the backend-agnostic half, on a pass (pass.h).
+ *
+ * Threads.  The pass's main thread queues, journals and records; one
+ * delivery thread appends.  deliver_queue collects messages in the outbox
+ * of one (store, folder); when it is full (LIM_APPEND_BATCH messages or
+ * LIM_APPEND_BATCH_BYTES), goes elsewhere, or is drained, the batch is
+ * journaled as pending in one commit (which also records the batch before
+ * it as delivered: one fsync per batch), then handed to the delivery
+ * thread.  At most one batch is in flight: before the main thread makes
+ * any other call on a store it lands the flight (deliver_land), which
+ * joins the thread.  Without a thread (pthread_create failed) the batch
+ * is appended on the main thread.
+ *
+ * Ownership.  The delivery thread touches only the store of its batch and
+ * the batch (struct flight); the journal, the feeds, the stats and the log
+ * are the main thread's.  A queued message's bytes belong to the outbox,
+ * then to the flight, then to the landed list until recorded.
+ *
+ * Failure reach.  A refused message (DELIVER_MSG) fails its feed and stays
+ * pending; DELIVER_FOLDER fails the batch's feeds; DELIVER_STORE breaks
+ * the store for the rest of the pass.  A journal error stops delivery for
+ * the pass (nothing is appended without its pending row on disk).
+ */
+struct run;
+struct feed_run;
+
+/* Queue one message (msg is taken over) for fr's store and folder; rowid
+ * is its journal row when it is already journaled (recovery), else 0.
+ * Returns the queued item, valid until the next deliver_* call. */
+struct outitem *deliver_queue(struct run *, struct feed_run *fr,
+	    const char *folder, const char *entry_id, const char *title,
+	    const char *msgid, char *msg, size_t len, time_t date,
+	    int64_t rowid);
+/* Wait for the batch in flight and keep what landed for the next commit. */
+void	deliver_land(struct run *);
+/* Record what landed as delivered, in a transaction of its own. */
+void	deliver_commit(struct run *);
+/* Flush the outbox, land it, record it: nothing is left in flight. */
+void	deliver_drain(struct run *);
+/* Step 1 of a pass: settle the journal an earlier pass left (a pending
+ * message found in its folder is marked delivered, one that is not is
+ * appended again), waiting DELIVER_SETTLE_SECONDS after an interrupted
+ * append first. */
+void	deliver_recover(struct run *);
+/* keep = DURATION: once per folder per pass, expire old seen unflagged
+ * mail (backends without expire are skipped with a warning). */
+void	deliver_keep(struct run *);
+
 #endif

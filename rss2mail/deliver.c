@@ -1,0 +1,655 @@
+/*
+ * deliver.c - the backend-agnostic half of delivery (see deliver.h): the
+ * outbox, batches journaled then handed to the delivery thread, what
+ * landed recorded as delivered, the journal's recovery at the start of a
+ * pass, and keep.  It talks to a mailbox only through struct deliver_ops
+ * (the stores of plan.h), and to the journal through state.h.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "deliver.h"
+#include "health.h"
+#include "html.h"
+#include "limits.h"
+#include "log.h"
+#include "pass.h"
+#include "plan.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+/*
+ * A client killed right after it sent a whole APPEND leaves the server to
+ * finish that command after the client is gone: a search made at once by
+ * the next run can miss messages that are still being saved, and appending
+ * them again would duplicate them.  So recovery waits until this long after
+ * the last append attempt before it looks (seen: Dovecot saving a batch of
+ * 100 a moment after the next run had searched for it).
+ */
+#define DELIVER_SETTLE_SECONDS	10
+
+/*
+ * Test hooks for the crash tests (tests/integration/test_crash.py), at the
+ * two points where a crash matters most: after the pending rows are
+ * committed but before the append ("before-append"), and after the store
+ * confirmed but before the delivered rows are committed ("after-ok").
+ *   RSS2MAIL_TEST_CRASH=POINT:N   SIGKILL itself the Nth time at POINT
+ *   RSS2MAIL_TEST_STALL=POINT:N:S sleep S seconds the Nth time at POINT
+ * Unset, they cost one getenv per batch.
+ */
+static void
+test_hook(const char *point)
+{
+	static long crash_seen, stall_seen;
+	const char *spec;
+	char name[32];
+	long n, secs;
+
+	if ((spec = getenv("RSS2MAIL_TEST_CRASH")) != NULL &&
+	    sscanf(spec, "%31[a-z-]:%ld", name, &n) == 2 &&
+	    strcmp(name, point) == 0 && ++crash_seen == n)
+		raise(SIGKILL);
+	if ((spec = getenv("RSS2MAIL_TEST_STALL")) != NULL &&
+	    sscanf(spec, "%31[a-z-]:%ld:%ld", name, &n, &secs) == 3 &&
+	    strcmp(name, point) == 0 && ++stall_seen == n)
+		sleep((unsigned)secs);
+}
+
+static void
+outitem_clear(struct outitem *it)
+{
+	size_t i;
+
+	for (i = 0; i < it->nextra; i++)
+		free(it->extra_ids[i]);
+	free(it->extra_ids);
+	free(it->base_id);
+	free(it->replaces);
+	free(it->flags);
+	free(it->entry_id);
+	free(it->title);
+	free(it->msg);
+	memset(it, 0, sizeof(*it));
+}
+
+/*
+ * updates = replace: the new version is journaled (so a crash from here on
+ * still delivers it), then the old one is removed and the new one is
+ * appended with the old one's flags (seen, flagged kept).
+ */
+static void
+outbox_replace(struct run *r, struct store *sto, const char *folder,
+    struct outitem *it, struct deliver_msg *dm)
+{
+	char err[ERRLEN];
+
+	if (sto->ops->remove_msgid == NULL) {
+		log_warn("feed %s: the %s backend cannot replace messages; "
+		    "delivering the new version beside the old",
+		    it->fr->cf->name, sto->ops->name);
+		return;
+	}
+	if (sto->ops->remove_msgid(sto->ctx, folder, it->replaces, &it->flags,
+	    err, sizeof(err)) != DELIVER_OK) {
+		log_warn("feed %s: entry %s: removing the old version: %s",
+		    it->fr->cf->name, it->base_id, err);
+		return;
+	}
+	dm->flags = it->flags;
+}
+
+/*
+ * The delivery thread's half of a flush: append the batch, message by
+ * message where the store refuses one, and note what happened to each.
+ * It touches the store and the batch only: the journal, the feeds and the
+ * log are the main thread's, in deliver_land.
+ */
+static void *
+flight_main(void *arg)
+{
+	struct flight *fl = arg;
+	struct store *sto = fl->store;
+	enum deliver_status ds = DELIVER_OK;
+	size_t i, start = 0, done;
+
+	while (start < fl->n) {
+		done = 0;
+		fl->err[0] = '\0';
+		test_hook("before-append");
+		ds = sto->ops->append(sto->ctx, fl->folder, fl->dm + start,
+		    fl->n - start, &done, fl->err, sizeof(fl->err));
+		if (done > fl->n - start)
+			done = fl->n - start;
+		if (done > 0)
+			test_hook("after-ok");
+		for (i = start; i < start + done; i++)
+			fl->res[i] = FLIGHT_STORED;
+		start += done;
+		if (ds == DELIVER_OK)
+			break;
+		if (ds == DELIVER_MSG && start < fl->n) {
+			/* this one message was refused; it stays pending */
+			fl->res[start] = FLIGHT_REFUSED;
+			fl->why[start] = xstrdup(fl->err);
+			start++;
+			ds = DELIVER_OK;
+			continue;
+		}
+		break;
+	}
+	fl->ds = ds;
+	return NULL;
+}
+
+static void
+flight_clear(struct flight *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++) {
+		outitem_clear(&fl->items[i]);
+		free(fl->why[i]);
+		fl->why[i] = NULL;
+		fl->res[i] = FLIGHT_UNKNOWN;
+	}
+	free(fl->dm);
+	fl->dm = NULL;
+	free(fl->folder);
+	fl->folder = NULL;
+	fl->store = NULL;
+	fl->n = 0;
+}
+
+/*
+ * What the store confirmed, written as delivered rows into the current
+ * transaction.  They ride in the next batch's pending commit (one fsync per
+ * batch, not two), or in deliver_commit at the end: until then a confirmed
+ * message is still pending on disk, which recovery settles by Message-ID,
+ * so a crash in between costs a lookup, never a duplicate.
+ */
+static int
+landed_write(struct run *r)
+{
+	struct landed *ld = &r->landed;
+	size_t i;
+
+	for (i = 0; i < ld->n; i++) {
+		struct outitem *it = &ld->items[i];
+
+		if (state_entry_delivered(r->st, it->rowid, ld->uid[i]) ==
+		    -1 || (it->by_msgid && state_entry_delivered_msgid(r->st,
+		    it->msgid) == -1) || (it->base_id &&
+		    state_entry_set_revision(r->st, it->fr->cf->name,
+		    it->base_id, it->hash, it->msgid) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+landed_clear(struct landed *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n; i++)
+		outitem_clear(&ld->items[i]);
+	ld->n = 0;
+}
+
+/* The transaction that held the landed rows committed (ok) or not. */
+static void
+landed_done(struct run *r, int ok, const char *err)
+{
+	struct landed *ld = &r->landed;
+	size_t i;
+
+	if (ok)
+		r->stats->delivered += ld->n;
+	else {
+		r->state_broken = 1;
+		for (i = 0; i < ld->n; i++)
+			health_fail(r, ld->items[i].fr, "state: %s", err);
+	}
+	landed_clear(ld);
+}
+
+/* Commit the landed rows in a transaction of their own. */
+void
+deliver_commit(struct run *r)
+{
+	char err[ERRLEN] = "database error";
+
+	if (r->landed.n == 0)
+		return;
+	if (r->state_broken) {
+		landed_done(r, 0, "database error");
+		return;
+	}
+	if (state_begin(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
+		return;
+	}
+	if (landed_write(r) == -1) {
+		state_rollback(r->st);
+		landed_done(r, 0, "database error");
+		return;
+	}
+	if (state_commit(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
+		return;
+	}
+	landed_done(r, 1, NULL);
+}
+
+/*
+ * Step 3's end, on the main thread: wait for the batch in flight, keep
+ * what the store confirmed for the next commit (landed_write), and report
+ * the rest.  Called before anything else uses a store, and at the end of
+ * the pass (then deliver_commit).
+ */
+void
+deliver_land(struct run *r)
+{
+	struct flight *fl = &r->flight;
+	struct landed *ld = &r->landed;
+	size_t i;
+
+	if (!fl->active)
+		return;
+	if (fl->threaded)
+		pthread_join(fl->tid, NULL);
+	fl->active = fl->threaded = 0;
+	deliver_commit(r);	/* only one batch waits to be recorded */
+	for (i = 0; i < fl->n; i++) {
+		if (fl->res[i] == FLIGHT_STORED) {
+			log_info("feed %s: delivered \"%s\"%s%s",
+			    fl->items[i].fr->cf->name, fl->items[i].title ?
+			    fl->items[i].title : fl->items[i].msgid,
+			    *fl->folder ? " to " : "", fl->folder);
+			ld->uid[ld->n] = fl->dm[i].uid;
+			ld->items[ld->n++] = fl->items[i];
+			memset(&fl->items[i], 0, sizeof(fl->items[i]));
+		} else if (fl->res[i] == FLIGHT_REFUSED)
+			health_fail(r, fl->items[i].fr, "entry %s: %s",
+			    fl->items[i].entry_id, fl->why[i]);
+		else
+			health_fail(r, fl->items[i].fr, "%s%s", fl->ds ==
+			    DELIVER_FOLDER ? "folder: " : "", fl->err);
+	}
+	if (fl->ds == DELIVER_STORE)
+		plan_store_break(fl->store, fl->err);
+	flight_clear(fl);
+}
+
+/* Hand the outbox's batch (journaled, folder ensured) to the delivery
+ * thread; without a thread, deliver it here. */
+static void
+flight_launch(struct run *r, struct deliver_msg *dm)
+{
+	struct outbox *ob = &r->out;
+	struct flight *fl = &r->flight;
+	sigset_t all, old;
+	size_t i;
+
+	memcpy(fl->items, ob->items, ob->n * sizeof(ob->items[0]));
+	fl->n = ob->n;
+	for (i = 0; i < fl->n; i++)	/* it pointed into the outbox */
+		dm[i].msgid = fl->items[i].msgid;
+	fl->store = ob->store;
+	fl->folder = ob->folder;
+	fl->dm = dm;
+	fl->ds = DELIVER_OK;
+	fl->err[0] = '\0';
+	memset(ob->items, 0, ob->n * sizeof(ob->items[0]));
+	ob->n = 0;
+	ob->bytes = 0;
+	ob->folder = NULL;
+	ob->store = NULL;
+	fl->active = 1;
+	/* signals stay with the main thread (daemon's SIGTERM, SIGHUP) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	fl->threaded = pthread_create(&fl->tid, NULL, flight_main, fl) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!fl->threaded) {
+		flight_main(fl);
+		deliver_land(r);
+	}
+}
+
+/*
+ * Journal, append, record: step 3 of the pass.  The batch is journaled
+ * here (with the rows of the batch that landed before, as delivered) while
+ * the previous one may still be in flight; then that one lands before this
+ * one uses the store, so at most one batch is being appended while the
+ * next is composed.
+ */
+static void
+outbox_flush(struct run *r)
+{
+	struct outbox *ob = &r->out;
+	struct deliver_msg *dm = NULL;
+	struct store *sto = ob->store;
+	enum deliver_status ds;
+	char err[ERRLEN] = "";
+	time_t journaled = 0;
+	size_t i, j;
+
+	if (ob->n == 0)
+		return;
+	if (r->state_broken)
+		goto out;
+	/* 1. pending rows, durable before anything is appended; the batch
+	 * that landed before rides along as delivered */
+	if (state_begin(r->st, err, sizeof(err)) == -1)
+		goto state_failed;
+	if (landed_write(r) == -1) {
+		state_rollback(r->st);
+		errf(err, sizeof(err), "database error");
+		landed_done(r, 0, err);
+		goto state_failed;
+	}
+	for (i = 0; i < ob->n; i++) {
+		struct outitem *it = &ob->items[i];
+
+		if (it->rowid) {	/* recovered: already journaled */
+			if (state_entry_attempt(r->st, it->rowid) == -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "cannot journal entry "
+				    "%s", it->entry_id);
+				goto state_failed;
+			}
+			continue;
+		}
+		if (state_entry_pending(r->st, it->fr->cf->name, it->entry_id,
+		    it->msgid, ob->folder, it->msg, it->len, it->date,
+		    &it->rowid) == -1) {
+			state_rollback(r->st);
+			errf(err, sizeof(err), "cannot journal entry %s",
+			    it->entry_id);
+			goto state_failed;
+		}
+		if (it->hash[0] && it->base_id == NULL &&
+		    state_entry_set_revision(r->st, it->fr->cf->name,
+		    it->entry_id, it->hash, NULL) == -1) {
+			state_rollback(r->st);
+			errf(err, sizeof(err), "cannot journal entry %s",
+			    it->entry_id);
+			goto state_failed;
+		}
+		for (j = 0; j < it->nextra; j++) {
+			int64_t ignored;
+
+			if (state_entry_pending(r->st, it->fr->cf->name,
+			    it->extra_ids[j], it->msgid, ob->folder, "", 0,
+			    it->date, &ignored) == -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "cannot journal entry "
+				    "%s", it->extra_ids[j]);
+				goto state_failed;
+			}
+		}
+	}
+	if (state_commit(r->st, err, sizeof(err)) == -1) {
+		landed_done(r, 0, err);
+		goto state_failed;
+	}
+	landed_done(r, 1, NULL);
+	journaled = time(NULL);
+
+	/* 2. the batch before this one lands; then the store is ours */
+	deliver_land(r);
+	if (r->state_broken) {
+		errf(err, sizeof(err), "database error");
+		goto state_failed;
+	}
+	if (sto->broken)
+		goto store_failed;
+	if ((ds = plan_store_ensure(sto, ob->folder, err, sizeof(err))) !=
+	    DELIVER_OK) {
+		for (i = 0; i < ob->n; i++)
+			health_fail(r, ob->items[i].fr, "folder '%s': %s",
+			    ob->folder, err);
+		goto out;
+	}
+	dm = xcalloc(ob->n, sizeof(*dm));
+	for (i = 0; i < ob->n; i++) {
+		dm[i].data = ob->items[i].msg;
+		dm[i].len = ob->items[i].len;
+		dm[i].msgid = ob->items[i].msgid;
+		dm[i].date = ob->items[i].date;
+		if (ob->items[i].replaces)
+			outbox_replace(r, sto, ob->folder, &ob->items[i],
+			    &dm[i]);
+	}
+	/*
+	 * 3. the append, in the delivery thread; marked delivered when it
+	 * lands.  Recovery waits DELIVER_SETTLE_SECONDS after a row's last append
+	 * attempt before it looks for it (the server may still be saving an
+	 * append its client was killed in), so when the batch before kept
+	 * this one waiting, its rows say when its append really starts.
+	 */
+	if (time(NULL) > journaled) {
+		if (state_begin(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+		for (i = 0; i < ob->n; i++)
+			if (state_entry_attempt(r->st, ob->items[i].rowid) ==
+			    -1) {
+				state_rollback(r->st);
+				errf(err, sizeof(err), "database error");
+				goto state_failed;
+			}
+		if (state_commit(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+	}
+	flight_launch(r, dm);
+	return;
+
+state_failed:
+	r->state_broken = 1;
+	for (i = 0; i < ob->n; i++)
+		health_fail(r, ob->items[i].fr, "state: %s", err[0] ? err :
+		    "database error");
+	goto out;
+store_failed:
+	for (i = 0; i < ob->n; i++)
+		health_fail(r, ob->items[i].fr, "mailbox: %s", sto->err);
+out:
+	free(dm);
+	for (i = 0; i < ob->n; i++)
+		outitem_clear(&ob->items[i]);
+	ob->n = 0;
+	ob->bytes = 0;
+	free(ob->folder);
+	ob->folder = NULL;
+	ob->store = NULL;
+}
+
+/* Flush what is queued, wait until it has landed, record it. */
+void
+deliver_drain(struct run *r)
+{
+	outbox_flush(r);
+	deliver_land(r);
+	deliver_commit(r);
+}
+
+/* Queue one message; the outbox takes ownership of msg. */
+struct outitem *
+deliver_queue(struct run *r, struct feed_run *fr, const char *folder,
+    const char *entry_id, const char *title, const char *msgid, char *msg,
+    size_t len, time_t date, int64_t rowid)
+{
+	struct outbox *ob = &r->out;
+	struct outitem *it;
+
+	if (ob->n > 0 && (ob->store != fr->store ||
+	    strcmp(ob->folder, folder) != 0 || ob->n == LIM_APPEND_BATCH ||
+	    ob->bytes + len > LIM_APPEND_BATCH_BYTES))
+		outbox_flush(r);
+	if (ob->n == 0) {
+		ob->store = fr->store;
+		ob->folder = xstrdup(folder);
+	}
+	it = &ob->items[ob->n++];
+	it->fr = fr;
+	it->entry_id = xstrdup(entry_id);
+	it->title = NULL;
+	if (title) {
+		struct buf line = BUF_INIT(4096);
+
+		/* for -v: an HTML title as the text a reader sees */
+		if (html_to_line(title, strlen(title), &line) == 0 && line.len)
+			it->title = xstrndup(line.data, strnlen(line.data,
+			    200));
+		else
+			it->title = xstrndup(title, strnlen(title, 200));
+		buf_free(&line);
+	}
+	snprintf(it->msgid, sizeof(it->msgid), "%s", msgid);
+	it->msg = msg;
+	it->len = len;
+	it->date = date;
+	it->rowid = rowid;
+	ob->bytes += len;
+	return it;
+}
+
+static struct feed_run *
+feed_run_find(struct run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfeeds; i++)
+		if (strcmp(r->feeds[i].cf->name, name) == 0)
+			return &r->feeds[i];
+	return NULL;
+}
+
+/* Step 1: settle what an earlier pass left pending. */
+void
+deliver_recover(struct run *r)
+{
+	struct state_pending *p = NULL;
+	struct feed_run *fr;
+	struct store *sto;
+	char err[ERRLEN];
+	size_t i, n = 0;
+	time_t latest = 0, now;
+	int found;
+
+	if (state_pending_list(r->st, NULL, &p, &n) == -1) {
+		log_error("state: cannot read the journal");
+		r->state_broken = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (p[i].attempted > latest && feed_run_find(r, p[i].feed))
+			latest = p[i].attempted;
+	if (latest && !r->o->no_settle &&
+	    (now = time(NULL)) < latest + DELIVER_SETTLE_SECONDS &&
+	    now >= latest) {
+		log_info("waiting %llds for the mailbox to settle an "
+		    "interrupted append", (long long)(latest +
+		    DELIVER_SETTLE_SECONDS - now));
+		sleep((unsigned)(latest + DELIVER_SETTLE_SECONDS - now));
+	}
+	for (i = 0; i < n; i++) {
+		if ((fr = feed_run_find(r, p[i].feed)) == NULL)
+			continue;	/* not selected in this pass */
+		if (p[i].len == 0 && !p[i].lost)
+			continue;	/* a digest's other entry: settled with
+					   the row that holds the message */
+		if ((sto = fr->store) == NULL || sto->broken) {
+			health_fail(r, fr, "mailbox: %s", sto ? sto->err :
+			    "too many stores");
+			continue;
+		}
+		deliver_land(r);		/* the store is the main thread's */
+		if (plan_store_ensure(sto, p[i].folder, err, sizeof(err)) !=
+		    DELIVER_OK) {
+			health_fail(r, fr, "folder '%s': %s", p[i].folder, err);
+			continue;
+		}
+		found = 0;
+		if (sto->ops->has_msgid(sto->ctx, p[i].folder, p[i].msgid,
+		    &found, err, sizeof(err)) != DELIVER_OK) {
+			health_fail(r, fr, "looking up %s: %s", p[i].msgid, err);
+			continue;
+		}
+		r->stats->recovered++;
+		if (found) {
+			if (state_entry_delivered(r->st, p[i].rowid, 0) == -1 ||
+			    state_entry_delivered_msgid(r->st,
+			    p[i].msgid) == -1)
+				health_fail(r, fr, "state: cannot record %s",
+				    p[i].msgid);
+			continue;
+		}
+		if (p[i].lost) {
+			/* its bytes are gone from the spool (removed by
+			 * hand?): forget the row, so the entry counts as new
+			 * and is composed again while its feed lists it */
+			log_warn("feed %s: entry %s: its journaled message is "
+			    "missing from %s.spool; composing it again",
+			    fr->cf->name, p[i].entry_id, r->cfg->state);
+			if (state_entry_drop(r->st, p[i].rowid) == -1)
+				health_fail(r, fr, "state: cannot drop %s",
+				    p[i].entry_id);
+			continue;
+		}
+		/* not stored: append the journaled bytes as they were */
+		deliver_queue(r, fr, p[i].folder, p[i].entry_id, NULL,
+		    p[i].msgid, p[i].message, p[i].len, p[i].date,
+		    p[i].rowid)->by_msgid = 1;
+		p[i].message = NULL;
+	}
+	deliver_drain(r);
+	state_pending_free(p, n);
+}
+
+/* keep = DURATION: once per folder per pass, old seen unflagged mail. */
+void
+deliver_keep(struct run *r)
+{
+	struct feed_run *fr;
+	char err[ERRLEN], **done = NULL;
+	size_t i, k, ndone = 0, n;
+
+	for (i = 0; i < r->nfeeds; i++) {
+		fr = &r->feeds[i];
+		if (fr->cf->s.keep <= 0 || fr->store == NULL ||
+		    fr->store->broken || fr->store->ctx == NULL)
+			continue;
+		for (k = 0; k < ndone; k++)
+			if (strcmp(done[k], fr->folder) == 0)
+				break;
+		if (k < ndone)
+			continue;
+		done = xrealloc(done, (ndone + 1) * sizeof(*done));
+		done[ndone++] = fr->folder;
+		if (fr->store->ops->expire == NULL) {
+			log_warn("folder %s: the %s backend cannot expire mail "
+			    "(keep)", fr->folder, fr->store->ops->name);
+			continue;
+		}
+		if (fr->store->ops->expire(fr->store->ctx, fr->folder,
+		    time(NULL) - (time_t)fr->cf->s.keep, &n, err,
+		    sizeof(err)) != DELIVER_OK)
+			log_error("folder %s: keep: %s", *fr->folder ?
+			    fr->folder : "(default)", err);
+		else if (n)
+			log_info("folder %s: removed %zu old read message%s",
+			    *fr->folder ? fr->folder : "(default)", n,
+			    n == 1 ? "" : "s");
+	}
+	free(done);
+}
