@@ -190,7 +190,9 @@ health_report(struct run *r, struct feed_run *fr)
 	const struct config_feed *cf = fr->cf;
 	struct buf text = BUF_INIT(0), subj = BUF_INIT(0), msg = BUF_INIT(0);
 	struct notice nt;
-	char id[96], msgid[MSG_ID_LEN];
+	struct msg_ident ident;
+	const char *key;
+	char id[96];
 	long failures = fr->sf.failures + 1;
 	time_t start = fr->sf.failing_since ? fr->sf.failing_since : r->now;
 	int failing = fr->failed && fr->source_failed;
@@ -203,26 +205,30 @@ health_report(struct run *r, struct feed_run *fr)
 		return;
 	snprintf(id, sizeof(id), "rss2mail:health:%s:%lld", failing ?
 	    "failing" : "recovered", (long long)start);
-	if (state_entry_get(r->st, cf->name, id) != STATE_NEW)
+	key = id;
+	msg_identity(cf->url, MSG_ENTRY, &key, 1, NULL, &ident);
+	if (state_entry_get(r->st, cf->name, ident.key) != STATE_NEW) {
+		msg_ident_clear(&ident);
 		return;
+	}
 	health_notice_text(kind, cf->name, cf->url, fr->error, failures, start,
 	    &subj, &text);
 	memset(&nt, 0, sizeof(nt));
 	nt.from_addr = cf->s.from_addr;
 	nt.to = cf->s.to;
-	msg_id(cf->url, id, msgid);
-	nt.msgid = msgid;
+	nt.msgid = ident.msgid;
 	nt.date = r->now;
 	nt.feed_name = cf->name;
 	nt.subject = subj.data;
 	nt.text = text.data;
 	if (notice_compose(&nt, &msg) == 0 && fr->store) {
 		len = msg.len;
-		deliver_queue(r, fr, fr->folder, id, subj.data, msgid,
-		    buf_steal(&msg), len, r->now, 0);
+		deliver_queue(r, fr, fr->folder, ident.key, subj.data,
+		    ident.msgid, buf_steal(&msg), len, r->now, 0);
 		state_failed(state_feed_set_reported(r->st, cf->name, failing),
 		    cf->name, "the notice");
 	}
+	msg_ident_clear(&ident);
 	buf_free(&msg);
 	buf_free(&subj);
 	buf_free(&text);

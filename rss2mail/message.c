@@ -74,21 +74,75 @@ struct compose {
 	struct buf		 subject;	/* the Subject, expanded */
 };
 
+/*
+ * Message-IDs: the first 128 bits of SHA-256 of the feed URL and the key,
+ * one per line (a digest's: "digest", the feed URL and every id), in hex.
+ * Changing any of this changes every Message-ID, and recovery could no
+ * longer find the messages already delivered.
+ */
 void
-msg_id(const char *feed_url, const char *entry_id, char *out)
+msg_identity(const char *feed_url, enum msg_kind kind,
+    const char *const *ids, size_t n, const char *hash,
+    struct msg_ident *out)
 {
-	struct buf b = BUF_INIT(0);
+	struct buf b = BUF_INIT(0), key = BUF_INIT(0);
 	unsigned char h[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
+	size_t i;
 
-	buf_puts(&b, feed_url ? feed_url : "");
-	buf_putc(&b, '\n');
-	buf_puts(&b, entry_id ? entry_id : "");
-	sha256(b.data, b.len, h);
+	buf_puts(&key, n > 0 && ids[0] ? ids[0] : "");
+	if (kind == MSG_REVISION)
+		buf_printf(&key, "#rev-%s", hash ? hash : "");
+	if (kind == MSG_DIGEST) {
+		buf_puts(&b, "digest\n");
+		buf_puts(&b, feed_url ? feed_url : "");
+		for (i = 0; i < n; i++) {
+			buf_putc(&b, '\n');
+			buf_puts(&b, ids[i] ? ids[i] : "");
+		}
+	} else {
+		buf_puts(&b, feed_url ? feed_url : "");
+		buf_putc(&b, '\n');
+		buf_puts(&b, buf_str(&key));
+	}
+	sha256(buf_str(&b), b.len, h);
 	hex_encode(h, SHA256_LEN, hex);
 	hex[32] = '\0';
-	snprintf(out, MSG_ID_LEN, "<%.32s@rss2mail>", hex);
+	snprintf(out->msgid, MSG_ID_LEN, kind == MSG_DIGEST ?
+	    "<%.32s.digest@rss2mail>" : "<%.32s@rss2mail>", hex);
+	out->key = buf_steal(&key);
 	buf_free(&b);
+}
+
+void
+msg_ident_clear(struct msg_ident *id)
+{
+	free(id->key);
+	memset(id, 0, sizeof(*id));
+}
+
+void
+msg_content_hash(const struct entry *e, char out[MSG_HASH_LEN])
+{
+	const struct feed_text *body = feed_entry_body(e);
+	struct buf b = BUF_INIT(0);
+	unsigned char h[SHA256_LEN];
+
+	buf_printf(&b, "%s\n%s\n", e->title.value ? e->title.value : "",
+	    e->link ? e->link : "");
+	if (body && body->value)
+		buf_puts(&b, body->value);
+	sha256(buf_str(&b), b.len, h);
+	hex_encode(h, 16, out);
+	buf_free(&b);
+}
+
+void
+msg_free(struct msg *m)
+{
+	free(m->data);
+	msg_ident_clear(&m->id);
+	memset(m, 0, sizeof(*m));
 }
 
 time_t
@@ -905,19 +959,22 @@ compose_free(struct compose *c)
 
 /* Hand over the finished message, or say why not. */
 static int
-deliver_out(const struct buf *m, size_t max, struct buf *out, char *err,
-    size_t errlen)
+deliver_out(const struct compose *c, struct buf *m, size_t max,
+    struct msg *out, char *err, size_t errlen)
 {
-	if (m->len > max || buf_append(out, m->data, m->len) == -1) {
+	if (m->len > max) {
 		errf(err, errlen, "message too large (%zu bytes)", m->len);
 		return -1;
 	}
+	out->len = m->len;
+	out->data = buf_steal(m);
+	out->date = c->when;
 	return 0;
 }
 
 int
 msg_compose(const struct feed *f, const struct entry *e,
-    const struct msg_opts *o, struct buf *out, char *err, size_t errlen)
+    const struct msg_opts *o, struct msg *out, char *err, size_t errlen)
 {
 	struct compose c;
 	const struct feed_text *b;
@@ -927,6 +984,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 	size_t blen = 0, max, keep, k;
 	int bhtml = 0, i, r = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (compose_init(&c, f, o, err, errlen) == -1)
 		goto out;
 	if (e == NULL || e->id == NULL) {
@@ -934,7 +992,10 @@ msg_compose(const struct feed *f, const struct entry *e,
 		goto out;
 	}
 	set_entry(&c, e);
-	msg_id(o->feed_url, o->msgid_key ? o->msgid_key : e->id, c.msgid);
+	msg_identity(o->feed_url, o->revision ? MSG_REVISION : MSG_ENTRY,
+	    &e->id, 1, o->revision, &out->id);
+	msg_content_hash(e, out->hash);
+	snprintf(c.msgid, sizeof(c.msgid), "%s", out->id.msgid);
 	make_boundary(&c);
 	content_language(&c);
 	image_cids(&c);
@@ -985,8 +1046,10 @@ msg_compose(const struct feed *f, const struct entry *e,
 		if (i == MSG_TRIES - 2)
 			keep = 0;
 	}
-	r = deliver_out(&m, max, out, err, errlen);
+	r = deliver_out(&c, &m, max, out, err, errlen);
 out:
+	if (r == -1)
+		msg_free(out);
 	compose_free(&c);
 	html_tree_free(whole);
 	buf_free(&m);
@@ -997,28 +1060,6 @@ out:
 
 /* ------------------------------------------------------------------ */
 /* Digests. */
-
-void
-msg_digest_id(const char *feed_url, const char *const *ids, size_t n,
-    char *out)
-{
-	struct buf b = BUF_INIT(0);
-	unsigned char h[SHA256_LEN];
-	char hex[2 * SHA256_LEN + 1];
-	size_t i;
-
-	buf_puts(&b, "digest\n");
-	buf_puts(&b, feed_url ? feed_url : "");
-	for (i = 0; i < n; i++) {
-		buf_putc(&b, '\n');
-		buf_puts(&b, ids[i] ? ids[i] : "");
-	}
-	sha256(b.data, b.len, h);
-	hex_encode(h, SHA256_LEN, hex);
-	hex[32] = '\0';
-	snprintf(out, MSG_ID_LEN, "<%.32s.digest@rss2mail>", hex);
-	buf_free(&b);
-}
 
 /*
  * One attempt at a digest, each entry's body cut to frac of its length
@@ -1110,7 +1151,7 @@ out:
 
 int
 msg_compose_digest(const struct feed *f, const struct entry *const *v,
-    size_t n, const struct msg_opts *o, struct buf *out, char *err,
+    size_t n, const struct msg_opts *o, struct msg *out, char *err,
     size_t errlen)
 {
 	struct compose c;
@@ -1121,6 +1162,7 @@ msg_compose_digest(const struct feed *f, const struct entry *const *v,
 	size_t i, max;
 	int r = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (compose_init(&c, f, o, err, errlen) == -1)
 		goto out;
 	if (n == 0) {
@@ -1139,7 +1181,8 @@ msg_compose_digest(const struct feed *f, const struct entry *const *v,
 	}
 	set_when(&c, latest);
 	snprintf(c.count, sizeof(c.count), "%zu", n);
-	msg_digest_id(o->feed_url, ids, n, c.msgid);
+	msg_identity(o->feed_url, MSG_DIGEST, ids, n, NULL, &out->id);
+	snprintf(c.msgid, sizeof(c.msgid), "%s", out->id.msgid);
 	make_boundary(&c);
 	content_language(&c);
 	if (o->digest_subject_tpl != NULL)
@@ -1159,8 +1202,10 @@ msg_compose_digest(const struct feed *f, const struct entry *const *v,
 			break;
 		frac *= (double)max / (double)m.len * 0.8;
 	}
-	r = deliver_out(&m, max, out, err, errlen);
+	r = deliver_out(&c, &m, max, out, err, errlen);
 out:
+	if (r == -1)
+		msg_free(out);
 	compose_free(&c);
 	free(ids);
 	buf_free(&m);

@@ -5,8 +5,10 @@
  * wire (quoted-printable bodies, RFC 2047 headers).  Every header goes
  * through mime.c's one encoding function, so nothing from the feed can add,
  * split or fold a header.  No I/O: images are fetched by the caller and
- * handed in (struct msg_image).  The message is written into the caller's
- * buf; nothing returned points into the entry.
+ * handed in (struct msg_image).  The message comes back with its identity
+ * (struct msg): the journal key and Message-ID that recovery looks it up
+ * by are made in one place, msg_identity, and nowhere else.  Nothing
+ * returned points into the entry.
  */
 #ifndef RSS2MAIL_MESSAGE_H
 #define RSS2MAIL_MESSAGE_H
@@ -60,9 +62,10 @@ struct msg_opts {
 	int		 no_images;	/* images = none: alt text instead */
 	const char	*digest_subject_tpl; /* NULL: "{feed}: {count} new
 					   posts" */
-	const char	*msgid_key;	/* the id the Message-ID is made from;
-					   NULL: the entry's (a changed entry's
-					   new revision has its own) */
+	const char	*revision;	/* a changed entry's content hash
+					   (msg_content_hash): the message is
+					   that revision, with its own key and
+					   Message-ID; NULL: the entry */
 };
 
 /*
@@ -73,34 +76,72 @@ struct msg_opts {
  * name) is used only when the template gives nothing.
  */
 
+#define MSG_ID_LEN	80	/* a Message-ID and its NUL */
+#define MSG_HASH_LEN	33	/* a content hash: 32 hex digits and NUL */
+
 /*
- * The stable Message-ID for (feed URL, entry id): "<hex@rss2mail>" written
- * into out (at least MSG_ID_LEN bytes).
+ * A message's identity: the key its journal row is recorded under (the
+ * entry id the state knows it by) and its Message-ID, by which recovery
+ * finds it in the mailbox.  Both are stable for the same input, so a
+ * retried message is found again.
+ *   MSG_ENTRY     key ids[0]; Message-ID "<hex@rss2mail>" of (feed URL, key)
+ *   MSG_REVISION  key "ids[0]#rev-HASH" (a changed entry's new version,
+ *                 hash = its msg_content_hash); Message-ID as for an entry,
+ *                 of that key
+ *   MSG_DIGEST    key ids[0]; Message-ID "<hex.digest@rss2mail>" of the
+ *                 feed URL and all n ids (each id gets a journal row of its
+ *                 own under that Message-ID)
+ * rss2mail's own notices are entries with an id of their own.
  */
-#define MSG_ID_LEN	80
-void	msg_id(const char *feed_url, const char *entry_id, char *out);
+enum msg_kind { MSG_ENTRY, MSG_REVISION, MSG_DIGEST };
+
+struct msg_ident {
+	char	*key;			/* malloc'd */
+	char	 msgid[MSG_ID_LEN];	/* "<...>" as in the header */
+};
+
+/* The one function that makes journal keys and Message-IDs.  Free with
+ * msg_ident_clear. */
+void	msg_identity(const char *feed_url, enum msg_kind,
+	    const char *const *ids, size_t n, const char *hash,
+	    struct msg_ident *out);
+void	msg_ident_clear(struct msg_ident *);	/* frees key, zeroes */
+
+/* What updates = new | replace compares of an entry (title, link and
+ * body): 32 hex digits of SHA-256. */
+void	msg_content_hash(const struct entry *, char out[MSG_HASH_LEN]);
+
+/* A composed message and its identity; all owned by the struct. */
+struct msg {
+	char		*data;		/* CRLF text, NUL-terminated */
+	size_t		 len;
+	struct msg_ident id;
+	time_t		 date;		/* its Date header (INTERNALDATE) */
+	char		 hash[MSG_HASH_LEN]; /* the entry's content hash; ""
+					   for a digest */
+};
+
+void	msg_free(struct msg *);		/* accepts a zeroed one; zeroes */
 
 /* The List-Id label of a feed ("lwn.rss2mail"), appended to out: the same
  * for its entries and for rss2mail's notices about it. */
 void	msg_list_label(const char *feed_name, struct buf *out);
 
-/* Compose the message; 0, or -1 with err ("message too large"). */
+/* Compose the entry's message (o->revision: the revision's) into *out;
+ * 0, or -1 with err ("message too large") and *out zeroed. */
 int	msg_compose(const struct feed *, const struct entry *,
-	    const struct msg_opts *, struct buf *out, char *err, size_t errlen);
+	    const struct msg_opts *, struct msg *out, char *err, size_t errlen);
 
 /*
  * One message for n entries of one feed (digest = yes): a section per
  * entry in both parts, in the order given; From names the feed, Date is
- * the latest entry's.  Its Message-ID (msg_digest_id) is stable for the
- * same feed URL and entry ids, so a retried digest is found again.  Over
- * max_size every entry's body is cut by the same fraction.  No images.
- * 0, or -1 with err.
+ * the latest entry's; its identity is MSG_DIGEST's.  Over max_size every
+ * entry's body is cut by the same fraction.  No images.  0, or -1 with
+ * err and *out zeroed.
  */
 int	msg_compose_digest(const struct feed *, const struct entry *const *,
-	    size_t n, const struct msg_opts *, struct buf *out, char *err,
+	    size_t n, const struct msg_opts *, struct msg *out, char *err,
 	    size_t errlen);
-void	msg_digest_id(const char *feed_url, const char *const *ids, size_t n,
-	    char *out);
 
 /*
  * The entry's Date as used in the message: published, else updated, else

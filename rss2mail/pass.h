@@ -53,7 +53,7 @@ struct outitem {
 	char		**extra_ids;	/* a digest's other entries */
 	size_t		 nextra;
 	int		 by_msgid;	/* mark every row of its Message-ID */
-	char		 hash[33];	/* content hash, "" unknown */
+	char		 hash[MSG_HASH_LEN]; /* content hash, "" unknown */
 	char		*base_id;	/* a revision: the entry it revises */
 	char		*replaces;	/* updates = replace: old Message-ID */
 	char		*flags;		/* flags kept from the replaced one */

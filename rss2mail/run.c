@@ -50,21 +50,22 @@
 #include "state.h"
 #include "util.h"
 
-/* What `updates` compares: title, link and body. */
-static void
-entry_hash(const struct entry *e, char out[33])
+/*
+ * A composed message into the outbox, under the identity it came with: the
+ * journal key and the Message-ID are msg_identity's, never made here.
+ * The outbox takes the bytes over.
+ */
+static struct outitem *
+run_queue(struct run *r, struct feed_run *fr, struct msg *m,
+    const char *title)
 {
-	const struct feed_text *body = feed_entry_body(e);
-	struct buf b = BUF_INIT(0);
-	unsigned char h[SHA256_LEN];
+	struct outitem *it;
 
-	buf_printf(&b, "%s\n%s\n", e->title.value ? e->title.value : "",
-	    e->link ? e->link : "");
-	if (body && body->value)
-		buf_puts(&b, body->value);
-	sha256(buf_str(&b), b.len, h);
-	hex_encode(h, 16, out);
-	buf_free(&b);
+	it = deliver_queue(r, fr, fr->folder, m->id.key, title, m->id.msgid,
+	    m->data, m->len, m->date, 0);
+	m->data = NULL;
+	memcpy(it->hash, m->hash, sizeof(it->hash));
+	return it;
 }
 
 /*
@@ -78,44 +79,45 @@ run_revision(struct run *r, struct feed_run *fr, const struct feed *f,
     const struct entry *e, struct msg_opts *mo)
 {
 	const struct config_feed *cf = fr->cf;
-	struct buf msg = BUF_INIT(0), rid = BUF_INIT(0);
+	struct msg_ident rev;
+	struct msg m;
 	struct outitem *it;
-	char h[33], err[ERRLEN], msgid[MSG_ID_LEN], *old = NULL, *cur = NULL;
-	size_t len;
+	char h[MSG_HASH_LEN], err[ERRLEN], *old = NULL, *cur = NULL;
 
-	entry_hash(e, h);
+	memset(&rev, 0, sizeof(rev));
+	memset(&m, 0, sizeof(m));
+	msg_content_hash(e, h);
 	if (state_entry_revision(r->st, cf->name, e->id, &old, &cur) == -1)
 		goto out;
 	if (old == NULL) {
-		state_entry_set_revision(r->st, cf->name, e->id, h, NULL);
+		if (state_entry_set_revision(r->st, cf->name, e->id, h,
+		    NULL) == -1)
+			log_error("feed %s: state: cannot record the content "
+			    "of %s", cf->name, e->id);
 		goto out;
 	}
 	if (strcmp(old, h) == 0)
 		goto out;
-	buf_printf(&rid, "%s#rev-%s", e->id, h);
-	if (state_entry_get(r->st, cf->name, rid.data) != STATE_NEW)
+	msg_identity(cf->url, MSG_REVISION, &e->id, 1, h, &rev);
+	if (state_entry_get(r->st, cf->name, rev.key) != STATE_NEW)
 		goto out;
-	mo->msgid_key = rid.data;
-	if (msg_compose(f, e, mo, &msg, err, sizeof(err)) == -1) {
-		mo->msgid_key = NULL;
+	mo->revision = h;
+	if (msg_compose(f, e, mo, &m, err, sizeof(err)) == -1) {
+		mo->revision = NULL;
 		health_fail(r, fr, "entry %s: %s", e->id, err);
 		goto out;
 	}
-	mo->msgid_key = NULL;
-	msg_id(cf->url, rid.data, msgid);
+	mo->revision = NULL;
 	r->stats->new_entries++;
-	len = msg.len;
-	it = deliver_queue(r, fr, fr->folder, rid.data, e->title.value, msgid,
-	    buf_steal(&msg), len, msg_date(e, r->now), 0);
-	memcpy(it->hash, h, sizeof(it->hash));
+	it = run_queue(r, fr, &m, e->title.value);
 	it->base_id = xstrdup(e->id);
 	if (cf->s.updates == CONFIG_UPDATES_REPLACE && cur)
 		it->replaces = xstrdup(cur);
 out:
 	free(old);
 	free(cur);
-	buf_free(&msg);
-	buf_free(&rid);
+	msg_free(&m);
+	msg_ident_clear(&rev);
 }
 
 /*
@@ -127,39 +129,25 @@ static void
 run_digest(struct run *r, struct feed_run *fr, const struct feed *f,
     const struct entry **fresh, size_t n, const struct msg_opts *mo)
 {
-	const struct config_feed *cf = fr->cf;
-	struct buf msg = BUF_INIT(0);
+	struct msg m;
 	struct outitem *it;
-	const char **ids;
-	char err[ERRLEN], msgid[MSG_ID_LEN], title[64];
-	time_t date = 0, d;
-	size_t i, len;
+	char err[ERRLEN], title[64];
+	size_t i;
 
-	ids = xcalloc(n, sizeof(*ids));
-	for (i = 0; i < n; i++) {
-		ids[i] = fresh[i]->id;
-		if ((d = msg_date(fresh[i], r->now)) > date)
-			date = d;
-	}
 	if (msg_compose_digest(f, (const struct entry *const *)fresh, n, mo,
-	    &msg, err, sizeof(err)) == -1) {
+	    &m, err, sizeof(err)) == -1) {
 		health_fail(r, fr, "digest of %zu entries: %s", n, err);
-		goto out;
+		return;
 	}
-	msg_digest_id(cf->url, ids, n, msgid);
 	snprintf(title, sizeof(title), "digest of %zu new post%s", n,
 	    n == 1 ? "" : "s");
-	len = msg.len;
-	it = deliver_queue(r, fr, fr->folder, ids[0], title, msgid,
-	    buf_steal(&msg), len, date, 0);
+	it = run_queue(r, fr, &m, title);
 	it->by_msgid = 1;
 	it->nextra = n - 1;
 	it->extra_ids = xcalloc(n, sizeof(*it->extra_ids));
 	for (i = 1; i < n; i++)
-		it->extra_ids[i - 1] = xstrdup(ids[i]);
-out:
-	buf_free(&msg);
-	free(ids);
+		it->extra_ids[i - 1] = xstrdup(fresh[i]->id);
+	msg_free(&m);
 }
 
 static void
@@ -168,14 +156,13 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	const struct config_feed *cf = fr->cf;
 	struct entry **v;
 	struct entry *e;
-	struct outitem *it;
 	struct msg_opts mo;
-	struct buf msg = BUF_INIT(0);
-	char err[ERRLEN], msgid[MSG_ID_LEN];
+	struct msg m;
+	char err[ERRLEN];
 	struct images *ims;
 	const struct entry **fresh;
 	enum state_entry es;
-	size_t i, len, n = 0, nfresh = 0;
+	size_t i, n = 0, nfresh = 0;
 	int want_images, rc;
 
 	/* oldest first: feeds list newest first */
@@ -229,22 +216,17 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		    r->o->public_addrs, fresh, nfresh, ims);
 	for (i = 0; i < nfresh; i++) {
 		e = (struct entry *)(uintptr_t)fresh[i];
-		buf_reset(&msg);
 		mo.images = ims[i].v;
 		mo.nimages = ims[i].n;
-		rc = msg_compose(f, e, &mo, &msg, err, sizeof(err));
+		rc = msg_compose(f, e, &mo, &m, err, sizeof(err));
 		images_free(&ims[i]);
 		if (rc == -1) {
 			health_fail(r, fr, "entry %s: %s", e->id, err);
 			continue;
 		}
-		msg_id(cf->url, e->id, msgid);
-		len = msg.len;
-		it = deliver_queue(r, fr, fr->folder, e->id, e->title.value,
-		    msgid, buf_steal(&msg), len, msg_date(e, r->now), 0);
-		entry_hash(e, it->hash);
+		run_queue(r, fr, &m, e->title.value);
+		msg_free(&m);
 	}
-	buf_free(&msg);
 	free(ims);
 	free(fresh);
 	free(v);

@@ -180,6 +180,7 @@ check_compose(const char *data, size_t size)
 	struct feed_tag tag;
 	struct msg_opts o;
 	struct buf m = BUF_INIT(0), got = BUF_INIT(0), want = BUF_INIT(0);
+	struct msg composed;
 	char err[512];
 	size_t i, k = 0, start = 0;
 	char *copy = malloc(size + 1);
@@ -214,8 +215,10 @@ check_compose(const char *data, size_t size)
 	o.html = 1;
 	o.first_seen = 1790000000;
 	o.boundary_seed = "fuzz";
-	if (msg_compose(&f, &en, &o, &m, err, sizeof(err)) != 0)
+	if (msg_compose(&f, &en, &o, &composed, err, sizeof(err)) != 0)
 		abort();
+	buf_append(&m, composed.data, composed.len);
+	msg_free(&composed);
 	check_message(&m);
 	subject_of(&m, &got);
 	utf8_clean(&want, field[0], strlen(field[0]), 1);

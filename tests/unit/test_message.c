@@ -76,13 +76,52 @@ fx_init(struct fx *x)
 	x->o.boundary_seed = "test";
 }
 
+/* msg_compose and msg_compose_digest, the bytes appended to a buf */
+static int
+entry_buf(const struct feed *f, const struct entry *e,
+    const struct msg_opts *o, struct buf *out, char *err, size_t errlen)
+{
+	struct msg m;
+
+	if (msg_compose(f, e, o, &m, err, errlen) == -1)
+		return -1;
+	buf_append(out, m.data, m.len);
+	msg_free(&m);
+	return 0;
+}
+
+static int
+digest_buf(const struct feed *f, const struct entry *const *v, size_t n,
+    const struct msg_opts *o, struct buf *out, char *err, size_t errlen)
+{
+	struct msg m;
+
+	if (msg_compose_digest(f, v, n, o, &m, err, errlen) == -1)
+		return -1;
+	buf_append(out, m.data, m.len);
+	msg_free(&m);
+	return 0;
+}
+
+/* The Message-ID msg_identity makes for an entry (or a digest). */
+static void
+msgid_of(const char *url, enum msg_kind kind, const char *const *ids,
+    size_t n, char *out)
+{
+	struct msg_ident mi;
+
+	msg_identity(url, kind, ids, n, NULL, &mi);
+	snprintf(out, MSG_ID_LEN, "%s", mi.msgid);
+	msg_ident_clear(&mi);
+}
+
 static void
 compose(struct fx *x, struct buf *out)
 {
 	char err[ERRLEN] = "";
 
 	buf_init(out, 0);
-	if (msg_compose(&x->f, &x->e, &x->o, out, err, sizeof(err)) == -1)
+	if (entry_buf(&x->f, &x->e, &x->o, out, err, sizeof(err)) == -1)
 		fail_msg("msg_compose: %s", err);
 }
 
@@ -243,15 +282,18 @@ static void
 test_msgid(void **state)
 {
 	char a[MSG_ID_LEN], b[MSG_ID_LEN];
+	const char *id1 = "tag:example.org,2026:1";
+	const char *id2 = "tag:example.org,2026:2";
 
 	(void)state;
-	msg_id("https://example.org/feed.xml", "tag:example.org,2026:1", a);
+
+	msgid_of("https://example.org/feed.xml", MSG_ENTRY, &id1, 1, a);
 	assert_string_equal(a, "<e2041cead9421552f205dddc1a26f9e2@rss2mail>");
-	msg_id("https://example.org/feed.xml", "tag:example.org,2026:1", b);
+	msgid_of("https://example.org/feed.xml", MSG_ENTRY, &id1, 1, b);
 	assert_string_equal(a, b);
-	msg_id("https://example.org/feed.xml", "tag:example.org,2026:2", b);
+	msgid_of("https://example.org/feed.xml", MSG_ENTRY, &id2, 1, b);
 	assert_string_not_equal(a, b);
-	msg_id("https://example.org/other.xml", "tag:example.org,2026:1", b);
+	msgid_of("https://example.org/other.xml", MSG_ENTRY, &id1, 1, b);
 	assert_string_not_equal(a, b);
 }
 
@@ -738,7 +780,7 @@ test_digest(void **state)
 
 	(void)state;
 	digest_fx(&x, e, v);
-	assert_int_equal(msg_compose_digest(&x.f, v, 3, &x.o, &m, err,
+	assert_int_equal(digest_buf(&x.f, v, 3, &x.o, &m, err,
 	    sizeof(err)), 0);
 	j = check(&m);
 	only_our_headers(j);
@@ -746,7 +788,7 @@ test_digest(void **state)
 	    "Example Blog: 3 new posts");
 	assert_string_equal(hdr(j, "From", NULL),
 	    "Example Blog <feeds@example.org>");
-	msg_digest_id(x.o.feed_url, ids, 3, id);
+	msgid_of(x.o.feed_url, MSG_DIGEST, ids, 3, id);
 	assert_string_equal(hdr(j, "Message-ID", NULL), id);
 	assert_non_null(strstr(id, ".digest@rss2mail>"));
 	/* the latest entry's date: first_seen for the undated third */
@@ -777,7 +819,7 @@ test_digest(void **state)
 			buf_puts(&big, "<p>Lorem ipsum dolor sit amet.</p>\n");
 		e[1].content.value = big.data;
 		x.o.max_size = 20000;
-		assert_int_equal(msg_compose_digest(&x.f, v, 3, &x.o, &m, err,
+		assert_int_equal(digest_buf(&x.f, v, 3, &x.o, &m, err,
 		    sizeof(err)), 0);
 		assert_true(m.len <= 20000);
 		j = check(&m);
@@ -787,7 +829,7 @@ test_digest(void **state)
 		buf_free(&m);
 		buf_free(&big);
 	}
-	assert_int_equal(msg_compose_digest(&x.f, v, 0, &x.o, &m, err,
+	assert_int_equal(digest_buf(&x.f, v, 0, &x.o, &m, err,
 	    sizeof(err)), -1);
 }
 
@@ -801,12 +843,12 @@ test_bad_opts(void **state)
 	(void)state;
 	fx_init(&x);
 	x.o.from_addr = "feeds@example.org\r\nBcc: x@y.z";
-	assert_int_equal(msg_compose(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
+	assert_int_equal(entry_buf(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "from"));
 	x.o.from_addr = "feeds@example.org";
 	x.o.to = "not an address";
-	assert_int_equal(msg_compose(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
+	assert_int_equal(entry_buf(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
 	    -1);
 	assert_int_equal(m.len, 0);
 	buf_free(&m);
@@ -940,7 +982,7 @@ test_golden(void **state)
 		goldens[i].fill(&x);
 		if (goldens[i].fill == g_digest) {
 			buf_init(&m, 0);
-			if (msg_compose_digest(&x.f, g_digest_v, 3, &x.o, &m,
+			if (digest_buf(&x.f, g_digest_v, 3, &x.o, &m,
 			    err, sizeof(err)) == -1)
 				fail_msg("%s", err);
 		} else

@@ -112,7 +112,32 @@ static struct {
 	const char *refuse;		/* Message-ID substring -> DELIVER_MSG */
 	int	 searches;
 	char	 last_flags[64];	/* flags of the last message appended */
+	int	 mismatch;		/* appends whose Message-ID header is
+					   not the msgid they were handed with */
 } fake;
+
+/* The Message-ID header of a CRLF message into out ("" when none). */
+static void
+header_msgid(const char *m, char *out)
+{
+	const char *p = strstr(m, "\r\nMessage-ID: "), *e;
+
+	out[0] = '\0';
+	if (p == NULL || (e = strstr(p + 14, "\r\n")) == NULL)
+		return;
+	snprintf(out, MSG_ID_LEN, "%.*s", (int)(e - p - 14), p + 14);
+}
+
+/* The Message-ID msg_identity gives an entry of a feed. */
+static void
+entry_msgid(const char *feed_url, const char *entry_id, char *out)
+{
+	struct msg_ident mi;
+
+	msg_identity(feed_url, MSG_ENTRY, &entry_id, 1, NULL, &mi);
+	snprintf(out, MSG_ID_LEN, "%s", mi.msgid);
+	msg_ident_clear(&mi);
+}
 
 static void
 fake_reset(void)
@@ -179,6 +204,13 @@ fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
 		}
 		assert_true(fake.n < FAKE_MAX);
 		assert_non_null(strstr(m[i].data, "\r\n\r\n"));
+		{
+			char hdr[MSG_ID_LEN];
+
+			header_msgid(m[i].data, hdr);
+			if (strcmp(hdr, m[i].msgid) != 0)
+				fake.mismatch++;
+		}
 		fake.folder[fake.n] = xstrdup(folder);
 		fake.msgid[fake.n++] = xstrdup(m[i].msgid);
 		snprintf(fake.last_flags, sizeof(fake.last_flags), "%s",
@@ -452,7 +484,7 @@ test_refused_message_others_go_on(void **unused)
 	struct run_stats s;
 	char id[MSG_ID_LEN];
 
-	msg_id("http://a.test/feed", "a-2", id);
+	entry_msgid("http://a.test/feed", "a-2", id);
 	fake.refuse = id;
 	assert_int_equal(pass(&s), 1);
 	assert_int_equal(fake.n, 9);
@@ -502,14 +534,15 @@ test_health_report(void **unused)
 		assert_int_equal(pass_at(&s, T0 + i * 86400), 1);
 	/* a and c, plus one notice for b after its third failure */
 	assert_int_equal(fake.n, 8);
-	msg_id("http://b.test/feed", "rss2mail:health:failing:1800000000", id);
+	entry_msgid("http://b.test/feed", "rss2mail:health:failing:1800000000",
+	    id);
 	assert_int_equal(fk_count("", id), 1);
 
 	fake_http[1].body = saved;		/* b works again */
 	assert_int_equal(pass_at(&s, T0 + 5 * 86400), 0);
 	assert_int_equal(fake.n, 12);		/* its 3 entries + a notice */
-	msg_id("http://b.test/feed", "rss2mail:health:recovered:1800000000",
-	    id);
+	entry_msgid("http://b.test/feed",
+	    "rss2mail:health:recovered:1800000000", id);
 	assert_int_equal(fk_count("", id), 1);
 	assert_int_equal(pass_at(&s, T0 + 6 * 86400), 0);
 	assert_int_equal(fake.n, 12);
@@ -618,7 +651,7 @@ test_updates(void **unused)
 		fake_http[0].etag = "\"a3\"";
 		assert_int_equal(pass(&s), 0);
 		assert_int_equal(s.delivered, 1);
-		msg_id("http://a.test/feed", "a-1", old_id);
+		entry_msgid("http://a.test/feed", "a-1", old_id);
 		if (i == 0) {
 			assert_int_equal(fake.n, 11);	/* beside the old */
 			assert_int_equal(fk_count("", old_id), 1);
@@ -634,6 +667,91 @@ test_updates(void **unused)
 		assert_int_equal(s.delivered, 0);
 		cfg->feeds[0].s.updates = CONFIG_UPDATES_IGNORE;
 	}
+}
+
+/*
+ * One identity: a journal row's key and Message-ID and the Message-ID
+ * header of its bytes come from the same msg_identity call, for a plain
+ * entry, a digest and a revision.  The store is down at first, so every
+ * message stays journaled and its row can be read; when it is back, every
+ * append (recovered or new) carries the msgid of its header.
+ */
+static void
+check_pending_identity(int *plain, int *digest, int *revision)
+{
+	static const char *const bdigest[] = { "b-2", "b-1", "b-0" };
+	struct state_pending *p;
+	struct msg_ident want;
+	const char *key, *url, *h;
+	char hdr[MSG_ID_LEN], base[64];
+	size_t i, n;
+
+	assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+	for (i = 0; i < n; i++) {
+		key = p[i].entry_id;
+		url = strcmp(p[i].feed, "a") == 0 ? "http://a.test/feed" :
+		    strcmp(p[i].feed, "b") == 0 ? "http://b.test/feed" :
+		    "http://c.test/feed";
+		if ((h = strstr(key, "#rev-")) != NULL) {
+			snprintf(base, sizeof(base), "%.*s", (int)(h - key),
+			    key);
+			key = base;
+			msg_identity(url, MSG_REVISION, &key, 1, h + 5, &want);
+			(*revision)++;
+		} else if (strcmp(p[i].feed, "b") == 0) {
+			msg_identity(url, MSG_DIGEST, bdigest, 3, NULL, &want);
+			if (p[i].len > 0)
+				(*digest)++;
+		} else {
+			msg_identity(url, MSG_ENTRY, &key, 1, NULL, &want);
+			(*plain)++;
+		}
+		assert_string_equal(p[i].msgid, want.msgid);
+		if (p[i].len > 0) {	/* the row that holds the message */
+			assert_string_equal(p[i].entry_id, want.key);
+			header_msgid(p[i].message, hdr);
+			assert_string_equal(hdr, p[i].msgid);
+		}
+		msg_ident_clear(&want);
+	}
+	state_pending_free(p, n);
+}
+
+static void
+test_one_identity(void **unused)
+{
+	struct run_stats s;
+	int plain = 0, digest = 0, revision = 0;
+
+	cfg->feeds[0].s.updates = CONFIG_UPDATES_NEW;
+	cfg->feeds[1].s.digest = 1;		/* b: one digest of 3 */
+	fake.fail_after = 0;			/* the store is down */
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(pending_count(), 5 + 3 + 2);
+	check_pending_identity(&plain, &digest, &revision);
+	assert_int_equal(plain, 5 + 2);
+	assert_int_equal(digest, 1);
+	fake.fail_after = -1;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fake.n, 5 + 1 + 2);
+	assert_int_equal(pending_count(), 0);
+
+	/* a-1 edited: its revision, journaled while the store is down */
+	free(fake_http[0].body);
+	fake_http[0].body = make_rss_edited("a", 5, 1);
+	fake_http[0].etag = "\"a2\"";
+	fake.fail_after = 0;
+	assert_int_equal(pass(&s), 1);
+	plain = digest = 0;
+	check_pending_identity(&plain, &digest, &revision);
+	assert_int_equal(revision, 1);
+	assert_int_equal(plain + digest, 0);
+	fake.fail_after = -1;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fake.n, 5 + 1 + 2 + 1);
+	assert_int_equal(fake.mismatch, 0);
+	cfg->feeds[0].s.updates = CONFIG_UPDATES_IGNORE;
+	cfg->feeds[1].s.digest = 0;
 }
 
 int
@@ -659,6 +777,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_exactly_once,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_updates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_identity, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
