@@ -1,29 +1,33 @@
 /*
- * run.c - one pass over the feeds (see run.h).
+ * run.c - one pass over the feeds (see run.h): the flow, and nothing else.
  *
- * The order of durable steps is the whole point of this file:
+ * The order of durable steps is the whole point of a pass:
  *
  *   1. settle the journal left by an earlier pass (crash, kill, network
  *      drop): a pending message already in its folder is marked delivered,
- *      one that is not is appended again;
- *   2. fetch every selected feed in parallel; as each arrives, parse it
- *      (the parser child works on it while the feed before is composed),
- *      compose a message for each entry with no journal row, and queue it
- *      in the outbox of its (store, folder);
+ *      one that is not is appended again (deliver_recover);
+ *   2. fetch every selected feed in parallel (plan.c makes the requests);
+ *      as each arrives, parse it (isolate.c: the parser child works on it
+ *      while the feed before is composed, see on_fetched), compose a
+ *      message for each entry with no journal row (message.c, with its
+ *      identity; images.c for images = inline), and queue it in the outbox
+ *      of its (store, folder);
  *   3. an outbox is flushed when full, when the next message goes elsewhere,
  *      and at the end: journal all its messages as pending (one commit,
  *      which also marks the batch before, if it landed, delivered), then
  *      hand them to the delivery thread, which appends them in one batch
  *      while the main thread goes on; what the store confirmed is marked
- *      delivered in the next commit;
+ *      delivered in the next commit (deliver.c);
  *   4. a feed's HTTP validators are saved only when all its new entries
- *      were delivered, so a failed feed is fetched whole next time.
+ *      were delivered, so a failed feed is fetched whole next time
+ *      (run_finish).
  *
- * Nothing is marked delivered that the store did not confirm, and nothing
- * is appended without a pending row on disk first.  Only the main thread
- * touches the journal, the feeds and the log; the delivery thread touches
- * only the store and its batch, and no other store call is made while a
- * batch is in flight (deliver_land first).
+ * A feed that fails is health.c's: one line, a backoff, a notice when the
+ * failure lasts.  Nothing is marked delivered that the store did not
+ * confirm, and nothing is appended without a pending row on disk first.
+ * Only the main thread touches the journal, the feeds and the log; the
+ * delivery thread touches only the store and its batch, and no other store
+ * call is made while a batch is in flight (deliver_land first; deliver.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +50,6 @@
 #include "pass.h"
 #include "plan.h"
 #include "run.h"
-#include "sha256.h"
 #include "state.h"
 #include "util.h"
 
