@@ -125,13 +125,15 @@ cmd_resume(int argc, char **argv)
 		return rv;
 	if (cmd_load_config(&cfg) == -1)
 		return CMD_EXIT_USAGE;
-	if ((st = state_if_any(cfg)) != NULL) {
-		state_feed_set(st, argv[1], "gone", NULL, 0);
-		state_feed_set(st, argv[1], "next_due", NULL, 0);
+	if ((st = state_if_any(cfg)) != NULL &&
+	    state_feed_resume(st, argv[1]) == -1) {
+		log_error("feed %s: state: cannot forget its 410 and backoff",
+		    argv[1]);
+		rv = CMD_EXIT_TEMP;
 	}
 	state_close(st);
 	config_free(cfg);
-	return 0;
+	return rv;
 }
 
 int

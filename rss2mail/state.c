@@ -688,35 +688,6 @@ state_feed_set_reported(struct state *st, const char *feed, int reported)
 	    "WHERE name = ?1", reported);
 }
 
-int
-state_feed_set(struct state *st, const char *feed, const char *column,
-    const char *text, long long num)
-{
-	static const char *const text_cols[] = { "redirect_url", "warning",
-	    "last_error", "etag", "last_modified", "redirect_candidate",
-	    NULL };
-	static const char *const num_cols[] = { "next_due", "gone",
-	    "failures", "reported", "failing_since", "hint", NULL };
-	char sql[128];
-	int i;
-
-	if (state_ensure_feed(st, feed) == -1)
-		return -1;
-	for (i = 0; text_cols[i]; i++)
-		if (strcmp(column, text_cols[i]) == 0) {
-			snprintf(sql, sizeof(sql), "UPDATE feeds SET %s = ?2 "
-			    "WHERE name = ?1", column);
-			return state_run(st, sql, "tt", feed, text);
-		}
-	for (i = 0; num_cols[i]; i++)
-		if (strcmp(column, num_cols[i]) == 0) {
-			snprintf(sql, sizeof(sql), "UPDATE feeds SET %s = ?2 "
-			    "WHERE name = ?1", column);
-			return state_run(st, sql, "ti", feed, num);
-		}
-	return -1;
-}
-
 enum state_entry
 state_entry_get(struct state *st, const char *feed, const char *entry_id)
 {

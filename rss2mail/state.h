@@ -101,10 +101,6 @@ int	state_feed_set_moved(struct state *, const char *feed,
 int	state_feed_set_hint(struct state *, const char *feed, long seconds);
 int	state_feed_set_reported(struct state *, const char *feed,
 	    int reported);
-/* A column by name, from an allow-list; -1 for any other name.  Kept for
- * callers not yet on the typed setters above (main.c's resume). */
-int	state_feed_set(struct state *, const char *feed, const char *column,
-	    const char *text, long long num);
 
 /* The journal. */
 enum state_entry state_entry_get(struct state *, const char *feed,

@@ -73,8 +73,7 @@ test_validators_and_health(void **unused)
 	assert_int_equal(f.failures, 0);
 	assert_string_equal(f.warning, "recovered from bad XML");
 	state_feed_clear(&f);
-	assert_int_equal(state_feed_set(st, "lwn", "gone", NULL, 1), 0);
-	assert_int_equal(state_feed_set(st, "lwn", "no; drop", NULL, 1), -1);
+	assert_int_equal(state_feed_set_gone(st, "lwn"), 0);
 	state_close(st);
 }
 
@@ -213,7 +212,7 @@ test_migration(void **unused)
 	assert_true(p[0].attempted > 0);
 	state_pending_free(p, n);
 	assert_int_equal(state_feed_poll_ok(st, "a", 5, NULL, NULL, NULL), 0);
-	assert_int_equal(state_feed_set(st, "a", "hint", NULL, 60), 0);
+	assert_int_equal(state_feed_set_hint(st, "a", 60), 0);
 	state_close(st);
 }
 
