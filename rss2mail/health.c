@@ -10,7 +10,6 @@
 
 #include "buf.h"
 #include "config.h"
-#include "deliver.h"
 #include "fetch.h"
 #include "health.h"
 #include "limits.h"
@@ -184,52 +183,55 @@ health_gone(struct run *r, struct feed_run *fr, const struct fetch_req *req)
  * run.  Notices go through the journal like entries, under an id that
  * names the failure streak, so each is delivered exactly once too.
  */
-void
-health_report(struct run *r, struct feed_run *fr)
+int
+health_notice(struct run *r, struct feed_run *fr, struct msg *out,
+    struct buf *subject)
 {
 	const struct config_feed *cf = fr->cf;
-	struct buf text = BUF_INIT(0), subj = BUF_INIT(0), msg = BUF_INIT(0);
+	struct buf text = BUF_INIT(0), msg = BUF_INIT(0);
 	struct notice nt;
-	struct msg_ident ident;
 	const char *key;
 	char id[96];
 	long failures = fr->sf.failures + 1;
 	time_t start = fr->sf.failing_since ? fr->sf.failing_since : r->now;
-	int failing = fr->failed && fr->source_failed;
+	int failing = fr->failed && fr->source_failed, rv = 0;
 	enum health_notice kind;
-	size_t len;
 
+	memset(out, 0, sizeof(*out));
 	kind = health_notice_kind(failing, fr->failed, fr->polled, failures,
 	    fr->sf.reported, cf->s.report_after);
 	if (kind == HEALTH_NOTICE_NONE)
-		return;
+		return 0;
 	snprintf(id, sizeof(id), "rss2mail:health:%s:%lld", failing ?
 	    "failing" : "recovered", (long long)start);
 	key = id;
-	msg_identity(cf->url, MSG_ENTRY, &key, 1, NULL, &ident);
-	if (state_entry_get(r->st, cf->name, ident.key) != STATE_NEW) {
-		msg_ident_clear(&ident);
-		return;
-	}
+	msg_identity(cf->url, MSG_ENTRY, &key, 1, NULL, &out->id);
+	if (state_entry_get(r->st, cf->name, out->id.key) != STATE_NEW)
+		goto out;
 	health_notice_text(kind, cf->name, cf->url, fr->error, failures, start,
-	    &subj, &text);
+	    subject, &text);
 	memset(&nt, 0, sizeof(nt));
 	nt.from_addr = cf->s.from_addr;
 	nt.to = cf->s.to;
-	nt.msgid = ident.msgid;
+	nt.msgid = out->id.msgid;
 	nt.date = r->now;
 	nt.feed_name = cf->name;
-	nt.subject = subj.data;
+	nt.subject = buf_str(subject);
 	nt.text = text.data;
-	if (notice_compose(&nt, &msg) == 0 && fr->store) {
-		len = msg.len;
-		deliver_queue(r, fr, fr->folder, ident.key, subj.data,
-		    ident.msgid, buf_steal(&msg), len, r->now, 0);
-		state_failed(state_feed_set_reported(r->st, cf->name, failing),
-		    cf->name, "the notice");
+	if (notice_compose(&nt, &msg) == -1) {
+		rv = -1;
+		goto out;
 	}
-	msg_ident_clear(&ident);
+	out->len = msg.len;
+	out->data = buf_steal(&msg);
+	out->date = r->now;
+	state_failed(state_feed_set_reported(r->st, cf->name, failing),
+	    cf->name, "the notice");
+	rv = 1;
+out:
+	if (rv != 1)
+		msg_free(out);
 	buf_free(&msg);
-	buf_free(&subj);
 	buf_free(&text);
+	return rv;
 }

@@ -9,7 +9,9 @@
  * health_notice_text) decide; the health_* calls on a pass (pass.h) apply
  * the decision to the state through its typed setters.  A setter that
  * fails is logged ("feed NAME: state: cannot record ...") and the pass
- * goes on: the feed is tried again next time.  Main thread only.
+ * goes on: the feed is tried again next time.  A notice is composed here
+ * and queued by the pass (run.c), so health.c never calls into deliver.c,
+ * which reports its failures through health_fail.  Main thread only.
  */
 #ifndef RSS2MAIL_HEALTH_H
 #define RSS2MAIL_HEALTH_H
@@ -20,6 +22,7 @@
 struct buf;
 struct feed_run;
 struct fetch_req;
+struct msg;
 struct run;
 
 #define HEALTH_BACKOFF_BASE	300		/* seconds, after the second
@@ -52,7 +55,7 @@ enum health_redirect {
 enum health_redirect health_redirect_step(const char *candidate, int status,
 	    const char *from, const char *to);
 
-/* The notice a feed's pass calls for (see health_report). */
+/* The notice a feed's pass calls for (see health_notice). */
 enum health_notice { HEALTH_NOTICE_NONE, HEALTH_NOTICE_FAILING,
     HEALTH_NOTICE_RECOVERED };
 
@@ -82,8 +85,16 @@ void	health_redirect(struct run *, struct feed_run *,
 	    const struct fetch_req *);
 /* HTTP 410: fail the feed and pause it until `rss2mail resume`. */
 void	health_gone(struct run *, struct feed_run *, const struct fetch_req *);
-/* Queue the feed's health notice, if one is due, like an entry (journaled
- * under an id naming the streak, so each is delivered exactly once). */
-void	health_report(struct run *, struct feed_run *);
+/*
+ * The feed's health notice, when one is due: composed into *out with its
+ * identity (msg_identity, under an id naming the streak, so that queued
+ * and journaled like an entry it is delivered exactly once) and its
+ * subject appended to subject; the feed is marked reported (or not) for
+ * the streak.  1: a notice for the caller to queue; 0: none due (or
+ * already journaled); -1: it could not be composed.  *out is zeroed
+ * unless 1.
+ */
+int	health_notice(struct run *, struct feed_run *, struct msg *out,
+	    struct buf *subject);
 
 #endif

@@ -382,6 +382,21 @@ out:
 	run_progress(r);
 }
 
+/* A feed's health notice (health.c decides and composes), queued like an
+ * entry. */
+static void
+run_report(struct run *r, struct feed_run *fr)
+{
+	struct buf subject = BUF_INIT(0);
+	struct msg m;
+
+	if (fr->store != NULL && health_notice(r, fr, &m, &subject) == 1) {
+		run_queue(r, fr, &m, buf_str(&subject));
+		msg_free(&m);
+	}
+	buf_free(&subject);
+}
+
 static int
 selected(const struct run_opts *o, const char *name)
 {
@@ -507,7 +522,7 @@ run_pass(const struct config *cfg, struct state *st,
 	deliver_commit(&r);
 	if (!o->catchup)
 		for (i = 0; i < r.nfeeds; i++)
-			health_report(&r, &r.feeds[i]);
+			run_report(&r, &r.feeds[i]);
 	deliver_drain(&r);
 	if (!o->catchup)
 		deliver_keep(&r);
