@@ -86,6 +86,8 @@ struct entry {
 	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	struct feed_tag	*tags;
 	const char	*comments;
+	const char	*language;	/* an item's language or
+					   dc:language element (added) */
 	struct entry	*next;
 };
 

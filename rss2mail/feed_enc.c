@@ -29,16 +29,13 @@
  * Encodings.  Order of authority: a byte order mark, then the HTTP charset,
  * then the XML declaration, else UTF-8.  ISO-8859-1 and US-ASCII are read
  * as windows-1252, their superset: feeds that say latin-1 and carry
- * 0x80-0x9F mean curly quotes and dashes (docs/QUIRKS.md).
+ * 0x80-0x9F mean curly quotes and dashes (docs/QUIRKS.md).  The label is
+ * still what feed->encoding reports (lower case), as feedparser does.
  */
 static void
 charset_norm(const char *in, char *out, size_t outlen)
 {
-	static const char *const latin1[] = { "iso-8859-1", "iso8859-1",
-	    "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
-	    "cp819", "ibm819", "iso-ir-100", "csisolatin1", "cp1252",
-	    "x-cp1252", "windows-1252", "iso_8859-1:1987", "ansi_x3.4-1968" };
-	size_t i, n = 0;
+	size_t n = 0;
 
 	while (*in == ' ' || *in == '"' || *in == '\'')
 		in++;
@@ -53,9 +50,23 @@ charset_norm(const char *in, char *out, size_t outlen)
 	out[n] = '\0';
 	if (strcmp(out, "utf8") == 0)
 		snprintf(out, outlen, "utf-8");
+}
+
+/* What a (normalized) label is decoded as: every latin-1 and ASCII label
+ * as windows-1252, anything else as itself. */
+static const char *
+charset_decoder(const char *cs)
+{
+	static const char *const latin1[] = { "iso-8859-1", "iso8859-1",
+	    "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
+	    "cp819", "ibm819", "iso-ir-100", "csisolatin1", "cp1252",
+	    "x-cp1252", "windows-1252", "iso_8859-1:1987", "ansi_x3.4-1968" };
+	size_t i;
+
 	for (i = 0; i < sizeof(latin1) / sizeof(latin1[0]); i++)
-		if (strcmp(out, latin1[i]) == 0)
-			snprintf(out, outlen, "windows-1252");
+		if (strcmp(cs, latin1[i]) == 0)
+			return "windows-1252";
+	return cs;
 }
 
 /*
@@ -106,7 +117,8 @@ decl_encoding(const char *p, size_t n, char *out, size_t outlen)
 
 /*
  * Pick the encoding.  *force is what we tell libxml2 (NULL: let it read
- * the BOM or the declaration itself); name is what feed->encoding says.
+ * the BOM or the declaration itself; else name or a static string:
+ * "windows-1252" for a latin-1 label); name is what feed->encoding says.
  */
 void
 feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
@@ -139,13 +151,13 @@ feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
 	    strcmp(hc, "ucs-2") == 0)
 		if (n >= 2 && u[0] == '<' && u[1] != 0)
 			hc[0] = '\0';
-	if (hc[0] && charset_known(hc)) {
+	if (hc[0] && charset_known(charset_decoder(hc))) {
 		snprintf(name, namelen, "%s", hc);
-		*force = name;
+		*force = charset_decoder(name);
 	} else if (decl[0] && strcmp(decl, "utf-8") != 0 &&
-	    charset_known(decl)) {
+	    charset_known(charset_decoder(decl))) {
 		snprintf(name, namelen, "%s", decl);
-		*force = name;
+		*force = charset_decoder(name);
 	} else if (n >= 4 && ((u[0] == '<' && u[1] == 0) ||
 	    (u[0] == 0 && u[1] == '<'))) {
 		snprintf(name, namelen, u[0] == 0 ? "utf-16be" : "utf-16le");

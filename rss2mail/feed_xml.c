@@ -67,6 +67,8 @@ struct xobj {
 	struct feed_link *links, **linktail;
 	int		 nlinks;	/* links kept */
 	int		 depth;		/* of the entry element */
+	const char	*swap;		/* the R_SWAP element that set the
+					   summary ("description") */
 };
 
 struct xnode {
@@ -641,7 +643,7 @@ cap_end(struct xp *x)
 	struct xnode *nd = &x->node[x->depth];
 	const char *v, *data = c->text.data ? c->text.data : "";
 	size_t n = c->text.len;
-	int body = F_IS_BODY(r->field);
+	int body = F_IS_BODY(r->field), field = r->field, prio = r->prio;
 
 	c->rule = NULL;
 	if (c->b64)
@@ -722,10 +724,23 @@ cap_end(struct xp *x)
 		if (o->authors > 1)
 			return;		/* the first author only */
 		break;
+	case F_SUMMARY:
+		/* an RSS item with both description and summary: the
+		 * second is the content, as feedparser reads it (weaker
+		 * than content:encoded); the first stays the summary */
+		if (!(r->flags & R_SWAP))
+			break;
+		if (o->swap == NULL)
+			o->swap = r->name;
+		else if (o->swap != r->name && o->s[F_CONTENT].v == NULL) {
+			field = F_CONTENT;
+			prio = 1;
+		}
+		break;
 	default:
 		break;
 	}
-	slot_set(o, r->field, r->prio, v, c->type, nd->base, lang_of(x, nd));
+	slot_set(o, field, prio, v, c->type, nd->base, lang_of(x, nd));
 }
 
 static void
@@ -785,6 +800,7 @@ entry_finish(struct xp *x)
 	e->links = o->links;
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
+	e->language = o->s[F_LANGUAGE].v;
 	if (feed_build_add(&x->b, e) == -1)
 		fatal(x, "feed too large");
 }
@@ -1356,7 +1372,8 @@ feed_xml_parse(const char *data, size_t len,
 	snprintf(first, sizeof(first), "%s", x->xmlerr[0] ? x->xmlerr :
 	    "XML: not well-formed");
 	/* 2: one normalization pass, strict again */
-	if ((norm = feed_normalize(data, len, encname, &nlen)) == NULL) {
+	if ((norm = feed_normalize(data, len, force ? force : encname,
+	    &nlen)) == NULL) {
 		errf(err, errlen, "feed too large");
 		goto out;
 	}

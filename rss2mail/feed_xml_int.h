@@ -46,6 +46,8 @@ enum kind {
 #define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
 #define R_MEDIA		0x20	/* media:category: scheme=, label= */
 #define R_ALINK		0x40	/* atom:link without href: its text */
+#define R_SWAP		0x80	/* RSS description and summary: of the
+				   two, the second is the content */
 
 struct rule {
 	unsigned	 ctx;		/* contexts where it applies */

@@ -290,6 +290,74 @@ test_body_fallback(void **state)
 	assert_string_equal(feed_entry_body(&e)->value, "c");
 }
 
+/* Parse a document from a string (NUL-terminated) into a fresh arena. */
+static struct feed *
+parse_str(struct arena *a, const char *doc)
+{
+	struct feed *f = NULL;
+	char err[ERRLEN];
+
+	if (feed_parse(doc, strlen(doc), NULL, a, &f, err, sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
+	check_model(f);
+	return f;
+}
+
+/* A latin-1 label is decoded as windows-1252 but reported as written. */
+static void
+test_latin1_label_reported(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<?xml version=\"1.0\" encoding="
+	    "\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><guid>g"
+	    "</guid><title>it\x92s</title></item></channel></rss>");
+
+	assert_string_equal(f->encoding, "iso-8859-1");
+	assert_string_equal(f->entries->title.value, "it\xe2\x80\x99s");
+	arena_free(a);
+}
+
+/* An item's language and dc:language; the feed's is not copied down. */
+static void
+test_entry_language(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\" xmlns:dc=\""
+	    "http://purl.org/dc/elements/1.1/\"><channel><language>en"
+	    "</language><item><guid>1</guid><dc:language>de</dc:language>"
+	    "</item><item><guid>2</guid></item></channel></rss>");
+
+	assert_string_equal(f->language, "en");
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries->language, "de");
+	assert_null(f->entries->next->language);
+	arena_free(a);
+}
+
+/* RSS description and summary in one item: the second is the content. */
+static void
+test_description_summary_swap(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\"><channel>"
+	    "<item><guid>1</guid><description>d</description><summary>s"
+	    "</summary></item><item><guid>2</guid><summary>s</summary>"
+	    "<description>d</description></item><item><guid>3</guid>"
+	    "<description>d</description><description>e</description>"
+	    "</item></channel></rss>");
+	const struct entry *e = f->entries;
+
+	assert_string_equal(e->summary.value, "d");
+	assert_string_equal(e->content.value, "s");
+	e = e->next;
+	assert_string_equal(e->summary.value, "s");
+	assert_string_equal(e->content.value, "d");
+	e = e->next;
+	assert_string_equal(e->summary.value, "d");
+	assert_null(e->content.value);
+	arena_free(a);
+}
+
 /* Over-long fields are cut at a code point, never refused or split. */
 static void
 test_field_caps(void **state)
@@ -456,6 +524,9 @@ main(void)
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_body_fallback),
 		cmocka_unit_test(test_field_caps),
+		cmocka_unit_test(test_latin1_label_reported),
+		cmocka_unit_test(test_entry_language),
+		cmocka_unit_test(test_description_summary_swap),
 		cmocka_unit_test(test_json_value_cap),
 	};
 	struct CMUnitTest *tests;
