@@ -41,6 +41,9 @@ const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
  * "don't" with U+2019) appended to out: 1, or 0 when there were none
  * (out untouched). */
 int	 feed_c1_map(const char *s, size_t n, struct buf *out);
+/* What windows-1252 means by C1 control cp (U+0080-U+009F): U+2019 for
+ * U+0092; 0 for the five it leaves undefined and for anything else. */
+uint32_t feed_cp1252_c1(uint32_t cp);
 /* Split "jane@example.org (Jane Doe)", "Jane Doe <jane@...>", "Jane" into
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,

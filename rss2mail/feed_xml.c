@@ -54,6 +54,8 @@ struct slot {
 	const char	*type;
 	const char	*base;
 	const char	*lang;
+	const char	*raw;		/* HTML before feed_html_tidy
+					   changed it, else NULL */
 	unsigned char	 prio;
 };
 
@@ -641,7 +643,7 @@ cap_end(struct xp *x)
 	const struct rule *r = c->rule;
 	struct xobj *o = cur_obj(x);
 	struct xnode *nd = &x->node[x->depth];
-	const char *v, *data = c->text.data ? c->text.data : "";
+	const char *v, *raw = NULL, *data = c->text.data ? c->text.data : "";
 	size_t n = c->text.len;
 	int body = F_IS_BODY(r->field), field = r->field, prio = r->prio;
 
@@ -740,7 +742,21 @@ cap_end(struct xp *x)
 	default:
 		break;
 	}
+	if (strcmp(c->type, "text/html") == 0) {
+		buf_reset(&x->res);
+		x->res.overflow = 0;
+		if (feed_html_tidy(v, strlen(v), &x->res) == 1) {
+			raw = v;
+			if ((v = feed_str(x->a, x->res.data, x->res.len, !body,
+			    body ? LIM_FIELD : LIM_ONELINE)) == NULL) {
+				fatal(x, "feed too large");
+				return;
+			}
+		}
+	}
 	slot_set(o, field, prio, v, c->type, nd->base, lang_of(x, nd));
+	if (o->s[field].v == v)
+		o->s[field].raw = raw;
 }
 
 static void
@@ -801,8 +817,20 @@ entry_finish(struct xp *x)
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
 	e->language = o->s[F_LANGUAGE].v;
+	/* the identity hash (no guid, no link) is of the title and body as
+	 * the feed wrote them, before feed_html_tidy, as it was before that
+	 * pass: entries known by their hash are not sent again */
+	if (o->s[F_TITLE].raw)
+		e->title.value = o->s[F_TITLE].raw;
+	if (o->s[F_SUMMARY].raw)
+		e->summary.value = o->s[F_SUMMARY].raw;
+	if (o->s[F_CONTENT].raw)
+		e->content.value = o->s[F_CONTENT].raw;
 	if (feed_build_add(&x->b, e) == -1)
 		fatal(x, "feed too large");
+	e->title.value = o->s[F_TITLE].v;
+	e->summary.value = o->s[F_SUMMARY].v;
+	e->content.value = o->s[F_CONTENT].v;
 }
 
 

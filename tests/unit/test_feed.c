@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "feed.h"
 #include "feed_int.h"
+#include "feed_xml_int.h"
 #include "limits.h"
 #include "util.h"
 #include "testutil.h"
@@ -358,6 +359,65 @@ test_description_summary_swap(void **state)
 	arena_free(a);
 }
 
+/* HTML values as feedparser's serializer writes them, same meaning. */
+static void
+test_html_tidy(void **state)
+{
+	static const struct {
+		const char *in, *out;	/* out NULL: unchanged */
+	} t[] = {
+		{ "plain text", NULL },
+		{ "<p>a<br />b</p> &amp; &#x61; &eacute;", NULL },
+		{ "a<br/>b", "a<br />b" },
+		{ "<img src=\"a\"/>", "<img src=\"a\" />" },
+		{ "<p title=\"/>\">x</p>", NULL },
+		{ "Q&A", "Q&amp;A" },
+		{ "&copy 2004", NULL },
+		{ "&#X61;", "&#x61;" },
+		{ "don&#146;t &#x92;", "don&#x2019;t &#x2019;" },
+		{ "&#129; &#; &#x;", "&#129; &amp;#; &amp;#x;" },
+		{ "x < y", "x &lt; y" },
+		{ "<!' <a href=\"foo\">", "&lt;!' <a href=\"foo\">" },
+		{ "<!-- c --> <!DOCTYPE x> <?pi?> </b>", NULL },
+		{ "<a href=\"never closed", NULL },
+		{ "&", "&amp;" },
+		{ "<", "&lt;" },
+	};
+	struct buf b = BUF_INIT(0);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		rc = feed_html_tidy(t[i].in, strlen(t[i].in), &b);
+		if (t[i].out == NULL) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(b.len, 0);
+		} else {
+			assert_int_equal(rc, 1);
+			assert_string_equal(buf_str(&b), t[i].out);
+		}
+	}
+	buf_free(&b);
+}
+
+/* An entry known by its hash keeps it: the body is hashed as written. */
+static void
+test_tidy_keeps_identity(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\"><channel><item>"
+	    "<title>T</title><description><![CDATA[Tom & Jerry<br/>]]>"
+	    "</description></item></channel></rss>");
+
+	assert_string_equal(f->entries->summary.value,
+	    "Tom &amp; Jerry<br />");
+	/* sha256 of "T\nTom & Jerry<br/>" */
+	assert_string_equal(f->entries->id, "sha256:"
+	    "ae2257b5f152aadace327717e5f465f74e12ec467920f3e631eb2b231bbd1d83");
+	arena_free(a);
+}
+
 /* Over-long fields are cut at a code point, never refused or split. */
 static void
 test_field_caps(void **state)
@@ -527,6 +587,8 @@ main(void)
 		cmocka_unit_test(test_latin1_label_reported),
 		cmocka_unit_test(test_entry_language),
 		cmocka_unit_test(test_description_summary_swap),
+		cmocka_unit_test(test_html_tidy),
+		cmocka_unit_test(test_tidy_keeps_identity),
 		cmocka_unit_test(test_json_value_cap),
 	};
 	struct CMUnitTest *tests;
