@@ -88,6 +88,130 @@ charset_known(const char *cs)
 	return 1;
 }
 
+/*
+ * The byte pairs of a legacy CJK encoding: EUC (GB2312, EUC-KR, EUC-JP)
+ * writes a character as two bytes 0xA1-0xFE; Big5 allows a second byte
+ * 0x40-0x7E too.  *euc: every high byte is in an EUC pair; *big5: in a
+ * Big5 pair, and some second byte is below 0xA1.  Counts of first bytes:
+ * kana (0xA4, 0xA5), hangul (0xB0-0xC8), and all.
+ */
+struct cjk {
+	int	 euc, big5;
+	size_t	 pairs, kana, hangul;
+};
+
+static void
+cjk_shape(const unsigned char *d, size_t n, struct cjk *k)
+{
+	size_t i;
+	int lowtrail = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->euc = k->big5 = 1;
+	for (i = 0; i < n; i++) {
+		unsigned c = d[i], t = i + 1 < n ? d[i + 1] : 0;
+
+		if (c < 0x80)
+			continue;
+		if (c < 0xA1 || c == 0xFF || t < 0x40 || (t > 0x7E &&
+		    t < 0xA1) || t == 0xFF)
+			k->euc = k->big5 = 0;
+		else if (t < 0xA1) {
+			k->euc = 0;
+			lowtrail = 1;
+		}
+		k->pairs++;
+		k->kana += c == 0xA4 || c == 0xA5;
+		k->hangul += c >= 0xB0 && c <= 0xC8;
+		i++;
+	}
+	k->big5 = k->big5 && lowtrail;
+}
+
+/* 1 when the high bytes are Shift_JIS with some first byte 0x81-0x9F
+ * (which EUC and Big5 never use). */
+static int
+sjis_shape(const unsigned char *d, size_t n)
+{
+	size_t i;
+	int low = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned c = d[i], t = i + 1 < n ? d[i + 1] : 0;
+
+		if (c < 0x80 || (c >= 0xA1 && c <= 0xDF))
+			continue;	/* ASCII, half-width katakana */
+		if (!((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) ||
+		    t < 0x40 || t == 0x7F || t > 0xFC)
+			return 0;
+		low |= c <= 0x9F;
+		i++;
+	}
+	return low;
+}
+
+/*
+ * A document that declares no encoding and is not UTF-8: a guess from the
+ * shape of its bytes, as feedparser makes with the chardet package, or
+ * NULL to read it as UTF-8 anyway (bad bytes become U+FFFD) when there is
+ * too little to go on or most of it is UTF-8 with a few bad bytes.
+ * Letters of other scripts come in runs of high bytes; Latin accents one
+ * at a time, read as windows-1252 (feedparser's fallback).  Every
+ * candidate keeps ASCII as ASCII, so a wrong guess gives wrong letters,
+ * never markup.  Linear.
+ */
+static const char *
+charset_guess(const unsigned char *d, size_t n)
+{
+	size_t i, k, hi = 0, run = 0, bad = 0, koi = 0, heb = 0, rus = 0;
+	size_t thai = 0;
+	struct cjk c;
+	uint32_t cp;
+
+	for (i = 0; i < n; i++) {
+		if (d[i] < 0x80)
+			continue;
+		k = utf8_decode((const char *)d + i, n - i, &cp);
+		bad += k == 0;
+		hi++;
+		run += (i > 0 && d[i - 1] >= 0x80) || (i + 1 < n &&
+		    d[i + 1] >= 0x80);
+		koi += d[i] >= 0xC0 && d[i] <= 0xDF;
+		heb += d[i] >= 0xE0 && d[i] <= 0xFA;
+		rus += d[i] >= 0xFB;
+		thai += d[i] >= 0xA1 && d[i] <= 0xCF;
+		if (k > 1) {
+			hi += k - 1;
+			run += k - 1;
+			i += k - 1;
+		}
+	}
+	if (hi < 16 || bad * 4 < hi)
+		return NULL;
+	if (run * 4 < hi * 3)
+		return "windows-1252";
+	if (sjis_shape(d, n))
+		return "SHIFT_JIS";
+	if (koi * 4 > hi * 3)
+		return "KOI8-R";	/* Russian is mostly lower case */
+	cjk_shape(d, n, &c);
+	if (c.big5)
+		return "Big5";
+	if (c.euc && c.kana * 10 > c.pairs * 3)
+		return "EUC-JP";
+	if (c.euc && c.hangul * 20 >= c.pairs * 19)
+		return "EUC-KR";
+	if (c.euc)
+		return "GB2312";
+	if (thai * 10 > hi * 4)
+		return "TIS-620";
+	if (heb * 10 >= hi * 9 && rus == 0)
+		return "windows-1255";
+	if ((heb + rus) * 2 > hi)
+		return "windows-1251";
+	return "windows-1252";
+}
+
 /* The encoding= of an XML declaration at the start of p, or "". */
 static void
 decl_encoding(const char *p, size_t n, char *out, size_t outlen)
@@ -125,6 +249,7 @@ feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
     size_t namelen, const char **force, int *unknown)
 {
 	const unsigned char *u = (const unsigned char *)d;
+	const char *guess;
 	char decl[64], hc[64];
 
 	*force = NULL;
@@ -168,6 +293,12 @@ feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
 		    strcmp(hc, "utf-8") != 0)) {
 			*force = name;	/* an unknown label: read UTF-8 */
 			*unknown = 1;
+		} else if (decl[0] == '\0' && hc[0] == '\0' &&
+		    (guess = charset_guess(u, n)) != NULL &&
+		    charset_known(guess)) {
+			snprintf(name, namelen, "%s", guess);
+			*force = name;	/* no label, not UTF-8: a guess */
+			*unknown = 2;
 		}
 	}
 	if (*force && strcmp(*force, "utf-8") == 0 && decl[0] == '\0')

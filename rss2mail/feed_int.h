@@ -78,7 +78,9 @@ int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
 /* Pick the encoding (BOM, HTTP charset, XML declaration, else UTF-8):
  * *force is what libxml2 must use (NULL: its own detection; a latin-1
  * label is forced as "windows-1252"), name what feed->encoding says (the
- * label, lower case); *unknown when a label was not understood. */
+ * label, lower case, or a guess in chardet's spelling, "Big5"); *unknown
+ * is 1 when a label was not understood, 2 when there was none and the
+ * bytes were not UTF-8: the encoding was guessed. */
 void	 feed_choose_encoding(const char *, size_t, const char *http,
 	    char *name, size_t namelen, const char **force, int *unknown);
 /* The document as UTF-8 with HTML entities as numeric references, bare

@@ -1442,7 +1442,9 @@ done:
 	}
 	if (unknown && !f->bozo) {
 		f->bozo = 1;
-		f->bozo_exception = "encoding: unknown label, read as UTF-8";
+		f->bozo_exception = unknown == 1 ? "encoding: unknown label, "
+		    "read as UTF-8" : "encoding: none declared and not UTF-8, "
+		    "guessed";
 	}
 	f->encoding = arena_strdup(a, encname);
 	if (f->encoding == NULL || (f->bozo && f->bozo_exception == NULL)) {

@@ -418,6 +418,57 @@ test_tidy_keeps_identity(void **state)
 	arena_free(a);
 }
 
+/* No label and not UTF-8: a guess; UTF-8 with a stray byte stays UTF-8. */
+static void
+test_charset_guess(void **state)
+{
+	static const char head[] = "<rss version=\"2.0\"><channel><item>"
+	    "<guid>g</guid><title>";
+	static const char tail[] = "</title></item></channel></rss>";
+	static const struct {
+		const char *title, *encoding, *want;
+	} t[] = {
+		/* KOI8-R: "Privet mir" in Russian, twice */
+		{ "\xf0\xd2\xc9\xd7\xc5\xd4 \xcd\xc9\xd2 \xf0\xd2\xc9\xd7"
+		  "\xc5\xd4 \xcd\xc9\xd2 \xd3\xcc\xcf\xd7\xcf",
+		  "KOI8-R", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
+		  "\xd1\x82" },
+		/* Shift_JIS: first bytes 0x81-0x9F */
+		{ "\x82\xb1\x82\xea\x82\xcd\x83\x65\x83\x58\x83\x67\x82"
+		  "\xc5\x82\xb7\x81\x42 \x82\xb1\x82\xea\x82\xcd\x83\x65"
+		  "\x83\x58\x83\x67\x82\xc5\x82\xb7\x81\x42", "SHIFT_JIS",
+		  "\xe3\x81\x93\xe3\x82\x8c" },
+		/* latin accents one at a time (octal: no hex run-on) */
+		{ "caf\351 cr\350me br\373l\351e \340 la fran\347aise, tr"
+		  "\350s \351l\351gant, d\351j\340 \351t\351 na\357ve "
+		  "\351p\351e", "windows-1252", "caf\303\251" },
+		/* UTF-8 with one stray byte: U+FFFD, not a guess */
+		{ "caf\303\251 cr\303\250me br\303\273l\303\251e \303\240 "
+		  "tr\303\250s \303\251l\303\251gant \351", "utf-8",
+		  "caf\303\251" },
+		/* too few bytes to tell */
+		{ "caf\xe9", "utf-8", "caf\xef\xbf\xbd" },
+	};
+	struct buf b = BUF_INIT(0);
+	struct arena *a;
+	struct feed *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		a = arena_new(LIM_FEED_ARENA);
+		buf_reset(&b);
+		buf_puts(&b, head);
+		buf_puts(&b, t[i].title);
+		buf_puts(&b, tail);
+		f = parse_str(a, buf_str(&b));
+		assert_string_equal(f->encoding, t[i].encoding);
+		assert_true(f->bozo);
+		assert_non_null(strstr(f->entries->title.value, t[i].want));
+		arena_free(a);
+	}
+	buf_free(&b);
+}
+
 /* Over-long fields are cut at a code point, never refused or split. */
 static void
 test_field_caps(void **state)
@@ -589,6 +640,7 @@ main(void)
 		cmocka_unit_test(test_description_summary_swap),
 		cmocka_unit_test(test_html_tidy),
 		cmocka_unit_test(test_tidy_keeps_identity),
+		cmocka_unit_test(test_charset_guess),
 		cmocka_unit_test(test_json_value_cap),
 	};
 	struct CMUnitTest *tests;
