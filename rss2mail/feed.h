@@ -86,13 +86,18 @@ struct entry {
 	struct feed_link *links;	/* at most LIM_ENCLOSURES (added) */
 	struct feed_tag	*tags;
 	const char	*comments;
+	const char	*language;	/* an item's language or
+					   dc:language element (added) */
 	struct entry	*next;
 };
 
 struct feed {
 	const char	*version;	/* feedparser names: "rss20", "atom10",
 					   "rss10", "json11" ...; "" unknown */
-	const char	*encoding;	/* the document's encoding, lower case */
+	const char	*encoding;	/* the document's encoding: its label
+					   lower case ("iso-8859-1", read as
+					   windows-1252), or a guess in
+					   chardet's spelling ("Big5") */
 	int		 bozo;		/* 1 when recovered from bad input */
 	const char	*bozo_exception; /* why, one line; NULL when !bozo */
 	struct feed_text title;
@@ -132,11 +137,12 @@ struct feed_parse_opts {
  * "XML: entity declarations refused").  Broken XML that could be read
  * anyway succeeds with bozo set (docs/QUIRKS.md lists what is accepted).
  * The encoding comes from a BOM, else opts->http_charset, else the XML
- * declaration; ISO-8859-1 is read as windows-1252.  Pure: no I/O, no
- * logging; libxml2's process-wide external entity loader is set (once) to
- * one that refuses everything.
+ * declaration; ISO-8859-1 is read as windows-1252; with none of them, a
+ * document that is not UTF-8 is read in a guessed encoding (bozo).
+ * Pure: no I/O, no logging; libxml2's process-wide external entity loader
+ * is set (once) to one that refuses everything.
  * Entry identity: guid/id; else link; else "sha256:" + hash of title and
- * content.  Two entries with one identity in a document are one entry
+ * content as the feed wrote them (before the HTML rewrites).  Two entries with one identity in a document are one entry
  * (the first wins).  At most LIM_ENTRIES entries are kept.
  */
 int	feed_parse(const char *data, size_t len, const struct feed_parse_opts *,

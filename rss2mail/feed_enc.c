@@ -29,16 +29,13 @@
  * Encodings.  Order of authority: a byte order mark, then the HTTP charset,
  * then the XML declaration, else UTF-8.  ISO-8859-1 and US-ASCII are read
  * as windows-1252, their superset: feeds that say latin-1 and carry
- * 0x80-0x9F mean curly quotes and dashes (docs/QUIRKS.md).
+ * 0x80-0x9F mean curly quotes and dashes (docs/QUIRKS.md).  The label is
+ * still what feed->encoding reports (lower case), as feedparser does.
  */
 static void
 charset_norm(const char *in, char *out, size_t outlen)
 {
-	static const char *const latin1[] = { "iso-8859-1", "iso8859-1",
-	    "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
-	    "cp819", "ibm819", "iso-ir-100", "csisolatin1", "cp1252",
-	    "x-cp1252", "windows-1252", "iso_8859-1:1987", "ansi_x3.4-1968" };
-	size_t i, n = 0;
+	size_t n = 0;
 
 	while (*in == ' ' || *in == '"' || *in == '\'')
 		in++;
@@ -53,9 +50,23 @@ charset_norm(const char *in, char *out, size_t outlen)
 	out[n] = '\0';
 	if (strcmp(out, "utf8") == 0)
 		snprintf(out, outlen, "utf-8");
+}
+
+/* What a (normalized) label is decoded as: every latin-1 and ASCII label
+ * as windows-1252, anything else as itself. */
+static const char *
+charset_decoder(const char *cs)
+{
+	static const char *const latin1[] = { "iso-8859-1", "iso8859-1",
+	    "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
+	    "cp819", "ibm819", "iso-ir-100", "csisolatin1", "cp1252",
+	    "x-cp1252", "windows-1252", "iso_8859-1:1987", "ansi_x3.4-1968" };
+	size_t i;
+
 	for (i = 0; i < sizeof(latin1) / sizeof(latin1[0]); i++)
-		if (strcmp(out, latin1[i]) == 0)
-			snprintf(out, outlen, "windows-1252");
+		if (strcmp(cs, latin1[i]) == 0)
+			return "windows-1252";
+	return cs;
 }
 
 /*
@@ -75,6 +86,130 @@ charset_known(const char *cs)
 		return 0;
 	xmlCharEncCloseFunc(h);
 	return 1;
+}
+
+/*
+ * The byte pairs of a legacy CJK encoding: EUC (GB2312, EUC-KR, EUC-JP)
+ * writes a character as two bytes 0xA1-0xFE; Big5 allows a second byte
+ * 0x40-0x7E too.  *euc: every high byte is in an EUC pair; *big5: in a
+ * Big5 pair, and some second byte is below 0xA1.  Counts of first bytes:
+ * kana (0xA4, 0xA5), hangul (0xB0-0xC8), and all.
+ */
+struct cjk {
+	int	 euc, big5;
+	size_t	 pairs, kana, hangul;
+};
+
+static void
+cjk_shape(const unsigned char *d, size_t n, struct cjk *k)
+{
+	size_t i;
+	int lowtrail = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->euc = k->big5 = 1;
+	for (i = 0; i < n; i++) {
+		unsigned c = d[i], t = i + 1 < n ? d[i + 1] : 0;
+
+		if (c < 0x80)
+			continue;
+		if (c < 0xA1 || c == 0xFF || t < 0x40 || (t > 0x7E &&
+		    t < 0xA1) || t == 0xFF)
+			k->euc = k->big5 = 0;
+		else if (t < 0xA1) {
+			k->euc = 0;
+			lowtrail = 1;
+		}
+		k->pairs++;
+		k->kana += c == 0xA4 || c == 0xA5;
+		k->hangul += c >= 0xB0 && c <= 0xC8;
+		i++;
+	}
+	k->big5 = k->big5 && lowtrail;
+}
+
+/* 1 when the high bytes are Shift_JIS with some first byte 0x81-0x9F
+ * (which EUC and Big5 never use). */
+static int
+sjis_shape(const unsigned char *d, size_t n)
+{
+	size_t i;
+	int low = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned c = d[i], t = i + 1 < n ? d[i + 1] : 0;
+
+		if (c < 0x80 || (c >= 0xA1 && c <= 0xDF))
+			continue;	/* ASCII, half-width katakana */
+		if (!((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) ||
+		    t < 0x40 || t == 0x7F || t > 0xFC)
+			return 0;
+		low |= c <= 0x9F;
+		i++;
+	}
+	return low;
+}
+
+/*
+ * A document that declares no encoding and is not UTF-8: a guess from the
+ * shape of its bytes, as feedparser makes with the chardet package, or
+ * NULL to read it as UTF-8 anyway (bad bytes become U+FFFD) when there is
+ * too little to go on or most of it is UTF-8 with a few bad bytes.
+ * Letters of other scripts come in runs of high bytes; Latin accents one
+ * at a time, read as windows-1252 (feedparser's fallback).  Every
+ * candidate keeps ASCII as ASCII, so a wrong guess gives wrong letters,
+ * never markup.  Linear.
+ */
+static const char *
+charset_guess(const unsigned char *d, size_t n)
+{
+	size_t i, k, hi = 0, run = 0, bad = 0, koi = 0, heb = 0, rus = 0;
+	size_t thai = 0;
+	struct cjk c;
+	uint32_t cp;
+
+	for (i = 0; i < n; i++) {
+		if (d[i] < 0x80)
+			continue;
+		k = utf8_decode((const char *)d + i, n - i, &cp);
+		bad += k == 0;
+		hi++;
+		run += (i > 0 && d[i - 1] >= 0x80) || (i + 1 < n &&
+		    d[i + 1] >= 0x80);
+		koi += d[i] >= 0xC0 && d[i] <= 0xDF;
+		heb += d[i] >= 0xE0 && d[i] <= 0xFA;
+		rus += d[i] >= 0xFB;
+		thai += d[i] >= 0xA1 && d[i] <= 0xCF;
+		if (k > 1) {
+			hi += k - 1;
+			run += k - 1;
+			i += k - 1;
+		}
+	}
+	if (hi < 16 || bad * 4 < hi)
+		return NULL;
+	if (run * 4 < hi * 3)
+		return "windows-1252";
+	if (sjis_shape(d, n))
+		return "SHIFT_JIS";
+	if (koi * 4 > hi * 3)
+		return "KOI8-R";	/* Russian is mostly lower case */
+	cjk_shape(d, n, &c);
+	if (c.big5)
+		return "Big5";
+	if (c.euc && c.kana * 10 > c.pairs * 3)
+		return "EUC-JP";
+	if (c.euc && c.hangul * 20 >= c.pairs * 19)
+		return "EUC-KR";
+	if (c.euc)
+		return "GB2312";
+	if (thai * 10 > hi * 4)
+		return "TIS-620";
+	if (heb * 10 >= hi * 9 && rus == 0)
+		return "windows-1255";
+	if ((heb + rus) * 2 > hi)
+		return "windows-1251";
+	return "windows-1252";
 }
 
 /* The encoding= of an XML declaration at the start of p, or "". */
@@ -106,13 +241,15 @@ decl_encoding(const char *p, size_t n, char *out, size_t outlen)
 
 /*
  * Pick the encoding.  *force is what we tell libxml2 (NULL: let it read
- * the BOM or the declaration itself); name is what feed->encoding says.
+ * the BOM or the declaration itself; else name or a static string:
+ * "windows-1252" for a latin-1 label); name is what feed->encoding says.
  */
 void
 feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
     size_t namelen, const char **force, int *unknown)
 {
 	const unsigned char *u = (const unsigned char *)d;
+	const char *guess;
 	char decl[64], hc[64];
 
 	*force = NULL;
@@ -139,13 +276,13 @@ feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
 	    strcmp(hc, "ucs-2") == 0)
 		if (n >= 2 && u[0] == '<' && u[1] != 0)
 			hc[0] = '\0';
-	if (hc[0] && charset_known(hc)) {
+	if (hc[0] && charset_known(charset_decoder(hc))) {
 		snprintf(name, namelen, "%s", hc);
-		*force = name;
+		*force = charset_decoder(name);
 	} else if (decl[0] && strcmp(decl, "utf-8") != 0 &&
-	    charset_known(decl)) {
+	    charset_known(charset_decoder(decl))) {
 		snprintf(name, namelen, "%s", decl);
-		*force = name;
+		*force = charset_decoder(name);
 	} else if (n >= 4 && ((u[0] == '<' && u[1] == 0) ||
 	    (u[0] == 0 && u[1] == '<'))) {
 		snprintf(name, namelen, u[0] == 0 ? "utf-16be" : "utf-16le");
@@ -156,6 +293,12 @@ feed_choose_encoding(const char *d, size_t n, const char *http, char *name,
 		    strcmp(hc, "utf-8") != 0)) {
 			*force = name;	/* an unknown label: read UTF-8 */
 			*unknown = 1;
+		} else if (decl[0] == '\0' && hc[0] == '\0' &&
+		    (guess = charset_guess(u, n)) != NULL &&
+		    charset_known(guess)) {
+			snprintf(name, namelen, "%s", guess);
+			*force = name;	/* no label, not UTF-8: a guess */
+			*unknown = 2;
 		}
 	}
 	if (*force && strcmp(*force, "utf-8") == 0 && decl[0] == '\0')

@@ -41,6 +41,9 @@ const char *feed_str(struct arena *, const char *s, size_t n, int oneline,
  * "don't" with U+2019) appended to out: 1, or 0 when there were none
  * (out untouched). */
 int	 feed_c1_map(const char *s, size_t n, struct buf *out);
+/* What windows-1252 means by C1 control cp (U+0080-U+009F): U+2019 for
+ * U+0092; 0 for the five it leaves undefined and for anything else. */
+uint32_t feed_cp1252_c1(uint32_t cp);
 /* Split "jane@example.org (Jane Doe)", "Jane Doe <jane@...>", "Jane" into
  * a person; -1 when the arena is full. */
 int	 feed_person_parse(struct arena *, const char *s,
@@ -73,8 +76,11 @@ int	 feed_xml_parse(const char *, size_t, const struct feed_parse_opts *,
 
 /* feed_enc.c */
 /* Pick the encoding (BOM, HTTP charset, XML declaration, else UTF-8):
- * *force is what libxml2 must use (NULL: its own detection), name what
- * feed->encoding says; *unknown when a label was not understood. */
+ * *force is what libxml2 must use (NULL: its own detection; a latin-1
+ * label is forced as "windows-1252"), name what feed->encoding says (the
+ * label, lower case, or a guess in chardet's spelling, "Big5"); *unknown
+ * is 1 when a label was not understood, 2 when there was none and the
+ * bytes were not UTF-8: the encoding was guessed. */
 void	 feed_choose_encoding(const char *, size_t, const char *http,
 	    char *name, size_t namelen, const char **force, int *unknown);
 /* The document as UTF-8 with HTML entities as numeric references, bare

@@ -180,6 +180,9 @@ jitem(struct jp *p, struct feed_build *b, json_t *it, const char *lang)
 	if ((e = arena_alloc(p->a, sizeof(*e))) == NULL)
 		return -1;
 	e->id = jstr(p, it, "id", 1);
+	/* JSON Feed 1.1: an item's own language, for its texts too */
+	if ((e->language = jstr(p, it, "language", 1)) != NULL)
+		lang = e->language;
 	jtext(&e->title, jstr(p, it, "title", 1), "text/plain", NULL, lang);
 	if ((e->link = jurl(p, it, "url")) == NULL)
 		e->link = jurl(p, it, "external_url");

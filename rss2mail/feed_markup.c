@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "feed_int.h"
 #include "feed_xml_int.h"
 
 void
@@ -158,6 +160,141 @@ feed_looks_like_html(const char *s)
 		}
 	}
 	return hint;
+}
+
+/*
+ * One reference at s[0] == '&': the bytes of s it covers; rep is set to
+ * its canonical form when that differs ("" when it stays).  "&#146;"
+ * (windows-1252 in a numeric reference) is the character meant, "&#X61;"
+ * is written "&#x61;", a named reference stays, and an '&' that starts
+ * none is "&amp;" (a name HTML knows without its ';', "&copy 2004",
+ * stays as browsers read it).
+ */
+static size_t
+tidy_ref(const char *s, size_t n, char rep[16])
+{
+	char name[32];
+	uint32_t v = 0, c1;
+	size_t i, k;
+	int hex;
+
+	rep[0] = '\0';
+	if (n > 1 && s[1] == '#') {
+		hex = n > 2 && (s[2] == 'x' || s[2] == 'X');
+		for (i = hex ? 3 : 2; i < n && i < 12; i++) {
+			int c = (unsigned char)s[i];
+
+			if (c >= '0' && c <= '9')
+				v = v * (hex ? 16 : 10) + (uint32_t)(c - '0');
+			else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+				v = v * 16 + (uint32_t)((c | 0x20) - 'a' + 10);
+			else
+				break;
+		}
+		if (i == (size_t)(hex ? 3 : 2) || i >= n || s[i] != ';') {
+			memcpy(rep, "&amp;", 6);
+			return 1;
+		}
+		if ((c1 = feed_cp1252_c1(v)) != 0)
+			snprintf(rep, 16, "&#x%x;", (unsigned)c1);
+		else if (hex && s[2] == 'X' && i + 1 < 16) {
+			memcpy(rep, s, i + 1);
+			rep[2] = 'x';
+			rep[i + 1] = '\0';
+		}
+		return i + 1;
+	}
+	for (k = 1; k < n && k < sizeof(name) && isalnum((unsigned char)s[k]);
+	    k++)
+		name[k - 1] = s[k];
+	if (k > 1 && k < sizeof(name)) {
+		name[k - 1] = '\0';
+		if ((k < n && s[k] == ';') ||
+		    htmlEntityLookup((const xmlChar *)name) != NULL)
+			return k;
+	}
+	memcpy(rep, "&amp;", 6);
+	return 1;
+}
+
+/*
+ * One '<' at s[0]: the bytes of s it covers.  A tag, end tag, comment,
+ * declaration or processing instruction stays whole (quoted attribute
+ * values included), but "<br/>" is "<br />" (*slash set: write all but
+ * the "/>" and then " />"); a '<' that starts none of them is text, rep
+ * "&lt;".
+ */
+static size_t
+tidy_lt(const char *s, size_t n, char rep[16], int *slash)
+{
+	const char *end = s + n, *p, *e;
+	char q;
+
+	rep[0] = '\0';
+	*slash = 0;
+	if (n >= 4 && memcmp(s, "<!--", 4) == 0) {
+		e = memmem(s, n, "-->", 3);
+		return e ? (size_t)(e + 3 - s) : n;
+	}
+	if (n < 2 || !(isalpha((unsigned char)s[1]) || (s[1] == '/' &&
+	    n > 2 && isalpha((unsigned char)s[2])) || s[1] == '?' ||
+	    (s[1] == '!' && n > 2 && (isalpha((unsigned char)s[2]) ||
+	    s[2] == '[')))) {
+		memcpy(rep, "&lt;", 5);
+		return 1;
+	}
+	for (p = s + 1; p < end && *p != '>'; p++) {
+		if (*p != '"' && *p != '\'')
+			continue;
+		q = *p;
+		if ((e = memchr(p + 1, q, (size_t)(end - p - 1))) == NULL)
+			break;
+		p = e;
+	}
+	if (p >= end || *p != '>')
+		return n;		/* never closed: left as it is */
+	*slash = isalpha((unsigned char)s[1]) && p - s >= 3 &&
+	    p[-1] == '/' && !isspace((unsigned char)p[-2]);
+	return (size_t)(p + 1 - s);
+}
+
+int
+feed_html_tidy(const char *s, size_t n, struct buf *out)
+{
+	const char *p = s, *end = s + n, *run = s, *amp, *lt;
+	char rep[16];
+	size_t k;
+	int any = 0, slash;
+
+	amp = memchr(s, '&', n);
+	while (p < end) {
+		/* each byte is searched once for '&' and once for '<' */
+		if (amp != NULL && amp < p)
+			amp = memchr(p, '&', (size_t)(end - p));
+		lt = memchr(p, '<', (size_t)((amp ? amp : end) - p));
+		if ((p = lt ? lt : amp) == NULL)
+			break;
+		slash = 0;
+		if (*p == '&')
+			k = tidy_ref(p, (size_t)(end - p), rep);
+		else
+			k = tidy_lt(p, (size_t)(end - p), rep, &slash);
+		if (rep[0] || slash) {	/* copied only once a change is seen */
+			buf_append(out, run, (size_t)(p - run));
+			if (slash) {
+				buf_append(out, p, k - 2);
+				buf_puts(out, " />");
+			} else
+				buf_puts(out, rep);
+			run = p + k;
+			any = 1;
+		}
+		p += k;
+	}
+	if (!any)
+		return 0;
+	buf_append(out, run, (size_t)(end - run));
+	return out->overflow ? -1 : 1;
 }
 
 /* "en_US" is written for "en-US" (a locale name, not a language tag). */

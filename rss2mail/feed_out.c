@@ -297,6 +297,7 @@ jw_entry(struct jw *w, const struct entry *e)
 	}
 	jw_tags(w, e->tags);
 	jw_kstr(w, "comments", e->comments);
+	jw_kstr(w, "language", e->language);
 	jw_close(w, '}');
 }
 

@@ -287,6 +287,7 @@ c_entry(struct codec *c, struct entry *e)
 	c_enclosures(c, &e->enclosures);
 	c_tags(c, &e->tags);
 	c_str(c, &e->comments);
+	c_str(c, &e->language);
 	if (c->unpack && !c->bad && e->id == NULL)
 		c_fail(c, "malformed");		/* every entry has an id */
 }

@@ -54,6 +54,8 @@ struct slot {
 	const char	*type;
 	const char	*base;
 	const char	*lang;
+	const char	*raw;		/* HTML before feed_html_tidy
+					   changed it, else NULL */
 	unsigned char	 prio;
 };
 
@@ -67,6 +69,8 @@ struct xobj {
 	struct feed_link *links, **linktail;
 	int		 nlinks;	/* links kept */
 	int		 depth;		/* of the entry element */
+	const char	*swap;		/* the R_SWAP element that set the
+					   summary ("description") */
 };
 
 struct xnode {
@@ -639,9 +643,9 @@ cap_end(struct xp *x)
 	const struct rule *r = c->rule;
 	struct xobj *o = cur_obj(x);
 	struct xnode *nd = &x->node[x->depth];
-	const char *v, *data = c->text.data ? c->text.data : "";
+	const char *v, *raw = NULL, *data = c->text.data ? c->text.data : "";
 	size_t n = c->text.len;
-	int body = F_IS_BODY(r->field);
+	int body = F_IS_BODY(r->field), field = r->field, prio = r->prio;
 
 	c->rule = NULL;
 	if (c->b64)
@@ -722,10 +726,37 @@ cap_end(struct xp *x)
 		if (o->authors > 1)
 			return;		/* the first author only */
 		break;
+	case F_SUMMARY:
+		/* an RSS item with both description and summary: the
+		 * second is the content, as feedparser reads it (weaker
+		 * than content:encoded); the first stays the summary */
+		if (!(r->flags & R_SWAP))
+			break;
+		if (o->swap == NULL)
+			o->swap = r->name;
+		else if (o->swap != r->name && o->s[F_CONTENT].v == NULL) {
+			field = F_CONTENT;
+			prio = 1;
+		}
+		break;
 	default:
 		break;
 	}
-	slot_set(o, r->field, r->prio, v, c->type, nd->base, lang_of(x, nd));
+	if (strcmp(c->type, "text/html") == 0) {
+		buf_reset(&x->res);
+		x->res.overflow = 0;
+		if (feed_html_tidy(v, strlen(v), &x->res) == 1) {
+			raw = v;
+			if ((v = feed_str(x->a, x->res.data, x->res.len, !body,
+			    body ? LIM_FIELD : LIM_ONELINE)) == NULL) {
+				fatal(x, "feed too large");
+				return;
+			}
+		}
+	}
+	slot_set(o, field, prio, v, c->type, nd->base, lang_of(x, nd));
+	if (o->s[field].v == v)
+		o->s[field].raw = raw;
 }
 
 static void
@@ -785,8 +816,21 @@ entry_finish(struct xp *x)
 	e->links = o->links;
 	e->tags = o->tags;
 	e->comments = o->s[F_COMMENTS].v;
+	e->language = o->s[F_LANGUAGE].v;
+	/* the identity hash (no guid, no link) is of the title and body as
+	 * the feed wrote them, before feed_html_tidy, as it was before that
+	 * pass: entries known by their hash are not sent again */
+	if (o->s[F_TITLE].raw)
+		e->title.value = o->s[F_TITLE].raw;
+	if (o->s[F_SUMMARY].raw)
+		e->summary.value = o->s[F_SUMMARY].raw;
+	if (o->s[F_CONTENT].raw)
+		e->content.value = o->s[F_CONTENT].raw;
 	if (feed_build_add(&x->b, e) == -1)
 		fatal(x, "feed too large");
+	e->title.value = o->s[F_TITLE].v;
+	e->summary.value = o->s[F_SUMMARY].v;
+	e->content.value = o->s[F_CONTENT].v;
 }
 
 
@@ -1356,7 +1400,8 @@ feed_xml_parse(const char *data, size_t len,
 	snprintf(first, sizeof(first), "%s", x->xmlerr[0] ? x->xmlerr :
 	    "XML: not well-formed");
 	/* 2: one normalization pass, strict again */
-	if ((norm = feed_normalize(data, len, encname, &nlen)) == NULL) {
+	if ((norm = feed_normalize(data, len, force ? force : encname,
+	    &nlen)) == NULL) {
 		errf(err, errlen, "feed too large");
 		goto out;
 	}
@@ -1397,7 +1442,9 @@ done:
 	}
 	if (unknown && !f->bozo) {
 		f->bozo = 1;
-		f->bozo_exception = "encoding: unknown label, read as UTF-8";
+		f->bozo_exception = unknown == 1 ? "encoding: unknown label, "
+		    "read as UTF-8" : "encoding: none declared and not UTF-8, "
+		    "guessed";
 	}
 	f->encoding = arena_strdup(a, encname);
 	if (f->encoding == NULL || (f->bozo && f->bozo_exception == NULL)) {

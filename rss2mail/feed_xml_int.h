@@ -46,6 +46,8 @@ enum kind {
 #define R_DOMAIN	0x10	/* RSS category: domain= is the scheme */
 #define R_MEDIA		0x20	/* media:category: scheme=, label= */
 #define R_ALINK		0x40	/* atom:link without href: its text */
+#define R_SWAP		0x80	/* RSS description and summary: of the
+				   two, the second is the content */
 
 struct rule {
 	unsigned	 ctx;		/* contexts where it applies */
@@ -82,6 +84,15 @@ int	 feed_blank(const struct buf *b);
 int	 feed_html_void(const char *name);
 /* Decode base64 in place (junk characters skipped); the decoded length. */
 size_t	 feed_b64_decode(char *s, size_t n);
+/*
+ * HTML text s[0..n) appended to out in the form feedparser's serializer
+ * writes (same meaning to an HTML reader): a '&' that starts no reference
+ * as "&amp;", a '<' that starts no tag as "&lt;", "<br/>" as "<br />",
+ * "&#X61;" as "&#x61;", "&#146;" as "&#x2019;".  Tags are otherwise
+ * copied as written.  1 when out holds a changed copy, 0 when s is already
+ * in that form (out as it was), -1 past the cap of out.
+ */
+int	 feed_html_tidy(const char *s, size_t n, struct buf *out);
 /* feedparser's guess: 1 when RSS text without a type looks like HTML. */
 int	 feed_looks_like_html(const char *s);
 /* "en_US" as "en-US" in the arena; NULL when it is full. */

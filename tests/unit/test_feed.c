@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "feed.h"
 #include "feed_int.h"
+#include "feed_xml_int.h"
 #include "limits.h"
 #include "util.h"
 #include "testutil.h"
@@ -290,6 +291,184 @@ test_body_fallback(void **state)
 	assert_string_equal(feed_entry_body(&e)->value, "c");
 }
 
+/* Parse a document from a string (NUL-terminated) into a fresh arena. */
+static struct feed *
+parse_str(struct arena *a, const char *doc)
+{
+	struct feed *f = NULL;
+	char err[ERRLEN];
+
+	if (feed_parse(doc, strlen(doc), NULL, a, &f, err, sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
+	check_model(f);
+	return f;
+}
+
+/* A latin-1 label is decoded as windows-1252 but reported as written. */
+static void
+test_latin1_label_reported(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<?xml version=\"1.0\" encoding="
+	    "\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><guid>g"
+	    "</guid><title>it\x92s</title></item></channel></rss>");
+
+	assert_string_equal(f->encoding, "iso-8859-1");
+	assert_string_equal(f->entries->title.value, "it\xe2\x80\x99s");
+	arena_free(a);
+}
+
+/* An item's language and dc:language; the feed's is not copied down. */
+static void
+test_entry_language(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\" xmlns:dc=\""
+	    "http://purl.org/dc/elements/1.1/\"><channel><language>en"
+	    "</language><item><guid>1</guid><dc:language>de</dc:language>"
+	    "</item><item><guid>2</guid></item></channel></rss>");
+
+	assert_string_equal(f->language, "en");
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries->language, "de");
+	assert_null(f->entries->next->language);
+	arena_free(a);
+}
+
+/* RSS description and summary in one item: the second is the content. */
+static void
+test_description_summary_swap(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\"><channel>"
+	    "<item><guid>1</guid><description>d</description><summary>s"
+	    "</summary></item><item><guid>2</guid><summary>s</summary>"
+	    "<description>d</description></item><item><guid>3</guid>"
+	    "<description>d</description><description>e</description>"
+	    "</item></channel></rss>");
+	const struct entry *e = f->entries;
+
+	assert_string_equal(e->summary.value, "d");
+	assert_string_equal(e->content.value, "s");
+	e = e->next;
+	assert_string_equal(e->summary.value, "s");
+	assert_string_equal(e->content.value, "d");
+	e = e->next;
+	assert_string_equal(e->summary.value, "d");
+	assert_null(e->content.value);
+	arena_free(a);
+}
+
+/* HTML values as feedparser's serializer writes them, same meaning. */
+static void
+test_html_tidy(void **state)
+{
+	static const struct {
+		const char *in, *out;	/* out NULL: unchanged */
+	} t[] = {
+		{ "plain text", NULL },
+		{ "<p>a<br />b</p> &amp; &#x61; &eacute;", NULL },
+		{ "a<br/>b", "a<br />b" },
+		{ "<img src=\"a\"/>", "<img src=\"a\" />" },
+		{ "<p title=\"/>\">x</p>", NULL },
+		{ "Q&A", "Q&amp;A" },
+		{ "&copy 2004", NULL },
+		{ "&#X61;", "&#x61;" },
+		{ "don&#146;t &#x92;", "don&#x2019;t &#x2019;" },
+		{ "&#129; &#; &#x;", "&#129; &amp;#; &amp;#x;" },
+		{ "x < y", "x &lt; y" },
+		{ "<!' <a href=\"foo\">", "&lt;!' <a href=\"foo\">" },
+		{ "<!-- c --> <!DOCTYPE x> <?pi?> </b>", NULL },
+		{ "<a href=\"never closed", NULL },
+		{ "&", "&amp;" },
+		{ "<", "&lt;" },
+	};
+	struct buf b = BUF_INIT(0);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		rc = feed_html_tidy(t[i].in, strlen(t[i].in), &b);
+		if (t[i].out == NULL) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(b.len, 0);
+		} else {
+			assert_int_equal(rc, 1);
+			assert_string_equal(buf_str(&b), t[i].out);
+		}
+	}
+	buf_free(&b);
+}
+
+/* An entry known by its hash keeps it: the body is hashed as written. */
+static void
+test_tidy_keeps_identity(void **state)
+{
+	struct arena *a = arena_new(LIM_FEED_ARENA);
+	struct feed *f = parse_str(a, "<rss version=\"2.0\"><channel><item>"
+	    "<title>T</title><description><![CDATA[Tom & Jerry<br/>]]>"
+	    "</description></item></channel></rss>");
+
+	assert_string_equal(f->entries->summary.value,
+	    "Tom &amp; Jerry<br />");
+	/* sha256 of "T\nTom & Jerry<br/>" */
+	assert_string_equal(f->entries->id, "sha256:"
+	    "ae2257b5f152aadace327717e5f465f74e12ec467920f3e631eb2b231bbd1d83");
+	arena_free(a);
+}
+
+/* No label and not UTF-8: a guess; UTF-8 with a stray byte stays UTF-8. */
+static void
+test_charset_guess(void **state)
+{
+	static const char head[] = "<rss version=\"2.0\"><channel><item>"
+	    "<guid>g</guid><title>";
+	static const char tail[] = "</title></item></channel></rss>";
+	static const struct {
+		const char *title, *encoding, *want;
+	} t[] = {
+		/* KOI8-R: "Privet mir" in Russian, twice */
+		{ "\xf0\xd2\xc9\xd7\xc5\xd4 \xcd\xc9\xd2 \xf0\xd2\xc9\xd7"
+		  "\xc5\xd4 \xcd\xc9\xd2 \xd3\xcc\xcf\xd7\xcf",
+		  "KOI8-R", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
+		  "\xd1\x82" },
+		/* Shift_JIS: first bytes 0x81-0x9F */
+		{ "\x82\xb1\x82\xea\x82\xcd\x83\x65\x83\x58\x83\x67\x82"
+		  "\xc5\x82\xb7\x81\x42 \x82\xb1\x82\xea\x82\xcd\x83\x65"
+		  "\x83\x58\x83\x67\x82\xc5\x82\xb7\x81\x42", "SHIFT_JIS",
+		  "\xe3\x81\x93\xe3\x82\x8c" },
+		/* latin accents one at a time (octal: no hex run-on) */
+		{ "caf\351 cr\350me br\373l\351e \340 la fran\347aise, tr"
+		  "\350s \351l\351gant, d\351j\340 \351t\351 na\357ve "
+		  "\351p\351e", "windows-1252", "caf\303\251" },
+		/* UTF-8 with one stray byte: U+FFFD, not a guess */
+		{ "caf\303\251 cr\303\250me br\303\273l\303\251e \303\240 "
+		  "tr\303\250s \303\251l\303\251gant \351", "utf-8",
+		  "caf\303\251" },
+		/* too few bytes to tell */
+		{ "caf\xe9", "utf-8", "caf\xef\xbf\xbd" },
+	};
+	struct buf b = BUF_INIT(0);
+	struct arena *a;
+	struct feed *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		a = arena_new(LIM_FEED_ARENA);
+		buf_reset(&b);
+		buf_puts(&b, head);
+		buf_puts(&b, t[i].title);
+		buf_puts(&b, tail);
+		f = parse_str(a, buf_str(&b));
+		assert_string_equal(f->encoding, t[i].encoding);
+		assert_true(f->bozo);
+		assert_non_null(strstr(f->entries->title.value, t[i].want));
+		arena_free(a);
+	}
+	buf_free(&b);
+}
+
 /* Over-long fields are cut at a code point, never refused or split. */
 static void
 test_field_caps(void **state)
@@ -456,6 +635,12 @@ main(void)
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_body_fallback),
 		cmocka_unit_test(test_field_caps),
+		cmocka_unit_test(test_latin1_label_reported),
+		cmocka_unit_test(test_entry_language),
+		cmocka_unit_test(test_description_summary_swap),
+		cmocka_unit_test(test_html_tidy),
+		cmocka_unit_test(test_tidy_keeps_identity),
+		cmocka_unit_test(test_charset_guess),
 		cmocka_unit_test(test_json_value_cap),
 	};
 	struct CMUnitTest *tests;
