@@ -96,6 +96,10 @@ static const struct kchoice images_choices[] = {
 	{ "inline", CONFIG_IMAGES_INLINE }, { "remote", CONFIG_IMAGES_REMOTE },
 	{ "none", CONFIG_IMAGES_NONE }, { NULL, 0 }
 };
+static const struct kchoice fulltext_choices[] = {
+	{ "auto", CONFIG_FULLTEXT_AUTO }, { "yes", CONFIG_FULLTEXT_YES },
+	{ "no", CONFIG_FULLTEXT_NO }, { NULL, 0 }
+};
 static const struct kchoice updates_choices[] = {
 	{ "ignore", CONFIG_UPDATES_IGNORE }, { "new", CONFIG_UPDATES_NEW },
 	{ "replace", CONFIG_UPDATES_REPLACE }, { NULL, 0 }
@@ -162,6 +166,8 @@ static const struct key keys[] = {
 	    NULL, 0, 0, 0, NULL },
 	{ "images",	KT_ENUM,	KS_BOTH,  S(images),	"inline",
 	    images_choices, 0, 0, 0, NULL },
+	{ "full-text",	KT_ENUM,	KS_BOTH,  S(full_text),	"auto",
+	    fulltext_choices, 0, 0, 0, NULL },
 	{ "max-message-size", KT_SIZE,	KS_BOTH,  S(max_message_size), NULL,
 	    NULL, 1024, BIG, 0, NULL },
 	{ "updates",	KT_ENUM,	KS_BOTH,  S(updates),	"ignore",

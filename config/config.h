@@ -30,6 +30,8 @@ enum config_images { CONFIG_IMAGES_INLINE, CONFIG_IMAGES_REMOTE,
     CONFIG_IMAGES_NONE };
 enum config_updates { CONFIG_UPDATES_IGNORE, CONFIG_UPDATES_NEW,
     CONFIG_UPDATES_REPLACE };
+enum config_fulltext { CONFIG_FULLTEXT_AUTO, CONFIG_FULLTEXT_YES,
+    CONFIG_FULLTEXT_NO };
 
 /* Keys that [rss2mail] sets and any [feed.NAME] may override. */
 struct config_settings {
@@ -65,6 +67,7 @@ struct config_settings {
 	int		 reply_to_author; /* default 0 */
 	int		 digest;	/* default 0 */
 	enum config_images images;	/* default inline */
+	enum config_fulltext full_text;	/* default auto: teasers only */
 	long long	 max_message_size; /* bytes; default LIM_MESSAGE */
 	enum config_updates updates;	/* default ignore */
 	long long	 keep;		/* seconds; 0 = keep everything */

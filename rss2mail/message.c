@@ -994,7 +994,7 @@ msg_compose(const struct feed *f, const struct entry *e,
 	set_entry(&c, e);
 	msg_identity(o->feed_url, o->revision ? MSG_REVISION : MSG_ENTRY,
 	    &e->id, 1, o->revision, &out->id);
-	msg_content_hash(e, out->hash);
+	msg_content_hash(o->hash_entry ? o->hash_entry : e, out->hash);
 	snprintf(c.msgid, sizeof(c.msgid), "%s", out->id.msgid);
 	make_boundary(&c);
 	content_language(&c);

@@ -66,6 +66,11 @@ struct msg_opts {
 					   (msg_content_hash): the message is
 					   that revision, with its own key and
 					   Message-ID; NULL: the entry */
+	const struct entry *hash_entry;	/* the entry whose content hash
+					   the message carries: the feed's
+					   when the one composed is its full
+					   text (fulltext.h); NULL: the one
+					   composed */
 };
 
 /*

@@ -40,6 +40,7 @@
 #include "deliver.h"
 #include "feed.h"
 #include "fetch.h"
+#include "fulltext.h"
 #include "health.h"
 #include "images.h"
 #include "imgcache.h"
@@ -163,6 +164,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	struct msg m;
 	char err[ERRLEN];
 	struct images *ims;
+	struct fulltext *ft;
 	const struct entry **fresh;
 	enum state_entry es;
 	size_t i, n = 0, nfresh = 0;
@@ -209,8 +211,15 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		}
 		fresh[nfresh++] = e;	/* composed after the loop */
 	}
+	/* the whole article for teasers: fresh[i] becomes ft[i].e */
+	ft = xcalloc(nfresh + 1, sizeof(*ft));
+	if (nfresh > 0 && cf->s.full_text != CONFIG_FULLTEXT_NO)
+		fulltext_fetch(r->cfg, cf, fr->feed_private,
+		    r->o->public_addrs, fresh, nfresh, ft);
 	if (nfresh > 0 && cf->s.digest) {
 		run_digest(r, fr, f, fresh, nfresh, &mo);
+		for (i = 0; i < nfresh; i++)
+			fulltext_free(&ft[i]);
 		nfresh = 0;
 	}
 	ims = xcalloc(nfresh + 1, sizeof(*ims));
@@ -221,15 +230,18 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		e = (struct entry *)(uintptr_t)fresh[i];
 		mo.images = ims[i].v;
 		mo.nimages = ims[i].n;
+		mo.hash_entry = ft[i].orig;
 		rc = msg_compose(f, e, &mo, &m, err, sizeof(err));
+		mo.hash_entry = NULL;
 		images_free(&ims[i]);
-		if (rc == -1) {
+		if (rc == -1)
 			health_fail(r, fr, "entry %s: %s", e->id, err);
-			continue;
-		}
-		run_queue(r, fr, &m, e->title.value);
+		else
+			run_queue(r, fr, &m, e->title.value);
 		msg_free(&m);
+		fulltext_free(&ft[i]);
 	}
+	free(ft);
 	free(ims);
 	free(fresh);
 	free(v);

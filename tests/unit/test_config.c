@@ -67,6 +67,7 @@ test_minimal_defaults(void **state)
 	assert_string_equal(cfg->global.from_template, "{author} via {feed}");
 	assert_int_equal(cfg->global.images, CONFIG_IMAGES_INLINE);
 	assert_int_equal(cfg->global.updates, CONFIG_UPDATES_IGNORE);
+	assert_int_equal(cfg->global.full_text, CONFIG_FULLTEXT_AUTO);
 	assert_int_equal(cfg->global.report_after, 3);
 	assert_null(cfg->global.folder);
 	assert_null(cfg->global.password);
@@ -123,7 +124,8 @@ test_full(void **state)
 	    "url = ~/feeds/x.xml\r\n"
 	    "paused = yes\r\n"
 	    "html = yes\r\n"
-	    "deliver = maildir\r\n";
+	    "deliver = maildir\r\n"
+	    "full-text = no\r\n";
 	struct config *cfg;
 	const struct config_feed *f;
 
@@ -163,6 +165,7 @@ test_full(void **state)
 	assert_string_equal(f->s.imap_url,
 	    "imaps://me@imap.example.org/Feeds");
 	assert_int_equal(f->s.html, 0);
+	assert_int_equal(f->s.full_text, CONFIG_FULLTEXT_AUTO);
 	assert_int_equal(f->paused, 0);
 
 	f = config_find_feed(cfg, "local-1.x_y");
@@ -171,6 +174,7 @@ test_full(void **state)
 	assert_int_equal(f->paused, 1);
 	assert_int_equal(f->s.html, 1);
 	assert_int_equal(f->s.deliver, CONFIG_DELIVER_MAILDIR);
+	assert_int_equal(f->s.full_text, CONFIG_FULLTEXT_NO);
 	assert_string_equal(f->s.folder, "Feeds/{name}");
 	assert_string_equal(f->s.from_name, "Feed Bridge");
 	assert_string_equal(f->s.password_command, "pass show mail");
