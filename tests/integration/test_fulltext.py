@@ -231,6 +231,51 @@ class FullText(unittest.TestCase):
         self.assertEqual(len(self.http.requests_for("/missing")), 1)
         self.assertEqual(len(self.http.requests_for("/archive")), 1)
 
+    def test_hostile_page_is_sanitized(self):
+        bad = page(1, self.http.url("/train.png")).replace(
+            b"<p>Paragraph 2", b"<script>alert('x')</script>"
+            b"<p><a href='javascript:alert(1)'>click</a>"
+            b"<img src='/nope.png' onerror='alert(2)'>"
+            b"<iframe src='/evil'></iframe>"
+            b"<form action='/steal'><input name='pw'></form></p>"
+            b"<p onclick='alert(3)'>Paragraph 2")
+        self.http.put("/post/1", bad, "text/html")
+        self.feed([1])
+        md, cfg = self.config()
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        html = self.part(self.messages(md)[0], "text/html")
+        self.assertIn("Paragraph 3 of story 1", html)
+        for bad in ("<script", "alert(", "javascript:", "onerror",
+                    "onclick", "<iframe", "<form", "<input"):
+            self.assertNotIn(bad, html)
+        self.assertEqual(self.http.requests_for("/evil"), [])
+
+    def test_private_page_refused_without_allow_private(self):
+        # a feed on a public address (127.0.0.2 counts as public through
+        # the test hook) whose entries link to a private one (127.0.0.1)
+        pub = FeedServer(host="127.0.0.2")
+        pub.start()
+        self.addCleanup(pub.stop)
+        items = [{"title": "Story 1", "guid": "story-1",
+                  "link": self.http.url("/post/1"),
+                  "description": teaser(self.http.url("/post/1"))}]
+        pub.put("/feed.xml", rss("Rail Blog", items=items, cdata=True,
+                                 xml_decl=True))
+        md = os.path.join(self.dir, "Mail")
+        cfg = rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "maildir = %s\nstate = %s/state.db\n\n[feed.rail]\nurl = %s\n")
+            % (md, self.dir, pub.url("/feed.xml")))
+        hook = {"RSS2MAIL_TEST_PUBLIC_ADDRS": "127.0.0.2"}
+        r = rig.run(cfg, "run", env=hook)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.http.requests_for("/post/1"), [])
+        html = self.part(self.messages(md)[0], "text/html")
+        self.assertIn(TEASER, html)
+        self.assertIn("full text unavailable: refused to connect to "
+                      "private address 127.0.0.1", html)
+
 
 if __name__ == "__main__":
     unittest.main()
