@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "deliver.h"
+#include "discover.h"
 #include "feed.h"
 #include "fetch.h"
 #include "limits.h"
@@ -141,6 +142,33 @@ check_stores(struct check *c)
 	free(done);
 }
 
+/*
+ * A feed's URL that gave something other than a feed: when it is a web
+ * page, name the feeds it links (discover.h), so the user can set url to
+ * one.  A run does not guess, so this stays a failed item.
+ */
+static void
+check_not_feed(struct check *c, const struct config_feed *cf,
+    const struct fetch_req *req, const char *err)
+{
+	struct discover d;
+	char derr[ERRLEN];
+	const char *url = req->effective_url ? req->effective_url : req->url;
+
+	if (discover_page(req->body.data ? req->body.data : "",
+	    req->body.len, url, req->content_type, &d, derr,
+	    sizeof(derr)) == -1 || d.kind != DISCOVER_PAGE)
+		item(c, 0, "feed %s: %s: %s", cf->name, req->url, err);
+	else if (d.nfeeds == 0)
+		item(c, 0, "feed %s: %s: %s; the page links no feed",
+		    cf->name, req->url, err);
+	else
+		item(c, 0, "feed %s: %s: %s; the page's feed is %s%s",
+		    cf->name, req->url, err, d.feeds[0].url, d.nfeeds > 1 ?
+		    " (it links others too)" : "");
+	discover_free(&d);
+}
+
 static void
 on_feed(struct fetch_req *req, void *vctx)
 {
@@ -163,7 +191,7 @@ on_feed(struct fetch_req *req, void *vctx)
 	arena_reset(c->arena);
 	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
 	    &po, c->arena, &f, err, sizeof(err)) == -1) {
-		item(c, 0, "feed %s: %s: %s", cf->name, req->url, err);
+		check_not_feed(c, cf, req, err);
 		return;
 	}
 	for (e = f->entries; e; e = e->next)
