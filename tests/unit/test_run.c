@@ -28,7 +28,7 @@
 
 /* ---- the fake fetcher ---- */
 
-#define NFEEDS	3
+#define NFEEDS	4		/* three feeds and a web page */
 static struct {
 	const char	*url;
 	char		*body;		/* NULL: connection refused */
@@ -754,6 +754,74 @@ test_one_identity(void **unused)
 	cfg->feeds[1].s.digest = 0;
 }
 
+/* feed c as teasers: c-0's page is an article, c-1's cannot be fetched */
+static char *
+make_teasers(void)
+{
+	return xstrdup("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+	    "<title>Feed c</title><link>http://c.test/</link>"
+	    "<item><title>c 0</title><link>http://c.test/page</link>"
+	    "<guid>c-0</guid><description>&lt;p&gt;It starts&#8230;&lt;/p&gt;"
+	    "</description></item>"
+	    "<item><title>c 1</title><link>http://c.test/gone</link>"
+	    "<guid>c-1</guid></item></channel></rss>\n");
+}
+
+static char *
+make_page(void)
+{
+	struct buf b = BUF_INIT(0);
+	int i;
+
+	buf_puts(&b, "<html><head><title>c 0</title></head><body>"
+	    "<nav><a href=\"/\">Home</a></nav><article>");
+	for (i = 0; i < 6; i++)
+		buf_printf(&b, "<p>Paragraph %d: the train leaves at nine, "
+		    "and the conductor knows every passenger by the book "
+		    "they carry, he says, and smiles.</p>", i);
+	buf_puts(&b, "</article></body></html>");
+	return buf_steal(&b);
+}
+
+/*
+ * full-text: a teaser's page is fetched for its first delivery only.  The
+ * store is down on the first pass: the message, article and all, waits in
+ * the journal, and recovery appends it without fetching the page again;
+ * the feed's next version does not make the entry a revision.
+ */
+static void
+test_full_text_fetched_once(void **unused)
+{
+	struct run_stats s;
+	char want[MSG_ID_LEN];
+
+	free(fake_http[2].body);
+	fake_http[2].body = make_teasers();
+	fake_http[3].url = "http://c.test/page";
+	fake_http[3].body = make_page();
+	cfg->feeds[2].s.updates = CONFIG_UPDATES_NEW;
+	fake.fail_after = 0;			/* the store is down */
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(fake_http[3].requests, 1);
+	assert_int_equal(pending_count(), 5 + 3 + 2);
+	fake.fail_after = -1;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fake.n, 10);
+	assert_int_equal(pending_count(), 0);
+	assert_int_equal(fake_http[3].requests, 1);
+	entry_msgid("http://c.test/feed", "c-0", want);
+	assert_int_equal(fk_count("Other", want), 1);
+	assert_int_equal(fake.mismatch, 0);
+
+	/* the feed again, under a new etag: nothing new, no page */
+	fake_http[2].etag = "\"c2\"";
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 0);
+	assert_int_equal(fake.n, 10);
+	assert_int_equal(fake_http[3].requests, 1);
+	cfg->feeds[2].s.updates = CONFIG_UPDATES_IGNORE;
+}
+
 int
 main(void)
 {
@@ -779,6 +847,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_identity, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_full_text_fetched_once,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
