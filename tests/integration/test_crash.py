@@ -128,6 +128,10 @@ class Crash(unittest.TestCase):
         kills below must land in appends, not in that wait)."""
         con = sqlite3.connect(os.path.join(self.dir, "state.db"))
         try:
+            # a kill before the schema was made leaves nothing to age
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE "
+                               "name = 'entries'").fetchone():
+                return
             con.execute("UPDATE entries SET attempted = attempted - 60 "
                         "WHERE state = 1")
             con.commit()
