@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
+#include "filter.h"
 #include "log.h"
 
 struct cmd {
@@ -98,6 +100,8 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, lvl, verbose = 0;	/* -v: +1, -q: -1 */
 
+	/* include/exclude patterns are compiled when a config is read */
+	config_set_rule_check(filter_check_rule);
 	while ((ch = getopt(argc, argv, "+c:vqhV-:")) != -1) {
 		switch (ch) {
 		case 'c':

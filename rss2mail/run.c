@@ -50,6 +50,7 @@
 #include "pass.h"
 #include "plan.h"
 #include "run.h"
+#include "select.h"
 #include "state.h"
 #include "util.h"
 
@@ -163,6 +164,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	struct msg m;
 	char err[ERRLEN];
 	struct images *ims;
+	struct select *sel;
 	const struct entry **fresh;
 	enum state_entry es;
 	size_t i, n = 0, nfresh = 0;
@@ -190,7 +192,9 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	    (size_t)cf->s.max_message_size : 0;
 	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
 	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
-	for (i = n; i-- > 0; ) {
+	if ((sel = select_new(r->cfg, cf, err, sizeof(err))) == NULL)
+		health_fail(r, fr, "%s", err);
+	for (i = n; sel && i-- > 0; ) {
 		e = v[i];
 		if ((es = state_entry_get(r->st, cf->name, e->id)) !=
 		    STATE_NEW) {
@@ -205,6 +209,12 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 			if (state_entry_seen(r->st, cf->name, e->id) == -1)
 				health_fail(r, fr, "state: cannot record %s",
 				    e->id);
+			continue;
+		}
+		if ((rc = select_entry(sel, r->st, e, r->now, err,
+		    sizeof(err))) != 1) {
+			if (rc == -1)
+				health_fail(r, fr, "%s", err);
 			continue;
 		}
 		fresh[nfresh++] = e;	/* composed after the loop */
@@ -230,6 +240,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		run_queue(r, fr, &m, e->title.value);
 		msg_free(&m);
 	}
+	select_free(sel);
 	free(ims);
 	free(fresh);
 	free(v);

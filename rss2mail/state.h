@@ -47,6 +47,8 @@ struct state_feed {
 	long		 hint;		/* the feed's own poll hint, seconds */
 	time_t		 failing_since;	/* first failure of this streak */
 	int		 reported;	/* a failure report was delivered */
+	long		 filtered;	/* entries recorded as filtered */
+	long		 duplicates;	/* entries another feed delivered */
 };
 
 struct state_pending {
@@ -130,6 +132,24 @@ int	state_entry_set_revision(struct state *, const char *feed,
 int	state_entry_attempt(struct state *, int64_t rowid);
 int	state_entry_seen(struct state *, const char *feed,
 	    const char *entry_id);		/* catchup: no delivery */
+/*
+ * An entry not delivered because a filter (include, exclude, max-age) left
+ * it out, or (duplicate) another feed delivered the same story: recorded
+ * as done, so it is not evaluated again.  state_entry_refilter forgets the
+ * filtered ones (of one feed, or all with NULL): the next pass evaluates
+ * them again (`catchup --refilter`).
+ */
+int	state_entry_skipped(struct state *, const char *feed,
+	    const char *entry_id, int duplicate);
+int	state_entry_refilter(struct state *, const char *feed);
+/*
+ * Cross-feed de-duplication: claim a story's key ("link:..." or "id:...")
+ * for (feed, entry).  0 when the key is this feed's (just claimed, or
+ * claimed before by this feed), 1 when another feed claimed it first, -1
+ * on a database error.
+ */
+int	state_dedupe_claim(struct state *, const char *key, const char *feed,
+	    const char *entry_id);
 /* rowid of (feed, entry) for state_entry_delivered; 0 when absent. */
 int64_t	state_entry_rowid(struct state *, const char *feed,
 	    const char *entry_id);
