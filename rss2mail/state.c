@@ -710,8 +710,17 @@ state_entry_get(struct state *st, const char *feed, const char *entry_id)
 	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		r = sqlite3_column_int(s, 0) == ENTRY_PENDING ?
-		    STATE_PENDING : STATE_DONE;
+		switch (sqlite3_column_int(s, 0)) {
+		case ENTRY_PENDING:
+			r = STATE_PENDING;
+			break;
+		case ENTRY_FILTERED:
+		case ENTRY_DUPLICATE:
+			r = STATE_SKIPPED;
+			break;
+		default:
+			r = STATE_DONE;
+		}
 	sqlite3_reset(s);
 	return r;
 }
@@ -882,8 +891,13 @@ state_entry_skipped(struct state *st, const char *feed,
 int
 state_entry_refilter(struct state *st, const char *feed)
 {
-	return state_run(st, "DELETE FROM entries WHERE state = 4 AND "
-	    "(?1 IS NULL OR feed = ?1)", "t", feed);
+	/* the validators go too: an unchanged feed would answer 304 and
+	 * its entries would never be evaluated again */
+	if (state_run(st, "DELETE FROM entries WHERE state = 4 AND "
+	    "(?1 IS NULL OR feed = ?1)", "t", feed) == -1)
+		return -1;
+	return state_run(st, "UPDATE feeds SET etag = NULL, last_modified = "
+	    "NULL WHERE ?1 IS NULL OR name = ?1", "t", feed);
 }
 
 int

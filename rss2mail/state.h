@@ -65,7 +65,9 @@ struct state_pending {
 	time_t		 attempted;	/* when its last append started */
 };
 
-enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE };
+/* STATE_SKIPPED: recorded without delivery by a filter or as another
+ * feed's duplicate (state_entry_skipped): not new, and no revisions. */
+enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE, STATE_SKIPPED };
 
 int	state_open(const char *path, struct state **, char *err, size_t errlen);
 void	state_close(struct state *);		/* accepts NULL */
@@ -137,7 +139,8 @@ int	state_entry_seen(struct state *, const char *feed,
  * it out, or (duplicate) another feed delivered the same story: recorded
  * as done, so it is not evaluated again.  state_entry_refilter forgets the
  * filtered ones (of one feed, or all with NULL): the next pass evaluates
- * them again (`catchup --refilter`).
+ * them again (`catchup --refilter`; the feeds' HTTP validators are
+ * dropped too, so the next pass gets the whole feed).
  */
 int	state_entry_skipped(struct state *, const char *feed,
 	    const char *entry_id, int duplicate);
