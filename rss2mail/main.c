@@ -40,7 +40,7 @@ static const struct cmd cmds[] = {
 	    "remove a feed from the config file and forget its state" },
 	{ "pause", cmd_pause, "pause NAME", "stop polling a feed" },
 	{ "resume", cmd_resume, "resume NAME", "poll a paused feed again" },
-	{ "catchup", cmd_catchup, "catchup NAME...|--all",
+	{ "catchup", cmd_catchup, "catchup NAME...|--all|--refilter [NAME...]",
 	    "record current entries as seen without delivering them" },
 	{ "list", cmd_list, "list [--json]",
 	    "feeds with status: last poll, last error, entries delivered" },
