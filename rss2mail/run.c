@@ -192,7 +192,8 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	    (size_t)cf->s.max_message_size : 0;
 	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
 	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
-	if ((sel = select_new(r->cfg, cf, err, sizeof(err))) == NULL)
+	if ((sel = select_new(r->cfg, cf, r->select, err, sizeof(err))) ==
+	    NULL)
 		health_fail(r, fr, "%s", err);
 	for (i = n; sel && i-- > 0; ) {
 		e = v[i];
@@ -444,6 +445,9 @@ run_finish(struct run *r)
 			log_error("feed %s: state: cannot record the poll",
 			    fr->cf->name);
 	}
+	if (!r->state_broken && select_pass_record(r->select, r->st, err,
+	    sizeof(err)) == -1)
+		log_error("state: %s", err);
 	if (tx && state_commit(r->st, err, sizeof(err)) == -1) {
 		log_error("state: %s", err);
 		state_rollback(r->st);
@@ -470,6 +474,7 @@ run_pass(const struct config *cfg, struct state *st,
 	r.now = o->now ? o->now : time(NULL);
 	r.arena = arena_new(LIM_FEED_ARENA);
 	r.images = imgcache_new(LIM_IMAGE_CACHE, LIM_IMAGE_CACHE_URLS);
+	r.select = select_pass_new();
 	state_spool_claim(st);		/* run_pass runs under the run lock */
 
 	memset(&pf, 0, sizeof(pf));
@@ -564,5 +569,6 @@ out:
 	isolate_stop(&r.parser);
 	arena_free(r.arena);
 	imgcache_free(r.images);
+	select_pass_free(r.select);
 	return rv;
 }

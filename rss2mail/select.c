@@ -22,12 +22,146 @@
 /* tags looked at per entry */
 #define SELECT_MAX_TAGS	64
 
+/* An entry left out, or a story claimed, this pass. */
+struct noted {
+	char		*key;		/* claims: the story's key; else NULL */
+	const char	*feed;		/* the config's */
+	char		*id;
+	int		 dup;
+};
+
+struct select_pass {
+	struct noted	*v;
+	size_t		 n, cap;
+	size_t		*slot;		/* claims by key: index + 1, 0 free */
+	size_t		 nslots, nclaims;
+};
+
 struct select {
+	struct select_pass	*pass;
 	const struct config_feed *cf;
 	enum config_dedupe	 dedupe;
 	struct filter		*filter;
 	long long		 max_age;
 };
+
+struct select_pass *
+select_pass_new(void)
+{
+	return xcalloc(1, sizeof(struct select_pass));
+}
+
+void
+select_pass_free(struct select_pass *sp)
+{
+	size_t i;
+
+	if (sp == NULL)
+		return;
+	for (i = 0; i < sp->n; i++) {
+		free(sp->v[i].key);
+		free(sp->v[i].id);
+	}
+	free(sp->v);
+	free(sp->slot);
+	free(sp);
+}
+
+static size_t
+key_hash(const char *k)
+{
+	size_t h = 14695981039346656037ULL & SIZE_MAX;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * (1099511628211ULL & SIZE_MAX);
+	return h;
+}
+
+/* The slot of key: where it is, or the free one where it would go. */
+static size_t *
+claim_slot(struct select_pass *sp, const char *key)
+{
+	size_t i = key_hash(key) & (sp->nslots - 1);
+
+	while (sp->slot[i] != 0 && strcmp(sp->v[sp->slot[i] - 1].key,
+	    key) != 0)
+		i = (i + 1) & (sp->nslots - 1);
+	return &sp->slot[i];
+}
+
+static void
+claims_grow(struct select_pass *sp)
+{
+	size_t i, *old = sp->slot, nold = sp->nslots;
+
+	sp->nslots = nold ? nold * 2 : 64;
+	sp->slot = xcalloc(sp->nslots, sizeof(*sp->slot));
+	for (i = 0; i < nold; i++)
+		if (old[i] != 0)
+			*claim_slot(sp, sp->v[old[i] - 1].key) = old[i];
+	free(old);
+}
+
+static struct noted *
+note(struct select_pass *sp, const char *feed, const char *id)
+{
+	struct noted *n;
+
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? sp->cap * 2 : 64;
+		sp->v = xrealloc(sp->v, sp->cap * sizeof(*sp->v));
+	}
+	n = &sp->v[sp->n++];
+	memset(n, 0, sizeof(*n));
+	n->feed = feed;
+	n->id = xstrdup(id);
+	return n;
+}
+
+/* The feed that claimed key this pass, or NULL. */
+static const char *
+claimed_by(struct select_pass *sp, const char *key)
+{
+	size_t *s;
+
+	if (sp->nslots == 0)
+		return NULL;
+	s = claim_slot(sp, key);
+	return *s ? sp->v[*s - 1].feed : NULL;
+}
+
+static void
+claim(struct select_pass *sp, const char *key, const char *feed,
+    const char *id)
+{
+	struct noted *n;
+
+	if (2 * (sp->nclaims + 1) > sp->nslots)
+		claims_grow(sp);
+	n = note(sp, feed, id);
+	n->key = xstrdup(key);
+	*claim_slot(sp, key) = sp->n;
+	sp->nclaims++;
+}
+
+int
+select_pass_record(struct select_pass *sp, struct state *st, char *err,
+    size_t errlen)
+{
+	const struct noted *n;
+	size_t i;
+
+	for (i = 0; i < sp->n; i++) {
+		n = &sp->v[i];
+		if ((n->key ? state_dedupe_claim(st, n->key, n->feed, n->id) :
+		    state_entry_skipped(st, n->feed, n->id, n->dup)) == -1) {
+			errf(err, errlen, "cannot record what feed %s left "
+			    "out", n->feed);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int
 add_rules(struct filter *f, const struct config *cfg,
@@ -48,10 +182,11 @@ add_rules(struct filter *f, const struct config *cfg,
 
 struct select *
 select_new(const struct config *cfg, const struct config_feed *cf,
-    char *err, size_t errlen)
+    struct select_pass *sp, char *err, size_t errlen)
 {
 	struct select *sel = xcalloc(1, sizeof(*sel));
 
+	sel->pass = sp;
 	sel->cf = cf;
 	sel->dedupe = cfg->dedupe;
 	sel->max_age = cf->s.max_age;
@@ -163,9 +298,9 @@ int
 select_entry(struct select *sel, struct state *st, const struct entry *e,
     time_t now, char *err, size_t errlen)
 {
-	const char *name = sel->cf->name;
+	const char *name = sel->cf->name, *by;
 	struct buf key = BUF_INIT(0);
-	char why[ERRLEN];
+	char why[ERRLEN], *owner = NULL;
 	time_t d;
 	int dup = 0, r = -1;
 
@@ -182,27 +317,30 @@ select_entry(struct select *sel, struct state *st, const struct entry *e,
 		r = 1;
 		goto out;
 	}
-	if ((dup = state_dedupe_claim(st, buf_str(&key), name, e->id)) ==
-	    -1) {
-		errf(err, errlen, "state: cannot record the story of %s",
-		    e->id);
-		goto out;
+	if ((by = claimed_by(sel->pass, buf_str(&key))) == NULL) {
+		if (state_dedupe_owner(st, buf_str(&key), &owner) == -1) {
+			errf(err, errlen, "state: cannot look up the story of "
+			    "%s", e->id);
+			goto out;
+		}
+		by = owner;
 	}
-	if (!dup) {
+	if (by == NULL || strcmp(by, name) == 0) {
+		if (by == NULL)
+			claim(sel->pass, buf_str(&key), name, e->id);
 		r = 1;
 		goto out;
 	}
-	snprintf(why, sizeof(why), "another feed delivered %s",
+	dup = 1;
+	snprintf(why, sizeof(why), "feed %s delivered %s", by,
 	    buf_str(&key));
 skip:
-	if (state_entry_skipped(st, name, e->id, dup) == -1) {
-		errf(err, errlen, "state: cannot record %s", e->id);
-		goto out;
-	}
+	note(sel->pass, name, e->id)->dup = dup;
 	log_info("feed %s: entry %s: %s (%s)", name, e->id, dup ?
 	    "duplicate" : "filtered", why);
 	r = 0;
 out:
+	free(owner);
 	buf_free(&key);
 	return r;
 }

@@ -901,28 +901,28 @@ state_entry_refilter(struct state *st, const char *feed)
 }
 
 int
+state_dedupe_owner(struct state *st, const char *key, char **feed)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*feed = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT feed FROM dedupe WHERE "
+	    "key = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*feed = col_text(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 state_dedupe_claim(struct state *st, const char *key, const char *feed,
     const char *entry_id)
 {
-	sqlite3_stmt *s = NULL;
-	int rc, r = -1;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT feed FROM dedupe WHERE "
-	    "key = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		r = strcmp((const char *)sqlite3_column_text(s, 0), feed) != 0;
-		goto out;
-	}
-	if (rc != SQLITE_DONE)
-		goto out;
-	r = state_run(st, "INSERT INTO dedupe (key, feed, entry_id) VALUES "
-	    "(?1, ?2, ?3)", "ttt", key, feed, entry_id);
-out:
-	sqlite3_finalize(s);
-	return r;
+	return state_run(st, "INSERT OR IGNORE INTO dedupe (key, feed, "
+	    "entry_id) VALUES (?1, ?2, ?3)", "ttt", key, feed, entry_id);
 }
 
 int

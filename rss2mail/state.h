@@ -146,11 +146,12 @@ int	state_entry_skipped(struct state *, const char *feed,
 	    const char *entry_id, int duplicate);
 int	state_entry_refilter(struct state *, const char *feed);
 /*
- * Cross-feed de-duplication: claim a story's key ("link:..." or "id:...")
- * for (feed, entry).  0 when the key is this feed's (just claimed, or
- * claimed before by this feed), 1 when another feed claimed it first, -1
- * on a database error.
+ * Cross-feed de-duplication: the feed that claimed a story's key
+ * ("link:..." or "id:...") first, into *feed (malloc'd; NULL: none), and
+ * claiming one (a key already claimed keeps its first owner).  0, or -1 on
+ * a database error.
  */
+int	state_dedupe_owner(struct state *, const char *key, char **feed);
 int	state_dedupe_claim(struct state *, const char *key, const char *feed,
 	    const char *entry_id);
 /* rowid of (feed, entry) for state_entry_delivered; 0 when absent. */
