@@ -51,6 +51,11 @@ enum ktype {
 	KT_ADDR,	/* an address, stored as written */
 	KT_IMAPURL,	/* imap:// or imaps:// */
 	KT_FEEDURL,	/* http(s)://, file:// or a local path */
+	/* lists (struct config_list): the key may be repeated */
+	KT_INCLUDE,	/* "FIELD:REGEX" */
+	KT_EXCLUDE,
+	KT_HEADER,	/* "Name: value" */
+	KT_HEADER_CMD,	/* "Name: command" */
 };
 
 enum kscope {
@@ -99,6 +104,10 @@ static const struct kchoice images_choices[] = {
 static const struct kchoice fulltext_choices[] = {
 	{ "auto", CONFIG_FULLTEXT_AUTO }, { "yes", CONFIG_FULLTEXT_YES },
 	{ "no", CONFIG_FULLTEXT_NO }, { NULL, 0 }
+};
+static const struct kchoice dedupe_choices[] = {
+	{ "link", CONFIG_DEDUPE_LINK }, { "id", CONFIG_DEDUPE_ID },
+	{ "off", CONFIG_DEDUPE_OFF }, { NULL, 0 }
 };
 static const struct kchoice updates_choices[] = {
 	{ "ignore", CONFIG_UPDATES_IGNORE }, { "new", CONFIG_UPDATES_NEW },
@@ -186,6 +195,16 @@ static const struct key keys[] = {
 	    NULL, 0, 0, 0, NULL },
 	{ "http-password-command", KT_STRING, KS_BOTH,
 	    S(http_password_command), NULL, NULL, 0, 0, 0, NULL },
+	{ "include",	KT_INCLUDE,	KS_BOTH,  S(include),	NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "exclude",	KT_EXCLUDE,	KS_BOTH,  S(exclude),	NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "max-age",	KT_DURATION,	KS_BOTH,  S(max_age),	NULL,
+	    NULL, 1, 100 * 366 * DAY, 0, NULL },
+	{ "http-header", KT_HEADER,	KS_BOTH,  S(http_headers), NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "http-header-command", KT_HEADER_CMD, KS_BOTH,
+	    S(http_header_commands), NULL, NULL, 0, 0, 0, NULL },
 
 	{ "state",	KT_PATH,	KS_GLOBAL, G(state),	NULL,
 	    NULL, 0, 0, 0, NULL },
@@ -197,6 +216,8 @@ static const struct key keys[] = {
 	    NULL, 0, 0, 0, NULL },
 	{ "run-time-limit", KT_DURATION, KS_GLOBAL, G(run_time_limit), NULL,
 	    NULL, 1, DAY, 0, NULL },
+	{ "dedupe",	KT_ENUM,	KS_GLOBAL, G(dedupe),	"link",
+	    dedupe_choices, 0, 0, 0, NULL },
 
 	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
 	    NULL, 0, 0, 0, NULL },
@@ -216,11 +237,89 @@ key_is_string(const struct key *k)
 {
 	switch (k->type) {
 	case KT_BOOL: case KT_ENUM: case KT_INT: case KT_DURATION:
-	case KT_SIZE:
+	case KT_SIZE: case KT_INCLUDE: case KT_EXCLUDE: case KT_HEADER:
+	case KT_HEADER_CMD:
 		return 0;
 	default:
 		return 1;
 	}
+}
+
+static int
+key_is_list(const struct key *k)
+{
+	return k->type == KT_INCLUDE || k->type == KT_EXCLUDE ||
+	    k->type == KT_HEADER || k->type == KT_HEADER_CMD;
+}
+
+static config_rule_check_fn *rule_check;
+
+void
+config_set_rule_check(config_rule_check_fn *fn)
+{
+	rule_check = fn;
+}
+
+static void
+list_add(struct config_list *l, const char *v, int line)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->line = xrealloc(l->line, (l->n + 1) * sizeof(*l->line));
+	l->v[l->n] = xstrdup(v);
+	l->line[l->n] = line;
+	l->n++;
+}
+
+static void
+list_free(struct config_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	free(l->line);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+list_copy(struct config_list *dst, const struct config_list *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->n; i++)
+		list_add(dst, src->v[i], src->line[i]);
+}
+
+/*
+ * "Name: value" of http-header (and "Name: command"): a token for a name,
+ * something after the colon, and none of the headers libcurl or the fetcher
+ * own: Host and Content-Length would break the request, the conditional
+ * ones would break the stored validators.
+ */
+static int
+check_header(const char *v, char *why, size_t whylen)
+{
+	static const char *refused[] = { "host", "content-length",
+	    "transfer-encoding", "if-none-match", "if-modified-since",
+	    "if-match", "if-unmodified-since", "if-range" };
+	size_t n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+	    "wxyz0123456789!#$%&'*+-.^_`|~"), i;
+
+	if (n == 0 || v[n] != ':' || v[n + 1 + strspn(v + n + 1, " \t")] ==
+	    '\0') {
+		errf(why, whylen, "'%s' is not a header like 'Name: value'", v);
+		return -1;
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strlen(refused[i]) == n && strncasecmp(v, refused[i],
+		    n) == 0) {
+			errf(why, whylen, "header '%.*s' cannot be set: "
+			    "rss2mail sends it itself", (int)n, v);
+			return -1;
+		}
+	return 0;
 }
 
 static const struct key *
@@ -624,6 +723,19 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			return -1;
 		set_string(base, k->off, xstrdup(v));
 		return 0;
+	case KT_INCLUDE:
+	case KT_EXCLUDE:
+		if (rule_check != NULL && rule_check(k->type == KT_EXCLUDE, v,
+		    why, whylen) == -1)
+			return -1;
+		list_add((struct config_list *)((char *)base + k->off), v, 0);
+		return 0;
+	case KT_HEADER:
+	case KT_HEADER_CMD:
+		if (check_header(v, why, whylen) == -1)
+			return -1;
+		list_add((struct config_list *)((char *)base + k->off), v, 0);
+		return 0;
 	case KT_FEEDURL:
 		config_url_scheme(v, scheme, sizeof(scheme));
 		if (strcmp(scheme, "http") == 0 ||
@@ -668,6 +780,12 @@ strings_free(void *base, enum kscope scope)
 static void
 settings_free(struct config_settings *s)
 {
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == KS_BOTH && key_is_list(&keys[i]))
+			list_free((struct config_list *)((char *)s +
+			    keys[i].off));
 	strings_free(s, KS_BOTH);
 	set_string(s, offsetof(struct config_settings, from_name), NULL);
 }
@@ -683,7 +801,10 @@ settings_copy(struct config_settings *dst, const struct config_settings *src)
 		if (keys[i].scope == KS_BOTH && key_is_string(&keys[i])) {
 			p = (char **)((char *)dst + keys[i].off);
 			*p = xstrdup(*p);
-		}
+		} else if (keys[i].scope == KS_BOTH && key_is_list(&keys[i]))
+			list_copy((struct config_list *)((char *)dst +
+			    keys[i].off), (const struct config_list *)
+			    ((const char *)src + keys[i].off));
 	dst->from_name = xstrdup(src->from_name);
 }
 
@@ -975,7 +1096,7 @@ check_key_line(struct parse *ps, size_t hdr, size_t i, enum kscope where)
 		prev = &ps->ini->lines[j];
 		if (prev->kind != INI_KEY || ps->skip[j])
 			continue;
-		if (strcmp(prev->name, l->name) == 0)
+		if (strcmp(prev->name, l->name) == 0 && !key_is_list(k))
 			return perr(ps, l->lineno, "key '%s': duplicate (first "
 			    "at line %d)", l->name, prev->lineno);
 		if (k->group && key_find(prev->name)->group == k->group)
@@ -1072,6 +1193,13 @@ apply_section(struct parse *ps, size_t hdr, struct config_settings *s,
 			    why) == -1)
 				return -1;
 			continue;
+		}
+		if (key_is_list(k)) {
+			struct config_list *cl = (struct config_list *)
+			    ((char *)(k->scope == KS_BOTH ? (void *)s :
+			    scoped) + k->off);
+
+			cl->line[cl->n - 1] = l->lineno;
 		}
 		/* a feed's password source replaces the inherited one */
 		for (j = 0; k->group && j < NKEYS; j++) {

@@ -33,6 +33,21 @@ enum config_updates { CONFIG_UPDATES_IGNORE, CONFIG_UPDATES_NEW,
 enum config_fulltext { CONFIG_FULLTEXT_AUTO, CONFIG_FULLTEXT_YES,
     CONFIG_FULLTEXT_NO };
 
+enum config_dedupe { CONFIG_DEDUPE_LINK, CONFIG_DEDUPE_ID,
+    CONFIG_DEDUPE_OFF };
+
+/*
+ * A key that may be given several times in a section (include, exclude,
+ * http-header, http-header-command): its values in file order, each with
+ * its line (0 when it did not come from a file).  A feed's list is the
+ * global one followed by the feed's own lines.
+ */
+struct config_list {
+	char		**v;
+	int		 *line;
+	size_t		  n;
+};
+
 /* Keys that [rss2mail] sets and any [feed.NAME] may override. */
 struct config_settings {
 	char		*from_name;	/* display part of `from`, or NULL */
@@ -77,6 +92,13 @@ struct config_settings {
 	char		*proxy;		/* NULL: no proxy */
 	char		*http_user;
 	char		*http_password_command;
+
+	/* choosing what arrives (issue 18) */
+	struct config_list include;	/* "FIELD:REGEX" (filter.h) */
+	struct config_list exclude;
+	long long	 max_age;	/* seconds; 0 = no limit */
+	struct config_list http_headers; /* "Name: value" */
+	struct config_list http_header_commands; /* "Name: command" */
 };
 
 struct config_feed {
@@ -101,6 +123,7 @@ struct config {
 	long long	 run_time_limit; /* seconds for all fetching of a
 					   pass; 0 = none (each request still
 					   has its own timeouts) */
+	enum config_dedupe dedupe;	/* across feeds; default link */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;
@@ -126,6 +149,16 @@ typedef void config_report_fn(void *ctx, const char *line);
 int	config_check(const char *path, config_report_fn *report, void *ctx,
 	    char *err, size_t errlen);
 void	config_free(struct config *);
+
+/*
+ * How include and exclude rules are checked at load: filter.c's compile
+ * (main.c sets it once, before any config is read; config/ cannot include
+ * filter.h, which lives above it).  The function returns 0, or -1 with the
+ * reason in why; without one, a rule only has to be non-empty.
+ */
+typedef int config_rule_check_fn(int exclude, const char *rule, char *why,
+	    size_t whylen);
+void	config_set_rule_check(config_rule_check_fn *);
 const struct config_feed *config_find_feed(const struct config *,
 	    const char *name);
 /* 1 when name is a usable feed name: [A-Za-z0-9._-]+, not starting with

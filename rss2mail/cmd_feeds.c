@@ -241,11 +241,14 @@ cmd_list(int argc, char **argv)
 			buf_puts(&j, ", \"next_due\": ");
 			json_put_cstr(&j, due);
 			buf_printf(&j, ", \"delivered\": %ld, \"pending\": "
-			    "%ld}", sf.delivered, sf.pending);
+			    "%ld, \"filtered\": %ld, \"duplicates\": %ld}",
+			    sf.delivered, sf.pending, sf.filtered,
+			    sf.duplicates);
 		} else {
 			printf("%-20s %-8s last ok %-20s next %-20s delivered "
-			    "%-6ld%s%s%s%s\n", cf->name, status, last, due,
-			    sf.delivered,
+			    "%-6ld filtered %-6ld%s%s%s%s\n", cf->name,
+			    status, last, due, sf.delivered,
+			    sf.filtered + sf.duplicates,
 			    sf.last_error ? " error: " : "",
 			    sf.last_error ? sf.last_error : "",
 			    sf.warning && !sf.last_error ? " warning: " : "",

@@ -172,9 +172,50 @@ cmd_run(int argc, char **argv)
 	return run_or_catchup(argc, argv, 0);
 }
 
+/*
+ * catchup --refilter [NAME...]: forget the entries filters left out (of
+ * the named feeds, or all), so the next pass evaluates them again under
+ * the current include, exclude and max-age.  Duplicates stay recorded.
+ */
+static int
+refilter(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct state *st = NULL;
+	int rv = CMD_EXIT_USAGE, i;
+
+	for (i = 2; i < argc; i++)
+		if (argv[i][0] == '-')
+			return cmd_usage_error("catchup: unknown option %s",
+			    argv[i]);
+	if (cmd_load_config(&cfg) == -1)
+		goto out;
+	for (i = 2; i < argc; i++)
+		if (config_find_feed(cfg, argv[i]) == NULL) {
+			log_error("no feed '%s' in %s", argv[i], cfg->path);
+			goto out;
+		}
+	rv = CMD_EXIT_TEMP;
+	if (cmd_open_state(cfg, &st) == -1)
+		goto out;
+	for (i = 2; i < argc || (argc == 2 && i == 2); i++)
+		if (state_entry_refilter(st, argc == 2 ? NULL : argv[i]) ==
+		    -1) {
+			log_error("state: cannot forget filtered entries");
+			goto out;
+		}
+	rv = 0;
+out:
+	state_close(st);
+	config_free(cfg);
+	return rv;
+}
+
 int
 cmd_catchup(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "--refilter") == 0)
+		return refilter(argc, argv);
 	return run_or_catchup(argc, argv, 1);
 }
 

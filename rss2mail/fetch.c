@@ -57,6 +57,7 @@
 #define FETCH_CONCURRENCY	16
 #define FETCH_PER_HOST		2
 #define FETCH_VALIDATOR_MAX	1024	/* longest ETag/date we send back */
+#define FETCH_HEADER_MAX	8192	/* longest http-header line */
 #define FETCH_RETRY_AFTER_MAX	(366L * 24 * 3600)
 #define FETCH_BIG_BODY		(2u << 20)	/* a body past this is "big" */
 #define FETCH_BIG_SLOTS		4		/* big bodies growing at once */
@@ -620,6 +621,20 @@ validator_ok(const char *v)
 	return n > 0 && n <= FETCH_VALIDATOR_MAX;
 }
 
+/* An http-header line: one line, at most FETCH_HEADER_MAX bytes (a cookie
+ * may be longer than any validator). */
+static int
+header_ok(const char *v)
+{
+	size_t n = 0;
+
+	for (; v[n]; n++)
+		if (((unsigned char)v[n] < 0x20 && v[n] != '\t') ||
+		    v[n] == 0x7f)
+			return 0;
+	return n > 0 && n <= FETCH_HEADER_MAX;
+}
+
 static void
 add_header(struct xfer *x, const char *name, const char *value)
 {
@@ -695,7 +710,10 @@ xfer_setup(struct xfer *x)
 	struct fetch_req *r = x->req;
 	const struct fetch_opts *o = x->opts;
 	CURL *e = x->easy;
+	struct curl_slist *l;
 	CURLcode rc;
+	size_t i;
+	int own_accept = 0;
 
 	SETOPT(CURLOPT_URL, r->url);
 	SETOPT(CURLOPT_PRIVATE, x);
@@ -751,8 +769,18 @@ xfer_setup(struct xfer *x)
 		    r->http_password : "");
 		SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	}
-	add_header(x, "Accept", r->accept && validator_ok(r->accept) ?
-	    r->accept : FETCH_DEFAULT_ACCEPT);
+	for (i = 0; i < r->nheaders; i++) {
+		if (!header_ok(r->headers[i]))
+			continue;
+		if (strncasecmp(r->headers[i], "Accept:", 7) == 0)
+			own_accept = 1;
+		if ((l = curl_slist_append(x->headers, r->headers[i])) == NULL)
+			abort();
+		x->headers = l;
+	}
+	if (!own_accept)
+		add_header(x, "Accept", r->accept && validator_ok(r->accept) ?
+		    r->accept : FETCH_DEFAULT_ACCEPT);
 	if (r->etag != NULL && validator_ok(r->etag))
 		add_header(x, "If-None-Match", r->etag);
 	if (r->last_modified != NULL && validator_ok(r->last_modified))

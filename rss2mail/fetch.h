@@ -93,6 +93,11 @@ struct fetch_req {
 	const char	*http_user;	/* basic auth; NULL: URL userinfo */
 	const char	*http_password;
 	const char	*accept;	/* Accept header; NULL: feed types */
+	/* in, issue 18: "Name: value" lines sent as given (http-header); one
+	 * with a control character is left out; an Accept here replaces
+	 * the one above */
+	const char *const *headers;
+	size_t		 nheaders;
 
 	/* out, valid inside done() */
 	enum fetch_result result;

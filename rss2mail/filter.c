@@ -154,6 +154,17 @@ filter_add(struct filter *f, int exclude, const char *rule, char *err,
 	return 0;
 }
 
+int
+filter_check_rule(int exclude, const char *rule, char *err, size_t errlen)
+{
+	struct filter *f = filter_new();
+	int r;
+
+	r = filter_add(f, exclude, rule, err, errlen);
+	filter_free(f);
+	return r;
+}
+
 /* 1 match, 0 none, -1 the limit was hit. */
 static int
 match_one(const struct filter *f, const struct filter_rule *r,

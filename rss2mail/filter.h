@@ -59,6 +59,12 @@ void	 filter_free(struct filter *);
  */
 int	 filter_add(struct filter *, int exclude, const char *rule, char *err,
 	    size_t errlen);
+/*
+ * Whether rule would be accepted by filter_add (compiled and thrown away):
+ * config_set_rule_check's function, so a bad pattern is a config error.
+ */
+int	 filter_check_rule(int exclude, const char *rule, char *err,
+	    size_t errlen);
 /* Rules added so far (include + exclude). */
 size_t	 filter_count(const struct filter *);
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
+#include "filter.h"
 #include "log.h"
 
 struct cmd {
@@ -38,7 +40,7 @@ static const struct cmd cmds[] = {
 	    "remove a feed from the config file and forget its state" },
 	{ "pause", cmd_pause, "pause NAME", "stop polling a feed" },
 	{ "resume", cmd_resume, "resume NAME", "poll a paused feed again" },
-	{ "catchup", cmd_catchup, "catchup NAME...|--all",
+	{ "catchup", cmd_catchup, "catchup NAME...|--all|--refilter [NAME...]",
 	    "record current entries as seen without delivering them" },
 	{ "list", cmd_list, "list [--json]",
 	    "feeds with status: last poll, last error, entries delivered" },
@@ -98,6 +100,8 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, lvl, verbose = 0;	/* -v: +1, -q: -1 */
 
+	/* include/exclude patterns are compiled when a config is read */
+	config_set_rule_check(filter_check_rule);
 	while ((ch = getopt(argc, argv, "+c:vqhV-:")) != -1) {
 		switch (ch) {
 		case 'c':

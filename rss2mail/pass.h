@@ -132,6 +132,7 @@ struct run {
 	int		 state_broken;
 	struct isolate	 parser;	/* parse isolation's child */
 	struct parse_job pjob;		/* the feed it is parsing */
+	struct select_pass *select;	/* filtered, duplicates, claims */
 };
 
 #endif

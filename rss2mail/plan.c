@@ -122,12 +122,68 @@ plan_parse_opts(const struct fetch_req *req, struct feed_parse_opts *po,
 	po->http_charset = content_charset(req->content_type, cs, cslen);
 }
 
+int
+plan_headers(const struct config_feed *cf, char ***out, size_t *n,
+    char *err, size_t errlen)
+{
+	const struct config_list *h = &cf->s.http_headers;
+	const struct config_list *c = &cf->s.http_header_commands;
+	struct buf b = BUF_INIT(0);
+	char **v, *val = NULL;
+	const char *colon, *cmd;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (h->n + c->n == 0)
+		return 0;
+	v = xcalloc(h->n + c->n + 1, sizeof(*v));
+	for (i = 0; i < h->n; i++)
+		v[k++] = xstrdup(h->v[i]);
+	for (i = 0; i < c->n; i++) {
+		/* config.c checked "Name: command" */
+		colon = strchr(c->v[i], ':');
+		cmd = colon + 1 + strspn(colon + 1, " \t");
+		if (secret_resolve(NULL, NULL, cmd, NULL, &val, err,
+		    errlen) == -1) {
+			errprefix(err, errlen, "http-header-command: ");
+			plan_headers_free(v);
+			return -1;
+		}
+		buf_reset(&b);
+		buf_printf(&b, "%.*s: %s", (int)(colon - c->v[i]), c->v[i],
+		    val ? val : "");
+		secret_free(val);
+		val = NULL;
+		v[k++] = buf_steal(&b);
+	}
+	buf_free(&b);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void
+plan_headers_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i]; i++) {
+		explicit_bzero(v[i], strlen(v[i]));
+		free(v[i]);
+	}
+	free(v);
+}
+
 void
 plan_fetch_init(struct plan_fetch *pf, size_t max)
 {
 	pf->reqs = xcalloc(max + 1, sizeof(*pf->reqs));
 	pf->urls = xcalloc(max + 1, sizeof(*pf->urls));
 	pf->pws = xcalloc(max + 1, sizeof(*pf->pws));
+	pf->hdrs = xcalloc(max + 1, sizeof(*pf->hdrs));
 	pf->n = 0;
 	pf->max = max;
 }
@@ -146,6 +202,15 @@ plan_fetch_add(struct plan_fetch *pf, const struct config *cfg,
 	if (plan_request(cfg, cf, sf, &pf->reqs[n], &pf->urls[n],
 	    &pf->pws[n], err, errlen) == -1)
 		return -1;
+	if (plan_headers(cf, &pf->hdrs[n], &pf->reqs[n].nheaders, err,
+	    errlen) == -1) {
+		fetch_req_clear(&pf->reqs[n]);
+		free(pf->urls[n]);
+		secret_free(pf->pws[n]);
+		pf->urls[n] = pf->pws[n] = NULL;
+		return -1;
+	}
+	pf->reqs[n].headers = (const char *const *)pf->hdrs[n];
 	pf->reqs[n].user = user;
 	pf->n++;
 	return 0;
@@ -175,7 +240,9 @@ plan_fetch_free(struct plan_fetch *pf)
 		fetch_req_clear(&pf->reqs[i]);
 		free(pf->urls[i]);
 		secret_free(pf->pws[i]);
+		plan_headers_free(pf->hdrs[i]);
 	}
+	free(pf->hdrs);
 	free(pf->reqs);
 	free(pf->urls);
 	free(pf->pws);

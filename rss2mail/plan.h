@@ -34,6 +34,16 @@ struct state_feed;
 int	plan_request(const struct config *, const struct config_feed *,
 	    const struct state_feed *sf, struct fetch_req *, char **url,
 	    char **password, char *err, size_t errlen);
+/*
+ * A feed's extra request headers: http-header lines as written, then each
+ * http-header-command's "Name: " with the first line of the command's
+ * output (secret.c: bounded in time and size).  *out is a NULL-terminated
+ * array (plan_headers_free), NULL when there are none.  -1 with err when
+ * a command fails.
+ */
+int	plan_headers(const struct config_feed *, char ***out, size_t *n,
+	    char *err, size_t errlen);
+void	plan_headers_free(char **);
 /* The fetcher's options from the global settings (zeroed first). */
 void	plan_fetch_opts(const struct config *, struct fetch_opts *);
 
@@ -54,6 +64,7 @@ void	plan_parse_opts(const struct fetch_req *, struct feed_parse_opts *po,
 struct plan_fetch {
 	struct fetch_req *reqs;
 	char		**urls, **pws;
+	char		***hdrs;	/* each request's headers (plan_headers) */
 	size_t		 n, max;
 };
 

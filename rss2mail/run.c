@@ -51,6 +51,7 @@
 #include "pass.h"
 #include "plan.h"
 #include "run.h"
+#include "select.h"
 #include "state.h"
 #include "util.h"
 
@@ -165,6 +166,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	char err[ERRLEN];
 	struct images *ims;
 	struct fulltext *ft;
+	struct select *sel;
 	const struct entry **fresh;
 	enum state_entry es;
 	size_t i, n = 0, nfresh = 0;
@@ -192,7 +194,10 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	    (size_t)cf->s.max_message_size : 0;
 	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
 	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
-	for (i = n; i-- > 0; ) {
+	if ((sel = select_new(r->cfg, cf, r->select, err, sizeof(err))) ==
+	    NULL)
+		health_fail(r, fr, "%s", err);
+	for (i = n; sel && i-- > 0; ) {
 		e = v[i];
 		if ((es = state_entry_get(r->st, cf->name, e->id)) !=
 		    STATE_NEW) {
@@ -207,6 +212,12 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 			if (state_entry_seen(r->st, cf->name, e->id) == -1)
 				health_fail(r, fr, "state: cannot record %s",
 				    e->id);
+			continue;
+		}
+		if ((rc = select_entry(sel, r->st, e, r->now, err,
+		    sizeof(err))) != 1) {
+			if (rc == -1)
+				health_fail(r, fr, "%s", err);
 			continue;
 		}
 		fresh[nfresh++] = e;	/* composed after the loop */
@@ -242,6 +253,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		fulltext_free(&ft[i]);
 	}
 	free(ft);
+	select_free(sel);
 	free(ims);
 	free(fresh);
 	free(v);
@@ -445,6 +457,9 @@ run_finish(struct run *r)
 			log_error("feed %s: state: cannot record the poll",
 			    fr->cf->name);
 	}
+	if (!r->state_broken && select_pass_record(r->select, r->st, err,
+	    sizeof(err)) == -1)
+		log_error("state: %s", err);
 	if (tx && state_commit(r->st, err, sizeof(err)) == -1) {
 		log_error("state: %s", err);
 		state_rollback(r->st);
@@ -471,6 +486,7 @@ run_pass(const struct config *cfg, struct state *st,
 	r.now = o->now ? o->now : time(NULL);
 	r.arena = arena_new(LIM_FEED_ARENA);
 	r.images = imgcache_new(LIM_IMAGE_CACHE, LIM_IMAGE_CACHE_URLS);
+	r.select = select_pass_new();
 	state_spool_claim(st);		/* run_pass runs under the run lock */
 
 	memset(&pf, 0, sizeof(pf));
@@ -565,5 +581,6 @@ out:
 	isolate_stop(&r.parser);
 	arena_free(r.arena);
 	imgcache_free(r.images);
+	select_pass_free(r.select);
 	return rv;
 }

@@ -39,7 +39,10 @@
 
 #define STATE_SCHEMA_VERSION	1
 
-enum { ENTRY_PENDING = 1, ENTRY_DELIVERED = 2, ENTRY_SEEN = 3 };
+/* entries.state; 4 and 5 (issue 18) need no new column: older versions
+ * read any state but 1 as done, which they are */
+enum { ENTRY_PENDING = 1, ENTRY_DELIVERED = 2, ENTRY_SEEN = 3,
+    ENTRY_FILTERED = 4, ENTRY_DUPLICATE = 5 };
 
 enum stmt_id {
 	ST_ENTRY_GET,
@@ -100,7 +103,12 @@ static const char state_schema[] =
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
 	" WHERE state = 1;"
 	"CREATE INDEX IF NOT EXISTS entries_pending_msgid ON entries (msgid) "
-	" WHERE state = 1;";
+	" WHERE state = 1;"
+	/* cross-feed de-duplication: which feed delivered a story first */
+	"CREATE TABLE IF NOT EXISTS dedupe ("
+	" key TEXT PRIMARY KEY,"
+	" feed TEXT NOT NULL,"
+	" entry_id TEXT NOT NULL);";
 
 struct state {
 	sqlite3		*db;
@@ -554,7 +562,9 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 	    "redirect_url, last_poll, last_success, last_error, warning, "
 	    "failures, delivered, next_due, gone, (SELECT count(*) FROM "
 	    "entries WHERE feed = ?1 AND state = 1), redirect_candidate, "
-	    "hint, failing_since, reported FROM feeds WHERE name = ?1", -1,
+	    "hint, failing_since, reported, (SELECT count(*) FROM entries "
+	    "WHERE feed = ?1 AND state = 4), (SELECT count(*) FROM entries "
+	    "WHERE feed = ?1 AND state = 5) FROM feeds WHERE name = ?1", -1,
 	    &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
@@ -576,6 +586,8 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 		f->hint = (long)sqlite3_column_int64(s, 13);
 		f->failing_since = (time_t)sqlite3_column_int64(s, 14);
 		f->reported = sqlite3_column_int(s, 15);
+		f->filtered = (long)sqlite3_column_int64(s, 16);
+		f->duplicates = (long)sqlite3_column_int64(s, 17);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
@@ -698,8 +710,17 @@ state_entry_get(struct state *st, const char *feed, const char *entry_id)
 	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		r = sqlite3_column_int(s, 0) == ENTRY_PENDING ?
-		    STATE_PENDING : STATE_DONE;
+		switch (sqlite3_column_int(s, 0)) {
+		case ENTRY_PENDING:
+			r = STATE_PENDING;
+			break;
+		case ENTRY_FILTERED:
+		case ENTRY_DUPLICATE:
+			r = STATE_SKIPPED;
+			break;
+		default:
+			r = STATE_DONE;
+		}
 	sqlite3_reset(s);
 	return r;
 }
@@ -856,6 +877,55 @@ state_entry_seen(struct state *st, const char *feed, const char *entry_id)
 }
 
 int
+state_entry_skipped(struct state *st, const char *feed,
+    const char *entry_id, int duplicate)
+{
+	if (state_ensure_feed(st, feed) == -1)
+		return -1;
+	return state_run(st, "INSERT OR IGNORE INTO entries (feed, entry_id, "
+	    "state, first_seen) VALUES (?1, ?2, ?3, strftime('%s','now'))",
+	    "tti", feed, entry_id, (long long)(duplicate ? ENTRY_DUPLICATE :
+	    ENTRY_FILTERED));
+}
+
+int
+state_entry_refilter(struct state *st, const char *feed)
+{
+	/* the validators go too: an unchanged feed would answer 304 and
+	 * its entries would never be evaluated again */
+	if (state_run(st, "DELETE FROM entries WHERE state = 4 AND "
+	    "(?1 IS NULL OR feed = ?1)", "t", feed) == -1)
+		return -1;
+	return state_run(st, "UPDATE feeds SET etag = NULL, last_modified = "
+	    "NULL WHERE ?1 IS NULL OR name = ?1", "t", feed);
+}
+
+int
+state_dedupe_owner(struct state *st, const char *key, char **feed)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*feed = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT feed FROM dedupe WHERE "
+	    "key = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*feed = col_text(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_dedupe_claim(struct state *st, const char *key, const char *feed,
+    const char *entry_id)
+{
+	return state_run(st, "INSERT OR IGNORE INTO dedupe (key, feed, "
+	    "entry_id) VALUES (?1, ?2, ?3)", "ttt", key, feed, entry_id);
+}
+
+int
 state_pending_list(struct state *st, const char *feed,
     struct state_pending **out, size_t *n)
 {
@@ -934,6 +1004,8 @@ int
 state_feed_forget(struct state *st, const char *feed)
 {
 	if (state_run(st, "DELETE FROM entries WHERE feed = ?1", "t",
+	    feed) == -1 ||
+	    state_run(st, "DELETE FROM dedupe WHERE feed = ?1", "t",
 	    feed) == -1)
 		return -1;
 	return state_run(st, "DELETE FROM feeds WHERE name = ?1", "t", feed);

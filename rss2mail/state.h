@@ -47,6 +47,8 @@ struct state_feed {
 	long		 hint;		/* the feed's own poll hint, seconds */
 	time_t		 failing_since;	/* first failure of this streak */
 	int		 reported;	/* a failure report was delivered */
+	long		 filtered;	/* entries recorded as filtered */
+	long		 duplicates;	/* entries another feed delivered */
 };
 
 struct state_pending {
@@ -63,7 +65,9 @@ struct state_pending {
 	time_t		 attempted;	/* when its last append started */
 };
 
-enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE };
+/* STATE_SKIPPED: recorded without delivery by a filter or as another
+ * feed's duplicate (state_entry_skipped): not new, and no revisions. */
+enum state_entry { STATE_NEW, STATE_PENDING, STATE_DONE, STATE_SKIPPED };
 
 int	state_open(const char *path, struct state **, char *err, size_t errlen);
 void	state_close(struct state *);		/* accepts NULL */
@@ -130,6 +134,26 @@ int	state_entry_set_revision(struct state *, const char *feed,
 int	state_entry_attempt(struct state *, int64_t rowid);
 int	state_entry_seen(struct state *, const char *feed,
 	    const char *entry_id);		/* catchup: no delivery */
+/*
+ * An entry not delivered because a filter (include, exclude, max-age) left
+ * it out, or (duplicate) another feed delivered the same story: recorded
+ * as done, so it is not evaluated again.  state_entry_refilter forgets the
+ * filtered ones (of one feed, or all with NULL): the next pass evaluates
+ * them again (`catchup --refilter`; the feeds' HTTP validators are
+ * dropped too, so the next pass gets the whole feed).
+ */
+int	state_entry_skipped(struct state *, const char *feed,
+	    const char *entry_id, int duplicate);
+int	state_entry_refilter(struct state *, const char *feed);
+/*
+ * Cross-feed de-duplication: the feed that claimed a story's key
+ * ("link:..." or "id:...") first, into *feed (malloc'd; NULL: none), and
+ * claiming one (a key already claimed keeps its first owner).  0, or -1 on
+ * a database error.
+ */
+int	state_dedupe_owner(struct state *, const char *key, char **feed);
+int	state_dedupe_claim(struct state *, const char *key, const char *feed,
+	    const char *entry_id);
 /* rowid of (feed, entry) for state_entry_delivered; 0 when absent. */
 int64_t	state_entry_rowid(struct state *, const char *feed,
 	    const char *entry_id);

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "filter.h"
 #include "limits.h"
 #include "testutil.h"
 #include "util.h"
@@ -353,6 +354,94 @@ test_errors(void **state)
 	}
 }
 
+/* include, exclude, http-header: repeatable, global then per feed, lines
+ * kept for errors found later; patterns compiled at load. */
+static void
+test_lists(void **state)
+{
+	struct config *cfg;
+	const struct config_settings *g, *a, *b;
+
+	config_set_rule_check(filter_check_rule);
+	cfg = parse_ok(HEAD "exclude = title:^Ad\nexclude = tag:spam\n"
+	    "http-header = X-A: 1\nmax-age = 30d\ndedupe = id\n"
+	    "[feed.a]\nurl = /x\ninclude = author:(?i)jane\n"
+	    "exclude = link:\\?ref=\nhttp-header-command = Cookie: pass c\n"
+	    "[feed.b]\nurl = /y\nmax-age = 1h\n");
+	g = &cfg->global;
+	a = &cfg->feeds[0].s;
+	b = &cfg->feeds[1].s;
+	assert_int_equal(cfg->dedupe, CONFIG_DEDUPE_ID);
+	assert_int_equal(g->exclude.n, 2);
+	assert_string_equal(g->exclude.v[1], "tag:spam");
+	assert_int_equal(g->exclude.line[1], 5);
+	assert_int_equal(a->exclude.n, 3);
+	assert_string_equal(a->exclude.v[0], "title:^Ad");
+	assert_string_equal(a->exclude.v[2], "link:\\?ref=");
+	assert_int_equal(a->exclude.line[2], 12);
+	assert_int_equal(a->include.n, 1);
+	assert_int_equal(b->include.n, 0);
+	assert_int_equal(b->exclude.n, 2);
+	assert_int_equal(a->http_headers.n, 1);
+	assert_string_equal(a->http_header_commands.v[0], "Cookie: pass c");
+	assert_int_equal(g->max_age, 30 * 86400);
+	assert_int_equal(a->max_age, 30 * 86400);
+	assert_int_equal(b->max_age, 3600);
+	config_free(cfg);
+	cfg = parse_ok(HEAD);
+	assert_int_equal(cfg->dedupe, CONFIG_DEDUPE_LINK);
+	assert_int_equal(cfg->global.max_age, 0);
+	assert_int_equal(cfg->global.include.n, 0);
+	config_free(cfg);
+}
+
+static const struct {
+	const char	*text, *err;
+} bad_lists[] = {
+	{ HEAD "include = title:(a\n", "t.ini:4: key 'include': bad pattern "
+	    "at offset 2: missing closing parenthesis" },
+	{ HEAD "[feed.a]\nurl = /x\nexclude = colour:red\n", "t.ini:6: key "
+	    "'exclude': unknown field 'colour' (title, author, tag, content, "
+	    "link)" },
+	{ HEAD "http-header = Host: evil\n", "t.ini:4: key 'http-header': "
+	    "header 'Host' cannot be set: rss2mail sends it itself" },
+	{ HEAD "http-header = if-none-match: x\n", "t.ini:4: key "
+	    "'http-header': header 'if-none-match' cannot be set: rss2mail "
+	    "sends it itself" },
+	{ HEAD "http-header-command = Content-Length: echo 1\n", "t.ini:4: "
+	    "key 'http-header-command': header 'Content-Length' cannot be "
+	    "set: rss2mail sends it itself" },
+	{ HEAD "http-header = X-Empty:\n", "t.ini:4: key 'http-header': "
+	    "'X-Empty:' is not a header like 'Name: value'" },
+	{ HEAD "http-header = Bad Name: x\n", "t.ini:4: key 'http-header': "
+	    "'Bad Name: x' is not a header like 'Name: value'" },
+	{ HEAD "dedupe = url\n", "t.ini:4: key 'dedupe': 'url' is not one "
+	    "of link | id | off" },
+	{ HEAD "[feed.a]\nurl = /x\ndedupe = off\n", "t.ini:6: key "
+	    "'dedupe': only allowed in [rss2mail]" },
+	{ HEAD "max-age = soon\n", "t.ini:4: key 'max-age': 'soon' is not a "
+	    "duration like 30s, 5m, 1h or 2d" },
+};
+
+static void
+test_list_errors(void **state)
+{
+	struct config *cfg;
+	char err[ERRLEN];
+	size_t i;
+
+	config_set_rule_check(filter_check_rule);
+	for (i = 0; i < sizeof(bad_lists) / sizeof(bad_lists[0]); i++) {
+		err[0] = '\0';
+		if (config_parse("t.ini", bad_lists[i].text,
+		    strlen(bad_lists[i].text), &cfg, err, sizeof(err)) != -1)
+			fail_msg("case %zu parsed: %s", i, bad_lists[i].text);
+		if (strcmp(err, bad_lists[i].err) != 0)
+			fail_msg("case %zu:\n got  %s\n want %s", i, err,
+			    bad_lists[i].err);
+	}
+}
+
 static void
 test_limits(void **state)
 {
@@ -517,6 +606,8 @@ main(void)
 		cmocka_unit_test(test_from_forms),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_many_feeds),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_check_all),

@@ -420,6 +420,33 @@ test_delivers_once(void **unused)
 	assert_int_equal(fake.n, 11);
 }
 
+/* Feed c carries two of a's stories under its own ids, with tracking
+ * parameters: they are duplicates in the very pass a delivers them. */
+static void
+test_dedupe_in_one_pass(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+
+	free(fake_http[2].body);
+	fake_http[2].body = xstrdup("<rss version=\"2.0\"><channel><title>C"
+	    "</title><link>http://c.test/</link><item><title>x</title><link>"
+	    "http://A.test:80/0?utm_source=c#x</link><guid>c-0</guid></item>"
+	    "<item><title>y</title><link>http://a.test/1/?fbclid=1</link>"
+	    "<guid>c-1</guid></item></channel></rss>");
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 8);
+	assert_int_equal(state_feed_get(st, "c", &f), 0);
+	assert_int_equal(f.duplicates, 2);
+	assert_int_equal(f.delivered, 0);
+	state_feed_clear(&f);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_SKIPPED);
+	fake_http[2].etag = "\"c2\"";	/* fetched whole again: still once */
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 0);
+	assert_int_equal(fake.n, 8);
+}
+
 static void
 test_store_fails_midway(void **unused)
 {
@@ -827,6 +854,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_delivers_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_in_one_pass, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_fails_midway, setup,
 		    teardown),

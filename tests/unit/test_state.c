@@ -138,6 +138,47 @@ test_journal(void **unused)
 	state_close(st);
 }
 
+/* Filtered and duplicate entries: skipped, counted, refiltered; the
+ * dedupe key belongs to the first feed that claims it. */
+static void
+test_skipped_and_dedupe(void **unused)
+{
+	struct state *st;
+	struct state_feed f;
+	char err[256], *owner = NULL;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_poll_ok(st, "a", 100, "\"e\"", NULL,
+	    NULL), 0);
+	assert_int_equal(state_entry_skipped(st, "a", "f1", 0), 0);
+	assert_int_equal(state_entry_skipped(st, "a", "d1", 1), 0);
+	assert_int_equal(state_entry_get(st, "a", "f1"), STATE_SKIPPED);
+	assert_int_equal(state_entry_get(st, "a", "d1"), STATE_SKIPPED);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_int_equal(f.filtered, 1);
+	assert_int_equal(f.duplicates, 1);
+	assert_int_equal(f.delivered, 0);
+	state_feed_clear(&f);
+	assert_int_equal(state_entry_refilter(st, "a"), 0);
+	assert_int_equal(state_entry_get(st, "a", "f1"), STATE_NEW);
+	assert_int_equal(state_entry_get(st, "a", "d1"), STATE_SKIPPED);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_null(f.etag);		/* the next pass gets the whole feed */
+	state_feed_clear(&f);
+
+	assert_int_equal(state_dedupe_owner(st, "link:x", &owner), 0);
+	assert_null(owner);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
+	assert_int_equal(state_dedupe_owner(st, "link:x", &owner), 0);
+	assert_string_equal(owner, "a");	/* the first claim stays */
+	free(owner);
+	assert_int_equal(state_feed_forget(st, "a"), 0);
+	assert_int_equal(state_dedupe_owner(st, "link:x", &owner), 0);
+	assert_null(owner);
+	state_close(st);
+}
+
 static void
 test_rollback_leaves_nothing(void **unused)
 {
@@ -350,6 +391,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skipped_and_dedupe, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
