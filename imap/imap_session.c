@@ -19,6 +19,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,6 +647,32 @@ imap_caps_bits(const struct mailimap_capability_data *d)
 	return bits;
 }
 
+size_t
+imap_caps_appendlimit(const struct mailimap_capability_data *d)
+{
+	const struct mailimap_capability *cap;
+	unsigned long long v;
+	clistiter *it;
+	char *end;
+
+	if (d == NULL || d->cap_list == NULL)
+		return 0;
+	for (it = clist_begin(d->cap_list); it; it = clist_next(it)) {
+		if ((cap = clist_content(it)) == NULL ||
+		    cap->cap_type != MAILIMAP_CAPABILITY_NAME ||
+		    cap->cap_data.cap_name == NULL ||
+		    strncasecmp(cap->cap_data.cap_name, "APPENDLIMIT=", 12) != 0)
+			continue;
+		if (cap->cap_data.cap_name[12] < '0' ||
+		    cap->cap_data.cap_name[12] > '9')
+			continue;
+		v = strtoull(cap->cap_data.cap_name + 12, &end, 10);
+		if (*end == '\0' && v > 0 && v <= SIZE_MAX)
+			return (size_t)v;
+	}
+	return 0;
+}
+
 /* The session's capability list as libetpan keeps it, or NULL. */
 static const struct mailimap_capability_data *
 session_caps(const struct imap_session *c)
@@ -666,6 +693,8 @@ static void
 read_caps(struct imap_session *c)
 {
 	c->caps = imap_caps_bits(session_caps(c));
+	c->literal_minus = has_cap(c, "LITERAL-");
+	c->appendlimit = imap_caps_appendlimit(session_caps(c));
 }
 
 static int
