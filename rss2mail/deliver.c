@@ -574,6 +574,10 @@ deliver_recover(struct run *r)
 			continue;
 		}
 		deliver_land(r);		/* the store is the main thread's */
+		if (sto->broken) {	/* ... and landing may have broken it */
+			health_fail(r, fr, "mailbox: %s", sto->err);
+			continue;
+		}
 		if (plan_store_ensure(sto, p[i].folder, err, sizeof(err)) !=
 		    DELIVER_OK) {
 			health_fail(r, fr, "folder '%s': %s", p[i].folder, err);
