@@ -1242,6 +1242,49 @@ imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
 	return st;
 }
 
+/* ---- check ------------------------------------------------------------- */
+
+static void
+imap_describe(void *ctx, char *out, size_t outlen)
+{
+	static const char *const names[] = { "MULTIAPPEND", "LITERAL+",
+	    "LITERAL-", "UIDPLUS", "COMPRESS=DEFLATE", "NAMESPACE" };
+	const struct imap *c = ctx;
+	const struct imap_session *ses = c->ses;
+	const unsigned both = IMAP_CAP_LITERALPLUS | IMAP_CAP_MULTIAPPEND;
+	struct buf b = BUF_INIT(0);
+	const char *mode;
+	size_t i;
+
+	buf_puts(&b, "server offers");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (imap_session_has(ses, names[i]))
+			buf_printf(&b, " %s", names[i]);
+	if (ses->appendlimit > 0)
+		buf_printf(&b, " APPENDLIMIT=%zu", ses->appendlimit);
+	if (ses->delim)
+		buf_printf(&b, "; separator '%c'", ses->delim);
+	else
+		buf_puts(&b, "; no folder hierarchy");
+	buf_printf(&b, ", personal namespace \"%s\"", ses->prefix ?
+	    ses->prefix : "");
+	if (ses->compressed)
+		buf_puts(&b, "; compression on");
+	if ((ses->caps & both) == both)
+		mode = "MULTIAPPEND batches with LITERAL+";
+	else if (ses->caps & IMAP_CAP_LITERALPLUS)
+		mode = "pipelined APPEND with LITERAL+";
+	else if (ses->literal_minus)
+		mode = "pipelined APPEND, LITERAL- up to 4096 bytes, a round "
+		    "trip for each larger message";
+	else
+		mode = "pipelined APPEND, a round trip per message "
+		    "(synchronizing literals)";
+	buf_printf(&b, "; delivery: %s", mode);
+	snprintf(out, outlen, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
 /* ---- open / close ------------------------------------------------------ */
 
 static void
@@ -1299,4 +1342,5 @@ const struct deliver_ops deliver_imap = {
 	.close = imap_close,
 	.remove_msgid = imap_remove_msgid,
 	.expire = imap_expire,
+	.describe = imap_describe,
 };

@@ -689,6 +689,12 @@ has_cap(const struct imap_session *c, const char *name)
 	return imap_caps_has(session_caps(c), name);
 }
 
+int
+imap_session_has(const struct imap_session *c, const char *name)
+{
+	return has_cap(c, name);
+}
+
 static void
 read_caps(struct imap_session *c)
 {

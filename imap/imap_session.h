@@ -108,6 +108,9 @@ void	imap_session_free(struct imap_session *);
  * with bounded retries; never after a refused login). */
 int	imap_session_open(struct imap_session *, char *err, size_t errlen);
 
+/* Whether the server announced a capability ("COMPRESS=DEFLATE"). */
+int	imap_session_has(const struct imap_session *, const char *name);
+
 /* LOGOUT (when alive) and close; the session is dead afterwards. */
 void	imap_session_drop(struct imap_session *);
 

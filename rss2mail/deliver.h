@@ -107,6 +107,12 @@ struct deliver_ops {
 	 */
 	enum deliver_status (*expire)(void *ctx, const char *folder,
 	    time_t before, size_t *n, char *err, size_t errlen);
+	/*
+	 * One line for `rss2mail check`: what the server offers that
+	 * matters for delivery and how append will deliver.  NULL op:
+	 * nothing to say.
+	 */
+	void (*describe)(void *ctx, char *out, size_t outlen);
 };
 
 extern const struct deliver_ops deliver_maildir;

@@ -102,6 +102,24 @@ class TestGmailProfile(ProfileCase):
         self.assertTrue(any(int(m.group(2)) <= 4096 for _, m in appends))
 
 
+    def test_check_names_the_mode(self):
+        d = __import__("tempfile").mkdtemp(prefix="r2m-gmc-")
+        self.addCleanup(__import__("shutil").rmtree, d, True)
+        pwf = rig.write_secret(d, self.dc.password)
+        cfg = rig.write_config(d, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "deliver = imap\nimap-url = %s\nimap-tls = none\n"
+            "password-file = %s\nstate = %s/state.db\n\n"
+            "[feed.lwn.net]\nurl = http://127.0.0.1:9/x.xml\n") % (
+            self.dc.url(""), pwf, d))
+        r = rig.run(cfg, "check")
+        self.assertIn("server offers LITERAL- UIDPLUS COMPRESS=DEFLATE "
+                      "NAMESPACE APPENDLIMIT=35651584; separator '/'",
+                      r.stdout)
+        self.assertIn("delivery: pipelined APPEND, LITERAL- up to 4096",
+                      r.stdout)
+
+
 class TestOutlookProfile(ProfileCase):
     PROFILE = "outlook"
 
