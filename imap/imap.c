@@ -110,6 +110,9 @@ struct imap {
 	char			*flagstr;	/* ... joined, "" = none */
 	char			**known;	/* server names that exist */
 	size_t			 nknown;
+	char			**alias;	/* folder, server name: pairs
+						   created dotless */
+	size_t			 nalias;
 };
 
 /* ---- one operation ----------------------------------------------------- */
@@ -135,9 +138,14 @@ static char *
 server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 {
 	struct buf b = BUF_INIT(LIM_ONELINE);
+	const char *shown = shown_name(c, folder);
 	char why[ERRLEN];
+	size_t i;
 
-	if (imap_name_wire(&b, shown_name(c, folder), c->ses->prefix,
+	for (i = 0; i < c->nalias; i++)
+		if (strcmp(c->alias[2 * i], shown) == 0)
+			return xstrdup(c->alias[2 * i + 1]);
+	if (imap_name_wire(&b, shown, c->ses->prefix,
 	    c->ses->delim, why, sizeof(why)) < 0) {
 		imap_err(c->ses, err, errlen, "%s", why);
 		buf_free(&b);
@@ -247,6 +255,39 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 	return DELIVER_OK;
 }
 
+/*
+ * A server that refused to create a name with a '.' in a level (Dovecot
+ * on Maildir++ storage, whatever its separator) gets it with '_' for each
+ * such '.' (imap_name_wire_dotless), remembered for the handle's life so
+ * that every operation on the folder uses that name.  DELIVER_FOLDER with
+ * the first refusal's text when there is no such '.', or that fails too.
+ */
+static enum deliver_status
+ensure_dotless(struct imap *c, const char *shown, const char *name,
+    char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	enum deliver_status st = DELIVER_FOLDER;
+	char why[ERRLEN];
+
+	if (imap_name_wire_dotless(&b, shown, c->ses->prefix, c->ses->delim,
+	    why, sizeof(why)) < 0 || b.data == NULL ||
+	    strcmp(b.data, name) == 0)
+		goto out;
+	if (ensure_folder_once(c, b.data, shown, why, sizeof(why)) !=
+	    DELIVER_OK)
+		goto out;
+	c->alias = xrealloc(c->alias, (c->nalias + 1) * 2 *
+	    sizeof(*c->alias));
+	c->alias[2 * c->nalias] = xstrdup(shown);
+	c->alias[2 * c->nalias + 1] = xstrdup(b.data);
+	c->nalias++;
+	st = DELIVER_OK;
+out:
+	buf_free(&b);
+	return st;
+}
+
 /* After a dropped connection, one more try inside the call (not after a
  * refused login). */
 static int
@@ -268,6 +309,8 @@ imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
 	st = ensure_folder_once(c, name, shown, err, errlen);
 	if (retry_once(c, st))
 		st = ensure_folder_once(c, name, shown, err, errlen);
+	if (st == DELIVER_FOLDER)
+		st = ensure_dotless(c, shown, name, err, errlen);
 	free(name);
 	return st;
 }
@@ -1302,6 +1345,9 @@ imap_close(void *ctx)
 	for (i = 0; i < c->nknown; i++)
 		free(c->known[i]);
 	free(c->known);
+	for (i = 0; i < 2 * c->nalias; i++)
+		free(c->alias[i]);
+	free(c->alias);
 	free(c);
 }
 

@@ -17,9 +17,27 @@ imap_name_stand_in(char delim)
 	return delim == '_' ? '-' : '_';
 }
 
+static int	name_wire(struct buf *, const char *, const char *, char,
+		    int, char *, size_t);
+
 int
 imap_name_wire(struct buf *out, const char *folder, const char *prefix,
     char delim, char *err, size_t errlen)
+{
+	return name_wire(out, folder, prefix, delim, 0, err, errlen);
+}
+
+int
+imap_name_wire_dotless(struct buf *out, const char *folder,
+    const char *prefix, char delim, char *err, size_t errlen)
+{
+	return name_wire(out, folder, prefix, delim, 1, err, errlen);
+}
+
+/* The two above; dotless: '.' inside a level gets the stand-in too. */
+static int
+name_wire(struct buf *out, const char *folder, const char *prefix,
+    char delim, int dotless, char *err, size_t errlen)
 {
 	struct buf part = BUF_INIT(out->max ? out->max : 0);
 	const char *p, *e;
@@ -53,8 +71,9 @@ imap_name_wire(struct buf *out, const char *folder, const char *prefix,
 		 * '.' separates levels) gets the stand-in instead */
 		free(level);
 		level = xstrndup(p, n);
-		for (i = 0; delim != 0 && i < n; i++)
-			if (level[i] == delim)
+		for (i = 0; i < n; i++)
+			if ((delim != 0 && level[i] == delim) ||
+			    (dotless && level[i] == '.'))
 				level[i] = imap_name_stand_in(delim);
 		buf_reset(&part);
 		if (imap_utf7_encode(&part, level, n) < 0) {

@@ -174,6 +174,15 @@ test_folder_names(void **state)
 				    err, names[i].why);
 		}
 	}
+	/* the dotless form: each '.' inside a level gets the stand-in */
+	buf_reset(&b);
+	assert_int_equal(imap_name_wire_dotless(&b, "Feeds/lwn.net", "", '/',
+	    err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "Feeds/lwn_net");
+	buf_reset(&b);
+	assert_int_equal(imap_name_wire_dotless(&b, "a.b/c", "INBOX.", '.',
+	    err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "INBOX.a_b.c");
 	/* a cap on the result is an ordinary error */
 	buf_free(&b);
 	buf_init(&b, 10);
