@@ -867,7 +867,8 @@ pipe_read(struct pipe *p)
 	p->bytes -= m->len < p->bytes ? m->len : p->bytes;
 	if (r == MAILIMAP_RESP_COND_STATE_OK) {
 		m->stored = 1;
-		take_appenduid(ses, m, 1);
+		if (ses->caps & IMAP_CAP_UIDPLUS)	/* as advertised */
+			take_appenduid(ses, m, 1);
 		return 0;
 	}
 	st = append_refused(ses, p->folder, m, p->wait_ms, why, sizeof(why));

@@ -750,7 +750,9 @@ login(struct imap_session *c, char *err, size_t errlen)
 		c->authfail = 1;
 		return -1;
 	}
-	/* capabilities change after login: ask again */
+	/* capabilities change after login: ask again (not trusting a
+	 * [CAPABILITY] code with the OK: Dovecot's login process sends its
+	 * own list there, not the one the session will have) */
 	r = ask_caps(c);
 	if (r != MAILIMAP_NO_ERROR) {
 		(void)imap_cmd_failed(c, r, "CAPABILITY", err, errlen);
@@ -771,7 +773,11 @@ failed:
 	return -1;
 }
 
-/* The hierarchy delimiter (LIST "" "") and personal prefix (NAMESPACE). */
+/*
+ * The personal prefix and hierarchy delimiter: from NAMESPACE where the
+ * server offers it and names a personal namespace, else the delimiter of
+ * LIST "" "" (one round trip either way).
+ */
 static void
 learn_hierarchy(struct imap_session *c)
 {
@@ -783,6 +789,24 @@ learn_hierarchy(struct imap_session *c)
 	c->delim = '/';
 	free(c->prefix);
 	c->prefix = xstrdup("");
+	if ((c->caps & IMAP_CAP_NAMESPACE) &&
+	    mailimap_namespace(c->s, &ns) == MAILIMAP_NO_ERROR && ns != NULL) {
+		info = NULL;
+		if (ns->ns_personal != NULL &&
+		    clist_begin(ns->ns_personal->ns_data_list) != NULL)
+			info = clist_content(
+			    clist_begin(ns->ns_personal->ns_data_list));
+		if (info != NULL && info->ns_prefix != NULL) {
+			free(c->prefix);
+			c->prefix = xstrdup(info->ns_prefix);
+		}
+		if (info != NULL && info->ns_delimiter) {
+			c->delim = info->ns_delimiter;
+			mailimap_namespace_data_free(ns);
+			return;
+		}
+		mailimap_namespace_data_free(ns);
+	}
 	if (mailimap_list(c->s, "", "", &list) == MAILIMAP_NO_ERROR &&
 	    list != NULL && clist_begin(list) != NULL) {
 		mb = clist_content(clist_begin(list));
@@ -790,21 +814,6 @@ learn_hierarchy(struct imap_session *c)
 	}
 	if (list != NULL)
 		mailimap_list_result_free(list);
-	if (!(c->caps & IMAP_CAP_NAMESPACE) ||
-	    mailimap_namespace(c->s, &ns) != MAILIMAP_NO_ERROR || ns == NULL)
-		return;
-	if (ns->ns_personal != NULL &&
-	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
-		info = clist_content(
-		    clist_begin(ns->ns_personal->ns_data_list));
-		if (info->ns_prefix != NULL) {
-			free(c->prefix);
-			c->prefix = xstrdup(info->ns_prefix);
-		}
-		if (info->ns_delimiter)
-			c->delim = info->ns_delimiter;
-	}
-	mailimap_namespace_data_free(ns);
 }
 
 /*
