@@ -171,10 +171,16 @@ class TestFaults(unittest.TestCase):
         self.pw = rig.write_secret(self.dir, self.dc.password)
         rnd = random.Random(13)
         # connections 1..5 each cut at a random point of what the client
-        # sends (log in, folders, searches and APPENDs alike)
-        cuts = [(k, rnd.randrange(300, 120000)) for k in range(1, 6)]
-        faults = [(7, "throttled"), (61, "outlook"), (122, "bye"),
-                  (170, "overquota"), (230, "unavailable")]
+        # sends (log in, folders, searches and APPENDs alike), within its
+        # first ~5 messages: what was in flight at a cut is found by
+        # Message-ID, not appended again, and the faults below count
+        # APPEND replies, so a cut must not swallow too many of them
+        cuts = [(k, rnd.randrange(300, 40000)) for k in range(1, 6)]
+        # by APPEND reply; an Outlook throttle and a BYE close the
+        # connection, and the replies in flight then never come: those
+        # two go last, so that every fault fires on 300 messages
+        faults = [(5, "throttled"), (20, "overquota"), (40, "unavailable"),
+                  (60, "outlook"), (100, "bye")]
         self.proxy = FaultProxy(self.dc.port, delay_ms=2, cut_after=cuts,
                                 faults=faults)
         self.addCleanup(self.proxy.close)
@@ -190,7 +196,7 @@ class TestFaults(unittest.TestCase):
 
     def test_cuts_throttles_and_byes(self):
         throttled = False
-        for _ in range(12):
+        for _ in range(15):
             r = self.run_rss2mail(timeout=300)
             throttled |= "mailbox throttled" in r.stderr
             if r.returncode == 0 and self.proxy.cuts >= 5 and \
