@@ -145,6 +145,11 @@ flight_main(void *arg)
 		}
 		break;
 	}
+	/* a streaming backend (imap) may have confirmed messages after the
+	 * one it stopped at (deliver.h: ->stored): those are stored too */
+	for (i = start; i < fl->n; i++)
+		if (fl->dm[i].stored && fl->res[i] == FLIGHT_UNKNOWN)
+			fl->res[i] = FLIGHT_STORED;
 	fl->ds = ds;
 	return NULL;
 }
