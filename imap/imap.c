@@ -1,6 +1,7 @@
 /*
  * imap.c - the IMAP delivery backend (struct deliver_ops deliver_imap):
- * folders, searches, APPEND (MULTIAPPEND + LITERAL+ where offered),
+ * folders, searches, APPEND (MULTIAPPEND + LITERAL+ where offered, else
+ * pipelined APPENDs),
  * removal and expiry, on one session (imap_session.c: connect, TLS, log
  * in, reconnect; imap_stream.c: the receive cap and DEFLATE under it).
  * libetpan stays inside imap/.
@@ -19,23 +20,43 @@
  *   folders    "" or NULL = the URL's mailbox, else INBOX.  '/' separates
  *              levels as the user writes them; the server's delimiter and
  *              personal namespace prefix are applied, non-ASCII goes out in
- *              modified UTF-7.  Empty, "." and ".." parts, invalid UTF-8 or
- *              a part holding the server's delimiter: DELIVER_FOLDER.
+ *              modified UTF-7, a delimiter inside a level becomes '_'
+ *              (imap_name.h).  Empty, "." and ".." parts or invalid UTF-8:
+ *              DELIVER_FOLDER.
  *   ensure_folder  LIST, then CREATE + SUBSCRIBE when missing; remembered
  *              for the session, so calling it before every append is cheap.
  *   has_msgid  a missing folder holds nothing (*found = 0, DELIVER_OK).
  *   append     does not create folders (call ensure_folder first: a missing
- *              folder is DELIVER_FOLDER).  Batches of LIM_APPEND_BATCH /
- *              LIM_APPEND_BATCH_BYTES per MULTIAPPEND + LITERAL+ command
- *              where offered, else one APPEND each.  *done is exact: a
- *              batch refused as a whole is retried one by one, so the
- *              messages before a refused one are stored and counted.
- *              Refusals: too large / bad message / a tagged BAD ->
- *              DELIVER_MSG with the server's words (skip it, go on with
- *              msgs[*done + 1]); missing folder, no permission, over quota
- *              -> DELIVER_FOLDER; connection lost, timeout, a flooding or
+ *              folder is DELIVER_FOLDER).  Where the server offers
+ *              MULTIAPPEND and LITERAL+: batches of LIM_APPEND_BATCH /
+ *              LIM_APPEND_BATCH_BYTES per command (a batch refused as a
+ *              whole is retried one by one).  Elsewhere the pipeline: one
+ *              APPEND per message, sent without waiting for the replies
+ *              before it (IMAP_PIPE_MSGS / IMAP_PIPE_BYTES in flight);
+ *              "{N+}" literals with LITERAL+, and with LITERAL- for N <=
+ *              4096; else "{N}", the next command right after the
+ *              literal, so one round trip per message.  Each tagged reply
+ *              is matched to its message; a message is stored only on its
+ *              own OK (msgs[i].stored).  *done counts the stored ones from
+ *              the first.
+ *              Refusals: too large / bad message / a tagged BAD (also one
+ *              before the "+") -> DELIVER_MSG with the server's words for
+ *              msgs[*done] (later ones may be stored already: ->stored;
+ *              ->too_big when over APPENDLIMIT, [TOOBIG] or a size
+ *              refusal); missing folder, no permission, over quota ->
+ *              DELIVER_FOLDER; connection lost, timeout, a flooding or
  *              trickling server -> DELIVER_STORE (msgs[*done] may or may
  *              not be stored).
+ *              Throttling ([THROTTLED], [UNAVAILABLE], [INUSE], a
+ *              bandwidth [OVERQUOTA] or [LIMIT], Outlook's "Suggested
+ *              Backoff Time", a BYE in mid-batch): wait what the server
+ *              suggests (1 s when it says nothing; at most
+ *              IMAP_BACKOFF_MAX), reconnect, look for every unconfirmed
+ *              message already sent by its Message-ID (a refusal or a cut
+ *              does not prove it absent), resume with the rest; after
+ *              IMAP_THROTTLE_TRIES, or when the server asks for a longer
+ *              pause: DELIVER_STORE with "mailbox throttled: ..." and the
+ *              rest stays pending for the next run.
  *              msgs[i].uid is set from APPENDUID (UIDPLUS), else left 0.
  *              INTERNALDATE = msgs[i].date (now when 0); flags =
  *              cfg->flags (system flags \Seen \Flagged \Answered \Draft
@@ -52,8 +73,9 @@
  *   msgs[i].flags  checked like cfg->flags; bad ones are DELIVER_MSG.
  *   after a drop  the next call reconnects (IMAP_CONNECT_TRIES attempts,
  *              1 s and 2 s apart); ensure_folder and has_msgid also retry
- *              once inside the call.  append never resends: whether the
- *              cut batch landed is for the journal to find out.  A refused
+ *              once inside the call.  append never resends after a plain
+ *              cut: whether the cut batch landed is for the journal to
+ *              find out (after a throttle it searches first).  A refused
  *              login or certificate is never retried.
  *
  * Connection details (COMPRESS=DEFLATE, time and receive bounds, SIGPIPE)
@@ -88,6 +110,9 @@ struct imap {
 	char			*flagstr;	/* ... joined, "" = none */
 	char			**known;	/* server names that exist */
 	size_t			 nknown;
+	char			**alias;	/* folder, server name: pairs
+						   created dotless */
+	size_t			 nalias;
 };
 
 /* ---- one operation ----------------------------------------------------- */
@@ -113,9 +138,14 @@ static char *
 server_name(struct imap *c, const char *folder, char *err, size_t errlen)
 {
 	struct buf b = BUF_INIT(LIM_ONELINE);
+	const char *shown = shown_name(c, folder);
 	char why[ERRLEN];
+	size_t i;
 
-	if (imap_name_wire(&b, shown_name(c, folder), c->ses->prefix,
+	for (i = 0; i < c->nalias; i++)
+		if (strcmp(c->alias[2 * i], shown) == 0)
+			return xstrdup(c->alias[2 * i + 1]);
+	if (imap_name_wire(&b, shown, c->ses->prefix,
 	    c->ses->delim, why, sizeof(why)) < 0) {
 		imap_err(c->ses, err, errlen, "%s", why);
 		buf_free(&b);
@@ -225,6 +255,39 @@ ensure_folder_once(struct imap *c, const char *name, const char *folder,
 	return DELIVER_OK;
 }
 
+/*
+ * A server that refused to create a name with a '.' in a level (Dovecot
+ * on Maildir++ storage, whatever its separator) gets it with '_' for each
+ * such '.' (imap_name_wire_dotless), remembered for the handle's life so
+ * that every operation on the folder uses that name.  DELIVER_FOLDER with
+ * the first refusal's text when there is no such '.', or that fails too.
+ */
+static enum deliver_status
+ensure_dotless(struct imap *c, const char *shown, const char *name,
+    char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT(LIM_ONELINE);
+	enum deliver_status st = DELIVER_FOLDER;
+	char why[ERRLEN];
+
+	if (imap_name_wire_dotless(&b, shown, c->ses->prefix, c->ses->delim,
+	    why, sizeof(why)) < 0 || b.data == NULL ||
+	    strcmp(b.data, name) == 0)
+		goto out;
+	if (ensure_folder_once(c, b.data, shown, why, sizeof(why)) !=
+	    DELIVER_OK)
+		goto out;
+	c->alias = xrealloc(c->alias, (c->nalias + 1) * 2 *
+	    sizeof(*c->alias));
+	c->alias[2 * c->nalias] = xstrdup(shown);
+	c->alias[2 * c->nalias + 1] = xstrdup(b.data);
+	c->nalias++;
+	st = DELIVER_OK;
+out:
+	buf_free(&b);
+	return st;
+}
+
 /* After a dropped connection, one more try inside the call (not after a
  * refused login). */
 static int
@@ -246,6 +309,8 @@ imap_ensure_folder(void *ctx, const char *folder, char *err, size_t errlen)
 	st = ensure_folder_once(c, name, shown, err, errlen);
 	if (retry_once(c, st))
 		st = ensure_folder_once(c, name, shown, err, errlen);
+	if (st == DELIVER_FOLDER)
+		st = ensure_dotless(c, shown, name, err, errlen);
 	free(name);
 	return st;
 }
@@ -365,37 +430,6 @@ static const struct {
 	{ "\\Deleted", MAILIMAP_FLAG_DELETED },
 };
 
-/* A checked flag string as libetpan's flag list; NULL when none. */
-static struct mailimap_flag_list *
-flag_list(const char *flags)
-{
-	struct mailimap_flag_list *fl;
-	struct mailimap_flag *f;
-	const char *p, *e;
-	size_t i, n;
-
-	if (flags == NULL || flags[0] == '\0')
-		return NULL;
-	fl = mailimap_flag_list_new_empty();
-	for (p = flags; *p; p = e) {
-		p += strspn(p, " ");
-		if (*p == '\0')
-			break;
-		e = p + strcspn(p, " ");
-		n = (size_t)(e - p);
-		f = NULL;
-		for (i = 0; i < sizeof(sys_flags) / sizeof(sys_flags[0]); i++)
-			if (strlen(sys_flags[i].name) == n &&
-			    strncasecmp(p, sys_flags[i].name, n) == 0)
-				f = mailimap_flag_new(sys_flags[i].type, NULL,
-				    NULL);
-		if (f == NULL)
-			f = mailimap_flag_new_flag_keyword(xstrndup(p, n));
-		mailimap_flag_list_add(fl, f);
-	}
-	return fl;
-}
-
 /* One flag of a FETCH reply as a word for append, or NULL when it is not
  * one to keep (\Deleted, or not a valid flag). */
 static const char *
@@ -460,10 +494,34 @@ fetched_flags(struct imap_session *ses)
 
 /* ---- appending --------------------------------------------------------- */
 
+/*
+ * Internal to this file: the server asked us to slow down (a throttle
+ * reply, or a BYE in the middle of a batch).  imap_append backs off,
+ * reconnects and resumes; it never reaches the caller.
+ */
+#define APPEND_THROTTLED	((enum deliver_status)-100)
+
+/* The pipeline's window: commands and literal bytes sent but not yet
+ * answered.  64 messages cover a 100 ms round trip at 640 msg/s; the
+ * replies to them (~60 bytes each) never fill a socket buffer while we
+ * write. */
+#define IMAP_PIPE_MSGS		64
+#define IMAP_PIPE_BYTES		((size_t)4 << 20)
+
+/* Throttle recoveries inside one append call, and the longest back-off
+ * we wait for (seconds; a longer suggestion ends the pass for this
+ * mailbox: the rest stays pending for the next run). */
+#define IMAP_THROTTLE_TRIES	3
+#define IMAP_BACKOFF_MAX	30
+/* After a BYE or a cut, the server's side of the dying session may still
+ * be finishing what it read: wait this long before searching for it. */
+#define IMAP_SETTLE_MS		1000
+
 /* DELIVER_MSG with one line in err (when not NULL) for a message that
  * cannot go on the wire as it is; DELIVER_OK when it can. */
 static enum deliver_status
-msg_check(const struct deliver_msg *m, char *err, size_t errlen)
+msg_check(const struct imap_session *ses, struct deliver_msg *m, char *err,
+    size_t errlen)
 {
 	if (m->data == NULL || m->len == 0) {
 		errf(err, errlen, "imap: empty message");
@@ -478,68 +536,68 @@ msg_check(const struct deliver_msg *m, char *err, size_t errlen)
 		    m->flags);
 		return DELIVER_MSG;
 	}
+	if (ses->appendlimit > 0 && m->len > ses->appendlimit) {
+		if (err != NULL)
+			m->too_big = 1;
+		errf(err, errlen, "imap: message of %zu bytes is over the "
+		    "server's APPENDLIMIT of %zu", m->len, ses->appendlimit);
+		return DELIVER_MSG;
+	}
 	return DELIVER_OK;
 }
 
-/* Map a refused APPEND onto how far it reaches. */
+/*
+ * Map a refused APPEND onto how far it reaches: APPEND_THROTTLED (with
+ * *wait_ms) when the server asks us to slow down, else imap_wire_refusal's
+ * reach; m->too_big when the refusal is about its size (m may be NULL: a
+ * MULTIAPPEND batch).
+ */
 static enum deliver_status
-append_refused(struct imap_session *ses, const char *folder, char *err,
-    size_t errlen)
+append_refused(struct imap_session *ses, const char *folder,
+    struct deliver_msg *m, long *wait_ms, char *err, size_t errlen)
 {
 	const struct mailimap_response_info *ri = ses->s->imap_response_info;
 	enum deliver_status st;
-	const char *what;
+	const char *what, *atom = imap_resp_atom(ses);
+	const char *text = imap_server_text(ses);
 
-	st = imap_wire_refusal(imap_resp_atom(ses),
-	    ri != NULL && ri->rsp_trycreate, &what);
+	if (imap_wire_throttled(atom, text, wait_ms)) {
+		imap_err(ses, err, errlen, "mailbox throttled: %s", text);
+		return APPEND_THROTTLED;
+	}
+	st = imap_wire_refusal(atom, ri != NULL && ri->rsp_trycreate, &what);
+	if (st == DELIVER_MSG && m != NULL && imap_wire_too_big(atom, text))
+		m->too_big = 1;
 	imap_err(ses, err, errlen, "append to \"%s\": %s%s", folder, what,
-	    imap_server_text(ses));
+	    text);
 	return st;
 }
 
-/* A lost connection in the middle of an APPEND: nothing more is known. */
+/*
+ * A lost connection in the middle of an APPEND: nothing more is known.
+ * A BYE that came first is the server sending us away (Yahoo's
+ * [UNAVAILABLE], a provider shedding load): APPEND_THROTTLED.
+ */
 static enum deliver_status
 append_cut(struct imap_session *ses, const char *folder, int r, char *err,
     size_t errlen)
 {
+	const MMAPString *b = ses->s != NULL ? ses->s->imap_stream_buffer :
+	    NULL;
+	const char *bye = NULL;
+	size_t n = 0;
+
 	ses->dead = 1;
+	if (b != NULL && b->str != NULL)
+		bye = imap_wire_bye(b->str, b->len, &n);
+	if (bye != NULL) {
+		imap_err(ses, err, errlen, "mailbox throttled: the server "
+		    "closed the session: %.*s", (int)(n > 200 ? 200 : n), bye);
+		return APPEND_THROTTLED;
+	}
 	imap_err(ses, err, errlen, "append to \"%s\": %s", folder,
 	    imap_conn_error_text(ses, r));
 	return DELIVER_STORE;
-}
-
-/* APPEND one message with libetpan's own command (synchronizing literal). */
-static enum deliver_status
-append_one(struct imap *c, const char *name, const char *folder,
-    struct deliver_msg *m, char *err, size_t errlen)
-{
-	struct imap_session *ses = c->ses;
-	struct mailimap_flag_list *fl;
-	struct mailimap_date_time *dt;
-	uint32_t uidvalidity = 0, uid = 0;
-	struct tm tm;
-	time_t t = m->date > 0 ? m->date : time(NULL);
-	int r;
-
-	fl = flag_list(m->flags ? m->flags : c->flags);
-	gmtime_r(&t, &tm);
-	dt = mailimap_date_time_new(tm.tm_mday, tm.tm_mon + 1,
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
-	if (ses->caps & IMAP_CAP_UIDPLUS)
-		r = mailimap_uidplus_append(ses->s, name, fl, dt, m->data,
-		    m->len, &uidvalidity, &uid);
-	else
-		r = mailimap_append(ses->s, name, fl, dt, m->data, m->len);
-	if (fl != NULL)
-		mailimap_flag_list_free(fl);
-	mailimap_date_time_free(dt);
-	if (r == MAILIMAP_NO_ERROR) {
-		m->uid = uid;
-		return DELIVER_OK;
-	}
-	if (imap_conn_lost(ses, r))
-		return append_cut(ses, folder, r, err, errlen);
-	return append_refused(ses, folder, err, errlen);
 }
 
 /* The UIDs of an APPENDUID code in the last response, into msgs[0..n). */
@@ -590,13 +648,24 @@ take_appenduid(struct imap_session *ses, struct deliver_msg *msgs, size_t n)
 	}
 }
 
+/* Whether msg m goes out as a synchronizing literal "{N}" (the server
+ * must say "+" first) rather than "{N+}". */
+static int
+literal_sync(const struct imap_session *ses, const struct deliver_msg *m)
+{
+	if (ses->caps & IMAP_CAP_LITERALPLUS)
+		return 0;
+	return !(ses->literal_minus && m->len <= IMAP_LITERAL_MINUS_MAX);
+}
+
 /*
- * One message's part of our APPEND: " (flags)" (its own, else the
- * configured ones; nothing for none), " \"INTERNALDATE\"" and the
- * LITERAL+ announcement "{N+}\r\n"; the message itself follows.
+ * One message's part of an APPEND: " (flags)" (its own, else the
+ * configured ones; nothing for none), " \"INTERNALDATE\"" and the literal
+ * announcement, "{N+}\r\n" or "{N}\r\n" when sync; the message follows.
  */
 static void
-append_head(struct buf *b, const struct deliver_msg *m, const char *flagstr)
+append_head(struct buf *b, const struct deliver_msg *m, const char *flagstr,
+    int sync)
 {
 	char date[IMAP_WIRE_DATE];
 	char *own = m->flags != NULL ? imap_flags_join(m->flags) : NULL;
@@ -605,7 +674,7 @@ append_head(struct buf *b, const struct deliver_msg *m, const char *flagstr)
 	if (flags[0] != '\0')
 		buf_printf(b, " (%s)", flags);
 	imap_wire_date_time(date, m->date > 0 ? m->date : time(NULL));
-	buf_printf(b, " \"%s\" {%zu+}\r\n", date, m->len);
+	buf_printf(b, " \"%s\" {%zu%s}\r\n", date, m->len, sync ? "" : "+");
 	free(own);
 }
 
@@ -617,7 +686,8 @@ append_head(struct buf *b, const struct deliver_msg *m, const char *flagstr)
  */
 static enum deliver_status
 append_batch(struct imap *c, const char *name, const char *folder,
-    struct deliver_msg *msgs, size_t n, char *err, size_t errlen)
+    struct deliver_msg *msgs, size_t n, long *wait_ms, char *err,
+    size_t errlen)
 {
 	struct imap_session *ses = c->ses;
 	struct mailimap_response *rp = NULL;
@@ -630,7 +700,7 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	if (mailimap_send_current_tag(ses->s) != MAILIMAP_NO_ERROR)
 		goto conn;
 	for (i = 0; i < n; i++) {
-		append_head(&b, &msgs[i], c->flagstr);
+		append_head(&b, &msgs[i], c->flagstr, 0);
 		if (imap_write(ses, b.data, b.len) < 0 ||
 		    imap_write(ses, msgs[i].data, msgs[i].len) < 0)
 			goto conn;
@@ -647,27 +717,29 @@ append_batch(struct imap *c, const char *name, const char *folder,
 	if (rp != NULL)
 		mailimap_response_free(rp);
 	if (r != MAILIMAP_RESP_COND_STATE_OK)
-		return append_refused(ses, folder, err, errlen);
+		return append_refused(ses, folder, n == 1 ? msgs : NULL,
+		    wait_ms, err, errlen);
 	take_appenduid(ses, msgs, n);
+	for (i = 0; i < n; i++)
+		msgs[i].stored = 1;
 	return DELIVER_OK;
 conn:
 	buf_free(&b);
 	return append_cut(ses, folder, MAILIMAP_ERROR_STREAM, err, errlen);
 }
 
-/* How many messages from msgs[0] go into one command (at least 1). */
+/* How many messages from msgs[0] go into one MULTIAPPEND (at least 1):
+ * not past a stored one or one that cannot go on the wire. */
 static size_t
-batch_size(const struct imap_session *ses, const struct deliver_msg *msgs,
+batch_size(const struct imap_session *ses, struct deliver_msg *msgs,
     size_t n)
 {
-	const unsigned both = IMAP_CAP_LITERALPLUS | IMAP_CAP_MULTIAPPEND;
 	size_t k, bytes = msgs[0].len;
 
-	if ((ses->caps & both) != both)
-		return 1;
 	for (k = 1; k < n && k < LIM_APPEND_BATCH; k++) {
 		if (bytes + msgs[k].len > LIM_APPEND_BATCH_BYTES ||
-		    msg_check(&msgs[k], NULL, 0) != DELIVER_OK)
+		    msgs[k].stored ||
+		    msg_check(ses, &msgs[k], NULL, 0) != DELIVER_OK)
 			break;
 		bytes += msgs[k].len;
 	}
@@ -675,35 +747,311 @@ batch_size(const struct imap_session *ses, const struct deliver_msg *msgs,
 }
 
 /*
- * msgs[0..k) as one command, or one by one when the server refuses the
- * batch: MULTIAPPEND is all or nothing, so store what the server takes up
- * to the culprit (a too large message, the one that went over quota).
- * *done counts what is stored.
+ * msgs[0..k) as one MULTIAPPEND, or one by one when the server refuses
+ * the batch: MULTIAPPEND is all or nothing, so store what the server
+ * takes up to the culprit (a too large message, the one that went over
+ * quota).  A throttled batch is not retried here (imap_append is).
  */
 static enum deliver_status
 append_some(struct imap *c, const char *name, const char *folder,
-    struct deliver_msg *msgs, size_t k, size_t *done, char *err,
+    struct deliver_msg *msgs, size_t k, long *wait_ms, char *err,
     size_t errlen)
 {
 	enum deliver_status st;
 	size_t j;
 
 	imap_session_begin(c->ses);
-	if (!(c->ses->caps & IMAP_CAP_LITERALPLUS))
-		st = append_one(c, name, folder, &msgs[0], err, errlen);
-	else
-		st = append_batch(c, name, folder, msgs, k, err, errlen);
-	if (st == DELIVER_OK) {
-		*done += k;
-		return DELIVER_OK;
-	}
-	if (st == DELIVER_STORE || k == 1)
+	st = append_batch(c, name, folder, msgs, k, wait_ms, err, errlen);
+	if (st == DELIVER_OK || st == DELIVER_STORE ||
+	    st == APPEND_THROTTLED || k == 1)
 		return st;
 	for (j = 0; j < k; j++) {
-		st = append_batch(c, name, folder, msgs + j, 1, err, errlen);
+		imap_session_begin(c->ses);
+		st = append_batch(c, name, folder, msgs + j, 1, wait_ms, err,
+		    errlen);
 		if (st != DELIVER_OK)
 			return st;
-		(*done)++;
+	}
+	return DELIVER_OK;
+}
+
+/*
+ * The pipeline: one APPEND per message, sent without waiting for the
+ * replies to the ones before (a bounded window of IMAP_PIPE_MSGS commands
+ * and IMAP_PIPE_BYTES literal bytes in flight).  A "{N+}" literal goes out
+ * with its command; a synchronizing "{N}" waits for the server's "+",
+ * reading the replies to earlier commands meanwhile, so each message
+ * costs one round trip at most.  Each tagged reply is matched to its
+ * message by tag (the server answers in order: a reply out of order puts
+ * the session out of step, DELIVER_STORE); a message is stored only on
+ * its own tagged OK.
+ */
+struct pipe {
+	struct imap		*c;
+	const char		*name, *folder;
+	struct deliver_msg	*msgs;
+	size_t			 n;
+	size_t			*order;		/* command k -> message index */
+	size_t			 ncmd, nack;	/* commands sent, answered */
+	size_t			 next;		/* next message to consider */
+	size_t			 bytes;		/* literal bytes in flight */
+	int			 tag0;		/* libetpan's tag of command 0 */
+	int			 stop;		/* send nothing more */
+	enum deliver_status	 st;		/* what decides (pipe_fail) */
+	size_t			 fail_at;	/* ... for which message */
+	long			*wait_ms;
+	char			*err;
+	size_t			 errlen;
+};
+
+/*
+ * Note a failure; the one that decides the call's status and text is, in
+ * this order: a throttle (imap_append recovers from it), a lost
+ * connection (nothing more is known), else the refusal of the earliest
+ * message (idx), which the caller skips.  Nothing more is sent after it.
+ */
+static void
+pipe_fail(struct pipe *p, enum deliver_status st, size_t idx,
+    const char *why)
+{
+	int take;
+
+	p->stop = 1;
+	if (p->st == APPEND_THROTTLED)
+		take = 0;
+	else if (st == APPEND_THROTTLED || st == DELIVER_STORE)
+		take = p->st != DELIVER_STORE;
+	else
+		take = p->st == DELIVER_OK ||
+		    (p->st != DELIVER_STORE && idx < p->fail_at);
+	if (!take)
+		return;
+	p->st = st;
+	p->fail_at = idx;
+	if (why != p->err)
+		snprintf(p->err, p->errlen, "%s", why);
+}
+
+/*
+ * Read the server's next answer.  Returns 1 for a continuation request,
+ * 0 after the tagged reply to command p->nack was handled, -1 when the
+ * connection failed (p->st set: nothing more can be read).
+ */
+static int
+pipe_read(struct pipe *p)
+{
+	struct imap_session *ses = p->c->ses;
+	struct mailimap_response *rp = NULL;
+	struct deliver_msg *m;
+	enum deliver_status st;
+	char why[ERRLEN];
+	int r;
+
+	/* libetpan checks the tag of the reply against its "current" one:
+	 * make that the command this reply must answer */
+	imap_session_begin(ses);
+	ses->s->imap_tag = p->tag0 + (int)p->nack;
+	r = imap_read_tagged(ses, &rp);
+	ses->s->imap_tag = p->tag0 + (int)p->ncmd - 1;
+	if (rp != NULL)
+		mailimap_response_free(rp);
+	if (r == IMAP_RESP_CONTINUE)
+		return 1;
+	if (r < 0 || p->nack >= p->ncmd) {
+		st = append_cut(ses, p->folder, MAILIMAP_ERROR_STREAM, why,
+		    sizeof(why));
+		pipe_fail(p, st, p->n, why);
+		return -1;
+	}
+	m = &p->msgs[p->order[p->nack++]];
+	p->bytes -= m->len < p->bytes ? m->len : p->bytes;
+	if (r == MAILIMAP_RESP_COND_STATE_OK) {
+		m->stored = 1;
+		if (ses->caps & IMAP_CAP_UIDPLUS)	/* as advertised */
+			take_appenduid(ses, m, 1);
+		return 0;
+	}
+	st = append_refused(ses, p->folder, m, p->wait_ms, why, sizeof(why));
+	pipe_fail(p, st, p->order[p->nack - 1], why);
+	return 0;
+}
+
+/* Send command and literal for message i: 0, or -1 (connection failed). */
+static int
+pipe_send(struct pipe *p, size_t i)
+{
+	struct imap_session *ses = p->c->ses;
+	struct deliver_msg *m = &p->msgs[i];
+	struct buf b = BUF_INIT(0);
+	int sync = literal_sync(ses, m), r;
+	size_t k = p->ncmd;
+	char why[ERRLEN];
+
+	buf_puts(&b, "APPEND ");
+	imap_wire_mailbox(&b, p->name);
+	append_head(&b, m, p->c->flagstr, sync);
+	if (mailimap_send_current_tag(ses->s) != MAILIMAP_NO_ERROR ||
+	    imap_write(ses, b.data, b.len) < 0)
+		goto conn;
+	buf_free(&b);
+	if (p->ncmd == 0)
+		p->tag0 = ses->s->imap_tag;
+	p->order[p->ncmd++] = i;
+	if (sync) {
+		if (mailstream_flush(ses->s->imap_stream) < 0)
+			goto conn;
+		/* replies to earlier commands may come first; a tagged
+		 * reply to this one is its refusal before the "+" */
+		while (p->nack <= k) {
+			if ((r = pipe_read(p)) < 0)
+				return -1;
+			if (r == 1)
+				break;
+		}
+		if (p->nack > k)
+			return 0;
+	}
+	if (imap_write(ses, m->data, m->len) < 0 ||
+	    imap_write(ses, "\r\n", 2) < 0)
+		goto conn;
+	p->bytes += m->len;
+	return 0;
+conn:
+	buf_free(&b);
+	r = append_cut(ses, p->folder, MAILIMAP_ERROR_STREAM, why,
+	    sizeof(why));
+	pipe_fail(p, (enum deliver_status)r, p->n, why);
+	return -1;
+}
+
+static enum deliver_status
+append_pipelined(struct pipe *p)
+{
+	struct imap_session *ses = p->c->ses;
+	struct deliver_msg *m;
+	char why[ERRLEN];
+
+	while (p->next < p->n || p->nack < p->ncmd) {
+		while (!p->stop && p->next < p->n &&
+		    p->ncmd - p->nack < IMAP_PIPE_MSGS &&
+		    (p->ncmd == p->nack ||
+		    p->bytes + p->msgs[p->next].len <= IMAP_PIPE_BYTES)) {
+			m = &p->msgs[p->next];
+			if (m->stored) {
+				p->next++;
+				continue;
+			}
+			if (msg_check(ses, m, why, sizeof(why)) != DELIVER_OK) {
+				pipe_fail(p, DELIVER_MSG, p->next, why);
+				break;
+			}
+			if (pipe_send(p, p->next++) < 0)
+				return p->st;
+		}
+		if (p->nack == p->ncmd) {
+			if (p->stop)
+				break;
+			continue;
+		}
+		if (mailstream_flush(ses->s->imap_stream) < 0) {
+			pipe_fail(p, append_cut(ses, p->folder,
+			    MAILIMAP_ERROR_STREAM, why, sizeof(why)), p->n, why);
+			return p->st;
+		}
+		if (pipe_read(p) < 0)
+			return p->st;
+	}
+	return p->st;
+}
+
+/*
+ * One pass over msgs[0..n): everything not yet stored goes out, by
+ * MULTIAPPEND where the server offers it with LITERAL+, else through the
+ * pipeline.  *sent gets one past the last message put on the wire.
+ */
+static enum deliver_status
+append_pass(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *msgs, size_t n, size_t *sent, long *wait_ms,
+    char *err, size_t errlen)
+{
+	const unsigned both = IMAP_CAP_LITERALPLUS | IMAP_CAP_MULTIAPPEND;
+	struct imap_session *ses = c->ses;
+	enum deliver_status st = DELIVER_OK;
+	struct pipe p;
+	size_t i, k;
+
+	if ((ses->caps & both) == both) {
+		for (i = 0; i < n && st == DELIVER_OK; i += k) {
+			k = 1;
+			if (msgs[i].stored)
+				continue;
+			if ((st = msg_check(ses, &msgs[i], err, errlen)) !=
+			    DELIVER_OK)
+				break;
+			k = batch_size(ses, msgs + i, n - i);
+			if (i + k > *sent)
+				*sent = i + k;
+			st = append_some(c, name, folder, msgs + i, k,
+			    wait_ms, err, errlen);
+		}
+		return st;
+	}
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.name = name;
+	p.folder = folder;
+	p.msgs = msgs;
+	p.n = n;
+	p.order = xcalloc(n, sizeof(*p.order));
+	p.wait_ms = wait_ms;
+	p.err = err;
+	p.errlen = errlen;
+	p.st = DELIVER_OK;
+	st = append_pipelined(&p);
+	for (k = 0; k < p.ncmd; k++)
+		if (p.order[k] + 1 > *sent)
+			*sent = p.order[k] + 1;
+	free(p.order);
+	return st;
+}
+
+/*
+ * After a throttle: wait (the server's suggestion, else a second;
+ * IMAP_SETTLE_MS at least, so that a dying session has finished), connect
+ * again and look for each unconfirmed message of msgs[0..sent) by its
+ * Message-ID: a refusal or a cut does not prove it was not stored.  Those
+ * found are stored.  DELIVER_OK, or why it cannot go on.
+ */
+static enum deliver_status
+append_recover(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *msgs, size_t sent, long wait_ms, char *err,
+    size_t errlen)
+{
+	struct timespec ts;
+	enum deliver_status st;
+	size_t i;
+	int found;
+
+	if (wait_ms < IMAP_SETTLE_MS)
+		wait_ms = IMAP_SETTLE_MS;
+	ts.tv_sec = wait_ms / 1000;
+	ts.tv_nsec = (wait_ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0)
+		;
+	imap_session_drop(c->ses);
+	imap_session_begin(c->ses);
+	if (imap_session_open(c->ses, err, errlen) < 0)
+		return DELIVER_STORE;
+	for (i = 0; i < sent; i++) {
+		if (msgs[i].stored || !imap_wire_msgid_ok(msgs[i].msgid))
+			continue;
+		imap_session_begin(c->ses);
+		found = 0;
+		st = has_msgid_once(c->ses, name, folder, msgs[i].msgid,
+		    &found, err, errlen);
+		if (st != DELIVER_OK)
+			return st;
+		msgs[i].stored = found;
 	}
 	return DELIVER_OK;
 }
@@ -715,8 +1063,10 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	struct imap *c = ctx;
 	enum deliver_status st = DELIVER_OK;
 	const char *shown = shown_name(c, folder);
-	char *name = NULL;
-	size_t i, k;
+	char *name = NULL, why[ERRLEN];
+	size_t sent = 0;
+	long wait_ms;
+	int tries;
 
 	*done = 0;
 	if (n == 0)
@@ -724,12 +1074,39 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	imap_session_check_idle(c->ses);
 	if ((st = op_begin(c, folder, &name, err, errlen)) != DELIVER_OK)
 		return st;
-	for (i = 0; i < n && st == DELIVER_OK; i += k) {
-		if ((st = msg_check(&msgs[i], err, errlen)) != DELIVER_OK)
+	for (tries = 0;; tries++) {
+		wait_ms = 0;
+		st = append_pass(c, name, shown, msgs, n, &sent, &wait_ms,
+		    err, errlen);
+		if (st != APPEND_THROTTLED)
 			break;
-		k = batch_size(c->ses, msgs + i, n - i);
-		st = append_some(c, name, shown, msgs + i, k, done, err,
-		    errlen);
+		st = DELIVER_STORE;
+		if (tries == IMAP_THROTTLE_TRIES ||
+		    wait_ms > IMAP_BACKOFF_MAX * 1000L) {
+			/* the rest stays pending for the next run */
+			c->ses->dead = 1;
+			snprintf(why, sizeof(why), "%s", err);
+			errf(err, errlen, "%s (%s; the rest waits for the next "
+			    "run)", why, tries == IMAP_THROTTLE_TRIES ?
+			    "still throttled after backing off" :
+			    "the server asks for a longer pause");
+			break;
+		}
+		snprintf(why, sizeof(why), "%s", err);
+		if (append_recover(c, name, shown, msgs, sent, wait_ms, err,
+		    errlen) != DELIVER_OK) {
+			snprintf(err, errlen, "%s", why);
+			break;
+		}
+	}
+	while (*done < n && msgs[*done].stored)
+		(*done)++;
+	if (st == DELIVER_OK && *done < n) {
+		/* every message was answered, yet one is not stored: a
+		 * refusal noted above is what the caller must see */
+		imap_err(c->ses, err, errlen, "append to \"%s\": not stored",
+		    shown);
+		st = DELIVER_MSG;
 	}
 	free(name);
 	return st;
@@ -909,6 +1286,49 @@ imap_expire(void *ctx, const char *folder, time_t before, size_t *nout,
 	return st;
 }
 
+/* ---- check ------------------------------------------------------------- */
+
+static void
+imap_describe(void *ctx, char *out, size_t outlen)
+{
+	static const char *const names[] = { "MULTIAPPEND", "LITERAL+",
+	    "LITERAL-", "UIDPLUS", "COMPRESS=DEFLATE", "NAMESPACE" };
+	const struct imap *c = ctx;
+	const struct imap_session *ses = c->ses;
+	const unsigned both = IMAP_CAP_LITERALPLUS | IMAP_CAP_MULTIAPPEND;
+	struct buf b = BUF_INIT(0);
+	const char *mode;
+	size_t i;
+
+	buf_puts(&b, "server offers");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (imap_session_has(ses, names[i]))
+			buf_printf(&b, " %s", names[i]);
+	if (ses->appendlimit > 0)
+		buf_printf(&b, " APPENDLIMIT=%zu", ses->appendlimit);
+	if (ses->delim)
+		buf_printf(&b, "; separator '%c'", ses->delim);
+	else
+		buf_puts(&b, "; no folder hierarchy");
+	buf_printf(&b, ", personal namespace \"%s\"", ses->prefix ?
+	    ses->prefix : "");
+	if (ses->compressed)
+		buf_puts(&b, "; compression on");
+	if ((ses->caps & both) == both)
+		mode = "MULTIAPPEND batches with LITERAL+";
+	else if (ses->caps & IMAP_CAP_LITERALPLUS)
+		mode = "pipelined APPEND with LITERAL+";
+	else if (ses->literal_minus)
+		mode = "pipelined APPEND, LITERAL- up to 4096 bytes, a round "
+		    "trip for each larger message";
+	else
+		mode = "pipelined APPEND, a round trip per message "
+		    "(synchronizing literals)";
+	buf_printf(&b, "; delivery: %s", mode);
+	snprintf(out, outlen, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
 /* ---- open / close ------------------------------------------------------ */
 
 static void
@@ -926,6 +1346,9 @@ imap_close(void *ctx)
 	for (i = 0; i < c->nknown; i++)
 		free(c->known[i]);
 	free(c->known);
+	for (i = 0; i < 2 * c->nalias; i++)
+		free(c->alias[i]);
+	free(c->alias);
 	free(c);
 }
 
@@ -966,4 +1389,5 @@ const struct deliver_ops deliver_imap = {
 	.close = imap_close,
 	.remove_msgid = imap_remove_msgid,
 	.expire = imap_expire,
+	.describe = imap_describe,
 };

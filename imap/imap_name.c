@@ -1,6 +1,7 @@
 /*
  * imap_name.c - folder names and flag lists for the IMAP wire (pure).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,13 +11,38 @@
 #include "util.h"
 #include "utf8.h"
 
+char
+imap_name_stand_in(char delim)
+{
+	return delim == '_' ? '-' : '_';
+}
+
+static int	name_wire(struct buf *, const char *, const char *, char,
+		    int, char *, size_t);
+
 int
 imap_name_wire(struct buf *out, const char *folder, const char *prefix,
     char delim, char *err, size_t errlen)
 {
+	return name_wire(out, folder, prefix, delim, 0, err, errlen);
+}
+
+int
+imap_name_wire_dotless(struct buf *out, const char *folder,
+    const char *prefix, char delim, char *err, size_t errlen)
+{
+	return name_wire(out, folder, prefix, delim, 1, err, errlen);
+}
+
+/* The two above; dotless: '.' inside a level gets the stand-in too. */
+static int
+name_wire(struct buf *out, const char *folder, const char *prefix,
+    char delim, int dotless, char *err, size_t errlen)
+{
 	struct buf part = BUF_INIT(out->max ? out->max : 0);
 	const char *p, *e;
-	size_t n;
+	char *level = NULL;
+	size_t n, i;
 	int rc = -1;
 
 	if (folder == NULL || *folder == '\0') {
@@ -41,8 +67,16 @@ imap_name_wire(struct buf *out, const char *folder, const char *prefix,
 			    "or \"..\" part)", folder);
 			goto out;
 		}
+		/* a level holding the server's delimiter ("lwn.net" where
+		 * '.' separates levels) gets the stand-in instead */
+		free(level);
+		level = xstrndup(p, n);
+		for (i = 0; i < n; i++)
+			if ((delim != 0 && level[i] == delim) ||
+			    (dotless && level[i] == '.'))
+				level[i] = imap_name_stand_in(delim);
 		buf_reset(&part);
-		if (imap_utf7_encode(&part, p, n) < 0) {
+		if (imap_utf7_encode(&part, level, n) < 0) {
 			if (part.overflow)
 				goto toolong;
 			errf(err, errlen, "bad folder name \"%s\" (control "
@@ -71,6 +105,7 @@ imap_name_wire(struct buf *out, const char *folder, const char *prefix,
 toolong:
 	errf(err, errlen, "folder name too long");
 out:
+	free(level);
 	buf_free(&part);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,6 +647,32 @@ imap_caps_bits(const struct mailimap_capability_data *d)
 	return bits;
 }
 
+size_t
+imap_caps_appendlimit(const struct mailimap_capability_data *d)
+{
+	const struct mailimap_capability *cap;
+	unsigned long long v;
+	clistiter *it;
+	char *end;
+
+	if (d == NULL || d->cap_list == NULL)
+		return 0;
+	for (it = clist_begin(d->cap_list); it; it = clist_next(it)) {
+		if ((cap = clist_content(it)) == NULL ||
+		    cap->cap_type != MAILIMAP_CAPABILITY_NAME ||
+		    cap->cap_data.cap_name == NULL ||
+		    strncasecmp(cap->cap_data.cap_name, "APPENDLIMIT=", 12) != 0)
+			continue;
+		if (cap->cap_data.cap_name[12] < '0' ||
+		    cap->cap_data.cap_name[12] > '9')
+			continue;
+		v = strtoull(cap->cap_data.cap_name + 12, &end, 10);
+		if (*end == '\0' && v > 0 && v <= SIZE_MAX)
+			return (size_t)v;
+	}
+	return 0;
+}
+
 /* The session's capability list as libetpan keeps it, or NULL. */
 static const struct mailimap_capability_data *
 session_caps(const struct imap_session *c)
@@ -662,10 +689,18 @@ has_cap(const struct imap_session *c, const char *name)
 	return imap_caps_has(session_caps(c), name);
 }
 
+int
+imap_session_has(const struct imap_session *c, const char *name)
+{
+	return has_cap(c, name);
+}
+
 static void
 read_caps(struct imap_session *c)
 {
 	c->caps = imap_caps_bits(session_caps(c));
+	c->literal_minus = has_cap(c, "LITERAL-");
+	c->appendlimit = imap_caps_appendlimit(session_caps(c));
 }
 
 static int
@@ -715,7 +750,9 @@ login(struct imap_session *c, char *err, size_t errlen)
 		c->authfail = 1;
 		return -1;
 	}
-	/* capabilities change after login: ask again */
+	/* capabilities change after login: ask again (not trusting a
+	 * [CAPABILITY] code with the OK: Dovecot's login process sends its
+	 * own list there, not the one the session will have) */
 	r = ask_caps(c);
 	if (r != MAILIMAP_NO_ERROR) {
 		(void)imap_cmd_failed(c, r, "CAPABILITY", err, errlen);
@@ -736,7 +773,11 @@ failed:
 	return -1;
 }
 
-/* The hierarchy delimiter (LIST "" "") and personal prefix (NAMESPACE). */
+/*
+ * The personal prefix and hierarchy delimiter: from NAMESPACE where the
+ * server offers it and names a personal namespace, else the delimiter of
+ * LIST "" "" (one round trip either way).
+ */
 static void
 learn_hierarchy(struct imap_session *c)
 {
@@ -748,6 +789,24 @@ learn_hierarchy(struct imap_session *c)
 	c->delim = '/';
 	free(c->prefix);
 	c->prefix = xstrdup("");
+	if ((c->caps & IMAP_CAP_NAMESPACE) &&
+	    mailimap_namespace(c->s, &ns) == MAILIMAP_NO_ERROR && ns != NULL) {
+		info = NULL;
+		if (ns->ns_personal != NULL &&
+		    clist_begin(ns->ns_personal->ns_data_list) != NULL)
+			info = clist_content(
+			    clist_begin(ns->ns_personal->ns_data_list));
+		if (info != NULL && info->ns_prefix != NULL) {
+			free(c->prefix);
+			c->prefix = xstrdup(info->ns_prefix);
+		}
+		if (info != NULL && info->ns_delimiter) {
+			c->delim = info->ns_delimiter;
+			mailimap_namespace_data_free(ns);
+			return;
+		}
+		mailimap_namespace_data_free(ns);
+	}
 	if (mailimap_list(c->s, "", "", &list) == MAILIMAP_NO_ERROR &&
 	    list != NULL && clist_begin(list) != NULL) {
 		mb = clist_content(clist_begin(list));
@@ -755,21 +814,6 @@ learn_hierarchy(struct imap_session *c)
 	}
 	if (list != NULL)
 		mailimap_list_result_free(list);
-	if (!(c->caps & IMAP_CAP_NAMESPACE) ||
-	    mailimap_namespace(c->s, &ns) != MAILIMAP_NO_ERROR || ns == NULL)
-		return;
-	if (ns->ns_personal != NULL &&
-	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
-		info = clist_content(
-		    clist_begin(ns->ns_personal->ns_data_list));
-		if (info->ns_prefix != NULL) {
-			free(c->prefix);
-			c->prefix = xstrdup(info->ns_prefix);
-		}
-		if (info->ns_delimiter)
-			c->delim = info->ns_delimiter;
-	}
-	mailimap_namespace_data_free(ns);
 }
 
 /*

@@ -92,7 +92,13 @@ struct imap_session {
 	char		*prefix;	/* personal namespace prefix, "" */
 	char		*selected;	/* server name of the open folder */
 	int		 selected_rw;	/* ... with SELECT, not EXAMINE */
+	int		 literal_minus;	/* LITERAL- (RFC 7888): {N+} only for
+					   N <= IMAP_LITERAL_MINUS_MAX */
+	size_t		 appendlimit;	/* APPENDLIMIT=N (RFC 7889); 0: none */
 };
+
+/* The largest non-synchronizing literal LITERAL- allows (RFC 7888). */
+#define IMAP_LITERAL_MINUS_MAX	4096
 
 /* A session that is not connected yet (dead); conf must outlive it. */
 struct imap_session *imap_session_new(const struct imap_conf *conf);
@@ -101,6 +107,9 @@ void	imap_session_free(struct imap_session *);
 /* A live, logged-in session: 0, or -1 with err (reconnects when dead,
  * with bounded retries; never after a refused login). */
 int	imap_session_open(struct imap_session *, char *err, size_t errlen);
+
+/* Whether the server announced a capability ("COMPRESS=DEFLATE"). */
+int	imap_session_has(const struct imap_session *, const char *name);
 
 /* LOGOUT (when alive) and close; the session is dead afterwards. */
 void	imap_session_drop(struct imap_session *);
@@ -159,6 +168,9 @@ int	imap_read_tagged(struct imap_session *, struct mailimap_response **);
 int	imap_command(struct imap_session *, const char *cmd);
 
 /* ---- pure parts (unit tested) ----------------------------------------- */
+
+/* The N of APPENDLIMIT=N in a capability list; 0 when none (or no N). */
+size_t	imap_caps_appendlimit(const struct mailimap_capability_data *);
 
 /* 1 for libetpan codes that mean a lost or unusable connection. */
 int	imap_code_conn_lost(int r);

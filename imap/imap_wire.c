@@ -145,6 +145,86 @@ imap_wire_refusal(const char *atom, int trycreate, const char **what)
 	return DELIVER_MSG;
 }
 
+/* A case-blind strstr for ASCII. */
+static int
+has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *text; text++)
+		if (strncasecmp(text, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+imap_wire_throttled(const char *atom, const char *text, long *wait_ms)
+{
+	static const char *const always[] = { "THROTTLED", "UNAVAILABLE",
+	    "INUSE" };
+	static const char *const rate[] = { "bandwidth", "rate", "too many",
+	    "command limit", "command or" };
+	static const char backoff[] = "Suggested Backoff Time:";
+	const char *p;
+	char *end;
+	long v;
+	size_t i;
+
+	*wait_ms = 0;
+	atom = atom ? atom : "";
+	text = text ? text : "";
+	for (p = text; *p; p++) {
+		if (strncasecmp(p, backoff, sizeof(backoff) - 1) != 0)
+			continue;
+		p += sizeof(backoff) - 1;
+		p += strspn(p, " ");
+		v = strtol(p, &end, 10);
+		if (end != p && v > 0)
+			*wait_ms = v;
+		return 1;
+	}
+	if (has_word(text, "throttl"))
+		return 1;
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcasecmp(atom, always[i]) == 0)
+			return 1;
+	if (strcasecmp(atom, "OVERQUOTA") != 0 && strcasecmp(atom, "LIMIT"))
+		return 0;
+	for (i = 0; i < sizeof(rate) / sizeof(rate[0]); i++)
+		if (has_word(text, rate[i]))
+			return 1;
+	return 0;
+}
+
+int
+imap_wire_too_big(const char *atom, const char *text)
+{
+	text = text ? text : "";
+	if (atom != NULL && strcasecmp(atom, "TOOBIG") == 0)
+		return 1;
+	return has_word(text, "too large") || has_word(text, "too big") ||
+	    (has_word(text, "exceed") && has_word(text, "size"));
+}
+
+const char *
+imap_wire_bye(const char *buf, size_t len, size_t *n)
+{
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i + 6 <= len; i++) {
+		if ((i > 0 && buf[i - 1] != '\n') ||
+		    strncasecmp(buf + i, "* BYE ", 6) != 0)
+			continue;
+		for (j = i + 6; j < len && buf[j] != '\r' && buf[j] != '\n';
+		    j++)
+			;
+		*n = j - (i + 6);
+		return buf + i + 6;
+	}
+	return NULL;
+}
+
 int
 imap_wire_tagged_bad(const char *buf, size_t len, int tag)
 {

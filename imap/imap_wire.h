@@ -55,6 +55,27 @@ void	imap_wire_uid_set(struct buf *out, const uint32_t *u, size_t n);
 enum deliver_status imap_wire_refusal(const char *atom, int trycreate,
 	    const char **what);
 
+/*
+ * Whether a refusal (the response code atom, "" for none, and the
+ * server's text) means "slow down, come back later" rather than "this
+ * message" or "this folder": [THROTTLED], [UNAVAILABLE], [INUSE] (RFC
+ * 5530) always; [OVERQUOTA] and [LIMIT] when the text speaks of a rate or
+ * bandwidth (Gmail's "Account exceeded command or bandwidth limits", not a
+ * full mailbox); any text with "throttl" or Outlook's "Suggested Backoff
+ * Time: N milliseconds".  *wait_ms gets the N the server suggested, 0
+ * when it named none.  NULL atom or text count as "".
+ */
+int	imap_wire_throttled(const char *atom, const char *text, long *wait_ms);
+
+/* 1 when a refusal is about the message's size: [TOOBIG] (RFC 7889), or
+ * a text saying it is too large/big or exceeds a size. */
+int	imap_wire_too_big(const char *atom, const char *text);
+
+/* The text of an untagged BYE in buf[0..len) (after "* BYE "), as a
+ * pointer into buf running to the line's end, or NULL when there is
+ * none; *n gets its length. */
+const char *imap_wire_bye(const char *buf, size_t len, size_t *n);
+
 /* 1 when buf[0..len) holds a line starting "<tag> BAD" (any case). */
 int	imap_wire_tagged_bad(const char *buf, size_t len, int tag);
 

@@ -117,6 +117,10 @@ check_stores(struct check *c)
 		item(c, 1, "mailbox %s: %s", where, s->deliver ==
 		    CONFIG_DELIVER_IMAP ? "connected and logged in" :
 		    "writable");
+		if (ops->describe != NULL) {
+			ops->describe(ctx, err, sizeof(err));
+			item(c, 1, "%s", err);
+		}
 		/* the folders of every feed that delivers here */
 		for (j = i; j < cfg->nfeeds; j++) {
 			const struct config_feed *cf = &cfg->feeds[j];

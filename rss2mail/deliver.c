@@ -145,6 +145,11 @@ flight_main(void *arg)
 		}
 		break;
 	}
+	/* a streaming backend (imap) may have confirmed messages after the
+	 * one it stopped at (deliver.h: ->stored): those are stored too */
+	for (i = start; i < fl->n; i++)
+		if (fl->dm[i].stored && fl->res[i] == FLIGHT_UNKNOWN)
+			fl->res[i] = FLIGHT_STORED;
 	fl->ds = ds;
 	return NULL;
 }
@@ -574,6 +579,10 @@ deliver_recover(struct run *r)
 			continue;
 		}
 		deliver_land(r);		/* the store is the main thread's */
+		if (sto->broken) {	/* ... and landing may have broken it */
+			health_fail(r, fr, "mailbox: %s", sto->err);
+			continue;
+		}
 		if (plan_store_ensure(sto, p[i].folder, err, sizeof(err)) !=
 		    DELIVER_OK) {
 			health_fail(r, fr, "folder '%s': %s", p[i].folder, err);

@@ -57,6 +57,16 @@ struct deliver_msg {
 	const char	*flags;		/* NULL: the configured flags; else these
 					   ("\\Seen \\Flagged"), e.g. kept from the
 					   message this one replaces */
+	int		 stored;	/* out: the store confirmed this one.  A
+					   backend that streams (imap) may
+					   confirm messages after a refused
+					   one; a later call with the same
+					   array skips those (zero it for a
+					   new message) */
+	int		 too_big;	/* out, with DELIVER_MSG: refused for
+					   its size (the server's APPENDLIMIT
+					   or size refusal): compose it again
+					   smaller rather than send it again */
 };
 
 struct deliver_ops {
@@ -73,7 +83,10 @@ struct deliver_ops {
 	/*
 	 * Append n messages to one folder.  *done is set to how many of them,
 	 * from the first, are known to be stored; on DELIVER_OK *done == n.
-	 * After DELIVER_STORE the fate of msgs[*done] and later is unknown.
+	 * After DELIVER_STORE the fate of msgs[*done] and later is unknown,
+	 * except for those whose ->stored is set.  After DELIVER_MSG,
+	 * msgs[*done] was refused; later ones may already be stored
+	 * (->stored), and the next call on msgs + *done + 1 skips them.
 	 */
 	enum deliver_status (*append)(void *ctx, const char *folder,
 	    struct deliver_msg *msgs, size_t n, size_t *done,
@@ -94,6 +107,12 @@ struct deliver_ops {
 	 */
 	enum deliver_status (*expire)(void *ctx, const char *folder,
 	    time_t before, size_t *n, char *err, size_t errlen);
+	/*
+	 * One line for `rss2mail check`: what the server offers that
+	 * matters for delivery and how append will deliver.  NULL op:
+	 * nothing to say.
+	 */
+	void (*describe)(void *ctx, char *out, size_t outlen);
 };
 
 extern const struct deliver_ops deliver_maildir;

@@ -175,6 +175,10 @@ class Commands(unittest.TestCase):
                 self.assertEqual(r.returncode, rc, r.stdout + r.stderr)
                 if rc == 0:
                     self.assertIn("\u2713 mailbox", r.stdout)
+                    # what the server offers and how append will go
+                    self.assertIn("server offers MULTIAPPEND LITERAL+",
+                                  r.stdout)
+                    self.assertIn("delivery: MULTIAPPEND batches", r.stdout)
                     self.assertIn("\u2713 folder Feeds/first", r.stdout)
                     self.assertIn("\u2713 feed first: 2 entries", r.stdout)
                     self.assertIn("all good", r.stdout)

@@ -256,10 +256,16 @@ class TestCourierNamespace(ImapTestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.dc.count("INBOX"), 1)
 
-    def test_delimiter_inside_a_name_refused(self):
+    def test_delimiter_inside_a_name_mapped(self):
+        # issue 13: a level holding the server's delimiter ('.' here) is
+        # no longer refused: each '.' in it becomes '_' (imap_name.h)
         rc, out, err = self.ctl("ensure", self.dc.url(), "v1.2 notes")
-        self.assertEqual(rc, 3, err)
-        self.assertIn("hierarchy delimiter", err)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("INBOX.v1_2 notes", self.dc.mailboxes())
+        rc, out, err = self.ctl("append", self.dc.url(), "Feeds/lwn.net",
+                                MSGS[2])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.dc.fetch_all("INBOX.Feeds.lwn_net")), 1)
 
 
 class TestXoauth2(ImapTestCase):

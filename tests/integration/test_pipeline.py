@@ -125,6 +125,34 @@ class Pipeline(unittest.TestCase):
     def test_into_cyrus(self):
         self.into_imap("cyrus")
 
+    def dotted_feed_name(self, kind, want):
+        # issue 13: a feed named lwn.net with folder = Feeds/{name}: on a
+        # server with '.' as separator the '.' inside the name becomes
+        # '_' (imap_name.h); with '/' it stays, unless the server refuses
+        # a '.' anyway (this Dovecot's Maildir++ storage): '_' again
+        dc = rig.imap_server(self, kind)
+        self.http.put("/lwn.xml", example("rail-notes.rss"),
+                      "application/rss+xml")
+        pw = rig.write_secret(self.dir, dc.password)
+        cfg = self.config("imap", extra_feeds=(
+            "\n[feed.lwn.net]\nurl = %s\n" % self.http.url("/lwn.xml")),
+            imap_url=dc.url(""), imap_tls="none", password_file=pw,
+            folder="Feeds/{name}")
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(want, dc.mailboxes())
+        self.assertEqual(len(dc.fetch_all(want)), 2)
+        self.assertEqual(len(dc.fetch_all(dc.folder("Feeds/rail"))), 2)
+        r = rig.run(cfg, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(dc.fetch_all(want)), 2)
+
+    def test_dotted_feed_name_into_cyrus(self):
+        self.dotted_feed_name("cyrus", "INBOX.Feeds.lwn_net")
+
+    def test_dotted_feed_name_into_dovecot(self):
+        self.dotted_feed_name("dovecot", "Feeds/lwn_net")
+
     def test_into_maildir(self):
         md = os.path.join(self.dir, "Mail")
         cfg = self.config("maildir", maildir=md)

@@ -50,6 +50,8 @@ REPLIES = {
                b"1000 milliseconds\r\n",
     "bye": b"* BYE [UNAVAILABLE] Server shutting down\r\n",
 }
+# how long a partial line waits for the rest before it is passed on
+HOLD_S = 0.05
 # after these the server side is gone, as with the real providers
 CLOSE_AFTER = ("outlook", "bye")
 
@@ -194,7 +196,16 @@ class FaultProxy:
     async def _down(self, reader, writer, state, shut):
         buf = b""
         while True:
-            data = await reader.read(65536)
+            # a tail held back for want of a CRLF goes on when nothing
+            # follows soon: a COMPRESS=DEFLATE stream (mbsync on the
+            # Gmail profile) has no CRLF to wait for
+            try:
+                data = await asyncio.wait_for(reader.read(65536),
+                                              HOLD_S if buf else None)
+            except asyncio.TimeoutError:
+                self._later(writer, buf, state)
+                buf = b""
+                continue
             if not data:
                 if buf:
                     self._later(writer, buf, state)

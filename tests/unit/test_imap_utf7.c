@@ -133,7 +133,11 @@ static const struct {
 	{ "A&B/\xe6\x97\xa5", "", '/', "A&-B/&ZeU-", NULL },
 	{ "News", "", 0, "News", NULL },
 	{ "a/b", "", 0, NULL, "no folder hierarchy" },
-	{ "v1.2", "INBOX.", '.', NULL, "delimiter '.'" },
+	{ "v1.2", "INBOX.", '.', "INBOX.v1_2", NULL },
+	{ "Feeds/lwn.net", "INBOX.", '.', "INBOX.Feeds.lwn_net", NULL },
+	{ "Feeds/lwn.net", "", '/', "Feeds/lwn.net", NULL },
+	{ "a_b.c", "", '_', "a-b.c", NULL },
+	{ "\xc3\xa9t\xc3\xa9", "", '-', NULL, "delimiter '-'" },
 	{ "a/../b", "", '/', NULL, "\"..\"" },
 	{ "a//b", "", '/', NULL, "empty" },
 	{ "/a", "", '/', NULL, "empty" },
@@ -170,6 +174,15 @@ test_folder_names(void **state)
 				    err, names[i].why);
 		}
 	}
+	/* the dotless form: each '.' inside a level gets the stand-in */
+	buf_reset(&b);
+	assert_int_equal(imap_name_wire_dotless(&b, "Feeds/lwn.net", "", '/',
+	    err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "Feeds/lwn_net");
+	buf_reset(&b);
+	assert_int_equal(imap_name_wire_dotless(&b, "a.b/c", "INBOX.", '.',
+	    err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "INBOX.a_b.c");
 	/* a cap on the result is an ordinary error */
 	buf_free(&b);
 	buf_init(&b, 10);
