@@ -3,6 +3,9 @@
  * loading the config and opening the state with the error logged, and
  * the usage error line.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,17 @@ cmd_open_state(const struct config *cfg, struct state **st)
 		return -1;
 	}
 	return 0;
+}
+
+int
+cmd_config_missing(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	log_error("no config file %s yet: run `rss2mail init` first", path);
+	return 1;
 }
 
 int

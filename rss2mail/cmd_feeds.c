@@ -8,6 +8,7 @@
  * entries rss2email had sent) and print one line per feed.  Each returns
  * an exit status of cmd.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,44 +28,94 @@
 #include "util.h"
 #include "fsutil.h"
 
+#define ADD_USAGE	"usage: add NAME URL [KEY=VALUE...] [--only-new] [--to ADDR]"
+
+/*
+ * Without a config file, `add --to ADDR` first writes the one `init --to
+ * ADDR` would (a Maildir under the XDG data directory); with one, --to is
+ * the feed's own `to`.  0, or an exit status.
+ */
+static int
+add_first_config(const char *path, const char *to, int *wrote)
+{
+	struct config_new n;
+	char *md;
+	int rv;
+
+	*wrote = 0;
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	if (to == NULL)
+		return cmd_config_missing(path) ? CMD_EXIT_USAGE : 0;
+	memset(&n, 0, sizeof(n));
+	n.to = to;
+	n.deliver = "maildir";
+	n.where = md = cmd_init_default_maildir();
+	if ((rv = cmd_init_write(path, &n, 0)) == 0) {
+		printf("wrote a first config %s (mail to %s in the Maildir "
+		    "%s; `rss2mail init --force` asks for more)\n", path, to,
+		    md);
+		*wrote = 1;
+	}
+	free(md);
+	return rv;
+}
+
 int
 cmd_add(int argc, char **argv)
 {
-	char err[ERRLEN], *path;
-	const char **kv;
-	int i, nkv = 0, only_new = 0, rv = 0;
+	char err[ERRLEN], *path = NULL;
+	const char **kv, *name = NULL, *url = NULL, *to = NULL;
+	struct buf tokv = BUF_INIT(0);
+	int i, nkv = 0, only_new = 0, wrote, rv = CMD_EXIT_USAGE;
 
-	kv = xcalloc((size_t)argc + 1, sizeof(*kv));
+	kv = xcalloc((size_t)argc + 2, sizeof(*kv));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--only-new") == 0)
 			only_new = 1;
-		else if (i >= 3) {
-			if (strchr(argv[i], '=') == NULL) {
-				free(kv);
-				return cmd_usage_error("add: '%s' is not "
-				    "KEY=VALUE", argv[i]);
-			}
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if (strncmp(argv[i], "--to=", 5) == 0)
+			to = argv[i] + 5;
+		else if (argv[i][0] == '-') {
+			rv = cmd_usage_error(ADD_USAGE);
+			goto out;
+		} else if (name == NULL)
+			name = argv[i];
+		else if (url == NULL)
+			url = argv[i];
+		else if (strchr(argv[i], '=') == NULL) {
+			rv = cmd_usage_error("add: '%s' is not KEY=VALUE",
+			    argv[i]);
+			goto out;
+		} else
 			kv[nkv++] = argv[i];
-		}
 	}
-	if (argc < 3 || argv[1][0] == '-' || argv[2][0] == '-') {
-		free(kv);
-		return cmd_usage_error("usage: add NAME URL [KEY=VALUE...] "
-		    "[--only-new]");
+	if (url == NULL || (to != NULL && *to == '\0')) {
+		rv = cmd_usage_error(ADD_USAGE);
+		goto out;
 	}
 	path = cmd_config_path();
-	if (config_add_feed(path, argv[1], argv[2], kv, err,
-	    sizeof(err)) == -1) {
-		log_error("%s", err);
-		rv = CMD_EXIT_USAGE;
-	} else {
-		printf("added feed %s (%s) to %s\n", argv[1], argv[2], path);
-		if (only_new) {
-			char *cargv[] = { "catchup", argv[1], NULL };
-
-			rv = cmd_catchup(2, cargv);
-		}
+	if ((rv = add_first_config(path, to, &wrote)) != 0)
+		goto out;
+	if (to && !wrote) {
+		buf_printf(&tokv, "to=%s", to);
+		kv[nkv++] = tokv.data;
 	}
+	rv = CMD_EXIT_USAGE;
+	if (config_add_feed(path, name, url, kv, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	printf("added feed %s (%s) to %s\n", name, url, path);
+	rv = 0;
+	if (only_new) {
+		char *cargv[] = { "catchup", (char *)name, NULL };
+
+		rv = cmd_catchup(2, cargv);
+	}
+out:
+	buf_free(&tokv);
 	free(path);
 	free(kv);
 	return rv;
@@ -334,6 +385,8 @@ cmd_import_opml(int argc, char **argv)
 		goto out;
 	}
 	path = cmd_config_path();
+	if (cmd_config_missing(path))
+		goto out;
 	if (config_import_opml(path, o, &imp, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		goto out;
