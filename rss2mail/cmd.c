@@ -9,11 +9,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "config.h"
+#include "fetch.h"
 #include "limits.h"
 #include "log.h"
+#include "probe.h"
 #include "state.h"
 #include "util.h"
 
@@ -66,6 +69,37 @@ cmd_config_missing(const char *path)
 		return 0;
 	log_error("no config file %s yet: run `rss2mail init` first", path);
 	return 1;
+}
+
+int
+cmd_probe(const struct config *cfg, const char *url, int allow_local,
+    int allow_private, struct probe *out, char *err, size_t errlen)
+{
+	const struct config_settings *s = cfg ? &cfg->global : NULL;
+	struct probe_req pr;
+	struct fetch_opts fo;
+
+	memset(&pr, 0, sizeof(pr));
+	memset(&fo, 0, sizeof(fo));
+	pr.url = url;
+	pr.allow_local = allow_local;
+	pr.allow_private = allow_private || (s && s->allow_private);
+	pr.fo = &fo;
+	/* test hook, documented in tests/integration/rig.py */
+	fo.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
+	if (s) {
+		pr.user_agent = s->user_agent;
+		pr.max_size = s->max_feed_size > 0 ?
+		    (size_t)s->max_feed_size : 0;
+		pr.timeout = (long)s->timeout;
+		pr.connect_timeout = (long)s->connect_timeout;
+		fo.per_host = cfg->per_host;
+		if (s->proxy && strcmp(s->proxy, "env") == 0)
+			fo.proxy_env = 1;
+		else
+			fo.proxy = s->proxy;
+	}
+	return probe_url(&pr, out, err, errlen);
 }
 
 int

@@ -39,6 +39,13 @@ int	cmd_open_state(const struct config *cfg, struct state **st);
 /* 1 when no file is at path: then "no config file PATH yet: run
  * `rss2mail init` first" is logged (the caller returns CMD_EXIT_USAGE). */
 int	cmd_config_missing(const char *path);
+/* probe_url (probe.h) of url with cfg's fetch settings ([rss2mail]
+ * user-agent, timeouts, max-feed-size, allow-private, proxy, concurrency;
+ * cfg NULL: the defaults); allow_private 1 overrides cfg's.  After
+ * fetch_global_init; out is released with probe_free. */
+struct probe;
+int	cmd_probe(const struct config *cfg, const char *url, int allow_local,
+	    int allow_private, struct probe *out, char *err, size_t errlen);
 /* Print "rss2mail: MESSAGE (see rss2mail --help)" on stderr; returns
  * CMD_EXIT_USAGE. */
 int	cmd_usage_error(const char *fmt, ...)
