@@ -33,7 +33,8 @@
 #include "util.h"
 #include "fsutil.h"
 
-#define ADD_USAGE	"usage: add NAME URL [KEY=VALUE...] [--only-new] [--to ADDR]"
+#define ADD_USAGE	"usage: add NAME URL [KEY=VALUE...] [--only-new] " \
+			"[--to ADDR]"
 
 /*
  * Without a config file, `add --to ADDR` first writes the one `init --to

@@ -23,8 +23,9 @@
 #include "log.h"
 #include "util.h"
 
-#define INIT_USAGE	"usage: init [--to ADDR] [--from ADDR] [--maildir DIR | " \
-			"--imap-url URL | --smtp-url URL] [--force] [KEY=VALUE...]"
+#define INIT_USAGE	"usage: init [--to ADDR] [--from ADDR] [--maildir " \
+			"DIR | --imap-url URL | --smtp-url URL] [--force] " \
+			"[KEY=VALUE...]"
 
 char *
 cmd_init_default_maildir(void)

@@ -39,8 +39,9 @@ struct probe_req {
 
 /* What probe_url found; everything is owned here, freed by probe_free. */
 struct probe {
-	char		*url;		/* the feed's URL: req->url itself when
-					 * it serves a feed, else the found one */
+	char		*url;		/* the feed's URL: req->url itself
+					 * when it serves a feed, else the
+					 * found one */
 	char		*page;		/* the page it was found from (after
 					 * redirects), or NULL */
 	char		**others;	/* the page's other feeds, "URL" or
