@@ -116,9 +116,8 @@ ask_missing(struct init_answers *a, int have_password)
 	}
 	if (a->from == NULL) {
 		def = config_default_from(a->to);
-		printf("The bridge's own address is the From of every message. "
-		    "When delivering by\nSMTP, use a domain whose SPF covers "
-		    "this host.\n");
+		printf("From: the bridge's own address (by SMTP: at a domain "
+		    "whose SPF covers this host)\n");
 		if (ask("From", def, &a->from) == -1)
 			goto out;
 		free(def);
