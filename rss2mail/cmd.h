@@ -9,7 +9,8 @@
  *   cmd_feeds.c  the feed list: add, remove, pause, resume, list,
  *                import-opml, export-opml, import-r2e
  *   cmd.c        what they share: the exit statuses, usage errors, the
- *                config path (-c) and opening config and state
+ *                config path (-c), opening config and state, and probing
+ *                an address for its feed with the config's fetch settings
  *
  * The work is the modules' (run.c, check.c, daemon.c, config/, state.c);
  * a command parses its arguments, calls them, prints, and returns an exit
