@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -27,6 +28,7 @@ struct probe_got {
 	char		*content_type;
 	char		*content_location;
 	int		 peer_private;
+	int		 late;		/* not tried: LIM_PROBE_TIME spent */
 };
 
 static void
@@ -62,18 +64,40 @@ on_fetched(struct fetch_req *req, void *ctx)
 		g->content_location = xstrdup(req->content_location);
 }
 
+static long
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
 /* Fetch url once; 0 with g filled (g->ok says whether it came), -1 when
- * the fetcher itself could not run (err). */
+ * the fetcher itself could not run (err).  All the fetches of one probe
+ * share LIM_PROBE_TIME from start: a site whose every path answers slowly
+ * cannot hold `add` for each path's timeout in turn. */
 static int
 fetch_one(const struct probe_req *pr, const char *url, int from_content,
-    struct probe_got *g, char *err, size_t errlen)
+    long start, struct probe_got *g, char *err, size_t errlen)
 {
 	struct fetch_req req;
-	struct fetch_opts dflt;
+	struct fetch_opts fo;
+	long left = LIM_PROBE_TIME - (now_s() - start);
 	int r;
 
+	if (left <= 0) {
+		snprintf(g->why, sizeof(g->why), "not tried: over %d s spent "
+		    "looking", LIM_PROBE_TIME);
+		g->late = 1;
+		return 0;
+	}
 	memset(&req, 0, sizeof(req));
-	memset(&dflt, 0, sizeof(dflt));
+	memset(&fo, 0, sizeof(fo));
+	if (pr->fo)
+		fo = *pr->fo;
+	if (fo.deadline == 0 || fo.deadline > left)
+		fo.deadline = left;
 	req.url = url;
 	req.allow_local = pr->allow_local && !from_content;
 	req.allow_private = pr->allow_private;
@@ -82,8 +106,7 @@ fetch_one(const struct probe_req *pr, const char *url, int from_content,
 	req.max_size = pr->max_size;
 	req.timeout = pr->timeout;
 	req.connect_timeout = pr->connect_timeout;
-	r = fetch_run(&req, 1, pr->fo ? pr->fo : &dflt, on_fetched, g, err,
-	    errlen);
+	r = fetch_run(&req, 1, &fo, on_fetched, g, err, errlen);
 	fetch_req_clear(&req);
 	return r;
 }
@@ -144,8 +167,8 @@ note_others(struct probe *out, const struct discover *d, size_t taken)
  */
 static int
 try_candidates(const struct probe_req *pr, const struct discover *d,
-    int from_content, struct probe *out, struct buf *tried, char *err,
-    size_t errlen)
+    int from_content, long start, struct probe *out, struct buf *tried,
+    char *err, size_t errlen)
 {
 	struct probe_got g;
 	char why[ERRLEN];
@@ -158,8 +181,15 @@ try_candidates(const struct probe_req *pr, const struct discover *d,
 		url = i < d->nfeeds ? d->feeds[i].url :
 		    d->fallbacks[i - d->nfeeds];
 		got_free(&g);
-		if (fetch_one(pr, url, from_content, &g, err, errlen) == -1) {
+		if (fetch_one(pr, url, from_content, start, &g, err,
+		    errlen) == -1) {
 			r = -1;
+			break;
+		}
+		if (g.late) {
+			buf_printf(tried, "%s%zu more not tried (over %d s "
+			    "spent)", tried->len ? ", and " : "", n - i,
+			    LIM_PROBE_TIME);
 			break;
 		}
 		if (g.ok && parses(&g, why, sizeof(why))) {
@@ -183,12 +213,13 @@ probe_url(const struct probe_req *pr, struct probe *out, char *err,
 	struct discover d;
 	struct buf tried = BUF_INIT(0);
 	char why[ERRLEN];
+	long start = now_s();
 	int r = -1, found;
 
 	memset(out, 0, sizeof(*out));
 	memset(&g, 0, sizeof(g));
 	memset(&d, 0, sizeof(d));
-	if (fetch_one(pr, pr->url, 0, &g, err, errlen) == -1)
+	if (fetch_one(pr, pr->url, 0, start, &g, err, errlen) == -1)
 		goto out;
 	if (!g.ok) {
 		errf(err, errlen, "fetch %s: %s", pr->url, g.why);
@@ -210,8 +241,8 @@ probe_url(const struct probe_req *pr, struct probe *out, char *err,
 	out->page = xstrdup(g.effective_url);
 	/* feeds a public page links are content: they may not lead into
 	 * private space; a page in private space may link feeds there */
-	found = try_candidates(pr, &d, !g.peer_private, out, &tried, err,
-	    errlen);
+	found = try_candidates(pr, &d, !g.peer_private, start, out, &tried,
+	    err, errlen);
 	if (found == 1)
 		r = 0;
 	else if (found == 0)

@@ -10,7 +10,8 @@
  * order (the site's main feed first, comment feeds last), then the common
  * paths (/feed, /rss.xml ...); the first that parses as a feed is the
  * answer.  One at a time and stopping at the first: a site is asked as
- * little as possible.  A feed a public page links is fetched as content
+ * little as possible, and all of it within LIM_PROBE_TIME (past it, the
+ * rest is "not tried").  A feed a public page links is fetched as content
  * (it may not lead into private address space, unless allow_private); a
  * page in private space may link feeds there.
  *
