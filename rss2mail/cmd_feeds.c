@@ -107,10 +107,11 @@ add_probe(const char *path, const char *name, const char *url, char **found,
 
 	*found = *page = NULL;
 	memset(&pb, 0, sizeof(pb));
-	/* a config that does not load, or a taken name: config_add_feed
+	/* a bad or taken name, a config that does not load: config_add_feed
 	 * says so, without a fetch first */
-	if (!is_web_url(url) || config_load(path, &cfg, err,
-	    sizeof(err)) == -1 || config_find_feed(cfg, name) != NULL)
+	if (!is_web_url(url) || !config_valid_name(name) ||
+	    config_load(path, &cfg, err, sizeof(err)) == -1 ||
+	    config_find_feed(cfg, name) != NULL)
 		goto out;
 	if (fetch_global_init(err, sizeof(err)) == -1) {
 		log_warn("%s; %s is added unchecked", err, url);
