@@ -240,7 +240,8 @@ cmd_init(int argc, char **argv)
 	struct buf pw = BUF_INIT(0);
 	const char **kv, *v;
 	char *path = NULL;
-	int i, j, nkv = 0, force = 0, nwhere = 0, rv = CMD_EXIT_USAGE;
+	int i, j, nkv = 0, force = 0, had_old, nwhere = 0;
+	int rv = CMD_EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
 	a.deliver = "maildir";
@@ -292,7 +293,8 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	path = cmd_config_path();
-	if (!force && access(path, F_OK) == 0) {
+	had_old = access(path, F_OK) == 0;
+	if (!force && had_old) {
 		log_error("%s exists; nothing written (--force replaces it, "
 		    "keeping a .bak)", path);
 		goto out;
@@ -323,7 +325,7 @@ cmd_init(int argc, char **argv)
 	n.kv = kv;
 	if ((rv = cmd_init_write(path, &n, force)) != 0)
 		goto out;
-	printf("wrote %s (mode 0600)%s\n", path, force ? "; the old one is "
+	printf("wrote %s (mode 0600)%s\n", path, had_old ? "; the old one is "
 	    "kept as .bak" : "");
 	print_next_steps(path);
 out:
