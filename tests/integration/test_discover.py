@@ -16,6 +16,7 @@
 """
 import json
 import os
+import socket
 import unittest
 
 import rig
@@ -200,6 +201,76 @@ class Discover(unittest.TestCase):
         self.assertIn("category = Tech", text)
         self.assertIn("no feed found at " + self.http.url("/empty/"),
                       r.stdout)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def loopback_alias_works(addr):
+    s = socket.socket()
+    try:
+        s.bind((addr, 0))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+@unittest.skipUnless(loopback_alias_works("127.0.0.2"),
+                     "127.0.0.2 is not a local address here")
+class PrivateSpace(unittest.TestCase):
+    """A public site's page that links an intranet feed."""
+
+    ENV = {"RSS2MAIL_TEST_PUBLIC_ADDRS": "127.0.0.2"}
+
+    def setUp(self):
+        self.dir = rig.tempdir(self)
+        self.public = FeedServer(host="127.0.0.2")
+        self.public.start()
+        self.addCleanup(self.public.stop)
+        self.private = FeedServer(host="127.0.0.1")
+        self.private.start()
+        self.addCleanup(self.private.stop)
+        self.inner = self.private.url("/inner.xml")
+        self.private.put("/inner.xml", rss("inner", 1))
+        self.public.put("/", (
+            '<html><head><link rel="alternate" type="application/rss+xml" '
+            'href="%s"></head><body>x</body></html>' % self.inner).encode(),
+            "text/html")
+        # no fallback of the public site is a feed
+        self.public.put("/feed.xml", b"<html></html>", "text/html")
+
+    def config(self, extra=""):
+        return rig.write_config(self.dir, (
+            "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+            "state = %s/state.db\n%s") % (self.dir, extra))
+
+    def test_refused_without_allow_private(self):
+        cfg = self.config()
+        r = rig.run(cfg, "add", "x", self.public.url("/"), env=self.ENV)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(self.inner + " (refused to connect to private "
+                      "address 127.0.0.1", r.stderr)
+        self.assertEqual(self.private.requests_for("/inner.xml"), [])
+        self.assertNotIn("[feed.x]", read(cfg))
+
+    def test_allowed_with_allow_private(self):
+        cfg = self.config("allow-private = yes\n")
+        r = rig.run(cfg, "add", "x", self.public.url("/"), env=self.ENV)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("url = %s\n" % self.inner, read(cfg))
+
+    def test_a_private_page_may_link_private_feeds(self):
+        self.private.put("/", (
+            '<html><head><link rel="alternate" type="application/rss+xml" '
+            'href="/inner.xml"></head></html>').encode(), "text/html")
+        cfg = self.config()
+        r = rig.run(cfg, "add", "x", self.private.url("/"), env=self.ENV)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("url = %s\n" % self.inner, read(cfg))
 
 
 if __name__ == "__main__":
