@@ -16,6 +16,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "log.h"
+#include "plan.h"
 #include "probe.h"
 #include "state.h"
 #include "util.h"
@@ -85,20 +86,16 @@ cmd_probe(const struct config *cfg, const char *url, int allow_local,
 	pr.allow_local = allow_local;
 	pr.allow_private = allow_private || (s && s->allow_private);
 	pr.fo = &fo;
-	/* test hook, documented in tests/integration/rig.py */
-	fo.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
 	if (s) {
 		pr.user_agent = s->user_agent;
 		pr.max_size = s->max_feed_size > 0 ?
 		    (size_t)s->max_feed_size : 0;
 		pr.timeout = (long)s->timeout;
 		pr.connect_timeout = (long)s->connect_timeout;
-		fo.per_host = cfg->per_host;
-		if (s->proxy && strcmp(s->proxy, "env") == 0)
-			fo.proxy_env = 1;
-		else
-			fo.proxy = s->proxy;
+		plan_fetch_opts(cfg, &fo);	/* as a pass's: proxy, limits */
 	}
+	/* test hook, documented in tests/integration/rig.py */
+	fo.public_addrs = getenv("RSS2MAIL_TEST_PUBLIC_ADDRS");
 	return probe_url(&pr, out, err, errlen);
 }
 
