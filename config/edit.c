@@ -266,3 +266,195 @@ out:
 	return r;
 }
 
+
+/* A first config (config_write_new). */
+
+char *
+config_default_from(const char *to)
+{
+	struct buf b = BUF_INIT(0);
+	const char *at = to ? strrchr(to, '@') : NULL;
+	size_t n;
+
+	/* "Me <me@example.org>" and "me@example.org" alike */
+	n = at ? strcspn(at + 1, "> \t") : 0;
+	buf_puts(&b, "Feeds <feeds@");
+	if (n > 0)
+		buf_append(&b, at + 1, n);
+	else
+		buf_puts(&b, "localhost");
+	buf_puts(&b, ">");
+	return buf_steal(&b);
+}
+
+int
+config_can_deliver(const char *kind)
+{
+	char ignored[ERRLEN];
+
+	return config_check_feed_key("deliver", kind, ignored,
+	    sizeof(ignored)) == 0;
+}
+
+/* One line of a value: no control characters, nothing ini.h would read
+ * as an inline comment. */
+static int
+new_value_ok(const char *what, const char *v, char *err, size_t errlen)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    ((*p == ';' || *p == '#') && p > (const unsigned char *)v &&
+		    (p[-1] == ' ' || p[-1] == '\t'))) {
+			errf(err, errlen, "%s: a value may not hold control "
+			    "characters, \" ;\" or \" #\"", what);
+			return -1;
+		}
+	return 0;
+}
+
+/* Does kv set the IMAP password already? */
+static int
+new_has_password(const char *const *kv)
+{
+	size_t i;
+
+	for (i = 0; kv && kv[i]; i++)
+		if (strncmp(kv[i], "password", 8) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+new_text(const struct config_new *n, struct buf *b, char *err,
+    size_t errlen)
+{
+	char *from = n->from ? xstrdup(n->from) : config_default_from(n->to);
+	const char *eq;
+	size_t i;
+	int r = -1;
+
+	if (new_value_ok("to", n->to, err, errlen) == -1 ||
+	    new_value_ok("from", from, err, errlen) == -1 ||
+	    (n->where && new_value_ok(n->deliver, n->where, err,
+	    errlen) == -1))
+		goto out;
+	buf_puts(b, "; rss2mail configuration (see rss2mail.conf(5)), "
+	    "written by `rss2mail init`\n\n[rss2mail]\n"
+	    "; the bridge's own address, the From of every message: use a "
+	    "domain you\n; control (when delivering by SMTP, one whose SPF "
+	    "covers this host)\n");
+	buf_printf(b, "from = %s\n; where the posts go\nto = %s\n\n", from,
+	    n->to);
+	if (strcmp(n->deliver, "imap") == 0) {
+		buf_printf(b, "; each post is appended to an IMAP mailbox\n"
+		    "deliver = imap\nimap-url = %s\n"
+		    "; the password: a command that prints it, or a file "
+		    "only you can read\n", n->where);
+	} else if (strcmp(n->deliver, "smtp") == 0) {
+		buf_printf(b, "; each post is sent by SMTP\ndeliver = smtp\n"
+		    "smtp-url = %s\n", n->where);
+	} else {
+		buf_puts(b, "; each post is a file in a local Maildir\n"
+		    "deliver = maildir\n");
+		if (n->where)
+			buf_printf(b, "maildir = %s\n", n->where);
+	}
+	for (i = 0; n->kv && n->kv[i]; i++) {
+		if ((eq = strchr(n->kv[i], '=')) == NULL || eq == n->kv[i]) {
+			errf(err, errlen, "'%s': expected KEY=VALUE", n->kv[i]);
+			goto out;
+		}
+		if (new_value_ok(n->kv[i], eq + 1, err, errlen) == -1)
+			goto out;
+		buf_printf(b, "%.*s = %s\n", (int)(eq - n->kv[i]), n->kv[i],
+		    eq + 1);
+	}
+	if (strcmp(n->deliver, "imap") == 0 && !new_has_password(n->kv))
+		buf_puts(b, "; password-command = pass show mail\n"
+		    "; password-file = ~/.config/rss2mail/password\n");
+	buf_puts(b, "; one folder per feed:\n; folder = Feeds/{name}\n\n"
+	    "; the feeds: `rss2mail add NAME URL` appends a [feed.NAME] "
+	    "section\n");
+	r = 0;
+out:
+	free(from);
+	return r;
+}
+
+/* Write text to path only if path does not exist: a temp file linked to
+ * the name (link never replaces), so no moment sees a half-written file. */
+static int
+new_write_exclusive(const char *path, const struct buf *text, char *err,
+    size_t errlen)
+{
+	struct buf tmp = BUF_INIT(0);
+	int r = -1;
+
+	buf_printf(&tmp, "%s.init-%ld", path, (long)getpid());
+	if (fs_write_atomic(tmp.data, text->data, text->len, 0600, err,
+	    errlen) == -1)
+		goto out;
+	if (link(tmp.data, path) == -1) {
+		if (errno == EEXIST)
+			errf(err, errlen, "%s exists; nothing written "
+			    "(--force replaces it, keeping a .bak)", path);
+		else
+			errf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	if (tmp.data)
+		(void)unlink(tmp.data);
+	buf_free(&tmp);
+	return r;
+}
+
+int
+config_write_new(const char *path, const struct config_new *n, int force,
+    char *err, size_t errlen)
+{
+	struct config *cfg = NULL;
+	struct buf text = BUF_INIT(0), old = BUF_INIT(0), bak = BUF_INIT(0);
+	int r = -1;
+
+	if (n->to == NULL || *n->to == '\0') {
+		errf(err, errlen, "a first config needs `to`, the address the "
+		    "posts go to");
+		goto out;
+	}
+	if (strcmp(n->deliver, "maildir") != 0 && !config_can_deliver(
+	    n->deliver)) {
+		errf(err, errlen, "this rss2mail cannot deliver by %s yet "
+		    "(`deliver = %s` is unknown to its config)", n->deliver,
+		    n->deliver);
+		goto out;
+	}
+	if (new_text(n, &text, err, errlen) == -1)
+		goto out;
+	if (config_parse(path, text.data, text.len, &cfg, err, errlen) == -1) {
+		errprefix(err, errlen, "nothing written: ");
+		goto out;
+	}
+	if (fs_mkdirs(path, 0, err, errlen) == -1)
+		goto out;
+	if (!force || access(path, F_OK) == -1) {
+		r = new_write_exclusive(path, &text, err, errlen);
+		goto out;
+	}
+	/* --force: the old text first goes to PATH.bak */
+	buf_printf(&bak, "%s.bak", path);
+	if (fs_read_file(path, LIM_CONFIG_SIZE * 4, &old, err, errlen) == -1 ||
+	    fs_write_atomic(bak.data, old.data ? old.data : "", old.len, 0600,
+	    err, errlen) == -1)
+		goto out;
+	r = fs_write_atomic(path, text.data, text.len, 0600, err, errlen);
+out:
+	config_free(cfg);
+	buf_free(&text);
+	buf_free(&old);
+	buf_free(&bak);
+	return r;
+}

@@ -57,4 +57,36 @@ int	config_edit_open(struct config_edit *, const char *path, char *err,
 int	config_edit_commit(struct config_edit *, char *err, size_t errlen);
 void	config_edit_free(struct config_edit *);
 
+/*
+ * A first config file, as `rss2mail init` (and `add --to` without one)
+ * writes it: a commented [rss2mail] section.  to is required; from NULL
+ * is config_default_from(to); deliver is "maildir" (where: the Maildir,
+ * NULL for the key's default), "imap" (where: imap-url) or "smtp"
+ * (where: smtp-url; refused with a clear error while config.c does not
+ * know `deliver = smtp`); kv is NULL or a NULL-terminated list of more
+ * [rss2mail] "key=value"s (password-command=..., imap-tls=...).
+ */
+struct config_new {
+	const char		*to;
+	const char		*from;
+	const char		*deliver;
+	const char		*where;
+	const char *const	*kv;
+};
+
+/*
+ * Validate the text as a whole (config_parse) and write it to path, mode
+ * 0600, creating its directory.  An existing path is never replaced
+ * (error "PATH exists ...") unless force: then its old text is kept in
+ * PATH.bak (written first, mode 0600) and PATH replaced atomically.  On -1
+ * nothing was written and err holds one line.
+ */
+int	config_write_new(const char *path, const struct config_new *,
+	    int force, char *err, size_t errlen);
+/* "Feeds <feeds@DOMAIN>" for to's domain ("localhost" when to has
+ * none).  Malloc'd. */
+char	*config_default_from(const char *to);
+/* 1 when config.c accepts `deliver = kind` (smtp arrives later). */
+int	config_can_deliver(const char *kind);
+
 #endif

@@ -439,8 +439,8 @@ r2e_new_config(const char *path, const struct r2e *r, char *err,
 	int rv;
 
 	if (r->to == NULL) {
-		errf(err, errlen, "the rss2email config has no `to`; write %s "
-		    "with [rss2mail] from and to first", path);
+		errf(err, errlen, "the rss2email config has no `to`; run "
+		    "`rss2mail init` first to write %s", path);
 		return -1;
 	}
 	buf_printf(&b, "; written by rss2mail import-r2e\n[rss2mail]\n"

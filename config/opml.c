@@ -25,6 +25,7 @@
 struct walk {
 	struct opml	*o;
 	size_t		 cap;
+	size_t		 site_cap;
 	xmlDocPtr	 doc;
 	char		*err;
 	size_t		 errlen;
@@ -147,11 +148,17 @@ attr(xmlDocPtr doc, xmlNodePtr n, const char *name)
 	return attr_cut(doc, n, name, NULL);
 }
 
+static xmlNodePtr child(xmlNodePtr, const char *);
+
+/* An outline with an xmlUrl goes to feeds; one with only an htmlUrl (url
+ * NULL) to sites. */
 static int
 add_feed(struct walk *w, xmlNodePtr n, char *url, int cut,
     const struct buf *path)
 {
-	struct opml_feed *f;
+	struct opml_feed *f, **list = url ? &w->o->feeds : &w->o->sites;
+	size_t *len = url ? &w->o->nfeeds : &w->o->nsites;
+	size_t *cap = url ? &w->cap : &w->site_cap;
 	struct buf cat = BUF_INIT(LIM_ONELINE);
 	char *c;
 
@@ -169,11 +176,11 @@ add_feed(struct walk *w, xmlNodePtr n, char *url, int cut,
 		free(c);
 	} else
 		buf_append(&cat, path->data, path->len);
-	if (w->o->nfeeds == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 64;
-		w->o->feeds = xrealloc(w->o->feeds, w->cap * sizeof(*f));
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*list = xrealloc(*list, *cap * sizeof(*f));
 	}
-	f = &w->o->feeds[w->o->nfeeds++];
+	f = &(*list)[(*len)++];
 	f->xml_url = url;
 	if ((f->title = attr(w->doc, n, "text")) == NULL)
 		f->title = attr(w->doc, n, "title");
@@ -203,6 +210,13 @@ walk_outlines(struct walk *w, xmlNodePtr parent, struct buf *path,
 			continue;
 		if ((url = attr_cut(w->doc, n, "xmlUrl", &cut)) != NULL) {
 			if (add_feed(w, n, url, cut, path) == -1)
+				return -1;
+			continue;
+		}
+		if (child(n, "outline") == NULL && (url = attr(w->doc, n,
+		    "htmlUrl")) != NULL) {
+			free(url);
+			if (add_feed(w, n, NULL, 0, path) == -1)
 				return -1;
 			continue;
 		}
@@ -347,6 +361,12 @@ opml_free(struct opml *o)
 		free(o->feeds[i].category);
 	}
 	free(o->feeds);
+	for (i = 0; i < o->nsites; i++) {
+		free(o->sites[i].title);
+		free(o->sites[i].html_url);
+		free(o->sites[i].category);
+	}
+	free(o->sites);
 	free(o->title);
 	free(o);
 }

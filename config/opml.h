@@ -3,7 +3,8 @@
  * structs out; no I/O, no logging).
  *
  * opml_parse reads OPML 1.0/2.0 as readers export it: every <outline> with
- * an xmlUrl attribute (any letter case) is a feed; the text (else title) of
+ * an xmlUrl attribute (any letter case) is a feed (one with only an htmlUrl
+ * is a site, listed apart); the text (else title) of
  * the outlines around it makes its category path, "Tech/Mail/Security", at
  * any depth (a '/' inside one title reads as a deeper level).  An outline
  * without enclosing outlines may name its category with the OPML 2.0
@@ -54,6 +55,11 @@ struct opml {
 	char		*title;		/* <head><title>, or NULL */
 	struct opml_feed *feeds;	/* in document order */
 	size_t		 nfeeds;
+	/* outlines with an htmlUrl, no xmlUrl and no outlines inside: sites
+	 * whose feed the caller may find (xml_url NULL); opml_write ignores
+	 * them */
+	struct opml_feed *sites;
+	size_t		 nsites;
 };
 
 /* Parse len bytes; *out is the caller's, freed with opml_free. */

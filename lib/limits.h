@@ -35,6 +35,8 @@
 #define LIM_ARTICLE_DEPTH	200		/* element nesting walked */
 #define LIM_ARTICLE_JSONLD	(256u << 10)	/* one JSON-LD script */
 #define LIM_DISCOVER_FEEDS	32		/* feeds listed by one page */
+#define LIM_PROBE_TIME		120		/* seconds for finding one
+						 * site's feed (add, parse) */
 /* message */
 #define LIM_MESSAGE		(2u << 20)	/* default max-message-size */
 #define LIM_IMAGE		(300u << 10)	/* default per-image cap */
@@ -70,6 +72,7 @@
 #define LIM_ARTICLE_DEPTH	16
 #define LIM_ARTICLE_JSONLD	(4u << 10)
 #define LIM_DISCOVER_FEEDS	4
+#define LIM_PROBE_TIME		30
 #define LIM_MESSAGE		(64u << 10)
 #define LIM_IMAGE		(4u << 10)
 #define LIM_IMAGES_TOTAL	(16u << 10)

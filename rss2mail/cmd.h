@@ -4,11 +4,13 @@
  * main.c is the command table only (options, the table, help); each
  * command's body lives in a file named by what it does:
  *
+ *   cmd_init.c   the first config: init
  *   cmd_run.c    polling: run, catchup, daemon, check, parse
  *   cmd_feeds.c  the feed list: add, remove, pause, resume, list,
  *                import-opml, export-opml, import-r2e
  *   cmd.c        what they share: the exit statuses, usage errors, the
- *                config path (-c) and opening config and state
+ *                config path (-c), opening config and state, and probing
+ *                an address for its feed with the config's fetch settings
  *
  * The work is the modules' (run.c, check.c, daemon.c, config/, state.c);
  * a command parses its arguments, calls them, prints, and returns an exit
@@ -35,10 +37,30 @@ char	*cmd_config_path(void);
 int	cmd_load_config(struct config **cfg);
 /* Open cfg's state (-1 with the error logged). */
 int	cmd_open_state(const struct config *cfg, struct state **st);
+/* 1 when no file is at path: then "no config file PATH yet: run
+ * `rss2mail init` first" is logged (the caller returns CMD_EXIT_USAGE). */
+int	cmd_config_missing(const char *path);
+/* probe_url (probe.h) of url with cfg's fetch settings ([rss2mail]
+ * user-agent, timeouts, max-feed-size, allow-private, proxy, concurrency;
+ * cfg NULL: the defaults); allow_private 1 overrides cfg's.  After
+ * fetch_global_init; out is released with probe_free. */
+struct probe;
+int	cmd_probe(const struct config *cfg, const char *url, int allow_local,
+	    int allow_private, struct probe *out, char *err, size_t errlen);
 /* Print "rss2mail: MESSAGE (see rss2mail --help)" on stderr; returns
  * CMD_EXIT_USAGE. */
 int	cmd_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+
+/* cmd_init.c */
+struct config_new;
+int	cmd_init(int argc, char **argv);
+/* The Maildir init offers: under $XDG_DATA_HOME (~/.local/share).
+ * Malloc'd. */
+char	*cmd_init_default_maildir(void);
+/* config_write_new with the error logged: 0 or CMD_EXIT_USAGE. */
+int	cmd_init_write(const char *path, const struct config_new *n,
+	    int force);
 
 /* cmd_run.c */
 int	cmd_run(int argc, char **argv);

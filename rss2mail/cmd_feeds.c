@@ -3,14 +3,18 @@
  * remove, pause, resume, list, import-opml, export-opml and import-r2e.
  *
  * The config file is changed through config/edit.h and config/import.h
- * (locked, validated, atomic); these commands add what touches the state
+ * (locked, validated, atomic).  add and import-opml look at a web
+ * address first (probe.h): a site's page leads to its feed, which is what
+ * gets recorded.  These commands add what touches the state
  * (remove and resume forget a feed's health, import-r2e records the
  * entries rss2email had sent) and print one line per feed.  Each returns
  * an exit status of cmd.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,53 +22,190 @@
 #include "cmd.h"
 #include "config.h"
 #include "edit.h"
+#include "fetch.h"
 #include "import.h"
 #include "json.h"
 #include "limits.h"
 #include "log.h"
 #include "opml.h"
+#include "probe.h"
 #include "state.h"
 #include "util.h"
 #include "fsutil.h"
 
+#define ADD_USAGE	"usage: add NAME URL [KEY=VALUE...] [--only-new] " \
+			"[--to ADDR]"
+
+/*
+ * Without a config file, `add --to ADDR` first writes the one `init --to
+ * ADDR` would (a Maildir under the XDG data directory); with one, --to is
+ * the feed's own `to`.  0, or an exit status.
+ */
+static int
+add_first_config(const char *path, const char *to, int *wrote)
+{
+	struct config_new n;
+	char *md;
+	int rv;
+
+	*wrote = 0;
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	if (to == NULL)
+		return cmd_config_missing(path) ? CMD_EXIT_USAGE : 0;
+	memset(&n, 0, sizeof(n));
+	n.to = to;
+	n.deliver = "maildir";
+	n.where = md = cmd_init_default_maildir();
+	if ((rv = cmd_init_write(path, &n, 0)) == 0) {
+		printf("wrote a first config %s (mail to %s in the Maildir "
+		    "%s; `rss2mail init --force` asks for more)\n", path, to,
+		    md);
+		*wrote = 1;
+	}
+	free(md);
+	return rv;
+}
+
+/* Does kv set key? */
+static int
+kv_has(const char *const *kv, const char *key)
+{
+	size_t i, n = strlen(key);
+
+	for (i = 0; kv[i]; i++)
+		if (strncmp(kv[i], key, n) == 0 && (kv[i][n] == '=' ||
+		    kv[i][n] == ' '))
+			return 1;
+	return 0;
+}
+
+static int
+is_web_url(const char *url)
+{
+	return strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0;
+}
+
+/*
+ * The feed behind the address the user gave to `add`: the address itself
+ * when it serves a feed (or cannot be reached now: it is added as given,
+ * with a warning, so adding works offline), else the feed its page leads
+ * to (*found, malloc'd, with the page in *page).  0, or -1 when the
+ * address serves something that is neither a feed nor a page leading to
+ * one (logged, naming what was tried).
+ */
+static int
+add_probe(const char *path, const char *name, const char *url, char **found,
+    char **page)
+{
+	struct config *cfg = NULL;
+	struct probe pb;
+	char err[2048];
+	size_t i;
+	int r = 0;
+
+	*found = *page = NULL;
+	memset(&pb, 0, sizeof(pb));
+	/* a bad or taken name, a config that does not load: config_add_feed
+	 * says so, without a fetch first */
+	if (!is_web_url(url) || !config_valid_name(name) ||
+	    config_load(path, &cfg, err, sizeof(err)) == -1 ||
+	    config_find_feed(cfg, name) != NULL)
+		goto out;
+	if (fetch_global_init(err, sizeof(err)) == -1) {
+		log_warn("%s; %s is added unchecked", err, url);
+		goto out;
+	}
+	if (cmd_probe(cfg, url, 0, 0, &pb, err, sizeof(err)) == -1) {
+		if (pb.reached) {
+			log_error("add %s: %s", name, err);
+			r = -1;
+		} else
+			log_warn("%s; added as given", err);
+	} else if (pb.page != NULL) {
+		printf("%s is a web page; its feed: %s\n", url, pb.url);
+		for (i = 0; i < pb.nothers; i++)
+			printf("  it also links %s\n", pb.others[i]);
+		*found = xstrdup(pb.url);
+		*page = xstrdup(pb.page);
+	}
+	fetch_global_cleanup();
+out:
+	probe_free(&pb);
+	config_free(cfg);
+	return r;
+}
+
 int
 cmd_add(int argc, char **argv)
 {
-	char err[ERRLEN], *path;
-	const char **kv;
-	int i, nkv = 0, only_new = 0, rv = 0;
+	char err[ERRLEN], *path = NULL;
+	const char **kv, *name = NULL, *url = NULL, *to = NULL;
+	struct buf tokv = BUF_INIT(0), html = BUF_INIT(0);
+	char *found = NULL, *page = NULL;
+	int i, nkv = 0, only_new = 0, wrote, rv = CMD_EXIT_USAGE;
 
-	kv = xcalloc((size_t)argc + 1, sizeof(*kv));
+	kv = xcalloc((size_t)argc + 2, sizeof(*kv));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--only-new") == 0)
 			only_new = 1;
-		else if (i >= 3) {
-			if (strchr(argv[i], '=') == NULL) {
-				free(kv);
-				return cmd_usage_error("add: '%s' is not "
-				    "KEY=VALUE", argv[i]);
-			}
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if (strncmp(argv[i], "--to=", 5) == 0)
+			to = argv[i] + 5;
+		else if (argv[i][0] == '-') {
+			rv = cmd_usage_error(ADD_USAGE);
+			goto out;
+		} else if (name == NULL)
+			name = argv[i];
+		else if (url == NULL)
+			url = argv[i];
+		else if (strchr(argv[i], '=') == NULL) {
+			rv = cmd_usage_error("add: '%s' is not KEY=VALUE",
+			    argv[i]);
+			goto out;
+		} else
 			kv[nkv++] = argv[i];
-		}
 	}
-	if (argc < 3 || argv[1][0] == '-' || argv[2][0] == '-') {
-		free(kv);
-		return cmd_usage_error("usage: add NAME URL [KEY=VALUE...] "
-		    "[--only-new]");
+	if (url == NULL || (to != NULL && *to == '\0')) {
+		rv = cmd_usage_error(ADD_USAGE);
+		goto out;
 	}
 	path = cmd_config_path();
-	if (config_add_feed(path, argv[1], argv[2], kv, err,
-	    sizeof(err)) == -1) {
-		log_error("%s", err);
-		rv = CMD_EXIT_USAGE;
-	} else {
-		printf("added feed %s (%s) to %s\n", argv[1], argv[2], path);
-		if (only_new) {
-			char *cargv[] = { "catchup", argv[1], NULL };
-
-			rv = cmd_catchup(2, cargv);
+	if ((rv = add_first_config(path, to, &wrote)) != 0)
+		goto out;
+	if (to && !wrote) {
+		buf_printf(&tokv, "to=%s", to);
+		kv[nkv++] = tokv.data;
+	}
+	rv = CMD_EXIT_USAGE;
+	if (add_probe(path, name, url, &found, &page) == -1)
+		goto out;
+	if (found) {
+		url = found;
+		/* the site's address stays known (export-opml's htmlUrl) */
+		if (!kv_has(kv, "html-url")) {
+			buf_printf(&html, "html-url=%s", page);
+			kv[nkv++] = html.data;
 		}
 	}
+	if (config_add_feed(path, name, url, kv, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	printf("added feed %s (%s) to %s\n", name, url, path);
+	rv = 0;
+	if (only_new) {
+		char *cargv[] = { "catchup", (char *)name, NULL };
+
+		rv = cmd_catchup(2, cargv);
+	}
+out:
+	buf_free(&tokv);
+	buf_free(&html);
+	free(found);
+	free(page);
 	free(path);
 	free(kv);
 	return rv;
@@ -312,16 +453,73 @@ print_import(const struct config_import *imp)
 	}
 }
 
+/*
+ * The feeds of the OPML outlines that name only a site (htmlUrl): each
+ * site probed (probe.h) and, when its feed is found, added to all (which
+ * holds o's feeds first; the new xml_urls are malloc'd, the rest
+ * borrowed from o).  Sites without a feed get a "skipped" line; *failed
+ * counts them.
+ */
+static void
+import_sites(const char *path, const struct opml *o, struct opml *all,
+    size_t *failed)
+{
+	struct config *cfg = NULL;
+	struct probe pb;
+	const struct opml_feed *site;
+	char err[2048];
+	size_t i;
+
+	memset(all, 0, sizeof(*all));
+	all->feeds = xcalloc(o->nfeeds + o->nsites + 1, sizeof(*all->feeds));
+	if (o->nfeeds)
+		memcpy(all->feeds, o->feeds, o->nfeeds * sizeof(*o->feeds));
+	all->nfeeds = o->nfeeds;
+	*failed = 0;
+	if (o->nsites == 0)
+		return;
+	if (config_load(path, &cfg, err, sizeof(err)) == -1 ||
+	    fetch_global_init(err, sizeof(err)) == -1) {
+		/* the import itself will say what is wrong with the config */
+		config_free(cfg);
+		return;
+	}
+	for (i = 0; i < o->nsites; i++) {
+		site = &o->sites[i];
+		memset(&pb, 0, sizeof(pb));
+		if (!is_web_url(site->html_url))
+			snprintf(err, sizeof(err), "not an http:// or https:// "
+			    "URL");
+		else if (cmd_probe(cfg, site->html_url, 0, 0, &pb, err,
+		    sizeof(err)) == 0) {
+			all->feeds[all->nfeeds] = *site;
+			all->feeds[all->nfeeds++].xml_url = xstrdup(pb.url);
+			printf("found    %-24s %s -> %s\n", site->title ?
+			    site->title : "", site->html_url, pb.url);
+			probe_free(&pb);
+			continue;
+		}
+		printf("skipped  %-24s %s: %s\n", site->title ? site->title :
+		    "", site->html_url, err);
+		(*failed)++;
+		probe_free(&pb);
+	}
+	fetch_global_cleanup();
+	config_free(cfg);
+}
+
 int
 cmd_import_opml(int argc, char **argv)
 {
 	struct buf in = BUF_INIT(0);
-	struct opml *o = NULL;
+	struct opml *o = NULL, all;
 	struct config_import *imp = NULL;
 	char err[ERRLEN], *path = NULL;
 	const char *src;
+	size_t i, nosite = 0;
 	int rv = CMD_EXIT_USAGE;
 
+	memset(&all, 0, sizeof(all));
 	if (argc != 2)
 		return cmd_usage_error("usage: import-opml FILE|-");
 	src = strcmp(argv[1], "-") == 0 ? "standard input" : argv[1];
@@ -334,18 +532,24 @@ cmd_import_opml(int argc, char **argv)
 		goto out;
 	}
 	path = cmd_config_path();
-	if (config_import_opml(path, o, &imp, err, sizeof(err)) == -1) {
+	if (cmd_config_missing(path))
+		goto out;
+	import_sites(path, o, &all, &nosite);
+	if (config_import_opml(path, &all, &imp, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		goto out;
 	}
 	print_import(imp);
 	printf("%zu added, %zu already present, %zu skipped (%s)\n",
-	    imp->added, imp->exists, imp->invalid, path);
+	    imp->added, imp->exists, imp->invalid + nosite, path);
 	if (imp->added)
 		printf("tip: `rss2mail catchup --all` records the current "
 		    "entries as seen, so the first run sends only new posts\n");
 	rv = 0;
 out:
+	for (i = o ? o->nfeeds : 0; i < all.nfeeds; i++)
+		free(all.feeds[i].xml_url);
+	free(all.feeds);
 	config_import_free(imp);
 	opml_free(o);
 	buf_free(&in);

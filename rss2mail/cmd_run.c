@@ -4,8 +4,9 @@
  *
  * run and catchup take the one-run-at-a-time lock and call run_pass;
  * daemon is daemon_main's; check is check_main's (check.c holds its
- * logic); parse fetches one URL or file and prints feed_to_json.  Each
- * returns an exit status of cmd.h.
+ * logic); parse fetches one URL or file (a web page's address leads to
+ * its feed: probe.h) and prints feed_to_json.  Each returns an exit
+ * status of cmd.h.
  */
 #include <sys/file.h>
 
@@ -26,6 +27,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "log.h"
+#include "probe.h"
 #include "run.h"
 #include "secret.h"
 #include "state.h"
@@ -219,63 +221,55 @@ cmd_catchup(int argc, char **argv)
 	return run_or_catchup(argc, argv, 1);
 }
 
-struct parse_ctx {
-	const char	*base;
-	int		 rv;
-};
-
-static void
-on_parse_fetched(struct fetch_req *req, void *vctx)
+/* Print the feed in pb as JSON; base: --base, else its URL (none for a
+ * local file). */
+static int
+parse_print(const struct probe *pb, const char *base, int local)
 {
-	struct parse_ctx *pc = vctx;
 	struct feed_parse_opts po;
 	struct arena *a = arena_new(LIM_FEED_ARENA);
 	struct feed *f = NULL;
 	struct buf out = BUF_INIT(0);
 	char err[ERRLEN];
+	int rv = CMD_EXIT_FEEDS;
 
-	pc->rv = CMD_EXIT_FEEDS;
-	if (req->result != FETCH_OK) {
-		log_error("%s: %s", req->url, req->result == FETCH_NOT_MODIFIED
-		    ? "not modified" : req->result == FETCH_GONE ?
-		    "HTTP 410 Gone" : req->err);
-		goto out;
-	}
 	memset(&po, 0, sizeof(po));
-	po.base_url = pc->base ? pc->base : req->allow_local ? NULL :
-	    req->effective_url ? req->effective_url : req->url;
-	po.content_location = req->content_location;
-	if (feed_parse(req->body.data ? req->body.data : "", req->body.len,
-	    &po, a, &f, err, sizeof(err)) == -1) {
-		log_error("%s: %s", req->url, err);
+	po.base_url = base ? base : local ? NULL : pb->effective_url;
+	po.content_location = pb->content_location;
+	if (feed_parse(buf_str(&pb->body), pb->body.len, &po, a, &f, err,
+	    sizeof(err)) == -1) {
+		log_error("%s: %s", pb->url, err);
 		goto out;
 	}
 	if (feed_to_json(f, &out) == -1) {
-		log_error("%s: output too large", req->url);
+		log_error("%s: output too large", pb->url);
 		goto out;
 	}
 	fwrite(out.data, 1, out.len, stdout);
 	if (out.len && out.data[out.len - 1] != '\n')
 		putchar('\n');
-	pc->rv = 0;
+	rv = 0;
 out:
 	buf_free(&out);
 	arena_free(a);
+	return rv;
 }
 
+/*
+ * parse URL|FILE: the feed as JSON.  A web page's address finds its feed
+ * (probe.h); the feed's URL goes to stderr, the JSON to stdout.
+ */
 int
 cmd_parse(int argc, char **argv)
 {
-	struct fetch_req req;
-	struct fetch_opts fo;
-	struct parse_ctx pc = { NULL, CMD_EXIT_FEEDS };
-	char err[ERRLEN];
-	const char *src = NULL;
-	int i;
+	struct probe pb;
+	char err[2048];
+	const char *src = NULL, *base = NULL;
+	int i, local, rv;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
-			pc.base = argv[++i];
+			base = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return cmd_usage_error("parse: unknown option %s", argv[i]);
 		else if (src == NULL)
@@ -289,20 +283,20 @@ cmd_parse(int argc, char **argv)
 		log_error("%s", err);
 		return CMD_EXIT_TEMP;
 	}
-	memset(&req, 0, sizeof(req));
-	memset(&fo, 0, sizeof(fo));
-	req.url = src;
-	req.allow_local = strncmp(src, "http://", 7) != 0 &&
+	local = strncmp(src, "http://", 7) != 0 &&
 	    strncmp(src, "https://", 8) != 0;
-	req.allow_private = 1;
-	if (fetch_run(&req, 1, &fo, on_parse_fetched, &pc, err,
-	    sizeof(err)) == -1) {
+	memset(&pb, 0, sizeof(pb));
+	if (cmd_probe(NULL, src, local, 1, &pb, err, sizeof(err)) == -1) {
 		log_error("%s", err);
-		pc.rv = CMD_EXIT_TEMP;
+		rv = CMD_EXIT_FEEDS;
+	} else {
+		if (pb.page)
+			log_warn("%s is a web page; its feed: %s", src, pb.url);
+		rv = parse_print(&pb, base, local);
 	}
-	fetch_req_clear(&req);
+	probe_free(&pb);
 	fetch_global_cleanup();
-	return pc.rv;
+	return rv;
 }
 
 int

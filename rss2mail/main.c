@@ -29,12 +29,16 @@ struct cmd {
 static int cmd_help(int, char **);
 
 static const struct cmd cmds[] = {
+	{ "init", cmd_init, "init [--to ADDR] [--from ADDR] [--maildir DIR | "
+	    "--imap-url URL | --smtp-url URL] [--force] [KEY=VALUE...]",
+	    "write a first config file (asks on a terminal)" },
 	{ "run", cmd_run, "run [NAME...]",
 	    "poll (all or the named) active feeds once, deliver, exit" },
 	{ "daemon", cmd_daemon, "daemon [-s]",
 	    "poll on a schedule until SIGTERM; SIGHUP reloads the config; "
 	    "-s logs to syslog" },
-	{ "add", cmd_add, "add NAME URL [KEY=VALUE...] [--only-new]",
+	{ "add", cmd_add, "add NAME URL [KEY=VALUE...] [--only-new] "
+	    "[--to ADDR]",
 	    "add a feed section to the config file" },
 	{ "remove", cmd_remove, "remove NAME",
 	    "remove a feed from the config file and forget its state" },

@@ -1,7 +1,8 @@
 /*
  * test_edit.c - in-place edits of the config file (config/edit.c): add,
  * remove, pause/resume (set or delete a key), their refusals, symlinks,
- * files without a final newline, and concurrent editors.
+ * files without a final newline, and concurrent editors; and the first
+ * config `init` writes (config_write_new, config_default_from).
  *
  * Edits run on a copy of tests/data/config/commented.ini and compare the
  * whole result with an expected file, so everything outside the edited
@@ -339,6 +340,122 @@ test_edit_concurrent(void **state)
 	free(p);
 }
 
+/* config_default_from: feeds@ the domain of `to`, in any of its forms. */
+static void
+test_default_from(void **state)
+{
+	static const struct {
+		const char	*to, *want;
+	} cases[] = {
+		{ "me@example.org", "Feeds <feeds@example.org>" },
+		{ "Me <me@mail.example.net>", "Feeds <feeds@mail.example.net>" },
+		{ "a@b@c.example", "Feeds <feeds@c.example>" },
+		{ "nobody", "Feeds <feeds@localhost>" },
+		{ "x@", "Feeds <feeds@localhost>" },
+		{ NULL, "Feeds <feeds@localhost>" },
+	};
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = config_default_from(cases[i].to);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
+/* A first config: written 0600 in a new directory, loadable, never over
+ * a file unless force (which keeps a .bak); refusals write nothing. */
+static void
+test_write_new(void **state)
+{
+	static const char *const kv[] = { "imap-tls=none",
+	    "password-command=echo pw", NULL };
+	static const char *const bad_kv[] = { "colour=blue", NULL };
+	static const char *const semi_kv[] = { "password-command=a ; b",
+	    NULL };
+	struct config_new n;
+	struct config *cfg = NULL;
+	struct buf path = BUF_INIT(0), bak = BUF_INIT(0), got = BUF_INIT(0);
+	struct stat st;
+	char err[ERRLEN];
+
+	(void)state;
+	buf_printf(&path, "%s/new/dir/config.ini", tu_tmpdir);
+	buf_printf(&bak, "%s.bak", path.data);
+	memset(&n, 0, sizeof(n));
+	n.to = "me@example.org";
+	n.deliver = "maildir";
+	n.where = "/srv/mail/Feeds";
+	assert_int_equal(config_write_new(path.data, &n, 0, err,
+	    sizeof(err)), 0);
+	assert_int_equal(stat(path.data, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(config_load(path.data, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg->global.from_addr, "feeds@example.org");
+	assert_string_equal(cfg->global.to, "me@example.org");
+	assert_int_equal(cfg->global.deliver, CONFIG_DELIVER_MAILDIR);
+	assert_string_equal(cfg->global.maildir, "/srv/mail/Feeds");
+	config_free(cfg);
+	cfg = NULL;
+
+	/* never over an existing file */
+	n.to = "other@example.org";
+	assert_int_equal(config_write_new(path.data, &n, 0, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "exists"));
+	tu_slurp(path.data, &got);
+	assert_non_null(strstr(buf_str(&got), "to = me@example.org"));
+	assert_int_equal(access(bak.data, F_OK), -1);
+
+	/* refusals write nothing, not even with force */
+	n.deliver = "imap";
+	n.where = "imap://me@127.0.0.1/";
+	n.kv = bad_kv;
+	assert_int_equal(config_write_new(path.data, &n, 1, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "colour"));
+	n.kv = semi_kv;
+	assert_int_equal(config_write_new(path.data, &n, 1, err,
+	    sizeof(err)), -1);
+	n.kv = NULL;
+	n.to = "";
+	assert_int_equal(config_write_new(path.data, &n, 1, err,
+	    sizeof(err)), -1);
+	if (!config_can_deliver("smtp")) {
+		n.to = "other@example.org";
+		n.deliver = "smtp";
+		n.where = "smtp://127.0.0.1/";
+		assert_int_equal(config_write_new(path.data, &n, 1, err,
+		    sizeof(err)), -1);
+		assert_non_null(strstr(err, "smtp"));
+	}
+	assert_int_equal(access(bak.data, F_OK), -1);
+
+	/* force: the old text kept in .bak, the new one in place */
+	n.to = "other@example.org";
+	n.from = "Bridge <bridge@example.net>";
+	n.deliver = "imap";
+	n.where = "imap://me@127.0.0.1/";
+	n.kv = kv;
+	assert_int_equal(config_write_new(path.data, &n, 1, err,
+	    sizeof(err)), 0);
+	buf_reset(&got);
+	tu_slurp(bak.data, &got);
+	assert_non_null(strstr(buf_str(&got), "to = me@example.org"));
+	assert_int_equal(stat(bak.data, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(config_load(path.data, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg->global.from_addr, "bridge@example.net");
+	assert_int_equal(cfg->global.deliver, CONFIG_DELIVER_IMAP);
+	assert_string_equal(cfg->global.password_command, "echo pw");
+	config_free(cfg);
+	buf_free(&got);
+	buf_free(&bak);
+	buf_free(&path);
+}
+
 int
 main(void)
 {
@@ -348,6 +465,8 @@ main(void)
 		cmocka_unit_test(test_edit_symlink),
 		cmocka_unit_test(test_edit_edges),
 		cmocka_unit_test(test_edit_concurrent),
+		cmocka_unit_test(test_default_from),
+		cmocka_unit_test(test_write_new),
 	};
 
 	return cmocka_run_group_tests(tests, tu_tmpdir_setup,

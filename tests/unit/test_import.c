@@ -433,8 +433,8 @@ test_r2e_existing_config(void **state)
 	assert_int_equal(config_import_r2e(p, r2e, &imp, err, sizeof(err)),
 	    -1);
 	assert_null(imp);
-	assert_string_equal(err, "the rss2email config has no `to`; write "
-	    "/nonexistent/dir/x.ini with [rss2mail] from and to first");
+	assert_string_equal(err, "the rss2email config has no `to`; run "
+	    "`rss2mail init` first to write /nonexistent/dir/x.ini");
 	assert_int_equal(config_import_r2e(p, "/nonexistent.r2e", &imp, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "/nonexistent.r2e: No such file or "

@@ -77,6 +77,37 @@ test_parse_nested(void **state)
 	opml_free(o);
 }
 
+/* An outline with only an htmlUrl is a site, listed apart from the feeds
+ * (the caller finds its feed); a category outline with an htmlUrl is
+ * still a category.  Writing ignores sites. */
+static void
+test_sites(void **state)
+{
+	static const char doc[] = "<opml version=\"2.0\"><body>"
+	    "<outline text=\"Tech\" htmlUrl=\"https://tech.example/\">"
+	    "<outline text=\"Blog\" htmlUrl=\"https://blog.example/\"/>"
+	    "<outline text=\"Feed\" xmlUrl=\"https://f.example/rss\"/>"
+	    "</outline><outline text=\"Bare\"/></body></opml>";
+	struct opml *o = NULL;
+	struct buf out = BUF_INIT(0);
+	char err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(opml_parse(doc, sizeof(doc) - 1, &o, err,
+	    sizeof(err)), 0);
+	assert_int_equal(o->nfeeds, 1);
+	assert_string_equal(o->feeds[0].category, "Tech");
+	assert_int_equal(o->nsites, 1);
+	assert_null(o->sites[0].xml_url);
+	assert_string_equal(o->sites[0].title, "Blog");
+	assert_string_equal(o->sites[0].html_url, "https://blog.example/");
+	assert_string_equal(o->sites[0].category, "Tech");
+	assert_int_equal(opml_write(o, &out, err, sizeof(err)), 0);
+	assert_null(strstr(buf_str(&out), "blog.example"));
+	buf_free(&out);
+	opml_free(o);
+}
+
 static void
 test_write_round_trip(void **state)
 {
@@ -243,6 +274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_nested),
+		cmocka_unit_test(test_sites),
 		cmocka_unit_test(test_write_round_trip),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_deep_categories),
