@@ -61,8 +61,13 @@ on_image(struct fetch_req *req, void *ctx)
 	char err[ERRLEN];
 
 	if (req->result != FETCH_OK || req->body.len == 0) {
-		log_warn("feed %s: image %s: %s", ir->cf->name, req->url,
-		    req->result == FETCH_ERROR ? req->err : "no image");
+		/* the fetcher speaks of feeds: "feed too large (...)" */
+		log_warn("feed %s: image %s: %s%s", ir->cf->name, req->url,
+		    req->result != FETCH_ERROR ? "no image" :
+		    strncmp(req->err, "feed ", 5) == 0 ? "image " : "",
+		    req->result != FETCH_ERROR ? "" :
+		    strncmp(req->err, "feed ", 5) == 0 ? req->err + 5 :
+		    req->err);
 		/* remembered, so the pass does not try it again */
 		ir->got = imgcache_put(ir->cache, req->url, ir->policy, NULL,
 		    NULL, 0);
@@ -252,6 +257,13 @@ images_fetch(struct imgcache *cache, const struct config *cfg,
 		}
 	}
 	plan_fetch_opts(cfg, &fo);
+	/* images are small and their hosts many: more in flight than feeds
+	 * (the per-host cap still holds); one slow host per feed must not
+	 * queue the others behind it */
+	fo.concurrency = (fo.concurrency > 0 ? fo.concurrency : 16) *
+	    IMAGES_CONCURRENCY;
+	if (fo.concurrency > 256)
+		fo.concurrency = 256;
 	fo.public_addrs = public_addrs;
 	fo.deadline = deadline > 0 ? deadline : IMAGES_TIMEOUT;
 	if (nreq && fetch_run(reqs, nreq, &fo, on_image, NULL, err,

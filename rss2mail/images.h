@@ -7,7 +7,8 @@
  * image URLs (html_image_urls on its body), takes what the pass's cache
  * (imgcache.h) already has under the same privacy policy and sizing, and
  * fetches the rest in one fetch_run: every image host is asked at once
- * under the fetcher's concurrency and per-host caps, one URL is fetched
+ * (IMAGES_CONCURRENCY times the feeds' concurrency, the same per-host cap
+ * and private-address rule), one URL is fetched
  * once however many entries show it, and the batch waits at most the
  * deadline it is given.  Each image fetched is prepared (image.h: resized
  * to image-max-width, re-encoded, metadata stripped) in a child process
@@ -30,6 +31,7 @@
 #define IMAGES_TIMEOUT		15	/* seconds, per image and per batch */
 #define IMAGES_CONNECT		5
 #define IMAGES_PASS_BUDGET	60	/* seconds a pass spends on images */
+#define IMAGES_CONCURRENCY	4	/* x the feeds' concurrency, <= 256 */
 #define IMAGES_RAW_MAX		(16u << 20)	/* an image as sent */
 
 struct config;
