@@ -27,6 +27,15 @@ struct image_req {
 	const struct config_feed *cf;
 	unsigned	 policy;
 	const struct imgcache_ent *got;
+	struct imgproc	 proc;		/* its child, while preparing */
+	const char	*url;
+};
+
+/* The images being prepared, oldest first: their children work while
+ * the batch's other images are still arriving. */
+struct preparing {
+	struct image_req *v[IMAGES_PREPARING];
+	size_t		 n;
 };
 
 /* The cache key's policy: the private-address guard's two bits, and the
@@ -52,12 +61,32 @@ image_opts_of(const struct config_feed *cf, size_t max_bytes,
 	o->max_bytes = max_bytes;
 }
 
+/* The oldest image being prepared: its result into the cache. */
+static void
+prepared(struct preparing *pp)
+{
+	struct image_req *ir = pp->v[0];
+	struct image_out out;
+	char err[ERRLEN];
+
+	memmove(pp->v, pp->v + 1, --pp->n * sizeof(pp->v[0]));
+	if (imgproc_finish(&ir->proc, &out, err, sizeof(err)) != IMAGE_OK) {
+		log_warn("feed %s: image %s: %s", ir->cf->name, ir->url, err);
+		ir->got = imgcache_put(ir->cache, ir->url, ir->policy, NULL,
+		    NULL, 0);
+		return;
+	}
+	ir->got = imgcache_put_sized(ir->cache, ir->url, ir->policy,
+	    out.type, out.data, out.len, out.width, out.height);
+	image_out_free(&out);
+}
+
 static void
 on_image(struct fetch_req *req, void *ctx)
 {
+	struct preparing *pp = ctx;
 	struct image_req *ir = req->user;
 	struct image_opts o;
-	struct image_out out;
 	char err[ERRLEN];
 
 	if (req->result != FETCH_OK || req->body.len == 0) {
@@ -74,18 +103,19 @@ on_image(struct fetch_req *req, void *ctx)
 		return;			/* it stays a remote link */
 	}
 	/* whatever the server called it: image.c goes by the bytes */
+	if (pp->n == IMAGES_PREPARING)
+		prepared(pp);
 	image_opts_of(ir->cf, LIM_IMAGE, &o);
-	if (imgproc_prepare(req->body.data, req->body.len, &o, &out, err,
-	    sizeof(err)) != IMAGE_OK) {
+	ir->url = req->url;
+	if (imgproc_start(&ir->proc, req->body.data, req->body.len, &o, err,
+	    sizeof(err)) == -1) {
 		log_warn("feed %s: image %s: %s", ir->cf->name, req->url,
 		    err);
 		ir->got = imgcache_put(ir->cache, req->url, ir->policy, NULL,
 		    NULL, 0);
 		return;
 	}
-	ir->got = imgcache_put_sized(ir->cache, req->url, ir->policy,
-	    out.type, out.data, out.len, out.width, out.height);
-	image_out_free(&out);
+	pp->v[pp->n++] = ir;
 }
 
 static void
@@ -193,6 +223,7 @@ images_fetch(struct imgcache *cache, const struct config *cfg,
 	struct fetch_req *reqs;
 	struct image_req *irs;
 	struct fetch_opts fo;
+	struct preparing pp;
 	struct images *ims;
 	struct buf urls = BUF_INIT(0);
 	char err[ERRLEN], *p, *nl;
@@ -202,6 +233,7 @@ images_fetch(struct imgcache *cache, const struct config *cfg,
 	long j;
 
 	imgcache_begin(cache);
+	memset(&pp, 0, sizeof(pp));
 	reqs = xcalloc(cap + 1, sizeof(*reqs));
 	irs = xcalloc(cap + 1, sizeof(*irs));
 	which = xcalloc(njobs + 1, sizeof(*which));
@@ -266,9 +298,11 @@ images_fetch(struct imgcache *cache, const struct config *cfg,
 		fo.concurrency = 256;
 	fo.public_addrs = public_addrs;
 	fo.deadline = deadline > 0 ? deadline : IMAGES_TIMEOUT;
-	if (nreq && fetch_run(reqs, nreq, &fo, on_image, NULL, err,
+	if (nreq && fetch_run(reqs, nreq, &fo, on_image, &pp, err,
 	    sizeof(err)) == -1)
 		log_warn("images: %s", err);
+	while (pp.n > 0)
+		prepared(&pp);
 	for (b = 0; b < njobs; b++) {
 		for (i = 0; i < jobs[b].n; i++) {
 			ims = &jobs[b].ims[i];

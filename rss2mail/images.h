@@ -12,7 +12,8 @@
  * once however many entries show it, and the batch waits at most the
  * deadline it is given.  Each image fetched is prepared (image.h: resized
  * to image-max-width, re-encoded, metadata stripped) in a child process
- * (imgproc.h).  Then each entry's images are fitted to the message budget
+ * (imgproc.h), up to IMAGES_PREPARING at once while the batch's other
+ * images are still arriving.  Then each entry's images are fitted to the message budget
  * (LIM_IMAGES_TOTAL): when their sum is over it, the larger ones are
  * scaled down further to share it.  Bounded: IMAGES_PER_ENTRY per entry,
  * IMAGES_PER_FEED fetches per job, IMAGES_RAW_MAX bytes each as sent,
@@ -32,6 +33,7 @@
 #define IMAGES_CONNECT		5
 #define IMAGES_PASS_BUDGET	60	/* seconds a pass spends on images */
 #define IMAGES_CONCURRENCY	4	/* x the feeds' concurrency, <= 256 */
+#define IMAGES_PREPARING	4	/* image children at once */
 #define IMAGES_RAW_MAX		(16u << 20)	/* an image as sent */
 
 struct config;

@@ -193,9 +193,36 @@ died(int status, char *err, size_t errlen)
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+int
+imgproc_start(struct imgproc *ip, const void *data, size_t len,
+    const struct image_opts *o, char *err, size_t errlen)
+{
+	int fds[2];
+
+	memset(ip, 0, sizeof(*ip));
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		errf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((ip->pid = fork()) == -1) {
+		errf(err, errlen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		ip->pid = 0;
+		return -1;
+	}
+	if (ip->pid == 0) {
+		close(fds[0]);
+		child(fds[1], data, len, o);
+	}
+	close(fds[1]);
+	ip->fd = fds[0];
+	return 0;
+}
+
 enum image_status
-imgproc_prepare(const void *data, size_t len, const struct image_opts *o,
-    struct image_out *out, char *err, size_t errlen)
+imgproc_finish(struct imgproc *ip, struct image_out *out, char *err,
+    size_t errlen)
 {
 	unsigned char head[8 + HEAD];
 	struct timespec ts;
@@ -204,35 +231,23 @@ imgproc_prepare(const void *data, size_t len, const struct image_opts *o,
 	uint64_t n;
 	uint32_t t;
 	char *body = NULL;
-	int fds[2], status, ok = 0, late = 0;
-	pid_t pid;
+	int status, ok = 0, late = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		errf(err, errlen, "pipe: %s", strerror(errno));
+	if (ip->pid == 0) {
+		errf(err, errlen, "no image process");
 		return IMAGE_BROKEN;
 	}
-	if ((pid = fork()) == -1) {
-		errf(err, errlen, "fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return IMAGE_BROKEN;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(fds[1], data, len, o);
-	}
-	close(fds[1]);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	deadline = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
 	    IMGPROC_SECONDS * 1000LL;
-	if ((late = read_all(fds[0], head, sizeof(head), deadline)) < 0)
+	if ((late = read_all(ip->fd, head, sizeof(head), deadline)) < 0)
 		goto reap;
 	n = (uint64_t)get32(head) | (uint64_t)get32(head + 4) << 32;
 	if (n < HEAD || n > REPLY_MAX || head[8] < 5 || head[8] > 8)
 		goto garbage;
 	body = xmalloc((size_t)(n - HEAD) + 1);
-	if ((late = read_all(fds[0], body, (size_t)(n - HEAD),
+	if ((late = read_all(ip->fd, body, (size_t)(n - HEAD),
 	    deadline)) < 0)
 		goto reap;
 	body[n - HEAD] = '\0';
@@ -259,11 +274,12 @@ garbage:
 	st = IMAGE_BROKEN;
 	ok = 1;
 reap:
-	close(fds[0]);
+	close(ip->fd);
 	if (!ok || st == IMAGE_OK)
-		kill(pid, SIGKILL);	/* late, or done: it may not linger */
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		kill(ip->pid, SIGKILL);	/* late, or done: it may not linger */
+	while (waitpid(ip->pid, &status, 0) == -1 && errno == EINTR)
 		;
+	ip->pid = 0;
 	if (!ok) {
 		st = IMAGE_BROKEN;
 		if (late == -2)
@@ -274,4 +290,16 @@ reap:
 	}
 	free(body);
 	return st;
+}
+
+enum image_status
+imgproc_prepare(const void *data, size_t len, const struct image_opts *o,
+    struct image_out *out, char *err, size_t errlen)
+{
+	struct imgproc ip;
+
+	memset(out, 0, sizeof(*out));
+	if (imgproc_start(&ip, data, len, o, err, errlen) == -1)
+		return IMAGE_BROKEN;
+	return imgproc_finish(&ip, out, err, errlen);
 }

@@ -19,12 +19,30 @@
 #define RSS2MAIL_IMGPROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "image.h"
 
 #define IMGPROC_SECONDS		20	/* wall time for one image */
 #define IMGPROC_CPU		10	/* CPU seconds for one image */
 #define IMGPROC_AS_EXTRA	(512u << 20)	/* beyond the parent's size */
+
+/* One image being prepared by its child. */
+struct imgproc {
+	pid_t	pid;		/* 0: none */
+	int	fd;		/* the child's answer */
+};
+
+/*
+ * Start preparing an image in a child, which has its own copy of data
+ * (the caller may free it at once).  0, or -1 with err (no child).  Every
+ * started child must be finished.
+ */
+int	imgproc_start(struct imgproc *, const void *data, size_t len,
+	    const struct image_opts *, char *err, size_t errlen);
+/* Its result (see imgproc_prepare); the wait starts now. */
+enum image_status imgproc_finish(struct imgproc *, struct image_out *out,
+	    char *err, size_t errlen);
 
 /*
  * As image_prepare, in a child.  IMAGE_OK: *out holds the bytes (malloc'd,
