@@ -227,7 +227,9 @@ images_fetch(struct imgcache *cache, const struct config *cfg,
 	struct images *ims;
 	struct buf urls = BUF_INIT(0);
 	char err[ERRLEN], *p, *nl;
-	size_t i, k, b, nreq = 0, cap = njobs * IMAGES_PER_FEED, job_reqs;
+	size_t i, k, b, nreq = 0, job_reqs,
+	    cap = njobs * IMAGES_PER_FEED < IMAGES_PER_BATCH ?
+	    njobs * IMAGES_PER_FEED : IMAGES_PER_BATCH;
 	size_t **which;		/* per (entry, image): its request + 1, or 0 */
 	unsigned policy;
 	long j;

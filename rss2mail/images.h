@@ -13,12 +13,13 @@
  * deadline it is given.  Each image fetched is prepared (image.h: resized
  * to image-max-width, re-encoded, metadata stripped) in a child process
  * (imgproc.h), up to IMAGES_PREPARING at once while the batch's other
- * images are still arriving.  Then each entry's images are fitted to the message budget
- * (LIM_IMAGES_TOTAL): when their sum is over it, the larger ones are
- * scaled down further to share it.  Bounded: IMAGES_PER_ENTRY per entry,
- * IMAGES_PER_FEED fetches per job, IMAGES_RAW_MAX bytes each as sent,
- * LIM_IMAGE each as embedded.  A failed image stays a remote link and
- * costs one line of log; nothing here fails an entry.
+ * images are still arriving.  Then each entry's images are fitted to the
+ * message budget (LIM_IMAGES_TOTAL): when their sum is over it, the larger
+ * ones are scaled down further to share it.  Bounded: IMAGES_PER_ENTRY
+ * per entry, IMAGES_PER_FEED fetches per job, IMAGES_PER_BATCH in all,
+ * IMAGES_RAW_MAX bytes each as sent, LIM_IMAGE each as embedded.  A failed
+ * image stays a remote link and costs one line of log; nothing here fails
+ * an entry.
  */
 #ifndef RSS2MAIL_IMAGES_H
 #define RSS2MAIL_IMAGES_H
@@ -29,6 +30,7 @@
 
 #define IMAGES_PER_ENTRY	12
 #define IMAGES_PER_FEED		64	/* per feed and batch */
+#define IMAGES_PER_BATCH	1024	/* fetches per batch */
 #define IMAGES_TIMEOUT		15	/* seconds, per image and per batch */
 #define IMAGES_CONNECT		5
 #define IMAGES_PASS_BUDGET	60	/* seconds a pass spends on images */

@@ -17,7 +17,8 @@ fetched), BENCH_PHOTOS (0; 1: the images are phone photos, 3-4 MP JPEGs
 (0.5-1 MB here), 8 distinct ones behind the 40 URLs: the report adds bytes per
 message as delivered and as with the originals embedded, and CPU per
 image from build/tools/imagectl --repeat), BENCH_SLOW_IMAGES (0; P: P% of
-the image URLs answer after 5 s), RSS2MAIL_BUILD (build/).
+the image hosts answer after 5 s; with either, each of the 40 image URLs is
+on a host of its own), RSS2MAIL_BUILD (build/).
 
 What it does, all on loopback, all under one temp directory:
   1. parse throughput: tests/tools/bench_parse.c (built with make)
@@ -394,12 +395,15 @@ class Http:
             s.clear_log()
         status_reset()
 
-    def put_images(self, images, slow_pct=0):
+    def put_images(self, images, slow_pct=0, hosts=None):
+        """hosts: image i on hosts[i] (then P% of them 5 s late), and
+        counted with the others from now on."""
         for i, (path, body) in enumerate(images):
-            self.servers[0].put(
+            (hosts[i] if hosts else self.servers[0]).put(
                 path, body, "image/jpeg" if body[:2] == b"\xff\xd8" else
-                "image/png", delay=5 if i * 100 < slow_pct * len(images)
-                else 0)
+                "image/png", delay=5 if hosts and i * 100 < slow_pct *
+                len(images) else 0)
+        self.servers += hosts or []
 
 
     def counts(self):
@@ -971,15 +975,20 @@ def main():
 
         t0 = time.monotonic()
         http = Http(nhosts)
+        img_hosts = None
+        if photos or slow_pct:      # each image on a host of its own
+            img_hosts = [feedserver.FeedServer().start()
+                         for _ in range(corpus.NIMAGES)]
         cp = corpus.Corpus(nfeeds, nentries, seed,
-                           img_base=http.servers[0].base,
+                           img_base=[h.base for h in img_hosts]
+                           if img_hosts else http.servers[0].base,
                            unique_images=image_urls == "unique")
         docs = cp.docs()
         xml = http.put_all(docs)
         imgs, pinfo = cp.images(), None
         if photos:
             imgs, pinfo = phone_photos(imgs, tmp)
-        http.put_images(imgs, slow_pct)
+        http.put_images(imgs, slow_pct, img_hosts)
         paths = [p for p, _, _ in docs]
         info = {"feeds": nfeeds, "entries": nentries, "seed": seed,
                 "images": images, "image_urls": image_urls,
