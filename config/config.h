@@ -83,6 +83,8 @@ struct config_settings {
 	int		 digest;	/* default 0 */
 	enum config_images images;	/* default inline */
 	enum config_fulltext full_text;	/* default auto: teasers only */
+	int		 image_max_width; /* pixels; default 1280; 0: as is */
+	int		 image_quality;	/* JPEG 1..100; default 80 */
 	long long	 max_message_size; /* bytes; default LIM_MESSAGE */
 	enum config_updates updates;	/* default ignore */
 	long long	 keep;		/* seconds; 0 = keep everything */

@@ -503,7 +503,7 @@ struct san {
  */
 static void
 san_attrs(xmlNodePtr n, const struct html_allow *a, const char *src,
-    struct buf *out)
+    const int *wh, struct buf *out)
 {
 	struct buf u = BUF_INIT(0);
 	xmlAttrPtr at;
@@ -512,7 +512,9 @@ san_attrs(xmlNodePtr n, const struct html_allow *a, const char *src,
 
 	for (at = n->properties; at != NULL; at = at->next) {
 		name = (const char *)at->name;
-		if (!attr_allowed(a, name))
+		if (!attr_allowed(a, name) || (wh != NULL &&
+		    (strcmp(name, "width") == 0 ||
+		    strcmp(name, "height") == 0)))
 			continue;
 		if ((v = xmlGetProp(n, at->name)) == NULL)
 			continue;
@@ -533,6 +535,8 @@ san_attrs(xmlNodePtr n, const struct html_allow *a, const char *src,
 		escape_clean(out, buf_str(&u), 1);
 		buf_putc(out, '"');
 	}
+	if (wh != NULL)
+		buf_printf(out, " width=\"%d\" height=\"%d\"", wh[0], wh[1]);
 	buf_free(&u);
 }
 
@@ -560,7 +564,7 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 	const struct html_allow *a;
 	struct buf tmp = BUF_INIT(0), cid = BUF_INIT(0);
 	const char *name, *text, *c;
-	int img;
+	int img, wh[2] = { 0, 0 };
 
 	if ((text = html_node_text(n)) != NULL) {
 		escape_clean_in(s->out, text, 0, &s->text);
@@ -579,8 +583,12 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 		goto out;
 	}
 	if (img && s->o != NULL && s->o->image_cid != NULL &&
-	    (c = s->o->image_cid(s->o->ctx, buf_str(&tmp))) != NULL)
+	    (c = s->o->image_cid(s->o->ctx, buf_str(&tmp))) != NULL) {
 		buf_printf(&cid, "cid:%s", c);
+		if (s->o->image_size != NULL)
+			s->o->image_size(s->o->ctx, buf_str(&tmp), &wh[0],
+			    &wh[1]);
+	}
 	if (a != NULL && strcmp(name, "a") == 0 && !html_link_href(n, &tmp))
 		a = NULL;	/* an unsafe link is only its text */
 	if (a == NULL) {
@@ -588,7 +596,8 @@ san_node(struct san *s, xmlNodePtr n, int depth)
 		goto out;
 	}
 	buf_printf(s->out, "<%s", name);
-	san_attrs(n, a, cid.len ? cid.data : NULL, s->out);
+	san_attrs(n, a, cid.len ? cid.data : NULL, wh[0] > 0 && wh[1] > 0 ?
+	    wh : NULL, s->out);
 	buf_putc(s->out, '>');
 	if (IN_SORTED(html_void, name))
 		goto out;

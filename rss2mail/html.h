@@ -25,10 +25,15 @@ int	html_sanitize(const char *html, size_t len, struct buf *out,
  * image becomes its alt text.  image_cid (images = inline): called with
  * each image's (safe, cleaned) URL; a non-NULL return is the Content-ID
  * (without "cid:" and "<>") written as its src instead; NULL keeps the URL.
+ * image_size (optional, with image_cid): for an image given a Content-ID,
+ * its width and height; when both are > 0 they replace the element's own
+ * width and height attributes, so the layout does not jump.
  */
 struct html_opts {
 	int		  no_images;
 	const char	*(*image_cid)(void *ctx, const char *url);
+	void		(*image_size)(void *ctx, const char *url, int *w,
+			    int *h);
 	void		 *ctx;
 };
 int	html_sanitize_opts(const char *html, size_t len,

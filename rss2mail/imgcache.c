@@ -150,6 +150,13 @@ const struct imgcache_ent *
 imgcache_put(struct imgcache *c, const char *url, unsigned policy,
     const char *type, const void *data, size_t len)
 {
+	return imgcache_put_sized(c, url, policy, type, data, len, 0, 0);
+}
+
+const struct imgcache_ent *
+imgcache_put_sized(struct imgcache *c, const char *url, unsigned policy,
+    const char *type, const void *data, size_t len, int width, int height)
+{
 	uint32_t h = key_hash(url, policy);
 	struct node *n;
 
@@ -168,6 +175,8 @@ imgcache_put(struct imgcache *c, const char *url, unsigned policy,
 		n->e.type = xstrdup(type);
 		n->e.data = d;
 		n->e.len = len;
+		n->e.width = width;
+		n->e.height = height;
 	}
 	n->policy = policy;
 	n->hash = h;

@@ -29,6 +29,7 @@ struct imgcache_ent {
 	const char	*type;		/* "image/png"; NULL: the fetch failed */
 	const void	*data;
 	size_t		 len;
+	int		 width, height;	/* as shown; 0 when not known */
 };
 
 struct imgcache	*imgcache_new(size_t max_bytes, size_t max_entries);
@@ -43,6 +44,10 @@ const struct imgcache_ent *imgcache_get(struct imgcache *, const char *url,
 const struct imgcache_ent *imgcache_put(struct imgcache *, const char *url,
 		    unsigned policy, const char *type, const void *data,
 		    size_t len);
+/* The same, with the image's size as it will be shown. */
+const struct imgcache_ent *imgcache_put_sized(struct imgcache *,
+		    const char *url, unsigned policy, const char *type,
+		    const void *data, size_t len, int width, int height);
 /* For tests and -v: entries and bytes held now. */
 size_t		 imgcache_count(const struct imgcache *);
 size_t		 imgcache_bytes(const struct imgcache *);

@@ -470,6 +470,22 @@ image_cid(void *ctx, const char *url)
 	return NULL;
 }
 
+/* html_opts.image_size: an embedded image's size as it will be shown. */
+static void
+image_size(void *ctx, const char *url, int *w, int *h)
+{
+	struct compose *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->o->nimages; i++)
+		if (c->used[i] && c->o->images[i].url != NULL &&
+		    strcmp(c->o->images[i].url, url) == 0) {
+			*w = c->o->images[i].width;
+			*h = c->o->images[i].height;
+			return;
+		}
+}
+
 /* Content-IDs: the caller's when it is a plain id-left@id-right. */
 static void
 image_cids(struct compose *c)
@@ -539,6 +555,7 @@ html_fragment(struct compose *c, const char *body, size_t blen, int bhtml,
 	ho.no_images = c->o->no_images;
 	if (c->with_images) {
 		ho.image_cid = image_cid;
+		ho.image_size = image_size;
 		ho.ctx = c;
 	}
 	if (!bhtml)

@@ -37,6 +37,7 @@ struct msg_image {
 	const char	*type;		/* "image/png" ... */
 	const void	*data;
 	size_t		 len;
+	int		 width, height;	/* for <img>; 0: not known */
 };
 
 struct msg_opts {

@@ -114,6 +114,16 @@ struct parse_job {
 	char		 err[ERRLEN];
 };
 
+/* A parsed feed whose new entries wait for their images (run.c): the
+ * images of many feeds are fetched in one batch. */
+struct img_wait {
+	struct feed_run	*fr;
+	struct arena	*arena;		/* holds f; owned */
+	struct feed	*f;
+};
+#define RUN_IMAGE_WAIT	512		/* feeds per image batch ... */
+#define RUN_IMAGE_HOLD	(16u << 20)	/* ... and their parsed bytes */
+
 struct run {
 	const struct config *cfg;
 	struct state	*st;
@@ -133,6 +143,10 @@ struct run {
 	struct isolate	 parser;	/* parse isolation's child */
 	struct parse_job pjob;		/* the feed it is parsing */
 	struct select_pass *select;	/* filtered, duplicates, claims */
+	struct img_wait	 waiting[RUN_IMAGE_WAIT];
+	size_t		 nwaiting;
+	size_t		 waiting_bytes;	/* their arenas' */
+	long		 image_secs;	/* spent on image batches */
 };
 
 #endif

@@ -156,48 +156,78 @@ run_digest(struct run *r, struct feed_run *fr, const struct feed *f,
 }
 
 static void
-run_entries(struct run *r, struct feed_run *fr, struct feed *f)
+run_msg_opts(const struct run *r, const struct config_feed *cf,
+    struct msg_opts *mo)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->feed_name = cf->name;
+	mo->feed_url = cf->url;
+	mo->from_addr = cf->s.from_addr;
+	mo->from_name = cf->s.from_name;
+	mo->to = cf->s.to;
+	mo->html = cf->s.html;
+	mo->first_seen = r->now;
+	mo->now = r->now;
+	mo->boundary_seed = r->o->boundary_seed;
+	mo->from_name_tpl = cf->s.from_template;
+	mo->subject_tpl = cf->s.subject;
+	mo->reply_to_author = cf->s.reply_to_author;
+	mo->max_size = cf->s.max_message_size > 0 ?
+	    (size_t)cf->s.max_message_size : 0;
+	mo->no_images = cf->s.images == CONFIG_IMAGES_NONE;
+}
+
+/* A feed's new entries to compose one by one (run_fresh), with what they
+ * hold until then. */
+struct fresh {
+	const struct entry **v;		/* oldest first */
+	size_t		 n;
+	struct fulltext	*ft;		/* per v[i]: its whole article */
+	struct select	*sel;
+};
+
+static void
+fresh_free(struct fresh *fs)
+{
+	size_t i;
+
+	for (i = 0; fs->ft != NULL && i < fs->n; i++)
+		fulltext_free(&fs->ft[i]);
+	free(fs->ft);
+	select_free(fs->sel);
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/*
+ * A feed's entries, oldest first: revisions, selection, full text and
+ * digests are done here; the new entries to compose one by one come back
+ * in *fs (fresh_free).
+ */
+static void
+run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
+    struct fresh *fs)
 {
 	const struct config_feed *cf = fr->cf;
 	struct entry **v;
 	struct entry *e;
 	struct msg_opts mo;
-	struct msg m;
 	char err[ERRLEN];
-	struct images *ims;
-	struct fulltext *ft;
-	struct select *sel;
-	const struct entry **fresh;
 	enum state_entry es;
-	size_t i, n = 0, nfresh = 0;
-	int want_images, rc;
+	size_t i, n = 0;
+	int rc;
 
+	memset(fs, 0, sizeof(*fs));
 	/* oldest first: feeds list newest first */
 	v = xcalloc(f->nentries + 1, sizeof(*v));
-	fresh = xcalloc(f->nentries + 1, sizeof(*fresh));
+	fs->v = xcalloc(f->nentries + 1, sizeof(*fs->v));
 	for (e = f->entries; e && n < f->nentries; e = e->next)
 		v[n++] = e;
-	memset(&mo, 0, sizeof(mo));
-	mo.feed_name = cf->name;
-	mo.feed_url = cf->url;
-	mo.from_addr = cf->s.from_addr;
-	mo.from_name = cf->s.from_name;
-	mo.to = cf->s.to;
-	mo.html = cf->s.html;
-	mo.first_seen = r->now;
-	mo.now = r->now;
-	mo.boundary_seed = r->o->boundary_seed;
-	mo.from_name_tpl = cf->s.from_template;
-	mo.subject_tpl = cf->s.subject;
-	mo.reply_to_author = cf->s.reply_to_author;
-	mo.max_size = cf->s.max_message_size > 0 ?
-	    (size_t)cf->s.max_message_size : 0;
-	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
-	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
-	if ((sel = select_new(r->cfg, cf, r->select, err, sizeof(err))) ==
-	    NULL)
+	run_msg_opts(r, cf, &mo);
+	if ((fs->sel = select_new(r->cfg, cf, r->select, err,
+	    sizeof(err))) == NULL)
 		health_fail(r, fr, "%s", err);
-	for (i = n; sel && i-- > 0; ) {
+	for (i = n; fs->sel && i-- > 0; ) {
 		e = v[i];
 		if ((es = state_entry_get(r->st, cf->name, e->id)) !=
 		    STATE_NEW) {
@@ -214,49 +244,175 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 				    e->id);
 			continue;
 		}
-		if ((rc = select_entry(sel, r->st, e, r->now, err,
+		if ((rc = select_entry(fs->sel, r->st, e, r->now, err,
 		    sizeof(err))) != 1) {
 			if (rc == -1)
 				health_fail(r, fr, "%s", err);
 			continue;
 		}
-		fresh[nfresh++] = e;	/* composed after the loop */
+		fs->v[fs->n++] = e;	/* composed after the loop */
 	}
-	/* the whole article for teasers: fresh[i] becomes ft[i].e */
-	ft = xcalloc(nfresh + 1, sizeof(*ft));
-	if (nfresh > 0 && cf->s.full_text != CONFIG_FULLTEXT_NO)
+	/* the whole article for teasers: v[i] becomes ft[i].e */
+	fs->ft = xcalloc(fs->n + 1, sizeof(*fs->ft));
+	if (fs->n > 0 && cf->s.full_text != CONFIG_FULLTEXT_NO)
 		fulltext_fetch(r->cfg, cf, fr->feed_private,
-		    r->o->public_addrs, fresh, nfresh, ft);
-	if (nfresh > 0 && cf->s.digest) {
-		run_digest(r, fr, f, fresh, nfresh, &mo);
-		for (i = 0; i < nfresh; i++)
-			fulltext_free(&ft[i]);
-		nfresh = 0;
+		    r->o->public_addrs, fs->v, fs->n, fs->ft);
+	if (fs->n > 0 && cf->s.digest) {
+		run_digest(r, fr, f, fs->v, fs->n, &mo);
+		for (i = 0; i < fs->n; i++)
+			fulltext_free(&fs->ft[i]);
+		fs->n = 0;
 	}
-	ims = xcalloc(nfresh + 1, sizeof(*ims));
-	if (nfresh > 0 && want_images)
-		images_fetch(r->images, r->cfg, cf, fr->feed_private,
-		    r->o->public_addrs, fresh, nfresh, ims);
-	for (i = 0; i < nfresh; i++) {
-		e = (struct entry *)(uintptr_t)fresh[i];
-		mo.images = ims[i].v;
-		mo.nimages = ims[i].n;
-		mo.hash_entry = ft[i].orig;
+	free(v);
+}
+
+/*
+ * Compose and queue a feed's new entries with their images: ims from a
+ * batch (images_flush), or, for a feed that did not wait, fetched here
+ * when it wants them (a full-text article may show images its summary
+ * did not).
+ */
+static void
+run_compose(struct run *r, struct feed_run *fr, struct feed *f,
+    struct fresh *fs, struct images *ims)
+{
+	const struct config_feed *cf = fr->cf;
+	struct images_job job;
+	struct msg_opts mo;
+	struct entry *e;
+	struct msg m;
+	char err[ERRLEN];
+	size_t i;
+	int rc, own = 0;
+
+	run_msg_opts(r, cf, &mo);
+	if (ims == NULL && fs->n > 0 && cf->s.images ==
+	    CONFIG_IMAGES_INLINE && cf->s.html) {
+		ims = xcalloc(fs->n + 1, sizeof(*ims));
+		own = 1;
+		memset(&job, 0, sizeof(job));
+		job.cf = cf;
+		job.feed_private = fr->feed_private;
+		job.es = fs->v;
+		job.n = fs->n;
+		job.ims = ims;
+		images_fetch(r->images, r->cfg, r->o->public_addrs, &job, 1,
+		    IMAGES_TIMEOUT);
+	}
+	for (i = 0; i < fs->n; i++) {
+		e = (struct entry *)(uintptr_t)fs->v[i];
+		if (ims != NULL) {
+			mo.images = ims[i].v;
+			mo.nimages = ims[i].n;
+		}
+		mo.hash_entry = fs->ft[i].orig;
 		rc = msg_compose(f, e, &mo, &m, err, sizeof(err));
 		mo.hash_entry = NULL;
-		images_free(&ims[i]);
+		if (ims != NULL)
+			images_free(&ims[i]);
 		if (rc == -1)
 			health_fail(r, fr, "entry %s: %s", e->id, err);
 		else
 			run_queue(r, fr, &m, e->title.value);
 		msg_free(&m);
-		fulltext_free(&ft[i]);
+		fulltext_free(&fs->ft[i]);
 	}
-	free(ft);
-	select_free(sel);
-	free(ims);
-	free(fresh);
-	free(v);
+	if (own)
+		free(ims);
+}
+
+/*
+ * The waiting feeds' images, fetched in one batch (within what is left of
+ * the pass's IMAGES_PASS_BUDGET), then their entries composed in the order
+ * the feeds arrived.
+ */
+static void
+images_flush(struct run *r)
+{
+	struct images_job *jobs;
+	struct fresh *fss;
+	struct img_wait *w;
+	long left = IMAGES_PASS_BUDGET - r->image_secs;
+	time_t t0;
+	size_t i, n = r->nwaiting;
+
+	if (n == 0)
+		return;
+	r->nwaiting = 0;
+	r->waiting_bytes = 0;
+	jobs = xcalloc(n, sizeof(*jobs));
+	fss = xcalloc(n, sizeof(*fss));
+	for (i = 0; i < n; i++) {
+		w = &r->waiting[i];
+		run_fresh(r, w->fr, w->f, &fss[i]);
+		jobs[i].cf = w->fr->cf;
+		jobs[i].feed_private = w->fr->feed_private;
+		jobs[i].es = fss[i].v;
+		jobs[i].n = fss[i].n;
+		jobs[i].ims = xcalloc(fss[i].n + 1, sizeof(*jobs[i].ims));
+	}
+	if (left > 0) {
+		t0 = time(NULL);
+		images_fetch(r->images, r->cfg, r->o->public_addrs, jobs, n,
+		    left < IMAGES_TIMEOUT ? left : IMAGES_TIMEOUT);
+		r->image_secs += (long)(time(NULL) - t0);
+	} else
+		log_warn("images: the pass spent its %d s on images: the "
+		    "rest stay links", IMAGES_PASS_BUDGET);
+	for (i = 0; i < n; i++) {
+		w = &r->waiting[i];
+		run_compose(r, w->fr, w->f, &fss[i], jobs[i].ims);
+		free(jobs[i].ims);
+		fresh_free(&fss[i]);
+		arena_free(w->arena);
+		w->arena = NULL;
+	}
+	free(fss);
+	free(jobs);
+}
+
+/* Whether a feed has new entries that want inline images. */
+static int
+wants_images(struct run *r, const struct feed_run *fr, struct feed *f)
+{
+	const struct config_feed *cf = fr->cf;
+	const struct feed_text *b;
+	struct entry *e;
+	size_t n = 0;
+
+	if (cf->s.images != CONFIG_IMAGES_INLINE || !cf->s.html ||
+	    cf->s.digest || r->o->catchup)
+		return 0;
+	for (e = f->entries; e && n < f->nentries; e = e->next, n++)
+		if ((b = feed_entry_body(e)) != NULL && b->value != NULL &&
+		    strstr(b->value, "<img") != NULL &&
+		    state_entry_get(r->st, cf->name, e->id) == STATE_NEW)
+			return 1;
+	return 0;
+}
+
+/* A parsed feed's entries: now, or after their images (images_flush). */
+static void
+run_entries(struct run *r, struct feed_run *fr, struct feed *f)
+{
+	struct fresh fs;
+	struct img_wait *w;
+
+	if (wants_images(r, fr, f)) {
+		w = &r->waiting[r->nwaiting++];
+		w->fr = fr;
+		w->f = f;
+		w->arena = r->arena;	/* f lives there: keep it */
+		r->arena = arena_new(LIM_FEED_ARENA);
+		r->waiting_bytes += arena_used(w->arena);
+		if (r->nwaiting == RUN_IMAGE_WAIT ||
+		    r->waiting_bytes >= RUN_IMAGE_HOLD)
+			images_flush(r);
+		return;
+	}
+	run_fresh(r, fr, f, &fs);
+	run_compose(r, fr, f, &fs, NULL);
+	fresh_free(&fs);
 }
 
 static void
@@ -546,6 +702,7 @@ run_pass(const struct config *cfg, struct state *st,
 	    errlen) == -1)
 		goto out;
 	parse_flush(&r);
+	images_flush(&r);
 	deliver_land(&r);	/* the feeds' outcomes are known */
 	deliver_commit(&r);
 	if (!o->catchup)
@@ -579,6 +736,8 @@ out:
 	free(r.feeds);
 	plan_stores_close(&r.stores);
 	isolate_stop(&r.parser);
+	for (i = 0; i < r.nwaiting; i++)	/* left for the next pass */
+		arena_free(r.waiting[i].arena);
 	arena_free(r.arena);
 	imgcache_free(r.images);
 	select_pass_free(r.select);

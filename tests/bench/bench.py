@@ -13,7 +13,12 @@ corpus's <img> served by the bench's own server; or remote | none),
 BENCH_IMAGE_URLS (shared: the corpus's <img> point at 40 URLs, as feeds
 that repeat an avatar or a banner do, and rss2mail fetches each URL once
 per pass; unique: every <img> has a URL of its own, so every one is
-fetched), RSS2MAIL_BUILD (build/).
+fetched), BENCH_PHOTOS (0; 1: the images are phone photos, 3-4 MP JPEGs
+(0.5-1 MB here), 8 distinct ones behind the 40 URLs: the report adds bytes per
+message as delivered and as with the originals embedded, and CPU per
+image from build/tools/imagectl --repeat), BENCH_SLOW_IMAGES (0; P: P% of
+the image hosts answer after 5 s; with either, each of the 40 image URLs is
+on a host of its own), RSS2MAIL_BUILD (build/).
 
 What it does, all on loopback, all under one temp directory:
   1. parse throughput: tests/tools/bench_parse.c (built with make)
@@ -390,9 +395,16 @@ class Http:
             s.clear_log()
         status_reset()
 
-    def put_images(self, images):
-        for path, body in images:
-            self.servers[0].put(path, body, "image/png")
+    def put_images(self, images, slow_pct=0, hosts=None):
+        """hosts: image i on hosts[i] (then P% of them 5 s late), and
+        counted with the others from now on."""
+        for i, (path, body) in enumerate(images):
+            (hosts[i] if hosts else self.servers[0]).put(
+                path, body, "image/jpeg" if body[:2] == b"\xff\xd8" else
+                "image/png", delay=5 if hosts and i * 100 < slow_pct *
+                len(images) else 0)
+        self.servers += hosts or []
+
 
     def counts(self):
         log = [r for s in self.servers for r in s.requests]
@@ -548,6 +560,46 @@ def exactly_once(pairs, expected):
     if problems:
         return False, "; ".join(problems)
     return True, "%d messages, each entry once" % len(pairs)
+
+
+def phone_photos(images, tmp):
+    """BENCH_PHOTOS: the corpus's image URLs serve phone photos (8
+    distinct 3-4 MP JPEGs); also the CPU one costs in image_prepare."""
+    from test_image import photo
+    import io
+    shots = []
+    for i in range(8):
+        w, h = ((2304, 1728), (2048, 1536))[i % 2]
+        b = io.BytesIO()
+        photo(w, h, seed=i + 1).save(b, "JPEG", quality=92)
+        shots.append(b.getvalue())
+    path = os.path.join(tmp, "photo.jpg")
+    with open(path, "wb") as f:
+        f.write(shots[0])
+    p = subprocess.run([os.path.join(BUILD, "tools", "imagectl"),
+                        "--repeat", "5", path], stdout=subprocess.PIPE,
+                       text=True)
+    m = re.search(r"ok \S+ (\d+x\d+) (\d+) ([\d.]+) ms each", p.stdout)
+    info = {"raw": sum(len(x) for x in shots) / len(shots),
+            "cpu_ms": float(m.group(3)) if m else -1,
+            "out": "%s, %s bytes" % (m.group(1), m.group(2)) if m else "?"}
+    say("photos: 8 of %.1f MB on average; image_prepare %s in %.0f ms "
+        "CPU each" % (info["raw"] / 1e6, info["out"], info["cpu_ms"]))
+    return [(path, shots[i % 8]) for i, (path, _) in enumerate(images)], info
+
+
+def photo_bytes(msgs, raw_avg):
+    """Bytes per message as delivered, and as it would be with every
+    embedded image as the original photo (base64)."""
+    after = before = n = 0
+    for _, raw in msgs:
+        parts = raw.count(b"Content-Type: image/")
+        emb = sum(len(x) for x in re.findall(
+            rb"Content-Type: image/.*?\r\n\r\n(.*?)\r\n--", raw, re.S))
+        after += len(raw)
+        before += len(raw) - emb + parts * raw_avg * 4 / 3
+        n += 1
+    return after / max(n, 1), before / max(n, 1)
 
 
 def fetch_messages(dc, folder):
@@ -889,6 +941,8 @@ def main():
     images = os.environ.get("BENCH_IMAGES", "inline")
     if images not in ("inline", "remote", "none"):
         sys.exit("bench: BENCH_IMAGES must be inline, remote or none")
+    photos = env_int("BENCH_PHOTOS", 0)
+    slow_pct = env_int("BENCH_SLOW_IMAGES", 0)
     image_urls = os.environ.get("BENCH_IMAGE_URLS", "shared")
     if image_urls not in ("shared", "unique"):
         sys.exit("bench: BENCH_IMAGE_URLS must be shared or unique")
@@ -921,12 +975,20 @@ def main():
 
         t0 = time.monotonic()
         http = Http(nhosts)
+        img_hosts = None
+        if photos or slow_pct:      # each image on a host of its own
+            img_hosts = [feedserver.FeedServer().start()
+                         for _ in range(corpus.NIMAGES)]
         cp = corpus.Corpus(nfeeds, nentries, seed,
-                           img_base=http.servers[0].base,
+                           img_base=[h.base for h in img_hosts]
+                           if img_hosts else http.servers[0].base,
                            unique_images=image_urls == "unique")
         docs = cp.docs()
         xml = http.put_all(docs)
-        http.put_images(cp.images())
+        imgs, pinfo = cp.images(), None
+        if photos:
+            imgs, pinfo = phone_photos(imgs, tmp)
+        http.put_images(imgs, slow_pct, img_hosts)
         paths = [p for p, _, _ in docs]
         info = {"feeds": nfeeds, "entries": nentries, "seed": seed,
                 "images": images, "image_urls": image_urls,
@@ -957,6 +1019,12 @@ def main():
         say("ceiling: fetched %d messages (%.1f MB) back in %.1f s" % (
             len(msgs), sum(len(x) for _, x in msgs) / 1e6,
             time.monotonic() - t0))
+        if pinfo:
+            after, before = photo_bytes(msgs, pinfo["raw"])
+            say("photos: %.0f KB per message as delivered, %.0f KB with "
+                "the original photos embedded; %d%% of image hosts 5 s "
+                "late; cold run %.1f s" % (after / 1e3, before / 1e3,
+                                           slow_pct, r["wall"]))
         ceil_fsync = settle(tmp)
         dcpu0 = dovecot_cpu(dc)
         with DiskWatch(tmp) as dw:

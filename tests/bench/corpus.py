@@ -95,6 +95,7 @@ class Corpus:
     def __init__(self, feeds=1000, entries=20, seed=6, img_base=None,
                  unique_images=False):
         """img_base: where the <img> sources point ("http://127.0.0.1:P",
+        or a list: image i on img_base[i % len]),
         serving /img/0.png .. /img/N-1.png, N = NIMAGES); None: an
         address that does not resolve.  unique_images: every <img> gets a
         URL of its own (a query string the server ignores), so nothing a
@@ -169,12 +170,15 @@ class Corpus:
 
     def _img_url(self):
         n = self.rng.randrange(100000)
-        if self.img_base and self.unique_images:
+        base = self.img_base
+        if isinstance(base, list):          # one image host per image
+            base = base[n % NIMAGES % len(base)]
+        if base and self.unique_images:
             self._img_count += 1
-            return "%s/img/%d.png?u=%d" % (self.img_base, n % NIMAGES,
+            return "%s/img/%d.png?u=%d" % (base, n % NIMAGES,
                                            self._img_count)
-        if self.img_base:
-            return "%s/img/%d.png" % (self.img_base, n % NIMAGES)
+        if base:
+            return "%s/img/%d.png" % (base, n % NIMAGES)
         return "https://img.bench.example/%d.png" % n
 
     def _entry(self, f):
