@@ -149,6 +149,13 @@ struct deliver_ops {
 	 * records one message at a time and a crash duplicates at most one.
 	 */
 	int unsearchable;
+	/*
+	 * The largest message the store takes (SMTP's SIZE), 0 for no
+	 * limit; asked once, right after open.  run.c composes to fit (the
+	 * images go first, then the body is cut), so a message is never
+	 * refused as too big in a loop.  NULL op: no limit.
+	 */
+	size_t (*size_limit)(void *ctx);
 };
 
 extern const struct deliver_ops deliver_maildir;

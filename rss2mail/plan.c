@@ -401,7 +401,8 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	    DELIVER_OK) {
 		sto->broken = 1;
 		sto->ctx = NULL;
-	}
+	} else if (sto->ops->size_limit != NULL)
+		sto->size_limit = sto->ops->size_limit(sto->ctx);
 	secret_free(password);
 	return sto;
 }

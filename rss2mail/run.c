@@ -192,6 +192,14 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 	mo.reply_to_author = cf->s.reply_to_author;
 	mo.max_size = cf->s.max_message_size > 0 ?
 	    (size_t)cf->s.max_message_size : 0;
+	/* the server's SIZE (SMTP), less a margin for dot-stuffing: over
+	 * it, the message is composed without its images, then cut */
+	if (fr->store && fr->store->size_limit > 0) {
+		size_t fit = fr->store->size_limit - fr->store->size_limit / 50;
+
+		if (fit < (mo.max_size ? mo.max_size : LIM_MESSAGE))
+			mo.max_size = fit;
+	}
 	mo.no_images = cf->s.images == CONFIG_IMAGES_NONE;
 	want_images = cf->s.images == CONFIG_IMAGES_INLINE && cf->s.html;
 	if ((sel = select_new(r->cfg, cf, r->select, err, sizeof(err))) ==

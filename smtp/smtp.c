@@ -1218,6 +1218,12 @@ ops_close(void *ctx)
 	smtp_close(ctx);
 }
 
+static size_t
+ops_size_limit(void *ctx)
+{
+	return smtp_max_size(ctx);
+}
+
 enum smtp_status
 smtp_deliver_last(void *ctx)
 {
@@ -1235,6 +1241,7 @@ const struct deliver_ops deliver_smtp = {
 	.expire = NULL,
 	.probe = ops_probe,
 	.unsearchable = 1,
+	.size_limit = ops_size_limit,
 };
 
 /* The same ops; the URL (lmtp://host:port or a socket path) says LMTP. */
@@ -1249,4 +1256,5 @@ const struct deliver_ops deliver_lmtp = {
 	.expire = NULL,
 	.probe = ops_probe,
 	.unsearchable = 1,
+	.size_limit = ops_size_limit,
 };
