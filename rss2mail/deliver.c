@@ -286,10 +286,12 @@ flight_refused(struct run *r, struct outitem *it,
  * Step 3's end, on the main thread: wait for the batch in flight, keep
  * what the store confirmed for the next commit (landed_write), and report
  * the rest.  Called before anything else uses a store, and at the end of
- * the pass (then deliver_commit).
+ * the pass (then deliver_commit).  A store that cannot be searched would
+ * get a confirmed message again after a crash, so what it confirmed is
+ * committed at once (record_now), or by the caller's very next commit.
  */
-void
-deliver_land(struct run *r)
+static void
+flight_land(struct run *r, int record_now)
 {
 	struct flight *fl = &r->flight;
 	struct landed *ld = &r->landed;
@@ -322,10 +324,14 @@ deliver_land(struct run *r)
 		plan_store_break(fl->store, fl->err);
 	unsearchable = fl->store->ops->unsearchable;
 	flight_clear(fl);
-	/* a store that cannot be searched would get a confirmed message
-	 * again after a crash: record it now, not with the next batch */
-	if (unsearchable)
+	if (unsearchable && record_now)
 		deliver_commit(r);
+}
+
+void
+deliver_land(struct run *r)
+{
+	flight_land(r, 1);
 }
 
 /* Hand the outbox's batch (journaled, folder ensured) to the delivery
@@ -386,6 +392,14 @@ outbox_flush(struct run *r)
 		return;
 	if (r->state_broken)
 		goto out;
+	/* smtp, lmtp, sendmail: the one message in flight lands first, and
+	 * its delivered row rides in this commit (one commit per message,
+	 * and never two sent messages unrecorded) */
+	if (sto != NULL && sto->ops->unsearchable) {
+		flight_land(r, 0);
+		if (r->state_broken)
+			goto out;
+	}
 	/* 1. pending rows, durable before anything is appended; the batch
 	 * that landed before rides along as delivered */
 	if (state_begin(r->st, err, sizeof(err)) == -1)

@@ -177,7 +177,10 @@ extern const struct deliver_ops deliver_sendmail;
  * thread.  At most one batch is in flight: before the main thread makes
  * any other call on a store it lands the flight (deliver_land), which
  * joins the thread.  Without a thread (pthread_create failed) the batch
- * is appended on the main thread.
+ * is appended on the main thread.  A store that cannot be searched
+ * (unsearchable) gets one message per batch, landed before the next is
+ * journaled, so its delivered row is in that same commit: a crash leaves
+ * at most one sent message unrecorded.
  *
  * Ownership.  The delivery thread touches only the store of its batch and
  * the batch (struct flight); the journal, the feeds, the stats and the log
