@@ -819,9 +819,11 @@ state_entry_drop(struct state *st, int64_t rowid)
 int
 state_entry_failed(struct state *st, int64_t rowid, const char *why)
 {
+	/* a digest's other entries share its Message-ID: they fail too */
 	return state_run(st, "UPDATE entries SET state = 6, error = ?2, "
 	    "message = NULL, spool_seg = NULL, spool_off = NULL, spool_len = "
-	    "NULL WHERE id = ?1 AND state = 1", "it", (long long)rowid, why);
+	    "NULL WHERE state = 1 AND (id = ?1 OR msgid = (SELECT msgid FROM "
+	    "entries WHERE id = ?1))", "it", (long long)rowid, why);
 }
 
 int

@@ -124,7 +124,8 @@ void	state_spool_claim(struct state *);
 int	state_entry_drop(struct state *, int64_t rowid);
 /*
  * The store refused a pending entry for good (SMTP 5xx): state 'failed'
- * with why (the server's text); it is not sent again.  state_entry_retry
+ * with why (the server's text), with the other entries of its digest
+ * (same Message-ID); it is not sent again.  state_entry_retry
  * (`rss2mail retry`) forgets a feed's failed rows, so those entries count
  * as new and are composed again while the feed lists them; *n is how many.
  */

@@ -230,6 +230,29 @@ class SmtpRun(Run):
         rows = self.state_rows("SELECT state FROM entries")
         self.assertEqual(sorted(s for s, in rows), [1, 1])
 
+    def test_over_the_servers_size_is_composed_to_fit(self):
+        """A server whose SIZE is 60000 (test_smtp's FakeSmtp): an entry
+        of ~300 KB is composed to fit (its body cut) and sent once; never
+        refused as too big (smtp_send refuses a message over SIZE before
+        MAIL FROM, so a DATA seen means it fitted)."""
+        from test_smtp import FakeSmtp
+        path = os.path.join(self.dir, "big.xml")
+        body = "<p>%s</p>" % ("A long paragraph of a very long post. " * 30)
+        with open(path, "wb") as f:
+            f.write(rss("Feed big", 1, "big", entry="{prefix} entry {i}",
+                        guid="{prefix}-{i}", description=body * 250,
+                        cdata=True))
+        fake = FakeSmtp({"EHLO": b"250-fake\r\n250 SIZE 60000\r\n",
+                         "DATA": b"354 go on\r\n"})
+        self.addCleanup(fake.close)
+        self.config("deliver = smtp\nsmtp-url = smtp://127.0.0.1:%d\n"
+                    "smtp-tls = none\n" % fake.port, [("big", "")])
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("DATA", fake.seen)
+        self.assertIn(".", fake.seen)
+        self.assertEqual(self.state_rows("SELECT state FROM entries"), [(2,)])
+
     def test_envelope_from_in_another_domain_is_a_config_error(self):
         self.feed("env", 1)
         self.config(self.smtp_head() + "envelope-from = b@%s\n" %
