@@ -134,6 +134,11 @@ bench-parse: $(B)/tools/bench_parse
 	$(B)/tools/bench_parse 50 3
 	$(B)/tools/bench_parse 50 3 escaped
 
+# SMTP: 1,000 messages into the local Postfix rig, beside rss2email (r2e)
+bench-smtp: deps
+	$(MAKE) all tests
+	$(PYTHON) tests/bench/smtp.py
+
 # IMAP across a 50 ms link, per provider profile, beside mbsync (isync)
 bench-field: deps
 	@INSTALL_DEPS_EXTRA=isync scripts/install-deps
@@ -163,6 +168,6 @@ clean:
 
 # keep the objects of the fuzz and tool programs between builds
 .SECONDARY:
-.PHONY: all tests deps check check-layers demo bench bench-parse bench-field install uninstall clean asan fuzz fuzz-bins golden \
+.PHONY: all tests deps check check-layers demo bench bench-parse bench-smtp bench-field install uninstall clean asan fuzz fuzz-bins golden \
 	conformance conformance-if-corpus
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

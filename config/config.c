@@ -50,6 +50,9 @@ enum ktype {
 	KT_FROM,	/* from_name + from_addr */
 	KT_ADDR,	/* an address, stored as written */
 	KT_IMAPURL,	/* imap:// or imaps:// */
+	KT_SMTPURL,	/* smtp:// or smtps:// */
+	KT_LMTPURL,	/* lmtp:// or a unix socket path */
+	KT_BAREADDR,	/* an addr-spec without a display name */
 	KT_FEEDURL,	/* http(s)://, file:// or a local path */
 	/* lists (struct config_list): the key may be repeated */
 	KT_INCLUDE,	/* "FIELD:REGEX" */
@@ -87,7 +90,8 @@ struct key {
 
 static const struct kchoice deliver_choices[] = {
 	{ "maildir", CONFIG_DELIVER_MAILDIR }, { "imap", CONFIG_DELIVER_IMAP },
-	{ NULL, 0 }
+	{ "smtp", CONFIG_DELIVER_SMTP }, { "lmtp", CONFIG_DELIVER_LMTP },
+	{ "sendmail", CONFIG_DELIVER_SENDMAIL }, { NULL, 0 }
 };
 static const struct kchoice tls_choices[] = {
 	{ "implicit", CONFIG_TLS_IMPLICIT },
@@ -149,6 +153,24 @@ static const struct key keys[] = {
 	    NULL, 0, 0, PASSWORD_GROUP, NULL },
 	{ "password-command", KT_STRING, KS_BOTH, S(password_command), NULL,
 	    NULL, 0, 0, PASSWORD_GROUP, NULL },
+	{ "smtp-url",	KT_SMTPURL,	KS_BOTH,  S(smtp_url),	NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "smtp-tls",	KT_ENUM,	KS_BOTH,  S(smtp_tls),	NULL,
+	    tls_choices, 0, 0, 0, NULL },
+	{ "smtp-user",	KT_STRING,	KS_BOTH,  S(smtp_user),	NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "smtp-ca-file", KT_PATH,	KS_BOTH,  S(smtp_ca_file), NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "smtp-fingerprint", KT_STRING, KS_BOTH, S(smtp_fingerprint), NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "smtp-auth",	KT_CHOICE,	KS_BOTH,  S(smtp_auth),	NULL,
+	    auth_choices, 0, 0, 0, NULL },
+	{ "lmtp-url",	KT_LMTPURL,	KS_BOTH,  S(lmtp_url),	NULL,
+	    NULL, 0, 0, 0, NULL },
+	{ "sendmail",	KT_PATH,	KS_BOTH,  S(sendmail),
+	    "/usr/sbin/sendmail", NULL, 0, 0, 0, NULL },
+	{ "envelope-from", KT_BAREADDR,	KS_BOTH,  S(envelope_from), NULL,
+	    NULL, 0, 0, 0, NULL },
 	{ "folder",	KT_TEMPLATE,	KS_BOTH,  S(folder),	NULL,
 	    NULL, 0, 0, 0, FOLDER_VARS },
 	{ "html",	KT_BOOL,	KS_BOTH,  S(html),	"yes",
@@ -711,9 +733,40 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			set_string(base, k->off, addr);
 		} else {
 			free(name);
-			free(addr);
+			set_string(base, offsetof(struct config_settings,
+			    to_addr), addr);
 			set_string(base, k->off, xstrdup(v));
 		}
+		return 0;
+	case KT_BAREADDR:
+		if (parse_mailbox(v, &name, &addr, why, whylen) == -1)
+			return -1;
+		if (name != NULL || strchr(v, '<') != NULL) {
+			errf(why, whylen, "write a bare address (a@b.example), "
+			    "without a name or <>");
+			free(name);
+			free(addr);
+			return -1;
+		}
+		set_string(base, k->off, addr);
+		return 0;
+	case KT_SMTPURL:
+	case KT_LMTPURL:
+		config_url_scheme(v, scheme, sizeof(scheme));
+		if (k->type == KT_LMTPURL && scheme[0] == '\0' && v[0] == '/') {
+			set_string(base, k->off, xstrdup(v));
+			return 0;
+		}
+		if (k->type == KT_SMTPURL ? strcmp(scheme, "smtp") != 0 &&
+		    strcmp(scheme, "smtps") != 0 : strcmp(scheme, "lmtp") != 0) {
+			errf(why, whylen, "'%s' is not %s", v,
+			    k->type == KT_SMTPURL ? "an smtp:// or smtps:// URL" :
+			    "an lmtp://host:port URL or a socket path");
+			return -1;
+		}
+		if (check_net_url(v, scheme, why, whylen) == -1)
+			return -1;
+		set_string(base, k->off, xstrdup(v));
 		return 0;
 	case KT_IMAPURL:
 		config_url_scheme(v, scheme, sizeof(scheme));
@@ -792,6 +845,7 @@ settings_free(struct config_settings *s)
 			    keys[i].off));
 	strings_free(s, KS_BOTH);
 	set_string(s, offsetof(struct config_settings, from_name), NULL);
+	set_string(s, offsetof(struct config_settings, to_addr), NULL);
 }
 
 static void
@@ -810,6 +864,7 @@ settings_copy(struct config_settings *dst, const struct config_settings *src)
 			    keys[i].off), (const struct config_list *)
 			    ((const char *)src + keys[i].off));
 	dst->from_name = xstrdup(src->from_name);
+	dst->to_addr = xstrdup(src->to_addr);
 }
 
 static void
@@ -1225,6 +1280,44 @@ has_key_line(struct parse *ps, int has_hdr, size_t hdr, const char *key)
 	return has_hdr && ini_find_key(ps->ini, hdr, key, &i) == 0;
 }
 
+/*
+ * The transport's own required keys, and the envelope rule: envelope-from
+ * must be in from's domain.  Reported at the key's line when this section
+ * has it, else at the section's.
+ */
+static int
+check_transport(struct parse *ps, const struct config_settings *s,
+    int has_hdr, size_t hdr, const char *where)
+{
+	int line = has_hdr ? ps->ini->lines[hdr].lineno : 0;
+	const char *a, *b;
+	size_t i;
+
+	if (s->deliver == CONFIG_DELIVER_SMTP && s->smtp_url == NULL &&
+	    !has_key_line(ps, has_hdr, hdr, "smtp-url") &&
+	    perr(ps, line, "key 'smtp-url': required when deliver = smtp in "
+	    "%s", where) == -1)
+		return -1;
+	if (s->deliver == CONFIG_DELIVER_LMTP && s->lmtp_url == NULL &&
+	    !has_key_line(ps, has_hdr, hdr, "lmtp-url") &&
+	    perr(ps, line, "key 'lmtp-url': required when deliver = lmtp in "
+	    "%s", where) == -1)
+		return -1;
+	if (s->envelope_from == NULL || s->from_addr == NULL)
+		return 0;
+	a = strrchr(s->from_addr, '@');
+	b = strrchr(s->envelope_from, '@');
+	if (a != NULL && b != NULL && strcasecmp(a, b) == 0)
+		return 0;
+	if (has_hdr && ini_find_key(ps->ini, hdr, "envelope-from", &i) == 0)
+		line = ps->ini->lines[i].lineno;
+	else if (has_hdr && ini_find_key(ps->ini, hdr, "from", &i) == 0)
+		line = ps->ini->lines[i].lineno;
+	return perr(ps, line, "key 'envelope-from': %s is not in the domain "
+	    "of from (%s): SPF and DMARC would not align", s->envelope_from,
+	    a ? a + 1 : s->from_addr);
+}
+
 static int
 check_required(struct parse *ps, const struct config_settings *s,
     int has_hdr, size_t hdr, const char *where)
@@ -1242,7 +1335,7 @@ check_required(struct parse *ps, const struct config_settings *s,
 	    perr(ps, line, "key 'imap-url': required when deliver = imap in "
 	    "%s", where) == -1)
 		return -1;
-	return 0;
+	return check_transport(ps, s, has_hdr, hdr, where);
 }
 
 static int
@@ -1275,6 +1368,8 @@ parse_feeds(struct parse *ps)
 		    f->s.imap_url == NULL && !has_key_line(ps, 1, i,
 		    "imap-url") && perr(ps, f->line, "key 'imap-url': required "
 		    "when deliver = imap in %s", where) == -1)
+			return -1;
+		if (check_transport(ps, &f->s, 1, i, where) == -1)
 			return -1;
 	}
 	return 0;

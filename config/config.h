@@ -23,7 +23,8 @@
 
 #include <stddef.h>
 
-enum config_deliver { CONFIG_DELIVER_MAILDIR, CONFIG_DELIVER_IMAP };
+enum config_deliver { CONFIG_DELIVER_MAILDIR, CONFIG_DELIVER_IMAP,
+    CONFIG_DELIVER_SMTP, CONFIG_DELIVER_LMTP, CONFIG_DELIVER_SENDMAIL };
 enum config_tls { CONFIG_TLS_DEFAULT, CONFIG_TLS_IMPLICIT,
     CONFIG_TLS_STARTTLS, CONFIG_TLS_NONE };
 enum config_images { CONFIG_IMAGES_INLINE, CONFIG_IMAGES_REMOTE,
@@ -53,6 +54,7 @@ struct config_settings {
 	char		*from_name;	/* display part of `from`, or NULL */
 	char		*from_addr;	/* addr-spec of `from` (required) */
 	char		*to;		/* required */
+	char		*to_addr;	/* addr-spec of `to` */
 	enum config_deliver deliver;	/* default maildir */
 	char		*maildir;	/* expanded (~); default ~/Mail/Feeds */
 	char		*imap_url;	/* required when deliver = imap */
@@ -64,6 +66,16 @@ struct config_settings {
 	char		*password;
 	char		*password_file;	/* expanded */
 	char		*password_command;
+	/* deliver = smtp | lmtp | sendmail */
+	char		*smtp_url;	/* required when deliver = smtp */
+	enum config_tls	 smtp_tls;
+	char		*smtp_user;	/* NULL: imap-user */
+	char		*smtp_ca_file;	/* NULL: imap-ca-file */
+	char		*smtp_fingerprint;
+	char		*smtp_auth;	/* NULL: imap-auth */
+	char		*lmtp_url;	/* required when deliver = lmtp */
+	char		*sendmail;	/* default /usr/sbin/sendmail */
+	char		*envelope_from;	/* bare, in from's domain, or NULL */
 	char		*folder;	/* template: {name} {category};
 					   NULL = default */
 	int		 html;		/* default 1 */

@@ -63,6 +63,43 @@ password_source(const struct config_settings *s)
 	    "password-file" : s->password ? "password in the config" : NULL;
 }
 
+/* Where a feed's mail goes, as check names it. */
+static const char *
+store_where(const struct config_settings *s)
+{
+	switch (s->deliver) {
+	case CONFIG_DELIVER_IMAP: return s->imap_url;
+	case CONFIG_DELIVER_SMTP: return s->smtp_url;
+	case CONFIG_DELIVER_LMTP: return s->lmtp_url;
+	case CONFIG_DELIVER_SENDMAIL: return s->sendmail;
+	default: return s->maildir;
+	}
+}
+
+/*
+ * smtp, lmtp, sendmail: connect, TLS, AUTH, then MAIL FROM / RCPT TO and
+ * RSET through the backend's probe: nothing is sent.
+ */
+static void
+check_probe(struct check *c, const struct deliver_ops *ops,
+    const struct deliver_cfg *dc, const char *where)
+{
+	enum deliver_refusal refused = DELIVER_REFUSED_NONE;
+	char err[ERRLEN] = "";
+
+	if (ops->probe(dc, &refused, err, sizeof(err)) == DELIVER_OK)
+		item(c, 1, "%s %s: %s, envelope <%s> -> <%s> accepted "
+		    "(nothing sent)", ops->name, where,
+		    strcmp(ops->name, "sendmail") == 0 ? "can be run" :
+		    dc->user ? "connected, TLS verified, authenticated" :
+		    "connected", dc->envelope_from, dc->nrcpt ? dc->rcpt[0] :
+		    "");
+	else
+		item(c, 0, "%s %s: %s%s", ops->name, where, refused ==
+		    DELIVER_REFUSED_PERM ? "refused: " : refused ==
+		    DELIVER_REFUSED_TEMP ? "refused for now: " : "", err);
+}
+
 /* Each distinct mailbox: password, login, then the folders it will get. */
 static void
 check_stores(struct check *c)
@@ -80,8 +117,7 @@ check_stores(struct check *c)
 
 		if (cfg->feeds[i].paused)
 			continue;
-		where = s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url :
-		    s->maildir;
+		where = store_where(s);
 		for (k = 0; k < ndone; k++)
 			if (strcmp(done[k], where) == 0)
 				break;
@@ -92,7 +128,8 @@ check_stores(struct check *c)
 
 		ops = plan_backend(s, &dc);
 		pw = NULL;
-		if (s->deliver == CONFIG_DELIVER_IMAP) {
+		if (s->deliver == CONFIG_DELIVER_IMAP || (ops->probe &&
+		    dc.user != NULL)) {
 			if (secret_resolve(s->password, s->password_file,
 			    s->password_command, cfg->path, &pw, err,
 			    sizeof(err)) == -1) {
@@ -108,6 +145,11 @@ check_stores(struct check *c)
 			item(c, 1, "password from %s", password_source(s));
 		}
 		dc.password = pw;
+		if (ops->probe != NULL) {
+			check_probe(c, ops, &dc, where);
+			secret_free(pw);
+			continue;
+		}
 		if (ops->open(&ctx, &dc, err, sizeof(err)) != DELIVER_OK) {
 			item(c, 0, "mailbox %s: %s", where, err);
 			secret_free(pw);
@@ -124,8 +166,7 @@ check_stores(struct check *c)
 		/* the folders of every feed that delivers here */
 		for (j = i; j < cfg->nfeeds; j++) {
 			const struct config_feed *cf = &cfg->feeds[j];
-			const char *w2 = cf->s.deliver == CONFIG_DELIVER_IMAP ?
-			    cf->s.imap_url : cf->s.maildir;
+			const char *w2 = store_where(&cf->s);
 
 			if (cf->paused || strcmp(w2, where) != 0)
 				continue;

@@ -74,6 +74,7 @@ int	cmd_add(int argc, char **argv);
 int	cmd_remove(int argc, char **argv);
 int	cmd_pause(int argc, char **argv);
 int	cmd_resume(int argc, char **argv);
+int	cmd_retry(int argc, char **argv);
 int	cmd_list(int argc, char **argv);
 int	cmd_import_opml(int argc, char **argv);
 int	cmd_export_opml(int argc, char **argv);

@@ -277,6 +277,46 @@ cmd_resume(int argc, char **argv)
 	return rv;
 }
 
+/*
+ * retry NAME: the feed's entries a server refused for good (SMTP 5xx) are
+ * forgotten, so the next run composes and sends them again while the feed
+ * still lists them.
+ */
+int
+cmd_retry(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct state *st = NULL;
+	long n = 0;
+	int rv = CMD_EXIT_USAGE;
+
+	if (argc != 2)
+		return cmd_usage_error("usage: retry NAME");
+	if (cmd_load_config(&cfg) == -1)
+		goto out;
+	if (config_find_feed(cfg, argv[1]) == NULL) {
+		log_error("no feed named %s", argv[1]);
+		goto out;
+	}
+	if (cmd_open_state(cfg, &st) == -1) {
+		rv = CMD_EXIT_TEMP;
+		goto out;
+	}
+	if (state_entry_retry(st, argv[1], &n) == -1) {
+		log_error("feed %s: state: cannot put its failed entries back",
+		    argv[1]);
+		rv = CMD_EXIT_TEMP;
+		goto out;
+	}
+	printf("feed %s: %ld failed entr%s put back for the next run\n",
+	    argv[1], n, n == 1 ? "y" : "ies");
+	rv = 0;
+out:
+	state_close(st);
+	config_free(cfg);
+	return rv;
+}
+
 int
 cmd_remove(int argc, char **argv)
 {
@@ -382,9 +422,12 @@ cmd_list(int argc, char **argv)
 			buf_puts(&j, ", \"next_due\": ");
 			json_put_cstr(&j, due);
 			buf_printf(&j, ", \"delivered\": %ld, \"pending\": "
-			    "%ld, \"filtered\": %ld, \"duplicates\": %ld}",
+			    "%ld, \"filtered\": %ld, \"duplicates\": %ld, "
+			    "\"failed\": %ld, \"failed_error\": ",
 			    sf.delivered, sf.pending, sf.filtered,
-			    sf.duplicates);
+			    sf.duplicates, sf.failed);
+			json_put_cstr(&j, sf.failed_error);
+			buf_puts(&j, "}");
 		} else {
 			printf("%-20s %-8s last ok %-20s next %-20s delivered "
 			    "%-6ld filtered %-6ld%s%s%s%s\n", cf->name,
@@ -394,6 +437,12 @@ cmd_list(int argc, char **argv)
 			    sf.last_error ? sf.last_error : "",
 			    sf.warning && !sf.last_error ? " warning: " : "",
 			    sf.warning && !sf.last_error ? sf.warning : "");
+			/* refused for good: until `retry` */
+			if (sf.failed > 0)
+				printf("%-20s failed   %ld entr%s refused: %s\n",
+				    cf->name, sf.failed, sf.failed == 1 ?
+				    "y" : "ies", sf.failed_error ?
+				    sf.failed_error : "");
 		}
 		state_feed_clear(&sf);
 	}

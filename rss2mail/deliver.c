@@ -255,17 +255,48 @@ deliver_commit(struct run *r)
 }
 
 /*
+ * A message the store refused.  Temporary (SMTP 4xx, or not said): it
+ * stays pending and is sent again on a later run, after the feed's
+ * backoff.  For good (5xx, or too big even after it was composed to the
+ * server's SIZE): the entry is marked failed with the server's text and
+ * not sent again until `rss2mail retry`.  Either way the feed fails this
+ * pass with one line; its other entries go on.
+ */
+static void
+flight_refused(struct run *r, struct outitem *it,
+    const struct deliver_msg *dm, const char *why)
+{
+	if (dm->refused != DELIVER_REFUSED_PERM &&
+	    dm->refused != DELIVER_REFUSED_TOOBIG) {
+		health_fail(r, it->fr, "entry %s: %s", it->entry_id, why);
+		if (dm->refused == DELIVER_REFUSED_TEMP)
+			health_backoff(r, it->fr, 0);
+		return;
+	}
+	if (state_entry_failed(r->st, it->rowid, why) == -1) {
+		health_fail(r, it->fr, "entry %s: %s (state: cannot record the "
+		    "failure)", it->entry_id, why);
+		return;
+	}
+	health_fail(r, it->fr, "entry %s: refused for good: %s (`rss2mail "
+	    "retry %s` sends it again)", it->entry_id, why, it->fr->cf->name);
+}
+
+/*
  * Step 3's end, on the main thread: wait for the batch in flight, keep
  * what the store confirmed for the next commit (landed_write), and report
  * the rest.  Called before anything else uses a store, and at the end of
- * the pass (then deliver_commit).
+ * the pass (then deliver_commit).  A store that cannot be searched would
+ * get a confirmed message again after a crash, so what it confirmed is
+ * committed at once (record_now), or by the caller's very next commit.
  */
-void
-deliver_land(struct run *r)
+static void
+flight_land(struct run *r, int record_now)
 {
 	struct flight *fl = &r->flight;
 	struct landed *ld = &r->landed;
 	size_t i;
+	int unsearchable;
 
 	if (!fl->active)
 		return;
@@ -283,15 +314,24 @@ deliver_land(struct run *r)
 			ld->items[ld->n++] = fl->items[i];
 			memset(&fl->items[i], 0, sizeof(fl->items[i]));
 		} else if (fl->res[i] == FLIGHT_REFUSED)
-			health_fail(r, fl->items[i].fr, "entry %s: %s",
-			    fl->items[i].entry_id, fl->why[i]);
+			flight_refused(r, &fl->items[i], &fl->dm[i],
+			    fl->why[i]);
 		else
 			health_fail(r, fl->items[i].fr, "%s%s", fl->ds ==
 			    DELIVER_FOLDER ? "folder: " : "", fl->err);
 	}
 	if (fl->ds == DELIVER_STORE)
 		plan_store_break(fl->store, fl->err);
+	unsearchable = fl->store->ops->unsearchable;
 	flight_clear(fl);
+	if (unsearchable && record_now)
+		deliver_commit(r);
+}
+
+void
+deliver_land(struct run *r)
+{
+	flight_land(r, 1);
 }
 
 /* Hand the outbox's batch (journaled, folder ensured) to the delivery
@@ -352,6 +392,14 @@ outbox_flush(struct run *r)
 		return;
 	if (r->state_broken)
 		goto out;
+	/* smtp, lmtp, sendmail: the one message in flight lands first, and
+	 * its delivered row rides in this commit (one commit per message,
+	 * and never two sent messages unrecorded) */
+	if (sto != NULL && sto->ops->unsearchable) {
+		flight_land(r, 0);
+		if (r->state_broken)
+			goto out;
+	}
 	/* 1. pending rows, durable before anything is appended; the batch
 	 * that landed before rides along as delivered */
 	if (state_begin(r->st, err, sizeof(err)) == -1)
@@ -496,9 +544,12 @@ deliver_queue(struct run *r, struct feed_run *fr, const char *folder,
 	struct outbox *ob = &r->out;
 	struct outitem *it;
 
+	/* a store that cannot be searched takes one message per batch, so
+	 * a crash duplicates at most the one in flight (deliver.h) */
 	if (ob->n > 0 && (ob->store != fr->store ||
 	    strcmp(ob->folder, folder) != 0 || ob->n == LIM_APPEND_BATCH ||
-	    ob->bytes + len > LIM_APPEND_BATCH_BYTES))
+	    ob->bytes + len > LIM_APPEND_BATCH_BYTES ||
+	    (ob->store && ob->store->ops->unsearchable)))
 		outbox_flush(r);
 	if (ob->n == 0) {
 		ob->store = fr->store;

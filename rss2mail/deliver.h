@@ -13,6 +13,12 @@
  *   DELIVER_STORE   the store is unusable now (connection lost, auth failed,
  *                   disk full): stop delivering in this run; nothing more
  *                   is known about messages whose append did not complete
+ * A refused message (DELIVER_MSG) says how in its struct deliver_msg's
+ * refused: DELIVER_REFUSED_TEMP (try again on a later run: SMTP 4xx),
+ * DELIVER_REFUSED_PERM (refused for good: SMTP 5xx; err holds the server's
+ * text) or DELIVER_REFUSED_TOOBIG (compose it smaller: size_limit is the
+ * server's SIZE, 0 when unknown).  Backends that do not say leave it 0,
+ * which the caller treats as temporary.
  *
  * Messages are handed over as CRLF-terminated RFC 5322 text; a backend that
  * stores LF (maildir) converts.
@@ -31,6 +37,13 @@ enum deliver_status {
 	DELIVER_STORE = -3,
 };
 
+enum deliver_refusal {
+	DELIVER_REFUSED_NONE = 0,	/* not refused, or not said how */
+	DELIVER_REFUSED_TEMP,
+	DELIVER_REFUSED_PERM,
+	DELIVER_REFUSED_TOOBIG,
+};
+
 enum deliver_tls { DELIVER_TLS_DEFAULT, DELIVER_TLS_IMPLICIT,
     DELIVER_TLS_STARTTLS, DELIVER_TLS_NONE };
 
@@ -46,6 +59,13 @@ struct deliver_cfg {
 	const char	*auth;		/* "login", "plain", "xoauth2" or NULL */
 	const char	*flags;		/* flags set on append ("" = none) */
 	long		 timeout;	/* seconds for any one network wait */
+	/* smtp, lmtp, sendmail: the transport and its envelope */
+	const char	*url;		/* smtp[s]://host[:port], lmtp://host:port
+					   or a unix socket path */
+	const char	*sendmail;	/* program; NULL: /usr/sbin/sendmail */
+	const char	*envelope_from;	/* MAIL FROM, bare address */
+	const char *const *rcpt;	/* RCPT TO, bare addresses */
+	size_t		 nrcpt;
 };
 
 struct deliver_msg {
@@ -67,6 +87,8 @@ struct deliver_msg {
 					   its size (the server's APPENDLIMIT
 					   or size refusal): compose it again
 					   smaller rather than send it again */
+	enum deliver_refusal refused;	/* out: after DELIVER_MSG */
+	size_t		 size_limit;	/* out: with DELIVER_REFUSED_TOOBIG */
 };
 
 struct deliver_ops {
@@ -113,10 +135,35 @@ struct deliver_ops {
 	 * nothing to say.
 	 */
 	void (*describe)(void *ctx, char *out, size_t outlen);
+	/*
+	 * `check`: connect, verify TLS, authenticate and ask whether the
+	 * envelope would be taken (MAIL FROM, RCPT TO, RSET): nothing is
+	 * sent.  DELIVER_MSG with refused set when the server refused the
+	 * envelope.  NULL op: check opens the store instead.
+	 */
+	enum deliver_status (*probe)(const struct deliver_cfg *,
+	    enum deliver_refusal *refused, char *err, size_t errlen);
+	/*
+	 * 1 when has_msgid cannot search (smtp, lmtp, sendmail: it never
+	 * finds): a pending message is sent again, so deliver.c sends and
+	 * records one message at a time and a crash duplicates at most one.
+	 */
+	int unsearchable;
+	/*
+	 * The largest message the store takes (SMTP's SIZE), 0 for no
+	 * limit; asked once, right after open.  run.c composes to fit (the
+	 * images go first, then the body is cut), so a message is never
+	 * refused as too big in a loop.  NULL op: no limit.
+	 */
+	size_t (*size_limit)(void *ctx);
 };
 
 extern const struct deliver_ops deliver_maildir;
 extern const struct deliver_ops deliver_imap;
+/* smtp/: SMTP (submission or relay), LMTP, a local sendmail program */
+extern const struct deliver_ops deliver_smtp;
+extern const struct deliver_ops deliver_lmtp;
+extern const struct deliver_ops deliver_sendmail;
 
 /*
  * deliver.c: the backend-agnostic half, on a pass (pass.h).
@@ -130,7 +177,10 @@ extern const struct deliver_ops deliver_imap;
  * thread.  At most one batch is in flight: before the main thread makes
  * any other call on a store it lands the flight (deliver_land), which
  * joins the thread.  Without a thread (pthread_create failed) the batch
- * is appended on the main thread.
+ * is appended on the main thread.  A store that cannot be searched
+ * (unsearchable) gets one message per batch, landed before the next is
+ * journaled, so its delivered row is in that same commit: a crash leaves
+ * at most one sent message unrecorded.
  *
  * Ownership.  The delivery thread touches only the store of its batch and
  * the batch (struct flight); the journal, the feeds, the stats and the log

@@ -44,6 +44,8 @@ static const struct cmd cmds[] = {
 	    "remove a feed from the config file and forget its state" },
 	{ "pause", cmd_pause, "pause NAME", "stop polling a feed" },
 	{ "resume", cmd_resume, "resume NAME", "poll a paused feed again" },
+	{ "retry", cmd_retry, "retry NAME",
+	    "send again the entries a server refused for good (SMTP 5xx)" },
 	{ "catchup", cmd_catchup, "catchup NAME...|--all|--refilter [NAME...]",
 	    "record current entries as seen without delivering them" },
 	{ "list", cmd_list, "list [--json]",

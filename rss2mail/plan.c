@@ -308,8 +308,45 @@ plan_backend(const struct config_settings *s, struct deliver_cfg *dc)
 	dc->auth = s->imap_auth;
 	dc->flags = s->flags ? s->flags : "";
 	dc->timeout = s->timeout > 0 ? (long)s->timeout : LIM_TOTAL_TIMEOUT;
-	return s->deliver == CONFIG_DELIVER_IMAP ? &deliver_imap :
-	    &deliver_maildir;
+	/* the envelope: from's address (or envelope-from, same domain: the
+	 * config checked), to's */
+	dc->envelope_from = s->envelope_from ? s->envelope_from : s->from_addr;
+	dc->rcpt = (const char *const *)&s->to_addr;
+	dc->nrcpt = s->to_addr ? 1 : 0;
+	dc->sendmail = s->sendmail;
+	switch (s->deliver) {
+	case CONFIG_DELIVER_IMAP:
+		return &deliver_imap;
+	case CONFIG_DELIVER_SMTP:
+	case CONFIG_DELIVER_LMTP:
+		/* submission shares the IMAP account's user, auth and trust
+		 * anchors unless told otherwise; LMTP authenticates only
+		 * when smtp-user says so */
+		dc->url = s->deliver == CONFIG_DELIVER_SMTP ? s->smtp_url :
+		    s->lmtp_url;
+		dc->tls = tls_of(s->smtp_tls);
+		dc->user = s->smtp_user ? s->smtp_user :
+		    s->deliver == CONFIG_DELIVER_SMTP ? s->imap_user : NULL;
+		dc->ca_file = s->smtp_ca_file ? s->smtp_ca_file :
+		    s->imap_ca_file;
+		dc->fingerprint = s->smtp_fingerprint;
+		dc->auth = s->smtp_auth ? s->smtp_auth : s->imap_auth;
+		return s->deliver == CONFIG_DELIVER_SMTP ? &deliver_smtp :
+		    &deliver_lmtp;
+	case CONFIG_DELIVER_SENDMAIL:
+		return &deliver_sendmail;
+	default:
+		return &deliver_maildir;
+	}
+}
+
+/* deliver_cfg's password is needed: IMAP, or SMTP/LMTP with a user */
+static int
+needs_password(const struct config_settings *s, const struct deliver_cfg *dc)
+{
+	return s->deliver == CONFIG_DELIVER_IMAP ||
+	    ((s->deliver == CONFIG_DELIVER_SMTP ||
+	    s->deliver == CONFIG_DELIVER_LMTP) && dc->user != NULL);
 }
 
 /* The store a feed delivers to, opened on first use. */
@@ -325,9 +362,19 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	size_t i;
 
 	buf_printf(&key, "%d|%s|%s|%s", (int)s->deliver,
-	    s->deliver == CONFIG_DELIVER_IMAP ? "" : s->maildir,
-	    s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url : "",
+	    s->deliver == CONFIG_DELIVER_MAILDIR ? s->maildir : "",
+	    s->deliver == CONFIG_DELIVER_IMAP ? s->imap_url :
+	    s->deliver == CONFIG_DELIVER_SMTP ? s->smtp_url :
+	    s->deliver == CONFIG_DELIVER_LMTP ? s->lmtp_url :
+	    s->deliver == CONFIG_DELIVER_SENDMAIL ? s->sendmail : "",
 	    s->imap_user ? s->imap_user : "");
+	/* the envelope is the store's too: a feed with another from or to
+	 * gets its own session */
+	if (s->deliver != CONFIG_DELIVER_MAILDIR &&
+	    s->deliver != CONFIG_DELIVER_IMAP)
+		buf_printf(&key, "|%s|%s|%s", s->envelope_from ?
+		    s->envelope_from : s->from_addr, s->to_addr,
+		    s->smtp_user ? s->smtp_user : "");
 	for (i = 0; i < ps->n; i++)
 		if (strcmp(ps->v[i].key, key.data) == 0) {
 			buf_free(&key);
@@ -343,7 +390,7 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	sto->ops = plan_backend(s, &dc);
 	if (ps->force)
 		sto->ops = ps->force;
-	if (s->deliver == CONFIG_DELIVER_IMAP && secret_resolve(s->password,
+	if (needs_password(s, &dc) && secret_resolve(s->password,
 	    s->password_file, s->password_command, cfg->path, &password,
 	    sto->err, sizeof(sto->err)) == -1) {
 		sto->broken = 1;
@@ -354,7 +401,8 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	    DELIVER_OK) {
 		sto->broken = 1;
 		sto->ctx = NULL;
-	}
+	} else if (sto->ops->size_limit != NULL)
+		sto->size_limit = sto->ops->size_limit(sto->ctx);
 	secret_free(password);
 	return sto;
 }

@@ -98,6 +98,7 @@ struct store {
 	const struct deliver_ops *ops;
 	void		*ctx;
 	int		 broken;	/* DELIVER_STORE seen: skip for the pass */
+	size_t		 size_limit;	/* ops->size_limit after open; 0 none */
 	char		 err[ERRLEN];
 	char		**folders;	/* ensured this pass */
 	size_t		 nfolders;

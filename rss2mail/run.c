@@ -156,9 +156,11 @@ run_digest(struct run *r, struct feed_run *fr, const struct feed *f,
 }
 
 static void
-run_msg_opts(const struct run *r, const struct config_feed *cf,
+run_msg_opts(const struct run *r, const struct feed_run *fr,
     struct msg_opts *mo)
 {
+	const struct config_feed *cf = fr->cf;
+
 	memset(mo, 0, sizeof(*mo));
 	mo->feed_name = cf->name;
 	mo->feed_url = cf->url;
@@ -174,6 +176,14 @@ run_msg_opts(const struct run *r, const struct config_feed *cf,
 	mo->reply_to_author = cf->s.reply_to_author;
 	mo->max_size = cf->s.max_message_size > 0 ?
 	    (size_t)cf->s.max_message_size : 0;
+	/* the server's SIZE (SMTP), less a margin for dot-stuffing: over
+	 * it, the message is composed without its images, then cut */
+	if (fr->store && fr->store->size_limit > 0) {
+		size_t fit = fr->store->size_limit - fr->store->size_limit / 50;
+
+		if (fit < (mo->max_size ? mo->max_size : LIM_MESSAGE))
+			mo->max_size = fit;
+	}
 	mo->no_images = cf->s.images == CONFIG_IMAGES_NONE;
 }
 
@@ -223,7 +233,7 @@ run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
 	fs->v = xcalloc(f->nentries + 1, sizeof(*fs->v));
 	for (e = f->entries; e && n < f->nentries; e = e->next)
 		v[n++] = e;
-	run_msg_opts(r, cf, &mo);
+	run_msg_opts(r, fr, &mo);
 	if ((fs->sel = select_new(r->cfg, cf, r->select, err,
 	    sizeof(err))) == NULL)
 		health_fail(r, fr, "%s", err);
@@ -285,7 +295,7 @@ run_compose(struct run *r, struct feed_run *fr, struct feed *f,
 	size_t i;
 	int rc, own = 0;
 
-	run_msg_opts(r, cf, &mo);
+	run_msg_opts(r, fr, &mo);
 	if (ims == NULL && fs->n > 0 && cf->s.images ==
 	    CONFIG_IMAGES_INLINE && cf->s.html) {
 		ims = xcalloc(fs->n + 1, sizeof(*ims));

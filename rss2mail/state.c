@@ -42,7 +42,7 @@
 /* entries.state; 4 and 5 (issue 18) need no new column: older versions
  * read any state but 1 as done, which they are */
 enum { ENTRY_PENDING = 1, ENTRY_DELIVERED = 2, ENTRY_SEEN = 3,
-    ENTRY_FILTERED = 4, ENTRY_DUPLICATE = 5 };
+    ENTRY_FILTERED = 4, ENTRY_DUPLICATE = 5, ENTRY_FAILED = 6 };
 
 enum stmt_id {
 	ST_ENTRY_GET,
@@ -99,6 +99,7 @@ static const char state_schema[] =
 	" date INTEGER, uid INTEGER, first_seen INTEGER, attempted INTEGER,"
 	" hash TEXT, cur_msgid TEXT,"
 	" spool_seg INTEGER, spool_off INTEGER, spool_len INTEGER,"
+	" error TEXT,"
 	" UNIQUE (feed, entry_id));"
 	"CREATE INDEX IF NOT EXISTS entries_pending ON entries (state) "
 	" WHERE state = 1;"
@@ -340,6 +341,7 @@ static const struct {
 	{ "entries", "spool_seg", "INTEGER" },
 	{ "entries", "spool_off", "INTEGER" },
 	{ "entries", "spool_len", "INTEGER" },
+	{ "entries", "error", "TEXT" },
 };
 
 static int
@@ -564,8 +566,10 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 	    "entries WHERE feed = ?1 AND state = 1), redirect_candidate, "
 	    "hint, failing_since, reported, (SELECT count(*) FROM entries "
 	    "WHERE feed = ?1 AND state = 4), (SELECT count(*) FROM entries "
-	    "WHERE feed = ?1 AND state = 5) FROM feeds WHERE name = ?1", -1,
-	    &s, NULL) != SQLITE_OK)
+	    "WHERE feed = ?1 AND state = 5), (SELECT count(*) FROM entries "
+	    "WHERE feed = ?1 AND state = 6), (SELECT error FROM entries "
+	    "WHERE feed = ?1 AND state = 6 ORDER BY id DESC LIMIT 1) FROM "
+	    "feeds WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -588,6 +592,8 @@ state_feed_get(struct state *st, const char *feed, struct state_feed *f)
 		f->reported = sqlite3_column_int(s, 15);
 		f->filtered = (long)sqlite3_column_int64(s, 16);
 		f->duplicates = (long)sqlite3_column_int64(s, 17);
+		f->failed = (long)sqlite3_column_int64(s, 18);
+		f->failed_error = col_text(s, 19);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
@@ -602,6 +608,7 @@ state_feed_clear(struct state_feed *f)
 	free(f->last_error);
 	free(f->warning);
 	free(f->redirect_candidate);
+	free(f->failed_error);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -807,6 +814,27 @@ state_entry_drop(struct state *st, int64_t rowid)
 {
 	return state_run(st, "DELETE FROM entries WHERE id = ?1 AND "
 	    "state = 1", "i", (long long)rowid);
+}
+
+int
+state_entry_failed(struct state *st, int64_t rowid, const char *why)
+{
+	/* a digest's other entries share its Message-ID: they fail too */
+	return state_run(st, "UPDATE entries SET state = 6, error = ?2, "
+	    "message = NULL, spool_seg = NULL, spool_off = NULL, spool_len = "
+	    "NULL WHERE state = 1 AND (id = ?1 OR msgid = (SELECT msgid FROM "
+	    "entries WHERE id = ?1))", "it", (long long)rowid, why);
+}
+
+int
+state_entry_retry(struct state *st, const char *feed, long *n)
+{
+	*n = 0;
+	if (state_run(st, "DELETE FROM entries WHERE feed = ?1 AND state = 6",
+	    "t", feed) == -1)
+		return -1;
+	*n = (long)sqlite3_changes(st->db);
+	return 0;
 }
 
 int

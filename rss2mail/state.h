@@ -6,7 +6,8 @@
  *            state 'pending' with the composed message, written and committed
  *            before the append; 'delivered' (message dropped) after the
  *            server's OK; 'seen' for entries recorded without delivery
- *            (catchup, --only-new)
+ *            (catchup, --only-new); 'failed' (message dropped, the
+ *            server's text kept) when the store refused it for good
  *  STATE.spool/  the pending messages' bytes, in segment files the rows
  *            point into (state.c: synced before the commit that names
  *            them, unlinked when nothing pending points into them)
@@ -49,6 +50,8 @@ struct state_feed {
 	int		 reported;	/* a failure report was delivered */
 	long		 filtered;	/* entries recorded as filtered */
 	long		 duplicates;	/* entries another feed delivered */
+	long		 failed;	/* entries refused for good */
+	char		*failed_error;	/* the latest one's reason, or NULL */
 };
 
 struct state_pending {
@@ -119,6 +122,15 @@ int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
 void	state_spool_claim(struct state *);
 /* Forget a pending row (its message is lost): the entry is new again. */
 int	state_entry_drop(struct state *, int64_t rowid);
+/*
+ * The store refused a pending entry for good (SMTP 5xx): state 'failed'
+ * with why (the server's text), with the other entries of its digest
+ * (same Message-ID); it is not sent again.  state_entry_retry
+ * (`rss2mail retry`) forgets a feed's failed rows, so those entries count
+ * as new and are composed again while the feed lists them; *n is how many.
+ */
+int	state_entry_failed(struct state *, int64_t rowid, const char *why);
+int	state_entry_retry(struct state *, const char *feed, long *n);
 /* Every pending row with this Message-ID delivered (a digest's entries). */
 int	state_entry_delivered_msgid(struct state *, const char *msgid);
 /*

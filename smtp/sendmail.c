@@ -300,8 +300,22 @@ sendmail_deliver_open(void **ctx, const char *program, const char *from,
 static enum deliver_status
 sm_open(void **ctx, const struct deliver_cfg *dc, char *err, size_t errlen)
 {
-	return sendmail_deliver_open(ctx, NULL, NULL, NULL, 0, dc->timeout,
-	    err, errlen);
+	return sendmail_deliver_open(ctx, dc->sendmail, dc->envelope_from,
+	    dc->rcpt, dc->nrcpt, dc->timeout, err, errlen);
+}
+
+/* check: the program can be run and there is an envelope; nothing sent */
+static enum deliver_status
+sm_probe(const struct deliver_cfg *dc, enum deliver_refusal *refused,
+    char *err, size_t errlen)
+{
+	enum deliver_status ds;
+	void *ctx;
+
+	*refused = DELIVER_REFUSED_NONE;
+	ds = sm_open(&ctx, dc, err, errlen);
+	sm_close(ctx);
+	return ds;
 }
 
 static enum deliver_status
@@ -343,6 +357,8 @@ sm_append(void *ctx, const char *folder, struct deliver_msg *msgs, size_t n,
 			return DELIVER_STORE;
 		if (st != SMTP_OK) {
 			m->last = st;
+			msgs[*done].refused = st == SMTP_PERM ?
+			    DELIVER_REFUSED_PERM : DELIVER_REFUSED_TEMP;
 			return DELIVER_MSG;
 		}
 	}
@@ -364,4 +380,6 @@ const struct deliver_ops deliver_sendmail = {
 	.close = sm_close,
 	.remove_msgid = NULL,
 	.expire = NULL,
+	.probe = sm_probe,
+	.unsearchable = 1,
 };

@@ -1134,8 +1134,36 @@ ops_open(void **ctx, const struct deliver_cfg *dc, char *err, size_t errlen)
 {
 	struct smtp_cfg sc;
 
-	smtp_cfg_from_deliver(&sc, dc, NULL, NULL, NULL, 0);
+	smtp_cfg_from_deliver(&sc, dc, dc->url, dc->envelope_from, dc->rcpt,
+	    dc->nrcpt);
 	return smtp_deliver_open(ctx, &sc, err, errlen);
+}
+
+/* smtp_status -> how deliver.h says a message was refused */
+static enum deliver_refusal
+refusal_of(enum smtp_status st)
+{
+	switch (st) {
+	case SMTP_PERM: return DELIVER_REFUSED_PERM;
+	case SMTP_TOOBIG: return DELIVER_REFUSED_TOOBIG;
+	case SMTP_OK: return DELIVER_REFUSED_NONE;
+	default: return DELIVER_REFUSED_TEMP;
+	}
+}
+
+static enum deliver_status
+ops_probe(const struct deliver_cfg *dc, enum deliver_refusal *refused,
+    char *err, size_t errlen)
+{
+	struct smtp_cfg sc;
+	enum smtp_status st;
+
+	smtp_cfg_from_deliver(&sc, dc, dc->url, dc->envelope_from, dc->rcpt,
+	    dc->nrcpt);
+	st = smtp_probe(&sc, err, errlen);
+	*refused = refusal_of(st);
+	return st == SMTP_OK ? DELIVER_OK : st == SMTP_STORE ? DELIVER_STORE :
+	    DELIVER_MSG;
 }
 
 static enum deliver_status
@@ -1176,6 +1204,8 @@ ops_append(void *ctx, const char *folder, struct deliver_msg *msgs, size_t n,
 			return DELIVER_STORE;
 		if (st != SMTP_OK) {
 			c->last = st;
+			msgs[*done].refused = refusal_of(st);
+			msgs[*done].size_limit = smtp_max_size(c);
 			return DELIVER_MSG;
 		}
 	}
@@ -1186,6 +1216,12 @@ static void
 ops_close(void *ctx)
 {
 	smtp_close(ctx);
+}
+
+static size_t
+ops_size_limit(void *ctx)
+{
+	return smtp_max_size(ctx);
 }
 
 enum smtp_status
@@ -1203,4 +1239,22 @@ const struct deliver_ops deliver_smtp = {
 	.close = ops_close,
 	.remove_msgid = NULL,
 	.expire = NULL,
+	.probe = ops_probe,
+	.unsearchable = 1,
+	.size_limit = ops_size_limit,
+};
+
+/* The same ops; the URL (lmtp://host:port or a socket path) says LMTP. */
+const struct deliver_ops deliver_lmtp = {
+	.name = "lmtp",
+	.open = ops_open,
+	.ensure_folder = ops_ensure_folder,
+	.has_msgid = ops_has_msgid,
+	.append = ops_append,
+	.close = ops_close,
+	.remove_msgid = NULL,
+	.expire = NULL,
+	.probe = ops_probe,
+	.unsearchable = 1,
+	.size_limit = ops_size_limit,
 };

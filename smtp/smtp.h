@@ -160,17 +160,17 @@ int	smtp_check_envelope(const char *from, const char *envelope_from,
  *                  smtp_deliver_last for which), SMTP_STORE is
  *                  DELIVER_STORE; *done counts the messages sent.
  *   remove_msgid, expire  NULL (not supported)
- * deliver_smtp.open maps struct deliver_cfg into a struct smtp_cfg with
- * smtp_cfg_from_deliver; until deliver_cfg carries a URL, an envelope
- * sender and recipients it refuses with DELIVER_STORE.  Callers that have
- * a struct smtp_cfg open with smtp_deliver_open and use the same ops.
+ * A refused message's deliver_msg.refused says temporary / permanent /
+ * too big (size_limit: the server's SIZE).  probe is smtp_probe.
+ * deliver_smtp.open maps struct deliver_cfg (url, envelope_from, rcpt)
+ * into a struct smtp_cfg with smtp_cfg_from_deliver; deliver_lmtp is the
+ * same ops under its own name (the URL says LMTP).  Callers that have a
+ * struct smtp_cfg open with smtp_deliver_open and use the same ops.
  * Layering: smtp/ includes rss2mail/deliver.h, so rss2mail/ cannot include
  * this header (scripts/check-layers refuses the cycle); what run and check
  * need from here (temporary / permanent / too big, the probe) has to reach
  * them through deliver.h, as deliver_imap does.
  */
-extern const struct deliver_ops deliver_smtp;
-
 enum deliver_status smtp_deliver_open(void **ctx, const struct smtp_cfg *cfg,
 	    char *err, size_t errlen);
 /* The smtp_status of the last append that returned DELIVER_MSG. */
@@ -203,12 +203,11 @@ enum smtp_status sendmail_send(const char *program, const char *from,
  * deliver_smtp (no folders, has_msgid never finds, append in order,
  * SMTP_TEMP/PERM -> DELIVER_MSG, SMTP_STORE -> DELIVER_STORE).  Open it
  * with sendmail_deliver_open (program NULL = /usr/sbin/sendmail; the
- * strings are copied); deliver_sendmail.open refuses like deliver_smtp's
- * until deliver_cfg carries an envelope sender and recipients.
+ * strings are copied), or through deliver_sendmail.open from deliver_cfg's
+ * sendmail, envelope_from and rcpt.  Its probe checks that the program
+ * can be run and that there is an envelope (nothing is sent).
  * sendmail_deliver_last: the smtp_status of the last refused append.
  */
-extern const struct deliver_ops deliver_sendmail;
-
 enum deliver_status sendmail_deliver_open(void **ctx, const char *program,
 	    const char *from, const char *const *rcpt, size_t nrcpt,
 	    long timeout, char *err, size_t errlen);

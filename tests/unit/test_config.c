@@ -231,7 +231,23 @@ static const struct {
 	    "t.ini:1: key 'imap-url': required when deliver = imap in "
 	    "[rss2mail]" },
 	{ HEAD "deliver = smtp\n",
-	    "t.ini:4: key 'deliver': 'smtp' is not one of maildir | imap" },
+	    "t.ini:1: key 'smtp-url': required when deliver = smtp in "
+	    "[rss2mail]" },
+	{ HEAD "deliver = lmtp\n",
+	    "t.ini:1: key 'lmtp-url': required when deliver = lmtp in "
+	    "[rss2mail]" },
+	{ HEAD "smtp-url = imap://mail.example.org\n",
+	    "t.ini:4: key 'smtp-url': 'imap://mail.example.org' is not an "
+	    "smtp:// or smtps:// URL" },
+	{ HEAD "envelope-from = Bounces <b@example.org>\n",
+	    "t.ini:4: key 'envelope-from': write a bare address "
+	    "(a@b.example), without a name or <>" },
+	{ HEAD "deliver = sendmail\nenvelope-from = b@elsewhere.example\n",
+	    "t.ini:5: key 'envelope-from': b@elsewhere.example is not in the "
+	    "domain of from (example.org): SPF and DMARC would not align" },
+	{ HEAD "deliver = pop3\n",
+	    "t.ini:4: key 'deliver': 'pop3' is not one of maildir | imap | smtp | "
+	    "lmtp | sendmail" },
 	{ HEAD "imap-tls = ssl\n", "t.ini:4: key 'imap-tls': 'ssl' is not "
 	    "one of implicit | starttls | none" },
 	{ HEAD "imap-auth = cram-md5\n", "t.ini:4: key 'imap-auth': "
@@ -563,7 +579,8 @@ test_check_all(void **state)
 	static const char want[] =
 	    MP ":2: key 'from': required in [rss2mail]\n"
 	    MP ":3: key 'fomr': unknown key, did you mean 'from'?\n"
-	    MP ":5: key 'deliver': 'smtp' is not one of maildir | imap\n"
+	    MP ":5: key 'deliver': 'pop3' is not one of maildir | imap | "
+	    "smtp | lmtp | sendmail\n"
 	    MP ":6: key 'interval': 'soon' is not a duration like 30s, 5m, "
 	    "1h or 2d\n"
 	    MP ":7: expected 'key = value', '[section]' or a comment\n"

@@ -185,6 +185,41 @@ test_backend(void **unused)
 	config_free(cfg);
 }
 
+/* deliver = smtp | lmtp | sendmail: the URL, the envelope, and the IMAP
+ * settings submission shares by default */
+static void
+test_backend_transports(void **unused)
+{
+	struct config *cfg = parse("[rss2mail]\n"
+	    "from = Feeds <feeds@bridge.example>\nto = Me <me@example.org>\n"
+	    "imap-user = me\nimap-auth = plain\n\n"
+	    "[feed.s]\nurl = https://a.example/feed\ndeliver = smtp\n"
+	    "smtp-url = smtps://mail.example:465\n\n"
+	    "[feed.l]\nurl = https://b.example/feed\ndeliver = lmtp\n"
+	    "lmtp-url = /run/dovecot/lmtp\n"
+	    "envelope-from = bounces@bridge.example\n\n"
+	    "[feed.m]\nurl = https://c.example/feed\ndeliver = sendmail\n");
+	struct deliver_cfg dc;
+
+	assert_ptr_equal(plan_backend(&cfg->feeds[0].s, &dc), &deliver_smtp);
+	assert_string_equal(dc.url, "smtps://mail.example:465");
+	assert_string_equal(dc.envelope_from, "feeds@bridge.example");
+	assert_int_equal(dc.nrcpt, 1);
+	assert_string_equal(dc.rcpt[0], "me@example.org");
+	assert_string_equal(dc.user, "me");
+	assert_string_equal(dc.auth, "plain");
+	assert_true(deliver_smtp.unsearchable);
+	assert_ptr_equal(plan_backend(&cfg->feeds[1].s, &dc), &deliver_lmtp);
+	assert_string_equal(dc.url, "/run/dovecot/lmtp");
+	assert_string_equal(dc.envelope_from, "bounces@bridge.example");
+	assert_null(dc.user);		/* LMTP: no AUTH unless smtp-user */
+	assert_ptr_equal(plan_backend(&cfg->feeds[2].s, &dc),
+	    &deliver_sendmail);
+	assert_string_equal(dc.sendmail, "/usr/sbin/sendmail");
+	assert_non_null(deliver_sendmail.probe);
+	config_free(cfg);
+}
+
 /* ---- the store registry, on a fake backend ---- */
 
 static int opens, ensures, closes;
@@ -280,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_parse_opts),
 		cmocka_unit_test(test_fetch_batch),
 		cmocka_unit_test(test_backend),
+		cmocka_unit_test(test_backend_transports),
 		cmocka_unit_test(test_stores),
 	};
 
