@@ -318,35 +318,6 @@ list_copy(struct config_list *dst, const struct config_list *src)
 		list_add(dst, src->v[i], src->line[i]);
 }
 
-/*
- * "Name: value" of http-header (and "Name: command"): a token for a name,
- * something after the colon, and none of the headers libcurl or the fetcher
- * own: Host and Content-Length would break the request, the conditional
- * ones would break the stored validators.
- */
-static int
-check_header(const char *v, char *why, size_t whylen)
-{
-	static const char *refused[] = { "host", "content-length",
-	    "transfer-encoding", "if-none-match", "if-modified-since",
-	    "if-match", "if-unmodified-since", "if-range" };
-	size_t n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-	    "wxyz0123456789!#$%&'*+-.^_`|~"), i;
-
-	if (n == 0 || v[n] != ':' || v[n + 1 + strspn(v + n + 1, " \t")] ==
-	    '\0') {
-		errf(why, whylen, "'%s' is not a header like 'Name: value'", v);
-		return -1;
-	}
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-		if (strlen(refused[i]) == n && strncasecmp(v, refused[i],
-		    n) == 0) {
-			errf(why, whylen, "header '%.*s' cannot be set: "
-			    "rss2mail sends it itself", (int)n, v);
-			return -1;
-		}
-	return 0;
-}
 
 static const struct key *
 key_find(const char *name)
@@ -412,214 +383,6 @@ scope_error(const struct key *k, enum kscope where)
 	return NULL;
 }
 
-/* Value checks.  Each leaves the reason, without the key, in why. */
-
-/* Every "{word}" in v must be one of vars; other braces are text. */
-static int
-check_template(const char *v, const char *vars, char *why, size_t whylen)
-{
-	const char *p, *e, *hit;
-	size_t n;
-
-	for (p = v; (p = strchr(p, '{')) != NULL; p++) {
-		for (e = p + 1; (*e >= 'a' && *e <= 'z') || *e == '-' ||
-		    *e == '_'; e++)
-			;
-		if (*e != '}' || e == p + 1)
-			continue;
-		n = (size_t)(e - p) + 1;
-		for (hit = vars; (hit = strstr(hit, "{")) != NULL; hit++)
-			if (strncmp(hit, p, n) == 0)
-				break;
-		if (hit == NULL) {
-			errf(why, whylen, "unknown placeholder %.*s (use %s)",
-			    (int)n, p, vars);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * One line of valid UTF-8 without control characters: C0, DEL, C1 (U+0085
- * is a line break to some readers) and U+2028/U+2029, the characters
- * utf8_clean's oneline mode takes out of a feed's one-line fields.
- */
-static int
-check_oneline(const char *v, char *why, size_t whylen)
-{
-	size_t n = strlen(v), i, k;
-	uint32_t cp;
-
-	for (i = 0; i < n; i += k) {
-		if ((k = utf8_decode(v + i, n - i, &cp)) == 0) {
-			errf(why, whylen, "value is not valid UTF-8");
-			return -1;
-		}
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-		    cp == 0x2028 || cp == 0x2029) {
-			errf(why, whylen, "control character in value");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-check_addr_spec(const char *a, char *why, size_t whylen)
-{
-	const char *at = strchr(a, '@'), *p;
-
-	if (at == NULL || strchr(at + 1, '@') != NULL || at == a ||
-	    at[1] == '\0') {
-		errf(why, whylen, "'%s' is not an address like "
-		    "user@example.org", a);
-		return -1;
-	}
-	for (p = a; *p; p++)
-		if ((unsigned char)*p <= ' ' || strchr("<>,;:\"()[]\\", *p)) {
-			errf(why, whylen, "address '%s' contains '%c'", a,
-			    *p);
-			return -1;
-		}
-	if (at[1] == '.' || a[strlen(a) - 1] == '.' || strstr(at, "..")) {
-		errf(why, whylen, "address '%s' has a bad domain", a);
-		return -1;
-	}
-	return 0;
-}
-
-/* "Display Name <addr@dom>", "\"Name\" <addr>" or "addr@dom". */
-static int
-parse_mailbox(const char *v, char **name, char **addr, char *why,
-    size_t whylen)
-{
-	const char *lt, *gt;
-	size_t n;
-	int r = -1;
-
-	*name = *addr = NULL;
-	n = strlen(v);
-	if (n > 0 && v[n - 1] == '>') {
-		if ((lt = strrchr(v, '<')) == NULL) {
-			errf(why, whylen, "'>' without '<'");
-			goto out;
-		}
-		gt = v + n - 1;
-		*addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-		while (lt > v && (lt[-1] == ' ' || lt[-1] == '\t'))
-			lt--;
-		if (lt - v >= 2 && v[0] == '"' && lt[-1] == '"')
-			*name = xstrndup(v + 1, (size_t)(lt - v - 2));
-		else if (lt > v)
-			*name = xstrndup(v, (size_t)(lt - v));
-		if (*name && (**name == '\0' || strpbrk(*name, "<>\""))) {
-			if (**name) {
-				errf(why, whylen, "display name '%s' contains "
-				    "'<', '>' or '\"'", *name);
-				goto out;
-			}
-			free(*name);
-			*name = NULL;
-		}
-	} else
-		*addr = xstrdup(v);
-	if (check_addr_spec(*addr, why, whylen) == -1)
-		goto out;
-	r = 0;
-out:
-	if (r == -1) {
-		free(*name);
-		free(*addr);
-		*name = *addr = NULL;
-	}
-	return r;
-}
-
-void
-config_url_scheme(const char *u, char *out, size_t outlen)
-{
-	size_t i;
-
-	out[0] = '\0';
-	if (!((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z')))
-		return;
-	for (i = 1; u[i] && u[i] != ':'; i++)
-		if (!((u[i] >= 'a' && u[i] <= 'z') ||
-		    (u[i] >= 'A' && u[i] <= 'Z') ||
-		    (u[i] >= '0' && u[i] <= '9') || strchr("+.-", u[i])))
-			return;
-	if (u[i] != ':' || i >= outlen)
-		return;
-	for (size_t j = 0; j < i; j++)
-		out[j] = (char)(u[j] >= 'A' && u[j] <= 'Z' ? u[j] + 32 : u[j]);
-	out[i] = '\0';
-}
-
-static int
-check_net_url(const char *v, const char *scheme, char *why, size_t whylen)
-{
-	const char *host = v + strlen(scheme) + 1;
-
-	if (strncmp(host, "//", 2) != 0 || host[2] == '\0' || host[2] == '/' ||
-	    host[2] == '?' || host[2] == '#') {
-		errf(why, whylen, "'%s' has no host", v);
-		return -1;
-	}
-	if (strpbrk(v, " \t") != NULL) {
-		errf(why, whylen, "a URL cannot contain spaces (write %%20)");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-parse_size(const char *v, long long *out)
-{
-	long long n = 0, mul = 1;
-	const char *p = v;
-
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (n > LLONG_MAX / 10 - 10)
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	switch (*p) {
-	case '\0': break;
-	case 'k': case 'K': mul = 1LL << 10; p++; break;
-	case 'm': case 'M': mul = 1LL << 20; p++; break;
-	case 'g': case 'G': mul = 1LL << 30; p++; break;
-	default: return -1;
-	}
-	if (*p == 'B' && mul > 1)
-		p++;
-	if (*p != '\0' || n > LLONG_MAX / mul)
-		return -1;
-	*out = n * mul;
-	return 0;
-}
-
-static int
-parse_bool(const char *v, int *out)
-{
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 static void
 choices_error(const struct key *k, const char *v, char *why, size_t whylen)
@@ -659,11 +422,11 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		errf(why, whylen, "empty value");
 		return -1;
 	}
-	if (check_oneline(v, why, whylen) == -1)
+	if (config_check_oneline(v, why, whylen) == -1)
 		return -1;
 	switch (k->type) {
 	case KT_TEMPLATE:
-		if (check_template(v, k->vars, why, whylen) == -1)
+		if (config_check_template(v, k->vars, why, whylen) == -1)
 			return -1;
 		/* FALLTHROUGH */
 	case KT_STRING:
@@ -673,7 +436,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		set_string(base, k->off, fs_expand_path(v));
 		return 0;
 	case KT_BOOL:
-		if (parse_bool(v, &b) == -1) {
+		if (config_parse_bool(v, &b) == -1) {
 			errf(why, whylen, "'%s' is not yes or no", v);
 			return -1;
 		}
@@ -699,7 +462,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		if (k->type == KT_DURATION)
 			n = util_parse_duration(v);
 		else if (k->type == KT_SIZE) {
-			if (parse_size(v, &n) == -1)
+			if (config_parse_size(v, &n) == -1)
 				n = -1;
 		} else
 			n = strspn(v, "0123456789") == strlen(v) &&
@@ -725,7 +488,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		return 0;
 	case KT_FROM:
 	case KT_ADDR:
-		if (parse_mailbox(v, &name, &addr, why, whylen) == -1)
+		if (config_parse_mailbox(v, &name, &addr, why, whylen) == -1)
 			return -1;
 		if (k->type == KT_FROM) {
 			set_string(base, offsetof(struct config_settings,
@@ -739,7 +502,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		}
 		return 0;
 	case KT_BAREADDR:
-		if (parse_mailbox(v, &name, &addr, why, whylen) == -1)
+		if (config_parse_mailbox(v, &name, &addr, why, whylen) == -1)
 			return -1;
 		if (name != NULL || strchr(v, '<') != NULL) {
 			errf(why, whylen, "write a bare address (a@b.example), "
@@ -758,13 +521,15 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			return 0;
 		}
 		if (k->type == KT_SMTPURL ? strcmp(scheme, "smtp") != 0 &&
-		    strcmp(scheme, "smtps") != 0 : strcmp(scheme, "lmtp") != 0) {
+		    strcmp(scheme, "smtps") != 0 :
+		    strcmp(scheme, "lmtp") != 0) {
 			errf(why, whylen, "'%s' is not %s", v,
-			    k->type == KT_SMTPURL ? "an smtp:// or smtps:// URL" :
+			    k->type == KT_SMTPURL ?
+			    "an smtp:// or smtps:// URL" :
 			    "an lmtp://host:port URL or a socket path");
 			return -1;
 		}
-		if (check_net_url(v, scheme, why, whylen) == -1)
+		if (config_check_net_url(v, scheme, why, whylen) == -1)
 			return -1;
 		set_string(base, k->off, xstrdup(v));
 		return 0;
@@ -776,7 +541,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			    "URL", v);
 			return -1;
 		}
-		if (check_net_url(v, scheme, why, whylen) == -1)
+		if (config_check_net_url(v, scheme, why, whylen) == -1)
 			return -1;
 		set_string(base, k->off, xstrdup(v));
 		return 0;
@@ -789,7 +554,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		return 0;
 	case KT_HEADER:
 	case KT_HEADER_CMD:
-		if (check_header(v, why, whylen) == -1)
+		if (config_check_header(v, why, whylen) == -1)
 			return -1;
 		list_add((struct config_list *)((char *)base + k->off), v, 0);
 		return 0;
@@ -797,7 +562,7 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 		config_url_scheme(v, scheme, sizeof(scheme));
 		if (strcmp(scheme, "http") == 0 ||
 		    strcmp(scheme, "https") == 0) {
-			if (check_net_url(v, scheme, why, whylen) == -1)
+			if (config_check_net_url(v, scheme, why, whylen) == -1)
 				return -1;
 		} else if (strcmp(scheme, "file") == 0) {
 			if (strncmp(v + 5, "//", 2) != 0) {
@@ -1353,7 +1118,8 @@ parse_feeds(struct parse *ps)
 		    strcmp(ini->lines[i].name, "rss2mail") == 0)
 			continue;
 		f = &cfg->feeds[cfg->nfeeds++];
-		f->name = xstrdup(ini->lines[i].name + strlen(CONFIG_FEED_PREFIX));
+		f->name = xstrdup(ini->lines[i].name +
+		    strlen(CONFIG_FEED_PREFIX));
 		f->line = ini->lines[i].lineno;
 		apply_defaults(f, KS_FEED);
 		settings_copy(&f->s, &cfg->global);

@@ -32,4 +32,21 @@ void	config_url_scheme(const char *u, char *out, size_t outlen);
  * "PATH: reason" (a directory is named as such). */
 int	config_check_regular(const char *path, char *err, size_t errlen);
 
+/* value.c: the value checks and parsers, 0 or -1 with the reason in why. */
+int	config_check_header(const char *v, char *why, size_t whylen);
+int	config_check_template(const char *v, const char *vars, char *why,
+	    size_t whylen);
+int	config_check_oneline(const char *v, char *why, size_t whylen);
+int	config_check_addr_spec(const char *a, char *why, size_t whylen);
+/* "Display Name <addr@dom>", "\"Name\" <addr>" or "addr@dom"; *name and
+ * *addr malloc'd. */
+int	config_parse_mailbox(const char *v, char **name, char **addr,
+	    char *why, size_t whylen);
+int	config_check_net_url(const char *v, const char *scheme, char *why,
+	    size_t whylen);
+/* "10M", "512k", "1GB" or bytes. */
+int	config_parse_size(const char *v, long long *out);
+/* yes/true/on/1, no/false/off/0. */
+int	config_parse_bool(const char *v, int *out);
+
 #endif

@@ -10,8 +10,9 @@
  *      as each arrives, parse it (isolate.c: the parser child works on it
  *      while the feed before is composed, see on_fetched), compose a
  *      message for each entry with no journal row (message.c, with its
- *      identity; images.c for images = inline), and queue it in the outbox
- *      of its (store, folder);
+ *      identity; images.c for images = inline; compose.c for revisions,
+ *      digests and the queueing), and queue it in the outbox of its
+ *      (store, folder);
  *   3. an outbox is flushed when full, when the next message goes elsewhere,
  *      and at the end: journal all its messages as pending (one commit,
  *      which also marks the batch before, if it landed, delivered), then
@@ -36,6 +37,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "compose.h"
 #include "config.h"
 #include "deliver.h"
 #include "feed.h"
@@ -54,138 +56,6 @@
 #include "select.h"
 #include "state.h"
 #include "util.h"
-
-/*
- * A composed message into the outbox, under the identity it came with: the
- * journal key and the Message-ID are msg_identity's, never made here.
- * The outbox takes the bytes over.
- */
-static struct outitem *
-run_queue(struct run *r, struct feed_run *fr, struct msg *m,
-    const char *title)
-{
-	struct outitem *it;
-
-	it = deliver_queue(r, fr, fr->folder, m->id.key, title, m->id.msgid,
-	    m->data, m->len, m->date, 0);
-	m->data = NULL;
-	memcpy(it->hash, m->hash, sizeof(it->hash));
-	return it;
-}
-
-/*
- * A delivered entry whose content changed (updates = new | replace): its
- * new version is delivered under a revision id ("ID#rev-HASH") with its
- * own Message-ID; with replace, the old version is removed from the
- * folder.  An entry delivered before hashes were kept just gets one.
- */
-static void
-run_revision(struct run *r, struct feed_run *fr, const struct feed *f,
-    const struct entry *e, struct msg_opts *mo)
-{
-	const struct config_feed *cf = fr->cf;
-	struct msg_ident rev;
-	struct msg m;
-	struct outitem *it;
-	char h[MSG_HASH_LEN], err[ERRLEN], *old = NULL, *cur = NULL;
-
-	memset(&rev, 0, sizeof(rev));
-	memset(&m, 0, sizeof(m));
-	msg_content_hash(e, h);
-	if (state_entry_revision(r->st, cf->name, e->id, &old, &cur) == -1)
-		goto out;
-	if (old == NULL) {
-		if (state_entry_set_revision(r->st, cf->name, e->id, h,
-		    NULL) == -1)
-			log_error("feed %s: state: cannot record the content "
-			    "of %s", cf->name, e->id);
-		goto out;
-	}
-	if (strcmp(old, h) == 0)
-		goto out;
-	msg_identity(cf->url, MSG_REVISION, &e->id, 1, h, &rev);
-	if (state_entry_get(r->st, cf->name, rev.key) != STATE_NEW)
-		goto out;
-	mo->revision = h;
-	if (msg_compose(f, e, mo, &m, err, sizeof(err)) == -1) {
-		mo->revision = NULL;
-		health_fail(r, fr, "entry %s: %s", e->id, err);
-		goto out;
-	}
-	mo->revision = NULL;
-	r->stats->new_entries++;
-	it = run_queue(r, fr, &m, e->title.value);
-	it->base_id = xstrdup(e->id);
-	if (cf->s.updates == CONFIG_UPDATES_REPLACE && cur)
-		it->replaces = xstrdup(cur);
-out:
-	free(old);
-	free(cur);
-	msg_free(&m);
-	msg_ident_clear(&rev);
-}
-
-/*
- * digest = yes: the new entries of one feed in one message.  Exactly once
- * still holds per entry: each gets its own journal row under the digest's
- * Message-ID (stable for the feed URL and the entry ids).
- */
-static void
-run_digest(struct run *r, struct feed_run *fr, const struct feed *f,
-    const struct entry **fresh, size_t n, const struct msg_opts *mo)
-{
-	struct msg m;
-	struct outitem *it;
-	char err[ERRLEN], title[64];
-	size_t i;
-
-	if (msg_compose_digest(f, (const struct entry *const *)fresh, n, mo,
-	    &m, err, sizeof(err)) == -1) {
-		health_fail(r, fr, "digest of %zu entries: %s", n, err);
-		return;
-	}
-	snprintf(title, sizeof(title), "digest of %zu new post%s", n,
-	    n == 1 ? "" : "s");
-	it = run_queue(r, fr, &m, title);
-	it->by_msgid = 1;
-	it->nextra = n - 1;
-	it->extra_ids = xcalloc(n, sizeof(*it->extra_ids));
-	for (i = 1; i < n; i++)
-		it->extra_ids[i - 1] = xstrdup(fresh[i]->id);
-	msg_free(&m);
-}
-
-static void
-run_msg_opts(const struct run *r, const struct feed_run *fr,
-    struct msg_opts *mo)
-{
-	const struct config_feed *cf = fr->cf;
-
-	memset(mo, 0, sizeof(*mo));
-	mo->feed_name = cf->name;
-	mo->feed_url = cf->url;
-	mo->from_addr = cf->s.from_addr;
-	mo->from_name = cf->s.from_name;
-	mo->to = cf->s.to;
-	mo->html = cf->s.html;
-	mo->first_seen = r->now;
-	mo->now = r->now;
-	mo->boundary_seed = r->o->boundary_seed;
-	mo->from_name_tpl = cf->s.from_template;
-	mo->subject_tpl = cf->s.subject;
-	mo->reply_to_author = cf->s.reply_to_author;
-	mo->max_size = cf->s.max_message_size > 0 ?
-	    (size_t)cf->s.max_message_size : 0;
-	/* the server's SIZE (SMTP), less a margin for dot-stuffing: over
-	 * it, the message is composed without its images, then cut */
-	if (fr->store && fr->store->size_limit > 0) {
-		size_t fit = fr->store->size_limit - fr->store->size_limit / 50;
-
-		if (fit < (mo->max_size ? mo->max_size : LIM_MESSAGE))
-			mo->max_size = fit;
-	}
-	mo->no_images = cf->s.images == CONFIG_IMAGES_NONE;
-}
 
 /* A feed's new entries to compose one by one (run_fresh), with what they
  * hold until then. */
@@ -233,7 +103,7 @@ run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
 	fs->v = xcalloc(f->nentries + 1, sizeof(*fs->v));
 	for (e = f->entries; e && n < f->nentries; e = e->next)
 		v[n++] = e;
-	run_msg_opts(r, fr, &mo);
+	compose_opts(r, fr, &mo);
 	if ((fs->sel = select_new(r->cfg, cf, r->select, err,
 	    sizeof(err))) == NULL)
 		health_fail(r, fr, "%s", err);
@@ -244,7 +114,7 @@ run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
 			if (es == STATE_DONE && !r->o->catchup &&
 			    cf->s.updates != CONFIG_UPDATES_IGNORE &&
 			    !cf->s.digest)
-				run_revision(r, fr, f, e, &mo);
+				compose_revision(r, fr, f, e, &mo);
 			continue;
 		}
 		r->stats->new_entries++;
@@ -268,7 +138,7 @@ run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
 		fulltext_fetch(r->cfg, cf, fr->feed_private,
 		    r->o->public_addrs, fs->v, fs->n, fs->ft);
 	if (fs->n > 0 && cf->s.digest) {
-		run_digest(r, fr, f, fs->v, fs->n, &mo);
+		compose_digest(r, fr, f, fs->v, fs->n, &mo);
 		for (i = 0; i < fs->n; i++)
 			fulltext_free(&fs->ft[i]);
 		fs->n = 0;
@@ -295,7 +165,7 @@ run_compose(struct run *r, struct feed_run *fr, struct feed *f,
 	size_t i;
 	int rc, own = 0;
 
-	run_msg_opts(r, fr, &mo);
+	compose_opts(r, fr, &mo);
 	if (ims == NULL && fs->n > 0 && cf->s.images ==
 	    CONFIG_IMAGES_INLINE && cf->s.html) {
 		ims = xcalloc(fs->n + 1, sizeof(*ims));
@@ -323,7 +193,7 @@ run_compose(struct run *r, struct feed_run *fr, struct feed *f,
 		if (rc == -1)
 			health_fail(r, fr, "entry %s: %s", e->id, err);
 		else
-			run_queue(r, fr, &m, e->title.value);
+			compose_queue(r, fr, &m, e->title.value);
 		msg_free(&m);
 		fulltext_free(&fs->ft[i]);
 	}
@@ -581,7 +451,7 @@ run_report(struct run *r, struct feed_run *fr)
 	struct msg m;
 
 	if (fr->store != NULL && health_notice(r, fr, &m, &subject) == 1) {
-		run_queue(r, fr, &m, buf_str(&subject));
+		compose_queue(r, fr, &m, buf_str(&subject));
 		msg_free(&m);
 	}
 	buf_free(&subject);
