@@ -145,7 +145,35 @@ class DovecotError(Exception):
     pass
 
 
-class Dovecot:
+class LogFile:
+    """A server's log file (self.log_path), read whole or from a mark:
+    what the Dovecot and Postfix rigs share."""
+
+    def log(self):
+        """The log so far (text)."""
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
+
+    def log_mark(self):
+        """An offset into the log; log_since(mark) gives what came after."""
+        try:
+            return os.path.getsize(self.log_path)
+        except (OSError, AttributeError):
+            return 0
+
+    def log_since(self, mark):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(mark)
+                return f.read().decode("utf-8", "replace")
+        except (OSError, AttributeError):
+            return ""
+
+
+class Dovecot(LogFile):
     """One Dovecot instance on loopback; see the module docstring."""
 
     @staticmethod
@@ -402,29 +430,6 @@ class Dovecot:
         if name in ("", "INBOX"):
             return "INBOX"
         return self.prefix + name.replace("/", self.separator)
-
-    def log(self):
-        """The Dovecot log so far (text)."""
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return f.read()
-        except (OSError, AttributeError):
-            return ""
-
-    def log_mark(self):
-        """An offset into the log; log_since(mark) gives what came after."""
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_since(self, mark):
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(mark)
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     def login_count(self, text=None):
         """Login attempts (successful or not) seen in the log text."""

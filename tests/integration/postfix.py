@@ -145,7 +145,7 @@ def _free_dns_address():
     raise PostfixError("no free 127.x address for the rig's DNS")
 
 
-class Postfix:
+class Postfix(dovecot.LogFile):
     """One Postfix + policyd-spf + unbound rig; see the module docstring."""
 
     @staticmethod
@@ -521,27 +521,6 @@ class Postfix:
         return False
 
     # -- helpers ------------------------------------------------------------
-
-    def log(self):
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return f.read()
-        except (OSError, AttributeError):
-            return ""
-
-    def log_mark(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_since(self, mark):
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(mark)
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     def message_files(self):
         out = []
