@@ -42,8 +42,9 @@
  *              Refusals: too large / bad message / a tagged BAD (also one
  *              before the "+") -> DELIVER_MSG with the server's words for
  *              msgs[*done] (later ones may be stored already: ->stored;
- *              ->too_big when over APPENDLIMIT, [TOOBIG] or a size
- *              refusal); missing folder, no permission, over quota ->
+ *              ->too_big and ->refused = DELIVER_REFUSED_TOOBIG when
+ *              over APPENDLIMIT, [TOOBIG] or a size refusal, ->size_limit
+ *              = APPENDLIMIT or 0); missing folder, no permission, over quota ->
  *              DELIVER_FOLDER; connection lost, timeout, a flooding or
  *              trickling server -> DELIVER_STORE (msgs[*done] may or may
  *              not be stored).
@@ -70,6 +71,9 @@
  *   expire     UID SEARCH SEEN UNFLAGGED UNDELETED BEFORE <day of before>
  *              (INTERNALDATE, whole days: the cut-off day is kept), then
  *              removed as above; *n = how many.
+ *   size_limit the server's APPENDLIMIT (RFC 7889) after login, 0 when
+ *              it names none; a per-folder limit is not asked for (its
+ *              refusal is a size refusal like any other).
  *   msgs[i].flags  checked like cfg->flags; bad ones are DELIVER_MSG.
  *   after a drop  the next call reconnects (IMAP_CONNECT_TRIES attempts,
  *              1 s and 2 s apart); ensure_folder and has_msgid also retry
@@ -1108,6 +1112,11 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 		    shown);
 		st = DELIVER_MSG;
 	}
+	if (st == DELIVER_MSG && *done < n && msgs[*done].too_big) {
+		/* deliver.h: composed again smaller, never sent again as is */
+		msgs[*done].refused = DELIVER_REFUSED_TOOBIG;
+		msgs[*done].size_limit = c->ses->appendlimit;
+	}
 	free(name);
 	return st;
 }
@@ -1329,6 +1338,20 @@ imap_describe(void *ctx, char *out, size_t outlen)
 	buf_free(&b);
 }
 
+/*
+ * The server's APPENDLIMIT (RFC 7889) as advertised after login, 0 when
+ * it names none.  A limit per folder (a bare APPENDLIMIT, the number in
+ * STATUS) is not asked for: such a server's refusal says [TOOBIG], which
+ * append reports as DELIVER_REFUSED_TOOBIG like any size refusal.
+ */
+static size_t
+imap_size_limit(void *ctx)
+{
+	const struct imap *c = ctx;
+
+	return c->ses->appendlimit;
+}
+
 /* ---- open / close ------------------------------------------------------ */
 
 static void
@@ -1390,4 +1413,5 @@ const struct deliver_ops deliver_imap = {
 	.remove_msgid = imap_remove_msgid,
 	.expire = imap_expire,
 	.describe = imap_describe,
+	.size_limit = imap_size_limit,
 };

@@ -202,8 +202,11 @@ imap_wire_too_big(const char *atom, const char *text)
 	text = text ? text : "";
 	if (atom != NULL && strcasecmp(atom, "TOOBIG") == 0)
 		return 1;
+	/* Dovecot's quota_max_mail_size: "[LIMIT] Mail size is larger
+	 * than the maximum size allowed by server configuration" */
 	return has_word(text, "too large") || has_word(text, "too big") ||
-	    (has_word(text, "exceed") && has_word(text, "size"));
+	    (has_word(text, "size") && (has_word(text, "exceed") ||
+	    has_word(text, "larger than")));
 }
 
 const char *

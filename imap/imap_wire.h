@@ -68,7 +68,8 @@ enum deliver_status imap_wire_refusal(const char *atom, int trycreate,
 int	imap_wire_throttled(const char *atom, const char *text, long *wait_ms);
 
 /* 1 when a refusal is about the message's size: [TOOBIG] (RFC 7889), or
- * a text saying it is too large/big or exceeds a size. */
+ * a text saying it is too large/big, or that a size is exceeded or larger
+ * than allowed (Dovecot's quota_max_mail_size answers [LIMIT] so). */
 int	imap_wire_too_big(const char *atom, const char *text);
 
 /* The text of an untagged BYE in buf[0..len) (after "* BYE "), as a

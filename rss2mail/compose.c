@@ -126,6 +126,7 @@ compose_opts(const struct run *r, const struct feed_run *fr,
     struct msg_opts *mo)
 {
 	const struct config_feed *cf = fr->cf;
+	size_t limit;
 
 	memset(mo, 0, sizeof(*mo));
 	mo->feed_name = cf->name;
@@ -142,10 +143,11 @@ compose_opts(const struct run *r, const struct feed_run *fr,
 	mo->reply_to_author = cf->s.reply_to_author;
 	mo->max_size = cf->s.max_message_size > 0 ?
 	    (size_t)cf->s.max_message_size : 0;
-	/* the server's SIZE (SMTP), less a margin for dot-stuffing: over
-	 * it, the message is composed without its images, then cut */
-	if (fr->store && fr->store->size_limit > 0) {
-		size_t fit = fr->store->size_limit - fr->store->size_limit / 50;
+	/* the server's SIZE (SMTP) or APPENDLIMIT (IMAP), or what its
+	 * refusals taught, less a margin for dot-stuffing: over it, the
+	 * message is composed without its images, then cut */
+	if (fr->store && (limit = deliver_fit(r, fr->store)) > 0) {
+		size_t fit = limit - limit / 50;
 
 		if (fit < (mo->max_size ? mo->max_size : LIM_MESSAGE))
 			mo->max_size = fit;

@@ -255,17 +255,94 @@ deliver_commit(struct run *r)
 }
 
 /*
+ * A size refusal teaches a store half the refused size as its limit, but
+ * never less than this: every message, cut to its title and a link, fits
+ * in it, so a message of this size refused is refused for good.
+ */
+#define DELIVER_FIT_MIN	((size_t)16 << 10)
+
+size_t
+deliver_fit(const struct run *r, struct store *sto)
+{
+	if (!sto->learned_read) {
+		sto->learned_read = 1;
+		if (state_store_limit(r->st, sto->key, &sto->size_learned) ==
+		    -1)
+			log_error("state: cannot read the mailbox's size limit");
+	}
+	if (sto->size_learned > 0 && (sto->size_limit == 0 ||
+	    sto->size_learned < sto->size_limit))
+		return sto->size_learned;
+	return sto->size_limit;
+}
+
+/*
+ * A message the store refused for its size (DELIVER_REFUSED_TOOBIG): its
+ * entry is composed again, smaller, on the next pass.  Under the limit the
+ * server named when the message was over it (a message journaled before
+ * it was known), else under half its size, learned for the store
+ * (state_store_limit: its next messages fit too); msg_compose drops the
+ * embedded images first (they stay links), then cuts the body at an
+ * element boundary.  The journal forgets the entry and its feed's
+ * validators (state_entry_recompose), so the next pass fetches the whole
+ * feed and finds it new; the feed fails this pass with one line.  0 when
+ * it cannot be made smaller (DELIVER_FIT_MIN bytes or less): the caller
+ * marks it failed.
+ */
+static int
+refused_size(struct run *r, struct outitem *it, size_t len,
+    size_t server_limit, const char *why)
+{
+	struct feed_run *fr = it->fr;
+	struct store *sto = fr->store;
+	size_t fit, learned = 0;
+
+	if (sto == NULL)
+		return 0;
+	fit = deliver_fit(r, sto);
+	if (server_limit > 0 && len > server_limit) {
+		if (sto->size_limit == 0 || server_limit < sto->size_limit)
+			sto->size_limit = server_limit;
+	} else if (fit > 0 && len > fit)
+		;		/* composed before the limit was learned */
+	else if (len <= DELIVER_FIT_MIN)
+		return 0;	/* the smallest composition: for good */
+	else if ((learned = len / 2) < DELIVER_FIT_MIN)
+		learned = DELIVER_FIT_MIN;
+	if (learned > 0 && (sto->size_learned == 0 ||
+	    learned < sto->size_learned)) {
+		sto->size_learned = learned;
+		if (state_store_set_limit(r->st, sto->key, learned) == -1)
+			log_error("state: cannot record the mailbox's size "
+			    "limit");
+	}
+	if (state_entry_recompose(r->st, it->rowid) == -1) {
+		health_fail(r, fr, "entry %s: %s (state: cannot drop it for "
+		    "composing again)", it->entry_id, why);
+		return 1;
+	}
+	health_fail(r, fr, "entry %s: %s (%zu bytes): composed again under "
+	    "%zu bytes (images as links, then the text cut) on the next run",
+	    it->entry_id, why, len, deliver_fit(r, sto));
+	return 1;
+}
+
+/*
  * A message the store refused.  Temporary (SMTP 4xx, or not said): it
  * stays pending and is sent again on a later run, after the feed's
- * backoff.  For good (5xx, or too big even after it was composed to the
- * server's SIZE): the entry is marked failed with the server's text and
- * not sent again until `rss2mail retry`.  Either way the feed fails this
- * pass with one line; its other entries go on.
+ * backoff.  Too big: composed again smaller (refused_size).  For good
+ * (5xx, or too big even composed at its smallest): the entry is marked
+ * failed with the server's text and not sent again until `rss2mail
+ * retry`.  Either way the feed fails this pass with one line; its other
+ * entries go on.
  */
 static void
 flight_refused(struct run *r, struct outitem *it,
     const struct deliver_msg *dm, const char *why)
 {
+	if (dm->refused == DELIVER_REFUSED_TOOBIG &&
+	    refused_size(r, it, dm->len, dm->size_limit, why))
+		return;
 	if (dm->refused != DELIVER_REFUSED_PERM &&
 	    dm->refused != DELIVER_REFUSED_TOOBIG) {
 		health_fail(r, it->fr, "entry %s: %s", it->entry_id, why);

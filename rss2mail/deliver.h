@@ -194,6 +194,7 @@ extern const struct deliver_ops deliver_sendmail;
  */
 struct run;
 struct feed_run;
+struct store;
 
 /* Queue one message (msg is taken over) for fr's store and folder; rowid
  * is its journal row when it is already journaled (recovery), else 0.
@@ -213,6 +214,9 @@ void	deliver_drain(struct run *);
  * appended again), waiting DELIVER_SETTLE_SECONDS after an interrupted
  * append first. */
 void	deliver_recover(struct run *);
+/* The largest message sto takes, 0 for no limit: the smaller of its
+ * size_limit and what its size refusals taught (kept in the state). */
+size_t	deliver_fit(const struct run *, struct store *sto);
 /* keep = DURATION: once per folder per pass, expire old seen unflagged
  * mail (backends without expire are skipped with a warning). */
 void	deliver_keep(struct run *);

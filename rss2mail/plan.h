@@ -99,6 +99,9 @@ struct store {
 	void		*ctx;
 	int		 broken;	/* DELIVER_STORE seen: skip for the pass */
 	size_t		 size_limit;	/* ops->size_limit after open; 0 none */
+	size_t		 size_learned;	/* learned from its refusals (compose.c),
+					   0 none; read once (learned_read) */
+	int		 learned_read;
 	char		 err[ERRLEN];
 	char		**folders;	/* ensured this pass */
 	size_t		 nfolders;

@@ -109,7 +109,11 @@ static const char state_schema[] =
 	"CREATE TABLE IF NOT EXISTS dedupe ("
 	" key TEXT PRIMARY KEY,"
 	" feed TEXT NOT NULL,"
-	" entry_id TEXT NOT NULL);";
+	" entry_id TEXT NOT NULL);"
+	/* a mailbox's size limit learned from its refusals (compose.c) */
+	"CREATE TABLE IF NOT EXISTS stores ("
+	" key TEXT PRIMARY KEY,"
+	" size_limit INTEGER NOT NULL);";
 
 struct state {
 	sqlite3		*db;
@@ -824,6 +828,44 @@ state_entry_failed(struct state *st, int64_t rowid, const char *why)
 	    "message = NULL, spool_seg = NULL, spool_off = NULL, spool_len = "
 	    "NULL WHERE state = 1 AND (id = ?1 OR msgid = (SELECT msgid FROM "
 	    "entries WHERE id = ?1))", "it", (long long)rowid, why);
+}
+
+int
+state_entry_recompose(struct state *st, int64_t rowid)
+{
+	/* the validators first: the subquery needs the row */
+	if (state_run(st, "UPDATE feeds SET etag = NULL, last_modified = "
+	    "NULL WHERE name = (SELECT feed FROM entries WHERE id = ?1 AND "
+	    "state = 1)", "i", (long long)rowid) == -1)
+		return -1;
+	return state_run(st, "DELETE FROM entries WHERE state = 1 AND (id = "
+	    "?1 OR msgid = (SELECT msgid FROM entries WHERE id = ?1))", "i",
+	    (long long)rowid);
+}
+
+int
+state_store_limit(struct state *st, const char *key, size_t *limit)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*limit = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT size_limit FROM stores WHERE "
+	    "key = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_int64(s, 0) > 0)
+		*limit = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_store_set_limit(struct state *st, const char *key, size_t limit)
+{
+	return state_run(st, "INSERT OR REPLACE INTO stores (key, size_limit) "
+	    "VALUES (?1, ?2)", "ti", key, (long long)limit);
 }
 
 int

@@ -8,6 +8,8 @@
  *            server's OK; 'seen' for entries recorded without delivery
  *            (catchup, --only-new); 'failed' (message dropped, the
  *            server's text kept) when the store refused it for good
+ *  stores    per mailbox (plan.h's store key): the size limit its
+ *            refusals taught (deliver.c)
  *  STATE.spool/  the pending messages' bytes, in segment files the rows
  *            point into (state.c: synced before the commit that names
  *            them, unlinked when nothing pending points into them)
@@ -131,6 +133,20 @@ int	state_entry_drop(struct state *, int64_t rowid);
  */
 int	state_entry_failed(struct state *, int64_t rowid, const char *why);
 int	state_entry_retry(struct state *, const char *feed, long *n);
+/*
+ * The store refused a pending entry for its size: forget the row (with
+ * the other entries of its digest) and its feed's HTTP validators, so the
+ * entry counts as new and the next pass, fetching the whole feed,
+ * composes it again (smaller: state_store_limit).
+ */
+int	state_entry_recompose(struct state *, int64_t rowid);
+/*
+ * A mailbox's size limit learned from its refusals (compose.c), by the
+ * store's key (plan.h): *limit 0 when none was learned.  0, or -1 on a
+ * database error.
+ */
+int	state_store_limit(struct state *, const char *key, size_t *limit);
+int	state_store_set_limit(struct state *, const char *key, size_t limit);
 /* Every pending row with this Message-ID delivered (a digest's entries). */
 int	state_entry_delivered_msgid(struct state *, const char *msgid);
 /*

@@ -178,6 +178,48 @@ test_refusal(void **state)
 	}
 }
 
+/* Providers' refusals: a pause asked for (with the suggested time), a
+ * message too big, or neither. */
+static void
+test_throttle_and_size(void **state)
+{
+	static const struct {
+		const char	*atom, *text;
+		int		 throttled;
+		long		 wait_ms;
+		int		 too_big;
+	} tab[] = {
+		{ "THROTTLED", "Too many simultaneous requests", 1, 0, 0 },
+		{ "UNAVAILABLE", "Service temporarily not available", 1, 0, 0 },
+		{ "INUSE", "Mailbox in use", 1, 0, 0 },
+		{ "OVERQUOTA", "Account exceeded command or bandwidth limits",
+		    1, 0, 0 },
+		{ "OVERQUOTA", "Quota exceeded (mailbox for user is full)",
+		    0, 0, 0 },
+		{ "", "Request is throttled. Suggested Backoff Time: 299609 "
+		    "milliseconds", 1, 299609, 0 },
+		{ "LIMIT", "Mail size is larger than the maximum size allowed "
+		    "by server configuration (0.002 + 0.000 secs).", 0, 0, 1 },
+		{ "TOOBIG", "Message too large", 0, 0, 1 },
+		{ "", "Message size exceeds fixed maximum message size", 0, 0,
+		    1 },
+		{ "", "Invalid message", 0, 0, 0 },
+		{ NULL, NULL, 0, 0, 0 },
+	};
+	size_t i;
+	long ms;
+
+	(void)state;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		ms = -1;
+		assert_int_equal(imap_wire_throttled(tab[i].atom, tab[i].text,
+		    &ms), tab[i].throttled);
+		assert_int_equal(ms, tab[i].wait_ms);
+		assert_int_equal(imap_wire_too_big(tab[i].atom, tab[i].text),
+		    tab[i].too_big);
+	}
+}
+
 static void
 test_tagged_bad(void **state)
 {
@@ -247,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_uids),
 		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_throttle_and_size),
 		cmocka_unit_test(test_tagged_bad),
 		cmocka_unit_test(test_base64),
 	};
