@@ -51,13 +51,14 @@
  *              Throttling ([THROTTLED], [UNAVAILABLE], [INUSE], a
  *              bandwidth [OVERQUOTA] or [LIMIT], Outlook's "Suggested
  *              Backoff Time", a BYE in mid-batch): wait what the server
- *              suggests (1 s when it says nothing; at most
- *              IMAP_BACKOFF_MAX), reconnect, look for every unconfirmed
- *              message already sent by its Message-ID (a refusal or a cut
- *              does not prove it absent), resume with the rest; after
- *              IMAP_THROTTLE_TRIES, or when the server asks for a longer
- *              pause: DELIVER_STORE with "mailbox throttled: ..." and the
- *              rest stays pending for the next run.
+ *              suggests (1 s when it says nothing) when that fits in what
+ *              is left of cfg->deadline (IMAP_BACKOFF_MAX without one),
+ *              reconnect, look for every unconfirmed message already sent
+ *              by its Message-ID (a refusal or a cut does not prove it
+ *              absent), resume with the rest; after IMAP_THROTTLE_TRIES,
+ *              or at once when the pause asked for does not fit:
+ *              DELIVER_STORE with "mailbox throttled: ..." saying how
+ *              long, and the rest stays pending for the next run.
  *              msgs[i].uid is set from APPENDUID (UIDPLUS), else left 0.
  *              INTERNALDATE = msgs[i].date (now when 0); flags =
  *              cfg->flags (system flags \Seen \Flagged \Answered \Draft
@@ -117,6 +118,7 @@ struct imap {
 	char			**alias;	/* folder, server name: pairs
 						   created dotless */
 	size_t			 nalias;
+	time_t			 deadline;	/* cfg->deadline: 0 none */
 };
 
 /* ---- one operation ----------------------------------------------------- */
@@ -513,8 +515,9 @@ fetched_flags(struct imap_session *ses)
 #define IMAP_PIPE_BYTES		((size_t)4 << 20)
 
 /* Throttle recoveries inside one append call, and the longest back-off
- * we wait for (seconds; a longer suggestion ends the pass for this
- * mailbox: the rest stays pending for the next run). */
+ * we wait for when the pass has no deadline (seconds; with one, what is
+ * left of it).  A longer suggestion ends the pass for this mailbox at
+ * once: the rest stays pending for the next run. */
 #define IMAP_THROTTLE_TRIES	3
 #define IMAP_BACKOFF_MAX	30
 /* After a BYE or a cut, the server's side of the dying session may still
@@ -1060,6 +1063,24 @@ append_recover(struct imap *c, const char *name, const char *folder,
 	return DELIVER_OK;
 }
 
+/*
+ * Whether a back-off of wait_ms (what the server suggested; 0: it said
+ * nothing, a second) fits in what is left of the pass (IMAP_BACKOFF_MAX
+ * without a deadline); *left gets those seconds.
+ */
+static int
+backoff_fits(const struct imap *c, long wait_ms, long *left)
+{
+	time_t now = time(NULL);
+
+	*left = IMAP_BACKOFF_MAX;
+	if (c->deadline > 0)
+		*left = c->deadline > now ? (long)(c->deadline - now) : 0;
+	if (wait_ms < IMAP_SETTLE_MS)
+		wait_ms = IMAP_SETTLE_MS;
+	return wait_ms <= *left * 1000L;
+}
+
 static enum deliver_status
 imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
     size_t n, size_t *done, char *err, size_t errlen)
@@ -1069,7 +1090,7 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 	const char *shown = shown_name(c, folder);
 	char *name = NULL, why[ERRLEN];
 	size_t sent = 0;
-	long wait_ms;
+	long wait_ms, left;
 	int tries;
 
 	*done = 0;
@@ -1086,14 +1107,21 @@ imap_append(void *ctx, const char *folder, struct deliver_msg *msgs,
 			break;
 		st = DELIVER_STORE;
 		if (tries == IMAP_THROTTLE_TRIES ||
-		    wait_ms > IMAP_BACKOFF_MAX * 1000L) {
+		    !backoff_fits(c, wait_ms, &left)) {
 			/* the rest stays pending for the next run */
 			c->ses->dead = 1;
 			snprintf(why, sizeof(why), "%s", err);
-			errf(err, errlen, "%s (%s; the rest waits for the next "
-			    "run)", why, tries == IMAP_THROTTLE_TRIES ?
-			    "still throttled after backing off" :
-			    "the server asks for a longer pause");
+			if (tries == IMAP_THROTTLE_TRIES)
+				errf(err, errlen, "%s (still throttled after "
+				    "backing off %d times; the rest waits for "
+				    "the next run)", why, tries);
+			else
+				errf(err, errlen, "%s (a pause of %ld s asked "
+				    "for, more than the %ld s %s; the rest "
+				    "waits for the next run)", why,
+				    (wait_ms + 999) / 1000, left, c->deadline ?
+				    "left of run-time-limit" : "waited for "
+				    "without a run-time-limit");
 			break;
 		}
 		snprintf(why, sizeof(why), "%s", err);
@@ -1395,6 +1423,7 @@ imap_open(void **ctxp, const struct deliver_cfg *cfg, char *err,
 		return DELIVER_STORE;
 	}
 	c->flagstr = imap_flags_join(c->flags);
+	c->deadline = cfg->deadline;
 	if (imap_session_open(c->ses, err, errlen) < 0) {
 		imap_close(c);
 		return DELIVER_STORE;

@@ -59,6 +59,9 @@ struct deliver_cfg {
 	const char	*auth;		/* "login", "plain", "xoauth2" or NULL */
 	const char	*flags;		/* flags set on append ("" = none) */
 	long		 timeout;	/* seconds for any one network wait */
+	time_t		 deadline;	/* the pass ends (run-time-limit), 0:
+					   none; a backend never waits past
+					   it (imap: a throttle's back-off) */
 	/* smtp, lmtp, sendmail: the transport and its envelope */
 	const char	*url;		/* smtp[s]://host[:port], lmtp://host:port
 					   or a unix socket path */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "config.h"
@@ -397,6 +398,10 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 		return sto;
 	}
 	dc.password = password;
+	/* stores open as the pass starts: what is left of it bounds a
+	 * backend's waits */
+	dc.deadline = cfg->run_time_limit > 0 ? time(NULL) +
+	    (time_t)cfg->run_time_limit : 0;
 	if (sto->ops->open(&sto->ctx, &dc, sto->err, sizeof(sto->err)) !=
 	    DELIVER_OK) {
 		sto->broken = 1;

@@ -13,16 +13,33 @@
   - a server whose limit is below even the smallest composition: after
     the message was cut as far as it goes, the entry is marked failed with
     the server's text, and `rss2mail retry NAME` puts it back.
+
+Throttling, through tests/tools/faultproxy.py on the Outlook profile
+(pipelined APPENDs, LITERAL+): Outlook's "Suggested Backoff Time" reply
+and disconnect, in the middle of a batch.
+
+  - a suggestion longer than what is left of run-time-limit ends the
+    delivery at once (a generous bound: well before the pause asked
+    for), with one line saying the mailbox throttled and for how long,
+    exit status 75; the next run delivers every entry exactly once;
+  - a short suggestion is waited for (the next connection starts no
+    earlier than it asks) and the run completes with everything once.
 """
 import email
 import email.policy
 import io
 import os
+import sys
+import time
 import unittest
 
+import dovecot
 import rig
 from feeds import rss
 from feedserver import FeedServer
+
+sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
+from faultproxy import FaultProxy   # noqa: E402
 
 try:
     from PIL import Image
@@ -213,6 +230,88 @@ class TestRefusedAtItsSmallest(SizeCase):
         self.assertIn("1 failed entr", r.stdout)
         self.assertEqual(rig.state_rows(
             self.db, "SELECT count(*) FROM entries")[0][0], 0)
+
+
+ENTRIES = 60
+BODY = "<p>%s</p>" % ("Text long enough to take a while on the wire. " * 40)
+
+
+class TestThrottle(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = rig.tempdir(self)
+        self.http = FeedServer()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+        self.http.put("/t.xml", rss("Feed t", ENTRIES, "t",
+                                    entry="{prefix} entry {i}",
+                                    description=BODY, cdata=True))
+        self.dc = rig.imap_server(self, "dovecot",
+                                  extra=dovecot.profile_config("outlook"))
+        self.pw = rig.write_secret(self.dir, self.dc.password)
+        self.db = os.path.join(self.dir, "state.db")
+
+    def setup_proxy(self, faults, limit):
+        self.proxy = FaultProxy(self.dc.port, delay_ms=2, faults=faults)
+        self.addCleanup(self.proxy.close)
+        text = ("[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
+                "deliver = imap\nimap-url = imap://%s@127.0.0.1:%d/Feeds\n"
+                "imap-tls = none\npassword-file = %s\nstate = %s\n"
+                "timeout = 10s\nrun-time-limit = %s\n\n[feed.t]\nurl = %s\n"
+                % (self.dc.user, self.proxy.port, self.pw, self.db, limit,
+                   self.http.url("/t.xml")))
+        self.cfg = rig.write_config(self.dir, text)
+
+    def run_r2m(self):
+        return rig.run(self.cfg, "run", timeout=300)
+
+    def assert_exactly_once(self):
+        ids = [email.message_from_bytes(raw)["X-RSS-ID"] for raw in
+               self.dc.fetch_all(self.dc.folder("Feeds"))]
+        self.assertEqual(sorted(ids), sorted("t-%d" % i
+                                             for i in range(ENTRIES)))
+        self.assertEqual(dict(rig.state_rows(
+            self.db, "SELECT state, count(*) FROM entries GROUP BY "
+            "state")), {2: ENTRIES})
+
+    def test_long_suggestion_ends_the_run_at_once(self):
+        # ten minutes asked for, twenty seconds allowed for the pass
+        self.setup_proxy([(10, "outlook:600000")], "20s")
+        t0 = time.monotonic()
+        r = self.run_r2m()
+        took = time.monotonic() - t0
+        self.assertEqual(self.proxy.injected, [(10, "outlook:600000")])
+        self.assertEqual(r.returncode, 75, r.stderr)
+        errs = rig.error_lines(r.stderr)
+        self.assertEqual(len(errs), 1, r.stderr)
+        self.assertIn("mailbox throttled", errs[0])
+        self.assertIn("a pause of 600 s asked for, more than the", errs[0])
+        self.assertIn("left of run-time-limit", errs[0])
+        print("\n" + errs[0])
+        # at once: not the pause asked for, nor the pass's 20 s
+        self.assertLess(took, 60 * rig.TIME_FACTOR)
+        pending = rig.state_rows(self.db, "SELECT count(*) FROM entries "
+                                 "WHERE state = 1")[0][0]
+        self.assertGreater(pending, 0)
+        # the next run settles what was in flight and delivers the rest
+        r = self.run_r2m()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_exactly_once()
+        r = self.run_r2m()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_exactly_once()
+
+    def test_short_suggestion_is_honoured(self):
+        self.setup_proxy([(10, "outlook:3000")], "2m")
+        r = self.run_r2m()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.proxy.injected, [(10, "outlook:3000")])
+        self.assert_exactly_once()
+        # the session after the throttle began no sooner than asked
+        t = self.proxy.injected_at[0]
+        later = [c for c in self.proxy.connected_at if c > t]
+        self.assertTrue(later, self.proxy.connected_at)
+        self.assertGreaterEqual(later[0] - t, 2.9)
 
 
 if __name__ == "__main__":

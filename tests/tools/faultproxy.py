@@ -16,6 +16,7 @@ real provider add:
                   "unavailable" TAG NO [UNAVAILABLE] ... (Yahoo)
                   "outlook"    TAG NO Request is throttled. Suggested Backoff
                                Time: 1000 milliseconds, then a disconnect
+                  "outlook:N"  the same with N milliseconds
                   "bye"        * BYE [UNAVAILABLE] ..., then a disconnect
                 The server did store that message: a client that takes the
                 refusal at its word keeps it pending, and must find it by
@@ -25,6 +26,7 @@ real provider add:
         p.port                      # connect here
         p.connections, p.appends    # counters
         p.injected                  # [(n, kind), ...] faults that fired
+        p.injected_at, p.connected_at   # when (time.monotonic())
 
 As a program (for `make bench-field` and by hand):
     faultproxy.py --target PORT --listen PORT [--delay-ms 25]
@@ -36,6 +38,7 @@ import argparse
 import asyncio
 import re
 import threading
+import time
 
 _APPEND = re.compile(rb"^([A-Za-z0-9.+_-]+) (?:UID )?APPEND ", re.I)
 _TAGGED = re.compile(rb"^([A-Za-z0-9.+_-]+) (OK|NO|BAD)\b", re.I)
@@ -69,6 +72,8 @@ class FaultProxy:
         self.connections = 0
         self.appends = 0
         self.injected = []
+        self.injected_at = []       # time.monotonic() of each
+        self.connected_at = []      # time.monotonic() of each connection
         self.cuts = 0
         self._ready = threading.Event()
         self._loop = None
@@ -124,6 +129,7 @@ class FaultProxy:
 
     async def _serve(self, creader, cwriter):
         self.connections += 1
+        self.connected_at.append(time.monotonic())
         conn = self.connections
         try:
             sreader, swriter = await asyncio.open_connection(*self.target)
@@ -222,9 +228,14 @@ class FaultProxy:
                     kind = self.faults.get(self.appends)
                     if kind:
                         self.injected.append((self.appends, kind))
-                        rep = REPLIES[kind]
+                        self.injected_at.append(time.monotonic())
+                        base, _, ms = kind.partition(":")
+                        rep = REPLIES[base]
+                        if ms:
+                            rep = rep.replace(b"1000 milli",
+                                              ms.encode() + b" milli")
                         out.append(rep % m.group(1) if b"%s" in rep else rep)
-                        if kind in CLOSE_AFTER:
+                        if base in CLOSE_AFTER:
                             self._later(writer, b"".join(out), state, shut)
                             return
                         continue
