@@ -364,14 +364,22 @@ open_folder(struct imap_session *ses, const char *name, const char *folder,
 	return DELIVER_FOLDER;
 }
 
+static uint32_t *search_uids(struct imap_session *, size_t *);
+
+/*
+ * A message marked \Deleted does not count as found: it is on its way
+ * out (append_reorder expunges in two commands, and a client killed
+ * between them leaves the message so marked).
+ */
 static enum deliver_status
 has_msgid_once(struct imap_session *ses, const char *name,
     const char *folder, const char *msgid, int *found, char *err,
     size_t errlen)
 {
-	struct mailimap_search_key *key;
+	struct buf cmd = BUF_INIT(0);
 	enum deliver_status st;
-	clist *res = NULL;
+	uint32_t *u;
+	size_t n;
 	int r, missing;
 
 	if (imap_session_open(ses, err, errlen) < 0)
@@ -381,20 +389,24 @@ has_msgid_once(struct imap_session *ses, const char *name,
 		return st;
 	if (missing)
 		return DELIVER_OK;
-	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
-	    xstrdup(msgid));
-	r = mailimap_uid_search(ses->s, NULL, key, &res);
-	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR) {
-		if (imap_conn_lost(ses, r))
-			return imap_cmd_failed(ses, r, "UID SEARCH", err,
-			    errlen);
+	buf_puts(&cmd, "UID SEARCH UNDELETED HEADER Message-ID ");
+	imap_wire_quoted(&cmd, msgid);
+	r = imap_command(ses, cmd.data);
+	buf_free(&cmd);
+	if (r < 0) {
+		ses->dead = 1;
+		imap_err(ses, err, errlen, "search in \"%s\": %s", folder,
+		    imap_conn_error_text(ses, MAILIMAP_ERROR_STREAM));
+		return DELIVER_STORE;
+	}
+	if (r != MAILIMAP_RESP_COND_STATE_OK) {
 		imap_err(ses, err, errlen, "search in \"%s\": %s", folder,
 		    imap_server_text(ses));
 		return DELIVER_FOLDER;
 	}
-	*found = res != NULL && clist_begin(res) != NULL;
-	mailimap_search_result_free(res);
+	u = search_uids(ses, &n);
+	*found = n > 0;
+	free(u);
 	return DELIVER_OK;
 }
 
@@ -1022,6 +1034,65 @@ append_pass(struct imap *c, const char *name, const char *folder,
 	return st;
 }
 
+static int find_uids(struct imap_session *, const char *, const char *,
+    const char *, uint32_t **, size_t *, enum deliver_status *, char *,
+    size_t);
+static int delete_uids(struct imap_session *, const uint32_t *, size_t);
+static enum deliver_status change_failed(struct imap_session *, int,
+    const char *, const char *, char *, size_t);
+
+/*
+ * Order within a folder after a throttle: the server may have stored the
+ * APPENDs pipelined behind one it refused, and the refused one, sent
+ * again, would land after them.  So each message of msgs[0..sent) stored
+ * after the first one that is not is removed again (found by Message-ID,
+ * UID STORE \Deleted, UID EXPUNGE of exactly those UIDs) and marked not
+ * stored: it goes again, in order.  Needs UIDPLUS (a plain EXPUNGE would
+ * take the user's deletions too); without it they keep their place.
+ * Exactly once still holds: an unconfirmed message stays pending in the
+ * journal, and one left \Deleted by a kill is not "found" (has_msgid).
+ */
+static enum deliver_status
+append_reorder(struct imap *c, const char *name, const char *folder,
+    struct deliver_msg *msgs, size_t sent, char *err, size_t errlen)
+{
+	struct imap_session *ses = c->ses;
+	struct buf cmd = BUF_INIT(0);
+	enum deliver_status st = DELIVER_OK;
+	uint32_t *u = NULL;
+	size_t first, i, n;
+	int r;
+
+	for (first = 0; first < sent && msgs[first].stored; first++)
+		;
+	if (!(ses->caps & IMAP_CAP_UIDPLUS))
+		return DELIVER_OK;
+	for (i = first + 1; i < sent && st == DELIVER_OK; i++) {
+		if (!msgs[i].stored || !imap_wire_msgid_ok(msgs[i].msgid))
+			continue;
+		imap_session_begin(ses);
+		buf_reset(&cmd);
+		buf_puts(&cmd, "UID SEARCH HEADER Message-ID ");
+		imap_wire_quoted(&cmd, msgs[i].msgid);
+		r = find_uids(ses, name, folder, cmd.data, &u, &n, &st, err,
+		    errlen);
+		if (r == MAILIMAP_RESP_COND_STATE_OK && st == DELIVER_OK &&
+		    u != NULL)
+			r = delete_uids(ses, u, n);
+		free(u);
+		u = NULL;
+		if (r != MAILIMAP_RESP_COND_STATE_OK)
+			st = change_failed(ses, r, "put in order", folder, err,
+			    errlen);
+		else if (st == DELIVER_OK) {
+			msgs[i].stored = 0;
+			msgs[i].uid = 0;
+		}
+	}
+	buf_free(&cmd);
+	return st;
+}
+
 /*
  * After a throttle: wait (the server's suggestion, else a second;
  * IMAP_SETTLE_MS at least, so that a dying session has finished), connect
@@ -1060,7 +1131,7 @@ append_recover(struct imap *c, const char *name, const char *folder,
 			return st;
 		msgs[i].stored = found;
 	}
-	return DELIVER_OK;
+	return append_reorder(c, name, folder, msgs, sent, err, errlen);
 }
 
 /*

@@ -23,7 +23,10 @@ and disconnect, in the middle of a batch.
     for), with one line saying the mailbox throttled and for how long,
     exit status 75; the next run delivers every entry exactly once;
   - a short suggestion is waited for (the next connection starts no
-    earlier than it asks) and the run completes with everything once.
+    earlier than it asks) and the run completes with everything once;
+  - an APPEND throttled in the middle of a pipelined batch (never stored,
+    while the ones behind it were): after the back-off, the folder's UID
+    order is still the entries' order.
 """
 import email
 import email.policy
@@ -251,8 +254,9 @@ class TestThrottle(unittest.TestCase):
         self.pw = rig.write_secret(self.dir, self.dc.password)
         self.db = os.path.join(self.dir, "state.db")
 
-    def setup_proxy(self, faults, limit):
-        self.proxy = FaultProxy(self.dc.port, delay_ms=2, faults=faults)
+    def setup_proxy(self, faults, limit, refuse=()):
+        self.proxy = FaultProxy(self.dc.port, delay_ms=2, faults=faults,
+                                refuse=refuse)
         self.addCleanup(self.proxy.close)
         text = ("[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
                 "deliver = imap\nimap-url = imap://%s@127.0.0.1:%d/Feeds\n"
@@ -312,6 +316,22 @@ class TestThrottle(unittest.TestCase):
         later = [c for c in self.proxy.connected_at if c > t]
         self.assertTrue(later, self.proxy.connected_at)
         self.assertGreaterEqual(later[0] - t, 2.9)
+
+    def test_order_holds_after_a_throttle_mid_batch(self):
+        # the 10th APPEND is throttled and never stored; the APPENDs
+        # pipelined behind it are stored by the server before rss2mail
+        # reads the refusal: after the back-off, the UIDs must still
+        # follow the entries' order
+        self.setup_proxy([], "2m", refuse=[10])
+        r = self.run_r2m()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.proxy.refused), 1)
+        self.assert_exactly_once()
+        want = [e for e, in rig.state_rows(
+            self.db, "SELECT entry_id FROM entries ORDER BY id")]
+        got = [email.message_from_bytes(m["raw"])["X-RSS-ID"] for m in
+               self.dc.fetch_all(self.dc.folder("Feeds"), with_meta=True)]
+        self.assertEqual(got, want)
 
 
 if __name__ == "__main__":

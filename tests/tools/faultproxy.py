@@ -21,6 +21,14 @@ real provider add:
                 The server did store that message: a client that takes the
                 refusal at its word keeps it pending, and must find it by
                 Message-ID before it appends it again.
+  refuse        [n, ...]: the n-th APPEND command a client sends (counted
+                across all connections from 1) never reaches the server:
+                the proxy answers it TAG NO [THROTTLED] itself, right
+                after the server's reply to the command before it.  So
+                the server did not store it, and stores the APPENDs
+                pipelined behind it (a real provider's throttle).  It
+                reads the client's commands and literals to do so: not
+                for a compressed session.
 
     with FaultProxy(target_port, delay_ms=25) as p:
         p.port                      # connect here
@@ -63,11 +71,14 @@ class FaultProxy:
 
     def __init__(self, target_port, delay_ms=0, cut_after=(), faults=(),
                  listen_host="127.0.0.1", target_host="127.0.0.1",
-                 listen_port=0):
+                 listen_port=0, refuse=()):
         self.target = (target_host, target_port)
         self.delay = delay_ms / 1000.0
         self.cut_after = dict(cut_after)
         self.faults = dict(faults)
+        self.refuse = set(refuse)
+        self.sent_appends = 0
+        self.refused = []           # tags of the APPENDs refused so
         self.listen = (listen_host, listen_port)
         self.connections = 0
         self.appends = 0
@@ -137,7 +148,11 @@ class FaultProxy:
             cwriter.close()
             return
         self._writers.update((cwriter, swriter))
-        state = {"tags": set(), "closed": False}
+        # tags: APPENDs forwarded; outstanding: commands forwarded and
+        # not yet answered, in order; after: replies to inject after the
+        # server's reply to that tag
+        state = {"tags": set(), "closed": False, "outstanding": [],
+                 "after": {}, "client": cwriter}
 
         def shut():
             if not state["closed"]:
@@ -172,6 +187,57 @@ class FaultProxy:
         else:
             go()
 
+    def _parse_up(self, data, state, writer):
+        """The client's bytes, command by command (with their literals):
+        forwarded, except an APPEND to refuse, which is answered here."""
+        st = state.setdefault("parse", {"buf": b"", "lit": 0,
+                                         "start": True, "drop": None})
+        st["buf"] += data
+        out = []
+        while st["buf"]:
+            if st["lit"]:
+                chunk = st["buf"][:st["lit"]]
+                st["buf"] = st["buf"][len(chunk):]
+                st["lit"] -= len(chunk)
+                if st["drop"] is None:
+                    out.append(chunk)
+                continue
+            i = st["buf"].find(b"\r\n")
+            if i < 0:
+                break
+            line, st["buf"] = st["buf"][:i + 2], st["buf"][i + 2:]
+            if st["start"]:
+                tag = line.split(b" ", 1)[0]
+                if _APPEND.match(line):
+                    self.sent_appends += 1
+                    if self.sent_appends in self.refuse:
+                        st["drop"] = tag
+                    else:
+                        state["tags"].add(tag)
+                if st["drop"] is None:
+                    state["outstanding"].append(tag)
+            lit = re.search(rb"\{(\d+)(\+?)\}\r\n$", line)
+            if st["drop"] is None:
+                out.append(line)
+            elif lit and not lit.group(2):
+                self._later(state["client"], b"+ go ahead\r\n", state)
+            if lit:
+                st["lit"] = int(lit.group(1))
+                st["start"] = False
+                continue
+            st["start"] = True
+            if st["drop"] is not None:
+                self.refused.append(st["drop"])
+                rep = REPLIES["throttled"] % st["drop"]
+                if state["outstanding"]:
+                    state["after"].setdefault(state["outstanding"][-1],
+                                              []).append(rep)
+                else:
+                    self._later(state["client"], rep, state)
+                st["drop"] = None
+        if out:
+            self._later(writer, b"".join(out), state)
+
     async def _up(self, reader, writer, conn, state, shut):
         limit = self.cut_after.get(conn)
         sent = 0
@@ -187,6 +253,9 @@ class FaultProxy:
                 shut()
                 return
             sent += len(data)
+            if self.refuse:
+                self._parse_up(data, state, writer)
+                continue
             # note the tags of APPEND commands (literals are skipped by
             # length only roughly: a message line that looks like a
             # command is not ours to worry about in tests)
@@ -222,6 +291,11 @@ class FaultProxy:
                 line, buf = buf.split(b"\r\n", 1)
                 line += b"\r\n"
                 m = _TAGGED.match(line)
+                if m and m.group(1) in state["outstanding"]:
+                    state["outstanding"].remove(m.group(1))
+                if m and m.group(1) in state["after"]:
+                    # after the server's own reply (or its fault)
+                    buf = b"".join(state["after"].pop(m.group(1))) + buf
                 if m and m.group(1) in state["tags"]:
                     state["tags"].discard(m.group(1))
                     self.appends += 1
