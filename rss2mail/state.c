@@ -838,9 +838,12 @@ state_entry_recompose(struct state *st, int64_t rowid)
 	    "NULL WHERE name = (SELECT feed FROM entries WHERE id = ?1 AND "
 	    "state = 1)", "i", (long long)rowid) == -1)
 		return -1;
-	return state_run(st, "DELETE FROM entries WHERE state = 1 AND (id = "
-	    "?1 OR msgid = (SELECT msgid FROM entries WHERE id = ?1))", "i",
-	    (long long)rowid);
+	/* a digest's other entries first: the row holds its Message-ID */
+	if (state_run(st, "DELETE FROM entries WHERE state = 1 AND id != ?1 "
+	    "AND msgid = (SELECT msgid FROM entries WHERE id = ?1)", "i",
+	    (long long)rowid) == -1)
+		return -1;
+	return state_entry_drop(st, rowid);
 }
 
 int

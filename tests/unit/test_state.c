@@ -381,6 +381,50 @@ test_typed_setters(void **unused)
 	state_close(st);
 }
 
+/* A size refusal: the entry (and its digest's others) is new again, the
+ * feed's validators go, and the store's learned limit is kept. */
+static void
+test_recompose_and_store_limit(void **unused)
+{
+	struct state *st;
+	struct state_feed f;
+	char err[256];
+	int64_t r1, r2, r3;
+	size_t lim;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_poll_ok(st, "a", 1000, "\"v1\"",
+	    "Wed, 21 Oct 2015 07:28:00 GMT", NULL), 0);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e1", "<d@x>", "F",
+	    "digest\r\n", 8, 1, &r1), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e2", "<d@x>", "F",
+	    "", 0, 1, &r2), 0);
+	assert_int_equal(state_entry_pending(st, "a", "e3", "<m3@x>", "F",
+	    "three\r\n", 7, 1, &r3), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_recompose(st, r1), 0);
+	assert_int_equal(state_entry_get(st, "a", "e1"), STATE_NEW);
+	assert_int_equal(state_entry_get(st, "a", "e2"), STATE_NEW);
+	assert_int_equal(state_entry_get(st, "a", "e3"), STATE_PENDING);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_null(f.etag);
+	assert_null(f.last_modified);
+	state_feed_clear(&f);
+
+	assert_int_equal(state_store_limit(st, "2|imap://x|", &lim), 0);
+	assert_int_equal(lim, 0);
+	assert_int_equal(state_store_set_limit(st, "2|imap://x|", 50000), 0);
+	assert_int_equal(state_store_set_limit(st, "2|imap://x|", 25000), 0);
+	state_close(st);
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_store_limit(st, "2|imap://x|", &lim), 0);
+	assert_int_equal(lim, 25000);
+	assert_int_equal(state_store_limit(st, "2|imap://y|", &lim), 0);
+	assert_int_equal(lim, 0);
+	state_close(st);
+}
+
 int
 main(void)
 {
@@ -390,6 +434,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_typed_setters, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recompose_and_store_limit,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skipped_and_dedupe, setup,
 		    teardown),
