@@ -110,6 +110,8 @@ static struct {
 	int	 fail_after;		/* store this many, then DELIVER_STORE */
 	int	 lose_ok;		/* store the batch, then report STORE */
 	const char *refuse;		/* Message-ID substring -> DELIVER_MSG */
+	size_t	 refuse_over;		/* longer: DELIVER_REFUSED_TOOBIG */
+	size_t	 longest;		/* longest message stored */
 	int	 searches;
 	char	 last_flags[64];	/* flags of the last message appended */
 	int	 mismatch;		/* appends whose Message-ID header is
@@ -202,6 +204,13 @@ fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
 			snprintf(err, errlen, "APPEND refused: too large");
 			return DELIVER_MSG;
 		}
+		if (fake.refuse_over && m[i].len > fake.refuse_over) {
+			snprintf(err, errlen, "NO [TOOBIG] message too big");
+			m[i].refused = DELIVER_REFUSED_TOOBIG;
+			return DELIVER_MSG;
+		}
+		if (m[i].len > fake.longest)
+			fake.longest = m[i].len;
 		assert_true(fake.n < FAKE_MAX);
 		assert_non_null(strstr(m[i].data, "\r\n\r\n"));
 		{
@@ -522,6 +531,56 @@ test_refused_message_others_go_on(void **unused)
 	assert_int_equal(pass(&s), 0);
 	assert_exactly_once();
 	assert_int_equal(state_entry_get(st, "a", "a-2"), STATE_DONE);
+}
+
+/*
+ * A store that refuses messages over 30000 bytes for their size without
+ * saying so: the big entry is composed again, smaller each pass, until it
+ * fits, and stored once; one refused at its smallest is failed.
+ */
+static void
+test_size_refusal_composed_again(void **unused)
+{
+	struct state_pending *p;
+	struct run_stats s;
+	struct buf b = BUF_INIT(0);
+	size_t n;
+	int i, k;
+
+	buf_printf(&b, "<rss version=\"2.0\"><channel><title>A</title>"
+	    "<link>http://a.test/</link><item><title>Big</title>"
+	    "<link>http://a.test/big</link><guid>a-big</guid><description>");
+	for (i = 0; i < 600; i++)
+		buf_puts(&b, "&lt;p&gt;A paragraph of a long post, long "
+		    "enough.&lt;/p&gt;");
+	buf_puts(&b, "</description></item></channel></rss>\n");
+	free(fake_http[0].body);
+	fake_http[0].body = buf_steal(&b);
+	fake.refuse_over = 30000;
+	for (k = 0; k < 6 && pass(&s) != 0; k++) {
+		/* refused: forgotten by the journal, composed again */
+		assert_int_equal(state_entry_get(st, "a", "a-big"),
+		    STATE_NEW);
+		assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+		assert_int_equal(n, 0);
+		state_pending_free(p, n);
+	}
+	assert_true(k >= 1 && k < 6);
+	assert_int_equal(state_entry_get(st, "a", "a-big"), STATE_DONE);
+	assert_int_equal(fake.n, 6);		/* a-big, b's 3, c's 2 */
+	assert_true(fake.longest <= 30000);
+
+	/* nothing fits: refused at its smallest, it is failed */
+	fake.refuse_over = 100;
+	fake_http[1].etag = "\"b2\"";
+	free(fake_http[1].body);
+	fake_http[1].body = make_rss("b", 4);
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(state_entry_get(st, "b", "b-3"), STATE_DONE);
+	assert_int_equal(state_pending_list(st, NULL, &p, &n), 0);
+	assert_int_equal(n, 0);
+	state_pending_free(p, n);
+	assert_int_equal(fake.n, 6);
 }
 
 static void
@@ -865,6 +924,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_refused_message_others_go_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_size_refusal_composed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catchup_then_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_report, setup,
