@@ -44,10 +44,10 @@
  *              msgs[*done] (later ones may be stored already: ->stored;
  *              ->too_big and ->refused = DELIVER_REFUSED_TOOBIG when
  *              over APPENDLIMIT, [TOOBIG] or a size refusal, ->size_limit
- *              = APPENDLIMIT or 0); missing folder, no permission, over quota ->
- *              DELIVER_FOLDER; connection lost, timeout, a flooding or
- *              trickling server -> DELIVER_STORE (msgs[*done] may or may
- *              not be stored).
+ *              = APPENDLIMIT or 0); missing folder, no permission, over
+ *              quota -> DELIVER_FOLDER; connection lost, timeout, a
+ *              flooding or trickling server -> DELIVER_STORE (msgs[*done]
+ *              may or may not be stored).
  *              Throttling ([THROTTLED], [UNAVAILABLE], [INUSE], a
  *              bandwidth [OVERQUOTA] or [LIMIT], Outlook's "Suggested
  *              Backoff Time", a BYE in mid-batch): wait what the server
@@ -118,7 +118,7 @@ struct imap {
 	char			**alias;	/* folder, server name: pairs
 						   created dotless */
 	size_t			 nalias;
-	time_t			 deadline;	/* cfg->deadline: 0 none */
+	time_t			 deadline;	/* 0 none */
 };
 
 /* ---- one operation ----------------------------------------------------- */

@@ -268,7 +268,8 @@ deliver_fit(const struct run *r, struct store *sto)
 		sto->learned_read = 1;
 		if (state_store_limit(r->st, sto->key, &sto->size_learned) ==
 		    -1)
-			log_error("state: cannot read the mailbox's size limit");
+			log_error("state: cannot read a mailbox's size "
+			    "limit");
 	}
 	if (sto->size_learned > 0 && (sto->size_limit == 0 ||
 	    sto->size_learned < sto->size_limit))
@@ -313,7 +314,7 @@ refused_size(struct run *r, struct outitem *it, size_t len,
 	    learned < sto->size_learned)) {
 		sto->size_learned = learned;
 		if (state_store_set_limit(r->st, sto->key, learned) == -1)
-			log_error("state: cannot record the mailbox's size "
+			log_error("state: cannot record a mailbox's size "
 			    "limit");
 	}
 	if (state_entry_recompose(r->st, it->rowid) == -1) {
