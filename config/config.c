@@ -244,6 +244,8 @@ static const struct key keys[] = {
 	    NULL, 1, DAY, 0, NULL },
 	{ "dedupe",	KT_ENUM,	KS_GLOBAL, G(dedupe),	"link",
 	    dedupe_choices, 0, 0, 0, NULL },
+	{ "subscribe-folder", KT_STRING, KS_GLOBAL, G(subscribe_folder),
+	    NULL, NULL, 0, 0, 0, NULL },
 
 	{ "url",	KT_FEEDURL,	KS_FEED,  F(url),	NULL,
 	    NULL, 0, 0, 0, NULL },
@@ -1103,6 +1105,21 @@ check_required(struct parse *ps, const struct config_settings *s,
 	return check_transport(ps, s, has_hdr, hdr, where);
 }
 
+/* subscribe-folder reads the mailbox: only an IMAP store can be read. */
+static int
+check_subscribe(struct parse *ps, int has_hdr, size_t hdr)
+{
+	size_t i;
+
+	if (ps->cfg->subscribe_folder == NULL ||
+	    ps->cfg->global.deliver == CONFIG_DELIVER_IMAP)
+		return 0;
+	return perr(ps, has_hdr && ini_find_key(ps->ini, hdr,
+	    "subscribe-folder", &i) == 0 ? ps->ini->lines[i].lineno : 0,
+	    "key 'subscribe-folder': only with deliver = imap (the folder is "
+	    "read over IMAP)");
+}
+
 static int
 parse_feeds(struct parse *ps)
 {
@@ -1160,6 +1177,7 @@ parse_text(struct parse *ps, const char *text, size_t len)
 	    ps->cfg) == -1) ||
 	    check_required(ps, &ps->cfg->global, has_global, ghdr,
 	    "[rss2mail]") == -1 ||
+	    check_subscribe(ps, has_global, ghdr) == -1 ||
 	    parse_feeds(ps) == -1)
 		return -1;
 	return ps->nerrs > 0 ? -1 : 0;

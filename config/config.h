@@ -138,6 +138,8 @@ struct config {
 					   pass; 0 = none (each request still
 					   has its own timeouts) */
 	enum config_dedupe dedupe;	/* across feeds; default link */
+	char		*subscribe_folder; /* requests by mail (deliver =
+					   imap only); NULL: off */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;

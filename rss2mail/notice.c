@@ -33,6 +33,11 @@ notice_compose(const struct notice *n, struct buf *out)
 	    mime_header(out, "Subject", n->subject) == -1 ||
 	    mime_header_raw(out, "Date", date) == -1 ||
 	    mime_header_raw(out, "Message-ID", n->msgid) == -1 ||
+	    (n->in_reply_to != NULL && (mime_header_raw(out, "In-Reply-To",
+	    n->in_reply_to) == -1 || mime_header_raw(out, "References",
+	    n->in_reply_to) == -1)) ||
+	    (n->reply_header != NULL && mime_header_raw(out, n->reply_header,
+	    "yes") == -1) ||
 	    mime_header_raw(out, "MIME-Version", "1.0") == -1 ||
 	    mime_header_phrase(out, "List-Id", n->feed_name,
 	    listid.data) == -1 ||

@@ -14,6 +14,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "plan.h"
+#include "reader.h"
 #include "secret.h"
 #include "state.h"
 #include "util.h"
@@ -455,4 +456,33 @@ plan_stores_close(struct plan_stores *ps)
 		free(ps->v[i].key);
 	}
 	ps->n = 0;
+}
+
+enum deliver_status
+plan_reader(const struct config *cfg, const char *folder,
+    const struct reader_ops **ops, void **ctx, uint32_t *uidvalidity,
+    char *err, size_t errlen)
+{
+	const struct config_settings *s = &cfg->global;
+	struct deliver_cfg dc;
+	enum deliver_status ds;
+	char *password = NULL;
+
+	*ops = NULL;
+	*ctx = NULL;
+	if (s->deliver != CONFIG_DELIVER_IMAP) {
+		errf(err, errlen, "subscribe-folder: only an IMAP mailbox can "
+		    "be read");
+		return DELIVER_FOLDER;
+	}
+	(void)plan_backend(s, &dc);
+	if (secret_resolve(s->password, s->password_file,
+	    s->password_command, cfg->path, &password, err, errlen) == -1)
+		return DELIVER_STORE;
+	dc.password = password;
+	ds = reader_imap.open(ctx, &dc, folder, uidvalidity, err, errlen);
+	secret_free(password);
+	if (ds == DELIVER_OK)
+		*ops = &reader_imap;
+	return ds;
 }

@@ -11,6 +11,7 @@
 #define RSS2MAIL_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "deliver.h"
 #include "fetch.h"
@@ -125,5 +126,16 @@ enum deliver_status plan_store_ensure(struct store *, const char *folder,
 	    char *err, size_t errlen);
 /* Close every store and free the registry's memory. */
 void	plan_stores_close(struct plan_stores *);
+
+/*
+ * The Subscribe folder's reader (reader.h) on the global settings' store,
+ * opened on folder with the store's password (resolved here): *ops and
+ * *ctx (ops->close it).  DELIVER_FOLDER with err when the store cannot be
+ * read (only deliver = imap can), else what open returned.
+ */
+struct reader_ops;
+enum deliver_status plan_reader(const struct config *, const char *folder,
+	    const struct reader_ops **ops, void **ctx, uint32_t *uidvalidity,
+	    char *err, size_t errlen);
 
 #endif

@@ -113,7 +113,16 @@ static const char state_schema[] =
 	/* a mailbox's size limit learned from its refusals (compose.c) */
 	"CREATE TABLE IF NOT EXISTS stores ("
 	" key TEXT PRIMARY KEY,"
-	" size_limit INTEGER NOT NULL);";
+	" size_limit INTEGER NOT NULL);"
+	/* the Subscribe folder: how far each request got */
+	"CREATE TABLE IF NOT EXISTS requests ("
+	" folder TEXT NOT NULL,"
+	" uidvalidity INTEGER NOT NULL,"
+	" uid INTEGER NOT NULL,"
+	" step INTEGER NOT NULL,"
+	" op TEXT, name TEXT, url TEXT, detail TEXT,"
+	" msgid TEXT, reply BLOB,"
+	" PRIMARY KEY (folder, uidvalidity, uid));";
 
 struct state {
 	sqlite3		*db;
@@ -1082,4 +1091,124 @@ state_feed_forget(struct state *st, const char *feed)
 	    feed) == -1)
 		return -1;
 	return state_run(st, "DELETE FROM feeds WHERE name = ?1", "t", feed);
+}
+
+/* ---- the Subscribe folder's requests ------------------------------------ */
+
+int
+state_request_get(struct state *st, const char *folder, uint32_t uidvalidity,
+    uint32_t uid, struct state_request *out)
+{
+	sqlite3_stmt *s = NULL;
+	const void *b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(st->db, "SELECT step, op, name, url, detail, "
+	    "msgid, reply FROM requests WHERE folder = ?1 AND uidvalidity = "
+	    "?2 AND uid = ?3", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, uid);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->step = (enum state_request_step)sqlite3_column_int(s, 0);
+		out->op = col_text(s, 1);
+		out->name = col_text(s, 2);
+		out->url = col_text(s, 3);
+		out->detail = col_text(s, 4);
+		out->msgid = col_text(s, 5);
+		if ((b = sqlite3_column_blob(s, 6)) != NULL) {
+			out->len = (size_t)sqlite3_column_bytes(s, 6);
+			out->reply = xmalloc(out->len + 1);
+			memcpy(out->reply, b, out->len);
+			out->reply[out->len] = '\0';
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+state_request_clear(struct state_request *r)
+{
+	free(r->op);
+	free(r->name);
+	free(r->url);
+	free(r->detail);
+	free(r->msgid);
+	free(r->reply);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+state_request_acting(struct state *st, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, const char *op, const char *name,
+    const char *url, const char *detail)
+{
+	return state_run(st, "INSERT OR REPLACE INTO requests (folder, "
+	    "uidvalidity, uid, step, op, name, url, detail) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8)", "tiiitttt", folder,
+	    (long long)uidvalidity, (long long)uid,
+	    (long long)STATE_REQ_ACTING, op, name, url, detail);
+}
+
+int
+state_request_acted(struct state *st, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, const char *msgid,
+    const char *reply, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* a request that is not acted on (help, an ignored one) has no
+	 * acting row yet: the reply makes one */
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO requests (folder, "
+	    "uidvalidity, uid, step, msgid, reply) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6) ON CONFLICT (folder, uidvalidity, uid) DO UPDATE SET "
+	    "step = ?4, msgid = ?5, reply = ?6", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, uid);
+	sqlite3_bind_int(s, 4, STATE_REQ_ACTED);
+	sqlite3_bind_text(s, 5, msgid, -1, SQLITE_STATIC);
+	if (reply != NULL)
+		sqlite3_bind_blob(s, 6, reply, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_request_set_step(struct state *st, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, enum state_request_step step)
+{
+	/* a done request keeps no reply: it was appended */
+	return state_run(st, "INSERT INTO requests (folder, uidvalidity, "
+	    "uid, step) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (folder, "
+	    "uidvalidity, uid) DO UPDATE SET step = ?4, reply = CASE WHEN "
+	    "?4 >= 4 THEN NULL ELSE reply END", "tiii", folder,
+	    (long long)uidvalidity, (long long)uid, (long long)step);
+}
+
+int
+state_request_last(struct state *st, const char *folder,
+    uint32_t uidvalidity, uint32_t *uid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*uid = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(uid) FROM requests WHERE "
+	    "folder = ?1 AND uidvalidity = ?2 AND step = ?3", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int(s, 3, STATE_REQ_DONE);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*uid = (uint32_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

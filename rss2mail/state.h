@@ -194,4 +194,42 @@ void	state_pending_free(struct state_pending *, size_t n);
 /* Forget a feed entirely (remove). */
 int	state_feed_forget(struct state *, const char *feed);
 
+/*
+ * The Subscribe folder's journal (subscribe_pass.c): one row per request,
+ * keyed by (folder, UIDVALIDITY, UID), and how far its handling got:
+ *   ACTING   about to change the config: op, name, url and detail say
+ *            what (written and committed before the edit)
+ *   ACTED    the config is changed (or nothing was to change): the reply
+ *            (msgid, its bytes) is to be appended
+ *   REPLIED  the reply is in the folder: the request is to be flagged
+ *   DONE     flagged \Seen \Answered (the reply's bytes are dropped)
+ * state_request_get fills *out (step NONE when there is no row; release
+ * with state_request_clear).  state_request_last: the highest UID that is
+ * DONE under this UIDVALIDITY (0: none).  0, or -1 on a database error.
+ */
+enum state_request_step { STATE_REQ_NONE = 0, STATE_REQ_ACTING,
+    STATE_REQ_ACTED, STATE_REQ_REPLIED, STATE_REQ_DONE };
+
+struct state_request {
+	enum state_request_step step;
+	char		*op, *name, *url, *detail;	/* or NULL */
+	char		*msgid;
+	char		*reply;		/* NUL-terminated, len bytes */
+	size_t		 len;
+};
+
+int	state_request_get(struct state *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, struct state_request *out);
+void	state_request_clear(struct state_request *);
+int	state_request_acting(struct state *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, const char *op,
+	    const char *name, const char *url, const char *detail);
+int	state_request_acted(struct state *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, const char *msgid,
+	    const char *reply, size_t len);
+int	state_request_set_step(struct state *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, enum state_request_step);
+int	state_request_last(struct state *, const char *folder,
+	    uint32_t uidvalidity, uint32_t *uid);
+
 #endif

@@ -62,6 +62,67 @@ test_requests(void **unused)
 	}
 }
 
+/* The other kinds: our own reply, a moved feed message, an OPML
+ * attachment, a base64 text part, and the Message-ID kept for a reply. */
+static void
+test_kinds(void **unused)
+{
+	struct subscribe_req r;
+	const char *m;
+
+	m = "Subject: Subscribed: x\r\nX-RSS2Mail-Reply: yes\r\n\r\n"
+	    "https://example.org/\r\n";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_IGNORE);
+	subscribe_req_clear(&r);
+
+	m = "Message-ID: <a1@phone>\r\nSubject: A post\r\nX-RSS-Feed: "
+	    "https://blog.example.org/feed.xml\r\n\r\nsee https://b.example/"
+	    "\r\n";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_MOVED);
+	assert_string_equal(r.feed_url, "https://blog.example.org/feed.xml");
+	assert_string_equal(r.msgid, "<a1@phone>");
+	assert_string_equal(r.subject, "A post");
+	subscribe_req_clear(&r);
+
+	/* a subject command wins over the header */
+	m = "Subject: unsubscribe blog\r\nX-RSS-Feed: https://x.example/\r\n"
+	    "\r\n";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_UNSUBSCRIBE);
+	subscribe_req_clear(&r);
+
+	m = "Message-ID: <bad id@x>\r\nSubject: my feeds https://x.example/"
+	    "\r\nContent-Type: multipart/mixed; boundary=\"=-b\"\r\n\r\n"
+	    "preamble\r\n--=-b\r\nContent-Type: text/plain\r\n\r\nhere "
+	    "https://text.example/\r\n--=-b\r\nContent-Type: application/"
+	    "octet-stream; name=\"feeds.opml\"\r\nContent-Transfer-Encoding:"
+	    " base64\r\n\r\nPG9wbWwvPg==\r\n--=-b--\r\n";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_OPML);
+	assert_int_equal(r.opml_len, 7);
+	assert_string_equal(r.opml, "<opml/>");
+	assert_null(r.msgid);
+	subscribe_req_clear(&r);
+
+	m = "Subject: hi\r\nContent-Type: multipart/alternative; boundary=b"
+	    "\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "aHR0cHM6Ly9zaXRlLmV4YW1wbGUvYmxvZw==\r\n--b--\r\n";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_URL);
+	assert_string_equal(r.arg, "https://site.example/blog");
+	subscribe_req_clear(&r);
+
+	/* binary junk and an unterminated multipart: help, no crash */
+	m = "Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n"
+	    "Content-Type: image/png\r\n\r\n\x89PNG\x01\x02";
+	subscribe_parse(m, strlen(m), &r);
+	assert_int_equal(r.op, SUBSCRIBE_HELP);
+	subscribe_req_clear(&r);
+}
+
 static int
 taken(void *ctx, const char *name)
 {
@@ -103,6 +164,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_names),
 	};
 
