@@ -31,6 +31,7 @@
 #include "run.h"
 #include "secret.h"
 #include "state.h"
+#include "subscribe_pass.h"
 #include "util.h"
 #include "fsutil.h"
 
@@ -143,6 +144,8 @@ run_or_catchup(int argc, char **argv, int catchup)
 		rv = CMD_EXIT_TEMP;
 		goto out;
 	}
+	if (!catchup)	/* the pass then runs on the edited config */
+		subscribe_requests(&cfg, st, o.public_addrs);
 	switch (run_pass(cfg, st, &o, &s, err, sizeof(err))) {
 	case 0:
 		rv = 0;

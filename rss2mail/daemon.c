@@ -24,9 +24,12 @@
 #include "log.h"
 #include "run.h"
 #include "state.h"
+#include "subscribe_pass.h"
 #include "util.h"
 
 #define DAEMON_MAX_SLEEP	3600
+#define DAEMON_SUBSCRIBE_SLEEP	300	/* with subscribe-folder: read it
+					   at least this often */
 
 /* When the feed is next due. */
 static time_t
@@ -127,6 +130,23 @@ daemon_pass(const struct config *cfg, struct state *st)
 	return next > now ? (long)(next - now) : 1;
 }
 
+/* The Subscribe folder's requests, under the run lock; *cfg is loaded
+ * again when they changed it, so new feeds are due at once. */
+static void
+daemon_requests(struct config **cfg, struct state *st)
+{
+	int lockfd;
+
+	if ((*cfg)->subscribe_folder == NULL)
+		return;
+	if ((lockfd = daemon_lock(*cfg)) == -1) {
+		log_info("daemon: another run is in progress");
+		return;
+	}
+	subscribe_requests(cfg, st, NULL);
+	close(lockfd);
+}
+
 int
 daemon_main(const char *config_path)
 {
@@ -159,7 +179,11 @@ daemon_main(const char *config_path)
 	log_info("daemon: started with %zu feeds from %s", cfg->nfeeds,
 	    config_path);
 	for (;;) {
+		daemon_requests(&cfg, st);
 		wait = daemon_pass(cfg, st);
+		if (cfg->subscribe_folder != NULL &&
+		    wait > DAEMON_SUBSCRIBE_SLEEP)
+			wait = DAEMON_SUBSCRIBE_SLEEP;
 		ts.tv_sec = wait;
 		ts.tv_nsec = 0;
 		log_debug("daemon: sleeping %lds", wait);

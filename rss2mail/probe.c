@@ -219,7 +219,8 @@ probe_url(const struct probe_req *pr, struct probe *out, char *err,
 	memset(out, 0, sizeof(*out));
 	memset(&g, 0, sizeof(g));
 	memset(&d, 0, sizeof(d));
-	if (fetch_one(pr, pr->url, 0, start, &g, err, errlen) == -1)
+	if (fetch_one(pr, pr->url, pr->from_content, start, &g, err,
+	    errlen) == -1)
 		goto out;
 	if (!g.ok) {
 		errf(err, errlen, "fetch %s: %s", pr->url, g.why);

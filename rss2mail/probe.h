@@ -31,6 +31,10 @@ struct probe_req {
 	const char	*url;		/* as the user gave it */
 	int		 allow_local;	/* url may be a local file */
 	int		 allow_private;	/* as fetch_req's */
+	int		 from_content;	/* url came from a message, not from
+					   the user's hands (the Subscribe
+					   folder): it may not reach private
+					   space either, unless allow_private */
 	const char	*user_agent;	/* NULL: the default */
 	size_t		 max_size;	/* 0: LIM_FEED_SIZE */
 	long		 timeout;	/* seconds; 0: LIM_TOTAL_TIMEOUT */
