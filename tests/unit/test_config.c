@@ -348,6 +348,11 @@ static const struct {
 	    "placeholder {titel} (use {title} {feed} {author} {date})" },
 	{ HEAD "[feed.a]\nurl = /x\nfolder = Feeds/{feed}\n", "t.ini:6: key "
 	    "'folder': unknown placeholder {feed} (use {name} {category})" },
+	{ HEAD "subscribe-folder = Feeds/Subscribe\n", "t.ini:4: key "
+	    "'subscribe-folder': only with deliver = imap (the folder is read "
+	    "over IMAP)" },
+	{ HEAD "[feed.a]\nurl = /x\nsubscribe-folder = S\n", "t.ini:6: key "
+	    "'subscribe-folder': only allowed in [rss2mail]" },
 };
 
 static void

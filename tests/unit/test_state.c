@@ -179,6 +179,59 @@ test_skipped_and_dedupe(void **unused)
 	state_close(st);
 }
 
+/* The Subscribe folder's journal: each request's steps, its reply kept
+ * until done, and the last done UID per (folder, UIDVALIDITY). */
+static void
+test_requests(void **unused)
+{
+	struct state *st;
+	struct state_request r;
+	char err[256];
+	uint32_t last;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(state_request_get(st, "S", 7, 3, &r), 0);
+	assert_int_equal(r.step, STATE_REQ_NONE);
+	assert_int_equal(state_request_acting(st, "S", 7, 3, "subscribe",
+	    "blog", "https://b.example/feed", "Blog\nPost\n"), 0);
+	assert_int_equal(state_request_get(st, "S", 7, 3, &r), 0);
+	assert_int_equal(r.step, STATE_REQ_ACTING);
+	assert_string_equal(r.op, "subscribe");
+	assert_string_equal(r.name, "blog");
+	assert_string_equal(r.detail, "Blog\nPost\n");
+	state_request_clear(&r);
+	assert_int_equal(state_request_acted(st, "S", 7, 3, "<m@x>",
+	    "a\0b", 3), 0);
+	/* a help reply has no ACTING row before it */
+	assert_int_equal(state_request_acted(st, "S", 7, 4, "<n@x>", "r",
+	    1), 0);
+	assert_int_equal(state_request_get(st, "S", 7, 3, &r), 0);
+	assert_int_equal(r.step, STATE_REQ_ACTED);
+	assert_string_equal(r.op, "subscribe");	/* kept */
+	assert_string_equal(r.msgid, "<m@x>");
+	assert_int_equal(r.len, 3);
+	assert_memory_equal(r.reply, "a\0b", 3);
+	state_request_clear(&r);
+	assert_int_equal(state_request_last(st, "S", 7, &last), 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(state_request_set_step(st, "S", 7, 4,
+	    STATE_REQ_DONE), 0);
+	assert_int_equal(state_request_set_step(st, "S", 7, 3,
+	    STATE_REQ_REPLIED), 0);
+	assert_int_equal(state_request_last(st, "S", 7, &last), 0);
+	assert_int_equal(last, 4);
+	assert_int_equal(state_request_get(st, "S", 7, 4, &r), 0);
+	assert_int_equal(r.step, STATE_REQ_DONE);
+	assert_null(r.reply);		/* appended: not kept */
+	state_request_clear(&r);
+	/* another UIDVALIDITY or folder starts from nothing */
+	assert_int_equal(state_request_last(st, "S", 8, &last), 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(state_request_last(st, "T", 7, &last), 0);
+	assert_int_equal(last, 0);
+	state_close(st);
+}
+
 static void
 test_rollback_leaves_nothing(void **unused)
 {
@@ -438,6 +491,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skipped_and_dedupe, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
