@@ -35,6 +35,7 @@
 #include "util.h"
 
 #define FEEDS_LISTED	60	/* feed names a reply lists */
+#define OPML_LISTED	300	/* imported feeds a reply lists */
 
 struct sub {
 	const struct config *cfg;
@@ -87,6 +88,27 @@ clean(const char *s)
 		if ((unsigned char)c[i] < ' ' || c[i] == 0x7f)
 			c[i] = ' ';
 	return c;
+}
+
+/*
+ * A title as the config file can hold it: a ';' or '#' after a blank
+ * would start a comment there, so such blanks go ("A ; B" -> "A; B"), as
+ * an OPML import writes titles.  In place.
+ */
+static void
+ini_safe(char *s)
+{
+	char *start = s, *r = s, *w = s;
+
+	for (; *r == ';' || *r == '#' || *r == ' '; r++)
+		;
+	for (; *r; r++) {
+		if (*r == ';' || *r == '#')
+			while (w > start && w[-1] == ' ')
+				w--;
+		*w++ = *r;
+	}
+	*w = '\0';
 }
 
 static void
@@ -193,6 +215,7 @@ act_subscribe(struct sub *sb, const char *name, const char *url,
 	const char *newest = NULL, *page = NULL;
 	char *d = xstrdup(detail ? detail : ""), *p, err[ERRLEN];
 	size_t k = 0;
+	int r;
 
 	if (c == NULL)
 		goto out;
@@ -206,6 +229,7 @@ act_subscribe(struct sub *sb, const char *name, const char *url,
 	}
 	if ((cf = config_find_feed(c, name)) == NULL ||
 	    strcmp(cf->url, url) != 0) {
+		ini_safe(d);
 		if (*d) {
 			buf_printf(&title, "title=%s", d);
 			kv[k++] = title.data;
@@ -214,8 +238,16 @@ act_subscribe(struct sub *sb, const char *name, const char *url,
 			buf_printf(&html, "html-url=%s", page);
 			kv[k++] = html.data;
 		}
-		if (config_add_feed(sb->cfg->path, name, url, kv, err,
-		    sizeof(err)) == -1) {
+		r = config_add_feed(sb->cfg->path, name, url, kv, err,
+		    sizeof(err));
+		if (r == -1 && k > 0) {
+			/* title and html-url are informational: a value the
+			 * config refuses goes, the feed stays */
+			kv[0] = NULL;
+			r = config_add_feed(sb->cfg->path, name, url, kv, err,
+			    sizeof(err));
+		}
+		if (r == -1) {
 			say(rp, "Not subscribed to %s: %s", url, err);
 			log_error("subscribe-folder: %s: %s", url, err);
 			goto out;
@@ -302,7 +334,7 @@ act_opml(struct sub *sb, const char *bytes, size_t len, struct reply *rp)
 		sb->changed = 1;
 	say(rp, "Imported: %zu added, %zu skipped", imp->added,
 	    imp->exists + imp->invalid + o->nsites);
-	for (i = 0; i < imp->nitems; i++) {
+	for (i = 0; i < imp->nitems && i < OPML_LISTED; i++) {
 		it = &imp->items[i];
 		if (it->status == CONFIG_IMPORT_ADDED)
 			say(rp, "added    %s \xe2\x80\x94 %s", it->name, it->url);
@@ -313,7 +345,9 @@ act_opml(struct sub *sb, const char *bytes, size_t len, struct reply *rp)
 			say(rp, "skipped  %s: %s", it->url, it->reason ?
 			    it->reason : "not usable");
 	}
-	for (i = 0; i < o->nsites; i++)
+	if (imp->nitems > OPML_LISTED)
+		say(rp, "and %zu more", imp->nitems - OPML_LISTED);
+	for (i = 0; i < o->nsites && i < OPML_LISTED; i++)
 		say(rp, "skipped  %s: a site without a feed address",
 		    o->sites[i].html_url ? o->sites[i].html_url : "?");
 	log_warn("subscribe-folder: OPML: %zu added, %zu skipped",
@@ -461,9 +495,14 @@ finish(struct sub *sb, uint32_t uid)
 {
 	enum deliver_status ds;
 
+	/* a refusal (a read-only folder) is logged, and the request is done
+	 * all the same: it must not hold up the ones after it */
 	if ((ds = sb->ops->answered(sb->ctx, uid, sb->err,
-	    sizeof(sb->err))) != DELIVER_OK && ds != DELIVER_MSG)
+	    sizeof(sb->err))) == DELIVER_STORE)
 		return -1;
+	if (ds != DELIVER_OK)
+		log_error("subscribe-folder: request %lu: %s",
+		    (unsigned long)uid, sb->err);
 	if (state_request_set_step(sb->st, sb->folder, sb->uv, uid,
 	    STATE_REQ_DONE) == -1) {
 		errf(sb->err, sizeof(sb->err), "state: cannot record request "
@@ -484,11 +523,13 @@ send_reply(struct sub *sb, uint32_t uid, const char *msgid,
 	if (msg != NULL && len > 0) {
 		ds = sb->ops->has_msgid(sb->ctx, msgid, &found, sb->err,
 		    sizeof(sb->err));
-		if (ds == DELIVER_STORE || ds == DELIVER_FOLDER)
+		if (ds == DELIVER_STORE)
 			return -1;
+		/* a refused reply (over quota) is logged and lost rather
+		 * than holding up the requests after it */
 		if (!found && (ds = sb->ops->append(sb->ctx, msg, len,
 		    sb->err, sizeof(sb->err))) != DELIVER_OK) {
-			if (ds != DELIVER_MSG)
+			if (ds == DELIVER_STORE)
 				return -1;
 			log_error("subscribe-folder: the reply to request %lu: "
 			    "%s", (unsigned long)uid, sb->err);

@@ -19,10 +19,11 @@ or drafts one), then `rss2mail run`.
 """
 import email
 import email.policy
-import imaplib
 import os
-import re
+import signal
 import socket
+import subprocess
+import time
 import unittest
 
 import rig
@@ -313,6 +314,61 @@ class Subscribe(unittest.TestCase):
         # the one with a Message-ID is threaded under it
         self.assertTrue(any(m["In-Reply-To"] for m, _ in rs))
         self.assert_handled()
+
+    def test_huge_request(self):
+        before = self.config_text()
+        self.put(request("big", self.http.url("/news.xml") + "\r\n" +
+                         ("x" * 76 + "\r\n") * 16000))   # 1.2 MB
+        self.put(request("unsubscribe nosuch"))    # the next one still runs
+        self.run_pass()
+        self.assertEqual(self.config_text(), before)
+        subjects = sorted(str(m["Subject"]) for m, _ in self.replies())
+        self.assertEqual(len(subjects), 2, subjects)
+        self.assertTrue(subjects[1].startswith(
+            "Not read: the message is too large ("), subjects)
+        self.assertEqual(self.http.requests_for("/news.xml"), [])
+        self.assert_handled()
+
+    def test_a_title_the_config_would_cut(self):
+        self.http.put("/odd.xml", rss("News ; Views #1", 1))
+        self.put(request(self.http.url("/odd.xml")))
+        self.run_pass()
+        self.assertIn("[feed.news-views-1]\nurl = %s\ntitle = News; "
+                      "Views#1\n" % self.http.url("/odd.xml"),
+                      self.config_text())
+
+    def test_the_daemon_reads_the_folder(self):
+        other = self.http.url("/other.xml")
+        self.write_config("[feed.other]\nurl = %s\n" % other,
+                          "interval = 1s\nmin-interval = 1s\n")
+        env = dict(os.environ)
+        env.update(ENV)
+        env.pop("RSS2MAIL_CONFIG", None)
+        d = subprocess.Popen([rig.BIN, "-c", self.cfg, "-v", "daemon"],
+                             stderr=subprocess.PIPE, text=True, env=env)
+        self.addCleanup(d.kill)
+
+        def wait(cond, what):
+            end = time.monotonic() + 30
+            while not cond() and time.monotonic() < end:
+                time.sleep(0.2)
+            if not cond():
+                d.kill()
+                self.fail("%s: %s" % (what, d.communicate()[1][-3000:]))
+
+        wait(lambda: len(self.http.requests_for("/other.xml")) >= 1,
+             "first pass")
+        self.put(request("subscribe", self.http.url("/news.xml")))
+        wait(lambda: len(self.replies()) == 1, "the reply")
+        self.assertIn("[feed.news-site]", self.config_text())
+        # the daemon took the edited config: the new feed is delivered
+        wait(lambda: self.dc.folder("Feeds/news-site") in
+             self.dc.mailboxes() and
+             self.dc.count(self.dc.folder("Feeds/news-site")) == 2,
+             "the new feed's entries")
+        d.send_signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=30), 0)
+        self.assertEqual(len(self.replies()), 1)
 
     def test_private_address_refused(self):
         private = FeedServer(host="127.0.0.1")
