@@ -359,16 +359,24 @@ quotable_msgid(const char *v, size_t n)
 	return xstrndup(v + a, b - a);
 }
 
-/* One line of a header's decoded value: controls become blanks. */
+/* One line of a header's decoded value: controls (a NUL too) become
+ * blanks, blanks around it go. */
 static char *
 one_line(const struct buf *b)
 {
-	char *s = xstrndup(b->data ? b->data : "", b->len);
-	size_t i;
+	const char *d = b->data ? b->data : "";
+	size_t i, a = 0, e = b->len;
+	char *s;
 
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-			s[i] = ' ';
+	while (a < e && ((unsigned char)d[a] <= ' ' || d[a] == 0x7f))
+		a++;
+	while (e > a && ((unsigned char)d[e - 1] <= ' ' || d[e - 1] == 0x7f))
+		e--;
+	s = xmalloc(e - a + 1);
+	for (i = a; i < e; i++)
+		s[i - a] = (unsigned char)d[i] < ' ' || d[i] == 0x7f ? ' ' :
+		    d[i];
+	s[e - a] = '\0';
 	return s;
 }
 
@@ -398,9 +406,13 @@ subscribe_parse(const char *msg, size_t len, struct subscribe_req *req)
 	}
 	header_value(msg, hend, "X-RSS-Feed", 0, &v);
 	if (v.len > 0) {
-		req->op = SUBSCRIBE_MOVED;
 		req->feed_url = one_line(&v);
-		goto out;
+		if (req->feed_url[0] != '\0') {
+			req->op = SUBSCRIBE_MOVED;
+			goto out;
+		}
+		free(req->feed_url);
+		req->feed_url = NULL;
 	}
 	walk_part(msg, msg + len, 0, &w);
 	if (w.has_opml) {
