@@ -4,6 +4,7 @@
  * accepts is what a run will use.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "fetch.h"
 #include "limits.h"
 #include "plan.h"
+#include "reader.h"
 #include "secret.h"
 #include "state.h"
 #include "util.h"
@@ -282,6 +284,38 @@ check_feeds(struct check *c)
 	plan_fetch_free(&pf);
 }
 
+/* subscribe-folder: the folder opens (created when missing), and how many
+ * requests wait in it; nothing is read or changed. */
+static void
+check_subscribe(struct check *c)
+{
+	const struct reader_ops *ops;
+	void *ctx;
+	uint32_t uv, last = 0, *uids = NULL;
+	size_t n = 0;
+	char err[ERRLEN];
+
+	if (c->cfg->subscribe_folder == NULL)
+		return;
+	if (plan_reader(c->cfg, c->cfg->subscribe_folder, &ops, &ctx, &uv, err,
+	    sizeof(err)) != DELIVER_OK) {
+		item(c, 0, "subscribe-folder %s: %s", c->cfg->subscribe_folder,
+		    err);
+		return;
+	}
+	if (c->st != NULL)
+		(void)state_request_last(c->st, c->cfg->subscribe_folder, uv,
+		    &last);
+	if (ops->search(ctx, last, &uids, &n, err, sizeof(err)) != DELIVER_OK)
+		item(c, 0, "subscribe-folder %s: %s", c->cfg->subscribe_folder,
+		    err);
+	else
+		item(c, 1, "subscribe-folder %s: %zu request%s waiting",
+		    c->cfg->subscribe_folder, n, n == 1 ? "" : "s");
+	free(uids);
+	ops->close(ctx);
+}
+
 int
 check_main(const char *path)
 {
@@ -309,6 +343,7 @@ check_main(const char *path)
 	else
 		item(&c, 1, "state %s", cfg->state);
 	check_stores(&c);
+	check_subscribe(&c);
 	if (fetch_global_init(err, sizeof(err)) == -1)
 		item(&c, 0, "%s", err);
 	else {

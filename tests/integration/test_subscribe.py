@@ -486,6 +486,14 @@ class Subscribe(unittest.TestCase):
         self.assertEqual(len(self.replies()), 1)
         self.assertEqual(self.config_text().count("[feed."), 1)
 
+    def test_check_reports_the_folder(self):
+        self.put(request("hello"))
+        r = rig.run(self.cfg, "check", env=ENV)
+        self.assertIn("subscribe-folder %s: 1 request waiting" % FOLDER,
+                      r.stdout)
+        self.assertEqual(self.replies(), [])    # check changes nothing
+        self.assertNotIn("\\Answered", self.requests()[0]["flags"])
+
     def test_needs_imap(self):
         cfg = rig.write_config(self.dir, (
             "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"
