@@ -60,8 +60,9 @@ struct reply {
  * Test hook, as deliver.c's: RSS2MAIL_TEST_CRASH=POINT:N kills the
  * process the Nth time it passes POINT ("request-edited": the config is
  * edited, the request still ACTING; "request-acted": the reply
- * journaled, nothing appended or flagged yet; "request-replied": the
- * reply appended, the request not flagged).
+ * journaled, nothing appended or flagged yet; "request-appended": the
+ * reply appended, not journaled; "request-replied": the reply appended
+ * and journaled, the request not flagged).
  */
 static void
 test_hook(const char *point)
@@ -183,7 +184,8 @@ help(struct sub *sb, struct reply *rp)
 	    "it\n"
 	    "  a feed's message moved here      pause that feed\n",
 	    sb->folder);
-	list_feeds(c, rp);
+	if (c != NULL)
+		list_feeds(c, rp);
 	config_free(c);
 }
 
@@ -535,6 +537,7 @@ send_reply(struct sub *sb, uint32_t uid, const char *msgid,
 			    "%s", (unsigned long)uid, sb->err);
 		}
 	}
+	test_hook("request-appended");
 	if (state_request_set_step(sb->st, sb->folder, sb->uv, uid,
 	    STATE_REQ_REPLIED) == -1) {
 		errf(sb->err, sizeof(sb->err), "state: cannot record request "

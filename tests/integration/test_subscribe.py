@@ -448,6 +448,21 @@ class Subscribe(unittest.TestCase):
                          "Subscribed: news-site \u2014 %s" % url)
         self.assert_handled()
 
+    def test_killed_after_appending_the_reply(self):
+        """The reply is in the folder, the journal does not know: the next
+        pass finds it by its Message-ID and does not append another."""
+        self.write_config("[feed.news]\nurl = %s\n" %
+                          self.http.url("/news.xml"))
+        self.put(request("pause news"))
+        r = self.run_pass({"RSS2MAIL_TEST_CRASH": "request-appended:1"},
+                          code=None)
+        self.assertEqual(r.returncode, -9, r.stderr)
+        self.assertEqual(len(self.replies()), 1)
+        self.run_pass()
+        msg, _ = self.one_reply()
+        self.assertEqual(str(msg["Subject"]), "Paused: news")
+        self.assert_handled()
+
     def test_killed_after_replying(self):
         self.write_config("[feed.news]\nurl = %s\n" %
                           self.http.url("/news.xml"))
