@@ -188,7 +188,8 @@ header_value(const char *p, const char *hend, const char *name, int lower,
 		buf_reset(out);
 	if (lower)
 		for (i = 0; i < out->len; i++)
-			out->data[i] = (char)tolower((unsigned char)out->data[i]);
+			out->data[i] = (char)tolower(
+			    (unsigned char)out->data[i]);
 	buf_str(out);
 }
 
@@ -224,8 +225,8 @@ param(const char *lower, const char *orig, const char *name,
 static int
 b64val(int c)
 {
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-	    "vwxyz0123456789+/";
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char *p;
 
 	return c != '\0' && (p = strchr(a, c)) != NULL ? (int)(p - a) : -1;

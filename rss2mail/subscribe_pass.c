@@ -339,7 +339,8 @@ act_opml(struct sub *sb, const char *bytes, size_t len, struct reply *rp)
 	for (i = 0; i < imp->nitems && i < OPML_LISTED; i++) {
 		it = &imp->items[i];
 		if (it->status == CONFIG_IMPORT_ADDED)
-			say(rp, "added    %s \xe2\x80\x94 %s", it->name, it->url);
+			say(rp, "added    %s \xe2\x80\x94 %s", it->name,
+			    it->url);
 		else if (it->status == CONFIG_IMPORT_EXISTS)
 			say(rp, "skipped  %s: already there as %s", it->url,
 			    it->name ? it->name : "?");
@@ -802,8 +803,8 @@ subscribe_pass(const struct config *cfg, struct state *st,
 	rv = 0;
 out:
 	if (rv == -1)
-		errf(err, errlen, "subscribe-folder %s: %s", cfg->subscribe_folder,
-		    sb.err);
+		errf(err, errlen, "subscribe-folder %s: %s",
+		    cfg->subscribe_folder, sb.err);
 	*changed = sb.changed;
 	if (sb.ops != NULL)
 		sb.ops->close(sb.ctx);

@@ -75,7 +75,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n < 3 || r.msgid[0] != '<' || r.msgid[n - 1] != '>')
 			abort();
 		for (p = r.msgid; *p; p++)
-			if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7F)
+			if ((unsigned char)*p <= ' ' ||
+			    (unsigned char)*p >= 0x7F)
 				abort();
 	}
 	subscribe_req_clear(&r);
