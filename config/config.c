@@ -1111,13 +1111,20 @@ check_subscribe(struct parse *ps, int has_hdr, size_t hdr)
 {
 	size_t i;
 
-	if (ps->cfg->subscribe_folder == NULL ||
-	    ps->cfg->global.deliver == CONFIG_DELIVER_IMAP)
+	int line;
+
+	if (ps->cfg->subscribe_folder == NULL)
 		return 0;
-	return perr(ps, has_hdr && ini_find_key(ps->ini, hdr,
-	    "subscribe-folder", &i) == 0 ? ps->ini->lines[i].lineno : 0,
-	    "key 'subscribe-folder': only with deliver = imap (the folder is "
-	    "read over IMAP)");
+	line = has_hdr && ini_find_key(ps->ini, hdr, "subscribe-folder",
+	    &i) == 0 ? ps->ini->lines[i].lineno : 0;
+	if (ps->cfg->global.deliver != CONFIG_DELIVER_IMAP)
+		return perr(ps, line, "key 'subscribe-folder': only with "
+		    "deliver = imap (the folder is read over IMAP)");
+	/* every message there would be taken for a request */
+	if (strcasecmp(ps->cfg->subscribe_folder, "INBOX") == 0)
+		return perr(ps, line, "key 'subscribe-folder': not INBOX: "
+		    "name a folder of its own");
+	return 0;
 }
 
 static int

@@ -767,6 +767,28 @@ request(struct sub *sb, uint32_t uid)
 	return rv;
 }
 
+/* -1 when a feed delivers into the Subscribe folder: its messages would
+ * all be taken for requests to pause it. */
+static int
+feeds_folder(const struct config *cfg, char *err, size_t errlen)
+{
+	char *f;
+	size_t i;
+	int clash;
+
+	for (i = 0; i < cfg->nfeeds; i++) {
+		f = plan_folder(&cfg->feeds[i]);
+		clash = strcmp(f, cfg->subscribe_folder) == 0;
+		free(f);
+		if (clash) {
+			errf(err, errlen, "it is also the folder of feed %s: "
+			    "not read", cfg->feeds[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 subscribe_pass(const struct config *cfg, struct state *st,
     const char *public_addrs, int *changed, char *err, size_t errlen)
@@ -784,7 +806,8 @@ subscribe_pass(const struct config *cfg, struct state *st,
 	sb.st = st;
 	sb.folder = cfg->subscribe_folder;
 	sb.public_addrs = public_addrs;
-	if (plan_reader(cfg, sb.folder, &sb.ops, &sb.ctx, &sb.uv, sb.err,
+	if (feeds_folder(cfg, sb.err, sizeof(sb.err)) == -1 ||
+	    plan_reader(cfg, sb.folder, &sb.ops, &sb.ctx, &sb.uv, sb.err,
 	    sizeof(sb.err)) != DELIVER_OK)
 		goto out;
 	if (state_request_last(st, sb.folder, sb.uv, &last) == -1) {

@@ -509,6 +509,19 @@ class Subscribe(unittest.TestCase):
         self.assertEqual(self.replies(), [])    # check changes nothing
         self.assertNotIn("\\Answered", self.requests()[0]["flags"])
 
+    def test_a_feed_folder_is_not_read(self):
+        """A feed delivering into the Subscribe folder would have each of
+        its messages taken for a request: the folder is not read."""
+        self.write_config("[feed.news]\nurl = %s\nfolder = %s\n" % (
+            self.http.url("/news.xml"), FOLDER))
+        r = self.run_pass()
+        self.assertIn("subscribe-folder %s: it is also the folder of feed "
+                      "news: not read" % FOLDER, r.stderr)
+        self.assertEqual(len(self.messages()), 2)   # delivered all the same
+        self.run_pass()
+        self.assertEqual(self.replies(), [])
+        self.assertNotIn("paused", self.config_text())
+
     def test_needs_imap(self):
         cfg = rig.write_config(self.dir, (
             "[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"

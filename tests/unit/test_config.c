@@ -351,6 +351,9 @@ static const struct {
 	{ HEAD "subscribe-folder = Feeds/Subscribe\n", "t.ini:4: key "
 	    "'subscribe-folder': only with deliver = imap (the folder is read "
 	    "over IMAP)" },
+	{ HEAD "deliver = imap\nimap-url = imap://u@h/F\nsubscribe-folder = "
+	    "inbox\n", "t.ini:6: key 'subscribe-folder': not INBOX: name a "
+	    "folder of its own" },
 	{ HEAD "[feed.a]\nurl = /x\nsubscribe-folder = S\n", "t.ini:6: key "
 	    "'subscribe-folder': only allowed in [rss2mail]" },
 };
