@@ -23,6 +23,7 @@
 #include "pass.h"
 #include "plan.h"
 #include "run.h"
+#include "select.h"
 #include "state.h"
 #include "util.h"
 
@@ -500,9 +501,11 @@ outbox_flush(struct run *r)
 			}
 			continue;
 		}
+		/* a story's claim is durable with its pending row */
 		if (state_entry_pending(r->st, it->fr->cf->name, it->entry_id,
 		    it->msgid, ob->folder, it->msg, it->len, it->date,
-		    &it->rowid) == -1) {
+		    &it->rowid) == -1 || select_pass_journal(r->select, r->st,
+		    it->fr->cf->name, it->entry_id) == -1) {
 			state_rollback(r->st);
 			errf(err, sizeof(err), "cannot journal entry %s",
 			    it->entry_id);
@@ -521,7 +524,9 @@ outbox_flush(struct run *r)
 
 			if (state_entry_pending(r->st, it->fr->cf->name,
 			    it->extra_ids[j], it->msgid, ob->folder, "", 0,
-			    it->date, &ignored) == -1) {
+			    it->date, &ignored) == -1 ||
+			    select_pass_journal(r->select, r->st,
+			    it->fr->cf->name, it->extra_ids[j]) == -1) {
 				state_rollback(r->st);
 				errf(err, sizeof(err), "cannot journal entry "
 				    "%s", it->extra_ids[j]);

@@ -23,17 +23,21 @@
 #define SELECT_MAX_TAGS	64
 
 /* An entry left out, or a story claimed, this pass. */
+enum note_kind { NOTE_FILTERED, NOTE_DUPLICATE, NOTE_CLAIM };
+
 struct noted {
-	char		*key;		/* claims: the story's key; else NULL */
+	enum note_kind	 kind;
+	char		*key;		/* the story's key; filtered: NULL */
 	const char	*feed;		/* the config's */
 	char		*id;
-	int		 dup;
 };
 
+/* The claims are found by key (select_entry) and by entry
+ * (select_pass_journal): two open-addressing tables of index + 1. */
 struct select_pass {
 	struct noted	*v;
 	size_t		 n, cap;
-	size_t		*slot;		/* claims by key: index + 1, 0 free */
+	size_t		*by_key, *by_entry;	/* 0: free */
 	size_t		 nslots, nclaims;
 };
 
@@ -63,47 +67,76 @@ select_pass_free(struct select_pass *sp)
 		free(sp->v[i].id);
 	}
 	free(sp->v);
-	free(sp->slot);
+	free(sp->by_key);
+	free(sp->by_entry);
 	free(sp);
 }
 
 static size_t
-key_hash(const char *k)
+key_hash(size_t h, const char *k)
 {
-	size_t h = 14695981039346656037ULL & SIZE_MAX;
-
 	for (; *k; k++)
 		h = (h ^ (unsigned char)*k) * (1099511628211ULL & SIZE_MAX);
 	return h;
 }
 
+#define HASH_SEED	(14695981039346656037ULL & SIZE_MAX)
+
 /* The slot of key: where it is, or the free one where it would go. */
 static size_t *
 claim_slot(struct select_pass *sp, const char *key)
 {
-	size_t i = key_hash(key) & (sp->nslots - 1);
+	size_t i = key_hash(HASH_SEED, key) & (sp->nslots - 1);
 
-	while (sp->slot[i] != 0 && strcmp(sp->v[sp->slot[i] - 1].key,
+	while (sp->by_key[i] != 0 && strcmp(sp->v[sp->by_key[i] - 1].key,
 	    key) != 0)
 		i = (i + 1) & (sp->nslots - 1);
-	return &sp->slot[i];
+	return &sp->by_key[i];
+}
+
+/* The slot of the claim of (feed, id), likewise. */
+static size_t *
+entry_slot(struct select_pass *sp, const char *feed, const char *id)
+{
+	size_t i = key_hash(key_hash(HASH_SEED, feed) * 31, id) &
+	    (sp->nslots - 1);
+	const struct noted *n;
+
+	while (sp->by_entry[i] != 0) {
+		n = &sp->v[sp->by_entry[i] - 1];
+		if (strcmp(n->feed, feed) == 0 && strcmp(n->id, id) == 0)
+			break;
+		i = (i + 1) & (sp->nslots - 1);
+	}
+	return &sp->by_entry[i];
 }
 
 static void
 claims_grow(struct select_pass *sp)
 {
-	size_t i, *old = sp->slot, nold = sp->nslots;
+	const struct noted *n;
+	size_t i, *s;
 
-	sp->nslots = nold ? nold * 2 : 64;
-	sp->slot = xcalloc(sp->nslots, sizeof(*sp->slot));
-	for (i = 0; i < nold; i++)
-		if (old[i] != 0)
-			*claim_slot(sp, sp->v[old[i] - 1].key) = old[i];
-	free(old);
+	sp->nslots = sp->nslots ? sp->nslots * 2 : 64;
+	free(sp->by_key);
+	free(sp->by_entry);
+	sp->by_key = xcalloc(sp->nslots, sizeof(*sp->by_key));
+	sp->by_entry = xcalloc(sp->nslots, sizeof(*sp->by_entry));
+	for (i = 0; i < sp->n; i++) {
+		n = &sp->v[i];
+		if (n->kind != NOTE_CLAIM)
+			continue;
+		*claim_slot(sp, n->key) = i + 1;
+		/* an entry claims once: a second claim of it is not
+		 * looked up */
+		if (*(s = entry_slot(sp, n->feed, n->id)) == 0)
+			*s = i + 1;
+	}
 }
 
 static struct noted *
-note(struct select_pass *sp, const char *feed, const char *id)
+note(struct select_pass *sp, enum note_kind kind, const char *feed,
+    const char *id, const char *key)
 {
 	struct noted *n;
 
@@ -113,8 +146,10 @@ note(struct select_pass *sp, const char *feed, const char *id)
 	}
 	n = &sp->v[sp->n++];
 	memset(n, 0, sizeof(*n));
+	n->kind = kind;
 	n->feed = feed;
 	n->id = xstrdup(id);
+	n->key = key ? xstrdup(key) : NULL;
 	return n;
 }
 
@@ -134,14 +169,53 @@ static void
 claim(struct select_pass *sp, const char *key, const char *feed,
     const char *id)
 {
-	struct noted *n;
+	size_t *s;
 
 	if (2 * (sp->nclaims + 1) > sp->nslots)
 		claims_grow(sp);
-	n = note(sp, feed, id);
-	n->key = xstrdup(key);
+	note(sp, NOTE_CLAIM, feed, id, key);
 	*claim_slot(sp, key) = sp->n;
+	/* an entry claims once: a second claim of it is not looked up */
+	if (*(s = entry_slot(sp, feed, id)) == 0)
+		*s = sp->n;
 	sp->nclaims++;
+}
+
+int
+select_pass_journal(struct select_pass *sp, struct state *st,
+    const char *feed, const char *entry_id)
+{
+	const struct noted *n;
+	size_t *s;
+
+	if (sp == NULL || sp->nslots == 0)
+		return 0;
+	if (*(s = entry_slot(sp, feed, entry_id)) == 0)
+		return 0;
+	n = &sp->v[*s - 1];
+	return state_dedupe_claim(st, n->key, n->feed, n->id);
+}
+
+/* A duplicate whose story's claim counts is recorded; one whose claim
+ * does not (that copy was refused for good, or never journaled) is left
+ * new, its feed fetched whole next time, so another copy gets its turn. */
+static int
+record_duplicate(struct state *st, const struct noted *n)
+{
+	char *owner = NULL;
+	int rc;
+
+	if (state_dedupe_owner(st, n->key, &owner) == -1)
+		return -1;
+	if (owner != NULL)
+		rc = state_entry_skipped(st, n->feed, n->id, n->key);
+	else {
+		log_info("feed %s: entry %s: left new (the copy it duplicates "
+		    "was not delivered)", n->feed, n->id);
+		rc = state_feed_refetch(st, n->feed);
+	}
+	free(owner);
+	return rc;
 }
 
 int
@@ -150,11 +224,15 @@ select_pass_record(struct select_pass *sp, struct state *st, char *err,
 {
 	const struct noted *n;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sp->n; i++) {
 		n = &sp->v[i];
-		if ((n->key ? state_dedupe_claim(st, n->key, n->feed, n->id) :
-		    state_entry_skipped(st, n->feed, n->id, n->dup)) == -1) {
+		if (n->kind == NOTE_CLAIM)
+			continue;	/* journaled with its entry */
+		rc = n->kind == NOTE_DUPLICATE ? record_duplicate(st, n) :
+		    state_entry_skipped(st, n->feed, n->id, NULL);
+		if (rc == -1) {
 			errf(err, errlen, "cannot record what feed %s left "
 			    "out", n->feed);
 			return -1;
@@ -335,7 +413,8 @@ select_entry(struct select *sel, struct state *st, const struct entry *e,
 	snprintf(why, sizeof(why), "feed %s delivered %s", by,
 	    buf_str(&key));
 skip:
-	note(sel->pass, name, e->id)->dup = dup;
+	note(sel->pass, dup ? NOTE_DUPLICATE : NOTE_FILTERED, name, e->id,
+	    dup ? buf_str(&key) : NULL);
 	log_info("feed %s: entry %s: %s (%s)", name, e->id, dup ?
 	    "duplicate" : "filtered", why);
 	r = 0;

@@ -25,18 +25,28 @@ struct select;
 struct select_pass;
 
 /*
- * What one pass decided, written in one transaction at its end
- * (select_pass_record): the entries left out and the stories claimed.
- * Until then a claim lives here, so the same story in two feeds of one
- * pass is delivered once.  Not written when the pass dies first: the
- * entries are evaluated again next time (a story delivered just before
- * such a crash may then come once more from another feed).
+ * What one pass decided.  A story claimed by an entry this pass lives
+ * here, so the same story in two feeds of one pass is delivered once (the
+ * first queued); its claim is written with the entry's pending row, in
+ * the transaction that journals it (select_pass_journal: deliver.c), so a
+ * pass killed after that message was stored leaves the claim for the
+ * next.  The entries left out are written in one transaction at the end
+ * (select_pass_record); a pass that dies first leaves them new, evaluated
+ * again next time.  A duplicate is only recorded while its story's claim
+ * counts (state.h: state_dedupe_owner): when the copy that claimed it was
+ * refused for good or never journaled, the duplicate is left new and its
+ * feed fetched whole next time, so another copy is delivered.
  */
 struct select_pass *select_pass_new(void);
 void	select_pass_free(struct select_pass *);	/* accepts NULL */
 /* Inside the caller's transaction; 0, or -1 with err. */
 int	select_pass_record(struct select_pass *, struct state *, char *err,
 	    size_t errlen);
+/* The claim entry_id of feed made this pass, if any, into the caller's
+ * transaction (the one with its pending row); sp may be NULL.  0, or -1
+ * on a database error. */
+int	select_pass_journal(struct select_pass *sp, struct state *,
+	    const char *feed, const char *entry_id);
 
 /* The selection for one feed's settings; NULL with err when a rule does
  * not compile (config_load has checked them: not expected). */

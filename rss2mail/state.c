@@ -39,8 +39,9 @@
 
 #define STATE_SCHEMA_VERSION	1
 
-/* entries.state; 4 and 5 (issue 18) need no new column: older versions
- * read any state but 1 as done, which they are */
+/* entries.state; older versions read any state but 1 as done, which 4
+ * and 5 (issue 18) are; a duplicate (5) keeps the key of the story it
+ * duplicates in dup_key, so that releasing that claim can find it */
 enum { ENTRY_PENDING = 1, ENTRY_DELIVERED = 2, ENTRY_SEEN = 3,
     ENTRY_FILTERED = 4, ENTRY_DUPLICATE = 5, ENTRY_FAILED = 6 };
 
@@ -105,7 +106,8 @@ static const char state_schema[] =
 	" WHERE state = 1;"
 	"CREATE INDEX IF NOT EXISTS entries_pending_msgid ON entries (msgid) "
 	" WHERE state = 1;"
-	/* cross-feed de-duplication: which feed delivered a story first */
+	/* cross-feed de-duplication: the entry that claimed a story (a
+	 * claim counts while that entry is pending or delivered) */
 	"CREATE TABLE IF NOT EXISTS dedupe ("
 	" key TEXT PRIMARY KEY,"
 	" feed TEXT NOT NULL,"
@@ -355,6 +357,8 @@ static const struct {
 	{ "entries", "spool_off", "INTEGER" },
 	{ "entries", "spool_len", "INTEGER" },
 	{ "entries", "error", "TEXT" },
+	{ "entries", "dup_key", "TEXT" },
+	{ "feeds", "refetch", "INTEGER NOT NULL DEFAULT 0" },
 };
 
 static int
@@ -631,7 +635,10 @@ state_feed_poll_ok(struct state *st, const char *feed, time_t when,
 {
 	if (state_ensure_feed(st, feed) == -1)
 		return -1;
-	return state_run(st, "UPDATE feeds SET etag = ?2, last_modified = ?3, "
+	/* refetch: the validators stay dropped once more (see state.h) */
+	return state_run(st, "UPDATE feeds SET etag = CASE WHEN refetch THEN "
+	    "NULL ELSE ?2 END, last_modified = CASE WHEN refetch THEN NULL "
+	    "ELSE ?3 END, refetch = 0, "
 	    "last_poll = ?4, last_success = ?4, last_error = NULL, "
 	    "warning = ?5, failures = 0, failing_since = 0, gone = 0, "
 	    "next_due = 0 "
@@ -718,6 +725,13 @@ state_feed_set_reported(struct state *st, const char *feed, int reported)
 {
 	return feed_set_num(st, feed, "UPDATE feeds SET reported = ?2 "
 	    "WHERE name = ?1", reported);
+}
+
+int
+state_feed_refetch(struct state *st, const char *feed)
+{
+	return feed_set_text(st, feed, "UPDATE feeds SET etag = ?2, "
+	    "last_modified = ?2, refetch = 1 WHERE name = ?1", NULL);
 }
 
 enum state_entry
@@ -822,21 +836,68 @@ state_entry_delivered(struct state *st, int64_t rowid, uint32_t uid)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The claims that count: their entry is pending or delivered. */
+#define DEDUPE_LIVE	"EXISTS (SELECT 1 FROM entries e WHERE e.feed = " \
+	"dedupe.feed AND e.entry_id = dedupe.entry_id AND e.state IN (1, 2))"
+
+/* The stories claimed by pending row ?1 (and, when ?2, by the other
+ * pending rows of its Message-ID: a digest's entries). */
+#define DEDUPE_KEYS_OF	"(SELECT d.key FROM dedupe d JOIN entries e ON " \
+	"e.feed = d.feed AND e.entry_id = d.entry_id WHERE e.state = 1 AND " \
+	"(e.id = ?1 OR (?2 AND e.msgid = (SELECT msgid FROM entries WHERE " \
+	"id = ?1))))"
+
+/*
+ * The pending row rowid (with, when digest, the other pending rows of its
+ * Message-ID) stops counting, by sql (which binds ?1 rowid, and ?2 when
+ * it takes why): the stories its entries claimed are released with it.
+ * The other feeds' copies recorded as duplicates of them are forgotten,
+ * with those feeds' validators, so that the next pass fetches those feeds
+ * whole and one copy is delivered after all.  One savepoint: a claim is
+ * never released while its entry still counts.
+ */
+static int
+entry_release(struct state *st, int64_t rowid, int digest, const char *sql,
+    const char *why)
+{
+	long long id = rowid, d = digest;
+
+	if (sqlite3_exec(st->db, "SAVEPOINT release", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (state_run(st, "UPDATE feeds SET etag = NULL, last_modified = "
+	    "NULL, refetch = 1 WHERE name IN (SELECT feed FROM entries WHERE "
+	    "state = 5 "
+	    "AND dup_key IN " DEDUPE_KEYS_OF ")", "ii", id, d) == -1 ||
+	    state_run(st, "DELETE FROM entries WHERE state = 5 AND dup_key IN "
+	    DEDUPE_KEYS_OF, "ii", id, d) == -1 ||
+	    state_run(st, "DELETE FROM dedupe WHERE key IN " DEDUPE_KEYS_OF,
+	    "ii", id, d) == -1 ||
+	    (why ? state_run(st, sql, "it", id, why) :
+	    state_run(st, sql, "i", id)) == -1) {
+		sqlite3_exec(st->db, "ROLLBACK TO release; RELEASE release",
+		    NULL, NULL, NULL);
+		return -1;
+	}
+	return sqlite3_exec(st->db, "RELEASE release", NULL, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+}
+
 int
 state_entry_drop(struct state *st, int64_t rowid)
 {
-	return state_run(st, "DELETE FROM entries WHERE id = ?1 AND "
-	    "state = 1", "i", (long long)rowid);
+	return entry_release(st, rowid, 0, "DELETE FROM entries WHERE "
+	    "id = ?1 AND state = 1", NULL);
 }
 
 int
 state_entry_failed(struct state *st, int64_t rowid, const char *why)
 {
 	/* a digest's other entries share its Message-ID: they fail too */
-	return state_run(st, "UPDATE entries SET state = 6, error = ?2, "
-	    "message = NULL, spool_seg = NULL, spool_off = NULL, spool_len = "
-	    "NULL WHERE state = 1 AND (id = ?1 OR msgid = (SELECT msgid FROM "
-	    "entries WHERE id = ?1))", "it", (long long)rowid, why);
+	return entry_release(st, rowid, 1, "UPDATE entries SET state = 6, "
+	    "error = ?2, message = NULL, spool_seg = NULL, spool_off = NULL, "
+	    "spool_len = NULL WHERE state = 1 AND (id = ?1 OR msgid = (SELECT "
+	    "msgid FROM entries WHERE id = ?1))", why);
 }
 
 int
@@ -960,14 +1021,14 @@ state_entry_seen(struct state *st, const char *feed, const char *entry_id)
 
 int
 state_entry_skipped(struct state *st, const char *feed,
-    const char *entry_id, int duplicate)
+    const char *entry_id, const char *dup_key)
 {
 	if (state_ensure_feed(st, feed) == -1)
 		return -1;
 	return state_run(st, "INSERT OR IGNORE INTO entries (feed, entry_id, "
-	    "state, first_seen) VALUES (?1, ?2, ?3, strftime('%s','now'))",
-	    "tti", feed, entry_id, (long long)(duplicate ? ENTRY_DUPLICATE :
-	    ENTRY_FILTERED));
+	    "state, dup_key, first_seen) VALUES (?1, ?2, ?3, ?4, "
+	    "strftime('%s','now'))", "ttit", feed, entry_id,
+	    (long long)(dup_key ? ENTRY_DUPLICATE : ENTRY_FILTERED), dup_key);
 }
 
 int
@@ -990,7 +1051,7 @@ state_dedupe_owner(struct state *st, const char *key, char **feed)
 
 	*feed = NULL;
 	if (sqlite3_prepare_v2(st->db, "SELECT feed FROM dedupe WHERE "
-	    "key = ?1", -1, &s, NULL) != SQLITE_OK)
+	    "key = ?1 AND " DEDUPE_LIVE, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -1003,8 +1064,11 @@ int
 state_dedupe_claim(struct state *st, const char *key, const char *feed,
     const char *entry_id)
 {
-	return state_run(st, "INSERT OR IGNORE INTO dedupe (key, feed, "
-	    "entry_id) VALUES (?1, ?2, ?3)", "ttt", key, feed, entry_id);
+	/* a claim that no longer counts gives way */
+	return state_run(st, "INSERT INTO dedupe (key, feed, entry_id) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET feed = "
+	    "excluded.feed, entry_id = excluded.entry_id WHERE NOT "
+	    DEDUPE_LIVE, "ttt", key, feed, entry_id);
 }
 
 int

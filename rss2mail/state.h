@@ -99,6 +99,11 @@ int	state_feed_poll_failed(struct state *, const char *feed, time_t when,
  *                       the candidate cleared
  *   hint                the feed's own poll interval (ttl), seconds
  *   reported            a failure notice was delivered for this streak
+ *   refetch             an entry of the feed was left new, or is new
+ *                       again: the validators are dropped, and the poll
+ *                       that ends a pass in progress does not save new
+ *                       ones, so the next pass to start gets the whole
+ *                       feed and evaluates that entry
  */
 int	state_feed_set_next_due(struct state *, const char *feed, time_t when);
 int	state_feed_set_gone(struct state *, const char *feed);
@@ -110,6 +115,7 @@ int	state_feed_set_moved(struct state *, const char *feed,
 int	state_feed_set_hint(struct state *, const char *feed, long seconds);
 int	state_feed_set_reported(struct state *, const char *feed,
 	    int reported);
+int	state_feed_refetch(struct state *, const char *feed);
 
 /* The journal. */
 enum state_entry state_entry_get(struct state *, const char *feed,
@@ -122,12 +128,14 @@ int	state_entry_delivered(struct state *, int64_t rowid, uint32_t uid);
 /* This process holds the run lock: it may remove spool segments nothing
  * pending points into (see state.c).  Writing a pending row claims too. */
 void	state_spool_claim(struct state *);
-/* Forget a pending row (its message is lost): the entry is new again. */
+/* Forget a pending row (its message is lost): the entry is new again,
+ * and its claims are released (see state_dedupe_owner). */
 int	state_entry_drop(struct state *, int64_t rowid);
 /*
  * The store refused a pending entry for good (SMTP 5xx): state 'failed'
  * with why (the server's text), with the other entries of its digest
- * (same Message-ID); it is not sent again.  state_entry_retry
+ * (same Message-ID), and their claims released (see state_dedupe_owner);
+ * it is not sent again.  state_entry_retry
  * (`rss2mail retry`) forgets a feed's failed rows, so those entries count
  * as new and are composed again while the feed lists them; *n is how many.
  */
@@ -164,20 +172,30 @@ int	state_entry_seen(struct state *, const char *feed,
 	    const char *entry_id);		/* catchup: no delivery */
 /*
  * An entry not delivered because a filter (include, exclude, max-age) left
- * it out, or (duplicate) another feed delivered the same story: recorded
- * as done, so it is not evaluated again.  state_entry_refilter forgets the
- * filtered ones (of one feed, or all with NULL): the next pass evaluates
- * them again (`catchup --refilter`; the feeds' HTTP validators are
- * dropped too, so the next pass gets the whole feed).
+ * it out (dup_key NULL), or another feed delivered the same story, whose
+ * claim is dup_key: recorded as done, so it is not evaluated again (a
+ * duplicate until that claim is released: see state_dedupe_owner).
+ * state_entry_refilter forgets the filtered ones (of one feed, or all
+ * with NULL): the next pass evaluates them again (`catchup --refilter`;
+ * the feeds' HTTP validators are dropped too, so the next pass gets the
+ * whole feed).
  */
 int	state_entry_skipped(struct state *, const char *feed,
-	    const char *entry_id, int duplicate);
+	    const char *entry_id, const char *dup_key);
 int	state_entry_refilter(struct state *, const char *feed);
 /*
- * Cross-feed de-duplication: the feed that claimed a story's key
+ * Cross-feed de-duplication: the feed whose entry claimed a story's key
  * ("link:..." or "id:...") first, into *feed (malloc'd; NULL: none), and
- * claiming one (a key already claimed keeps its first owner).  0, or -1 on
- * a database error.
+ * claiming one for (feed, entry_id).  A claim is written in the
+ * transaction that journals its entry as pending (select_pass_journal),
+ * so it is on disk before the message can be in the mailbox, and it
+ * counts only while that entry is pending or delivered: a claim that no
+ * longer counts gives way to the next, one that counts keeps its first
+ * owner.  When a pending entry is refused for good (state_entry_failed)
+ * or forgotten (state_entry_drop), its claims are released: the
+ * duplicates recorded against them are forgotten (and their feeds'
+ * validators), so that another feed's copy is delivered instead.  0, or
+ * -1 on a database error.
  */
 int	state_dedupe_owner(struct state *, const char *key, char **feed);
 int	state_dedupe_claim(struct state *, const char *key, const char *feed,

@@ -4,12 +4,14 @@ bounded (the entry is delivered, one warning), max-age, bad patterns as
 config errors (exit 2, one line naming file:line and key), filtered entries
 recorded once and re-evaluated after `catchup --refilter`; cross-feed
 de-duplication across three feeds carrying the same stories under other
-ids and tracking parameters, with a feed's own updates still delivered;
+ids and tracking parameters, also when the run is killed right after the
+first feed's batch was stored, with a feed's own updates still delivered;
 per-feed HTTP headers reaching the server and forbidden ones refused."""
 import email
 import email.header
 import json
 import os
+import sqlite3
 import time
 import unittest
 
@@ -221,21 +223,48 @@ class Dedupe(Base):
         self.run_ok(cfg)                      # nothing more
         self.assertEqual(len(subjects(self.md)), 6)
 
-    def test_tracking_only_differences(self):
+    def tracking_only(self):
         self.http.put("/a.xml", feed("A", self.stories("a", range(3), "")))
         self.http.put("/b.xml", feed("B", self.stories(
             "b", range(3), "?utm_source=b&utm_campaign=%d#top")),
             delay=0.5)
         self.http.put("/c.xml", feed("C", self.stories(
             "c", range(3), "?fbclid=%d&gclid=z")), delay=1)
-        cfg = self.config(feeds=(("a", "/a.xml", ""), ("b", "/b.xml", ""),
-                                 ("c", "/c.xml", "")))
+        return self.config(feeds=(("a", "/a.xml", ""), ("b", "/b.xml", ""),
+                                  ("c", "/c.xml", "")))
+
+    def test_tracking_only_differences(self):
+        cfg = self.tracking_only()
         self.run_ok(cfg)
         self.assertEqual(subjects(self.md),
                          ["Story 0", "Story 1", "Story 2"])
         info = self.listing(cfg)
         self.assertEqual([info[n]["duplicates"] for n in "abc"], [0, 3, 3])
         self.assertEqual([info[n]["delivered"] for n in "abc"], [3, 0, 0])
+
+    def test_killed_after_the_first_batch(self):
+        # SIGKILL right after the store took a's batch, long before the
+        # pass would end: a's claims are journaled with its pending rows,
+        # so the next run finds them and b's and c's copies stay out
+        cfg = self.tracking_only()
+        r = rig.run(cfg, "run", env={"RSS2MAIL_TEST_CRASH": "after-ok:1"})
+        self.assertEqual(r.returncode, -9, r.stderr)
+        db = os.path.join(self.dir, "state.db")
+        self.assertEqual(rig.state_rows(db, "SELECT count(*) FROM entries "
+                                        "WHERE state = 1"), [(3,)])
+        self.assertEqual(len(subjects(self.md)), 3)
+        # the append is a minute old: no wait for the mailbox to settle
+        con = sqlite3.connect(db)
+        with con:
+            con.execute("UPDATE entries SET attempted = attempted - 60")
+        con.close()
+        self.run_ok(cfg)
+        self.assertEqual(subjects(self.md),
+                         ["Story 0", "Story 1", "Story 2"])
+        info = self.listing(cfg)
+        self.assertEqual([info[n]["duplicates"] for n in "abc"], [0, 3, 3])
+        self.assertEqual([info[n]["delivered"] for n in "abc"], [3, 0, 0])
+        self.assertEqual([info[n]["pending"] for n in "abc"], [0, 0, 0])
 
     def test_off_and_id(self):
         cfg = self.three("dedupe = off")

@@ -11,7 +11,8 @@ the state database:
     RCPT with the SPF reason, rss2mail marks those entries failed with the
     server's text (one stderr line, exit 1, `list` shows it), the run's
     other feed is unaffected, a second run does not send them again, and
-    `rss2mail retry NAME` puts them back;
+    `rss2mail retry NAME` puts them back; and the stories of those entries
+    are not held back from another feed carrying them (dedupe);
   - submission with STARTTLS + AUTH through a run, and `check` (connect,
     TLS, AUTH, MAIL FROM / RCPT TO, RSET: nothing sent), with a good and a
     bad password;
@@ -204,6 +205,28 @@ class SmtpRun(Run):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(wait_arrived("bad", 2)), [0, 1])
         self.assertEqual(set(arrived("good").values()), {1})
+
+    def test_refused_copy_does_not_hold_a_story_back(self):
+        # bad's copies are refused for good (SPF fail): they claimed the
+        # stories, but a claim counts only while its entry is pending or
+        # delivered, so another feed's copies of them arrive after all
+        self.feed("bad", 2)
+        bad = "from = Feeds <%s>\n" % BAD_FROM
+        self.config(self.smtp_head(), [("bad", bad)])
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("refused for good", r.stderr)
+        with open(os.path.join(self.dir, "mirror.xml"), "wb") as f:
+            f.write(rss("Feed mirror", 2, "mirror",
+                        entry="{prefix} entry {i}", guid="{prefix}-{i}",
+                        link="http://example.org/bad/{i}?utm_source=m"))
+        self.config(self.smtp_head(), [("bad", bad), ("mirror", "")])
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(wait_arrived("mirror", 2)), [0, 1])
+        self.assertEqual(set(arrived("mirror").values()), {1})
+        self.assertEqual(self.state_rows(
+            "SELECT count(*) FROM entries WHERE state = 5"), [(0,)])
 
     def test_temporary_refusal_stays_pending(self):
         self.feed("temp", 2)

@@ -110,6 +110,8 @@ static struct {
 	int	 fail_after;		/* store this many, then DELIVER_STORE */
 	int	 lose_ok;		/* store the batch, then report STORE */
 	const char *refuse;		/* Message-ID substring -> DELIVER_MSG */
+	int	 refuse_perm;		/* ... refused for good (else: not
+					   said how, so it stays pending) */
 	size_t	 refuse_over;		/* longer: DELIVER_REFUSED_TOOBIG */
 	size_t	 longest;		/* longest message stored */
 	int	 searches;
@@ -202,6 +204,8 @@ fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
 		}
 		if (fake.refuse && strstr(m[i].msgid, fake.refuse)) {
 			snprintf(err, errlen, "APPEND refused: too large");
+			if (fake.refuse_perm)
+				m[i].refused = DELIVER_REFUSED_PERM;
 			return DELIVER_MSG;
 		}
 		if (fake.refuse_over && m[i].len > fake.refuse_over) {
@@ -454,6 +458,87 @@ test_dedupe_in_one_pass(void **unused)
 	assert_int_equal(pass(&s), 0);
 	assert_int_equal(s.delivered, 0);
 	assert_int_equal(fake.n, 8);
+}
+
+/* Feed c: a's story a-0 under its own id c-0, and a story of its own. */
+static void
+c_carries_a0(void)
+{
+	free(fake_http[2].body);
+	fake_http[2].body = xstrdup("<rss version=\"2.0\"><channel><title>C"
+	    "</title><link>http://c.test/</link><item><title>x</title><link>"
+	    "http://a.test/0?utm_source=c</link><guid>c-0</guid></item>"
+	    "<item><title>y</title><link>http://c.test/own</link>"
+	    "<guid>c-1</guid></item></channel></rss>");
+}
+
+/* a's copy is refused for good in the pass that found c's duplicate:
+ * a claim that does not count holds nothing back, and c's copy (left
+ * new, c fetched whole) is delivered on the next pass. */
+static void
+test_dedupe_refused_copy_gives_way(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+	char a0[MSG_ID_LEN], c0[MSG_ID_LEN];
+
+	c_carries_a0();
+	entry_msgid("http://a.test/feed", "a-0", a0);
+	entry_msgid("http://c.test/feed", "c-0", c0);
+	fake.refuse = a0;
+	fake.refuse_perm = 1;
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(fk_count("", a0), 0);
+	assert_int_equal(fk_count("Other", c0), 0);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_NEW);
+	assert_int_equal(state_feed_get(st, "c", &f), 0);
+	assert_int_equal(f.duplicates, 0);
+	assert_null(f.etag);
+	state_feed_clear(&f);
+
+	fake.refuse = NULL;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fk_count("Other", c0), 1);
+	assert_int_equal(fk_count("", a0), 0);	/* a's stays refused */
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(fake.n, 9);
+}
+
+/* a's copy stays pending (refused, not said how) while c's is recorded
+ * as its duplicate; a later pass refuses a's for good: that releases
+ * the story, and c's copy is delivered after all, once. */
+static void
+test_dedupe_claim_released_later(void **unused)
+{
+	struct run_stats s;
+	struct state_feed f;
+	char a0[MSG_ID_LEN], c0[MSG_ID_LEN];
+
+	c_carries_a0();
+	entry_msgid("http://a.test/feed", "a-0", a0);
+	entry_msgid("http://c.test/feed", "c-0", c0);
+	fake.refuse = a0;
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(state_entry_get(st, "a", "a-0"), STATE_PENDING);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_SKIPPED);
+	assert_int_equal(state_feed_get(st, "c", &f), 0);
+	assert_int_equal(f.duplicates, 1);
+	assert_string_equal(f.etag, "\"c1\"");
+	state_feed_clear(&f);
+
+	fake.refuse_perm = 1;
+	assert_int_equal(pass_at(&s, T0 + 86400), 1);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_NEW);
+	fake.refuse = NULL;
+	assert_int_equal(pass_at(&s, T0 + 2 * 86400), 0);
+	assert_int_equal(fk_count("Other", c0), 1);
+	assert_int_equal(fk_count("", a0), 0);
+	assert_int_equal(pass_at(&s, T0 + 3 * 86400), 0);
+	assert_int_equal(fake.n, 9);
+	assert_int_equal(state_feed_get(st, "c", &f), 0);
+	assert_int_equal(f.duplicates, 0);
+	assert_int_equal(f.delivered, 2);
+	state_feed_clear(&f);
 }
 
 static void
@@ -914,6 +999,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_delivers_once, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dedupe_refused_copy_gives_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dedupe_claim_released_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_in_one_pass, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_fails_midway, setup,

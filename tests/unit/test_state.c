@@ -146,12 +146,13 @@ test_skipped_and_dedupe(void **unused)
 	struct state *st;
 	struct state_feed f;
 	char err[256], *owner = NULL;
+	int64_t rowid;
 
 	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
 	assert_int_equal(state_feed_poll_ok(st, "a", 100, "\"e\"", NULL,
 	    NULL), 0);
-	assert_int_equal(state_entry_skipped(st, "a", "f1", 0), 0);
-	assert_int_equal(state_entry_skipped(st, "a", "d1", 1), 0);
+	assert_int_equal(state_entry_skipped(st, "a", "f1", NULL), 0);
+	assert_int_equal(state_entry_skipped(st, "a", "d1", "link:d"), 0);
 	assert_int_equal(state_entry_get(st, "a", "f1"), STATE_SKIPPED);
 	assert_int_equal(state_entry_get(st, "a", "d1"), STATE_SKIPPED);
 	assert_int_equal(state_feed_get(st, "a", &f), 0);
@@ -168,6 +169,8 @@ test_skipped_and_dedupe(void **unused)
 
 	assert_int_equal(state_dedupe_owner(st, "link:x", &owner), 0);
 	assert_null(owner);
+	assert_int_equal(state_entry_pending(st, "a", "1", "<m1@x>", "", "m",
+	    1, 0, &rowid), 0);
 	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
 	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
 	assert_int_equal(state_dedupe_owner(st, "link:x", &owner), 0);
@@ -229,6 +232,104 @@ test_requests(void **unused)
 	assert_int_equal(last, 0);
 	assert_int_equal(state_request_last(st, "T", 7, &last), 0);
 	assert_int_equal(last, 0);
+	state_close(st);
+}
+
+static char *
+owner_of(struct state *st, const char *key)
+{
+	char *owner = NULL;
+
+	assert_int_equal(state_dedupe_owner(st, key, &owner), 0);
+	return owner;
+}
+
+/* A claim counts while its entry is pending or delivered; refused for
+ * good or forgotten, it is released with the duplicates recorded
+ * against it, so that another feed's copy is delivered. */
+static void
+test_claims_count_while_pending_or_delivered(void **unused)
+{
+	struct state *st;
+	struct state_feed f;
+	char err[256], *owner;
+	int64_t a1, a2, b9;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	/* a claim whose entry never got journaled does not count ... */
+	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
+	assert_null(owner_of(st, "link:x"));
+	/* ... and gives way to one that does */
+	assert_int_equal(state_entry_pending(st, "c", "7", "<m7@x>", "", "m",
+	    1, 0, &b9), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "c", "7"), 0);
+	assert_string_equal(owner = owner_of(st, "link:x"), "c");
+	free(owner);
+	assert_int_equal(state_entry_drop(st, b9), 0);	/* forgotten */
+	assert_null(owner_of(st, "link:x"));
+
+	assert_int_equal(state_entry_pending(st, "a", "1", "<m1@x>", "", "m",
+	    1, 0, &a1), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
+	assert_string_equal(owner = owner_of(st, "link:x"), "a");
+	free(owner);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
+	assert_string_equal(owner = owner_of(st, "link:x"), "a");
+	free(owner);
+	/* b's copy recorded as a duplicate; then a's is refused for good */
+	assert_int_equal(state_feed_poll_ok(st, "b", 100, "\"e\"", NULL,
+	    NULL), 0);
+	assert_int_equal(state_entry_skipped(st, "b", "9", "link:x"), 0);
+	assert_int_equal(state_entry_skipped(st, "b", "8", NULL), 0);
+	assert_int_equal(state_entry_get(st, "b", "9"), STATE_SKIPPED);
+	assert_int_equal(state_entry_failed(st, a1, "550 no"), 0);
+	assert_null(owner_of(st, "link:x"));
+	assert_int_equal(state_entry_get(st, "b", "9"), STATE_NEW);
+	assert_int_equal(state_entry_get(st, "b", "8"), STATE_SKIPPED);
+	assert_int_equal(state_feed_get(st, "b", &f), 0);
+	assert_null(f.etag);		/* b is fetched whole: 9 comes back */
+	assert_int_equal(f.duplicates, 0);
+	state_feed_clear(&f);
+	/* a pass in progress may have fetched b before the release: the
+	 * poll that ends it saves no validators either */
+	assert_int_equal(state_feed_poll_ok(st, "b", 200, "\"e2\"", NULL,
+	    NULL), 0);
+	assert_int_equal(state_feed_get(st, "b", &f), 0);
+	assert_null(f.etag);
+	state_feed_clear(&f);
+	assert_int_equal(state_feed_poll_ok(st, "b", 300, "\"e2\"", NULL,
+	    NULL), 0);
+	assert_int_equal(state_feed_get(st, "b", &f), 0);
+	assert_string_equal(f.etag, "\"e2\"");
+	state_feed_clear(&f);
+
+	/* a delivered claim counts */
+	assert_int_equal(state_entry_pending(st, "b", "9", "<m9@x>", "", "m",
+	    1, 0, &b9), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
+	assert_int_equal(state_entry_delivered(st, b9, 0), 0);
+	assert_string_equal(owner = owner_of(st, "link:x"), "b");
+	free(owner);
+	/* `rss2mail retry`: a's entry is new again, b keeps the story */
+	assert_int_equal(state_entry_retry(st, "a", &(long){ 0 }), 0);
+	assert_int_equal(state_entry_get(st, "a", "1"), STATE_NEW);
+	assert_string_equal(owner = owner_of(st, "link:x"), "b");
+	free(owner);
+
+	/* a digest refused for good releases the claims of all its entries */
+	assert_int_equal(state_entry_pending(st, "a", "2", "<d@x>", "", "m",
+	    1, 0, &a2), 0);
+	assert_int_equal(state_entry_pending(st, "a", "3", "<d@x>", "", "", 0,
+	    0, &b9), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:y", "a", "2"), 0);
+	assert_int_equal(state_dedupe_claim(st, "link:z", "a", "3"), 0);
+	assert_int_equal(state_entry_skipped(st, "c", "z", "link:z"), 0);
+	assert_string_equal(owner = owner_of(st, "link:z"), "a");
+	free(owner);
+	assert_int_equal(state_entry_failed(st, a2, "550 no"), 0);
+	assert_null(owner_of(st, "link:y"));
+	assert_null(owner_of(st, "link:z"));
+	assert_int_equal(state_entry_get(st, "c", "z"), STATE_NEW);
 	state_close(st);
 }
 
@@ -493,6 +594,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_skipped_and_dedupe, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_claims_count_while_pending_or_delivered, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
