@@ -433,6 +433,20 @@ test_delivers_once(void **unused)
 	assert_int_equal(fake.n, 11);
 }
 
+/* Feed c: two entries of its own ids, c-0 and c-1, with these links. */
+static void
+c_links(const char *link0, const char *link1)
+{
+	struct buf b = BUF_INIT(0);
+
+	buf_printf(&b, "<rss version=\"2.0\"><channel><title>C</title>"
+	    "<link>http://c.test/</link><item><title>x</title><link>%s"
+	    "</link><guid>c-0</guid></item><item><title>y</title><link>%s"
+	    "</link><guid>c-1</guid></item></channel></rss>", link0, link1);
+	free(fake_http[2].body);
+	fake_http[2].body = buf_steal(&b);
+}
+
 /* Feed c carries two of a's stories under its own ids, with tracking
  * parameters: they are duplicates in the very pass a delivers them. */
 static void
@@ -441,12 +455,8 @@ test_dedupe_in_one_pass(void **unused)
 	struct run_stats s;
 	struct state_feed f;
 
-	free(fake_http[2].body);
-	fake_http[2].body = xstrdup("<rss version=\"2.0\"><channel><title>C"
-	    "</title><link>http://c.test/</link><item><title>x</title><link>"
-	    "http://A.test:80/0?utm_source=c#x</link><guid>c-0</guid></item>"
-	    "<item><title>y</title><link>http://a.test/1/?fbclid=1</link>"
-	    "<guid>c-1</guid></item></channel></rss>");
+	c_links("http://A.test:80/0?utm_source=c#x",
+	    "http://a.test/1/?fbclid=1");
 	assert_int_equal(pass(&s), 0);
 	assert_int_equal(s.delivered, 8);
 	assert_int_equal(state_feed_get(st, "c", &f), 0);
@@ -460,16 +470,30 @@ test_dedupe_in_one_pass(void **unused)
 	assert_int_equal(fake.n, 8);
 }
 
-/* Feed c: a's story a-0 under its own id c-0, and a story of its own. */
+/* Feed c: a's story a-0 under its own id c-0, and a story of its own;
+ * the store refuses a-0.  a0 and c0: their Message-IDs. */
 static void
-c_carries_a0(void)
+c_carries_a0(char *a0, char *c0)
 {
-	free(fake_http[2].body);
-	fake_http[2].body = xstrdup("<rss version=\"2.0\"><channel><title>C"
-	    "</title><link>http://c.test/</link><item><title>x</title><link>"
-	    "http://a.test/0?utm_source=c</link><guid>c-0</guid></item>"
-	    "<item><title>y</title><link>http://c.test/own</link>"
-	    "<guid>c-1</guid></item></channel></rss>");
+	c_links("http://a.test/0?utm_source=c", "http://c.test/own");
+	entry_msgid("http://a.test/feed", "a-0", a0);
+	entry_msgid("http://c.test/feed", "c-0", c0);
+	fake.refuse = a0;
+}
+
+/* The store takes everything from now: c's copy of a-0 arrives, once,
+ * and a's stays refused. */
+static void
+assert_c_copy_delivered(time_t now, const char *a0, const char *c0)
+{
+	struct run_stats s;
+
+	fake.refuse = NULL;
+	assert_int_equal(pass_at(&s, now), 0);
+	assert_int_equal(fk_count("Other", c0), 1);
+	assert_int_equal(fk_count("", a0), 0);
+	assert_int_equal(pass_at(&s, now + 86400), 0);
+	assert_int_equal(fake.n, 9);
 }
 
 /* a's copy is refused for good in the pass that found c's duplicate:
@@ -482,10 +506,7 @@ test_dedupe_refused_copy_gives_way(void **unused)
 	struct state_feed f;
 	char a0[MSG_ID_LEN], c0[MSG_ID_LEN];
 
-	c_carries_a0();
-	entry_msgid("http://a.test/feed", "a-0", a0);
-	entry_msgid("http://c.test/feed", "c-0", c0);
-	fake.refuse = a0;
+	c_carries_a0(a0, c0);
 	fake.refuse_perm = 1;
 	assert_int_equal(pass(&s), 1);
 	assert_int_equal(fk_count("", a0), 0);
@@ -495,13 +516,7 @@ test_dedupe_refused_copy_gives_way(void **unused)
 	assert_int_equal(f.duplicates, 0);
 	assert_null(f.etag);
 	state_feed_clear(&f);
-
-	fake.refuse = NULL;
-	assert_int_equal(pass(&s), 0);
-	assert_int_equal(fk_count("Other", c0), 1);
-	assert_int_equal(fk_count("", a0), 0);	/* a's stays refused */
-	assert_int_equal(pass(&s), 0);
-	assert_int_equal(fake.n, 9);
+	assert_c_copy_delivered(T0, a0, c0);
 }
 
 /* a's copy stays pending (refused, not said how) while c's is recorded
@@ -514,10 +529,7 @@ test_dedupe_claim_released_later(void **unused)
 	struct state_feed f;
 	char a0[MSG_ID_LEN], c0[MSG_ID_LEN];
 
-	c_carries_a0();
-	entry_msgid("http://a.test/feed", "a-0", a0);
-	entry_msgid("http://c.test/feed", "c-0", c0);
-	fake.refuse = a0;
+	c_carries_a0(a0, c0);
 	assert_int_equal(pass(&s), 1);
 	assert_int_equal(state_entry_get(st, "a", "a-0"), STATE_PENDING);
 	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_SKIPPED);
@@ -529,12 +541,7 @@ test_dedupe_claim_released_later(void **unused)
 	fake.refuse_perm = 1;
 	assert_int_equal(pass_at(&s, T0 + 86400), 1);
 	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_NEW);
-	fake.refuse = NULL;
-	assert_int_equal(pass_at(&s, T0 + 2 * 86400), 0);
-	assert_int_equal(fk_count("Other", c0), 1);
-	assert_int_equal(fk_count("", a0), 0);
-	assert_int_equal(pass_at(&s, T0 + 3 * 86400), 0);
-	assert_int_equal(fake.n, 9);
+	assert_c_copy_delivered(T0 + 2 * 86400, a0, c0);
 	assert_int_equal(state_feed_get(st, "c", &f), 0);
 	assert_int_equal(f.duplicates, 0);
 	assert_int_equal(f.delivered, 2);

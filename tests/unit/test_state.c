@@ -235,6 +235,20 @@ test_requests(void **unused)
 	state_close(st);
 }
 
+/* feed's entry id journaled as pending (its message: msgid, one byte, or
+ * none for a digest's other entry), claiming key. */
+static int64_t
+pending_claim(struct state *st, const char *feed, const char *id,
+    const char *msgid, int bytes, const char *key)
+{
+	int64_t rowid;
+
+	assert_int_equal(state_entry_pending(st, feed, id, msgid, "",
+	    bytes ? "m" : "", bytes ? 1 : 0, 0, &rowid), 0);
+	assert_int_equal(state_dedupe_claim(st, key, feed, id), 0);
+	return rowid;
+}
+
 static char *
 owner_of(struct state *st, const char *key)
 {
@@ -260,17 +274,13 @@ test_claims_count_while_pending_or_delivered(void **unused)
 	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
 	assert_null(owner_of(st, "link:x"));
 	/* ... and gives way to one that does */
-	assert_int_equal(state_entry_pending(st, "c", "7", "<m7@x>", "", "m",
-	    1, 0, &b9), 0);
-	assert_int_equal(state_dedupe_claim(st, "link:x", "c", "7"), 0);
+	b9 = pending_claim(st, "c", "7", "<m7@x>", 1, "link:x");
 	assert_string_equal(owner = owner_of(st, "link:x"), "c");
 	free(owner);
 	assert_int_equal(state_entry_drop(st, b9), 0);	/* forgotten */
 	assert_null(owner_of(st, "link:x"));
 
-	assert_int_equal(state_entry_pending(st, "a", "1", "<m1@x>", "", "m",
-	    1, 0, &a1), 0);
-	assert_int_equal(state_dedupe_claim(st, "link:x", "a", "1"), 0);
+	a1 = pending_claim(st, "a", "1", "<m1@x>", 1, "link:x");
 	assert_string_equal(owner = owner_of(st, "link:x"), "a");
 	free(owner);
 	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
@@ -304,9 +314,7 @@ test_claims_count_while_pending_or_delivered(void **unused)
 	state_feed_clear(&f);
 
 	/* a delivered claim counts */
-	assert_int_equal(state_entry_pending(st, "b", "9", "<m9@x>", "", "m",
-	    1, 0, &b9), 0);
-	assert_int_equal(state_dedupe_claim(st, "link:x", "b", "9"), 0);
+	b9 = pending_claim(st, "b", "9", "<m9@x>", 1, "link:x");
 	assert_int_equal(state_entry_delivered(st, b9, 0), 0);
 	assert_string_equal(owner = owner_of(st, "link:x"), "b");
 	free(owner);
@@ -317,12 +325,8 @@ test_claims_count_while_pending_or_delivered(void **unused)
 	free(owner);
 
 	/* a digest refused for good releases the claims of all its entries */
-	assert_int_equal(state_entry_pending(st, "a", "2", "<d@x>", "", "m",
-	    1, 0, &a2), 0);
-	assert_int_equal(state_entry_pending(st, "a", "3", "<d@x>", "", "", 0,
-	    0, &b9), 0);
-	assert_int_equal(state_dedupe_claim(st, "link:y", "a", "2"), 0);
-	assert_int_equal(state_dedupe_claim(st, "link:z", "a", "3"), 0);
+	a2 = pending_claim(st, "a", "2", "<d@x>", 1, "link:y");
+	pending_claim(st, "a", "3", "<d@x>", 0, "link:z");
 	assert_int_equal(state_entry_skipped(st, "c", "z", "link:z"), 0);
 	assert_string_equal(owner = owner_of(st, "link:z"), "a");
 	free(owner);
