@@ -24,12 +24,12 @@ url) are Dovecot's: only the lifecycle and the log differ.
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 
 import dovecot
+import serverproc
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -47,6 +47,10 @@ class CyrusError(dovecot.DovecotError):
 
 class Cyrus(dovecot.Dovecot):
     """One Cyrus instance on loopback; see the module docstring."""
+
+    what = "cyrus"
+    Error = CyrusError
+    output = None
 
     @staticmethod
     def available():
@@ -100,6 +104,7 @@ class Cyrus(dovecot.Dovecot):
                     'SERVICES {\n  imap cmd="%s -C %s" listen="127.0.0.1:%d"'
                     ' prefork=0\n}\nEVENTS {\n}\n' %
                     (TOOLS, self.conf, IMAPD, self.conf, self.port))
+        self._own()
 
     def _write_passwd(self):
         accounts = dict(self.users)
@@ -137,27 +142,19 @@ class Cyrus(dovecot.Dovecot):
             for u in self.users:
                 os.makedirs(os.path.join(self.telemetry, u), exist_ok=True)
             self._write_passwd()
-        last = ""
-        keep = self.port is not None
-        for attempt in range(3):
-            if not (keep and attempt == 0):
-                self.port = dovecot.free_port()
-            self._write_config()
-            self._own()
-            self.proc = subprocess.Popen(
-                [MASTER, "-C", self.conf, "-M", self.master_conf, "-p",
-                 os.path.join(self.dir, "master.pid"), "-L", self.log_path],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True,
-                preexec_fn=dovecot._die_with_parent)
-            dovecot._live.append(self)
-            if dovecot.wait_port(self.port, timeout, self.proc):
-                if fresh:
-                    self._create_inboxes()
-                return
-            last = self.log()
-            self._stop()
-        raise CyrusError("cyrus did not start:\n" + last[-3000:])
+        self._start_attempts(timeout)
+        if fresh:
+            self._create_inboxes()
+
+    def _command(self):
+        return [MASTER, "-C", self.conf, "-M", self.master_conf, "-p",
+                os.path.join(self.dir, "master.pid"), "-L", self.log_path]
+
+    def _diagnostics(self):
+        return self.log()
+
+    # cyrmaster stops on SIGTERM
+    _shutdown = serverproc.ServerProcess._shutdown
 
     def _create_inboxes(self):
         c = self.imap("cyrus", ADMIN_PW)
@@ -174,31 +171,11 @@ class Cyrus(dovecot.Dovecot):
             password = password or ADMIN_PW
         return super().imap(user, password)
 
-    def _stop(self):
-        p = self.proc
-        if p is None:
-            return
-        self.proc = None
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+    def _after_stop(self):
         # the forked imapd processes may outlive the master's group
         subprocess.run(["pkill", "-KILL", "-f", "%s -C %s" % (IMAPD,
                         self.conf)], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        if self in dovecot._live:
-            dovecot._live.remove(self)
 
     # -- what happened ----------------------------------------------------
 

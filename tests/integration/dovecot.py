@@ -13,7 +13,7 @@ homes.  It never reads or touches the system Dovecot.  As root the services
 run as dovecot/dovenull and mail is stored as nobody; as an ordinary user all
 of them are that user.  Every wait is bounded; the server is stopped on
 close(), on leaving the `with` block, and at interpreter exit, also when the
-test failed.
+test failed (serverproc.py: the lifecycle the rig's servers share).
 
 TLS: pass tls=(cert_pem_path, key_pem_path) to get ssl = yes (STARTTLS on
 the plain port) and an implicit-TLS port dc.tls_port.  tls=None gives
@@ -38,68 +38,22 @@ LMTP: lmtp=True adds an LMTP listener on 127.0.0.1:dc.lmtp_port
 
 Only the standard library is used (tests may run under any python3).
 """
-import atexit
 import imaplib
 import os
 import pwd
 import re
 import grp
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 
+import serverproc
+from serverproc import free_port, wait_port     # the rig's, for tests
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
-
-_live = []
-
-
-def _stop_all():
-    for dc in list(_live):
-        dc.close()
-
-
-atexit.register(_stop_all)
-
-
-def _die_with_parent():
-    """In the child before exec: get SIGTERM when the test process dies,
-    even by SIGKILL, so no Dovecot outlives its tests (Linux only).  The
-    signal follows the creating *thread*: start Dovecot from the main
-    thread (or one that lives as long as the server)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)       # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
-def wait_port(port, timeout=15.0, proc=None):
-    """Wait until 127.0.0.1:port accepts a connection; False on timeout."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 # Providers' capability lists, as their users' reports in other clients'
@@ -173,8 +127,13 @@ class LogFile:
             return ""
 
 
-class Dovecot(LogFile):
+class Dovecot(LogFile, serverproc.ServerProcess):
     """One Dovecot instance on loopback; see the module docstring."""
+
+    what = "dovecot"
+    Error = DovecotError
+    keep_env = "R2M_KEEP_DOVECOT"
+    output = "stdout.log"
 
     @staticmethod
     def available():
@@ -326,33 +285,22 @@ class Dovecot(LogFile):
                 pw = pwd.getpwnam(mail_user)
                 os.chown(self.home, pw.pw_uid, pw.pw_gid)
             self._write_passwd()
-        last = ""
-        keep = self.port is not None
-        for attempt in range(3):
-            # a restart keeps its ports when it can (clients reconnect to
-            # the same address); otherwise, and on a clash, take free ones
-            if not (keep and attempt == 0):
-                self.port = free_port()
-                self.tls_port = free_port() if self.tls else None
-                self.lmtp_port = free_port() if self.lmtp else None
-            self._write_config()
-            logf = open(os.path.join(self.dir, "stdout.log"), "ab")
-            self.proc = subprocess.Popen(
-                [DOVECOT, "-F", "-c", self.conf], stdin=subprocess.DEVNULL,
-                stdout=logf, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_die_with_parent)
-            logf.close()
-            _live.append(self)
-            ok = wait_port(self.port, timeout, self.proc)
-            if ok and self.lmtp_port:
-                ok = wait_port(self.lmtp_port, timeout, self.proc)
-            if ok and self.tls_port:
-                ok = wait_port(self.tls_port, timeout, self.proc)
-            if ok:
-                return
-            last = self.log() + self._stdout()
-            self._stop()
-        raise DovecotError("dovecot did not start:\n" + last[-3000:])
+        self._start_attempts(timeout)
+
+    def _pick_ports(self, reuse):
+        if not reuse:
+            self.port = free_port()
+            self.tls_port = free_port() if self.tls else None
+            self.lmtp_port = free_port() if self.lmtp else None
+
+    def _command(self):
+        return [DOVECOT, "-F", "-c", self.conf]
+
+    def _ports(self):
+        return [p for p in (self.port, self.lmtp_port, self.tls_port) if p]
+
+    def _diagnostics(self):
+        return self.log() + self._stdout()
 
     def _stdout(self):
         try:
@@ -362,11 +310,7 @@ class Dovecot(LogFile):
         except OSError:
             return ""
 
-    def _stop(self):
-        p = self.proc
-        if p is None:
-            return
-        self.proc = None
+    def _shutdown(self, p):
         if p.poll() is None:
             try:
                 subprocess.run([DOVECOT, "-c", self.conf, "stop"],
@@ -378,17 +322,6 @@ class Dovecot(LogFile):
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-        # The master and its children share a process group of their own.
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        if self in _live:
-            _live.remove(self)
 
     def stop(self):
         """Stop the server but keep its files (restart with start())."""
@@ -399,20 +332,6 @@ class Dovecot(LogFile):
         free (the files and mail are kept)."""
         self._stop()
         self.start()
-
-    def close(self):
-        """Stop the server and remove its directory; safe to call twice."""
-        self._stop()
-        if self.dir and os.environ.get("R2M_KEEP_DOVECOT") != "1":
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     # -- helpers ----------------------------------------------------------
 

@@ -49,7 +49,6 @@ kept in the exception text when it did not start).
 
 Only the standard library is used (tests may run under any python3).
 """
-import atexit
 import os
 import pwd
 import random
@@ -62,6 +61,7 @@ import tempfile
 import time
 
 import dovecot
+import serverproc
 
 POSTFIX = "/usr/sbin/postfix"
 SENDMAIL = "/usr/sbin/sendmail"
@@ -77,26 +77,6 @@ MYHOSTNAME = "mx.rig.test"
 TEMPFAIL_RCPT = "tempfail@" + BRIDGE_RCPT_DOMAIN
 PERMFAIL_RCPT = "permfail@" + BRIDGE_RCPT_DOMAIN
 TEMPFAIL_SENDER = "tempfail@" + SPF_PASS_DOMAIN
-
-_live = []
-
-
-def _stop_all():
-    for pf in list(_live):
-        pf.close()
-
-
-atexit.register(_stop_all)
-
-
-def _die_with_parent():
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)       # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
 
 class PostfixError(Exception):
     pass
@@ -145,8 +125,14 @@ def _free_dns_address():
     raise PostfixError("no free 127.x address for the rig's DNS")
 
 
-class Postfix(dovecot.LogFile):
+class Postfix(dovecot.LogFile, serverproc.ServerProcess):
     """One Postfix + policyd-spf + unbound rig; see the module docstring."""
+
+    what = "postfix rig"
+    Error = PostfixError
+    keep_env = "R2M_KEEP_POSTFIX"
+    output = "rig.out"
+    diagnostics_tail = 4000
 
     @staticmethod
     def missing():
@@ -423,35 +409,27 @@ class Postfix(dovecot.LogFile):
         t0 = time.monotonic()
         if self.dir is None:
             self._setup()
-        last = ""
-        for attempt in range(3):
-            self.dns_addr = _free_dns_address()
-            (self.port, self.sub_port, self.selfsigned_port,
-             self.wronghost_port, self.smtps_port, self.nopipe_port) = \
-                [dovecot.free_port() for _ in range(6)]
-            self._write_config()
-            out = open(os.path.join(self.dir, "rig.out"), "ab")
-            self.proc = subprocess.Popen(
-                [UNSHARE, "-m", "--propagation", "private", "/bin/sh",
-                 self.script], stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_die_with_parent)
-            out.close()
-            _live.append(self)
-            if self._wait_ready(timeout):
-                self.started_in = time.monotonic() - t0
-                return
-            last = self._diagnostics()
-            self._stop()
-        raise PostfixError("postfix rig did not start:\n" + last[-4000:])
+        self._start_attempts(timeout)
+        self.started_in = time.monotonic() - t0
 
-    def _wait_ready(self, timeout):
+    def _pick_ports(self, reuse):
+        # new ones every time: the DNS address too
+        self.dns_addr = _free_dns_address()
+        (self.port, self.sub_port, self.selfsigned_port,
+         self.wronghost_port, self.smtps_port, self.nopipe_port) = \
+            [serverproc.free_port() for _ in range(6)]
+
+    def _command(self):
+        return [UNSHARE, "-m", "--propagation", "private", "/bin/sh",
+                self.script]
+
+    def _ready(self, timeout):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
                 return False
             if dns_answers(self.dns_addr, SPF_PASS_DOMAIN) and \
-                    all(dovecot.wait_port(p, 0.2) for p in (
+                    all(serverproc.wait_port(p, 0.2) for p in (
                         self.port, self.sub_port, self.selfsigned_port,
                         self.wronghost_port, self.smtps_port,
                         self.nopipe_port)):
@@ -477,11 +455,7 @@ class Postfix(dovecot.LogFile):
         except (OSError, ValueError, IndexError):
             return None
 
-    def _stop(self):
-        p = self.proc
-        if p is None:
-            return
-        self.proc = None
+    def _shutdown(self, p):
         master = self._master_pid()
         try:
             subprocess.run([POSTFIX, "-c", self.config_dir, "stop"],
@@ -495,30 +469,6 @@ class Postfix(dovecot.LogFile):
                 os.killpg(master, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        if self in _live:
-            _live.remove(self)
-
-    def close(self):
-        """Stop the rig and remove its directory; safe to call twice."""
-        self._stop()
-        if self.dir and os.environ.get("R2M_KEEP_POSTFIX") != "1":
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     # -- helpers ------------------------------------------------------------
 
