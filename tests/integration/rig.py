@@ -5,6 +5,7 @@
     rig.write_config(dir, text)   -> path, mode 0600
     rig.need_dovecot(test)        skip (a failure under CI) without Dovecot
     rig.state_rows(db, sql)       read the state database
+    rig.feed_server(test, **kw)   a FeedServer started, stopped after test
 """
 import os
 import sqlite3
@@ -13,6 +14,7 @@ import tempfile
 
 import cyrus
 import dovecot
+from feedserver import FeedServer
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -71,6 +73,14 @@ def tempdir(test):
     d = tempfile.mkdtemp(prefix="rss2mail-it-")
     test.addCleanup(subprocess.run, ["rm", "-rf", d])
     return d
+
+
+def feed_server(test, **kw):
+    """A FeedServer(**kw) started for one test (or class fixture: any
+    object with addCleanup) and stopped after it."""
+    srv = FeedServer(**kw).start()
+    test.addCleanup(srv.stop)
+    return srv
 
 
 def need_dovecot(test):

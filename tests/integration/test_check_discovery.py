@@ -6,16 +6,13 @@ import unittest
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 class CheckDiscovery(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/feed.xml", rss("Blog", 2, "b", xml_decl=True))
         self.http.put("/comments.xml", rss("Comments", 1, "c"))
         self.http.put("/", (

@@ -11,7 +11,6 @@ import unittest
 import dovecot
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 HEAD = """; my feeds -- hand-written, keep my comments
 [rss2mail]
@@ -31,9 +30,7 @@ class Commands(unittest.TestCase):
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.md = os.path.join(self.dir, "Mail")
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/first.xml", rss("first", 2, entry="T {i}"))
         self.http.put("/second.xml", rss("second", 3, entry="T {i}"))
         self.cfg = rig.write_config(self.dir, HEAD.format(

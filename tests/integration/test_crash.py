@@ -17,7 +17,6 @@ import unittest
 import dovecot
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 FEEDS = 3
 ENTRIES = 100          # per feed: 300 messages, 3 batches of 100
@@ -34,9 +33,7 @@ class Crash(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         for f in range(FEEDS):
             name = "f%d" % f
             self.http.put("/%s.xml" % name, rss(

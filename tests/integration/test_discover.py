@@ -21,7 +21,6 @@ import unittest
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>{title}</title>
@@ -53,9 +52,7 @@ class Discover(unittest.TestCase):
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.md = os.path.join(self.dir, "Mail")
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         h = self.http
         # a site linking three feeds, the comment feed first in the page
         h.put("/blog/", PAGE.encode(), "text/html; charset=utf-8")
@@ -228,12 +225,8 @@ class PrivateSpace(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.public = FeedServer(host="127.0.0.2")
-        self.public.start()
-        self.addCleanup(self.public.stop)
-        self.private = FeedServer(host="127.0.0.1")
-        self.private.start()
-        self.addCleanup(self.private.stop)
+        self.public = rig.feed_server(self, host="127.0.0.2")
+        self.private = rig.feed_server(self, host="127.0.0.1")
         self.inner = self.private.url("/inner.xml")
         self.private.put("/inner.xml", rss("inner", 1))
         self.public.put("/", (

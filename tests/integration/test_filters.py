@@ -16,7 +16,6 @@ import time
 import unittest
 
 import rig
-from feedserver import FeedServer
 
 RECENT = time.strftime("%a, %d %b %Y %H:%M:%S +0000",
                        time.gmtime(time.time() - 86400))
@@ -57,9 +56,7 @@ class Base(unittest.TestCase):
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.md = os.path.join(self.dir, "Mail")
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
 
     def config(self, glob="", feeds=(("f", "/f.xml", ""),)):
         text = ("[rss2mail]\nfrom = f@example.org\nto = me@example.org\n"

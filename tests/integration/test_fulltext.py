@@ -16,7 +16,6 @@ import zlib
 import mailcheck
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 def png(w, h, rgb):
@@ -79,9 +78,7 @@ class FullText(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/train.png", png(40, 30, (20, 120, 40)), "image/png")
         for n in (1, 2, 3):
             self.http.put("/post/%d" % n,
@@ -256,9 +253,7 @@ class FullText(unittest.TestCase):
     def test_private_page_refused_without_allow_private(self):
         # a feed on a public address (127.0.0.2 counts as public through
         # the test hook) whose entries link to a private one (127.0.0.1)
-        pub = FeedServer(host="127.0.0.2")
-        pub.start()
-        self.addCleanup(pub.stop)
+        pub = rig.feed_server(self, host="127.0.0.2")
         items = [{"title": "Story 1", "guid": "story-1",
                   "link": self.http.url("/post/1"),
                   "description": teaser(self.http.url("/post/1"))}]

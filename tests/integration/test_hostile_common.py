@@ -123,8 +123,7 @@ class Hostile:
         self.md = os.path.join(self.dir, "Mail")
         self.db = os.path.join(self.dir, "state.db")
         if server is None:
-            server = FeedServer().start()
-            test.addCleanup(server.stop)
+            server = rig.feed_server(test)
         self.http = server
         for name, path, n in GOOD:
             self.http.put(path, rss(name.title(), n, name, **SMALL))

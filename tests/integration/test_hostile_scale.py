@@ -20,7 +20,6 @@ import unittest
 
 import rig
 from feeds import SMALL, rss
-from feedserver import FeedServer
 from test_hostile_common import RSS_CAP_MB, TIME_SCALE, measured_run
 
 N_FEEDS = 1000
@@ -84,8 +83,7 @@ class HostileScale(unittest.TestCase):
             d = rig.tempdir(self)
         md = os.path.join(d, "Mail")
         db = os.path.join(d, "state.db")
-        srv = FeedServer().start()
-        self.addCleanup(srv.stop)
+        srv = rig.feed_server(self)
         docs = hostile_docs()
         for path, body, ctype in docs:
             srv.put(path, body, ctype or "application/rss+xml")

@@ -76,9 +76,7 @@ class ImagesPass(unittest.TestCase):
                                      "(scripts/install-deps)")
             self.skipTest("python3-pil is not installed")
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.md = os.path.join(self.dir, "Mail")
 
     def config(self, feeds, extra=""):
@@ -186,9 +184,7 @@ class ImagesPass(unittest.TestCase):
 
     def test_hostile_images_cost_one_image_each(self):
         dead = free_port()              # nothing listens: refused
-        slow = FeedServer(host="127.0.0.7")
-        slow.start()
-        self.addCleanup(slow.stop)
+        slow = rig.feed_server(self, host="127.0.0.7")
         slow.put("/slow.png", png(10, 10, (1, 2, 3)), "image/png",
                  delay=40)
         jpeg = io.BytesIO()

@@ -21,7 +21,6 @@ import unittest
 
 import dovecot
 import rig
-from feedserver import FeedServer
 import test_crash
 from test_imap import ImapTestCase
 from test_imap_append import make_msgs
@@ -161,9 +160,7 @@ class TestFaults(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         for f in range(3):
             self.http.put("/f%d.xml" % f, test_crash.rss("f%d" % f, 100))
         self.dc = rig.imap_server(self, "dovecot",

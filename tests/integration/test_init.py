@@ -20,7 +20,6 @@ import unittest
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 class Init(unittest.TestCase):
@@ -32,9 +31,7 @@ class Init(unittest.TestCase):
                     "XDG_DATA_HOME": os.path.join(self.dir, "data")}
         self.default = os.path.join(self.dir, "cfg", "rss2mail",
                                     "config.ini")
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/one.xml", rss("one", 2, entry="Post {i}"))
 
     def rss2mail(self, *args, stdin=subprocess.DEVNULL):

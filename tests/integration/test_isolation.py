@@ -7,16 +7,13 @@ import unittest
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 class Isolation(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/bad.xml", rss(
             "bad", 2, description="b rss2mail-test-parser"))
         for i in range(6):

@@ -13,7 +13,6 @@ import dovecot
 import mailcheck
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 def png(w, h, rgb):
@@ -37,9 +36,7 @@ class Mail(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/a.png", png(40, 30, (200, 30, 30)), "image/png")
         self.http.put("/b.png", png(20, 20, (30, 30, 200)), "image/png")
         body = ('<p>Two pictures from the line:</p>'
@@ -126,9 +123,7 @@ class Mail(unittest.TestCase):
         # a feed on a public address (127.0.0.2 counts as public through
         # the test hook) whose images are on a private one (127.0.0.1):
         # refused without allow-private
-        pub = FeedServer(host="127.0.0.2")
-        pub.start()
-        self.addCleanup(pub.stop)
+        pub = rig.feed_server(self, host="127.0.0.2")
         pub.put("/feed.xml", self.feed)
         md = os.path.join(self.dir, "Mail")
         cfg = rig.write_config(self.dir, (
@@ -203,9 +198,7 @@ class Mail(unittest.TestCase):
         # feed's bytes to the public feed, whichever is done first
         body = '<p><img src="%s" alt="intranet"></p>' % self.http.url(
             "/a.png")
-        pub = FeedServer(host="127.0.0.2")
-        pub.start()
-        self.addCleanup(pub.stop)
+        pub = rig.feed_server(self, host="127.0.0.2")
         pub.put("/pub.xml", rss("Pub", 2, **self.feed_shape(body)))
         self.http.put("/priv.xml", rss("Priv", 2, **self.feed_shape(body)))
         md = os.path.join(self.dir, "Mail")

@@ -18,7 +18,6 @@ import zlib
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
 import phonecheck   # noqa: E402
@@ -109,9 +108,7 @@ class Phone(unittest.TestCase):
 
     def composed(self):
         d = rig.tempdir(self)
-        http = FeedServer()
-        http.start()
-        self.addCleanup(http.stop)
+        http = rig.feed_server(self)
         http.put("/img/wide.png", png(2400, 300), "image/png")
         http.put("/img/tall.png", png(900, 1600), "image/png")
         http.put("/f.xml", rss("Phone test", items=entries(http.base),

@@ -16,7 +16,6 @@ import dovecot
 import feeds
 import mailcheck
 import rig
-from feedserver import FeedServer
 
 FROM = "feeds@bridge.example.org"
 
@@ -46,9 +45,7 @@ class Pipeline(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         for name, fname, ctype, _ in FEEDS:
             self.http.put("/%s.xml" % name, example(fname), ctype)
 

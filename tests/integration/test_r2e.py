@@ -8,7 +8,6 @@ import unittest
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 R2E_CONFIG = """[DEFAULT]
 from = rss@bridge.example.org
@@ -36,9 +35,7 @@ class ImportR2E(unittest.TestCase):
 
     def test_migration(self):
         d = rig.tempdir(self)
-        http = FeedServer()
-        http.start()
-        self.addCleanup(http.stop)
+        http = rig.feed_server(self)
         http.put("/planet.xml", rss("planet", 3))
         http.put("/old.xml", rss("old", 2))
         http.put("/work.xml", rss("work", 2))

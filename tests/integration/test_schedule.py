@@ -12,7 +12,6 @@ import unittest
 
 import rig
 from feeds import SMALL, rss
-from feedserver import FeedServer
 
 
 class Schedule(unittest.TestCase):
@@ -20,9 +19,7 @@ class Schedule(unittest.TestCase):
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.md = os.path.join(self.dir, "Mail")
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
 
     def config(self, feeds, extra=""):
         text = ("[rss2mail]\nfrom = Feeds <feeds@example.org>\n"

@@ -9,7 +9,6 @@ import unittest
 import dovecot
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 
 OLD = "Mon, 06 Jan 2020 10:00:00 +0000"
@@ -21,9 +20,7 @@ class Updates(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.dc = rig.imap_server(self, self.SERVER)
         self.pw = rig.write_secret(self.dir, self.dc.password)
 

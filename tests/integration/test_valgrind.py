@@ -10,7 +10,6 @@ import unittest
 
 import dovecot
 import rig
-from feedserver import FeedServer
 
 PLAIN = os.path.join(rig.TOP, "build", "rss2mail")
 
@@ -26,9 +25,7 @@ class Valgrind(unittest.TestCase):
             subprocess.run(["make", "-s", "-C", rig.TOP, "all"], check=True,
                            timeout=600)
         d = rig.tempdir(self)
-        http = FeedServer()
-        http.start()
-        self.addCleanup(http.stop)
+        http = rig.feed_server(self)
         for name in ("rail-notes.rss", "stellwerk.atom", "shinkansen.rdf"):
             with open(os.path.join(rig.EXAMPLES, name), "rb") as f:
                 http.put("/" + name, f.read())
