@@ -788,6 +788,38 @@ test_digest_exactly_once(void **unused)
 	cfg->feeds[0].s.digest = 0;
 }
 
+/* A digest claims the story of each of its entries, the ones after the
+ * first (no message of their own) too; refused for good, it releases
+ * them all. */
+static void
+test_dedupe_digest_claims(void **unused)
+{
+	static const char *const adigest[] = { "a-4", "a-3", "a-2", "a-1",
+	    "a-0" };
+	struct msg_ident di;
+	struct run_stats s;
+	char c0[MSG_ID_LEN];
+
+	cfg->feeds[0].s.digest = 1;		/* feed a: 5 entries */
+	msg_identity("http://a.test/feed", MSG_DIGEST, adigest, 5, NULL, &di);
+	c_links("http://a.test/3?utm_source=c", "http://c.test/own");
+	entry_msgid("http://c.test/feed", "c-0", c0);
+	fake.refuse = di.msgid;			/* not said how: pending */
+	assert_int_equal(pass(&s), 1);
+	assert_int_equal(state_entry_get(st, "a", "a-3"), STATE_PENDING);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_SKIPPED);
+	fake.refuse_perm = 1;
+	assert_int_equal(pass_at(&s, T0 + 86400), 1);
+	assert_int_equal(state_entry_get(st, "a", "a-3"), STATE_DONE);
+	assert_int_equal(state_entry_get(st, "c", "c-0"), STATE_NEW);
+	fake.refuse = NULL;
+	assert_int_equal(pass_at(&s, T0 + 2 * 86400), 0);
+	assert_int_equal(fk_count("Other", c0), 1);
+	assert_int_equal(fake.n, 3 + 2);	/* b's, and c's two */
+	msg_ident_clear(&di);
+	cfg->feeds[0].s.digest = 0;
+}
+
 static char *
 make_rss_edited(const char *name, int n, int edited)
 {
@@ -1010,6 +1042,8 @@ main(void)
 		    test_dedupe_refused_copy_gives_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_dedupe_claim_released_later, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_digest_claims,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_in_one_pass, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_fails_midway, setup,
