@@ -192,9 +192,10 @@ int	state_entry_refilter(struct state *, const char *feed);
  * counts only while that entry is pending or delivered: a claim that no
  * longer counts gives way to the next, one that counts keeps its first
  * owner.  When a pending entry is refused for good (state_entry_failed)
- * or forgotten (state_entry_drop), its claims are released: the
- * duplicates recorded against them are forgotten (and their feeds'
- * validators), so that another feed's copy is delivered instead.  0, or
+ * or forgotten (state_entry_drop, also for state_entry_recompose), its
+ * claims are released: the duplicates recorded against them are
+ * forgotten (and their feeds' validators), so that another feed's copy
+ * is delivered instead, or the entry's own when it comes first.  0, or
  * -1 on a database error.
  */
 int	state_dedupe_owner(struct state *, const char *key, char **feed);

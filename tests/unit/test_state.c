@@ -279,6 +279,13 @@ test_claims_count_while_pending_or_delivered(void **unused)
 	free(owner);
 	assert_int_equal(state_entry_drop(st, b9), 0);	/* forgotten */
 	assert_null(owner_of(st, "link:x"));
+	/* to be composed again smaller: forgotten too, and b's duplicate
+	 * of it with it */
+	b9 = pending_claim(st, "c", "7", "<m7@x>", 1, "link:x");
+	assert_int_equal(state_entry_skipped(st, "b", "6", "link:x"), 0);
+	assert_int_equal(state_entry_recompose(st, b9), 0);
+	assert_null(owner_of(st, "link:x"));
+	assert_int_equal(state_entry_get(st, "b", "6"), STATE_NEW);
 
 	a1 = pending_claim(st, "a", "1", "<m1@x>", 1, "link:x");
 	assert_string_equal(owner = owner_of(st, "link:x"), "a");
