@@ -949,6 +949,10 @@ state_entry_retry(struct state *st, const char *feed, long *n)
 	    "t", feed) == -1)
 		return -1;
 	*n = (long)sqlite3_changes(st->db);
+	/* a feed that answers 304 would not offer them again */
+	if (*n > 0 && feed_set_text(st, feed, "UPDATE feeds SET etag = ?2, "
+	    "last_modified = ?2 WHERE name = ?1", NULL) == -1)
+		return -1;
 	return 0;
 }
 

@@ -136,8 +136,9 @@ int	state_entry_drop(struct state *, int64_t rowid);
  * with why (the server's text), with the other entries of its digest
  * (same Message-ID), and their claims released (see state_dedupe_owner);
  * it is not sent again.  state_entry_retry
- * (`rss2mail retry`) forgets a feed's failed rows, so those entries count
- * as new and are composed again while the feed lists them; *n is how many.
+ * (`rss2mail retry`) forgets a feed's failed rows and, when there were
+ * any, the feed's HTTP validators, so those entries count as new and are
+ * composed again while the feed lists them; *n is how many.
  */
 int	state_entry_failed(struct state *, int64_t rowid, const char *why);
 int	state_entry_retry(struct state *, const char *feed, long *n);

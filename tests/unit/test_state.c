@@ -325,9 +325,15 @@ test_claims_count_while_pending_or_delivered(void **unused)
 	assert_int_equal(state_entry_delivered(st, b9, 0), 0);
 	assert_string_equal(owner = owner_of(st, "link:x"), "b");
 	free(owner);
-	/* `rss2mail retry`: a's entry is new again, b keeps the story */
+	/* `rss2mail retry`: a's entry is new again, b keeps the story, and
+	 * a is fetched whole (a 304 would not offer the entry again) */
+	assert_int_equal(state_feed_poll_ok(st, "a", 400, "\"ea\"", NULL,
+	    NULL), 0);
 	assert_int_equal(state_entry_retry(st, "a", &(long){ 0 }), 0);
 	assert_int_equal(state_entry_get(st, "a", "1"), STATE_NEW);
+	assert_int_equal(state_feed_get(st, "a", &f), 0);
+	assert_null(f.etag);
+	state_feed_clear(&f);
 	assert_string_equal(owner = owner_of(st, "link:x"), "b");
 	free(owner);
 
