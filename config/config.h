@@ -132,6 +132,8 @@ struct config {
 					   $XDG_DATA_HOME/rss2mail/state.db */
 	int		 concurrency;	/* default 16 */
 	int		 per_host;	/* default 2 */
+	int		 imap_connections; /* sessions per IMAP store; 1..16,
+					   default 4 */
 	int		 parse_isolation; /* parse in a child with rlimits;
 					   default yes */
 	long long	 run_time_limit; /* seconds for all fetching of a
