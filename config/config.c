@@ -240,6 +240,8 @@ static const struct key keys[] = {
 	    NULL, 1, 64, 0, NULL },
 	{ "imap-connections", KT_INT,	KS_GLOBAL, G(imap_connections), "4",
 	    NULL, 1, 16, 0, NULL },
+	{ "smtp-connections", KT_INT,	KS_GLOBAL, G(smtp_connections), "1",
+	    NULL, 1, 16, 0, NULL },
 	{ "parse-isolation", KT_BOOL,	KS_GLOBAL, G(parse_isolation), "yes",
 	    NULL, 0, 0, 0, NULL },
 	{ "run-time-limit", KT_DURATION, KS_GLOBAL, G(run_time_limit), NULL,

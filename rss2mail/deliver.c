@@ -546,8 +546,10 @@ session_pick(struct run *r, struct store *sto, const char *folder)
 	size_t i;
 
 	for (;;) {
+		/* a transport (unsearchable) keeps no order to keep */
 		for (i = 0; i < PLAN_MAX_SESSIONS; i++)
 			if ((fl = *flight_slot(r, sto, i)) != NULL &&
+			    !sto->ops->unsearchable &&
 			    strcmp(fl->folder, folder) == 0)
 				break;
 		if (i < PLAN_MAX_SESSIONS) {
@@ -626,30 +628,35 @@ state_failed:
 	flight_fail(r, fl, "state", err);
 }
 
-/* The outbox's journaled batch as a flight (the outbox is left empty). */
+/* The first k of the outbox's journaled messages as a flight; the rest
+ * move up (k == ob->n leaves the outbox empty). */
 static struct flight *
-flight_new(struct outbox *ob)
+flight_new(struct outbox *ob, size_t k)
 {
 	struct flight *fl = xcalloc(1, sizeof(*fl));
 	size_t i;
 
-	memcpy(fl->items, ob->items, ob->n * sizeof(ob->items[0]));
-	fl->n = ob->n;
+	memcpy(fl->items, ob->items, k * sizeof(ob->items[0]));
+	fl->n = k;
 	fl->dm = xcalloc(fl->n, sizeof(*fl->dm));
 	for (i = 0; i < fl->n; i++) {
 		fl->dm[i].data = fl->items[i].msg;
 		fl->dm[i].len = fl->items[i].len;
 		fl->dm[i].msgid = fl->items[i].msgid;
 		fl->dm[i].date = fl->items[i].date;
+		ob->bytes -= fl->items[i].len;
 	}
 	fl->store = ob->store;
-	fl->folder = ob->folder;
+	fl->folder = k == ob->n ? ob->folder : xstrdup(ob->folder);
 	fl->ds = DELIVER_OK;
-	memset(ob->items, 0, ob->n * sizeof(ob->items[0]));
-	ob->n = 0;
-	ob->bytes = 0;
-	ob->folder = NULL;
-	ob->store = NULL;
+	memmove(ob->items, ob->items + k, (ob->n - k) * sizeof(ob->items[0]));
+	memset(ob->items + (ob->n - k), 0, k * sizeof(ob->items[0]));
+	ob->n -= k;
+	if (ob->n == 0) {
+		ob->bytes = 0;
+		ob->folder = NULL;
+		ob->store = NULL;
+	}
 	return fl;
 }
 
@@ -666,15 +673,17 @@ outbox_flush(struct run *r)
 	struct outbox *ob = &r->out;
 	struct store *sto = ob->store;
 	char err[ERRLEN] = "";
+	time_t journaled;
 	size_t i, j;
 
 	if (ob->n == 0)
 		return;
 	if (r->state_broken)
 		goto out;
-	/* smtp, lmtp, sendmail: the one message in flight lands first, and
-	 * its delivered row rides in this commit (one commit per message,
-	 * and never two sent messages unrecorded) */
+	/* smtp, lmtp, sendmail: the messages in flight (one per session)
+	 * land first, and their delivered rows ride in this commit (one
+	 * commit per group, and never more sent messages unrecorded than
+	 * the store has sessions) */
 	if (sto != NULL && sto->ops->unsearchable) {
 		flights_land(r, sto, 0);
 		if (r->state_broken)
@@ -738,8 +747,12 @@ outbox_flush(struct run *r)
 	landed_done(r, 1, NULL);
 
 	/* 2. a session of the store; 3. the append, in its delivery thread;
-	 * marked delivered when it lands */
-	flight_go(r, flight_new(ob), time(NULL));
+	 * marked delivered when it lands.  smtp, lmtp: one message per
+	 * session (smtp-connections), all recorded in the next commit */
+	journaled = time(NULL);
+	while (ob->n > 0)
+		flight_go(r, flight_new(ob, sto->ops->unsearchable ? 1 :
+		    ob->n), journaled);
 	return;
 
 state_failed:
@@ -775,12 +788,13 @@ deliver_queue(struct run *r, struct feed_run *fr, const char *folder,
 	struct outbox *ob = &r->out;
 	struct outitem *it;
 
-	/* a store that cannot be searched takes one message per batch, so
-	 * a crash duplicates at most the one in flight (deliver.h) */
+	/* a store that cannot be searched takes a group of one message per
+	 * session, so a crash duplicates at most those in flight (deliver.h) */
 	if (ob->n > 0 && (ob->store != fr->store ||
 	    strcmp(ob->folder, folder) != 0 || ob->n == LIM_APPEND_BATCH ||
 	    ob->bytes + len > LIM_APPEND_BATCH_BYTES ||
-	    (ob->store && ob->store->ops->unsearchable)))
+	    (ob->store && ob->store->ops->unsearchable &&
+	    ob->n >= ob->store->sessions)))
 		outbox_flush(r);
 	if (ob->n == 0) {
 		ob->store = fr->store;

@@ -148,8 +148,9 @@ struct deliver_ops {
 	    enum deliver_refusal *refused, char *err, size_t errlen);
 	/*
 	 * 1 when has_msgid cannot search (smtp, lmtp, sendmail: it never
-	 * finds): a pending message is sent again, so deliver.c sends and
-	 * records one message at a time and a crash duplicates at most one.
+	 * finds): a pending message is sent again, so deliver.c sends one
+	 * message per session and records them before the next ones, and a
+	 * crash duplicates at most one per session.
 	 */
 	int unsearchable;
 	/*
@@ -188,9 +189,12 @@ extern const struct deliver_ops deliver_sendmail;
  * on a store it lands that store's flights (deliver_land lands them
  * all), which joins their threads.  Without a thread (pthread_create
  * failed) a batch is appended on the main thread.  A store that cannot
- * be searched (unsearchable) gets one session and one message per batch,
- * landed before the next is journaled, so its delivered row is in that
- * same commit: a crash leaves at most one sent message unrecorded.
+ * be searched (unsearchable) gets one message per batch and per session
+ * (smtp-connections; sendmail one): a group of up to that many messages
+ * is journaled in one commit, sent at once (in no particular order), and
+ * landed before the next group is journaled, so their delivered rows are
+ * in that same commit: a crash leaves at most one sent message per
+ * session unrecorded.
  *
  * Ownership.  A delivery thread touches only its session's handle and its
  * batch (struct flight); the journal, the feeds, the stats and the log

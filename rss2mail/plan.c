@@ -403,12 +403,15 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	 * backend's waits */
 	dc.deadline = cfg->run_time_limit > 0 ? time(NULL) +
 	    (time_t)cfg->run_time_limit : 0;
-	/* more sessions only where the mailbox can be searched: an
-	 * unsearchable store's one message in flight is its duplicate
-	 * window (deliver.h) */
-	sto->sessions = s->deliver == CONFIG_DELIVER_IMAP &&
-	    !sto->ops->unsearchable && cfg->imap_connections > 1 ?
-	    (size_t)cfg->imap_connections : 1;
+	/* imap-connections; smtp-connections for the transports that keep
+	 * a connection (each one's message in flight widens the duplicate
+	 * window by one, deliver.h); one for the rest */
+	sto->sessions = 1;
+	if (s->deliver == CONFIG_DELIVER_IMAP && cfg->imap_connections > 1)
+		sto->sessions = (size_t)cfg->imap_connections;
+	else if ((s->deliver == CONFIG_DELIVER_SMTP ||
+	    s->deliver == CONFIG_DELIVER_LMTP) && cfg->smtp_connections > 1)
+		sto->sessions = (size_t)cfg->smtp_connections;
 	if (sto->sessions > PLAN_MAX_SESSIONS)
 		sto->sessions = PLAN_MAX_SESSIONS;
 	sto->dc = dc;

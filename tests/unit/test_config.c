@@ -56,6 +56,7 @@ test_minimal_defaults(void **state)
 	assert_int_equal(cfg->concurrency, 16);
 	assert_int_equal(cfg->per_host, 2);
 	assert_int_equal(cfg->imap_connections, 4);
+	assert_int_equal(cfg->smtp_connections, 1);
 	assert_int_equal(cfg->global.html, 1);
 	assert_int_equal(cfg->global.allow_private, 0);
 	assert_int_equal(cfg->global.imap_tls, CONFIG_TLS_DEFAULT);
@@ -269,6 +270,8 @@ static const struct {
 	    "0 is out of range (1 to 16)" },
 	{ HEAD "imap-connections = 17\n", "t.ini:4: key 'imap-connections': "
 	    "17 is out of range (1 to 16)" },
+	{ HEAD "smtp-connections = 0\n", "t.ini:4: key 'smtp-connections': "
+	    "0 is out of range (1 to 16)" },
 	{ HEAD "imap-url = https://x.example/\n", "t.ini:4: key 'imap-url': "
 	    "'https://x.example/' is not an imap:// or imaps:// URL" },
 	{ HEAD "imap-url = imap:///INBOX\n", "t.ini:4: key 'imap-url': "
@@ -510,6 +513,9 @@ test_limits(void **state)
 	config_free(cfg);
 	cfg = parse_ok(HEAD "imap-connections = 16\n");
 	assert_int_equal(cfg->imap_connections, 16);
+	config_free(cfg);
+	cfg = parse_ok(HEAD "smtp-connections = 16\n");
+	assert_int_equal(cfg->smtp_connections, 16);
 	config_free(cfg);
 }
 
