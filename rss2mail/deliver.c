@@ -576,7 +576,8 @@ session_pick(struct run *r, struct store *sto, const char *folder)
  * for it (the server may still be saving an append its client was killed
  * in), so when the batches before kept this one waiting since it was
  * journaled (journaled; 0 when unknown), its rows say when its append
- * really starts.
+ * really starts.  (A session's first batch starts after its thread has
+ * opened the session: a connect and a log in, well inside that wait.)
  */
 static void
 flight_go(struct run *r, struct flight *fl, time_t journaled)
