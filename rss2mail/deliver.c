@@ -546,7 +546,7 @@ session_pick(struct run *r, struct store *sto, const char *folder)
 	size_t i;
 
 	for (;;) {
-		/* a transport (unsearchable) keeps no order to keep */
+		/* a transport (unsearchable) has no order to keep */
 		for (i = 0; i < PLAN_MAX_SESSIONS; i++)
 			if ((fl = *flight_slot(r, sto, i)) != NULL &&
 			    !sto->ops->unsearchable &&
