@@ -132,6 +132,10 @@ struct config {
 					   $XDG_DATA_HOME/rss2mail/state.db */
 	int		 concurrency;	/* default 16 */
 	int		 per_host;	/* default 2 */
+	int		 imap_connections; /* sessions per IMAP store; 1..16,
+					   default 4 */
+	int		 smtp_connections; /* sessions per SMTP or LMTP store;
+					   1..16, default 1 */
 	int		 parse_isolation; /* parse in a child with rlimits;
 					   default yes */
 	long long	 run_time_limit; /* seconds for all fetching of a

@@ -54,13 +54,16 @@ test_hook(const char *point)
 	char name[32];
 	long n, secs;
 
+	/* several delivery threads may pass here at once */
 	if ((spec = getenv("RSS2MAIL_TEST_CRASH")) != NULL &&
 	    sscanf(spec, "%31[a-z-]:%ld", name, &n) == 2 &&
-	    strcmp(name, point) == 0 && ++crash_seen == n)
+	    strcmp(name, point) == 0 &&
+	    __atomic_add_fetch(&crash_seen, 1, __ATOMIC_SEQ_CST) == n)
 		raise(SIGKILL);
 	if ((spec = getenv("RSS2MAIL_TEST_STALL")) != NULL &&
 	    sscanf(spec, "%31[a-z-]:%ld:%ld", name, &n, &secs) == 3 &&
-	    strcmp(name, point) == 0 && ++stall_seen == n)
+	    strcmp(name, point) == 0 &&
+	    __atomic_add_fetch(&stall_seen, 1, __ATOMIC_SEQ_CST) == n)
 		sleep((unsigned)secs);
 }
 
@@ -82,36 +85,72 @@ outitem_clear(struct outitem *it)
 }
 
 /*
- * updates = replace: the new version is journaled (so a crash from here on
- * still delivers it), then the old one is removed and the new one is
- * appended with the old one's flags (seen, flagged kept).
+ * updates = replace, on the delivery thread before the append: the new
+ * version is journaled (so a crash from here on still delivers it), then
+ * the old one is removed and the new one is appended with the old one's
+ * flags (seen, flagged kept).  What went wrong is logged when it lands.
  */
 static void
-outbox_replace(struct run *r, struct store *sto, const char *folder,
-    struct outitem *it, struct deliver_msg *dm)
+flight_replace(struct flight *fl, void *ctx, size_t i)
 {
-	char err[ERRLEN];
+	const struct deliver_ops *ops = fl->store->ops;
+	struct outitem *it = &fl->items[i];
+	char err[ERRLEN], line[ERRLEN + 128];
 
-	if (sto->ops->remove_msgid == NULL) {
-		log_warn("feed %s: the %s backend cannot replace messages; "
-		    "delivering the new version beside the old",
-		    it->fr->cf->name, sto->ops->name);
+	if (ops->remove_msgid == NULL) {
+		snprintf(line, sizeof(line), "the %s backend cannot replace "
+		    "messages; delivering the new version beside the old",
+		    ops->name);
+		fl->warn[i] = xstrdup(line);
 		return;
 	}
-	if (sto->ops->remove_msgid(sto->ctx, folder, it->replaces, &it->flags,
+	if (ops->remove_msgid(ctx, fl->folder, it->replaces, &it->flags,
 	    err, sizeof(err)) != DELIVER_OK) {
-		log_warn("feed %s: entry %s: removing the old version: %s",
-		    it->fr->cf->name, it->base_id, err);
+		snprintf(line, sizeof(line), "entry %s: removing the old "
+		    "version: %s", it->base_id, err);
+		fl->warn[i] = xstrdup(line);
 		return;
 	}
-	dm->flags = it->flags;
+	fl->dm[i].flags = it->flags;
 }
 
 /*
- * The delivery thread's half of a flush: append the batch, message by
- * message where the store refuses one, and note what happened to each.
- * It touches the store and the batch only: the journal, the feeds and the
- * log are the main thread's, in deliver_land.
+ * The session's half of a batch, before the append: open the session
+ * (the first batch it carries), make sure the folder exists on it (each
+ * session learns the server's names for itself), replace.  0, or -1 with
+ * fl->ds and fl->err set.
+ */
+static int
+flight_prepare(struct flight *fl)
+{
+	struct store *sto = fl->store;
+	char why[ERRLEN];
+	size_t i;
+
+	if (*fl->ctx == NULL && plan_store_open_slot(sto, fl->ctx, fl->err,
+	    sizeof(fl->err)) != DELIVER_OK) {
+		fl->no_session = 1;
+		fl->ds = DELIVER_STORE;
+		return -1;
+	}
+	if ((fl->ds = sto->ops->ensure_folder(*fl->ctx, fl->folder, why,
+	    sizeof(why))) != DELIVER_OK) {
+		errf(fl->err, sizeof(fl->err), "folder '%s': %s",
+		    fl->folder, why);
+		fl->whole_err = 1;
+		return -1;
+	}
+	for (i = 0; i < fl->n; i++)
+		if (fl->items[i].replaces)
+			flight_replace(fl, *fl->ctx, i);
+	return 0;
+}
+
+/*
+ * A delivery thread: append the batch on its session, message by message
+ * where the store refuses one, and note what happened to each.  It
+ * touches its session and its batch only: the journal, the feeds and the
+ * log are the main thread's, in flight_land.
  */
 static void *
 flight_main(void *arg)
@@ -121,11 +160,13 @@ flight_main(void *arg)
 	enum deliver_status ds = DELIVER_OK;
 	size_t i, start = 0, done;
 
+	if (flight_prepare(fl) == -1)
+		return NULL;
 	while (start < fl->n) {
 		done = 0;
 		fl->err[0] = '\0';
 		test_hook("before-append");
-		ds = sto->ops->append(sto->ctx, fl->folder, fl->dm + start,
+		ds = sto->ops->append(*fl->ctx, fl->folder, fl->dm + start,
 		    fl->n - start, &done, fl->err, sizeof(fl->err));
 		if (done > fl->n - start)
 			done = fl->n - start;
@@ -156,22 +197,40 @@ flight_main(void *arg)
 }
 
 static void
-flight_clear(struct flight *fl)
+flight_free(struct flight *fl)
 {
 	size_t i;
 
+	if (fl == NULL)
+		return;
 	for (i = 0; i < fl->n; i++) {
 		outitem_clear(&fl->items[i]);
 		free(fl->why[i]);
-		fl->why[i] = NULL;
-		fl->res[i] = FLIGHT_UNKNOWN;
+		free(fl->warn[i]);
 	}
 	free(fl->dm);
-	fl->dm = NULL;
 	free(fl->folder);
-	fl->folder = NULL;
-	fl->store = NULL;
-	fl->n = 0;
+	free(fl);
+}
+
+/* Every message of a flight that could not go out fails its feed. */
+static void
+flight_fail(struct run *r, struct flight *fl, const char *what,
+    const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		health_fail(r, fl->items[i].fr, "%s: %s", what, why);
+	flight_free(fl);
+}
+
+/* The slot of a store's session in r->flights. */
+static struct flight **
+flight_slot(struct run *r, const struct store *sto, size_t session)
+{
+	return &r->flights[(size_t)(sto - r->stores.v) * PLAN_MAX_SESSIONS +
+	    session];
 }
 
 /*
@@ -361,29 +420,61 @@ flight_refused(struct run *r, struct outitem *it,
 	    "retry %s` sends it again)", it->entry_id, why, it->fr->cf->name);
 }
 
+static void	flight_go(struct run *, struct flight *, time_t journaled);
+
 /*
- * Step 3's end, on the main thread: wait for the batch in flight, keep
- * what the store confirmed for the next commit (landed_write), and report
- * the rest.  Called before anything else uses a store, and at the end of
- * the pass (then deliver_commit).  A store that cannot be searched would
- * get a confirmed message again after a crash, so what it confirmed is
- * committed at once (record_now), or by the caller's very next commit.
+ * A session that could not be opened (the server refused one more
+ * connection, say): the store goes on with the sessions it has, and the
+ * batch, of which nothing was sent, goes out on one of them.
  */
 static void
-flight_land(struct run *r, int record_now)
+flight_reroute(struct run *r, struct flight *fl)
 {
-	struct flight *fl = &r->flight;
-	struct landed *ld = &r->landed;
-	size_t i;
-	int unsearchable;
+	struct store *sto = fl->store;
 
-	if (!fl->active)
-		return;
+	if (fl->session < sto->sessions) {
+		log_warn("mailbox: connection %zu of %zu: %s; going on with "
+		    "%zu", fl->session + 1, sto->sessions, fl->err,
+		    fl->session);
+		sto->sessions = fl->session;
+	}
+	fl->no_session = 0;
+	fl->ds = DELIVER_OK;
+	fl->err[0] = '\0';
+	flight_go(r, fl, 0);
+}
+
+/*
+ * Step 3's end, on the main thread: wait for a batch in flight, keep what
+ * the store confirmed for the next commit (landed_write), and report the
+ * rest.  A session's DELIVER_STORE breaks its store for the pass: the
+ * other sessions' batches in flight still land (what they confirmed is
+ * recorded), no new batch goes out, and what this one did not confirm
+ * stays pending.  A store that cannot be searched would get a confirmed
+ * message again after a crash, so what it confirmed is committed at once
+ * (record_now), or by the caller's very next commit.
+ */
+static void
+flight_land(struct run *r, struct flight *fl, int record_now)
+{
+	struct landed *ld = &r->landed;
+	struct store *sto = fl->store;
+	size_t i;
+
 	if (fl->threaded)
 		pthread_join(fl->tid, NULL);
 	fl->active = fl->threaded = 0;
-	deliver_commit(r);	/* only one batch waits to be recorded */
+	*flight_slot(r, sto, fl->session) = NULL;
+	if (fl->no_session && fl->session > 0) {
+		flight_reroute(r, fl);
+		return;
+	}
+	if (ld->n + fl->n > LIM_APPEND_BATCH)
+		deliver_commit(r);	/* make room */
 	for (i = 0; i < fl->n; i++) {
+		if (fl->warn[i])
+			log_warn("feed %s: %s", fl->items[i].fr->cf->name,
+			    fl->warn[i]);
 		if (fl->res[i] == FLIGHT_STORED) {
 			log_info("feed %s: delivered \"%s\"%s%s",
 			    fl->items[i].fr->cf->name, fl->items[i].title ?
@@ -397,47 +488,132 @@ flight_land(struct run *r, int record_now)
 			    fl->why[i]);
 		else
 			health_fail(r, fl->items[i].fr, "%s%s", fl->ds ==
-			    DELIVER_FOLDER ? "folder: " : "", fl->err);
+			    DELIVER_FOLDER && !fl->whole_err ? "folder: " : "",
+			    fl->err);
 	}
-	if (fl->ds == DELIVER_STORE)
-		plan_store_break(fl->store, fl->err);
-	unsearchable = fl->store->ops->unsearchable;
-	flight_clear(fl);
-	if (unsearchable && record_now)
+	if (fl->ds == DELIVER_STORE && !sto->broken)
+		plan_store_break_session(sto, fl->session, fl->err);
+	else if (fl->ds == DELIVER_STORE) {	/* another session broke it */
+		sto->ops->close(*fl->ctx);
+		*fl->ctx = NULL;
+	}
+	flight_free(fl);
+	if (sto->ops->unsearchable && record_now)
 		deliver_commit(r);
+}
+
+/* The oldest flight in the pass (sto NULL) or of one store. */
+static struct flight *
+flight_oldest(struct run *r, const struct store *sto)
+{
+	struct flight *fl, *old = NULL;
+	size_t i;
+
+	for (i = 0; i < PASS_FLIGHTS; i++)
+		if ((fl = r->flights[i]) != NULL && (sto == NULL ||
+		    fl->store == sto) && (old == NULL || fl->seq < old->seq))
+			old = fl;
+	return old;
+}
+
+/* Land a store's flights (sto NULL: every store's), oldest first. */
+static void
+flights_land(struct run *r, const struct store *sto, int record_now)
+{
+	struct flight *fl;
+
+	while ((fl = flight_oldest(r, sto)) != NULL)
+		flight_land(r, fl, record_now);
 }
 
 void
 deliver_land(struct run *r)
 {
-	flight_land(r, 1);
+	flights_land(r, NULL, 1);
 }
 
-/* Hand the outbox's batch (journaled, folder ensured) to the delivery
- * thread; without a thread, deliver it here. */
-static void
-flight_launch(struct run *r, struct deliver_msg *dm)
+/*
+ * The session a batch for folder goes out on, landing what must land
+ * first: the folder's batch in flight, wherever it is (so the folder's
+ * messages reach the server in order); else an idle session, one already
+ * open before one to open; else the store's oldest flight lands and its
+ * session is taken.  The store may be broken on return (a flight that
+ * landed broke it).
+ */
+static size_t
+session_pick(struct run *r, struct store *sto, const char *folder)
 {
-	struct outbox *ob = &r->out;
-	struct flight *fl = &r->flight;
+	struct flight *fl;
+	size_t i;
+
+	for (;;) {
+		/* a transport (unsearchable) has no order to keep */
+		for (i = 0; i < PLAN_MAX_SESSIONS; i++)
+			if ((fl = *flight_slot(r, sto, i)) != NULL &&
+			    !sto->ops->unsearchable &&
+			    strcmp(fl->folder, folder) == 0)
+				break;
+		if (i < PLAN_MAX_SESSIONS) {
+			flight_land(r, fl, 1);
+			continue;
+		}
+		if (sto->broken || r->state_broken)
+			return 0;
+		for (i = 0; i < sto->sessions; i++)
+			if (*flight_slot(r, sto, i) == NULL &&
+			    *plan_store_session(sto, i) != NULL)
+				return i;
+		for (i = 0; i < sto->sessions; i++)
+			if (*flight_slot(r, sto, i) == NULL)
+				return i;
+		flight_land(r, flight_oldest(r, sto), 1);
+	}
+}
+
+/*
+ * Send a journaled batch on to a session of its store and launch its
+ * delivery thread; without a thread, deliver it here.  Recovery waits
+ * DELIVER_SETTLE_SECONDS after a row's last append attempt before it looks
+ * for it (the server may still be saving an append its client was killed
+ * in), so when the batches before kept this one waiting since it was
+ * journaled (journaled; 0 when unknown), its rows say when its append
+ * really starts.  (A session's first batch starts after its thread has
+ * opened the session: a connect and a log in, well inside that wait.)
+ */
+static void
+flight_go(struct run *r, struct flight *fl, time_t journaled)
+{
+	struct store *sto = fl->store;
+	char err[ERRLEN] = "database error";
 	sigset_t all, old;
 	size_t i;
 
-	memcpy(fl->items, ob->items, ob->n * sizeof(ob->items[0]));
-	fl->n = ob->n;
-	for (i = 0; i < fl->n; i++)	/* it pointed into the outbox */
-		dm[i].msgid = fl->items[i].msgid;
-	fl->store = ob->store;
-	fl->folder = ob->folder;
-	fl->dm = dm;
-	fl->ds = DELIVER_OK;
-	fl->err[0] = '\0';
-	memset(ob->items, 0, ob->n * sizeof(ob->items[0]));
-	ob->n = 0;
-	ob->bytes = 0;
-	ob->folder = NULL;
-	ob->store = NULL;
+	fl->session = session_pick(r, sto, fl->folder);
+	if (r->state_broken) {
+		flight_fail(r, fl, "state", "database error");
+		return;
+	}
+	if (sto->broken) {
+		flight_fail(r, fl, "mailbox", sto->err);
+		return;
+	}
+	if (time(NULL) > journaled) {
+		if (state_begin(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+		for (i = 0; i < fl->n; i++)
+			if (state_entry_attempt(r->st, fl->items[i].rowid) ==
+			    -1) {
+				state_rollback(r->st);
+				snprintf(err, sizeof(err), "database error");
+				goto state_failed;
+			}
+		if (state_commit(r->st, err, sizeof(err)) == -1)
+			goto state_failed;
+	}
+	fl->ctx = plan_store_session(sto, fl->session);
+	fl->seq = ++r->launches;
 	fl->active = 1;
+	*flight_slot(r, sto, fl->session) = fl;
 	/* signals stay with the main thread (daemon's SIGTERM, SIGHUP) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -445,37 +621,73 @@ flight_launch(struct run *r, struct deliver_msg *dm)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!fl->threaded) {
 		flight_main(fl);
-		deliver_land(r);
+		flight_land(r, fl, 1);
 	}
+	return;
+
+state_failed:
+	r->state_broken = 1;
+	flight_fail(r, fl, "state", err);
+}
+
+/* The first k of the outbox's journaled messages as a flight; the rest
+ * move up (k == ob->n leaves the outbox empty). */
+static struct flight *
+flight_new(struct outbox *ob, size_t k)
+{
+	struct flight *fl = xcalloc(1, sizeof(*fl));
+	size_t i;
+
+	memcpy(fl->items, ob->items, k * sizeof(ob->items[0]));
+	fl->n = k;
+	fl->dm = xcalloc(fl->n, sizeof(*fl->dm));
+	for (i = 0; i < fl->n; i++) {
+		fl->dm[i].data = fl->items[i].msg;
+		fl->dm[i].len = fl->items[i].len;
+		fl->dm[i].msgid = fl->items[i].msgid;
+		fl->dm[i].date = fl->items[i].date;
+		ob->bytes -= fl->items[i].len;
+	}
+	fl->store = ob->store;
+	fl->folder = k == ob->n ? ob->folder : xstrdup(ob->folder);
+	fl->ds = DELIVER_OK;
+	memmove(ob->items, ob->items + k, (ob->n - k) * sizeof(ob->items[0]));
+	memset(ob->items + (ob->n - k), 0, k * sizeof(ob->items[0]));
+	ob->n -= k;
+	if (ob->n == 0) {
+		ob->bytes = 0;
+		ob->folder = NULL;
+		ob->store = NULL;
+	}
+	return fl;
 }
 
 /*
  * Journal, append, record: step 3 of the pass.  The batch is journaled
- * here (with the rows of the batch that landed before, as delivered) while
- * the previous one may still be in flight; then that one lands before this
- * one uses the store, so at most one batch is being appended while the
- * next is composed.
+ * here (with the rows of the batches that landed before, as delivered)
+ * while others may still be in flight; then it goes out on a session of
+ * its own (flight_go), so up to the store's sessions batches are being
+ * appended while the next is composed.
  */
 static void
 outbox_flush(struct run *r)
 {
 	struct outbox *ob = &r->out;
-	struct deliver_msg *dm = NULL;
 	struct store *sto = ob->store;
-	enum deliver_status ds;
 	char err[ERRLEN] = "";
-	time_t journaled = 0;
+	time_t journaled;
 	size_t i, j;
 
 	if (ob->n == 0)
 		return;
 	if (r->state_broken)
 		goto out;
-	/* smtp, lmtp, sendmail: the one message in flight lands first, and
-	 * its delivered row rides in this commit (one commit per message,
-	 * and never two sent messages unrecorded) */
+	/* smtp, lmtp, sendmail: the messages in flight (one per session)
+	 * land first, and their delivered rows ride in this commit (one
+	 * commit per group, and never more sent messages unrecorded than
+	 * the store has sessions) */
 	if (sto != NULL && sto->ops->unsearchable) {
-		flight_land(r, 0);
+		flights_land(r, sto, 0);
 		if (r->state_broken)
 			goto out;
 	}
@@ -539,54 +751,14 @@ outbox_flush(struct run *r)
 		goto state_failed;
 	}
 	landed_done(r, 1, NULL);
-	journaled = time(NULL);
 
-	/* 2. the batch before this one lands; then the store is ours */
-	deliver_land(r);
-	if (r->state_broken) {
-		errf(err, sizeof(err), "database error");
-		goto state_failed;
-	}
-	if (sto->broken)
-		goto store_failed;
-	if ((ds = plan_store_ensure(sto, ob->folder, err, sizeof(err))) !=
-	    DELIVER_OK) {
-		for (i = 0; i < ob->n; i++)
-			health_fail(r, ob->items[i].fr, "folder '%s': %s",
-			    ob->folder, err);
-		goto out;
-	}
-	dm = xcalloc(ob->n, sizeof(*dm));
-	for (i = 0; i < ob->n; i++) {
-		dm[i].data = ob->items[i].msg;
-		dm[i].len = ob->items[i].len;
-		dm[i].msgid = ob->items[i].msgid;
-		dm[i].date = ob->items[i].date;
-		if (ob->items[i].replaces)
-			outbox_replace(r, sto, ob->folder, &ob->items[i],
-			    &dm[i]);
-	}
-	/*
-	 * 3. the append, in the delivery thread; marked delivered when it
-	 * lands.  Recovery waits DELIVER_SETTLE_SECONDS after a row's last append
-	 * attempt before it looks for it (the server may still be saving an
-	 * append its client was killed in), so when the batch before kept
-	 * this one waiting, its rows say when its append really starts.
-	 */
-	if (time(NULL) > journaled) {
-		if (state_begin(r->st, err, sizeof(err)) == -1)
-			goto state_failed;
-		for (i = 0; i < ob->n; i++)
-			if (state_entry_attempt(r->st, ob->items[i].rowid) ==
-			    -1) {
-				state_rollback(r->st);
-				errf(err, sizeof(err), "database error");
-				goto state_failed;
-			}
-		if (state_commit(r->st, err, sizeof(err)) == -1)
-			goto state_failed;
-	}
-	flight_launch(r, dm);
+	/* 2. a session of the store; 3. the append, in its delivery thread;
+	 * marked delivered when it lands.  smtp, lmtp: one message per
+	 * session (smtp-connections), all recorded in the next commit */
+	journaled = time(NULL);
+	while (ob->n > 0)
+		flight_go(r, flight_new(ob, sto->ops->unsearchable ? 1 :
+		    ob->n), journaled);
 	return;
 
 state_failed:
@@ -594,12 +766,7 @@ state_failed:
 	for (i = 0; i < ob->n; i++)
 		health_fail(r, ob->items[i].fr, "state: %s", err[0] ? err :
 		    "database error");
-	goto out;
-store_failed:
-	for (i = 0; i < ob->n; i++)
-		health_fail(r, ob->items[i].fr, "mailbox: %s", sto->err);
 out:
-	free(dm);
 	for (i = 0; i < ob->n; i++)
 		outitem_clear(&ob->items[i]);
 	ob->n = 0;
@@ -627,12 +794,13 @@ deliver_queue(struct run *r, struct feed_run *fr, const char *folder,
 	struct outbox *ob = &r->out;
 	struct outitem *it;
 
-	/* a store that cannot be searched takes one message per batch, so
-	 * a crash duplicates at most the one in flight (deliver.h) */
+	/* a store that cannot be searched takes a group of one message per
+	 * session, so a crash duplicates at most those in flight (deliver.h) */
 	if (ob->n > 0 && (ob->store != fr->store ||
 	    strcmp(ob->folder, folder) != 0 || ob->n == LIM_APPEND_BATCH ||
 	    ob->bytes + len > LIM_APPEND_BATCH_BYTES ||
-	    (ob->store && ob->store->ops->unsearchable)))
+	    (ob->store && ob->store->ops->unsearchable &&
+	    ob->n >= ob->store->sessions)))
 		outbox_flush(r);
 	if (ob->n == 0) {
 		ob->store = fr->store;

@@ -148,8 +148,9 @@ struct deliver_ops {
 	    enum deliver_refusal *refused, char *err, size_t errlen);
 	/*
 	 * 1 when has_msgid cannot search (smtp, lmtp, sendmail: it never
-	 * finds): a pending message is sent again, so deliver.c sends and
-	 * records one message at a time and a crash duplicates at most one.
+	 * finds): a pending message is sent again, so deliver.c sends one
+	 * message per session and records them before the next ones, and a
+	 * crash duplicates at most one per session.
 	 */
 	int unsearchable;
 	/*
@@ -171,29 +172,45 @@ extern const struct deliver_ops deliver_sendmail;
 /*
  * deliver.c: the backend-agnostic half, on a pass (pass.h).
  *
- * Threads.  The pass's main thread queues, journals and records; one
- * delivery thread appends.  deliver_queue collects messages in the outbox
- * of one (store, folder); when it is full (LIM_APPEND_BATCH messages or
+ * Threads.  The pass's main thread queues, journals and records; delivery
+ * threads append.  deliver_queue collects messages in the outbox of one
+ * (store, folder); when it is full (LIM_APPEND_BATCH messages or
  * LIM_APPEND_BATCH_BYTES), goes elsewhere, or is drained, the batch is
- * journaled as pending in one commit (which also records the batch before
- * it as delivered: one fsync per batch), then handed to the delivery
- * thread.  At most one batch is in flight: before the main thread makes
- * any other call on a store it lands the flight (deliver_land), which
- * joins the thread.  Without a thread (pthread_create failed) the batch
- * is appended on the main thread.  A store that cannot be searched
- * (unsearchable) gets one message per batch, landed before the next is
- * journaled, so its delivered row is in that same commit: a crash leaves
- * at most one sent message unrecorded.
+ * journaled as pending in one commit (which also records the batches
+ * that landed before as delivered: one fsync per batch), then handed to
+ * a session of its store, each session with its own delivery thread and
+ * backend handle.  A store has up to `imap-connections` sessions (IMAP;
+ * one for every other backend), each opened by its delivery thread when
+ * it first carries a batch, so a pass with one folder opens one.  One
+ * folder per session at a time: a folder's next batch waits for the one
+ * in flight, so each folder's messages reach the server in order; the
+ * others go out on an idle session, or the store's oldest flight lands
+ * and its session is taken.  Before the main thread makes any other call
+ * on a store it lands that store's flights (deliver_land lands them
+ * all), which joins their threads.  Without a thread (pthread_create
+ * failed) a batch is appended on the main thread.  A store that cannot
+ * be searched (unsearchable) gets one message per batch and per session
+ * (smtp-connections; sendmail one): a group of up to that many messages
+ * is journaled in one commit, sent at once (in no particular order), and
+ * landed before the next group is journaled, so their delivered rows are
+ * in that same commit: a crash leaves at most one sent message per
+ * session unrecorded.
  *
- * Ownership.  The delivery thread touches only the store of its batch and
- * the batch (struct flight); the journal, the feeds, the stats and the log
+ * Ownership.  A delivery thread touches only its session's handle and its
+ * batch (struct flight); the journal, the feeds, the stats and the log
  * are the main thread's.  A queued message's bytes belong to the outbox,
  * then to the flight, then to the landed list until recorded.
  *
  * Failure reach.  A refused message (DELIVER_MSG) fails its feed and stays
- * pending; DELIVER_FOLDER fails the batch's feeds; DELIVER_STORE breaks
- * the store for the rest of the pass.  A journal error stops delivery for
- * the pass (nothing is appended without its pending row on disk).
+ * pending; DELIVER_FOLDER fails the batch's feeds; DELIVER_STORE on any
+ * session breaks the store for the rest of the pass: what that session
+ * did not confirm stays pending (recovery finds what did land), the other
+ * sessions' batches in flight land and are recorded, and no new batch
+ * goes out (a throttled or failing account is left alone until the next
+ * pass).  A session the server will not open (one connection too many)
+ * lowers the store's count for the pass and its batch goes out on one of
+ * the others.  A journal error stops delivery for the pass (nothing is
+ * appended without its pending row on disk).
  */
 struct run;
 struct feed_run;
@@ -206,7 +223,8 @@ struct outitem *deliver_queue(struct run *, struct feed_run *fr,
 	    const char *folder, const char *entry_id, const char *title,
 	    const char *msgid, char *msg, size_t len, time_t date,
 	    int64_t rowid);
-/* Wait for the batch in flight and keep what landed for the next commit. */
+/* Wait for every batch in flight and keep what landed for the next
+ * commit. */
 void	deliver_land(struct run *);
 /* Record what landed as delivered, in a transaction of its own. */
 void	deliver_commit(struct run *);

@@ -5,8 +5,8 @@
  * Private to those three: everything else goes through run.h.
  *
  * Ownership: struct run and everything in it belong to the pass's main
- * thread, except a struct flight while it is active, which the delivery
- * thread owns until deliver_land joins it (see deliver.h).
+ * thread, except a struct flight while it is active, which its delivery
+ * thread owns until it lands (see deliver.h).
  */
 #ifndef RSS2MAIL_PASS_H
 #define RSS2MAIL_PASS_H
@@ -74,9 +74,9 @@ struct outbox {
 };
 
 /*
- * A batch being appended by the delivery thread while the main thread
- * composes the next (deliver.c: outbox_flush).  res[i] says what became of
- * items[i].
+ * A batch being appended by a delivery thread, on one session of its
+ * store, while the main thread composes the next (deliver.c:
+ * outbox_flush, flight_go).  res[i] says what became of items[i].
  */
 enum { FLIGHT_UNKNOWN, FLIGHT_STORED, FLIGHT_REFUSED };
 
@@ -85,15 +85,27 @@ struct flight {
 	int		 threaded;	/* tid is a thread to join */
 	pthread_t	 tid;
 	struct store	*store;
+	size_t		 session;	/* the store's session it goes out on */
+	void		**ctx;		/* ... its handle (opened if NULL) */
+	unsigned long	 seq;		/* launch order: the oldest lands first */
 	char		*folder;
 	struct outitem	 items[LIM_APPEND_BATCH];
 	struct deliver_msg *dm;
 	size_t		 n;
 	signed char	 res[LIM_APPEND_BATCH];
 	char		*why[LIM_APPEND_BATCH];	/* a refused one's reason */
+	char		*warn[LIM_APPEND_BATCH]; /* updates = replace: why the
+					   old version stayed */
+	int		 no_session;	/* its session could not be opened:
+					   nothing was sent; it goes out again
+					   on another */
+	int		 whole_err;	/* err names the folder already */
 	enum deliver_status ds;		/* how the batch ended */
 	char		 err[ERRLEN];
 };
+
+/* The flights of a pass: one slot per store and session. */
+#define PASS_FLIGHTS	(PLAN_MAX_STORES * PLAN_MAX_SESSIONS)
 
 /* Confirmed by the store, not yet recorded as delivered (landed_write). */
 struct landed {
@@ -134,8 +146,12 @@ struct run {
 	struct feed_run	*feeds;
 	size_t		 nfeeds;
 	struct outbox	 out;
-	struct flight	 flight;	/* the batch being appended */
-	struct landed	 landed;	/* ... and the one appended before */
+	struct flight	*flights[PASS_FLIGHTS]; /* the batches being
+					   appended, by store and session:
+					   allocated at launch, freed when
+					   landed; NULL for an idle session */
+	unsigned long	 launches;	/* flights launched, for their seq */
+	struct landed	 landed;	/* what landed, not yet recorded */
 	struct arena	*arena;
 	struct imgcache	*images;	/* fetched this pass, by URL */
 	size_t		 done;		/* feeds finished, for progress */

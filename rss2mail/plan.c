@@ -403,23 +403,66 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	 * backend's waits */
 	dc.deadline = cfg->run_time_limit > 0 ? time(NULL) +
 	    (time_t)cfg->run_time_limit : 0;
+	/* imap-connections; smtp-connections for the transports that keep
+	 * a connection (each one's message in flight widens the duplicate
+	 * window by one, deliver.h); one for the rest */
+	sto->sessions = 1;
+	if (s->deliver == CONFIG_DELIVER_IMAP && cfg->imap_connections > 1)
+		sto->sessions = (size_t)cfg->imap_connections;
+	else if ((s->deliver == CONFIG_DELIVER_SMTP ||
+	    s->deliver == CONFIG_DELIVER_LMTP) && cfg->smtp_connections > 1)
+		sto->sessions = (size_t)cfg->smtp_connections;
+	if (sto->sessions > PLAN_MAX_SESSIONS)
+		sto->sessions = PLAN_MAX_SESSIONS;
+	sto->dc = dc;
+	sto->password = password;	/* kept to open more sessions */
 	if (sto->ops->open(&sto->ctx, &dc, sto->err, sizeof(sto->err)) !=
 	    DELIVER_OK) {
 		sto->broken = 1;
 		sto->ctx = NULL;
 	} else if (sto->ops->size_limit != NULL)
 		sto->size_limit = sto->ops->size_limit(sto->ctx);
-	secret_free(password);
 	return sto;
+}
+
+void **
+plan_store_session(struct store *sto, size_t i)
+{
+	if (i >= sto->sessions)
+		return NULL;
+	return i == 0 ? &sto->ctx : &sto->more[i - 1];
+}
+
+enum deliver_status
+plan_store_open_slot(struct store *sto, void **slot, char *err,
+    size_t errlen)
+{
+	if (*slot != NULL)
+		return DELIVER_OK;
+	if (sto->ops->open(slot, &sto->dc, err, errlen) != DELIVER_OK) {
+		*slot = NULL;
+		return DELIVER_STORE;
+	}
+	return DELIVER_OK;
+}
+
+void
+plan_store_break_session(struct store *sto, size_t i, const char *err)
+{
+	void **slot = plan_store_session(sto, i);
+
+	sto->broken = 1;
+	snprintf(sto->err, sizeof(sto->err), "%s", err);
+	if (slot != NULL) {
+		sto->ops->close(*slot);
+		*slot = NULL;
+	}
 }
 
 void
 plan_store_break(struct store *sto, const char *err)
 {
-	sto->broken = 1;
-	snprintf(sto->err, sizeof(sto->err), "%s", err);
-	sto->ops->close(sto->ctx);
-	sto->ctx = NULL;
+	plan_store_break_session(sto, 0, err);
 }
 
 enum deliver_status
@@ -450,6 +493,10 @@ plan_stores_close(struct plan_stores *ps)
 	for (i = 0; i < ps->n; i++) {
 		if (ps->v[i].ctx)
 			ps->v[i].ops->close(ps->v[i].ctx);
+		for (j = 0; j + 1 < PLAN_MAX_SESSIONS; j++)
+			if (ps->v[i].more[j])
+				ps->v[i].ops->close(ps->v[i].more[j]);
+		secret_free(ps->v[i].password);
 		for (j = 0; j < ps->v[i].nfolders; j++)
 			free(ps->v[i].folders[j]);
 		free(ps->v[i].folders);

@@ -24,6 +24,7 @@ struct feed_parse_opts;
 struct state_feed;
 
 #define PLAN_MAX_STORES	8	/* distinct stores in one pass */
+#define PLAN_MAX_SESSIONS 16	/* sessions of one store (imap-connections) */
 
 /*
  * A feed's request as a pass makes it: the URL (a stored permanent
@@ -92,12 +93,24 @@ const struct deliver_ops *plan_backend(const struct config_settings *,
  * imap-url, user) in a pass, opened on first use.  A store that failed to
  * open, or failed with DELIVER_STORE, is broken for the rest of the pass
  * and err says why.  Only the thread that owns the pass calls these (the
- * delivery thread uses a store's ops, never the registry).
+ * delivery thread uses a store's ops, never the registry), except
+ * plan_store_open_session.
+ *
+ * Sessions.  A store may hold up to `sessions` handles on the same
+ * mailbox (imap-connections; 1 for every other backend): session 0 is ctx,
+ * opened by plan_store; the others are opened on first use by
+ * plan_store_open_session, from the delivery thread that will use them.
+ * Each handle is used by one thread at a time (deliver.c).
  */
 struct store {
 	char		*key;		/* deliver|path-or-url|user */
 	const struct deliver_ops *ops;
-	void		*ctx;
+	void		*ctx;		/* session 0 */
+	void		*more[PLAN_MAX_SESSIONS - 1]; /* sessions 1.., or NULL */
+	size_t		 sessions;	/* at most this many (>= 1) */
+	struct deliver_cfg dc;		/* to open more: points into the
+					   config, and at password */
+	char		*password;	/* resolved secret, or NULL; owned */
 	int		 broken;	/* DELIVER_STORE seen: skip for the pass */
 	size_t		 size_limit;	/* ops->size_limit after open; 0 none */
 	size_t		 size_learned;	/* learned from its refusals (compose.c),
@@ -118,13 +131,25 @@ struct plan_stores {
  * than PLAN_MAX_STORES. */
 struct store *plan_store(struct plan_stores *, const struct config *,
 	    const struct config_feed *);
-/* Mark broken with err and close it. */
+/* Mark broken with err and close session 0. */
 void	plan_store_break(struct store *, const char *err);
+/* Session i's handle (0: &ctx), NULL when i >= sessions. */
+void	**plan_store_session(struct store *, size_t i);
+/*
+ * Open a session into slot (plan_store_session's) unless it is open.
+ * Safe on a delivery thread while other threads use other sessions: it
+ * reads the store's ops and dc and writes only *slot.  DELIVER_STORE with
+ * err.
+ */
+enum deliver_status plan_store_open_slot(struct store *, void **slot,
+	    char *err, size_t errlen);
+/* Mark broken with err and close session i, which no thread is using. */
+void	plan_store_break_session(struct store *, size_t i, const char *err);
 /* The folder exists (once per pass per folder); DELIVER_STORE breaks the
  * store. */
 enum deliver_status plan_store_ensure(struct store *, const char *folder,
 	    char *err, size_t errlen);
-/* Close every store and free the registry's memory. */
+/* Close every store (every session) and free the registry's memory. */
 void	plan_stores_close(struct plan_stores *);
 
 /*

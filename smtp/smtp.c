@@ -224,7 +224,8 @@ test_hook(const char *point)
 
 	if ((spec = getenv("RSS2MAIL_TEST_CRASH")) != NULL &&
 	    sscanf(spec, "%31[a-z-]:%ld", name, &n) == 2 &&
-	    strcmp(name, point) == 0 && ++seen == n)
+	    strcmp(name, point) == 0 &&
+	    __atomic_add_fetch(&seen, 1, __ATOMIC_SEQ_CST) == n)	/* threads */
 		raise(SIGKILL);
 }
 

@@ -10,12 +10,16 @@ on loopback:
      served by the local HTTP server;
   2. a delay proxy (tests/tools/faultproxy.py) in front of Dovecot adds
      FIELD_RTT_MS (50) of round trip, half each way;
-  3. `rss2mail run` delivers the corpus through the proxy into folder R
-     (cold: fetch, parse, compose and deliver, all timed); every entry must
-     land exactly once;
-  4. the same messages, fetched back, are written into a Maildir and
-     mbsync (Debian's isync) uploads them through the same proxy into
-     folder M (`Sync Push New`, `Create Far`), timed;
+  3. `rss2mail run` delivers the corpus through the proxy, each feed into
+     a folder of its own, Feeds/<feed> (as a reader's config has it; cold:
+     fetch, parse, compose and deliver, all timed, at the default
+     imap-connections); every entry must land exactly once;
+  4. the same messages, fetched back, are written into a Maildir with the
+     same folders, M/<feed>, and mbsync (Debian's isync) uploads every one
+     of them through the same proxy (`Patterns M/*`, `Sync Push New`,
+     `Create Far`), timed: both clients put the same messages into the
+     same number of folders, each with its own defaults (mbsync has one
+     connection per store);
   5. one line per profile: both rates and the ratio.
 Exit 1 when something broke (a run failed, an entry was lost or duplicated,
 mbsync did not upload everything); a missed target is reported, not fatal.
@@ -41,17 +45,19 @@ MBSYNC = shutil.which("mbsync") or "/usr/bin/mbsync"
 TARGET_X = 1.5          # issue 13: rss2mail >= 1.5 x mbsync on each profile
 
 
-def mbsync_upload(tmp, dc, port, messages, folder, timeout):
-    """Write messages into a Maildir and have mbsync push them into
-    folder through port; returns the launcher's Child."""
+def mbsync_upload(tmp, dc, port, boxes, timeout):
+    """Write each box's messages ({name: [(date, raw)]}) into a Maildir
+    folder M/<name> and have mbsync push them all through port; returns
+    the launcher's Child."""
     md = os.path.join(tmp, "mbsync-maildir")
-    box = os.path.join(md, folder)
-    for sub in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(box, sub), exist_ok=True)
-    for i, (_, raw) in enumerate(messages):
-        with open(os.path.join(box, "cur", "%d.%d.bench:2,S" % (
-                time.time(), i)), "wb") as f:
-            f.write(raw.replace(b"\r\n", b"\n"))
+    for name, messages in boxes.items():
+        box = os.path.join(md, "M", name)
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(box, sub), exist_ok=True)
+        for i, (_, raw) in enumerate(messages):
+            with open(os.path.join(box, "cur", "%d.%d.bench:2,S" % (
+                    time.time(), i)), "wb") as f:
+                f.write(raw.replace(b"\r\n", b"\n"))
     state = os.path.join(tmp, "mbsync-state")
     os.makedirs(state, exist_ok=True)
     rc = os.path.join(tmp, "mbsyncrc")
@@ -63,10 +69,9 @@ def mbsync_upload(tmp, dc, port, messages, folder, timeout):
                 "IMAPStore far\nAccount field\n\n"
                 "MaildirStore near\nPath %s/\nInbox %s/INBOX\n"
                 "SubFolders Verbatim\n\n"
-                "Channel up\nFar :far:%s\nNear :near:%s\nCreate Far\n"
-                "Sync Push New\nSyncState %s/\n" % (
-                    port, dc.user, dc.password, md, md, folder, folder,
-                    state))
+                "Channel up\nFar :far:\nNear :near:\nPatterns M/*\n"
+                "Create Far\nSync Push New\nSyncState %s/\n" % (
+                    port, dc.user, dc.password, md, md, state))
     return bench.timed([MBSYNC, "-c", rc, "-q", "up"], timeout,
                        os.path.join(tmp, "mbsync.out"))
 
@@ -80,23 +85,30 @@ def one_profile(name, cp, http, paths, nmsgs, rtt_ms, timeout):
         proxy = FaultProxy(dc.port, delay_ms=rtt_ms / 2.0)
         via = _Via(dc, proxy.port)
         cfg = bench.write_config(tmp, via, http, paths, len(paths),
-                                 images="none")
+                                 images="none",
+                                 extra=("folder = Feeds/{name}",))
         env = dict(os.environ)
         env.pop("RSS2MAIL_CONFIG", None)
         c = bench.timed([bench.BIN, "-c", cfg, "run"], timeout,
                         os.path.join(tmp, "rss2mail.out"), env)
-        pairs = bench.folder_ids(dc, bench.FOLDER)
+        names = ["f%04d" % i for i in range(len(paths))]
+        pairs = []
+        for n in names:
+            pairs += bench.folder_ids(dc, dc.folder("Feeds/" + n))
         ok, why = bench.exactly_once(pairs, set(cp.expected_ids))
         if c.rc != 0 or not ok:
             raise bench.Broken("%s: rss2mail rc %d, %s\n%s" % (
                 name, c.rc, why, c.out[-2000:]))
         r_rate = len(pairs) / c.wall
-        msgs = bench.fetch_messages(dc, bench.FOLDER)
-        m = mbsync_upload(tmp, dc, proxy.port, msgs, "M", timeout)
-        got = dc.count("M") if m.rc == 0 else 0
-        if m.rc != 0 or got != len(msgs):
+        boxes = {n: bench.fetch_messages(dc, dc.folder("Feeds/" + n))
+                 for n in names}
+        want = sum(len(v) for v in boxes.values())
+        m = mbsync_upload(tmp, dc, proxy.port, boxes, timeout)
+        got = sum(dc.count(dc.folder("M/" + n)) for n in names) \
+            if m.rc == 0 else 0
+        if m.rc != 0 or got != want:
             raise bench.Broken("%s: mbsync rc %d, %d of %d uploaded\n%s" % (
-                name, m.rc, got, len(msgs), m.out[-2000:]))
+                name, m.rc, got, want, m.out[-2000:]))
         m_rate = got / m.wall
         return {"profile": name, "n": len(pairs), "r_wall": c.wall,
                 "r_rate": r_rate, "r_cpu": c.cpu, "m_wall": m.wall,

@@ -6,7 +6,7 @@ rss2mail against Debian's rss2email (r2e) in its SMTP mode, in one run.
                                                for the Postfix rig)
 
 Environment: BENCH_SMTP_FEEDS (50), BENCH_SMTP_ENTRIES (20 per feed),
-BENCH_SMTP_DIR (where both keep their state; default a temp directory:
+BENCH_SMTP_CONNECTIONS (rss2mail's smtp-connections, 1), BENCH_SMTP_DIR (where both keep their state; default a temp directory:
 point it at /dev/shm to take the disk's fsync price out of both),
 RSS2MAIL_BUILD (build/).
 
@@ -121,7 +121,9 @@ def main():
             fh.write("[rss2mail]\nfrom = Feeds <%s>\nto = %s\n"
                      "deliver = smtp\nsmtp-url = smtp://127.0.0.1:%d\n"
                      "smtp-tls = none\nstate = %s/state.db\n"
-                     "allow-private = yes\n" % (FROM, TO, pf.port, tmp))
+                     "allow-private = yes\nsmtp-connections = %d\n" % (
+                         FROM, TO, pf.port, tmp,
+                         env_int("BENCH_SMTP_CONNECTIONS", 1)))
             for f in range(nfeeds):
                 fh.write("\n[feed.r2m%d]\nurl = %s\n" %
                          (f, http.url("/r2m%d.xml" % f)))

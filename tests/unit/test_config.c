@@ -55,6 +55,8 @@ test_minimal_defaults(void **state)
 	    "/home/u/.local/share/rss2mail/state.db");
 	assert_int_equal(cfg->concurrency, 16);
 	assert_int_equal(cfg->per_host, 2);
+	assert_int_equal(cfg->imap_connections, 4);
+	assert_int_equal(cfg->smtp_connections, 1);
 	assert_int_equal(cfg->global.html, 1);
 	assert_int_equal(cfg->global.allow_private, 0);
 	assert_int_equal(cfg->global.imap_tls, CONFIG_TLS_DEFAULT);
@@ -264,6 +266,12 @@ static const struct {
 	    "of range (1 to 1024)" },
 	{ HEAD "concurrency = -3\n", "t.ini:4: key 'concurrency': '-3' is "
 	    "not a number" },
+	{ HEAD "imap-connections = 0\n", "t.ini:4: key 'imap-connections': "
+	    "0 is out of range (1 to 16)" },
+	{ HEAD "imap-connections = 17\n", "t.ini:4: key 'imap-connections': "
+	    "17 is out of range (1 to 16)" },
+	{ HEAD "smtp-connections = 0\n", "t.ini:4: key 'smtp-connections': "
+	    "0 is out of range (1 to 16)" },
 	{ HEAD "imap-url = https://x.example/\n", "t.ini:4: key 'imap-url': "
 	    "'https://x.example/' is not an imap:// or imaps:// URL" },
 	{ HEAD "imap-url = imap:///INBOX\n", "t.ini:4: key 'imap-url': "
@@ -498,6 +506,17 @@ test_limits(void **state)
 	    sizeof(HEAD "a\0b\n") - 1, &cfg, err, sizeof(err)), -1);
 	assert_string_equal(err, "t.ini:4: NUL byte");
 	buf_free(&b);
+
+	/* imap-connections: 1 and 16 are the bounds (0 and 17 in errors) */
+	cfg = parse_ok(HEAD "imap-connections = 1\n");
+	assert_int_equal(cfg->imap_connections, 1);
+	config_free(cfg);
+	cfg = parse_ok(HEAD "imap-connections = 16\n");
+	assert_int_equal(cfg->imap_connections, 16);
+	config_free(cfg);
+	cfg = parse_ok(HEAD "smtp-connections = 16\n");
+	assert_int_equal(cfg->smtp_connections, 16);
+	config_free(cfg);
 }
 
 /* Many feeds: duplicate detection must not be quadratic. */

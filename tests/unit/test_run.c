@@ -7,6 +7,7 @@
  * The property under test: every entry ends up stored exactly once, and
  * nothing is recorded as delivered that the store did not confirm.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -118,7 +120,14 @@ static struct {
 	char	 last_flags[64];	/* flags of the last message appended */
 	int	 mismatch;		/* appends whose Message-ID header is
 					   not the msgid they were handed with */
+	int	 opens;			/* sessions opened */
+	int	 open_fail_from;	/* the Nth open and later fail */
+	int	 slow;			/* each append takes 200 ms */
+	int	 active, max_active;	/* appends at the same time */
 } fake;
+
+/* imap-connections: several delivery threads call the fake at once */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The Message-ID header of a CRLF message into out ("" when none). */
 static void
@@ -159,6 +168,16 @@ fake_reset(void)
 static enum deliver_status
 fk_open(void **ctx, const struct deliver_cfg *c, char *err, size_t errlen)
 {
+	int refuse;
+
+	pthread_mutex_lock(&fake_lock);
+	fake.opens++;
+	refuse = fake.open_fail_from && fake.opens >= fake.open_fail_from;
+	pthread_mutex_unlock(&fake_lock);
+	if (refuse) {
+		snprintf(err, errlen, "imap test: too many connections");
+		return DELIVER_STORE;
+	}
 	*ctx = &fake;
 	return DELIVER_OK;
 }
@@ -190,9 +209,31 @@ fk_has(void *ctx, const char *folder, const char *msgid, int *found,
 	return DELIVER_OK;
 }
 
+static enum deliver_status fk_append_locked(void *, const char *,
+    struct deliver_msg *, size_t, size_t *, char *, size_t);
+
 static enum deliver_status
 fk_append(void *ctx, const char *folder, struct deliver_msg *m, size_t n,
     size_t *done, char *err, size_t errlen)
+{
+	enum deliver_status ds;
+
+	pthread_mutex_lock(&fake_lock);
+	if (++fake.active > fake.max_active)
+		fake.max_active = fake.active;
+	pthread_mutex_unlock(&fake_lock);
+	if (fake.slow)
+		usleep(200000);
+	pthread_mutex_lock(&fake_lock);
+	ds = fk_append_locked(ctx, folder, m, n, done, err, errlen);
+	fake.active--;
+	pthread_mutex_unlock(&fake_lock);
+	return ds;
+}
+
+static enum deliver_status
+fk_append_locked(void *ctx, const char *folder, struct deliver_msg *m,
+    size_t n, size_t *done, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -1032,10 +1073,105 @@ test_full_text_fetched_once(void **unused)
 	cfg->feeds[2].s.updates = CONFIG_UPDATES_IGNORE;
 }
 
+/* ---- sessions (imap-connections) ---- */
+
+/* The fixture's feeds over the fake as an IMAP store with three sessions,
+ * each feed in a folder of its own. */
+static int
+setup_sessions(void **unused)
+{
+	struct buf text = BUF_INIT(0);
+	char err[256];
+
+	char pw[128];
+	FILE *f;
+
+	if (setup(unused) == -1)
+		return -1;
+	config_free(cfg);
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	if ((f = fopen(pw, "w")) == NULL || fputs("x\n", f) < 0 ||
+	    fclose(f) != 0 || chmod(pw, 0600) != 0)
+		return -1;
+	buf_printf(&text, "[rss2mail]\nfrom = Feeds <feeds@example.org>\n"
+	    "to = me@example.org\ndeliver = imap\n"
+	    "imap-url = imap://me@imap.test/\npassword-file = %s\n"
+	    "imap-connections = 3\nfolder = F/{name}\nstate = %s/state.db\n\n"
+	    "[feed.a]\nurl = http://a.test/feed\n\n"
+	    "[feed.b]\nurl = http://b.test/feed\n\n"
+	    "[feed.c]\nurl = http://c.test/feed\n", pw, dir);
+	if (config_parse("test.ini", text.data, text.len, &cfg, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	buf_free(&text);
+	return 0;
+}
+
+static void
+test_sessions_in_parallel(void **unused)
+{
+	struct run_stats s;
+
+	fake.slow = 1;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 10);
+	assert_exactly_once();
+	assert_int_equal(fk_count("F/c", fake.msgid[9]), 1);
+	/* three folders: more than one session, never more than three */
+	assert_true(fake.opens >= 2 && fake.opens <= 3);
+	assert_true(fake.max_active >= 2 && fake.max_active <= 3);
+	assert_int_equal(pending_count(), 0);
+}
+
+static void
+test_session_refused_goes_on(void **unused)
+{
+	struct run_stats s;
+
+	/* the server refuses a second connection: the batch meant for it
+	 * goes out on the first, and no third is tried */
+	fake.slow = 1;
+	fake.open_fail_from = 2;
+	assert_int_equal(pass(&s), 0);
+	assert_int_equal(s.delivered, 10);
+	assert_int_equal(s.failed, 0);
+	assert_exactly_once();
+	assert_int_equal(fake.opens, 2);
+	assert_int_equal(fake.max_active, 1);
+	assert_int_equal(pending_count(), 0);
+}
+
+static void
+test_session_store_failure_stops_the_store(void **unused)
+{
+	struct run_stats s;
+
+	/* a session's DELIVER_STORE: what it did not confirm stays pending,
+	 * nothing is lost, and the next pass delivers the rest once */
+	fake.slow = 1;
+	fake.fail_after = 4;
+	assert_int_equal(pass(&s), 1);
+	assert_true(s.delivered <= 4);
+	assert_int_equal(pending_count(), 10 - (long)s.delivered);
+	fake.fail_after = -1;
+	assert_int_equal(pass_at(&s, T0 + 86400), 0);
+	assert_exactly_once();
+	assert_int_equal(pending_count(), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sessions_in_parallel,
+		    setup_sessions, teardown),
+		cmocka_unit_test_setup_teardown(test_session_refused_goes_on,
+		    setup_sessions, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_session_store_failure_stops_the_store, setup_sessions,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_delivers_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
