@@ -203,6 +203,12 @@ static const struct key keys[] = {
 	    NULL, 0, 100000, 0, NULL },
 	{ "image-quality", KT_INT,	KS_BOTH,  S(image_quality), "80",
 	    NULL, 1, 100, 0, NULL },
+	{ "image-budget", KT_SIZE,	KS_BOTH,  S(image_budget), NULL,
+	    NULL, 1024, 64LL << 20, 0, NULL },
+	{ "image-timeout", KT_DURATION,	KS_BOTH,  S(image_timeout), "15s",
+	    NULL, 1, 3600, 0, NULL },
+	{ "image-time-limit", KT_DURATION, KS_GLOBAL, G(image_time_limit),
+	    "60s", NULL, 1, DAY, 0, NULL },
 	{ "max-message-size", KT_SIZE,	KS_BOTH,  S(max_message_size), NULL,
 	    NULL, 1024, BIG, 0, NULL },
 	{ "updates",	KT_ENUM,	KS_BOTH,  S(updates),	"ignore",
@@ -665,6 +671,7 @@ config_defaults(struct config *cfg)
 	s->timeout = LIM_TOTAL_TIMEOUT;
 	s->connect_timeout = LIM_CONNECT_TIMEOUT;
 	s->max_message_size = LIM_MESSAGE;
+	s->image_budget = LIM_IMAGES_TOTAL;
 	if (xdg != NULL && xdg[0] == '/') {
 		buf_printf(&b, "%s/rss2mail/state.db", xdg);
 		cfg->state = buf_steal(&b);

@@ -97,6 +97,9 @@ struct config_settings {
 	enum config_fulltext full_text;	/* default auto: teasers only */
 	int		 image_max_width; /* pixels; default 1280; 0: as is */
 	int		 image_quality;	/* JPEG 1..100; default 80 */
+	long long	 image_budget;	/* bytes of images per message; 1M */
+	long long	 image_timeout;	/* seconds a message waits for its
+					   images; default 15 */
 	long long	 max_message_size; /* bytes; default LIM_MESSAGE */
 	enum config_updates updates;	/* default ignore */
 	long long	 keep;		/* seconds; 0 = keep everything */
@@ -144,6 +147,8 @@ struct config {
 	enum config_dedupe dedupe;	/* across feeds; default link */
 	char		*subscribe_folder; /* requests by mail (deliver =
 					   imap only); NULL: off */
+	long long	 image_time_limit; /* seconds a pass spends fetching
+					   images; default 60 */
 	struct config_settings global;
 	struct config_feed *feeds;	/* in file order */
 	size_t		 nfeeds;

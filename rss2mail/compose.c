@@ -153,4 +153,6 @@ compose_opts(const struct run *r, const struct feed_run *fr,
 			mo->max_size = fit;
 	}
 	mo->no_images = cf->s.images == CONFIG_IMAGES_NONE;
+	mo->images_max = cf->s.image_budget > 0 ?
+	    (size_t)cf->s.image_budget : 0;
 }

@@ -2,10 +2,13 @@
  * fetch.c - feed bytes over HTTP(S) with libcurl's multi interface, or from
  * a local file the user configured.
  *
- * One loop drives every transfer: at most opts->concurrency at once and at
- * most opts->per_host per scheme://host:port (counted by the URL the request
- * starts at; CURLMOPT_MAX_HOST_CONNECTIONS bounds the connections a redirect
- * may add), connections reused, HTTP/2 multiplexed where offered.  Every
+ * One loop drives every transfer, in two lanes: feeds and pages (at most
+ * opts->concurrency at once) and images (opts->image_concurrency), and at
+ * most opts->per_host per scheme://host:port, both lanes together (counted
+ * by the URL the request starts at; CURLMOPT_MAX_HOST_CONNECTIONS bounds
+ * the connections a redirect may add).  Requests may be added while the
+ * loop runs (a pass adds a feed's images as the feed is parsed); connections
+ * are reused, HTTP/2 multiplexed where offered.  Every
  * transfer is bounded: connect and total timeouts, a low-speed limit, a cap
  * on all response headers (header callback) and on the decompressed body
  * (write callback: CURLOPT_MAXFILESIZE cannot stop a body of unknown length,
@@ -61,6 +64,8 @@
 #define FETCH_RETRY_AFTER_MAX	(366L * 24 * 3600)
 #define FETCH_BIG_BODY		(2u << 20)	/* a body past this is "big" */
 #define FETCH_BIG_SLOTS		4		/* big bodies growing at once */
+#define FETCH_IMAGE_FACTOR	4	/* image lane: x the feeds' concurrency */
+#define FETCH_IMAGE_MAX		256	/* ... at most */
 
 /*
  * The memory bound of a run: concurrency bodies may each grow to
@@ -81,6 +86,9 @@ enum { ENC_NONE, ENC_ZLIB, ENC_BAD };
 struct xfer {
 	struct xfer		*next, *prev;	/* the loop's active list */
 	struct fetch_req	*req;
+	fetch_done_fn		*done;		/* called once for req */
+	void			*ctx;
+	int			 lane;		/* FETCH_LANE_* */
 	const struct fetch_opts	*opts;
 	struct budget		*budget;
 	CURL			*easy;
@@ -1123,27 +1131,38 @@ xfer_result(struct xfer *x, CURLcode rc)
 
 /* --- the loop ----------------------------------------------------------- */
 
-struct loop {
+/* A request added and not yet started. */
+struct item {
+	struct fetch_req	*req;
+	fetch_done_fn		*done;
+	void			*ctx;
+	char			*key;		/* host key, once known */
+};
+
+/* Requests of one lane waiting for room, in the order they were added. */
+struct queue {
+	struct item		*v;
+	size_t			 n, cap;
+	int			 active;	/* in flight */
+	int			 max;		/* at once */
+};
+
+struct fetch_loop {
 	CURLM			*multi;
-	const struct fetch_opts	*opts;
-	struct fetch_req	*reqs;
-	size_t			 n;
-	size_t			*wait;		/* indices not yet started */
-	char			**keys;		/* host keys, once known */
-	size_t			 nwait;
+	struct fetch_opts	 opts;
+	struct queue		 lane[FETCH_LANES];
 	struct xfer		*xfers;		/* active transfers */
 	struct budget		 budget;
 	struct slot		*hosts;		/* hosts with transfers */
 	size_t			 nhosts;
 	int			 active;
-	int			 concurrency;
 	int			 per_host;
-	fetch_done_fn		*done;
-	void			*ctx;
+	char			 expired[64];	/* the run deadline passed:
+						 * why every request ends */
 };
 
 static struct slot *
-host_slot(struct loop *l, const char *key, int create)
+host_slot(struct fetch_loop *l, const char *key, int create)
 {
 	size_t i;
 
@@ -1159,7 +1178,7 @@ host_slot(struct loop *l, const char *key, int create)
 }
 
 static void
-host_release(struct loop *l, const char *key)
+host_release(struct fetch_loop *l, const char *key)
 {
 	struct slot *s = host_slot(l, key, 0);
 
@@ -1170,30 +1189,35 @@ host_release(struct loop *l, const char *key)
 }
 
 static void
-complete(struct loop *l, struct fetch_req *r)
+complete(fetch_done_fn *done, void *ctx, struct fetch_req *r)
 {
-	l->done(r, l->ctx);
+	done(r, ctx);
 	fetch_req_clear(r);
 }
 
 /*
- * Start request r: 1 when it is in flight, 0 when it finished at once
- * (a local file or an early error; done() was called).
+ * Start item it: 1 when it is in flight, 0 when it finished at once
+ * (an early error; done() was called).  Takes its key.
  */
 static int
-start_one(struct loop *l, struct fetch_req *r, char *hostkey)
+start_one(struct fetch_loop *l, struct item *it, int lane)
 {
+	struct fetch_req *r = it->req;
 	struct xfer *x;
 	size_t max = r->max_size ? r->max_size : LIM_FEED_SIZE;
 	CURLMcode mc;
 
 	x = xcalloc(1, sizeof(*x));
 	x->req = r;
-	x->opts = l->opts;
+	x->done = it->done;
+	x->ctx = it->ctx;
+	x->lane = lane;
+	x->opts = &l->opts;
 	x->budget = &l->budget;
 	x->max_size = max;
 	x->all_permanent = 1;
-	x->hostkey = hostkey;
+	x->hostkey = it->key;
+	it->key = NULL;
 	if ((x->easy = curl_easy_init()) == NULL) {
 		errf(r->err, sizeof(r->err), "curl_easy_init failed");
 		goto fail;
@@ -1205,99 +1229,116 @@ start_one(struct loop *l, struct fetch_req *r, char *hostkey)
 		    curl_multi_strerror(mc));
 		goto fail;
 	}
-	host_slot(l, hostkey, 1)->active++;
+	host_slot(l, x->hostkey, 1)->active++;
 	l->active++;
+	l->lane[lane].active++;
 	x->next = l->xfers;
 	if (l->xfers != NULL)
 		l->xfers->prev = x;
 	l->xfers = x;
 	return 1;
 fail:
+	complete(x->done, x->ctx, r);
 	xfer_free(x);
-	complete(l, r);
 	return 0;
 }
 
 /*
- * Classify request i: start it, finish it at once (local file, bad URL), or
- * leave it waiting for its host (0).  The host key is computed once.
+ * Classify item it: start it, finish it at once (local file, bad URL, the
+ * run deadline passed), or leave it waiting for its host (0).  The host
+ * key is computed once.
  */
 static int
-try_start(struct loop *l, size_t i)
+try_start(struct fetch_loop *l, struct item *it, int lane)
 {
-	struct fetch_req *r = &l->reqs[i];
+	struct fetch_req *r = it->req;
 	struct slot *s;
 	char scheme[16];
 	size_t max = r->max_size ? r->max_size : LIM_FEED_SIZE;
 
-	if (l->keys[i] == NULL) {
+	if (l->expired[0]) {
+		req_begin(r, 0);
+		errf(r->err, sizeof(r->err), "%s", l->expired);
+		goto done;
+	}
+	if (it->key == NULL) {
 		req_begin(r, max);
 		if (r->url == NULL) {
 			errf(r->err, sizeof(r->err), "no URL");
-			complete(l, r);
-			return 1;
+			goto done;
 		}
 		if (!url_scheme(r->url, scheme, sizeof(scheme)) ||
 		    strcmp(scheme, "file") == 0) {
 			fetch_local(r, max);
-			complete(l, r);
-			return 1;
+			goto done;
 		}
 		if (strcmp(scheme, "http") != 0 &&
 		    strcmp(scheme, "https") != 0) {
 			errf(r->err, sizeof(r->err),
 			    "unsupported URL scheme %s://", scheme);
-			complete(l, r);
-			return 1;
+			goto done;
 		}
-		l->keys[i] = url_hostkey(r->url, r->err, sizeof(r->err));
-		if (l->keys[i] == NULL) {
-			complete(l, r);
-			return 1;
-		}
+		if ((it->key = url_hostkey(r->url, r->err,
+		    sizeof(r->err))) == NULL)
+			goto done;
 	}
-	s = host_slot(l, l->keys[i], 0);
+	s = host_slot(l, it->key, 0);
 	if (s != NULL && s->active >= l->per_host)
 		return 0;
-	start_one(l, r, l->keys[i]);	/* takes the key */
-	l->keys[i] = NULL;
+	start_one(l, it, lane);
+	return 1;
+done:
+	complete(it->done, it->ctx, r);
 	return 1;
 }
 
-/* Start waiting requests while there is room, keeping their order. */
+/*
+ * Start waiting requests while their lane has room, keeping their order.
+ * A done() called from here may add requests: the queue is re-read after
+ * each start.
+ */
 static void
-fill(struct loop *l)
+fill(struct fetch_loop *l)
 {
-	size_t i, keep = 0;
+	struct queue *q;
+	struct item it;
+	size_t i, lane;
 
-	for (i = 0; i < l->nwait; i++) {
-		if (l->active >= l->concurrency) {
-			memmove(l->wait + keep, l->wait + i,
-			    (l->nwait - i) * sizeof(*l->wait));
-			keep += l->nwait - i;
-			break;
+	for (lane = 0; lane < FETCH_LANES; lane++) {
+		q = &l->lane[lane];
+		for (i = 0; i < q->n && q->active < q->max; ) {
+			it = q->v[i];
+			memmove(q->v + i, q->v + i + 1,
+			    (q->n - i - 1) * sizeof(*q->v));
+			q->n--;
+			if (try_start(l, &it, (int)lane))
+				continue;	/* i is the next one now */
+			/* its host is busy: back in its place */
+			memmove(q->v + i + 1, q->v + i,
+			    (q->n - i) * sizeof(*q->v));
+			q->v[i++] = it;
+			q->n++;
 		}
-		if (!try_start(l, l->wait[i]))
-			l->wait[keep++] = l->wait[i];
 	}
-	l->nwait = keep;
 }
 
 /* Take x out of the loop; the caller completes and frees it. */
 static void
-unlink_xfer(struct loop *l, struct xfer *x)
+unlink_xfer(struct fetch_loop *l, struct xfer *x)
 {
 	struct xfer *y;
 
 	curl_multi_remove_handle(l->multi, x->easy);
 	host_release(l, x->hostkey);
 	l->active--;
+	l->lane[x->lane].active--;
 	if (x->prev != NULL)
 		x->prev->next = x->next;
 	else
 		l->xfers = x->next;
 	if (x->next != NULL)
 		x->next->prev = x->prev;
+	x->next = x->prev = NULL;
 	if (!x->big)
 		return;
 	x->big = 0;
@@ -1316,34 +1357,52 @@ unlink_xfer(struct loop *l, struct xfer *x)
 	}
 }
 
-/* The loop itself failed: every request not yet done ends with why. */
+/* End transfer x with why (it is in flight). */
 static void
-abandon(struct loop *l, const char *why)
+end_xfer(struct fetch_loop *l, struct xfer *x, const char *why)
 {
-	struct xfer *x;
-	struct fetch_req *r;
-	size_t i;
+	unlink_xfer(l, x);
+	buf_free(&x->req->body);
+	x->req->result = FETCH_ERROR;
+	errf(x->req->err, sizeof(x->req->err), "%s", why);
+	complete(x->done, x->ctx, x->req);
+	xfer_free(x);
+}
 
-	while ((x = l->xfers) != NULL) {
-		unlink_xfer(l, x);
-		buf_free(&x->req->body);
-		x->req->result = FETCH_ERROR;
-		errf(x->req->err, sizeof(x->req->err), "%s", why);
-		complete(l, x->req);
-		xfer_free(x);
+/* End waiting item it with why (it is out of its queue). */
+static void
+end_item(struct item *it, const char *why)
+{
+	free(it->key);
+	req_begin(it->req, 0);
+	errf(it->req->err, sizeof(it->req->err), "%s", why);
+	complete(it->done, it->ctx, it->req);
+}
+
+/* Every request not yet done ends with why; the ones done() adds too. */
+static void
+abandon(struct fetch_loop *l, const char *why)
+{
+	struct queue *q;
+	struct item it;
+	size_t lane;
+
+	snprintf(l->expired, sizeof(l->expired), "%s", why);
+	while (l->xfers != NULL)
+		end_xfer(l, l->xfers, why);
+	for (lane = 0; lane < FETCH_LANES; lane++) {
+		q = &l->lane[lane];
+		while (q->n > 0) {
+			it = q->v[0];
+			memmove(q->v, q->v + 1, --q->n * sizeof(*q->v));
+			end_item(&it, why);
+		}
 	}
-	for (i = 0; i < l->nwait; i++) {
-		r = &l->reqs[l->wait[i]];
-		req_begin(r, 0);
-		errf(r->err, sizeof(r->err), "%s", why);
-		complete(l, r);
-	}
-	l->nwait = 0;
 }
 
 /* Finish what libcurl says is done; returns how many. */
 static int
-reap(struct loop *l)
+reap(struct fetch_loop *l)
 {
 	struct xfer *x;
 	CURLMsg *m;
@@ -1359,7 +1418,7 @@ reap(struct loop *l)
 			continue;
 		xfer_finish(x, m->data.result);
 		unlink_xfer(l, x);
-		complete(l, x->req);
+		complete(x->done, x->ctx, x->req);
 		xfer_free(x);
 		nd++;
 	}
@@ -1375,71 +1434,148 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
-    fetch_done_fn *done, void *ctx, char *err, size_t errlen)
+struct fetch_loop *
+fetch_loop_new(const struct fetch_opts *opts, char *err, size_t errlen)
 {
-	static const struct fetch_opts defaults;
-	struct loop l;
-	long long start;
-	CURLMcode mc;
-	int running, r = -1;
-	size_t i;
+	struct fetch_loop *l = xcalloc(1, sizeof(*l));
+	int conc, img;
 
-	memset(&l, 0, sizeof(l));
-	l.opts = opts ? opts : &defaults;
-	l.reqs = reqs;
-	l.n = n;
-	l.done = done;
-	l.ctx = ctx;
-	l.concurrency = l.opts->concurrency > 0 ? l.opts->concurrency :
+	if (opts != NULL)
+		l->opts = *opts;
+	conc = l->opts.concurrency > 0 ? l->opts.concurrency :
 	    FETCH_CONCURRENCY;
-	l.per_host = l.opts->per_host > 0 ? l.opts->per_host : FETCH_PER_HOST;
-	l.budget.big_max = l.opts->big_slots > 0 ? l.opts->big_slots :
+	img = l->opts.image_concurrency > 0 ? l->opts.image_concurrency :
+	    conc * FETCH_IMAGE_FACTOR;
+	if (img > FETCH_IMAGE_MAX)
+		img = FETCH_IMAGE_MAX;
+	l->lane[FETCH_LANE_FEED].max = conc;
+	l->lane[FETCH_LANE_IMAGE].max = img;
+	l->per_host = l->opts.per_host > 0 ? l->opts.per_host :
+	    FETCH_PER_HOST;
+	l->budget.big_max = l->opts.big_slots > 0 ? l->opts.big_slots :
 	    FETCH_BIG_SLOTS;
-	l.wait = xcalloc(n ? n : 1, sizeof(*l.wait));
-	l.keys = xcalloc(n ? n : 1, sizeof(*l.keys));
-	for (i = 0; i < n; i++)
-		l.wait[i] = i;
-	l.nwait = n;
-	if ((l.multi = curl_multi_init()) == NULL) {
+	if ((l->multi = curl_multi_init()) == NULL) {
 		errf(err, errlen, "curl_multi_init failed");
-		goto out;
+		goto fail;
 	}
-	if (curl_multi_setopt(l.multi, CURLMOPT_PIPELINING,
+	if (curl_multi_setopt(l->multi, CURLMOPT_PIPELINING,
 	    (long)CURLPIPE_MULTIPLEX) != CURLM_OK ||
-	    curl_multi_setopt(l.multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)l.per_host) != CURLM_OK ||
-	    curl_multi_setopt(l.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    (long)l.concurrency) != CURLM_OK) {
+	    curl_multi_setopt(l->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)l->per_host) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)(conc + img)) != CURLM_OK) {
 		errf(err, errlen, "curl_multi_setopt failed");
-		goto out;
+		goto fail;
 	}
-	start = now_ms();
-	fill(&l);
-	while (l.active > 0 || l.nwait > 0) {
-		if (l.opts->deadline > 0 &&
-		    now_ms() - start >= l.opts->deadline * 1000) {
+	return l;
+fail:
+	fetch_loop_free(l);
+	return NULL;
+}
+
+void
+fetch_loop_add(struct fetch_loop *l, struct fetch_req *r,
+    fetch_done_fn *done, void *ctx)
+{
+	struct queue *q = &l->lane[r->lane == FETCH_LANE_IMAGE ?
+	    FETCH_LANE_IMAGE : FETCH_LANE_FEED];
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->v = xrealloc(q->v, q->cap * sizeof(*q->v));
+	}
+	q->v[q->n].req = r;
+	q->v[q->n].done = done;
+	q->v[q->n].ctx = ctx;
+	q->v[q->n].key = NULL;
+	q->n++;
+}
+
+int
+fetch_loop_cancel(struct fetch_loop *l, struct fetch_req *r,
+    const char *why)
+{
+	struct queue *q;
+	struct xfer *x;
+	struct item it;
+	size_t lane, i;
+
+	for (x = l->xfers; x != NULL; x = x->next)
+		if (x->req == r) {
+			end_xfer(l, x, why);
+			return 1;
+		}
+	for (lane = 0; lane < FETCH_LANES; lane++) {
+		q = &l->lane[lane];
+		for (i = 0; i < q->n; i++) {
+			if (q->v[i].req != r)
+				continue;
+			it = q->v[i];
+			memmove(q->v + i, q->v + i + 1,
+			    (q->n - i - 1) * sizeof(*q->v));
+			q->n--;
+			end_item(&it, why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Requests added and not done yet. */
+static size_t
+pending(const struct fetch_loop *l)
+{
+	return (size_t)l->active + l->lane[FETCH_LANE_FEED].n +
+	    l->lane[FETCH_LANE_IMAGE].n;
+}
+
+int
+fetch_loop_run(struct fetch_loop *l, fetch_tick_fn *tick, void *ctx,
+    char *err, size_t errlen)
+{
+	struct curl_waitfd wfd[FETCH_WATCH_MAX];
+	int fds[FETCH_WATCH_MAX];
+	long long start = now_ms();
+	size_t i, nfds;
+	long want;
+	CURLMcode mc;
+	int running, wait, r = -1;
+
+	fill(l);
+	for (;;) {
+		if (l->opts.deadline > 0 && !l->expired[0] &&
+		    now_ms() - start >= l->opts.deadline * 1000) {
 			char why[64];
 
 			snprintf(why, sizeof(why), "run time limit reached "
-			    "(%ld s)", l.opts->deadline);
-			abandon(&l, why);
-			break;
+			    "(%ld s)", l->opts.deadline);
+			abandon(l, why);
 		}
-		if ((mc = curl_multi_perform(l.multi, &running)) != CURLM_OK) {
+		if (l->active > 0 && (mc = curl_multi_perform(l->multi,
+		    &running)) != CURLM_OK) {
 			errf(err, errlen, "curl_multi_perform: %s",
 			    curl_multi_strerror(mc));
 			goto out;
 		}
 		/* a finished transfer makes room (for its host, too) */
-		if (reap(&l) > 0 || l.active == 0)
-			fill(&l);
-		if (l.active == 0)
-			continue;
+		reap(l);
+		fill(l);
+		nfds = 0;
+		want = tick ? tick(ctx, fds, &nfds) : -1;
+		if (nfds > FETCH_WATCH_MAX)
+			nfds = FETCH_WATCH_MAX;
+		fill(l);		/* what tick added */
+		if (pending(l) == 0 && want < 0)
+			break;
 		/* wake at least every 250 ms, for the run deadline */
-		if ((mc = curl_multi_poll(l.multi, NULL, 0, 250, NULL)) !=
-		    CURLM_OK) {
+		wait = want >= 0 && want < 250 ? (int)want : 250;
+		for (i = 0; i < nfds; i++) {
+			wfd[i].fd = fds[i];
+			wfd[i].events = CURL_WAIT_POLLIN;
+			wfd[i].revents = 0;
+		}
+		if ((mc = curl_multi_poll(l->multi, nfds ? wfd : NULL,
+		    (unsigned)nfds, wait, NULL)) != CURLM_OK) {
 			errf(err, errlen, "curl_multi_poll: %s",
 			    curl_multi_strerror(mc));
 			goto out;
@@ -1449,15 +1585,49 @@ fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
 out:
 	/* on a loop failure, whatever is still in flight ends as an error */
 	if (r == -1)
-		abandon(&l, err != NULL && err[0] ? err : "fetch loop failed");
-	free(l.wait);
+		abandon(l, err != NULL && err[0] ? err : "fetch loop failed");
+	return r;
+}
+
+void
+fetch_loop_free(struct fetch_loop *l)
+{
+	size_t i, lane;
+
+	if (l == NULL)
+		return;
+	if (l->xfers != NULL || l->lane[0].n || l->lane[1].n)
+		abandon(l, "fetch loop freed");
+	for (lane = 0; lane < FETCH_LANES; lane++)
+		free(l->lane[lane].v);
+	for (i = 0; i < l->nhosts; i++)
+		free(l->hosts[i].hostkey);
+	free(l->hosts);
+	if (l->multi != NULL)
+		curl_multi_cleanup(l->multi);
+	free(l);
+}
+
+int
+fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *opts,
+    fetch_done_fn *done, void *ctx, char *err, size_t errlen)
+{
+	struct fetch_loop *l;
+	size_t i;
+	int r;
+
+	if ((l = fetch_loop_new(opts, err, errlen)) == NULL) {
+		for (i = 0; i < n; i++) {
+			req_begin(&reqs[i], 0);
+			errf(reqs[i].err, sizeof(reqs[i].err), "%s",
+			    err != NULL && err[0] ? err : "fetch loop failed");
+			complete(done, ctx, &reqs[i]);
+		}
+		return -1;
+	}
 	for (i = 0; i < n; i++)
-		free(l.keys[i]);
-	free(l.keys);
-	for (i = 0; i < l.nhosts; i++)
-		free(l.hosts[i].hostkey);
-	free(l.hosts);
-	if (l.multi != NULL)
-		curl_multi_cleanup(l.multi);
+		fetch_loop_add(l, &reqs[i], done, ctx);
+	r = fetch_loop_run(l, NULL, NULL, err, errlen);
+	fetch_loop_free(l);
 	return r;
 }

@@ -4,7 +4,8 @@
  * user configured one.
  *
  * fetch_run takes an array of requests and calls done() once for each, as
- * soon as it completes, in completion order, from the calling thread.  The
+ * soon as it completes, in completion order, from the calling thread.  A
+ * fetch_loop does the same for requests added while it runs (see below).  The
  * body belongs to the request and is freed by fetch_run after done()
  * returns; done() must copy what it keeps.  fetch.c is the only file that
  * includes curl.
@@ -98,6 +99,9 @@ struct fetch_req {
 	 * the one above */
 	const char *const *headers;
 	size_t		 nheaders;
+	/* in, issue 15: FETCH_LANE_FEED (0) or FETCH_LANE_IMAGE; each lane
+	 * has its own concurrency, the per-host cap counts both */
+	int		 lane;
 
 	/* out, valid inside done() */
 	enum fetch_result result;
@@ -133,9 +137,25 @@ struct fetch_opts {
 	const char *public_addrs;	/* tests: comma-separated IP literals
 					 * the private-address guard treats as
 					 * public (e.g. "127.0.0.2") */
+	int	image_concurrency;	/* the image lane; 0: 4 x concurrency,
+					 * at most 256 (images are small and
+					 * their hosts many) */
 };
 
+enum { FETCH_LANE_FEED, FETCH_LANE_IMAGE, FETCH_LANES };
+#define FETCH_WATCH_MAX	16	/* descriptors a tick may watch */
+
 typedef void fetch_done_fn(struct fetch_req *, void *ctx);
+/*
+ * Called by fetch_loop_run after each wake-up (a transfer moved, a watched
+ * descriptor became readable, or 250 ms passed); it may add and cancel
+ * requests.  It may put up to FETCH_WATCH_MAX descriptors in fds[0..*nfds)
+ * whose readability should wake the loop.  Returns how many milliseconds
+ * until it wants to be called again, or -1 when it waits for nothing: the
+ * loop ends when no request is left and the tick returns -1.
+ */
+typedef long fetch_tick_fn(void *ctx, int *fds, size_t *nfds);
+struct fetch_loop;
 
 /* Global libcurl setup/teardown, once per process. */
 int	fetch_global_init(char *err, size_t errlen);
@@ -145,6 +165,28 @@ void	fetch_global_cleanup(void);
  * fetcher itself could not run (err says why). */
 int	fetch_run(struct fetch_req *, size_t n, const struct fetch_opts *,
 	    fetch_done_fn *done, void *ctx, char *err, size_t errlen);
+
+/*
+ * A loop that takes requests while it runs.  fetch_loop_add queues r (it
+ * must stay valid and in place until its done() is called, exactly once,
+ * from fetch_loop_run, fetch_loop_cancel or fetch_loop_free, never from
+ * fetch_loop_add itself); requests of a lane start in the order added.
+ * fetch_loop_cancel ends a request not yet done at once: done() sees
+ * FETCH_ERROR with why; 0 when r was not in the loop.  fetch_loop_run
+ * runs until nothing is left (see fetch_tick_fn); opts->deadline counts
+ * from its start, and a request added after it passed ends at once.  It
+ * returns 0, or -1 when the loop itself failed (err; every request then
+ * ended FETCH_ERROR).  fetch_loop_free ends what is left and frees.
+ */
+struct fetch_loop *fetch_loop_new(const struct fetch_opts *, char *err,
+	    size_t errlen);
+void	fetch_loop_add(struct fetch_loop *, struct fetch_req *r,
+	    fetch_done_fn *done, void *ctx);
+int	fetch_loop_cancel(struct fetch_loop *, struct fetch_req *r,
+	    const char *why);
+int	fetch_loop_run(struct fetch_loop *, fetch_tick_fn *tick, void *ctx,
+	    char *err, size_t errlen);
+void	fetch_loop_free(struct fetch_loop *);	/* accepts NULL */
 
 /* Free what a request holds (after done, or on error paths). */
 void	fetch_req_clear(struct fetch_req *);

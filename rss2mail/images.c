@@ -1,11 +1,23 @@
 /*
  * images.c - images = inline: fetching and preparing the images of new
- * entries for the composer (see images.h).  The bytes live in the pass's
- * image cache (imgcache.c); decoding and resizing are image.c's, run in a
- * child by imgproc.c; embedding is message.c's.
+ * entries for the composer, inside the pass's fetch loop (see images.h).
+ * The bytes live in the pass's image cache (imgcache.c); decoding and
+ * resizing are image.c's, run in a child by imgproc.c; embedding is
+ * message.c's.  This file does not compose, queue or deliver: ready() is
+ * the caller's.
+ *
+ * A fetch (struct img_fetch) is one URL under one policy: FETCHING in the
+ * loop, QUEUED with its bytes for a child, PREPARING in a child, then its
+ * result goes into the cache and into every waiting job's slots.  A job
+ * (struct img_job) is one feed's new entries, with a slot per image still
+ * missing; it is ready when none is left or at its deadline.
  */
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "config.h"
@@ -18,25 +30,63 @@
 #include "imgproc.h"
 #include "limits.h"
 #include "log.h"
-#include "plan.h"
 #include "util.h"
 
-/* One image request of a batch. */
-struct image_req {
-	struct imgcache	*cache;
-	const struct config_feed *cf;
+enum { FETCHING, QUEUED, PREPARING };
+
+struct img_fetch {
+	struct img_fetch *next, *prev;	/* the pass's list, oldest first */
+	struct images_pass *ip;
+	struct fetch_req req;		/* in the loop while FETCHING */
+	char		*url;
 	unsigned	 policy;
-	const struct imgcache_ent *got;
-	struct imgproc	 proc;		/* its child, while preparing */
-	const char	*url;
+	const struct config_feed *cf;	/* the first feed that asked */
+	int		 state;
+	struct buf	 body;		/* QUEUED: the bytes as sent */
+	struct imgproc	 proc;		/* PREPARING: its child */
+	long long	 started;	/* ms, the child's start */
+	size_t		 nwait;		/* slots waiting for it */
 };
 
-/* The images being prepared, oldest first: their children work while
- * the batch's other images are still arriving. */
-struct preparing {
-	struct image_req *v[IMAGES_PREPARING];
-	size_t		 n;
+/* One image of one entry, waiting for its fetch. */
+struct img_slot {
+	struct img_fetch *f;		/* NULL: answered or given up */
+	size_t		 entry, k;
 };
+
+struct img_job {
+	struct img_job	*next;
+	const struct config_feed *cf;
+	struct images	*ims;
+	size_t		 n;
+	struct img_slot	*slots;
+	size_t		 nslots, missing;
+	long long	 deadline;	/* ms */
+	images_ready_fn	*ready;
+	void		*ctx;
+};
+
+struct images_pass {
+	const struct config *cfg;
+	struct fetch_loop *loop;
+	struct imgcache	*cache;
+	struct img_fetch *first, *last;
+	size_t		 nfetches;
+	size_t		 npreparing;
+	size_t		 queued;	/* bytes of QUEUED fetches */
+	struct img_job	*jobs, **tail;	/* waiting, oldest first */
+	long long	 start;		/* ms of the first request; 0: none */
+	int		 spent;		/* image-time-limit reached */
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* The cache key's policy: the private-address guard's two bits, and the
  * sizing the bytes were prepared with. */
@@ -51,6 +101,16 @@ job_policy(const struct images_job *j)
 	    ((unsigned)cf->s.image_quality & 0x7fu) << 19;
 }
 
+/* An image's cap as embedded: the per-image cap, within the budget. */
+static size_t
+image_cap(const struct config_feed *cf)
+{
+	size_t budget = cf->s.image_budget > 0 ?
+	    (size_t)cf->s.image_budget : LIM_IMAGES_TOTAL;
+
+	return budget < LIM_IMAGE ? budget : LIM_IMAGE;
+}
+
 static void
 image_opts_of(const struct config_feed *cf, size_t max_bytes,
     struct image_opts *o)
@@ -61,66 +121,13 @@ image_opts_of(const struct config_feed *cf, size_t max_bytes,
 	o->max_bytes = max_bytes;
 }
 
-/* The oldest image being prepared: its result into the cache. */
+/* Image k of ims takes cache entry e (and its pin). */
 static void
-prepared(struct preparing *pp)
+image_set(struct images *ims, size_t k, const struct imgcache_ent *e)
 {
-	struct image_req *ir = pp->v[0];
-	struct image_out out;
-	char err[ERRLEN];
+	struct msg_image *m = &ims->v[k];
 
-	memmove(pp->v, pp->v + 1, --pp->n * sizeof(pp->v[0]));
-	if (imgproc_finish(&ir->proc, &out, err, sizeof(err)) != IMAGE_OK) {
-		log_warn("feed %s: image %s: %s", ir->cf->name, ir->url, err);
-		ir->got = imgcache_put(ir->cache, ir->url, ir->policy, NULL,
-		    NULL, 0);
-		return;
-	}
-	ir->got = imgcache_put_sized(ir->cache, ir->url, ir->policy,
-	    out.type, out.data, out.len, out.width, out.height);
-	image_out_free(&out);
-}
-
-static void
-on_image(struct fetch_req *req, void *ctx)
-{
-	struct preparing *pp = ctx;
-	struct image_req *ir = req->user;
-	struct image_opts o;
-	char err[ERRLEN];
-
-	if (req->result != FETCH_OK || req->body.len == 0) {
-		/* the fetcher speaks of feeds: "feed too large (...)" */
-		log_warn("feed %s: image %s: %s%s", ir->cf->name, req->url,
-		    req->result != FETCH_ERROR ? "no image" :
-		    strncmp(req->err, "feed ", 5) == 0 ? "image " : "",
-		    req->result != FETCH_ERROR ? "" :
-		    strncmp(req->err, "feed ", 5) == 0 ? req->err + 5 :
-		    req->err);
-		/* remembered, so the pass does not try it again */
-		ir->got = imgcache_put(ir->cache, req->url, ir->policy, NULL,
-		    NULL, 0);
-		return;			/* it stays a remote link */
-	}
-	/* whatever the server called it: image.c goes by the bytes */
-	if (pp->n == IMAGES_PREPARING)
-		prepared(pp);
-	image_opts_of(ir->cf, LIM_IMAGE, &o);
-	ir->url = req->url;
-	if (imgproc_start(&ir->proc, req->body.data, req->body.len, &o, err,
-	    sizeof(err)) == -1) {
-		log_warn("feed %s: image %s: %s", ir->cf->name, req->url,
-		    err);
-		ir->got = imgcache_put(ir->cache, req->url, ir->policy, NULL,
-		    NULL, 0);
-		return;
-	}
-	pp->v[pp->n++] = ir;
-}
-
-static void
-image_set(struct msg_image *m, const struct imgcache_ent *e)
-{
+	ims->held[k] = e;
 	if (e == NULL || e->type == NULL)
 		return;			/* failed: stays a link */
 	m->type = e->type;
@@ -138,13 +145,15 @@ images_free(struct images *im)
 	for (i = 0; i < im->n; i++) {
 		free(im->urls[i]);
 		free(im->own[i]);
+		if (im->held[i] != NULL)
+			imgcache_unpin(im->cache, im->held[i]);
 	}
 	memset(im, 0, sizeof(*im));
 }
 
 /*
- * The budget: an entry's images together within LIM_IMAGES_TOTAL.  Over
- * it, each image larger than an equal share is scaled down further to fit
+ * The budget: an entry's images together within image-budget.  Over it,
+ * each image larger than an equal share is scaled down further to fit
  * that share (from its prepared bytes); one that cannot be is left as it
  * is, and the composer leaves it a link when it does not fit.
  */
@@ -154,7 +163,9 @@ images_fit(const struct config_feed *cf, struct images *im)
 	struct image_opts o;
 	struct image_out out;
 	char err[ERRLEN];
-	size_t i, j, total = 0, n = 0, share;
+	size_t i, j, total = 0, n = 0, share, budget =
+	    cf->s.image_budget > 0 ? (size_t)cf->s.image_budget :
+	    LIM_IMAGES_TOTAL;
 
 	for (i = 0; i < im->n; i++) {
 		if (im->v[i].data == NULL)
@@ -167,9 +178,9 @@ images_fit(const struct config_feed *cf, struct images *im)
 		total += im->v[i].len;
 		n++;
 	}
-	if (total <= LIM_IMAGES_TOTAL || n == 0)
+	if (total <= budget || n == 0)
 		return;
-	share = LIM_IMAGES_TOTAL / n;
+	share = budget / n;
 	for (i = 0; i < im->n; i++) {
 		if (im->v[i].data == NULL || im->v[i].len <= share)
 			continue;
@@ -189,137 +200,478 @@ images_fit(const struct config_feed *cf, struct images *im)
 	}
 }
 
-/* Find (or add) the request for url under policy; -1: over a cap. */
-static long
-request_for(struct fetch_req *reqs, struct image_req *irs, size_t *nreq,
-    size_t cap, const char *url, unsigned policy, size_t *job_reqs)
+/* Job j is ready: fitted, handed over, freed. */
+static void
+job_ready(struct images_pass *ip, struct img_job *j)
 {
-	size_t j;
+	struct img_job **pp;
+	size_t i;
 
-	for (j = 0; j < *nreq; j++)
-		if (irs[j].policy == policy && strcmp(reqs[j].url, url) == 0)
-			return (long)j;
-	if (*nreq == cap || *job_reqs == IMAGES_PER_FEED)
-		return -1;
-	(*job_reqs)++;
-	return (long)(*nreq)++;
+	for (pp = &ip->jobs; *pp != j; pp = &(*pp)->next)
+		;
+	if ((*pp = j->next) == NULL)
+		ip->tail = pp;
+	for (i = 0; i < j->n; i++)
+		images_fit(j->cf, &j->ims[i]);
+	j->ready(j->ctx, j->ims);
+	free(j->slots);
+	free(j);
+}
+
+/* Every job with nothing missing, oldest first. */
+static void
+jobs_ready(struct images_pass *ip)
+{
+	struct img_job *j;
+
+	for (j = ip->jobs; j != NULL; ) {
+		if (j->missing > 0) {
+			j = j->next;
+			continue;
+		}
+		job_ready(ip, j);
+		j = ip->jobs;		/* ready() may not add jobs, but
+					 * the list changed */
+	}
+}
+
+static void
+fetch_unlink(struct images_pass *ip, struct img_fetch *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		ip->first = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		ip->last = f->prev;
+	ip->nfetches--;
+	fetch_req_clear(&f->req);
+	buf_free(&f->body);
+	free(f->url);
+	free(f);
 }
 
 /*
- * Fetch the images of every job's entries in one batch: one fetch_run, so
- * all image hosts are asked at once (under the fetcher's caps) and a slow
- * host costs its own time once, not once per feed.  URLs come from feed
- * content, so the fetcher's private-address guard treats them as
- * public-origin (unless the feed itself came from a private address, or
- * allow-private is set).
+ * Fetch f's outcome (e from the cache, pinned once; NULL type: failed)
+ * into every slot waiting for it; then f is gone.  Jobs that became
+ * ready are handed over by the caller (jobs_ready).
  */
-void
-images_fetch(struct imgcache *cache, const struct config *cfg,
-    const char *public_addrs, struct images_job *jobs, size_t njobs,
-    long deadline)
+static void
+fetch_answer(struct images_pass *ip, struct img_fetch *f,
+    const struct imgcache_ent *e)
 {
-	const struct feed_text *body;
-	const struct imgcache_ent *hit;
-	struct fetch_req *reqs;
-	struct image_req *irs;
-	struct fetch_opts fo;
-	struct preparing pp;
-	struct images *ims;
-	struct buf urls = BUF_INIT(0);
-	char err[ERRLEN], *p, *nl;
-	size_t i, k, b, nreq = 0, job_reqs,
-	    cap = njobs * IMAGES_PER_FEED < IMAGES_PER_BATCH ?
-	    njobs * IMAGES_PER_FEED : IMAGES_PER_BATCH;
-	size_t **which;		/* per (entry, image): its request + 1, or 0 */
-	unsigned policy;
-	long j;
+	struct img_job *j;
+	size_t i, used = 0;
 
-	imgcache_begin(cache);
-	memset(&pp, 0, sizeof(pp));
-	reqs = xcalloc(cap + 1, sizeof(*reqs));
-	irs = xcalloc(cap + 1, sizeof(*irs));
-	which = xcalloc(njobs + 1, sizeof(*which));
-	for (b = 0; b < njobs; b++) {
-		policy = job_policy(&jobs[b]);
-		which[b] = xcalloc(jobs[b].n * IMAGES_PER_ENTRY + 1,
-		    sizeof(**which));
-		job_reqs = 0;
-		for (i = 0; i < jobs[b].n; i++) {
-			ims = &jobs[b].ims[i];
-			body = feed_entry_body(jobs[b].es[i]);
-			buf_reset(&urls);
-			if (body == NULL || body->value == NULL ||
-			    html_image_urls(body->value, strlen(body->value),
-			    IMAGES_PER_ENTRY, &urls) == -1 || urls.len == 0)
+	for (j = ip->jobs; j != NULL && f->nwait > 0; j = j->next)
+		for (i = 0; i < j->nslots; i++) {
+			if (j->slots[i].f != f)
 				continue;
-			for (p = urls.data; *p && ims->n < IMAGES_PER_ENTRY;
-			    p = nl + 1) {
-				if ((nl = strchr(p, '\n')) == NULL)
-					break;
-				*nl = '\0';
-				j = -1;
-				if ((hit = imgcache_get(cache, p, policy)) ==
-				    NULL && (j = request_for(reqs, irs, &nreq,
-				    cap, p, policy, &job_reqs)) == -1)
-					continue;	/* stays a link */
-				k = ims->n++;
-				ims->urls[k] = xstrdup(p);
-				ims->v[k].url = ims->urls[k];
-				if (hit) {
-					image_set(&ims->v[k], hit);
-					continue;
-				}
-				which[b][i * IMAGES_PER_ENTRY + k] =
-				    (size_t)j + 1;
-				if (reqs[j].url != NULL)
-					continue;	/* already asked for */
-				irs[j].cache = cache;
-				irs[j].cf = jobs[b].cf;
-				irs[j].policy = policy;
-				reqs[j].url = ims->urls[k];
-				reqs[j].from_content = !jobs[b].feed_private;
-				reqs[j].allow_private =
-				    jobs[b].cf->s.allow_private;
-				reqs[j].max_size = IMAGES_RAW_MAX;
-				reqs[j].timeout = IMAGES_TIMEOUT;
-				reqs[j].connect_timeout = IMAGES_CONNECT;
-				reqs[j].user_agent = jobs[b].cf->s.user_agent;
-				reqs[j].accept = "image/png, image/jpeg, "
-				    "image/gif, image/webp";
-				reqs[j].user = &irs[j];
-			}
+			j->slots[i].f = NULL;
+			f->nwait--;
+			j->missing--;
+			/* each slot holds its own pin */
+			image_set(&j->ims[j->slots[i].entry], j->slots[i].k,
+			    used++ == 0 ? e : imgcache_get(ip->cache, f->url,
+			    f->policy));
 		}
+	if (used == 0)
+		imgcache_unpin(ip->cache, e);
+	fetch_unlink(ip, f);
+}
+
+static void
+fetch_failed(struct images_pass *ip, struct img_fetch *f)
+{
+	/* remembered, so the pass does not try it again */
+	fetch_answer(ip, f, imgcache_put(ip->cache, f->url, f->policy, NULL,
+	    NULL, 0));
+}
+
+/* The child of f has answered (or must have by now). */
+static void
+prepared(struct images_pass *ip, struct img_fetch *f)
+{
+	struct image_out out;
+	char err[ERRLEN];
+
+	ip->npreparing--;
+	if (imgproc_finish(&f->proc, &out, err, sizeof(err)) != IMAGE_OK) {
+		log_warn("feed %s: image %s: %s", f->cf->name, f->url, err);
+		fetch_failed(ip, f);
+		return;
 	}
-	plan_fetch_opts(cfg, &fo);
-	/* images are small and their hosts many: more in flight than feeds
-	 * (the per-host cap still holds); one slow host per feed must not
-	 * queue the others behind it */
-	fo.concurrency = (fo.concurrency > 0 ? fo.concurrency : 16) *
-	    IMAGES_CONCURRENCY;
-	if (fo.concurrency > 256)
-		fo.concurrency = 256;
-	fo.public_addrs = public_addrs;
-	fo.deadline = deadline > 0 ? deadline : IMAGES_TIMEOUT;
-	if (nreq && fetch_run(reqs, nreq, &fo, on_image, &pp, err,
-	    sizeof(err)) == -1)
-		log_warn("images: %s", err);
-	while (pp.n > 0)
-		prepared(&pp);
-	for (b = 0; b < njobs; b++) {
-		for (i = 0; i < jobs[b].n; i++) {
-			ims = &jobs[b].ims[i];
-			for (k = 0; k < ims->n; k++)
-				if ((j = (long)which[b][i * IMAGES_PER_ENTRY +
-				    k]) > 0)
-					image_set(&ims->v[k], irs[j - 1].got);
-			images_fit(jobs[b].cf, ims);
+	fetch_answer(ip, f, imgcache_put_sized(ip->cache, f->url, f->policy,
+	    out.type, out.data, out.len, out.width, out.height));
+	image_out_free(&out);
+}
+
+/* Start children for queued images while there is room; over the queued
+ * bytes' bound, wait for the oldest child instead. */
+static void
+pump(struct images_pass *ip)
+{
+	struct img_fetch *f, *next;
+	struct image_opts o;
+	char err[ERRLEN];
+
+	while (ip->queued > IMAGES_QUEUED && ip->npreparing > 0) {
+		for (f = ip->first; f && f->state != PREPARING; f = f->next)
+			;
+		prepared(ip, f);
+	}
+	for (f = ip->first; f && ip->npreparing < IMAGES_PREPARING;
+	    f = next) {
+		next = f->next;
+		if (f->state != QUEUED)
+			continue;
+		ip->queued -= f->body.len;
+		image_opts_of(f->cf, image_cap(f->cf), &o);
+		if (imgproc_start(&f->proc, f->body.data, f->body.len, &o,
+		    err, sizeof(err)) == -1) {
+			log_warn("feed %s: image %s: %s", f->cf->name, f->url,
+			    err);
+			fetch_failed(ip, f);
+			continue;
 		}
-		free(which[b]);
+		buf_free(&f->body);	/* the child has its copy */
+		f->state = PREPARING;
+		f->started = now_ms();
+		ip->npreparing++;
 	}
-	for (i = 0; i < nreq; i++)
-		fetch_req_clear(&reqs[i]);
-	free(which);
-	free(irs);
-	free(reqs);
+}
+
+/* The loop's done() for an image. */
+static void
+on_image(struct fetch_req *req, void *ctx)
+{
+	struct img_fetch *f = ctx;
+	struct images_pass *ip = f->ip;
+
+	if (req->result != FETCH_OK || req->body.len == 0) {
+		/* the fetcher speaks of feeds: "feed too large (...)" */
+		log_warn("feed %s: image %s: %s%s", f->cf->name, f->url,
+		    req->result != FETCH_ERROR ? "no image" :
+		    strncmp(req->err, "feed ", 5) == 0 ? "image " : "",
+		    req->result != FETCH_ERROR ? "" :
+		    strncmp(req->err, "feed ", 5) == 0 ? req->err + 5 :
+		    req->err);
+		fetch_failed(ip, f);
+		jobs_ready(ip);
+		return;			/* it stays a remote link */
+	}
+	/* whatever the server called it: image.c goes by the bytes */
+	f->body = req->body;
+	buf_init(&req->body, 0);
+	f->state = QUEUED;
+	ip->queued += f->body.len;
+	pump(ip);
+	jobs_ready(ip);
+}
+
+struct images_pass *
+images_pass_new(const struct config *cfg, struct fetch_loop *loop,
+    struct imgcache *cache)
+{
+	struct images_pass *ip = xcalloc(1, sizeof(*ip));
+
+	ip->cfg = cfg;
+	ip->loop = loop;
+	ip->cache = cache;
+	ip->tail = &ip->jobs;
+	return ip;
+}
+
+/* The fetch of url under policy: one in flight, or a new one (NULL: over
+ * a cap, or the pass spent its image time). */
+static struct img_fetch *
+fetch_for(struct images_pass *ip, const struct images_job *job,
+    const char *url, unsigned policy, size_t *job_fetches)
+{
+	const struct config_feed *cf = job->cf;
+	struct img_fetch *f;
+	long t;
+
+	for (f = ip->first; f != NULL; f = f->next)
+		if (f->policy == policy && strcmp(f->url, url) == 0)
+			return f;
+	if (ip->spent || ip->loop == NULL ||
+	    *job_fetches == IMAGES_PER_FEED ||
+	    ip->nfetches == IMAGES_PER_PASS)
+		return NULL;
+	(*job_fetches)++;
+	f = xcalloc(1, sizeof(*f));
+	f->ip = ip;
+	f->url = xstrdup(url);
+	f->policy = policy;
+	f->cf = cf;
+	f->state = FETCHING;
+	t = cf->s.image_timeout > 0 ? (long)cf->s.image_timeout :
+	    IMAGES_TIMEOUT;
+	f->req.url = f->url;
+	/* URLs come from feed content: the guard treats them as
+	 * public-origin unless the feed itself came from a private address
+	 * (or allow-private is set) */
+	f->req.from_content = !job->feed_private;
+	f->req.allow_private = cf->s.allow_private;
+	f->req.max_size = IMAGES_RAW_MAX;
+	f->req.timeout = t;
+	f->req.connect_timeout = IMAGES_CONNECT < t ? IMAGES_CONNECT : t;
+	f->req.user_agent = cf->s.user_agent;
+	f->req.accept = "image/png, image/jpeg, image/gif, image/webp";
+	f->req.lane = FETCH_LANE_IMAGE;
+	f->prev = ip->last;
+	if (ip->last)
+		ip->last->next = f;
+	else
+		ip->first = f;
+	ip->last = f;
+	ip->nfetches++;
+	fetch_loop_add(ip->loop, &f->req, on_image, f);
+	if (ip->start == 0)
+		ip->start = now_ms();
+	return f;
+}
+
+/* Entry i of job: its image URLs, from the cache or asked for. */
+static void
+want_entry(struct images_pass *ip, const struct images_job *job,
+    struct img_job *j, size_t i, struct buf *urls, size_t *job_fetches)
+{
+	const struct feed_text *body = feed_entry_body(job->es[i]);
+	const struct imgcache_ent *hit;
+	struct images *ims = &job->ims[i];
+	struct img_fetch *f = NULL;
+	unsigned policy = job_policy(job);
+	char *p, *nl;
+	size_t k;
+
+	ims->cache = ip->cache;
+	buf_reset(urls);
+	if (body == NULL || body->value == NULL ||
+	    html_image_urls(body->value, strlen(body->value),
+	    IMAGES_PER_ENTRY, urls) == -1 || urls->len == 0)
+		return;
+	for (p = urls->data; *p && ims->n < IMAGES_PER_ENTRY; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if ((hit = imgcache_get(ip->cache, p, policy)) == NULL &&
+		    (f = fetch_for(ip, job, p, policy, job_fetches)) == NULL)
+			continue;	/* stays a link */
+		k = ims->n++;
+		ims->urls[k] = xstrdup(p);
+		ims->v[k].url = ims->urls[k];
+		if (hit) {
+			image_set(ims, k, hit);
+			continue;
+		}
+		j->slots = xrealloc(j->slots, (j->nslots + 1) *
+		    sizeof(*j->slots));
+		j->slots[j->nslots].f = f;
+		j->slots[j->nslots].entry = i;
+		j->slots[j->nslots++].k = k;
+		j->missing++;
+		f->nwait++;
+	}
+}
+
+int
+images_want(struct images_pass *ip, const struct images_job *job,
+    images_ready_fn *ready, void *ctx)
+{
+	struct buf urls = BUF_INIT(0);
+	struct img_job *j;
+	size_t i, job_fetches = 0;
+	long t = job->cf->s.image_timeout > 0 ?
+	    (long)job->cf->s.image_timeout : IMAGES_TIMEOUT;
+
+	j = xcalloc(1, sizeof(*j));
+	j->cf = job->cf;
+	j->ims = job->ims;
+	j->n = job->n;
+	j->ready = ready;
+	j->ctx = ctx;
+	for (i = 0; i < job->n; i++)
+		want_entry(ip, job, j, i, &urls, &job_fetches);
 	buf_free(&urls);
+	if (j->missing == 0) {
+		for (i = 0; i < job->n; i++)
+			images_fit(job->cf, &job->ims[i]);
+		free(j->slots);
+		free(j);
+		return 0;
+	}
+	j->deadline = now_ms() + t * 1000LL;
+	*ip->tail = j;
+	ip->tail = &j->next;
+	return 1;
+}
+
+/*
+ * Job j goes now with what it has: its slots give up their fetches, and a
+ * fetch nobody waits for any more is cancelled (its done() remembers the
+ * failure and logs it).
+ */
+static void
+job_expire(struct images_pass *ip, struct img_job *j, const char *why)
+{
+	struct img_fetch *f;
+	size_t i;
+
+	for (i = 0; i < j->nslots; i++) {
+		if ((f = j->slots[i].f) == NULL)
+			continue;
+		j->slots[i].f = NULL;
+		j->missing--;
+		f->nwait--;
+	}
+	job_ready(ip, j);
+	for (f = ip->first; f != NULL; ) {
+		if (f->state != FETCHING || f->nwait > 0) {
+			f = f->next;
+			continue;
+		}
+		if (!fetch_loop_cancel(ip->loop, &f->req, why)) {
+			log_warn("feed %s: image %s: %s", f->cf->name, f->url,
+			    why);
+			fetch_failed(ip, f);
+		}
+		f = ip->first;		/* the list changed */
+	}
+}
+
+/* Children that answered (or overran their time), without waiting. */
+static void
+collect(struct images_pass *ip, long long now)
+{
+	struct pollfd pfd;
+	struct img_fetch *f, *next;
+
+	for (f = ip->first; f != NULL; f = next) {
+		next = f->next;
+		if (f->state != PREPARING)
+			continue;
+		pfd.fd = f->proc.fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 1 ||
+		    now - f->started >= IMGPROC_SECONDS * 1000LL) {
+			prepared(ip, f);
+			next = ip->first;	/* the list changed */
+		}
+	}
+}
+
+long
+images_tick(struct images_pass *ip, int *fds, size_t *nfds)
+{
+	struct img_job *j;
+	struct img_fetch *f;
+	long long now = now_ms(), next = -1;
+	long limit = ip->cfg->image_time_limit > 0 ?
+	    (long)ip->cfg->image_time_limit : IMAGES_TIME_LIMIT;
+	char why[64];
+
+	collect(ip, now);
+	pump(ip);
+	jobs_ready(ip);
+	if (!ip->spent && ip->start > 0 && now - ip->start >= limit * 1000LL) {
+		ip->spent = 1;
+		log_warn("images: the pass spent its %ld s on images "
+		    "(image-time-limit): the rest stay links", limit);
+		snprintf(why, sizeof(why), "image-time-limit reached (%ld s)",
+		    limit);
+		while (ip->jobs != NULL)
+			job_expire(ip, ip->jobs, why);
+	}
+	for (j = ip->jobs; j != NULL; ) {
+		if (now < j->deadline) {
+			if (next == -1 || j->deadline - now < next)
+				next = j->deadline - now;
+			j = j->next;
+			continue;
+		}
+		snprintf(why, sizeof(why), "no answer within %lld s "
+		    "(image-timeout)", (long long)(j->cf->s.image_timeout > 0 ?
+		    j->cf->s.image_timeout : IMAGES_TIMEOUT));
+		job_expire(ip, j, why);
+		j = ip->jobs;
+	}
+	*nfds = 0;
+	for (f = ip->first; f != NULL; f = f->next) {
+		if (f->state == PREPARING && *nfds < IMAGES_PREPARING)
+			fds[(*nfds)++] = f->proc.fd;
+		if (f->state != FETCHING && next == -1)
+			next = 250;	/* a child or the queue: go on */
+	}
+	if (ip->first != NULL && next == -1)
+		next = 250;
+	return next > 250 ? 250 : next;
+}
+
+void
+images_finish(struct images_pass *ip)
+{
+	struct img_fetch *f;
+
+	if (ip == NULL)
+		return;
+	while (ip->jobs != NULL)
+		job_expire(ip, ip->jobs, "the pass ended");
+	while ((f = ip->first) != NULL) {
+		if (f->state == PREPARING)
+			prepared(ip, f);
+		else if (f->state == FETCHING && ip->loop != NULL &&
+		    fetch_loop_cancel(ip->loop, &f->req, "the pass ended"))
+			continue;
+		else {
+			if (f->state == QUEUED)
+				ip->queued -= f->body.len;
+			fetch_failed(ip, f);
+		}
+	}
+}
+
+void
+images_hurry(struct images_pass *ip)
+{
+	if (ip->jobs != NULL)
+		job_expire(ip, ip->jobs, "too many feeds waiting for images");
+}
+
+void
+images_pass_free(struct images_pass *ip)
+{
+	struct img_job *j;
+	struct img_fetch *f;
+	struct image_out out;
+	char err[ERRLEN];
+	size_t i;
+
+	if (ip == NULL)
+		return;
+	while ((j = ip->jobs) != NULL) {
+		ip->jobs = j->next;
+		for (i = 0; i < j->n; i++)
+			images_free(&j->ims[i]);
+		j->ready(j->ctx, NULL);
+		free(j->slots);
+		free(j);
+	}
+	ip->tail = &ip->jobs;
+	while ((f = ip->first) != NULL) {
+		/* one in the loop ends there: its done() unlinks it */
+		if (f->state == FETCHING && ip->loop != NULL &&
+		    fetch_loop_cancel(ip->loop, &f->req, "the pass ended"))
+			continue;
+		if (f->state == PREPARING) {
+			imgproc_finish(&f->proc, &out, err, sizeof(err));
+			image_out_free(&out);
+		}
+		fetch_unlink(ip, f);
+	}
+	free(ip);
 }

@@ -2,8 +2,7 @@
  * imgcache.c - the images fetched during one pass (see imgcache.h).
  *
  * A chained hash table over an LRU list: lookups and inserts are O(1);
- * eviction walks from the least recently used end and stops at the first
- * entry pinned by the current batch.
+ * eviction walks from the least recently used end, past pinned entries.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +17,7 @@ struct node {
 	struct imgcache_ent e;
 	unsigned	 policy;
 	uint32_t	 hash;
-	unsigned long	 batch;		/* last used in this batch */
+	unsigned	 pins;		/* holders (imgcache_unpin) */
 	struct node	*next;		/* bucket chain */
 	struct node	*older, *newer;	/* LRU list */
 };
@@ -28,7 +27,6 @@ struct imgcache {
 	struct node	*oldest, *newest;
 	size_t		 count, bytes;
 	size_t		 max_bytes, max_entries;
-	unsigned long	 batch;
 };
 
 static uint32_t
@@ -48,7 +46,6 @@ imgcache_new(size_t max_bytes, size_t max_entries)
 
 	c->max_bytes = max_bytes;
 	c->max_entries = max_entries ? max_entries : 1;
-	c->batch = 1;
 	return c;
 }
 
@@ -106,9 +103,14 @@ imgcache_free(struct imgcache *c)
 }
 
 void
-imgcache_begin(struct imgcache *c)
+imgcache_unpin(struct imgcache *c, const struct imgcache_ent *e)
 {
-	c->batch++;
+	struct node *n = (struct node *)(uintptr_t)e;	/* e is its first
+							 * member */
+
+	(void)c;
+	if (n != NULL && n->pins > 0)
+		n->pins--;
 }
 
 static struct node *
@@ -130,20 +132,26 @@ imgcache_get(struct imgcache *c, const char *url, unsigned policy)
 
 	if (n == NULL)
 		return NULL;
-	n->batch = c->batch;
+	n->pins++;
 	lru_unlink(c, n);
 	lru_push(c, n);
 	return &n->e;
 }
 
-/* Make room for add more bytes and one more entry, unpinned ones first. */
+/* Make room for add more bytes and one more entry: the least recently
+ * used unpinned ones go. */
 static void
 evict(struct imgcache *c, size_t add)
 {
-	while (c->oldest && c->oldest->batch != c->batch &&
-	    (c->count + 1 > c->max_entries ||
-	    c->bytes + add > c->max_bytes))
-		node_drop(c, c->oldest);
+	struct node *n = c->oldest, *next;
+
+	while (n != NULL && (c->count + 1 > c->max_entries ||
+	    c->bytes + add > c->max_bytes)) {
+		next = n->newer;
+		if (n->pins == 0)
+			node_drop(c, n);
+		n = next;
+	}
 }
 
 const struct imgcache_ent *
@@ -162,8 +170,13 @@ imgcache_put_sized(struct imgcache *c, const char *url, unsigned policy,
 
 	if (type == NULL)
 		len = 0;
-	if ((n = find(c, url, policy, h)) != NULL)
+	if ((n = find(c, url, policy, h)) != NULL) {
+		if (n->pins > 0) {	/* held: its bytes stay */
+			n->pins++;
+			return &n->e;
+		}
 		node_drop(c, n);
+	}
 	evict(c, len);
 	n = xcalloc(1, sizeof(*n));
 	n->e.url = xstrdup(url);
@@ -180,7 +193,7 @@ imgcache_put_sized(struct imgcache *c, const char *url, unsigned policy,
 	}
 	n->policy = policy;
 	n->hash = h;
-	n->batch = c->batch;
+	n->pins = 1;
 	n->next = c->bucket[h % NBUCKETS];
 	c->bucket[h % NBUCKETS] = n;
 	lru_push(c, n);

@@ -11,10 +11,11 @@
  * private-address guard's two bits), so bytes fetched for a feed that may
  * reach private space are never served to one that may not.
  *
- * Bounded: at most max_bytes of image data and max_entries URLs.  Entries
- * used since the last imgcache_begin() are pinned (the caller holds
- * pointers into them until its messages are composed), so the bytes can
- * exceed max_bytes by one feed's images; the oldest unpinned entries go
+ * Bounded: at most max_bytes of image data and max_entries URLs.  An entry
+ * returned by imgcache_get or imgcache_put is pinned until the caller
+ * gives it back with imgcache_unpin (it holds pointers into it until its
+ * messages are composed), so the bytes can exceed max_bytes by the images
+ * of the messages waiting; the least recently used unpinned entries go
  * first.
  */
 #ifndef RSS2MAIL_IMGCACHE_H
@@ -34,13 +35,15 @@ struct imgcache_ent {
 
 struct imgcache	*imgcache_new(size_t max_bytes, size_t max_entries);
 void		 imgcache_free(struct imgcache *);	/* accepts NULL */
-/* A new batch: what the previous one pinned may be evicted from now on. */
-void		 imgcache_begin(struct imgcache *);
+/* Give back one pin of e (from get or put): it may be evicted when none
+ * is left. */
+void		 imgcache_unpin(struct imgcache *, const struct imgcache_ent *);
 /* The entry for url under policy, pinned; NULL when not cached. */
 const struct imgcache_ent *imgcache_get(struct imgcache *, const char *url,
 		    unsigned policy);
 /* Store a result (type NULL: a failure), copied and pinned; replaces an
- * entry with the same key. */
+ * entry with the same key, unless that one is pinned: then it is
+ * returned (pinned once more) as it is. */
 const struct imgcache_ent *imgcache_put(struct imgcache *, const char *url,
 		    unsigned policy, const char *type, const void *data,
 		    size_t len);

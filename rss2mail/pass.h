@@ -29,6 +29,7 @@ struct config;
 struct config_feed;
 struct feed;
 struct imgcache;
+struct images_pass;
 struct run_opts;
 struct run_stats;
 
@@ -126,14 +127,9 @@ struct parse_job {
 	char		 err[ERRLEN];
 };
 
-/* A parsed feed whose new entries wait for their images (run.c): the
- * images of many feeds are fetched in one batch. */
-struct img_wait {
-	struct feed_run	*fr;
-	struct arena	*arena;		/* holds f; owned */
-	struct feed	*f;
-};
-#define RUN_IMAGE_WAIT	512		/* feeds per image batch ... */
+/* Parsed feeds whose new entries wait for their images (run.c): past
+ * either bound, the oldest goes at once with what it has. */
+#define RUN_IMAGE_WAIT	512		/* feeds waiting at most ... */
 #define RUN_IMAGE_HOLD	(16u << 20)	/* ... and their parsed bytes */
 
 struct run {
@@ -159,10 +155,11 @@ struct run {
 	struct isolate	 parser;	/* parse isolation's child */
 	struct parse_job pjob;		/* the feed it is parsing */
 	struct select_pass *select;	/* filtered, duplicates, claims */
-	struct img_wait	 waiting[RUN_IMAGE_WAIT];
-	size_t		 nwaiting;
+	struct fetch_loop *loop;	/* feeds and images */
+	size_t		 nfetch;	/* feeds in it */
+	struct images_pass *imgs;	/* images = inline */
+	size_t		 nwaiting;	/* feeds waiting for images */
 	size_t		 waiting_bytes;	/* their arenas' */
-	long		 image_secs;	/* spent on image batches */
 };
 
 #endif

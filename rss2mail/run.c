@@ -10,9 +10,11 @@
  *      as each arrives, parse it (isolate.c: the parser child works on it
  *      while the feed before is composed, see on_fetched), compose a
  *      message for each entry with no journal row (message.c, with its
- *      identity; images.c for images = inline; compose.c for revisions,
- *      digests and the queueing), and queue it in the outbox of its
- *      (store, folder);
+ *      identity; compose.c for revisions, digests and the queueing), and
+ *      queue it in the outbox of its (store, folder).  With images =
+ *      inline a feed's images join the same fetch loop (images.c) and its
+ *      entries are composed when they are in (run_entries), while other
+ *      feeds go on;
  *   3. an outbox is flushed when full, when the next message goes elsewhere,
  *      and at the end: journal all its messages as pending (one commit,
  *      which also marks the batch before, if it landed, delivered), then
@@ -147,38 +149,21 @@ run_fresh(struct run *r, struct feed_run *fr, struct feed *f,
 }
 
 /*
- * Compose and queue a feed's new entries with their images: ims from a
- * batch (images_flush), or, for a feed that did not wait, fetched here
- * when it wants them (a full-text article may show images its summary
- * did not).
+ * Compose and queue a feed's new entries, with their images (ims, or
+ * NULL), and free those.
  */
 static void
 run_compose(struct run *r, struct feed_run *fr, struct feed *f,
     struct fresh *fs, struct images *ims)
 {
-	const struct config_feed *cf = fr->cf;
-	struct images_job job;
 	struct msg_opts mo;
 	struct entry *e;
 	struct msg m;
 	char err[ERRLEN];
 	size_t i;
-	int rc, own = 0;
+	int rc;
 
 	compose_opts(r, fr, &mo);
-	if (ims == NULL && fs->n > 0 && cf->s.images ==
-	    CONFIG_IMAGES_INLINE && cf->s.html) {
-		ims = xcalloc(fs->n + 1, sizeof(*ims));
-		own = 1;
-		memset(&job, 0, sizeof(job));
-		job.cf = cf;
-		job.feed_private = fr->feed_private;
-		job.es = fs->v;
-		job.n = fs->n;
-		job.ims = ims;
-		images_fetch(r->images, r->cfg, r->o->public_addrs, &job, 1,
-		    IMAGES_TIMEOUT);
-	}
 	for (i = 0; i < fs->n; i++) {
 		e = (struct entry *)(uintptr_t)fs->v[i];
 		if (ims != NULL) {
@@ -197,101 +182,85 @@ run_compose(struct run *r, struct feed_run *fr, struct feed *f,
 		msg_free(&m);
 		fulltext_free(&fs->ft[i]);
 	}
-	if (own)
-		free(ims);
+}
+
+/* A feed whose new entries wait for their images. */
+struct img_wait {
+	struct run	*r;
+	struct feed_run	*fr;
+	struct arena	*arena;		/* holds f; owned */
+	struct feed	*f;
+	struct fresh	 fs;
+	struct images	*ims;
+	size_t		 bytes;		/* the arena's */
+};
+
+/* images_ready_fn: a waiting feed's images are in (ims NULL: the pass is
+ * torn down, the entries are left for the next one). */
+static void
+images_in(void *ctx, struct images *ims)
+{
+	struct img_wait *w = ctx;
+	struct run *r = w->r;
+
+	r->nwaiting--;
+	r->waiting_bytes -= w->bytes;
+	if (ims != NULL)
+		run_compose(r, w->fr, w->f, &w->fs, ims);
+	free(w->ims);
+	fresh_free(&w->fs);
+	arena_free(w->arena);
+	free(w);
 }
 
 /*
- * The waiting feeds' images, fetched in one batch (within what is left of
- * the pass's IMAGES_PASS_BUDGET), then their entries composed in the order
- * the feeds arrived.
+ * A parsed feed's entries: composed now, or, when they show images to
+ * fetch (images = inline), once those are in (images_in): the feed's
+ * images join the pass's fetch loop, and its parsed feed waits in an
+ * arena of its own while other feeds go on.  Messages of one feed are
+ * queued together, oldest first; feeds sharing a folder are queued in
+ * the order they become ready.
  */
-static void
-images_flush(struct run *r)
-{
-	struct images_job *jobs;
-	struct fresh *fss;
-	struct img_wait *w;
-	long left = IMAGES_PASS_BUDGET - r->image_secs;
-	time_t t0;
-	size_t i, n = r->nwaiting;
-
-	if (n == 0)
-		return;
-	r->nwaiting = 0;
-	r->waiting_bytes = 0;
-	jobs = xcalloc(n, sizeof(*jobs));
-	fss = xcalloc(n, sizeof(*fss));
-	for (i = 0; i < n; i++) {
-		w = &r->waiting[i];
-		run_fresh(r, w->fr, w->f, &fss[i]);
-		jobs[i].cf = w->fr->cf;
-		jobs[i].feed_private = w->fr->feed_private;
-		jobs[i].es = fss[i].v;
-		jobs[i].n = fss[i].n;
-		jobs[i].ims = xcalloc(fss[i].n + 1, sizeof(*jobs[i].ims));
-	}
-	if (left > 0) {
-		t0 = time(NULL);
-		images_fetch(r->images, r->cfg, r->o->public_addrs, jobs, n,
-		    left < IMAGES_TIMEOUT ? left : IMAGES_TIMEOUT);
-		r->image_secs += (long)(time(NULL) - t0);
-	} else
-		log_warn("images: the pass spent its %d s on images: the "
-		    "rest stay links", IMAGES_PASS_BUDGET);
-	for (i = 0; i < n; i++) {
-		w = &r->waiting[i];
-		run_compose(r, w->fr, w->f, &fss[i], jobs[i].ims);
-		free(jobs[i].ims);
-		fresh_free(&fss[i]);
-		arena_free(w->arena);
-		w->arena = NULL;
-	}
-	free(fss);
-	free(jobs);
-}
-
-/* Whether a feed has new entries that want inline images. */
-static int
-wants_images(struct run *r, const struct feed_run *fr, struct feed *f)
-{
-	const struct config_feed *cf = fr->cf;
-	const struct feed_text *b;
-	struct entry *e;
-	size_t n = 0;
-
-	if (cf->s.images != CONFIG_IMAGES_INLINE || !cf->s.html ||
-	    cf->s.digest || r->o->catchup)
-		return 0;
-	for (e = f->entries; e && n < f->nentries; e = e->next, n++)
-		if ((b = feed_entry_body(e)) != NULL && b->value != NULL &&
-		    strstr(b->value, "<img") != NULL &&
-		    state_entry_get(r->st, cf->name, e->id) == STATE_NEW)
-			return 1;
-	return 0;
-}
-
-/* A parsed feed's entries: now, or after their images (images_flush). */
 static void
 run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 {
-	struct fresh fs;
+	const struct config_feed *cf = fr->cf;
+	struct images_job job;
 	struct img_wait *w;
+	struct fresh fs;
+	struct images *ims = NULL;
 
-	if (wants_images(r, fr, f)) {
-		w = &r->waiting[r->nwaiting++];
+	run_fresh(r, fr, f, &fs);
+	if (fs.n > 0 && cf->s.images == CONFIG_IMAGES_INLINE &&
+	    cf->s.html && r->imgs != NULL) {
+		ims = xcalloc(fs.n + 1, sizeof(*ims));
+		w = xcalloc(1, sizeof(*w));
+		w->r = r;
 		w->fr = fr;
 		w->f = f;
-		w->arena = r->arena;	/* f lives there: keep it */
-		r->arena = arena_new(LIM_FEED_ARENA);
-		r->waiting_bytes += arena_used(w->arena);
-		if (r->nwaiting == RUN_IMAGE_WAIT ||
-		    r->waiting_bytes >= RUN_IMAGE_HOLD)
-			images_flush(r);
-		return;
+		w->fs = fs;
+		w->ims = ims;
+		memset(&job, 0, sizeof(job));
+		job.cf = cf;
+		job.feed_private = fr->feed_private;
+		job.es = w->fs.v;
+		job.n = w->fs.n;
+		job.ims = ims;
+		if (images_want(r->imgs, &job, images_in, w) == 1) {
+			w->arena = r->arena;	/* f lives there: keep it */
+			r->arena = arena_new(LIM_FEED_ARENA);
+			w->bytes = arena_used(w->arena);
+			r->nwaiting++;
+			r->waiting_bytes += w->bytes;
+			while (r->nwaiting > RUN_IMAGE_WAIT ||
+			    r->waiting_bytes > RUN_IMAGE_HOLD)
+				images_hurry(r->imgs);
+			return;
+		}
+		free(w);
 	}
-	run_fresh(r, fr, f, &fs);
-	run_compose(r, fr, f, &fs, NULL);
+	run_compose(r, fr, f, &fs, ims);
+	free(ims);
 	fresh_free(&fs);
 }
 
@@ -361,6 +330,21 @@ parse_flush(struct run *r)
 	}
 	feed_parsed(r, pj->fr, &pj->req, rc, f, err);
 	fetch_req_clear(&pj->req);
+}
+
+/*
+ * The fetch loop's tick: once every feed is in, the parser child's last
+ * answer (its entries' images join the loop too); then the images'.
+ */
+static long
+run_tick(void *ctx, int *fds, size_t *nfds)
+{
+	struct run *r = ctx;
+
+	if (r->pjob.active && r->done == r->nfetch)
+		parse_flush(r);
+	*nfds = 0;
+	return r->imgs != NULL ? images_tick(r->imgs, fds, nfds) : -1;
 }
 
 /* Take over a finished request's results (the fetcher clears req). */
@@ -509,6 +493,7 @@ run_pass(const struct config *cfg, struct state *st,
 {
 	struct run r;
 	struct plan_fetch pf;
+	struct fetch_opts fo;
 	size_t i;
 	int rv = -1;
 
@@ -578,11 +563,19 @@ run_pass(const struct config *cfg, struct state *st,
 		    sizeof(ferr)) == -1)
 			health_fail(&r, fr, "%s", ferr);
 	}
-	if (plan_fetch_run(&pf, cfg, o->public_addrs, on_fetched, &r, err,
-	    errlen) == -1)
+	/* one loop for the feeds and their images (images.h) */
+	plan_fetch_opts(cfg, &fo);
+	fo.public_addrs = o->public_addrs;
+	if ((r.loop = fetch_loop_new(&fo, err, errlen)) == NULL)
+		goto out;
+	r.imgs = images_pass_new(cfg, r.loop, r.images);
+	for (i = 0; i < pf.n; i++)
+		fetch_loop_add(r.loop, &pf.reqs[i], on_fetched, &r);
+	r.nfetch = pf.n;
+	if (fetch_loop_run(r.loop, run_tick, &r, err, errlen) == -1)
 		goto out;
 	parse_flush(&r);
-	images_flush(&r);
+	images_finish(r.imgs);
 	deliver_land(&r);	/* the feeds' outcomes are known */
 	deliver_commit(&r);
 	if (!o->catchup)
@@ -602,6 +595,9 @@ run_pass(const struct config *cfg, struct state *st,
 out:
 	if (r.pjob.active)	/* the fetcher failed: left for the next pass */
 		fetch_req_clear(&r.pjob.req);
+	/* an error path: waiting feeds are left for the next pass */
+	images_pass_free(r.imgs);
+	fetch_loop_free(r.loop);
 	deliver_land(&r);	/* an error path may leave a batch in flight */
 	deliver_commit(&r);
 	plan_fetch_free(&pf);
@@ -616,8 +612,6 @@ out:
 	free(r.feeds);
 	plan_stores_close(&r.stores);
 	isolate_stop(&r.parser);
-	for (i = 0; i < r.nwaiting; i++)	/* left for the next pass */
-		arena_free(r.waiting[i].arena);
 	arena_free(r.arena);
 	imgcache_free(r.images);
 	select_pass_free(r.select);

@@ -66,6 +66,9 @@ test_minimal_defaults(void **state)
 	assert_int_equal(cfg->global.connect_timeout, LIM_CONNECT_TIMEOUT);
 	assert_int_equal(cfg->global.max_feed_size, LIM_FEED_SIZE);
 	assert_int_equal(cfg->global.max_message_size, LIM_MESSAGE);
+	assert_int_equal(cfg->global.image_budget, LIM_IMAGES_TOTAL);
+	assert_int_equal(cfg->global.image_timeout, 15);
+	assert_int_equal(cfg->image_time_limit, 60);
 	assert_string_equal(cfg->global.subject, "{title}");
 	assert_string_equal(cfg->global.from_template, "{author} via {feed}");
 	assert_int_equal(cfg->global.images, CONFIG_IMAGES_INLINE);
@@ -186,6 +189,21 @@ test_full(void **state)
 }
 
 static void
+test_image_keys(void **state)
+{
+	struct config *cfg = parse_ok(HEAD "image-budget = 512k\n"
+	    "image-timeout = 2m\nimage-time-limit = 5m\n"
+	    "[feed.a]\nurl = /x\nimage-timeout = 3\nimage-budget = 2M\n");
+
+	assert_int_equal(cfg->global.image_budget, 512 * 1024);
+	assert_int_equal(cfg->global.image_timeout, 120);
+	assert_int_equal(cfg->image_time_limit, 300);
+	assert_int_equal(cfg->feeds[0].s.image_timeout, 3);
+	assert_int_equal(cfg->feeds[0].s.image_budget, 2 * 1024 * 1024);
+	config_free(cfg);
+}
+
+static void
 test_from_forms(void **state)
 {
 	static const struct {
@@ -262,6 +280,18 @@ static const struct {
 	    "(1 to 86400 seconds)" },
 	{ HEAD "max-feed-size = 10Q\n", "t.ini:4: key 'max-feed-size': "
 	    "'10Q' is not a size like 512k or 16M" },
+	{ HEAD "image-budget = 100\n", "t.ini:4: key 'image-budget': 100 is "
+	    "out of range (1024 to 67108864 bytes)" },
+	{ HEAD "image-budget = 1 MB\n", "t.ini:4: key 'image-budget': '1 MB' "
+	    "is not a size like 512k or 16M" },
+	{ HEAD "[feed.a]\nurl = /x\nimage-timeout = 2h\n", "t.ini:6: key "
+	    "'image-timeout': 2h is out of range (1 to 3600 seconds)" },
+	{ HEAD "image-timeout = soon\n", "t.ini:4: key 'image-timeout': "
+	    "'soon' is not a duration like 30s, 5m, 1h or 2d" },
+	{ HEAD "image-time-limit = 0\n", "t.ini:4: key 'image-time-limit': 0 "
+	    "is out of range (1 to 86400 seconds)" },
+	{ HEAD "[feed.a]\nurl = /x\nimage-time-limit = 5m\n", "t.ini:6: key "
+	    "'image-time-limit': only allowed in [rss2mail]" },
 	{ HEAD "concurrency = 0\n", "t.ini:4: key 'concurrency': 0 is out "
 	    "of range (1 to 1024)" },
 	{ HEAD "concurrency = -3\n", "t.ini:4: key 'concurrency': '-3' is "
@@ -647,6 +677,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_image_keys),
 		cmocka_unit_test(test_from_forms),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),

@@ -63,42 +63,108 @@ fetch_req_clear(struct fetch_req *r)
 	r->content_location = r->effective_url = NULL;
 }
 
+static void
+fake_serve(struct fetch_req *r, fetch_done_fn *done, void *ctx)
+{
+	size_t k;
+
+	for (k = 0; k < NFEEDS; k++)
+		if (fake_http[k].url && strcmp(fake_http[k].url, r->url) == 0)
+			break;
+	buf_init(&r->body, 0);
+	if (k == NFEEDS || fake_http[k].body == NULL) {
+		r->result = FETCH_ERROR;
+		snprintf(r->err, sizeof(r->err), "connect to %s: "
+		    "Connection refused", r->url);
+	} else {
+		fake_http[k].requests++;
+		snprintf(fake_http[k].seen_etag,
+		    sizeof(fake_http[k].seen_etag), "%s",
+		    r->etag ? r->etag : "");
+		if (r->etag && strcmp(r->etag, fake_http[k].etag) == 0)
+			r->result = FETCH_NOT_MODIFIED;
+		else {
+			r->result = FETCH_OK;
+			r->status = 200;
+			buf_puts(&r->body, fake_http[k].body);
+			r->etag_out = xstrdup(fake_http[k].etag);
+		}
+	}
+	done(r, ctx);
+	buf_free(&r->body);
+}
+
 int
 fetch_run(struct fetch_req *reqs, size_t n, const struct fetch_opts *o,
     fetch_done_fn *done, void *ctx, char *err, size_t errlen)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		struct fetch_req *r = &reqs[i];
+	for (i = 0; i < n; i++)
+		fake_serve(&reqs[i], done, ctx);
+	return 0;
+}
 
-		for (k = 0; k < NFEEDS; k++)
-			if (fake_http[k].url &&
-			    strcmp(fake_http[k].url, r->url) == 0)
-				break;
-		buf_init(&r->body, 0);
-		if (k == NFEEDS || fake_http[k].body == NULL) {
-			r->result = FETCH_ERROR;
-			snprintf(r->err, sizeof(r->err), "connect to %s: "
-			    "Connection refused", r->url);
-		} else {
-			fake_http[k].requests++;
-			snprintf(fake_http[k].seen_etag,
-			    sizeof(fake_http[k].seen_etag), "%s",
-			    r->etag ? r->etag : "");
-			if (r->etag && strcmp(r->etag, fake_http[k].etag) == 0)
-				r->result = FETCH_NOT_MODIFIED;
-			else {
-				r->result = FETCH_OK;
-				r->status = 200;
-				buf_puts(&r->body, fake_http[k].body);
-				r->etag_out = xstrdup(fake_http[k].etag);
-			}
+/* The loop: requests served in the order added, then ticks until the
+ * tick waits for nothing. */
+#define FAKE_LOOP	64
+struct fetch_loop {
+	struct {
+		struct fetch_req *r;
+		fetch_done_fn	*done;
+		void		*ctx;
+	} q[FAKE_LOOP];
+	size_t	 n, next;
+};
+
+struct fetch_loop *
+fetch_loop_new(const struct fetch_opts *o, char *err, size_t errlen)
+{
+	return xcalloc(1, sizeof(struct fetch_loop));
+}
+
+void
+fetch_loop_add(struct fetch_loop *l, struct fetch_req *r,
+    fetch_done_fn *done, void *ctx)
+{
+	assert_true(l->n < FAKE_LOOP);
+	l->q[l->n].r = r;
+	l->q[l->n].done = done;
+	l->q[l->n++].ctx = ctx;
+}
+
+int
+fetch_loop_cancel(struct fetch_loop *l, struct fetch_req *r,
+    const char *why)
+{
+	return 0;		/* everything is served at once */
+}
+
+int
+fetch_loop_run(struct fetch_loop *l, fetch_tick_fn *tick, void *ctx,
+    char *err, size_t errlen)
+{
+	int fds[FETCH_WATCH_MAX];
+	size_t nfds, rounds = 0;
+
+	for (;;) {
+		while (l->next < l->n) {
+			l->next++;
+			fake_serve(l->q[l->next - 1].r,
+			    l->q[l->next - 1].done, l->q[l->next - 1].ctx);
 		}
-		done(r, ctx);
-		buf_free(&r->body);
+		if (tick == NULL || tick(ctx, fds, &nfds) < 0 ||
+		    ++rounds > 10000)
+			if (l->next == l->n)
+				break;
 	}
 	return 0;
+}
+
+void
+fetch_loop_free(struct fetch_loop *l)
+{
+	free(l);
 }
 
 /* ---- the fake store ---- */
