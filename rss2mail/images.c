@@ -417,7 +417,9 @@ fetch_for(struct images_pass *ip, const struct images_job *job,
 	f->req.from_content = !job->feed_private;
 	f->req.allow_private = cf->s.allow_private;
 	f->req.max_size = IMAGES_RAW_MAX;
-	f->req.timeout = t;
+	/* a second more than the feed's deadline: the deadline decides,
+	 * and says so in the log */
+	f->req.timeout = t + 1;
 	f->req.connect_timeout = IMAGES_CONNECT < t ? IMAGES_CONNECT : t;
 	f->req.user_agent = cf->s.user_agent;
 	f->req.accept = "image/png, image/jpeg, image/gif, image/webp";

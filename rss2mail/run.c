@@ -334,17 +334,25 @@ parse_flush(struct run *r)
 
 /*
  * The fetch loop's tick: once every feed is in, the parser child's last
- * answer (its entries' images join the loop too); then the images'.
+ * answer (its entries' images join the loop too); then the images'.  When
+ * only feeds waiting for images are left, what is queued goes to its
+ * store now rather than at the end: a slow image host delays only the
+ * messages that show its images.
  */
 static long
 run_tick(void *ctx, int *fds, size_t *nfds)
 {
 	struct run *r = ctx;
+	long next;
 
 	if (r->pjob.active && r->done == r->nfetch)
 		parse_flush(r);
 	*nfds = 0;
-	return r->imgs != NULL ? images_tick(r->imgs, fds, nfds) : -1;
+	next = r->imgs != NULL ? images_tick(r->imgs, fds, nfds) : -1;
+	if (r->done == r->nfetch && !r->pjob.active && r->nwaiting > 0 &&
+	    r->out.n > 0)
+		deliver_drain(r);
+	return next;
 }
 
 /* Take over a finished request's results (the fetcher clears req). */

@@ -11,6 +11,13 @@
     (slow, unreachable, refusing) each cost one image and one line of log,
     never the pass; every message stays within its 1 MB image budget.
   - a crash of the image process costs the image, not the pass.
+  - images ride in the feeds' fetch loop: feed A's slow image host does
+    not delay feed B, whose message (in the same folder) is in the
+    mailbox before A's image host answers; A's message follows with its
+    image.
+  - a message waits for its images at most image-timeout (an image host
+    that never answers: the message goes out with a link, the pass is
+    not held), and a pass at most image-time-limit.
 """
 import email
 import email.policy
@@ -57,6 +64,32 @@ def parts(raw):
     html = [p.get_content() for p in msg.walk()
             if p.get_content_type() == "text/html"]
     return images, html[0] if html else ""
+
+
+def run_watching(cfg, root, *args, timeout=120):
+    """rig.run, noting when each message file first shows in the Maildir
+    root's new/ (the file's own mtime is the message's date): returns
+    (CompletedProcess-like result, {file name: time first seen})."""
+    import subprocess
+    e = dict(os.environ)
+    e.pop("RSS2MAIL_CONFIG", None)
+    seen = {}
+    p = subprocess.Popen([rig.BIN, "-c", cfg] + list(args),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=e, text=True, errors="replace")
+    t_end = time.monotonic() + timeout
+    new = os.path.join(root, "new")
+    while True:
+        done = p.poll() is not None
+        now = time.time()
+        for n in os.listdir(new) if os.path.isdir(new) else []:
+            seen.setdefault(n, now)
+        if done or time.monotonic() > t_end:
+            break
+        time.sleep(0.05)
+    out, err = p.communicate(timeout=30)
+    rig.check_sanitizers(err)
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err), seen
 
 
 def free_port():
@@ -256,6 +289,96 @@ class ImagesPass(unittest.TestCase):
         images, html = parts(raws[0])
         self.assertEqual(images, [])
         self.assertIn(self.http.url("/a.png"), html)
+
+    def test_slow_image_host_delays_only_its_own_feed(self):
+        slow = FeedServer(host="127.0.0.8")
+        slow.start()
+        self.addCleanup(slow.stop)
+        slow.put("/a.png", png(30, 20, (200, 30, 30)), "image/png",
+                 delay=6)
+        a = self.feed("a", [{
+            "title": "Post A", "guid": "a1",
+            "description": '<p><img src="%s" alt="a"></p>' %
+                           slow.url("/a.png")}])
+        # B arrives after A was parsed and is waiting for its image
+        self.http.put("/b.xml", rss("b", 0, items=[{
+            "title": "Post B", "guid": "b1",
+            "description": "<p>No pictures here.</p>"}], cdata=True,
+            channel_link=self.http.url("/")), delay=1)
+        b = ("b", self.http.url("/b.xml"))
+        cfg = self.config([a, b])
+        r, seen = run_watching(cfg, self.md, "run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        asked = [q["time"] for q in slow.requests_for("/a.png")]
+        self.assertEqual(len(asked), 1)
+        answered = asked[0] + 6
+        got = {}
+        for n, t in seen.items():
+            with open(os.path.join(self.md, "new", n), "rb") as f:
+                raw = f.read()
+            images, html = parts(raw)
+            got["A" if b"Post A" in raw else "B"] = (t, images)
+        self.assertEqual(sorted(got), ["A", "B"])
+        print("\nB in the mailbox %.1f s before A's image host answered; "
+              "A %.1f s after" % (answered - got["B"][0],
+                                   got["A"][0] - answered))
+        # B is in the mailbox while A's image host still sleeps (6 s)
+        self.assertLess(got["B"][0], answered - 2)
+        # A waited for its own image, and has it
+        self.assertGreaterEqual(got["A"][0], answered - 0.5)
+        self.assertEqual(len(got["A"][1]), 1)
+
+    def test_message_waits_at_most_image_timeout(self):
+        never = FeedServer(host="127.0.0.9")
+        never.start()
+        self.addCleanup(never.stop)
+        never.put("/never.png", png(10, 10, (1, 2, 3)), "image/png",
+                  delay=120)
+        url = never.url("/never.png")
+        cfg = self.config([self.feed("late", [{
+            "title": "Late", "guid": "l1",
+            "description": '<p><img src="%s" alt="never"></p>' % url}])],
+            extra="image-timeout = 2s\n")
+        t0 = time.monotonic()
+        r = rig.run(cfg, "run", timeout=120)
+        took = time.monotonic() - t0
+        print("\nimage host that never answers, image-timeout = 2s: "
+              "%.1f s" % took)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("image %s: no answer within 2 s (image-timeout)" %
+                      url, r.stderr)
+        raws = rig.read_maildir(self.md)
+        self.assertEqual(len(raws), 1)
+        images, html = parts(raws[0])
+        self.assertEqual(images, [])
+        self.assertIn(url, html)                # a link instead
+        # not held by the host (120 s) nor by the default 15 s
+        self.assertLess(took, 12 * rig.TIME_FACTOR)
+
+    def test_pass_spends_at_most_image_time_limit(self):
+        never = FeedServer(host="127.0.0.10")
+        never.start()
+        self.addCleanup(never.stop)
+        feeds = []
+        for i in range(3):
+            never.put("/n%d.png" % i, png(10, 10, (i, 2, 3)), "image/png",
+                      delay=120)
+            feeds.append(self.feed("t%d" % i, [{
+                "title": "T%d" % i, "guid": "t%d" % i,
+                "description": '<p><img src="%s" alt="n"></p>' %
+                               never.url("/n%d.png" % i)}]))
+        cfg = self.config(feeds, extra="image-time-limit = 2s\n"
+                          "per-host = 8\n")
+        t0 = time.monotonic()
+        r = rig.run(cfg, "run", timeout=120)
+        took = time.monotonic() - t0
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("image-time-limit", r.stderr)
+        raws = rig.read_maildir(self.md)
+        self.assertEqual(len(raws), 3)
+        for raw in raws:
+            self.assertEqual(parts(raw)[0], [])
+        self.assertLess(took, 12 * rig.TIME_FACTOR)
 
 
 if __name__ == "__main__":
