@@ -64,7 +64,7 @@
 #define FETCH_RETRY_AFTER_MAX	(366L * 24 * 3600)
 #define FETCH_BIG_BODY		(2u << 20)	/* a body past this is "big" */
 #define FETCH_BIG_SLOTS		4		/* big bodies growing at once */
-#define FETCH_IMAGE_FACTOR	4	/* image lane: x the feeds' concurrency */
+#define FETCH_IMAGE_FACTOR	4	/* image lane: x feeds' concurrency */
 #define FETCH_IMAGE_MAX		256	/* ... at most */
 
 /*

@@ -8,7 +8,9 @@
  *
  * A fetch (struct img_fetch) is one URL under one policy: FETCHING in the
  * loop, QUEUED with its bytes for a child, PREPARING in a child, then its
- * result goes into the cache and into every waiting job's slots.  A job
+ * result goes into the cache and into every waiting job's slots, and it is
+ * GONE (freed by the next tick: fetch.c clears a request after its done()
+ * returns, so it may not be freed inside one).  A job
  * (struct img_job) is one feed's new entries, with a slot per image still
  * missing; it is ready when none is left or at its deadline.
  */
@@ -32,7 +34,9 @@
 #include "log.h"
 #include "util.h"
 
-enum { FETCHING, QUEUED, PREPARING };
+/* GONE: answered; kept until the next tick, as the loop may still touch
+ * its request when a done() ended it */
+enum { FETCHING, QUEUED, PREPARING, GONE };
 
 struct img_fetch {
 	struct img_fetch *next, *prev;	/* the pass's list, oldest first */
@@ -253,9 +257,22 @@ fetch_unlink(struct images_pass *ip, struct img_fetch *f)
 	free(f);
 }
 
+/* Free the fetches that are GONE. */
+static void
+reclaim(struct images_pass *ip)
+{
+	struct img_fetch *f, *next;
+
+	for (f = ip->first; f != NULL; f = next) {
+		next = f->next;
+		if (f->state == GONE)
+			fetch_unlink(ip, f);
+	}
+}
+
 /*
  * Fetch f's outcome (e from the cache, pinned once; NULL type: failed)
- * into every slot waiting for it; then f is gone.  Jobs that became
+ * into every slot waiting for it; then f is GONE.  Jobs that became
  * ready are handed over by the caller (jobs_ready).
  */
 static void
@@ -279,7 +296,10 @@ fetch_answer(struct images_pass *ip, struct img_fetch *f,
 		}
 	if (used == 0)
 		imgcache_unpin(ip->cache, e);
-	fetch_unlink(ip, f);
+	if (f->state == QUEUED)
+		ip->queued -= f->body.len;
+	buf_free(&f->body);
+	f->state = GONE;
 }
 
 static void
@@ -327,7 +347,6 @@ pump(struct images_pass *ip)
 		next = f->next;
 		if (f->state != QUEUED)
 			continue;
-		ip->queued -= f->body.len;
 		image_opts_of(f->cf, image_cap(f->cf), &o);
 		if (imgproc_start(&f->proc, f->body.data, f->body.len, &o,
 		    err, sizeof(err)) == -1) {
@@ -336,6 +355,7 @@ pump(struct images_pass *ip)
 			fetch_failed(ip, f);
 			continue;
 		}
+		ip->queued -= f->body.len;
 		buf_free(&f->body);	/* the child has its copy */
 		f->state = PREPARING;
 		f->started = now_ms();
@@ -395,7 +415,8 @@ fetch_for(struct images_pass *ip, const struct images_job *job,
 	long t;
 
 	for (f = ip->first; f != NULL; f = f->next)
-		if (f->policy == policy && strcmp(f->url, url) == 0)
+		if (f->state != GONE && f->policy == policy &&
+		    strcmp(f->url, url) == 0)
 			return f;
 	if (ip->spent || ip->loop == NULL ||
 	    *job_fetches == IMAGES_PER_FEED ||
@@ -577,6 +598,7 @@ images_tick(struct images_pass *ip, int *fds, size_t *nfds)
 	    (long)ip->cfg->image_time_limit : IMAGES_TIME_LIMIT;
 	char why[64];
 
+	reclaim(ip);
 	collect(ip, now);
 	pump(ip);
 	jobs_ready(ip);
@@ -606,11 +628,9 @@ images_tick(struct images_pass *ip, int *fds, size_t *nfds)
 	for (f = ip->first; f != NULL; f = f->next) {
 		if (f->state == PREPARING && *nfds < IMAGES_PREPARING)
 			fds[(*nfds)++] = f->proc.fd;
-		if (f->state != FETCHING && next == -1)
-			next = 250;	/* a child or the queue: go on */
+		if (f->state != GONE && next == -1)
+			next = 250;	/* in the loop, a child or queued */
 	}
-	if (ip->first != NULL && next == -1)
-		next = 250;
 	return next > 250 ? 250 : next;
 }
 
@@ -623,18 +643,16 @@ images_finish(struct images_pass *ip)
 		return;
 	while (ip->jobs != NULL)
 		job_expire(ip, ip->jobs, "the pass ended");
-	while ((f = ip->first) != NULL) {
+	for (f = ip->first; f != NULL; f = f->next) {
 		if (f->state == PREPARING)
 			prepared(ip, f);
 		else if (f->state == FETCHING && ip->loop != NULL &&
 		    fetch_loop_cancel(ip->loop, &f->req, "the pass ended"))
-			continue;
-		else {
-			if (f->state == QUEUED)
-				ip->queued -= f->body.len;
+			;		/* its done() made it GONE */
+		else if (f->state != GONE)
 			fetch_failed(ip, f);
-		}
 	}
+	reclaim(ip);
 }
 
 void
@@ -664,8 +682,8 @@ images_pass_free(struct images_pass *ip)
 		free(j);
 	}
 	ip->tail = &ip->jobs;
-	while ((f = ip->first) != NULL) {
-		/* one in the loop ends there: its done() unlinks it */
+	for (f = ip->first; f != NULL; f = f->next) {
+		/* one in the loop ends there: its done() makes it GONE */
 		if (f->state == FETCHING && ip->loop != NULL &&
 		    fetch_loop_cancel(ip->loop, &f->req, "the pass ended"))
 			continue;
@@ -673,7 +691,8 @@ images_pass_free(struct images_pass *ip)
 			imgproc_finish(&f->proc, &out, err, sizeof(err));
 			image_out_free(&out);
 		}
-		fetch_unlink(ip, f);
+		f->state = GONE;
 	}
+	reclaim(ip);
 	free(ip);
 }
