@@ -43,6 +43,7 @@
 #include "config.h"
 #include "deliver.h"
 #include "feed.h"
+#include "feed_pack.h"
 #include "fetch.h"
 #include "fulltext.h"
 #include "health.h"
@@ -195,6 +196,54 @@ struct img_wait {
 	size_t		 bytes;		/* the arena's */
 };
 
+/*
+ * What a waiting feed holds: the feed's own fields and its new entries
+ * only, packed and unpacked (feed_pack.h) into an arena of their own, so
+ * a feed of 20 parsed entries with one new one waits in a few KB, not in
+ * its whole parse (hundreds of feeds may wait on one slow image host).
+ * Not with full text, whose entries point into the parse.  0, or -1: w
+ * keeps the whole parse (the caller's arena).
+ */
+static int
+wait_compact(struct img_wait *w)
+{
+	struct feed tmp = *w->f, *nf = NULL;
+	struct buf b = BUF_INIT(0);
+	struct entry *copies, *e;
+	struct arena *a;
+	char err[ERRLEN];
+	size_t i, n = w->fs.n;
+	int rv = -1;
+
+	for (i = 0; i < n; i++)
+		if (w->fs.ft[i].orig != NULL)
+			return -1;
+	copies = xcalloc(n + 1, sizeof(*copies));
+	for (i = 0; i < n; i++) {
+		copies[i] = *w->fs.v[i];
+		copies[i].next = i + 1 < n ? &copies[i + 1] : NULL;
+	}
+	tmp.entries = copies;
+	tmp.nentries = n;
+	a = arena_new(LIM_FEED_ARENA);
+	if (feed_pack(&tmp, &b) == -1 || feed_unpack(b.data, b.len, a, &nf,
+	    err, sizeof(err)) == -1 || nf->nentries != n)
+		goto out;
+	for (i = 0, e = nf->entries; i < n && e != NULL; e = e->next)
+		w->fs.v[i++] = e;
+	if (i < n)
+		goto out;
+	w->f = nf;
+	w->arena = a;
+	a = NULL;
+	rv = 0;
+out:
+	arena_free(a);
+	buf_free(&b);
+	free(copies);
+	return rv;
+}
+
 /* images_ready_fn: a waiting feed's images are in (ims NULL: the pass is
  * torn down, the entries are left for the next one). */
 static void
@@ -247,8 +296,11 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 		job.n = w->fs.n;
 		job.ims = ims;
 		if (images_want(r->imgs, &job, images_in, w) == 1) {
-			w->arena = r->arena;	/* f lives there: keep it */
-			r->arena = arena_new(LIM_FEED_ARENA);
+			if (wait_compact(w) == -1) {
+				/* f lives there: keep it */
+				w->arena = r->arena;
+				r->arena = arena_new(LIM_FEED_ARENA);
+			}
 			w->bytes = arena_used(w->arena);
 			r->nwaiting++;
 			r->waiting_bytes += w->bytes;
