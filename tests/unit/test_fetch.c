@@ -4,7 +4,8 @@
  * the per-host key, local paths and file:// URLs, the response-header
  * parser (redirect hops, validators, the header cap); then fetch_run's
  * contract (fetch.h) on local files, refused schemes and URLs, and the
- * private-address guard, which refuses before any connection is made.
+ * private-address guard, which refuses before any connection is made;
+ * and fetch_loop's: requests added while it runs, cancelled, its tick.
  *
  * The rules are file-local functions, so this file includes fetch.c
  * itself: it then defines fetch.h's functions and the library's fetch.o
@@ -592,6 +593,102 @@ test_run_private_guard(void **state)
 	close(fd);
 }
 
+/*
+ * fetch_loop: a request added from a done() runs in the same loop; the
+ * tick can cancel one in flight (a server that accepts and never
+ * answers), whose done() then sees the reason; the loop ends when nothing
+ * is left and the tick waits for nothing.
+ */
+struct loopt {
+	struct fetch_loop *l;
+	struct fetch_req  req[3];
+	int		   calls[3];
+	int		   result[3];
+	char		   err[3][256];
+	int		   ticks;
+};
+
+static void
+loop_done(struct fetch_req *r, void *ctx)
+{
+	struct loopt *t = ctx;
+	int i = (int)(r - t->req);
+
+	t->calls[i]++;
+	t->result[i] = r->result;
+	snprintf(t->err[i], sizeof(t->err[i]), "%s", r->err);
+	if (i == 0)		/* the first one adds the second */
+		fetch_loop_add(t->l, &t->req[1], loop_done, t);
+}
+
+static long
+loop_tick(void *ctx, int *fds, size_t *nfds)
+{
+	struct loopt *t = ctx;
+
+	t->ticks++;
+	*nfds = 0;
+	if (t->calls[0] && t->calls[1] && !t->calls[2]) {
+		assert_int_equal(fetch_loop_cancel(t->l, &t->req[2],
+		    "no answer within 1 s (test)"), 1);
+		assert_int_equal(fetch_loop_cancel(t->l, &t->req[2], "x"), 0);
+	}
+	return t->calls[2] ? -1 : 20;
+}
+
+static void
+test_loop_add_and_cancel(void **state)
+{
+	char dir[] = "/tmp/test_fetch.XXXXXX", path[256], url[64];
+	char err[ERRLEN] = "";
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof(sa);
+	struct loopt t;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f.xml", dir);
+	assert_int_equal(fs_write_atomic(path, "<rss/>", 6, 0600, err,
+	    sizeof(err)), 0);
+	/* listens, never accepts: the request stays in flight */
+	assert_int_not_equal(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &salen), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/a.png",
+	    (unsigned)ntohs(sa.sin_port));
+
+	memset(&t, 0, sizeof(t));
+	assert_non_null(t.l = fetch_loop_new(NULL, err, sizeof(err)));
+	t.req[0].url = t.req[1].url = path;
+	t.req[0].allow_local = t.req[1].allow_local = 1;
+	t.req[2].url = url;
+	t.req[2].lane = FETCH_LANE_IMAGE;
+	t.req[2].timeout = 60;
+	fetch_loop_add(t.l, &t.req[2], loop_done, &t);
+	fetch_loop_add(t.l, &t.req[0], loop_done, &t);
+	assert_int_equal(t.calls[0], 0);	/* never from add itself */
+	assert_int_equal(fetch_loop_run(t.l, loop_tick, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(t.calls[0], 1);
+	assert_int_equal(t.calls[1], 1);
+	assert_int_equal(t.calls[2], 1);
+	assert_int_equal(t.result[0], FETCH_OK);
+	assert_int_equal(t.result[1], FETCH_OK);
+	assert_int_equal(t.result[2], FETCH_ERROR);
+	assert_string_equal(t.err[2], "no answer within 1 s (test)");
+	assert_true(t.ticks > 0);
+	fetch_loop_free(t.l);
+	fetch_loop_free(NULL);
+	close(fd);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -609,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_run_local_files),
 		cmocka_unit_test(test_run_refused_urls),
 		cmocka_unit_test(test_run_private_guard),
+		cmocka_unit_test(test_loop_add_and_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
