@@ -1145,6 +1145,7 @@ struct queue {
 	size_t			 n, cap;
 	int			 active;	/* in flight */
 	int			 max;		/* at once */
+	int			 held;		/* start none (fetch_loop_hold) */
 };
 
 struct fetch_loop {
@@ -1306,7 +1307,7 @@ fill(struct fetch_loop *l)
 
 	for (lane = 0; lane < FETCH_LANES; lane++) {
 		q = &l->lane[lane];
-		for (i = 0; i < q->n && q->active < q->max; ) {
+		for (i = 0; !q->held && i < q->n && q->active < q->max; ) {
 			it = q->v[i];
 			memmove(q->v + i, q->v + i + 1,
 			    (q->n - i - 1) * sizeof(*q->v));
@@ -1519,6 +1520,13 @@ fetch_loop_cancel(struct fetch_loop *l, struct fetch_req *r,
 		}
 	}
 	return 0;
+}
+
+void
+fetch_loop_hold(struct fetch_loop *l, int lane, int hold)
+{
+	if (lane >= 0 && lane < FETCH_LANES)
+		l->lane[lane].held = hold;
 }
 
 /* Requests added and not done yet. */

@@ -184,6 +184,10 @@ void	fetch_loop_add(struct fetch_loop *, struct fetch_req *r,
 	    fetch_done_fn *done, void *ctx);
 int	fetch_loop_cancel(struct fetch_loop *, struct fetch_req *r,
 	    const char *why);
+/* While hold is set, lane starts no request (those in flight go on): the
+ * caller's back-pressure.  The caller must release it for its requests
+ * to end. */
+void	fetch_loop_hold(struct fetch_loop *, int lane, int hold);
 int	fetch_loop_run(struct fetch_loop *, fetch_tick_fn *tick, void *ctx,
 	    char *err, size_t errlen);
 void	fetch_loop_free(struct fetch_loop *);	/* accepts NULL */

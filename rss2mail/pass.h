@@ -128,7 +128,8 @@ struct parse_job {
 };
 
 /* Parsed feeds whose new entries wait for their images (run.c): past
- * either bound, the oldest goes at once with what it has. */
+ * either bound no more feeds start; past twice that, the oldest goes at
+ * once with what it has. */
 #define RUN_IMAGE_WAIT	512		/* feeds waiting at most ... */
 #define RUN_IMAGE_HOLD	(16u << 20)	/* ... and their parsed bytes */
 
@@ -160,6 +161,7 @@ struct run {
 	struct images_pass *imgs;	/* images = inline */
 	size_t		 nwaiting;	/* feeds waiting for images */
 	size_t		 waiting_bytes;	/* their arenas' */
+	int		 held;		/* the feed lane is held (run_hold) */
 };
 
 #endif

@@ -244,6 +244,34 @@ out:
 	return rv;
 }
 
+/*
+ * The bound on what waiting feeds hold: past RUN_IMAGE_WAIT feeds or
+ * RUN_IMAGE_HOLD bytes the loop starts no more feeds (those in flight
+ * still arrive) until images come in or deadlines pass; past twice that,
+ * the oldest waiting feed goes at once with what it has.
+ */
+static void
+run_hold(struct run *r)
+{
+	int over = r->nwaiting > RUN_IMAGE_WAIT ||
+	    r->waiting_bytes > RUN_IMAGE_HOLD;
+
+	if (over != r->held && r->loop != NULL) {
+		fetch_loop_hold(r->loop, FETCH_LANE_FEED, over);
+		r->held = over;
+		if (over)
+			log_info("images: %zu feeds wait for their images: "
+			    "no more feeds start until some are in",
+			    r->nwaiting);
+	}
+	while (r->nwaiting > 2 * RUN_IMAGE_WAIT ||
+	    r->waiting_bytes > 2 * RUN_IMAGE_HOLD) {
+		log_info("images: %zu feeds wait for their images: the "
+		    "oldest goes with what it has", r->nwaiting);
+		images_hurry(r->imgs);
+	}
+}
+
 /* images_ready_fn: a waiting feed's images are in (ims NULL: the pass is
  * torn down, the entries are left for the next one). */
 static void
@@ -254,8 +282,10 @@ images_in(void *ctx, struct images *ims)
 
 	r->nwaiting--;
 	r->waiting_bytes -= w->bytes;
-	if (ims != NULL)
+	if (ims != NULL) {
 		run_compose(r, w->fr, w->f, &w->fs, ims);
+		run_hold(r);
+	}
 	free(w->ims);
 	fresh_free(&w->fs);
 	arena_free(w->arena);
@@ -304,9 +334,7 @@ run_entries(struct run *r, struct feed_run *fr, struct feed *f)
 			w->bytes = arena_used(w->arena);
 			r->nwaiting++;
 			r->waiting_bytes += w->bytes;
-			while (r->nwaiting > RUN_IMAGE_WAIT ||
-			    r->waiting_bytes > RUN_IMAGE_HOLD)
-				images_hurry(r->imgs);
+			run_hold(r);
 			return;
 		}
 		free(w);
@@ -397,7 +425,7 @@ run_tick(void *ctx, int *fds, size_t *nfds)
 	struct run *r = ctx;
 	long next;
 
-	if (r->pjob.active && r->done == r->nfetch)
+	if (r->pjob.active && (r->done == r->nfetch || r->held))
 		parse_flush(r);
 	*nfds = 0;
 	next = r->imgs != NULL ? images_tick(r->imgs, fds, nfds) : -1;

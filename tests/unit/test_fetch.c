@@ -594,8 +594,8 @@ test_run_private_guard(void **state)
 }
 
 /*
- * fetch_loop: a request added from a done() runs in the same loop; the
- * tick can cancel one in flight (a server that accepts and never
+ * fetch_loop: a held lane starts nothing until released; a request added
+ * from a done() runs in the same loop; the tick can cancel one in flight (a server that accepts and never
  * answers), whose done() then sees the reason; the loop ends when nothing
  * is left and the tick waits for nothing.
  */
@@ -628,6 +628,10 @@ loop_tick(void *ctx, int *fds, size_t *nfds)
 
 	t->ticks++;
 	*nfds = 0;
+	if (t->ticks == 3) {	/* held until now: nothing started */
+		assert_int_equal(t->calls[0], 0);
+		fetch_loop_hold(t->l, FETCH_LANE_FEED, 0);
+	}
 	if (t->calls[0] && t->calls[1] && !t->calls[2]) {
 		assert_int_equal(fetch_loop_cancel(t->l, &t->req[2],
 		    "no answer within 1 s (test)"), 1);
@@ -672,6 +676,7 @@ test_loop_add_and_cancel(void **state)
 	fetch_loop_add(t.l, &t.req[2], loop_done, &t);
 	fetch_loop_add(t.l, &t.req[0], loop_done, &t);
 	assert_int_equal(t.calls[0], 0);	/* never from add itself */
+	fetch_loop_hold(t.l, FETCH_LANE_FEED, 1);	/* until tick 3 */
 	assert_int_equal(fetch_loop_run(t.l, loop_tick, &t, err,
 	    sizeof(err)), 0);
 	assert_int_equal(t.calls[0], 1);

@@ -162,6 +162,11 @@ fetch_loop_run(struct fetch_loop *l, fetch_tick_fn *tick, void *ctx,
 }
 
 void
+fetch_loop_hold(struct fetch_loop *l, int lane, int hold)
+{
+}
+
+void
 fetch_loop_free(struct fetch_loop *l)
 {
 	free(l);
