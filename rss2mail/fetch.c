@@ -1158,6 +1158,7 @@ struct fetch_loop {
 	size_t			 nhosts;
 	int			 active;
 	int			 per_host;
+	int			 filling;	/* inside fill() */
 	char			 expired[64];	/* the run deadline passed:
 						 * why every request ends */
 };
@@ -1294,33 +1295,39 @@ done:
 }
 
 /*
- * Start waiting requests while their lane has room, keeping their order.
- * A done() called from here may add requests: the queue is re-read after
- * each start.
+ * Start waiting requests while their lane has room, keeping their order,
+ * in one pass over each queue (a request whose host is busy stays in its
+ * place).  A done() called from here may add requests (they follow the
+ * pass's) or cancel one still waiting (fetch_loop_cancel leaves a hole
+ * while l->filling, dropped here).
  */
 static void
 fill(struct fetch_loop *l)
 {
 	struct queue *q;
 	struct item it;
-	size_t i, lane;
+	size_t i, n0, keep, lane;
 
-	for (lane = 0; lane < FETCH_LANES; lane++) {
+	l->filling++;
+	/* images first: a feed waiting for its images holds memory, and an
+	 * image shares its host's slots with the feeds there */
+	for (lane = FETCH_LANES; lane-- > 0; ) {
 		q = &l->lane[lane];
-		for (i = 0; !q->held && i < q->n && q->active < q->max; ) {
+		if (q->held || q->n == 0)
+			continue;
+		n0 = q->n;
+		for (i = keep = 0; i < n0; i++) {
 			it = q->v[i];
-			memmove(q->v + i, q->v + i + 1,
-			    (q->n - i - 1) * sizeof(*q->v));
-			q->n--;
-			if (try_start(l, &it, (int)lane))
-				continue;	/* i is the next one now */
-			/* its host is busy: back in its place */
-			memmove(q->v + i + 1, q->v + i,
-			    (q->n - i) * sizeof(*q->v));
-			q->v[i++] = it;
-			q->n++;
+			if (it.req == NULL)
+				continue;		/* cancelled */
+			if (q->active >= q->max || !try_start(l, &it,
+			    (int)lane))
+				q->v[keep++] = it;	/* with its key */
 		}
+		memmove(q->v + keep, q->v + n0, (q->n - n0) * sizeof(*q->v));
+		q->n = keep + (q->n - n0);
 	}
+	l->filling--;
 }
 
 /* Take x out of the loop; the caller completes and frees it. */
@@ -1396,7 +1403,8 @@ abandon(struct fetch_loop *l, const char *why)
 		while (q->n > 0) {
 			it = q->v[0];
 			memmove(q->v, q->v + 1, --q->n * sizeof(*q->v));
-			end_item(&it, why);
+			if (it.req != NULL)	/* else a cancelled one */
+				end_item(&it, why);
 		}
 	}
 }
@@ -1512,9 +1520,13 @@ fetch_loop_cancel(struct fetch_loop *l, struct fetch_req *r,
 			if (q->v[i].req != r)
 				continue;
 			it = q->v[i];
-			memmove(q->v + i, q->v + i + 1,
-			    (q->n - i - 1) * sizeof(*q->v));
-			q->n--;
+			if (l->filling)		/* fill() drops the hole */
+				q->v[i].req = NULL;
+			else {
+				memmove(q->v + i, q->v + i + 1,
+				    (q->n - i - 1) * sizeof(*q->v));
+				q->n--;
+			}
 			end_item(&it, why);
 			return 1;
 		}

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -412,12 +413,22 @@ parse_flush(struct run *r)
 	fetch_req_clear(&pj->req);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * The fetch loop's tick: once every feed is in, the parser child's last
  * answer (its entries' images join the loop too); then the images'.  When
- * only feeds waiting for images are left, what is queued goes to its
- * store now rather than at the end: a slow image host delays only the
- * messages that show its images.
+ * only feeds waiting for images are left, what has been queued for
+ * RUN_DRAIN_MS goes to its store now rather than at the end: a slow image
+ * host delays only the messages that show its images (and messages that
+ * become ready one by one still travel in batches).
  */
 static long
 run_tick(void *ctx, int *fds, size_t *nfds)
@@ -429,9 +440,15 @@ run_tick(void *ctx, int *fds, size_t *nfds)
 		parse_flush(r);
 	*nfds = 0;
 	next = r->imgs != NULL ? images_tick(r->imgs, fds, nfds) : -1;
-	if (r->done == r->nfetch && !r->pjob.active && r->nwaiting > 0 &&
-	    r->out.n > 0)
+	if (r->out.n == 0 || r->nwaiting == 0)
+		r->out_since = 0;
+	else if (r->out_since == 0)
+		r->out_since = now_ms();
+	else if (r->done == r->nfetch && !r->pjob.active &&
+	    now_ms() - r->out_since >= RUN_DRAIN_MS) {
 		deliver_drain(r);
+		r->out_since = 0;
+	}
 	return next;
 }
 
