@@ -1316,16 +1316,18 @@ fill(struct fetch_loop *l)
 		if (q->held || q->n == 0)
 			continue;
 		n0 = q->n;
-		for (i = keep = 0; i < n0; i++) {
+		for (i = keep = 0; i < n0 && q->active < q->max; i++) {
 			it = q->v[i];
 			if (it.req == NULL)
 				continue;		/* cancelled */
-			if (q->active >= q->max || !try_start(l, &it,
-			    (int)lane))
+			if (!try_start(l, &it, (int)lane))
 				q->v[keep++] = it;	/* with its key */
 		}
-		memmove(q->v + keep, q->v + n0, (q->n - n0) * sizeof(*q->v));
-		q->n = keep + (q->n - n0);
+		/* the lane is full: the rest stays as it is */
+		if (keep < i)
+			memmove(q->v + keep, q->v + i, (q->n - i) *
+			    sizeof(*q->v));
+		q->n -= i - keep;
 	}
 	l->filling--;
 }
