@@ -7,6 +7,7 @@
  * NULL) and their bytes; integers as 64 bits; lists as a count and items.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -381,4 +382,44 @@ feed_unpack(const char *p, size_t len, struct arena *a, struct feed **out,
 	}
 	*out = f;
 	return 0;
+}
+
+int
+feed_subset(const struct feed *f, const struct entry *const *es, size_t n,
+    struct arena *a, struct feed **out, const struct entry **out_es,
+    char *err, size_t errlen)
+{
+	struct feed tmp = *f, *nf = NULL;
+	struct buf b = BUF_INIT(0);
+	struct entry *copies, *e;
+	size_t i;
+	int rv = -1;
+
+	copies = xcalloc(n + 1, sizeof(*copies));
+	for (i = 0; i < n; i++) {
+		copies[i] = *es[i];
+		copies[i].next = i + 1 < n ? &copies[i + 1] : NULL;
+	}
+	tmp.entries = n > 0 ? copies : NULL;
+	tmp.nentries = n;
+	if (feed_pack(&tmp, &b) == -1) {
+		errf(err, errlen, "cannot pack the feed");
+		goto out;
+	}
+	if (feed_unpack(b.data, b.len, a, &nf, err, errlen) == -1)
+		goto out;
+	for (i = 0, e = nf->entries; e != NULL; e = e->next)
+		i++;
+	if (i != n || nf->nentries != n) {
+		errf(err, errlen, "malformed");
+		goto out;
+	}
+	for (i = 0, e = nf->entries; e != NULL; e = e->next)
+		out_es[i++] = e;	/* es may be out_es: read above */
+	*out = nf;
+	rv = 0;
+out:
+	buf_free(&b);
+	free(copies);
+	return rv;
 }

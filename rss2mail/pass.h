@@ -132,7 +132,7 @@ struct parse_job {
  * once with what it has. */
 #define RUN_IMAGE_WAIT	512		/* feeds waiting at most ... */
 #define RUN_IMAGE_HOLD	(16u << 20)	/* ... and their parsed bytes */
-#define RUN_DRAIN_MS	1000	/* queued, while feeds wait: delivered */
+#define RUN_DRAIN_SECS	1	/* queued, while feeds wait: delivered */
 
 struct run {
 	const struct config *cfg;
@@ -163,8 +163,8 @@ struct run {
 	size_t		 nwaiting;	/* feeds waiting for images */
 	size_t		 waiting_bytes;	/* their arenas' */
 	int		 held;		/* the feed lane is held (run_hold) */
-	long long	 out_since;	/* ms: the outbox holds messages
-					   since, while feeds wait (run_tick) */
+	time_t		 out_since;	/* the outbox holds messages since,
+					   while feeds wait (run_tick) */
 };
 
 #endif

@@ -208,41 +208,23 @@ struct img_wait {
 static int
 wait_compact(struct img_wait *w)
 {
-	struct feed tmp = *w->f, *nf = NULL;
-	struct buf b = BUF_INIT(0);
-	struct entry *copies, *e;
 	struct arena *a;
+	struct feed *nf;
 	char err[ERRLEN];
-	size_t i, n = w->fs.n;
-	int rv = -1;
+	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < w->fs.n; i++)
 		if (w->fs.ft[i].orig != NULL)
 			return -1;
-	copies = xcalloc(n + 1, sizeof(*copies));
-	for (i = 0; i < n; i++) {
-		copies[i] = *w->fs.v[i];
-		copies[i].next = i + 1 < n ? &copies[i + 1] : NULL;
-	}
-	tmp.entries = copies;
-	tmp.nentries = n;
 	a = arena_new(LIM_FEED_ARENA);
-	if (feed_pack(&tmp, &b) == -1 || feed_unpack(b.data, b.len, a, &nf,
-	    err, sizeof(err)) == -1 || nf->nentries != n)
-		goto out;
-	for (i = 0, e = nf->entries; i < n && e != NULL; e = e->next)
-		w->fs.v[i++] = e;
-	if (i < n)
-		goto out;
+	if (feed_subset(w->f, w->fs.v, w->fs.n, a, &nf, w->fs.v, err,
+	    sizeof(err)) == -1) {
+		arena_free(a);
+		return -1;
+	}
 	w->f = nf;
 	w->arena = a;
-	a = NULL;
-	rv = 0;
-out:
-	arena_free(a);
-	buf_free(&b);
-	free(copies);
-	return rv;
+	return 0;
 }
 
 /*
@@ -413,20 +395,11 @@ parse_flush(struct run *r)
 	fetch_req_clear(&pj->req);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The fetch loop's tick: once every feed is in, the parser child's last
  * answer (its entries' images join the loop too); then the images'.  When
  * only feeds waiting for images are left, what has been queued for
- * RUN_DRAIN_MS goes to its store now rather than at the end: a slow image
+ * RUN_DRAIN_SECS goes to its store now rather than at the end: a slow image
  * host delays only the messages that show its images (and messages that
  * become ready one by one still travel in batches).
  */
@@ -443,9 +416,9 @@ run_tick(void *ctx, int *fds, size_t *nfds)
 	if (r->out.n == 0 || r->nwaiting == 0)
 		r->out_since = 0;
 	else if (r->out_since == 0)
-		r->out_since = now_ms();
+		r->out_since = time(NULL);
 	else if (r->done == r->nfetch && !r->pjob.active &&
-	    now_ms() - r->out_since >= RUN_DRAIN_MS) {
+	    time(NULL) - r->out_since >= RUN_DRAIN_SECS) {
 		deliver_drain(r);
 		r->out_since = 0;
 	}
