@@ -141,13 +141,16 @@ class Sessions(unittest.TestCase):
         folders_exactly_once(self, self.dc, self.db, FEEDS, ENTRIES, BIG)
 
     def test_one_folder_one_session(self):
-        if not self.raw:
-            self.skipTest("counts sessions in Dovecot's rawlog")
-        self.write_config(folder="Feeds")
+        # sessions counted as the proxy's connections, on either server
+        proxy = FaultProxy(self.dc.port)
+        self.addCleanup(proxy.close)
+        self.write_config(folder="Feeds", port=proxy.port)
         r = rig.run(self.cfg, "run")
         self.assertEqual(r.returncode, 0, r.stderr)
-        logins = [p for p in glob.glob(os.path.join(self.raw, "*.in"))]
-        self.assertEqual(len(logins), 1, logins)
+        self.assertEqual(proxy.connections, 1)
+        if self.raw:
+            logins = glob.glob(os.path.join(self.raw, "*.in"))
+            self.assertEqual(len(logins), 1, logins)
         self.assertEqual(self.dc.count(self.dc.folder("Feeds")),
                          (FEEDS - 1) * ENTRIES + BIG)
 
