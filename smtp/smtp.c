@@ -729,6 +729,7 @@ enum { K_MAIL, K_RCPT, K_DATA };
  */
 struct rcpt_fate {
 	enum smtp_status st;
+	int		 after;		/* LMTP: refused after the data */
 	char		 text[SMTP_ERRLEN];
 };
 
@@ -837,7 +838,8 @@ verdict(const struct smtp *c, const struct txn *t, int probe, char *why,
 	for (k = 0; k < 4; k++)
 		for (i = 0; i < c->nrcpt; i++)
 			if (t->rs[i].st == o[k]) {
-				errf(why, whylen, "RCPT TO:<%s>: %s",
+				errf(why, whylen, "%s<%s>: %s",
+				    t->rs[i].after ? "" : "RCPT TO:",
 				    c->rcpt[i], t->rs[i].text);
 				return o[k];
 			}
@@ -1138,6 +1140,7 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 		}
 		if (st != SMTP_OK) {
 			t->rs[i].st = st;
+			t->rs[i].after = 1;
 			snprintf(t->rs[i].text, sizeof(t->rs[i].text), "%s",
 			    r.text);
 		}

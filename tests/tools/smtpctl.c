@@ -18,7 +18,8 @@
  * (seconds).
  *
  * Files may use LF or CRLF line ends (sent as CRLF).  Output, one line per
- * message: "ok FILE", or "temp|perm|toobig|store FILE: TEXT" (after store
+ * message: "ok FILE" (then "note FILE: TEXT" when some recipients refused
+ * it, smtp_note), or "temp|perm|toobig|store FILE: TEXT" (after store
  * nothing more is sent); `send` first prints "open pipelining=0|1 size=N";
  * `deliver` prints "has_msgid found=N" for the first file first.  Errors
  * of open and probe: "store: TEXT" / "perm: TEXT" on stdout.
@@ -150,6 +151,8 @@ cmd_send(const struct smtp_cfg *cfg, char **files, int nfiles)
 			printf("ok %s\n", files[i]);
 		else
 			printf("%s %s: %s\n", status_name(st), files[i], err);
+		if (st == SMTP_OK && smtp_note(s)[0] != '\0')
+			printf("note %s: %s\n", files[i], smtp_note(s));
 		fflush(stdout);
 		if (st == SMTP_STORE) {
 			rc = 4;
@@ -200,8 +203,11 @@ cmd_deliver(const struct smtp_cfg *cfg, char **files, int nfiles)
 		err[0] = '\0';
 		ds = ops->append(ctx, "", m + start, (size_t)nfiles - start,
 		    &done, err, sizeof(err));
-		for (k = start; k < start + done; k++)
+		for (k = start; k < start + done; k++) {
 			printf("ok %s\n", files[k]);
+			if (m[k].note[0] != '\0')
+				printf("note %s: %s\n", files[k], m[k].note);
+		}
 		start += done;
 		if (ds == DELIVER_OK)
 			break;
