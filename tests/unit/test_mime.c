@@ -334,13 +334,14 @@ test_header_addr_list(void **state)
 	/* 32 recipients with encoded names fold within 78 columns */
 	buf_reset(&v);
 	for (i = 0; i < 32; i++)
-		buf_printf(&v, "%sCaf\xc3\xa9 Reader %zu <reader%zu@example.org>",
-		    i ? ", " : "", i, i);
+		buf_printf(&v, "%sCaf\xc3\xa9 Reader %zu "
+		    "<reader%zu@example.org>", i ? ", " : "", i, i);
 	buf_reset(&b);
 	assert_int_equal(mime_header_addr_list(&b, "To", v.data), 0);
 	got = check_header(b.data, b.len, "To", 78);
-	assert_non_null(strstr(got, "Caf\xc3\xa9 Reader 0 <reader0@example.org>, "
-	    "Caf\xc3\xa9 Reader 1 <reader1@example.org>,"));
+	assert_non_null(strstr(got, "Caf\xc3\xa9 Reader 0 "
+	    "<reader0@example.org>, Caf\xc3\xa9 Reader 1 "
+	    "<reader1@example.org>,"));
 	assert_non_null(strstr(got, "<reader31@example.org>"));
 	assert_null(strstr(got, "<reader31@example.org>,"));
 	free(got);
