@@ -48,7 +48,8 @@ enum ktype {
 	KT_SIZE,	/* long long bytes */
 	KT_INT,		/* int */
 	KT_FROM,	/* from_name + from_addr */
-	KT_ADDR,	/* an address, stored as written */
+	KT_ADDR,	/* `to`: an address list, stored as written and as
+			   to_addrs (config_parse_to) */
 	KT_IMAPURL,	/* imap:// or imaps:// */
 	KT_SMTPURL,	/* smtp:// or smtps:// */
 	KT_LMTPURL,	/* lmtp:// or a unix socket path */
@@ -417,6 +418,19 @@ set_string(void *base, size_t off, char *v)
 	*p = v;
 }
 
+/* `to` as written (v, taken over) and its addresses (taken over). */
+static void
+set_to(void *base, char *v, char **addrs, size_t n)
+{
+	struct config_settings *s = base;
+
+	free(s->to);
+	s->to = v;
+	config_addrs_free(s->to_addrs, s->nto);
+	s->to_addrs = addrs;
+	s->nto = n;
+}
+
 /*
  * Check v for key k and store it into base (the settings, config or feed
  * the key's scope names).  On error, nothing is stored.
@@ -425,10 +439,10 @@ static int
 key_set(const struct key *k, void *base, const char *v, char *why,
     size_t whylen)
 {
-	char scheme[16], *name, *addr;
+	char scheme[16], *name, *addr, **addrs;
 	long long n;
 	int b;
-	size_t i;
+	size_t i, naddrs;
 
 	if (*v == '\0') {
 		errf(why, whylen, "empty value");
@@ -499,19 +513,16 @@ key_set(const struct key *k, void *base, const char *v, char *why,
 			*(long long *)((char *)base + k->off) = n;
 		return 0;
 	case KT_FROM:
-	case KT_ADDR:
 		if (config_parse_mailbox(v, &name, &addr, why, whylen) == -1)
 			return -1;
-		if (k->type == KT_FROM) {
-			set_string(base, offsetof(struct config_settings,
-			    from_name), name);
-			set_string(base, k->off, addr);
-		} else {
-			free(name);
-			set_string(base, offsetof(struct config_settings,
-			    to_addr), addr);
-			set_string(base, k->off, xstrdup(v));
-		}
+		set_string(base, offsetof(struct config_settings,
+		    from_name), name);
+		set_string(base, k->off, addr);
+		return 0;
+	case KT_ADDR:
+		if (config_parse_to(v, &addrs, &naddrs, why, whylen) == -1)
+			return -1;
+		set_to(base, xstrdup(v), addrs, naddrs);
 		return 0;
 	case KT_BAREADDR:
 		if (config_parse_mailbox(v, &name, &addr, why, whylen) == -1)
@@ -622,7 +633,7 @@ settings_free(struct config_settings *s)
 			    keys[i].off));
 	strings_free(s, KS_BOTH);
 	set_string(s, offsetof(struct config_settings, from_name), NULL);
-	set_string(s, offsetof(struct config_settings, to_addr), NULL);
+	set_to(s, NULL, NULL, 0);
 }
 
 static void
@@ -641,7 +652,9 @@ settings_copy(struct config_settings *dst, const struct config_settings *src)
 			    keys[i].off), (const struct config_list *)
 			    ((const char *)src + keys[i].off));
 	dst->from_name = xstrdup(src->from_name);
-	dst->to_addr = xstrdup(src->to_addr);
+	dst->to_addrs = src->nto ? xcalloc(src->nto, sizeof(char *)) : NULL;
+	for (i = 0; i < src->nto; i++)
+		dst->to_addrs[i] = xstrdup(src->to_addrs[i]);
 }
 
 static void
@@ -935,7 +948,9 @@ check_key_line(struct parse *ps, size_t hdr, size_t i, enum kscope where)
 			continue;
 		if (strcmp(prev->name, l->name) == 0 && !key_is_list(k))
 			return perr(ps, l->lineno, "key '%s': duplicate (first "
-			    "at line %d)", l->name, prev->lineno);
+			    "at line %d)%s", l->name, prev->lineno,
+			    k->type == KT_ADDR ? ": list several addresses "
+			    "in one line, separated by commas" : "");
 		if (k->group && key_find(prev->name)->group == k->group)
 			return perr(ps, l->lineno, "key '%s': '%s' is already "
 			    "set (line %d): use only one of password, "

@@ -54,7 +54,8 @@ struct config_settings {
 	char		*from_name;	/* display part of `from`, or NULL */
 	char		*from_addr;	/* addr-spec of `from` (required) */
 	char		*to;		/* required */
-	char		*to_addr;	/* addr-spec of `to` */
+	char		**to_addrs;	/* addr-specs of `to`, in order */
+	size_t		 nto;		/* 1..LIM_RCPT once loaded */
 	enum config_deliver deliver;	/* default maildir */
 	char		*maildir;	/* expanded (~); default ~/Mail/Feeds */
 	char		*imap_url;	/* required when deliver = imap */

@@ -42,6 +42,12 @@ int	config_check_addr_spec(const char *a, char *why, size_t whylen);
  * *addr malloc'd. */
 int	config_parse_mailbox(const char *v, char **name, char **addr,
 	    char *why, size_t whylen);
+/* `to`: one mailbox or a comma-separated list of them (util.h's
+ * util_addr_list_next), at most LIM_RCPT, none twice; *addrs gets the
+ * addr-specs in order (free with config_addrs_free). */
+int	config_parse_to(const char *v, char ***addrs, size_t *n,
+	    char *why, size_t whylen);
+void	config_addrs_free(char **addrs, size_t n);
 int	config_check_net_url(const char *v, const char *scheme, char *why,
 	    size_t whylen);
 /* "10M", "512k", "1GB" or bytes. */

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "config_int.h"
+#include "limits.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -122,6 +123,67 @@ config_check_addr_spec(const char *a, char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+void
+config_addrs_free(char **addrs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(addrs[i]);
+	free(addrs);
+}
+
+int
+config_parse_to(const char *v, char ***addrs, size_t *n, char *why,
+    size_t whylen)
+{
+	char *item, *name = NULL, *addr = NULL;
+	size_t off = 0, i;
+
+	*addrs = NULL;
+	*n = 0;
+	while ((item = util_addr_list_next(v, &off)) != NULL) {
+		if (*item == '\0') {
+			errf(why, whylen, "an empty address in the list (one "
+			    "comma too many?)");
+			goto bad;
+		}
+		if (*n == LIM_RCPT) {
+			errf(why, whylen, "more than %d addresses", LIM_RCPT);
+			goto bad;
+		}
+		if (strchr(item, '@') == NULL && strchr(v, ',') != NULL) {
+			errf(why, whylen, "'%s' is not an address (a display "
+			    "name with a comma goes in double quotes)", item);
+			goto bad;
+		}
+		if (config_parse_mailbox(item, &name, &addr, why, whylen) ==
+		    -1)
+			goto bad;
+		free(name);
+		for (i = 0; i < *n; i++)
+			if (strcasecmp((*addrs)[i], addr) == 0) {
+				errf(why, whylen, "%s is listed twice", addr);
+				free(addr);
+				goto bad;
+			}
+		*addrs = xrealloc(*addrs, (*n + 1) * sizeof(**addrs));
+		(*addrs)[(*n)++] = addr;
+		free(item);
+	}
+	if (*n == 0) {
+		errf(why, whylen, "no address");
+		return -1;
+	}
+	return 0;
+bad:
+	free(item);
+	config_addrs_free(*addrs, *n);
+	*addrs = NULL;
+	*n = 0;
+	return -1;
 }
 
 /* "Display Name <addr@dom>", "\"Name\" <addr>" or "addr@dom". */

@@ -87,5 +87,7 @@
 #endif
 
 #define ERRLEN			512		/* caller-owned error buffers */
+#define LIM_RCPT		32		/* addresses in `to`: RCPT TO
+						   per message */
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +154,33 @@ util_rfc5322_date(time_t t, char out[40])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 40, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+char *
+util_addr_list_next(const char *list, size_t *off)
+{
+	const char *s, *e;
+	int quoted = 0, angle = 0;
+
+	if (*off == SIZE_MAX)
+		return NULL;
+	s = list + *off;
+	for (e = s; *e != '\0'; e++) {
+		if (quoted && *e == '\\' && e[1] != '\0')
+			e++;
+		else if (*e == '"')
+			quoted = !quoted;
+		else if (!quoted && *e == '<')
+			angle = 1;
+		else if (!quoted && *e == '>')
+			angle = 0;
+		else if (!quoted && !angle && *e == ',')
+			break;
+	}
+	*off = *e == ',' ? (size_t)(e - list) + 1 : SIZE_MAX;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return xstrndup(s, (size_t)(e - s));
 }

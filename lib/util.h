@@ -26,5 +26,14 @@ void	 errprefix(char *err, size_t errlen, const char *fmt, ...)
 long long util_parse_duration(const char *);
 /* RFC 5322 date-time in UTC: "Fri, 27 Nov 2026 00:28:23 +0000" (32 bytes). */
 void	 util_rfc5322_date(time_t, char out[40]);
+/*
+ * Walk a comma-separated address list ("A <a@x>, \"Doe, J\" <j@y>, b@z";
+ * a comma inside double quotes or <> separates nothing): the next item,
+ * malloc'd, without the white space around it ("" for an empty item, so
+ * "", "a@x," and ",a@x" hold one), from *off, which starts at 0 and is
+ * moved past it (SIZE_MAX after the last item); NULL at the end.
+ * config/ and message headers split `to` with this one rule.
+ */
+char	*util_addr_list_next(const char *list, size_t *off);
 
 #endif

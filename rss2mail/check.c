@@ -87,19 +87,23 @@ check_probe(struct check *c, const struct deliver_ops *ops,
     const struct deliver_cfg *dc, const char *where)
 {
 	enum deliver_refusal refused = DELIVER_REFUSED_NONE;
+	struct buf to = BUF_INIT(0);
 	char err[ERRLEN] = "";
+	size_t i;
 
+	for (i = 0; i < dc->nrcpt; i++)
+		buf_printf(&to, "%s<%s>", i ? ", " : "", dc->rcpt[i]);
 	if (ops->probe(dc, &refused, err, sizeof(err)) == DELIVER_OK)
-		item(c, 1, "%s %s: %s, envelope <%s> -> <%s> accepted "
+		item(c, 1, "%s %s: %s, envelope <%s> -> %s accepted "
 		    "(nothing sent)", ops->name, where,
 		    strcmp(ops->name, "sendmail") == 0 ? "can be run" :
 		    dc->user ? "connected, TLS verified, authenticated" :
-		    "connected", dc->envelope_from, dc->nrcpt ? dc->rcpt[0] :
-		    "");
+		    "connected", dc->envelope_from, buf_str(&to));
 	else
 		item(c, 0, "%s %s: %s%s", ops->name, where, refused ==
 		    DELIVER_REFUSED_PERM ? "refused: " : refused ==
 		    DELIVER_REFUSED_TEMP ? "refused for now: " : "", err);
+	buf_free(&to);
 }
 
 /* Each distinct mailbox: password, login, then the folders it will get. */

@@ -480,6 +480,10 @@ flight_land(struct run *r, struct flight *fl, int record_now)
 			    fl->items[i].fr->cf->name, fl->items[i].title ?
 			    fl->items[i].title : fl->items[i].msgid,
 			    *fl->folder ? " to " : "", fl->folder);
+			if (fl->dm[i].note[0] != '\0')
+				log_warn("feed %s: entry %s: %s",
+				    fl->items[i].fr->cf->name,
+				    fl->items[i].entry_id, fl->dm[i].note);
 			ld->uid[ld->n] = fl->dm[i].uid;
 			ld->items[ld->n++] = fl->items[i];
 			memset(&fl->items[i], 0, sizeof(fl->items[i]));

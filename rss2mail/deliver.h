@@ -44,6 +44,8 @@ enum deliver_refusal {
 	DELIVER_REFUSED_TOOBIG,
 };
 
+#define DELIVER_NOTE_LEN	512
+
 enum deliver_tls { DELIVER_TLS_DEFAULT, DELIVER_TLS_IMPLICIT,
     DELIVER_TLS_STARTTLS, DELIVER_TLS_NONE };
 
@@ -92,6 +94,10 @@ struct deliver_msg {
 					   smaller rather than send it again */
 	enum deliver_refusal refused;	/* out: after DELIVER_MSG */
 	size_t		 size_limit;	/* out: with DELIVER_REFUSED_TOOBIG */
+	char		 note[DELIVER_NOTE_LEN];	/* out: a stored message
+					   that some of several recipients
+					   refused (smtp, lmtp): one line
+					   naming them, for the log; "" */
 };
 
 struct deliver_ops {

@@ -715,7 +715,6 @@ headers(struct compose *c, const char *title, struct buf *m)
 	const struct msg_opts *o = c->o;
 	const struct feed_tag *tg;
 	struct buf v = BUF_INIT(0);
-	char *tname = NULL, *taddr = NULL;
 	const char *l;
 	int r = -1;
 
@@ -726,11 +725,8 @@ headers(struct compose *c, const char *title, struct buf *m)
 	    mime_header_addr(m, "Reply-To", c->e->author.name,
 	    c->e->author.email) == -1)
 		goto out;
-	if (o->to != NULL) {
-		if (mime_addr_split(o->to, &tname, &taddr) == -1 ||
-		    mime_header_addr(m, "To", tname, taddr) == -1)
-			goto out;
-	}
+	if (o->to != NULL && mime_header_addr_list(m, "To", o->to) == -1)
+		goto out;
 	if (mime_header(m, "Subject", buf_str(&c->subject)) == -1 ||
 	    mime_header_raw(m, "Date", c->date) == -1 ||
 	    mime_header_raw(m, "Message-ID", c->msgid) == -1 ||
@@ -771,8 +767,6 @@ headers(struct compose *c, const char *title, struct buf *m)
 		goto out;
 	r = 0;
 out:
-	free(tname);
-	free(taddr);
 	buf_free(&v);
 	return r;
 }
@@ -952,7 +946,7 @@ compose_init(struct compose *c, const struct feed *f,
 		    o->from_addr ? o->from_addr : "(none)");
 		return -1;
 	}
-	if (o->to != NULL && !addr_usable(o->to)) {
+	if (o->to != NULL && mime_addr_list_count(o->to) < 1) {
 		errf(err, errlen, "bad to address: %s", o->to);
 		return -1;
 	}

@@ -45,7 +45,9 @@ struct msg_opts {
 	const char	*feed_url;	/* as configured: X-RSS-Feed */
 	const char	*from_addr;	/* the bridge's own address (addr-spec) */
 	const char	*from_name;	/* display name from config, or NULL */
-	const char	*to;		/* To: value as configured */
+	const char	*to;		/* To: value as configured: one
+					   address or a list, comma-separated
+					   (mime_header_addr_list) */
 	int		 html;		/* 1: multipart/alternative, 0: text */
 	time_t		 first_seen;	/* Date when the entry has none */
 	time_t		 now;		/* for tests: fixed clock */

@@ -447,34 +447,51 @@ mime_addr_ok(const char *addr)
 	return lbl > 0 && at[dl] != '-';
 }
 
-static int
-header_phrase(struct buf *out, const char *name, const char *display,
-    const char *angle)
+/*
+ * One display name and its <angle> part into an open header; comma: a ","
+ * after it (one mailbox of an address list, RFC 5322 3.4).
+ */
+static void
+hdr_mailbox(struct hdr *h, const char *display, const char *angle,
+    int comma)
 {
 	struct buf c = BUF_INIT(0), a = BUF_INIT(0);
-	struct hdr h;
-	size_t start = out->len;
 
-	if (hdr_start(&h, out, name) == -1 || clean(&c, display) == -1) {
-		h.fail = 1;
+	if (clean(&c, display) == -1) {
+		h->fail = 1;
 		goto out;
 	}
 	if (c.len == 0)
 		;
 	else if (atoms_only(c.data, c.len))
-		hdr_words(&h, c.data, c.len, 1);
+		hdr_words(h, c.data, c.len, 1);
 	else if (all_ascii_noew(c.data, c.len) && c.len <= MIME_PLAIN_MAX)
-		hdr_quoted(&h, c.data, c.len);
+		hdr_quoted(h, c.data, c.len);
 	else
-		hdr_words(&h, c.data, c.len, 1);
+		hdr_words(h, c.data, c.len, 1);
 	if (c.len == 0 && strchr(angle, '@') != NULL)
 		buf_puts(&a, angle);		/* a bare addr-spec */
 	else
 		buf_printf(&a, "<%s>", angle);
-	hdr_word(&h, a.data, a.len);
+	if (comma)
+		buf_putc(&a, ',');
+	hdr_word(h, a.data, a.len);
 out:
 	buf_free(&c);
 	buf_free(&a);
+}
+
+static int
+header_phrase(struct buf *out, const char *name, const char *display,
+    const char *angle)
+{
+	struct hdr h;
+	size_t start = out->len;
+
+	if (hdr_start(&h, out, name) == -1)
+		h.fail = 1;
+	else
+		hdr_mailbox(&h, display, angle, 0);
 	return hdr_finish(&h, start);
 }
 
@@ -515,6 +532,47 @@ mime_header_raw(struct buf *out, const char *name, const char *value)
 		i = e + 1;
 	}
 	return hdr_finish(&h, start);
+}
+
+int
+mime_header_addr_list(struct buf *out, const char *name, const char *list)
+{
+	char *item, *display, *addr;
+	struct hdr h;
+	size_t start = out->len, off = 0;
+
+	if (hdr_start(&h, out, name) == -1 || list == NULL || *list == '\0')
+		h.fail = 1;
+	while (!h.fail && (item = util_addr_list_next(list, &off)) != NULL) {
+		if (mime_addr_split(item, &display, &addr) == -1)
+			h.fail = 1;
+		else
+			hdr_mailbox(&h, display, addr, off != SIZE_MAX);
+		free(item);
+		free(display);
+		free(addr);
+	}
+	return hdr_finish(&h, start);
+}
+
+int
+mime_addr_list_count(const char *list)
+{
+	char *item, *display, *addr;
+	size_t off = 0;
+	int n = 0, bad = 0;
+
+	if (list == NULL)
+		return -1;
+	while ((item = util_addr_list_next(list, &off)) != NULL) {
+		if (mime_addr_split(item, &display, &addr) == -1)
+			bad = 1;
+		free(item);
+		free(display);
+		free(addr);
+		n++;
+	}
+	return bad || n == 0 ? -1 : n;
 }
 
 int

@@ -18,6 +18,16 @@ int	mime_header(struct buf *out, const char *name, const char *value);
 /* "Name: display <addr>" CRLF; display encoded or quoted as needed. */
 int	mime_header_addr(struct buf *out, const char *name,
 	    const char *display, const char *addr);
+/*
+ * "Name: mailbox, mailbox" CRLF (To): list is a configured address
+ * list, mailboxes as mime_addr_split takes them, separated by commas
+ * (util_addr_list_next: a comma inside quotes or <> is not one).  Each
+ * display name is encoded or quoted as in mime_header_addr, so one
+ * address gives the same bytes as mime_header_addr.  -1 when any item
+ * is not an address.
+ */
+int	mime_header_addr_list(struct buf *out, const char *name,
+	    const char *list);
 /* "Name: phrase <id>" CRLF (List-Id); id must be a dot-atom. */
 int	mime_header_phrase(struct buf *out, const char *name,
 	    const char *phrase, const char *id);
@@ -37,6 +47,9 @@ int	mime_addr_ok(const char *addr);
  * (both NULL) when the addr-spec is not one mime_addr_ok accepts.
  */
 int	mime_addr_split(const char *s, char **display, char **addr);
+/* How many mailboxes list holds, or -1 when one is not an address (or an
+ * item is empty, or there is none). */
+int	mime_addr_list_count(const char *list);
 
 /*
  * The text of a header value as a reader sees it: unfolded, UTF-8 and

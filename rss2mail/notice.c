@@ -14,7 +14,7 @@ int
 notice_compose(const struct notice *n, struct buf *out)
 {
 	struct buf body = BUF_INIT(0), listid = BUF_INIT(0);
-	char date[40], *tname = NULL, *taddr = NULL;
+	char date[40];
 	const char *p;
 	int r = -1;
 
@@ -26,10 +26,8 @@ notice_compose(const struct notice *n, struct buf *out)
 			buf_putc(&body, '\r');
 		buf_putc(&body, *p);
 	}
-	if (mime_addr_split(n->to, &tname, &taddr) == -1)
-		goto out;
 	if (mime_header_addr(out, "From", "rss2mail", n->from_addr) == -1 ||
-	    mime_header_addr(out, "To", tname, taddr) == -1 ||
+	    mime_header_addr_list(out, "To", n->to) == -1 ||
 	    mime_header(out, "Subject", n->subject) == -1 ||
 	    mime_header_raw(out, "Date", date) == -1 ||
 	    mime_header_raw(out, "Message-ID", n->msgid) == -1 ||
@@ -51,8 +49,6 @@ notice_compose(const struct notice *n, struct buf *out)
 		goto out;
 	r = 0;
 out:
-	free(tname);
-	free(taddr);
 	buf_free(&body);
 	buf_free(&listid);
 	return r;

@@ -313,8 +313,8 @@ plan_backend(const struct config_settings *s, struct deliver_cfg *dc)
 	/* the envelope: from's address (or envelope-from, same domain: the
 	 * config checked), to's */
 	dc->envelope_from = s->envelope_from ? s->envelope_from : s->from_addr;
-	dc->rcpt = (const char *const *)&s->to_addr;
-	dc->nrcpt = s->to_addr ? 1 : 0;
+	dc->rcpt = (const char *const *)s->to_addrs;
+	dc->nrcpt = s->nto;
 	dc->sendmail = s->sendmail;
 	switch (s->deliver) {
 	case CONFIG_DELIVER_IMAP:
@@ -373,10 +373,13 @@ plan_store(struct plan_stores *ps, const struct config *cfg,
 	/* the envelope is the store's too: a feed with another from or to
 	 * gets its own session */
 	if (s->deliver != CONFIG_DELIVER_MAILDIR &&
-	    s->deliver != CONFIG_DELIVER_IMAP)
-		buf_printf(&key, "|%s|%s|%s", s->envelope_from ?
-		    s->envelope_from : s->from_addr, s->to_addr,
+	    s->deliver != CONFIG_DELIVER_IMAP) {
+		buf_printf(&key, "|%s|%s", s->envelope_from ?
+		    s->envelope_from : s->from_addr,
 		    s->smtp_user ? s->smtp_user : "");
+		for (i = 0; i < s->nto; i++)
+			buf_printf(&key, "|%s", s->to_addrs[i]);
+	}
 	for (i = 0; i < ps->n; i++)
 		if (strcmp(ps->v[i].key, key.data) == 0) {
 			buf_free(&key);

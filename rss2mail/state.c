@@ -16,6 +16,14 @@
  * bytes, then a new one starts; a finished segment is unlinked once no
  * pending row points into it.  Rows from older versions that hold the
  * message as a blob are read as they are.
+ *
+ * One message per commit (smtp, lmtp and sendmail journal one at a time,
+ * and an IMAP pass's last small batch): then the spool would cost a
+ * second fsync per message for a few kilobytes.  So a transaction's first
+ * message (up to STATE_INLINE_MAX) is held in memory: when the commit
+ * comes with no other, it goes into its row as a blob (one fsync, the
+ * WAL's); when a second message comes, the first is spooled as above.
+ * Either way the bytes are durable at the same COMMIT as their row.
  */
 #include <sys/stat.h>
 
@@ -36,6 +44,8 @@
 
 #define SPOOL_SEGMENT	(32u << 20)	/* bytes before a new segment */
 #define SPOOL_OLD_MAX	64		/* finished segments tracked */
+#define STATE_INLINE_MAX (64u << 10)	/* a commit's only message: in its
+					   row */
 
 #define STATE_SCHEMA_VERSION	1
 
@@ -141,6 +151,11 @@ struct state {
 	int		 scanned;	/* spool_scan ran: this process writes */
 	int64_t		 old[SPOOL_OLD_MAX];	/* finished segments */
 	size_t		 nold;
+	/* the transaction's first message, not spooled yet (see the top) */
+	char		*held;
+	size_t		 held_len;
+	int64_t		 held_row;
+	int		 spooled;	/* this transaction spooled one */
 };
 
 static void
@@ -269,6 +284,63 @@ spool_write(struct state *st, const char *data, size_t len, int64_t *seg,
 	st->seg_off += len;
 	st->seg_dirty = 1;
 	return 0;
+}
+
+static void
+held_drop(struct state *st)
+{
+	free(st->held);
+	st->held = NULL;
+	st->held_len = 0;
+	st->held_row = 0;
+}
+
+/* A second message in the transaction: the held one goes to the spool. */
+static int
+held_spill(struct state *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t seg;
+	uint64_t off;
+	int rc = SQLITE_ERROR;
+
+	if (st->held == NULL)
+		return 0;
+	if (spool_write(st, st->held, st->held_len, &seg, &off) == -1 ||
+	    sqlite3_prepare_v2(st->db, "UPDATE entries SET spool_seg = ?1, "
+	    "spool_off = ?2, spool_len = ?3 WHERE id = ?4", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, seg);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)off);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)st->held_len);
+	sqlite3_bind_int64(s, 4, st->held_row);
+	rc = sqlite3_step(s);
+out:
+	sqlite3_finalize(s);
+	held_drop(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The commit's only message: into its row. */
+static int
+held_inline(struct state *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_ERROR;
+
+	if (st->held == NULL)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "UPDATE entries SET message = ?1 "
+	    "WHERE id = ?2", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, st->held, (int)st->held_len,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, st->held_row);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	held_drop(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* What was appended since the last commit, on disk. */
@@ -470,6 +542,7 @@ state_close(struct state *st)
 	for (i = 0; i < ST_NSTMT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	held_drop(st);
 	free(st->spool);
 	free(st->path);
 	free(st);
@@ -493,12 +566,20 @@ state_spool_claim(struct state *st)
 int
 state_begin(struct state *st, char *err, size_t errlen)
 {
+	held_drop(st);
+	st->spooled = 0;
 	return state_exec(st, "BEGIN IMMEDIATE", err, errlen);
 }
 
 int
 state_commit(struct state *st, char *err, size_t errlen)
 {
+	if (held_inline(st) == -1) {
+		errf(err, errlen, "state %s: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	/* the spooled bytes first: a committed row never points at bytes
 	 * that are not on disk */
 	if (spool_sync(st) == -1) {
@@ -507,6 +588,7 @@ state_commit(struct state *st, char *err, size_t errlen)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	st->spooled = 0;
 	if (state_exec(st, "COMMIT", err, errlen) == -1)
 		return -1;
 	spool_collect(st);
@@ -516,6 +598,8 @@ state_commit(struct state *st, char *err, size_t errlen)
 void
 state_rollback(struct state *st)
 {
+	held_drop(st);
+	st->spooled = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -782,7 +866,7 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
 	sqlite3_stmt *s = st->stmt[ST_ENTRY_PENDING];
 	int64_t seg;
 	uint64_t off;
-	int rc;
+	int rc, hold;
 
 	if (state_ensure_feed(st, feed) == -1)
 		return -1;
@@ -791,9 +875,15 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
 	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, msgid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, folder ? folder : "", -1, SQLITE_STATIC);
-	if (len > 0) {
-		if (spool_write(st, message, len, &seg, &off) == -1)
+	/* the transaction's first small message is held (see the top);
+	 * a later one spools it and itself */
+	hold = len > 0 && len <= STATE_INLINE_MAX && st->held == NULL &&
+	    !st->spooled && !sqlite3_get_autocommit(st->db);
+	if (len > 0 && !hold) {
+		if (held_spill(st) == -1 ||
+		    spool_write(st, message, len, &seg, &off) == -1)
 			return -1;
+		st->spooled = 1;
 		sqlite3_bind_int64(s, 5, seg);
 		sqlite3_bind_int64(s, 6, (sqlite3_int64)off);
 		sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
@@ -807,6 +897,12 @@ state_entry_pending(struct state *st, const char *feed, const char *entry_id,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	*rowid = sqlite3_last_insert_rowid(st->db);
+	if (rc == SQLITE_DONE && hold) {
+		st->held = xmalloc(len);
+		memcpy(st->held, message, len);
+		st->held_len = len;
+		st->held_row = *rowid;
+	}
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

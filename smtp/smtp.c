@@ -31,6 +31,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,15 @@
 #include <libetpan/libetpan.h>
 
 #include "imap_tls.h"
+#include "limits.h"
 #include "smtp.h"
 #include "smtp_stream.h"
 #include "util.h"
 
 #define SMTP_ERRLEN		512
+
+_Static_assert(SMTP_MAX_RCPT >= LIM_RCPT && SMTP_MAX_RCPT <= 64,
+    "every address `to` may hold fits a transaction (and struct smtp's told)");
 #define SMTP_CMD_MAX		(SMTP_MAX_ADDR + 64)
 #define SMTP_REPLY_LINES	100	/* lines in one reply */
 #define SMTP_LINE_MAX		2048	/* bytes in one reply line */
@@ -75,6 +80,9 @@ struct smtp {
 	int		 garbled;	/* the last reply was not SMTP */
 	time_t		 used;		/* last exchange with the server */
 	enum smtp_status last;		/* of the last refused append */
+	struct txn	*txn;		/* the transaction's replies */
+	uint64_t	 told;		/* recipients whose refusal was told */
+	char		 note[SMTP_ERRLEN];	/* smtp_note */
 };
 
 struct reply {
@@ -714,16 +722,38 @@ garbled:
 
 enum { K_MAIL, K_RCPT, K_DATA };
 
+/*
+ * One transaction's replies.  Each recipient has its own fate: its RCPT
+ * reply, and for LMTP its reply after the data.  rs[i].text keeps a
+ * refusal's reply for the error or the note.
+ */
+struct rcpt_fate {
+	enum smtp_status st;
+	int		 after;		/* LMTP: refused after the data */
+	char		 text[SMTP_ERRLEN];
+};
+
 struct txn {
-	enum smtp_status st;	/* worst so far */
-	char		 why[SMTP_ERRLEN];
+	struct rcpt_fate rs[SMTP_MAX_RCPT];
+	enum smtp_status mail;		/* MAIL FROM's, or DATA's refusal */
+	char		 why[SMTP_ERRLEN];	/* its reply */
+	int		 data_sent;	/* DATA is in the group */
 	int		 data_open;	/* 354 seen */
-	int		 mail_refused;	/* later refusals are its echo */
 	int		 kinds[SMTP_MAX_RCPT + 2];
 	size_t		 owed;		/* replies not read yet */
 	size_t		 next;		/* index of the next reply's kind */
-	size_t		 rcpt_i;	/* for naming a refused recipient */
+	size_t		 rcpt_i;	/* whose RCPT reply comes next */
 };
+
+static size_t
+accepted(const struct smtp *c, const struct txn *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nrcpt; i++)
+		n += t->rs[i].st == SMTP_OK;
+	return n;
+}
 
 /* Read every reply owed; 0, or -1 when the connection failed. */
 static int
@@ -737,40 +767,40 @@ collect(struct smtp *c, struct txn *t)
 		if (get(c, &r) < 0)
 			return -1;
 		kind = t->kinds[t->next];
+		st = code_status(r.code);
+		if (kind == K_RCPT) {
+			t->rs[t->rcpt_i].st = st;
+			if (st != SMTP_OK)
+				snprintf(t->rs[t->rcpt_i].text,
+				    sizeof(t->rs[0].text), "%s", r.text);
+			t->rcpt_i++;
+			continue;
+		}
 		if (kind == K_DATA && r.code == 354) {
 			t->data_open = 1;
 			continue;
 		}
-		if ((st = code_status(r.code)) == SMTP_OK && kind != K_DATA)
-			goto next;
+		if (st == SMTP_OK && kind == K_MAIL)
+			continue;
+		/* a DATA after every RCPT was refused only echoes them
+		 * ("no valid recipients"): the recipients' replies say why */
+		if (kind == K_DATA && accepted(c, t) == 0)
+			continue;
 		if (st == SMTP_OK)
 			st = SMTP_STORE;	/* DATA without 354 */
 		if (kind == K_MAIL && r.code == 552)
 			st = SMTP_TOOBIG;
-		if (kind == K_MAIL)
-			t->mail_refused = 1;
-		/* the first refusal says why, unless a recipient's 5xx
-		 * follows another's 4xx; after a refused MAIL FROM, and for
-		 * a DATA after a refused RCPT, the server only echoes it
-		 * ("need MAIL command", "no valid recipients") */
-		if (t->st == SMTP_OK || (st == SMTP_PERM &&
-		    t->st == SMTP_TEMP && kind == K_RCPT &&
-		    !t->mail_refused)) {
-			t->st = st;
+		/* after a refused MAIL FROM the server only echoes it
+		 * ("need MAIL command"): the first refusal says why */
+		if (t->mail == SMTP_OK) {
+			t->mail = st;
 			if (kind == K_MAIL)
 				errf(t->why, sizeof(t->why),
 				    "MAIL FROM:<%s>: %s", c->from, r.text);
-			else if (kind == K_RCPT)
-				errf(t->why, sizeof(t->why),
-				    "RCPT TO:<%s>: %s", c->rcpt[t->rcpt_i],
-				    r.text);
 			else
 				errf(t->why, sizeof(t->why), "DATA: %s",
 				    r.text);
 		}
-next:
-		if (kind == K_RCPT)
-			t->rcpt_i++;
 	}
 	return 0;
 }
@@ -779,6 +809,8 @@ static int
 owe(struct smtp *c, struct txn *t, int kind)
 {
 	t->kinds[t->next + t->owed++] = kind;
+	if (kind == K_DATA)
+		t->data_sent = 1;
 	/* without PIPELINING every command waits for its reply */
 	if (!(c->s->esmtp & MAILSMTP_ESMTP_PIPELINING))
 		return collect(c, t);
@@ -786,72 +818,140 @@ owe(struct smtp *c, struct txn *t, int kind)
 }
 
 /*
- * MAIL FROM, RCPT TO each, and (unless probe) DATA up to its 354.
- * SMTP_OK with the server waiting for data; otherwise the transaction was
- * reset (or the session is dead: SMTP_STORE).
+ * No recipient took the message: what that means for it.  A deferral
+ * (4xx) makes it temporary, as a later run may find that recipient
+ * willing; else too big (552) before permanent.  The reply told is that
+ * recipient's, named.  probe: any refusal counts, a 5xx told first (a
+ * recipient the server refuses for good is what `check` must show).
  */
 static enum smtp_status
-envelope(struct smtp *c, size_t size, int probe, char *err, size_t errlen)
+verdict(const struct smtp *c, const struct txn *t, int probe, char *why,
+    size_t whylen)
 {
-	struct txn t;
+	static const enum smtp_status order[] = { SMTP_STORE, SMTP_TEMP,
+	    SMTP_TOOBIG, SMTP_PERM };
+	static const enum smtp_status probe_order[] = { SMTP_STORE,
+	    SMTP_PERM, SMTP_TOOBIG, SMTP_TEMP };
+	const enum smtp_status *o = probe ? probe_order : order;
+	size_t k, i;
+
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < c->nrcpt; i++)
+			if (t->rs[i].st == o[k]) {
+				errf(why, whylen, "%s<%s>: %s",
+				    t->rs[i].after ? "" : "RCPT TO:",
+				    c->rcpt[i], t->rs[i].text);
+				return o[k];
+			}
+	errf(why, whylen, "no recipient");
+	return SMTP_PERM;
+}
+
+/*
+ * MAIL FROM, RCPT TO each, and (unless probe) DATA up to its 354.
+ * SMTP_OK with the server waiting for data, when at least one recipient
+ * took it (t->rs says which); otherwise the transaction was reset (or
+ * the session is dead: SMTP_STORE).  probe: SMTP_OK only when every
+ * recipient took it.
+ */
+static enum smtp_status
+envelope(struct smtp *c, struct txn *t, size_t size, int probe, char *err,
+    size_t errlen)
+{
 	struct reply r;
+	enum smtp_status st;
+	char why[SMTP_ERRLEN];
 	size_t i;
 
-	memset(&t, 0, sizeof(t));
+	memset(t, 0, sizeof(*t));
 	if ((c->s->esmtp & MAILSMTP_ESMTP_SIZE) && size > 0) {
 		if (put(c, "MAIL FROM:<%s> SIZE=%zu\r\n", c->from, size) < 0)
 			goto lost;
 	} else if (put(c, "MAIL FROM:<%s>\r\n", c->from) < 0)
 		goto lost;
-	if (owe(c, &t, K_MAIL) < 0)
+	if (owe(c, t, K_MAIL) < 0)
 		goto lost;
-	/* every recipient is asked, so the worst refusal is the one told
-	 * (a 5xx is not retried for a 4xx's sake) */
-	for (i = 0; i < c->nrcpt && !t.mail_refused; i++)
+	for (i = 0; i < c->nrcpt && t->mail == SMTP_OK; i++)
 		if (put(c, "RCPT TO:<%s>\r\n", c->rcpt[i]) < 0 ||
-		    owe(c, &t, K_RCPT) < 0)
+		    owe(c, t, K_RCPT) < 0)
 			goto lost;
 	/*
-	 * DATA rides in the group only for one recipient: then a refused
-	 * RCPT makes the server refuse DATA too.  With several, one refusal
-	 * must stop the transaction before a 354 commits us to send.
+	 * DATA rides in the group: a server that refused every RCPT refuses
+	 * it too, and one that took any recipient gets the message (the
+	 * others are told in the note, smtp.h).  Without PIPELINING it
+	 * waits for a recipient that took it.
 	 */
-	if (!probe && c->nrcpt == 1 && t.st == SMTP_OK) {
-		if (put(c, "DATA\r\n") < 0 || owe(c, &t, K_DATA) < 0)
+	if (!probe && t->mail == SMTP_OK &&
+	    (c->s->esmtp & MAILSMTP_ESMTP_PIPELINING || accepted(c, t) > 0)) {
+		if (put(c, "DATA\r\n") < 0 || owe(c, t, K_DATA) < 0)
 			goto lost;
 	}
-	if (collect(c, &t) < 0)
+	if (collect(c, t) < 0)
 		goto lost;
-	if (!probe && t.st == SMTP_OK && !t.data_open) {
-		if (put(c, "DATA\r\n") < 0 || owe(c, &t, K_DATA) < 0 ||
-		    collect(c, &t) < 0)
-			goto lost;
-	}
-	if (t.st == SMTP_OK && (probe || t.data_open))
+	if (t->mail != SMTP_OK) {
+		st = t->mail;
+		snprintf(why, sizeof(why), "%s", t->why);
+	} else if (accepted(c, t) == 0 || (probe && accepted(c, t) <
+	    c->nrcpt))
+		st = verdict(c, t, probe, why, sizeof(why));
+	else if (probe || t->data_open)
 		return SMTP_OK;
-	if (t.data_open) {
+	else {
+		st = SMTP_STORE;	/* cannot happen: DATA was owed */
+		snprintf(why, sizeof(why), "no reply to DATA");
+	}
+	if (t->data_open) {
 		/* a 354 after all (a server that ignored a refusal): end an
 		 * empty message, which has no recipient left */
 		if (put(c, ".\r\n") < 0 || get(c, &r) < 0)
 			goto lost;
 	}
-	if (t.st == SMTP_STORE) {
-		serr(c, err, errlen, "unexpected reply: %s", t.why);
+	if (st == SMTP_STORE) {
+		serr(c, err, errlen, "unexpected reply: %s", why);
 		c->dead = 1;
 		return SMTP_STORE;
 	}
-	serr(c, err, errlen, "%s", t.why);
+	serr(c, err, errlen, "%s", why);
 	begin(c);
 	if (mailsmtp_reset(c->s) != MAILSMTP_NO_ERROR) {
 		c->dead = 1;
 		/* the message is refused either way; the next one finds
 		 * the session dead */
 	}
-	return t.st;
+	return st;
 lost:
 	c->dead = 1;
 	serr(c, err, errlen, "MAIL FROM/RCPT TO/DATA: %s", lost(c));
 	return SMTP_STORE;
+}
+
+/*
+ * The note of a message delivered to some recipients only: each refusal
+ * not told before in this session, once (smtp.h).
+ */
+static void
+note_refusals(struct smtp *c, const struct txn *t)
+{
+	char one[SMTP_ERRLEN + SMTP_MAX_ADDR + 128];
+	size_t i, n;
+
+	c->note[0] = '\0';
+	for (i = 0; i < c->nrcpt; i++) {
+		if (t->rs[i].st == SMTP_OK || (c->told >> i & 1))
+			continue;
+		c->told |= (uint64_t)1 << i;
+		snprintf(one, sizeof(one), "%s<%s> %s it: %s", c->note[0] ?
+		    "; " : "", c->rcpt[i], t->rs[i].st == SMTP_TEMP ?
+		    "deferred" : "refused", t->rs[i].text);
+		n = strlen(c->note);
+		snprintf(c->note + n, sizeof(c->note) - n, "%s", one);
+	}
+	if (c->note[0] != '\0') {
+		n = strlen(c->note);
+		snprintf(c->note + n, sizeof(c->note) - n, " (delivered to "
+		    "the other recipients, not sent again for it: said once "
+		    "per run)");
+	}
 }
 
 /* A connection idle for a while may have been closed by the server. */
@@ -894,6 +994,7 @@ smtp_free(struct smtp *c)
 	for (i = 0; i < c->nrcpt; i++)
 		free(c->rcpt[i]);
 	free(c->rcpt);
+	free(c->txn);
 	free(c);
 }
 
@@ -906,6 +1007,7 @@ smtp_new(struct smtp **out, const struct smtp_cfg *cfg, char *err,
 
 	*out = NULL;
 	c = xcalloc(1, sizeof(*c));
+	c->txn = xcalloc(1, sizeof(*c->txn));
 	c->dead = 1;
 	c->tls = cfg->tls;
 	c->timeout = cfg->timeout > 0 ? cfg->timeout : 60;
@@ -973,10 +1075,12 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
     size_t errlen)
 {
 	struct reply r;
-	enum smtp_status st, worst = SMTP_OK;
-	char why[SMTP_ERRLEN] = "";
+	struct txn *t;
+	enum smtp_status st;
+	char why[SMTP_ERRLEN];
 	size_t i, n;
 
+	c->note[0] = '\0';
 	if (c->dead) {
 		serr(c, err, errlen, "connection lost earlier in this run");
 		return SMTP_STORE;
@@ -988,7 +1092,8 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 	}
 	if (revive(c, err, errlen) < 0)
 		return SMTP_STORE;
-	if ((st = envelope(c, len, 0, err, errlen)) != SMTP_OK)
+	t = c->txn;
+	if ((st = envelope(c, t, len, 0, err, errlen)) != SMTP_OK)
 		return st;
 	/*
 	 * libetpan ends the data with CRLF "." CRLF itself: a message that
@@ -1007,7 +1112,11 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 		return SMTP_STORE;
 	}
 	test_hook("smtp-after-dot");
+	/* SMTP: one reply for the message; LMTP: one for each recipient
+	 * that took it, in order (RFC 2033 4.2) */
 	for (i = 0; i < (c->lmtp ? c->nrcpt : 1); i++) {
+		if (c->lmtp && t->rs[i].st != SMTP_OK)
+			continue;
 		if (get(c, &r) < 0) {
 			c->dead = 1;
 			serr(c, err, errlen, "no reply after the message (%s): "
@@ -1019,20 +1128,36 @@ smtp_send(struct smtp *c, const char *data, size_t len, char *err,
 			st = SMTP_STORE;
 		if (r.code == 552)
 			st = SMTP_TOOBIG;
-		if (st != SMTP_OK && (worst == SMTP_OK || st < worst)) {
-			worst = st;
-			if (c->lmtp)
-				errf(why, sizeof(why), "<%s>: %s",
-				    c->rcpt[i], r.text);
-			else
-				errf(why, sizeof(why), "%s", r.text);
+		if (st == SMTP_STORE) {
+			c->dead = 1;
+			serr(c, err, errlen, "message refused: unexpected "
+			    "reply %s", r.text);
+			return SMTP_STORE;
+		}
+		if (!c->lmtp && st != SMTP_OK) {
+			serr(c, err, errlen, "message refused: %s", r.text);
+			return st;
+		}
+		if (st != SMTP_OK) {
+			t->rs[i].st = st;
+			t->rs[i].after = 1;
+			snprintf(t->rs[i].text, sizeof(t->rs[i].text), "%s",
+			    r.text);
 		}
 	}
-	if (worst == SMTP_STORE)
-		c->dead = 1;
-	if (worst != SMTP_OK)
+	if (accepted(c, t) == 0) {
+		st = verdict(c, t, 0, why, sizeof(why));
 		serr(c, err, errlen, "message refused: %s", why);
-	return worst;
+		return st;
+	}
+	note_refusals(c, t);
+	return SMTP_OK;
+}
+
+const char *
+smtp_note(const struct smtp *c)
+{
+	return c->note;
 }
 
 size_t
@@ -1061,7 +1186,7 @@ smtp_probe(const struct smtp_cfg *cfg, char *err, size_t errlen)
 
 	if ((st = smtp_open(&c, cfg, err, errlen)) != SMTP_OK)
 		return st;
-	st = envelope(c, 0, 1, err, errlen);
+	st = envelope(c, c->txn, 0, 1, err, errlen);
 	if (st == SMTP_OK)
 		begin(c);
 	if (st == SMTP_OK && mailsmtp_reset(c->s) != MAILSMTP_NO_ERROR) {
@@ -1209,6 +1334,8 @@ ops_append(void *ctx, const char *folder, struct deliver_msg *msgs, size_t n,
 			msgs[*done].size_limit = smtp_max_size(c);
 			return DELIVER_MSG;
 		}
+		snprintf(msgs[*done].note, sizeof(msgs[*done].note), "%s",
+		    c->note);
 	}
 	return DELIVER_OK;
 }

@@ -10,10 +10,21 @@
  * Envelope.  MAIL FROM is cfg->from, a bare address (the `from` address,
  * or an `envelope-from` in the same domain: smtp_check_envelope says so),
  * so SPF is evaluated against the user's own domain and DMARC aligns with
- * the From header.  RCPT TO is every address of cfg->rcpt.  A message
- * counts as sent only when every recipient took it: every RCPT is asked,
- * and one refusal ends the transaction (RSET) before any data goes out,
- * reported with the worst reply (a 5xx over a 4xx).
+ * the From header.  RCPT TO is every address of cfg->rcpt, each asked
+ * (pipelined with MAIL FROM and DATA when PIPELINING is offered).
+ *
+ * Several recipients.  A message is sent when the server took it (250
+ * after the final dot) for at least one recipient; with LMTP, when at
+ * least one recipient's reply after the data is 2xx.  Recipients that
+ * refused it, 5xx or 4xx, at RCPT or (LMTP) after the data, do not get it
+ * and it is not sent again for them: a retry would send it again to those
+ * that took it, and the journal records a message, not a recipient.
+ * smtp_note says who refused and why, each address once per session (so
+ * a bad address is one line per run, not one per message).  A message no
+ * recipient took is refused: SMTP_TEMP when any recipient deferred it
+ * (4xx: a later run may find it willing), else SMTP_TOOBIG for a 552,
+ * else SMTP_PERM, with that recipient's reply, named.  A refused MAIL
+ * FROM refuses the message for everyone.
  *
  * What "exactly once" means here.  SMTP and LMTP cannot be searched, so a
  * caller cannot ask whether a message arrived (the deliver_ops adapter's
@@ -26,9 +37,7 @@
  * server may have taken it.  Anywhere else, an interrupted transaction is
  * discarded by the server and re-sent once (the kill tests place a kill
  * inside and outside the window with RSS2MAIL_TEST_CRASH=smtp-after-dot:N
- * and smtp-before-data:N, see smtp.c).  With LMTP and several
- * recipients, a message some recipients took and others refused reports
- * the refusal; a retry reaches every recipient again.
+ * and smtp-before-data:N, see smtp.c).
  *
  * Failure reach (enum smtp_status), always with one line in err:
  *   SMTP_OK      sent (2xx after the final dot; LMTP: for every recipient)
@@ -75,7 +84,8 @@ enum smtp_tls {
 	SMTP_TLS_NONE,
 };
 
-#define SMTP_MAX_RCPT		32	/* recipients per message */
+#define SMTP_MAX_RCPT		32	/* recipients per message (>= the
+					   config's LIM_RCPT) */
 #define SMTP_MAX_ADDR		254	/* RFC 5321 path limit, less <> */
 
 /*
@@ -124,6 +134,13 @@ enum smtp_status smtp_open(struct smtp **out, const struct smtp_cfg *cfg,
  */
 enum smtp_status smtp_send(struct smtp *s, const char *data, size_t len,
 	    char *err, size_t errlen);
+/*
+ * After an smtp_send that returned SMTP_OK: "" when every recipient took
+ * the message, else one line naming the recipients that refused it
+ * ("<bob@x> refused it: 550 5.1.1 ...; ...") not named before in this
+ * session.  Owned by the session, valid until the next smtp_send.
+ */
+const char *smtp_note(const struct smtp *s);
 
 /* The server's SIZE limit in bytes, 0 when it announced none. */
 size_t	smtp_max_size(const struct smtp *s);
@@ -158,7 +175,8 @@ int	smtp_check_envelope(const char *from, const char *envelope_from,
  *   append         smtp_send for each message in order; SMTP_TEMP, PERM
  *                  and TOOBIG are DELIVER_MSG (the caller asks
  *                  smtp_deliver_last for which), SMTP_STORE is
- *                  DELIVER_STORE; *done counts the messages sent.
+ *                  DELIVER_STORE; *done counts the messages sent; a
+ *                  sent message's note is smtp_note.
  *   remove_msgid, expire  NULL (not supported)
  * A refused message's deliver_msg.refused says temporary / permanent /
  * too big (size_limit: the server's SIZE).  probe is smtp_probe.

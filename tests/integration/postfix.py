@@ -10,6 +10,7 @@
         pf.user, pf.password     # the SASL account (sasldb)
         pf.pki                   # dovecot.make_pki paths: ca, fingerprints
         pf.messages()            # [raw bytes] delivered into the Maildir
+        pf.messages(user)        # ... into USERS_DOMAIN user's own Maildir
         pf.log(), pf.log_mark(), pf.log_since(mark)
         pf.sendmail              # Postfix's own sendmail; pf.config_dir
         pf.wait_delivered(n)     # until n messages are in the Maildir
@@ -20,8 +21,11 @@ What runs, all from one temp directory and nothing from /etc/postfix:
   - Debian's postfix (`postfix -c DIR start`, chroot off, its own queue
     and data directories, logging to DIR/log/maillog through postlogd).
     Mail for BRIDGE_RCPT_DOMAIN and for `localhost` goes to one Maildir
-    (the virtual delivery agent, as nobody); everything else is refused at
-    RCPT (no relaying; the default transport is error: anyway).
+    (the virtual delivery agent, as nobody); USERS of USERS_DOMAIN each
+    have their own Maildir (mail/USER), and any other user there is
+    unknown: "550 5.1.1 ... User unknown in virtual mailbox table" at
+    RCPT.  Everything else is refused at RCPT (no relaying; the default
+    transport is error: anyway).
   - postfix-policyd-spf-python as the policy service at RCPT, with its own
     config: a Fail is rejected, a Pass gets `Received-SPF: Pass`.  Its
     localhost exemption is off: skip_addresses names an address never used
@@ -74,6 +78,8 @@ SPF_PASS_DOMAIN = "bridge.example.org"
 SPF_FAIL_DOMAIN = "elsewhere.example.net"
 BRIDGE_RCPT_DOMAIN = "mail.example.org"
 MYHOSTNAME = "mx.rig.test"
+USERS_DOMAIN = "users.example.org"
+USERS = ("alice", "bob", "carol")
 TEMPFAIL_RCPT = "tempfail@" + BRIDGE_RCPT_DOMAIN
 PERMFAIL_RCPT = "permfail@" + BRIDGE_RCPT_DOMAIN
 TEMPFAIL_SENDER = "tempfail@" + SPF_PASS_DOMAIN
@@ -213,9 +219,13 @@ class Postfix(dovecot.LogFile, serverproc.ServerProcess):
             "default_transport = error:this test rig relays nothing",
             "relay_transport = error:this test rig relays nothing",
             "relay_domains =",
-            "virtual_mailbox_domains = %s, localhost" % BRIDGE_RCPT_DOMAIN,
+            "virtual_mailbox_domains = %s, localhost, %s" % (
+                BRIDGE_RCPT_DOMAIN, USERS_DOMAIN),
             "virtual_mailbox_base = %s" % self.mail_dir,
-            "virtual_mailbox_maps = static:inbox/",
+            # a whole domain (@domain) into inbox/, USERS one Maildir each
+            "virtual_mailbox_maps = inline:{{@%s = inbox/}, "
+            "{@localhost = inbox/}, %s}" % (BRIDGE_RCPT_DOMAIN, ", ".join(
+                "{%s@%s = %s/}" % (u, USERS_DOMAIN, u) for u in USERS)),
             "virtual_uid_maps = static:%d" % nobody.pw_uid,
             "virtual_gid_maps = static:%d" % nobody.pw_gid,
             "virtual_minimum_uid = 1",
@@ -472,18 +482,20 @@ class Postfix(dovecot.LogFile, serverproc.ServerProcess):
 
     # -- helpers ------------------------------------------------------------
 
-    def message_files(self):
+    def message_files(self, user=None):
         out = []
+        top = os.path.join(self.mail_dir, user) if user else self.maildir
         for sub in ("new", "cur"):
-            d = os.path.join(self.maildir, sub)
+            d = os.path.join(top, sub)
             if os.path.isdir(d):
                 out += [os.path.join(d, n) for n in sorted(os.listdir(d))]
         return out
 
-    def messages(self):
-        """Raw bytes of every delivered message."""
+    def messages(self, user=None):
+        """Raw bytes of every delivered message (of user@USERS_DOMAIN's
+        Maildir when user is given)."""
         out = []
-        for p in self.message_files():
+        for p in self.message_files(user):
             with open(p, "rb") as f:
                 out.append(f.read())
         return out

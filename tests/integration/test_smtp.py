@@ -232,39 +232,125 @@ class SmtpSpf(unittest.TestCase):
                                  re.escape(files[0]),
                                  postfix.TEMPFAIL_SENDER))
 
-    def test_all_recipients_or_none(self):
-        """One refused recipient of several stops the message before any
-        data, with or without PIPELINING; the worst refusal is told."""
+    def wait_user(self, user, tag, n, timeout=30):
+        """The messages of tag in user@USERS_DOMAIN's own Maildir."""
+        end = time.monotonic() + timeout
+        while True:
+            got = [r for r in PF.messages(user)
+                   if b"<%s-" % tag.encode() in r]
+            if len(got) >= n or time.monotonic() > end:
+                return got
+            time.sleep(0.05)
+
+    def test_several_recipients(self):
+        """Two and three recipients, with and without PIPELINING: each
+        mailbox gets the message once, SPF-checked, in one transaction."""
         for port, pipe in ((PF.port, 1), (PF.nopipe_port, 0)):
-            tag = "multi%d" % pipe
-            mark = PF.log_mark()
-            files = write_messages(tag, 1)
+            for users in (("alice", "bob"), ("alice", "bob", "carol")):
+                tag = "rcpt%d-%d" % (len(users), pipe)
+                mark = PF.log_mark()
+                files = write_messages(tag, 2)
+                rc, out, err = smtpctl(
+                    "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                    SMTPCTL_TO=",".join("%s@%s" % (u, postfix.USERS_DOMAIN)
+                                        for u in users))
+                self.assertEqual(rc, 0, out + err)
+                self.assertIn("open pipelining=%d" % pipe, out)
+                self.assertNotIn("note", out)
+                for u in users:
+                    got = self.wait_user(u, tag, 2)
+                    self.assertEqual(len(got), 2, u)
+                    for raw in got:
+                        self.assertEqual(header(raw, "Delivered-To"),
+                                         "%s@%s" % (u, postfix.USERS_DOMAIN))
+                        self.assertRegex(header(raw, "Received-SPF"),
+                                         r"^Pass ")
+                        self.assertEqual(header(raw, "Return-Path"),
+                                         "<%s>" % FROM)
+                # one transaction per message, every recipient in it
+                n = len(users)
+                summary = (r"disconnect from \S+ ehlo=1 mail=2 rcpt=%d "
+                           r"data=2 quit=1 commands=%d" % (2 * n, 6 + 2 * n))
+                self.assertRegex(wait_regex(summary, mark), summary)
+                self.assertEqual(delivered(tag), {})
+
+    def test_one_refused_recipient_of_several(self):
+        """An unknown user's 550 costs that user only: the others get the
+        message once, and the refusal is told once per session."""
+        for port, pipe in ((PF.port, 1), (PF.nopipe_port, 0)):
+            tag = "refused%d" % pipe
+            nosuch = "nosuch@" + postfix.USERS_DOMAIN
+            files = write_messages(tag, 2)
             rc, out, err = smtpctl(
                 "send", smtp_url(port), *files, SMTPCTL_TLS="none",
-                SMTPCTL_TO="%s,%s,%s" % (postfix.TEMPFAIL_RCPT, TO,
-                                         postfix.PERMFAIL_RCPT))
+                SMTPCTL_TO="alice@%s,%s,bob@%s" % (
+                    postfix.USERS_DOMAIN, nosuch, postfix.USERS_DOMAIN))
+            self.assertEqual(rc, 0, out + err)
+            self.assertEqual(out.count("\nok "), 2, out)
+            self.assertRegex(out, r"note %s: <%s> refused it: 550 5\.1\.1 "
+                             r".*User unknown in virtual mailbox table.* "
+                             r"\(delivered to the other recipients" % (
+                                 re.escape(files[0]), re.escape(nosuch)))
+            self.assertEqual(out.count("note "), 1, out)
+            for u in ("alice", "bob"):
+                self.assertEqual(len(self.wait_user(u, tag, 2)), 2, u)
+
+    def test_deferred_recipient_of_several(self):
+        """A 4xx for one recipient: delivered to the others, that one is
+        named (a retry would duplicate the message for the others)."""
+        files = write_messages("deferred", 1)
+        rc, out, err = smtpctl(
+            "send", smtp_url(PF.port), *files, SMTPCTL_TLS="none",
+            SMTPCTL_TO="%s,alice@%s" % (postfix.TEMPFAIL_RCPT,
+                                        postfix.USERS_DOMAIN))
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r"note .*<%s> deferred it: 451 4\.3\.0 .*try "
+                         r"again later" % re.escape(postfix.TEMPFAIL_RCPT))
+        self.assertEqual(len(self.wait_user("alice", "deferred", 1)), 1)
+
+    def test_no_recipient_takes_it(self):
+        """Every recipient refused: no data is sent; temporary when any of
+        them deferred it (a later run may reach it), else permanent."""
+        for port, pipe in ((PF.port, 1), (PF.nopipe_port, 0)):
+            mark = PF.log_mark()
+            files = write_messages("none%d" % pipe, 1)
+            rc, out, err = smtpctl(
+                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                SMTPCTL_TO="%s,%s" % (postfix.PERMFAIL_RCPT,
+                                      postfix.TEMPFAIL_RCPT))
             self.assertEqual(rc, 2, out + err)
-            self.assertIn("open pipelining=%d" % pipe, out)
+            self.assertIn("temp %s: smtp 127.0.0.1: RCPT TO:<%s>: 451 4.3.0"
+                          % (files[0], postfix.TEMPFAIL_RCPT), out)
+            # pipelined, DATA went with the group and was refused
+            summary = (r"disconnect from \S+ ehlo=1 mail=1 rcpt=0/2 "
+                       r"data=0/1 rset=1 quit=1 commands=4/7" if pipe else
+                       r"disconnect from \S+ ehlo=1 mail=1 rcpt=0/2 rset=1 "
+                       r"quit=1 commands=4/6")
+            self.assertRegex(wait_regex(summary, mark), summary)
+            rc, out, err = smtpctl(
+                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
+                SMTPCTL_TO="%s,nosuch@%s" % (postfix.PERMFAIL_RCPT,
+                                             postfix.USERS_DOMAIN))
+            self.assertEqual(rc, 2, out + err)
             self.assertIn("perm %s: smtp 127.0.0.1: RCPT TO:<%s>: 550 5.1.1"
                           % (files[0], postfix.PERMFAIL_RCPT), out)
-            # the session's summary: no DATA was ever sent
-            summary = r"disconnect from \S+ ehlo=1 mail=1 rcpt=1/3 rset=1 " \
-                r"quit=1 commands=5/7"
-            self.assertRegex(wait_regex(summary, mark), summary)
-            # several recipients, all accepted: one message for each
-            rc, out, err = smtpctl(
-                "send", smtp_url(port), *files, SMTPCTL_TLS="none",
-                SMTPCTL_TO="%s,other@%s" % (TO, postfix.BRIDGE_RCPT_DOMAIN))
-            self.assertEqual(rc, 0, out + err)
-            got = []
-            end = time.monotonic() + 30
-            while len(got) < 2 and time.monotonic() < end:
-                got = [r for r in PF.messages() if b"<%s-0@" %
-                       tag.encode() in r]
-                time.sleep(0.05)
-            self.assertEqual(sorted(header(r, "Delivered-To") for r in got),
-                             sorted([TO, "other@" +
-                                     postfix.BRIDGE_RCPT_DOMAIN]))
+        self.assertEqual(delivered("none1"), {})
+        self.assertEqual(delivered("none0"), {})
+
+    def test_probe_asks_every_recipient(self):
+        rc, out, err = smtpctl(
+            "probe", smtp_url(PF.port), SMTPCTL_TLS="none",
+            SMTPCTL_TO="alice@%s,bob@%s" % (postfix.USERS_DOMAIN,
+                                            postfix.USERS_DOMAIN))
+        self.assertEqual((rc, out), (0, "ok\n"), err)
+        rc, out, err = smtpctl(
+            "probe", smtp_url(PF.port), SMTPCTL_TLS="none",
+            SMTPCTL_TO="alice@%s,nosuch@%s,%s" % (
+                postfix.USERS_DOMAIN, postfix.USERS_DOMAIN,
+                postfix.TEMPFAIL_RCPT))
+        self.assertEqual(rc, 2, out + err)
+        self.assertRegex(out, r"^perm: smtp 127.0.0.1: RCPT TO:<nosuch@%s>: "
+                         r"550 5\.1\.1" % re.escape(postfix.USERS_DOMAIN))
 
     def test_oversize_is_its_own_failure_and_session_goes_on(self):
         files = write_messages("size", 3)
@@ -524,15 +610,60 @@ class Lmtp(unittest.TestCase):
         got = self.dc.fetch_all("INBOX", user="bob")
         self.assertEqual(len([r for r in got if b"<lmtp-unix-" in r]), 4)
 
-    def test_unknown_recipient_refuses_the_message(self):
+    def test_unknown_recipient_costs_only_itself(self):
         files = write_messages("lmtp-unknown", 1)
         rc, out, err = smtpctl(
             "send", self.url(), *files,
             SMTPCTL_TO="alice@example.org,nosuch@example.org")
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r"note .*<nosuch@example.org> refused it: 550")
+        got = self.dc.fetch_all("INBOX", user="alice")
+        self.assertEqual(len([r for r in got if b"<lmtp-unknown-" in r]), 1)
+        files = write_messages("lmtp-nobody", 1)
+        rc, out, err = smtpctl(
+            "send", self.url(), *files,
+            SMTPCTL_TO="nosuch@example.org,other@example.org")
         self.assertEqual(rc, 2, out + err)
         self.assertRegex(out, r"perm .*RCPT TO:<nosuch@example.org>: 550")
-        got = self.dc.fetch_all("INBOX", user="alice")
-        self.assertFalse([r for r in got if b"<lmtp-unknown-" in r])
+
+
+class LmtpReplies(unittest.TestCase):
+    """LMTP's replies after the data, one per recipient that took it
+    (RFC 2033), from a scripted server: the same rule as at RCPT."""
+
+    def run_lmtp(self, rcpt, rcpt_replies, after):
+        seen = iter(rcpt_replies)
+        fake = FakeSmtp({"RCPT": lambda c: c.sendall(next(seen)),
+                         "DATA": b"354 go\r\n", ".": after})
+        files = write_messages("lmtp-fake", 1)
+        try:
+            rc, out, err = smtpctl("send", "lmtp://127.0.0.1:%d" %
+                                   fake.port, *files, SMTPCTL_TO=rcpt)
+        finally:
+            fake.close()
+        return rc, out + err, fake.seen
+
+    def test_some_refuse_after_the_data(self):
+        rc, out, seen = self.run_lmtp(
+            "a@x.org,b@x.org,c@x.org,d@x.org",
+            [b"250 ok\r\n", b"250 ok\r\n", b"550 5.1.1 no\r\n",
+             b"250 ok\r\n"],
+            b"250 2.0.0 a saved\r\n452 4.2.2 b over quota\r\n"
+            b"250 2.0.0 d saved\r\n")
+        self.assertEqual(rc, 0, out)
+        self.assertRegex(out, r"note .*<b@x.org> deferred it: 452 4.2.2 b "
+                         r"over quota; <c@x.org> refused it: 550 5.1.1 no")
+        self.assertEqual(seen[:2], ["LHLO", "MAIL"])
+        self.assertEqual(seen.count("RCPT"), 4)
+
+    def test_none_after_the_data(self):
+        rc, out, _ = self.run_lmtp(
+            "a@x.org,b@x.org", [b"250 ok\r\n", b"250 ok\r\n"],
+            b"550 5.2.1 a disabled\r\n452 4.2.2 b over quota\r\n")
+        self.assertEqual(rc, 2, out)
+        self.assertIn("temp ", out)
+        self.assertIn("message refused: <b@x.org>: 452 4.2.2 b over "
+                      "quota", out)
 
 
 class FakeSmtp:

@@ -17,6 +17,10 @@ the state database:
     TLS, AUTH, MAIL FROM / RCPT TO, RSET: nothing sent), with a good and a
     bad password;
   - LMTP into Dovecot, and sendmail through Postfix's own sendmail;
+  - to = a list: by SMTP (two and three recipients), LMTP (two Dovecot
+    users) and sendmail (two), each mailbox gets each entry once and the
+    To header lists them all; an unknown user among two gets 550 at RCPT,
+    the other gets everything, and the run names the address in one line;
   - kills: kill -9 at random moments of an SMTP run, and the test hooks
     inside (smtp-after-dot) and outside (smtp-before-data) the one
     duplicate window: afterwards every entry arrived, a duplicate only
@@ -298,6 +302,129 @@ class SmtpRun(Run):
                                  "<%s>" % bounces)
                 self.assertTrue(header(raw, "Received-SPF")
                                 .startswith("Pass"))
+
+
+def users_addr(user):
+    return "%s@%s" % (user, postfix.USERS_DOMAIN)
+
+
+class SeveralRecipients(Run):
+    """to = a list: each mailbox gets each entry once, To lists them all."""
+
+    def check_users(self, tag, n, users, to_want):
+        for u in users:
+            end = time.monotonic() + 30
+            while len(arrived(tag, PF.messages(u))) < n and \
+                    time.monotonic() < end:
+                time.sleep(0.1)
+            msgs = [m for m in PF.messages(u)
+                    if (header(m, "Subject") or "").startswith(tag + " ")]
+            got = arrived(tag, msgs)
+            self.assertEqual(sorted(got), list(range(n)), u)
+            self.assertEqual(set(got.values()), {1}, u)
+            for raw in msgs:
+                self.assertEqual(header(raw, "To"), to_want)
+                self.assertTrue(header(raw, "Received-SPF")
+                                .startswith("Pass"))
+                self.assertEqual(header(raw, "Return-Path"), "<%s>" % FROM)
+
+    def test_two_and_three_recipients(self):
+        two = "Alice <%s>, \"Doe, Bob\" <%s>" % (users_addr("alice"),
+                                                 users_addr("bob"))
+        three = "%s, %s, %s" % tuple(users_addr(u)
+                                     for u in ("alice", "bob", "carol"))
+        self.feed("two", 3)
+        self.feed("three", 2)
+        self.config(self.smtp_head(), [("two", ""),
+                                       ("three", "to = %s\n" % three)],
+                    to=two)
+        c = self.run_r2m("check")
+        self.assertEqual(c.returncode, 0, c.stdout + c.stderr)
+        self.assertIn("-> <%s>, <%s> accepted" % (users_addr("alice"),
+                                                   users_addr("bob")),
+                      c.stdout)
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.check_users("two", 3, ("alice", "bob"), two)
+        self.check_users("three", 2, ("alice", "bob", "carol"), three)
+        self.assertEqual(arrived("two", PF.messages("carol")), {})
+        self.assertEqual(self.state_rows(
+            "SELECT count(*) FROM entries WHERE state = 2")[0][0], 5)
+
+    def test_one_refused_recipient(self):
+        """An unknown user of two: the other gets every entry once, the
+        run says so in one line naming the address, nothing is pending."""
+        nosuch = users_addr("nosuch")
+        self.feed("halfrefused", 3)
+        self.config(self.smtp_head(), [("halfrefused", "")],
+                    to="%s, %s" % (users_addr("alice"), nosuch))
+        c = self.run_r2m("check")
+        self.assertNotEqual(c.returncode, 0, c.stdout)
+        self.assertIn("RCPT TO:<%s>: 550 5.1.1" % nosuch, c.stdout)
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [l for l in r.stderr.splitlines() if nosuch in l]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertRegex(lines[0], r"feed halfrefused: entry \S+: <%s> "
+                         r"refused it: 550 5\.1\.1 .*User unknown" %
+                         re.escape(nosuch))
+        self.check_users("halfrefused", 3, ("alice",),
+                         "%s, %s" % (users_addr("alice"), nosuch))
+        self.assertEqual(self.state_rows(
+            "SELECT count(*) FROM entries WHERE state = 2")[0][0], 3)
+        mark = PF.log_mark()
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # nothing is sent again (a session may open, no transaction)
+        time.sleep(0.5)
+        self.assertNotIn("mail=", PF.log_since(mark))
+
+    def test_lmtp_two_users(self):
+        if not dovecot.Dovecot.available():
+            self.skipTest("dovecot is not installed")
+        dc = dovecot.Dovecot(lmtp=True, users={"bob": "bob-pw"})
+        self.addCleanup(dc.close)
+        self.feed("lmtp2", 3)
+        self.config("deliver = lmtp\nlmtp-url = lmtp://127.0.0.1:%d\n" %
+                    dc.lmtp_port, [("lmtp2", "")],
+                    to="alice@example.org, Bob <bob@example.org>")
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for u in ("alice", "bob"):
+            msgs = [m.replace(b"\r\n", b"\n")
+                    for m in dc.fetch_all("INBOX", user=u)]
+            got = arrived("lmtp2", msgs)
+            self.assertEqual(sorted(got), [0, 1, 2], u)
+            self.assertEqual(set(got.values()), {1}, u)
+            for raw in msgs:
+                if b"lmtp2 entry" in raw:
+                    self.assertEqual(header(raw, "To"), "alice@example.org, "
+                                     "Bob <bob@example.org>")
+
+    def test_sendmail_two_recipients(self):
+        wrapper = os.path.join(self.dir, "sendmail")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nMAIL_CONFIG=%s exec %s \"$@\"\n" %
+                    (PF.config_dir, postfix.SENDMAIL))
+        os.chmod(wrapper, 0o755)
+        self.feed("sm2", 2)
+        to = "%s, %s" % (users_addr("alice"), users_addr("bob"))
+        self.config("deliver = sendmail\nsendmail = %s\n" % wrapper,
+                    [("sm2", "")], to=to)
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for u in ("alice", "bob"):
+            end = time.monotonic() + 30
+            while len(arrived("sm2", PF.messages(u))) < 2 and \
+                    time.monotonic() < end:
+                time.sleep(0.1)
+            msgs = [m for m in PF.messages(u)
+                    if (header(m, "Subject") or "").startswith("sm2 ")]
+            self.assertEqual(sorted(arrived("sm2", msgs)), [0, 1], u)
+            self.assertEqual(len(msgs), 2, u)
+            for raw in msgs:
+                self.assertEqual(header(raw, "To"), to)
+                self.assertEqual(header(raw, "Return-Path"), "<%s>" % FROM)
 
 
 class Submission(Run):

@@ -2,7 +2,11 @@
  * smtpctl.c - drive the SMTP/LMTP and sendmail backends (smtp/) from tests.
  *
  *   smtpctl send URL FILE...        one session (smtp_open), each FILE sent
- *                                   in order with smtp_send
+ *                                   in order with smtp_send; with
+ *                                   SMTPCTL_CONNECTIONS=N, N processes with
+ *                                   a session each, process k sending files
+ *                                   k, k+N, ... (the rig's ceiling for N
+ *                                   parallel clients: make bench-smtp)
  *   smtpctl deliver URL FILE...     the same through struct deliver_ops
  *                                   (smtp_deliver_open, has_msgid, append);
  *                                   URL "sendmail:PROGRAM" uses
@@ -15,20 +19,25 @@
  * required), SMTPCTL_TO (recipients, comma-separated, required),
  * SMTPCTL_USER, SMTPCTL_PASSWORD, SMTPCTL_AUTH, SMTPCTL_TLS (starttls |
  * implicit | none), SMTPCTL_CA, SMTPCTL_FINGERPRINT, SMTPCTL_TIMEOUT
- * (seconds).
+ * (seconds), SMTPCTL_CONNECTIONS (send: sessions at once, default 1).
  *
  * Files may use LF or CRLF line ends (sent as CRLF).  Output, one line per
- * message: "ok FILE", or "temp|perm|toobig|store FILE: TEXT" (after store
+ * message: "ok FILE" (then "note FILE: TEXT" when some recipients refused
+ * it, smtp_note), or "temp|perm|toobig|store FILE: TEXT" (after store
  * nothing more is sent); `send` first prints "open pipelining=0|1 size=N";
  * `deliver` prints "has_msgid found=N" for the first file first.  Errors
  * of open and probe: "store: TEXT" / "perm: TEXT" on stdout.
  * Exit status: 0 all sent, 1 usage or local error, 2 some message refused
  * (temp, perm or toobig), 4 the session failed (store).
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "deliver.h"
@@ -150,6 +159,8 @@ cmd_send(const struct smtp_cfg *cfg, char **files, int nfiles)
 			printf("ok %s\n", files[i]);
 		else
 			printf("%s %s: %s\n", status_name(st), files[i], err);
+		if (st == SMTP_OK && smtp_note(s)[0] != '\0')
+			printf("note %s: %s\n", files[i], smtp_note(s));
 		fflush(stdout);
 		if (st == SMTP_STORE) {
 			rc = 4;
@@ -159,6 +170,41 @@ cmd_send(const struct smtp_cfg *cfg, char **files, int nfiles)
 			rc = 2;
 	}
 	smtp_close(s);
+	return rc;
+}
+
+/* send over n sessions at once, one process each; the worst exit wins */
+static int
+cmd_send_par(const struct smtp_cfg *cfg, char **files, int nfiles, int n)
+{
+	char **mine;
+	pid_t *pid;
+	int k, i, m, st, rc = 0;
+
+	pid = xcalloc((size_t)n, sizeof(*pid));
+	mine = xcalloc((size_t)nfiles + 1, sizeof(*mine));
+	fflush(stdout);
+	for (k = 0; k < n; k++) {
+		if ((pid[k] = fork()) < 0) {
+			perror("smtpctl: fork");
+			rc = 1;
+			break;
+		}
+		if (pid[k] == 0) {
+			for (i = k, m = 0; i < nfiles; i += n)
+				mine[m++] = files[i];
+			fflush(stdout);
+			_exit(cmd_send(cfg, mine, m));
+		}
+	}
+	for (k = 0; k < n && pid[k] > 0; k++) {
+		if (waitpid(pid[k], &st, 0) < 0 || !WIFEXITED(st))
+			rc = rc > 1 ? rc : 1;
+		else if (WEXITSTATUS(st) > rc)
+			rc = WEXITSTATUS(st);
+	}
+	free(mine);
+	free(pid);
 	return rc;
 }
 
@@ -200,8 +246,11 @@ cmd_deliver(const struct smtp_cfg *cfg, char **files, int nfiles)
 		err[0] = '\0';
 		ds = ops->append(ctx, "", m + start, (size_t)nfiles - start,
 		    &done, err, sizeof(err));
-		for (k = start; k < start + done; k++)
+		for (k = start; k < start + done; k++) {
 			printf("ok %s\n", files[k]);
+			if (m[k].note[0] != '\0')
+				printf("note %s: %s\n", files[k], m[k].note);
+		}
 		start += done;
 		if (ds == DELIVER_OK)
 			break;
@@ -259,7 +308,7 @@ main(int argc, char **argv)
 	struct smtp_cfg cfg;
 	enum smtp_status st;
 	size_t n;
-	int rc = 1;
+	int rc = 1, conns;
 
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (argc < 3) {
@@ -269,7 +318,11 @@ main(int argc, char **argv)
 	}
 	n = recipients(rcpt, SMTP_MAX_RCPT + 1, &store);
 	config(&cfg, argv[2], rcpt, n);
-	if (strcmp(argv[1], "send") == 0)
+	conns = getenv("SMTPCTL_CONNECTIONS") ?
+	    atoi(getenv("SMTPCTL_CONNECTIONS")) : 1;
+	if (strcmp(argv[1], "send") == 0 && conns > 1)
+		rc = cmd_send_par(&cfg, argv + 3, argc - 3, conns);
+	else if (strcmp(argv[1], "send") == 0)
 		rc = cmd_send(&cfg, argv + 3, argc - 3);
 	else if (strcmp(argv[1], "deliver") == 0)
 		rc = cmd_deliver(&cfg, argv + 3, argc - 3);

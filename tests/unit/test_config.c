@@ -236,6 +236,53 @@ test_from_forms(void **state)
 	buf_free(&b);
 }
 
+/* `to`: one address or a comma-separated list; a feed's replaces it */
+static void
+test_to_list(void **state)
+{
+	struct buf b = BUF_INIT(0);
+	struct config *cfg;
+	char err[ERRLEN];
+	size_t i;
+
+	cfg = parse_ok("[rss2mail]\nfrom = a@b.c\nto = Me <me@x.org>, "
+	    "\"Doe, Jane\" <jane@y.org>,bob@z.org\n[feed.a]\nurl = /x\n"
+	    "[feed.b]\nurl = /y\nto = other@x.org\n");
+	assert_string_equal(cfg->global.to, "Me <me@x.org>, \"Doe, Jane\" "
+	    "<jane@y.org>,bob@z.org");
+	assert_int_equal(cfg->global.nto, 3);
+	assert_string_equal(cfg->global.to_addrs[0], "me@x.org");
+	assert_string_equal(cfg->global.to_addrs[1], "jane@y.org");
+	assert_string_equal(cfg->global.to_addrs[2], "bob@z.org");
+	assert_int_equal(cfg->feeds[0].s.nto, 3);
+	assert_string_equal(cfg->feeds[0].s.to_addrs[2], "bob@z.org");
+	assert_int_equal(cfg->feeds[1].s.nto, 1);
+	assert_string_equal(cfg->feeds[1].s.to_addrs[0], "other@x.org");
+	assert_string_equal(cfg->feeds[1].s.to, "other@x.org");
+	config_free(cfg);
+	/* LIM_RCPT addresses, and one more */
+	for (i = 0; i <= LIM_RCPT; i++) {
+		buf_reset(&b);
+		buf_puts(&b, "[rss2mail]\nfrom = a@b.c\nto = u0@x.org");
+		for (size_t k = 1; k < i + 1; k++)
+			buf_printf(&b, ", u%zu@x.org", k);
+		buf_puts(&b, "\n");
+		if (i + 1 <= LIM_RCPT) {
+			if (i + 1 == LIM_RCPT) {
+				cfg = parse_ok(b.data);
+				assert_int_equal(cfg->global.nto, LIM_RCPT);
+				config_free(cfg);
+			}
+			continue;
+		}
+		assert_int_equal(config_parse("t.ini", b.data, b.len, &cfg,
+		    err, sizeof(err)), -1);
+		assert_string_equal(err, "t.ini:3: key 'to': more than 32 "
+		    "addresses");
+	}
+	buf_free(&b);
+}
+
 static const struct {
 	const char *text, *err;
 } bad[] = {
@@ -317,7 +364,18 @@ static const struct {
 	{ "[rss2mail]\nfrom = a@b..c\n", "t.ini:2: key 'from': address "
 	    "'a@b..c' has a bad domain" },
 	{ HEAD "to = x@y.z\n", "t.ini:4: key 'to': duplicate (first at line "
-	    "3)" },
+	    "3): list several addresses in one line, separated by commas" },
+	{ "[rss2mail]\nfrom = a@b.c\nto = me@x.org,\n", "t.ini:3: key 'to': "
+	    "an empty address in the list (one comma too many?)" },
+	{ "[rss2mail]\nfrom = a@b.c\nto = me@x.org, , b@x.org\n", "t.ini:3: "
+	    "key 'to': an empty address in the list (one comma too many?)" },
+	{ "[rss2mail]\nfrom = a@b.c\nto = me@x.org, Me@X.org\n", "t.ini:3: "
+	    "key 'to': Me@X.org is listed twice" },
+	{ "[rss2mail]\nfrom = a@b.c\nto = Doe, Jane <j@x.org>\n", "t.ini:3: "
+	    "key 'to': 'Doe' is not an address (a display name with a comma "
+	    "goes in double quotes)" },
+	{ "[rss2mail]\nfrom = a@b.c\nto = me@x.org, bob@\n", "t.ini:3: key "
+	    "'to': 'bob@' is not an address like user@example.org" },
 	{ HEAD "password = x\npassword-command = y\n", "t.ini:5: key "
 	    "'password-command': 'password' is already set (line 4): use "
 	    "only one of password, password-file, password-command" },
@@ -679,6 +737,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_image_keys),
 		cmocka_unit_test(test_from_forms),
+		cmocka_unit_test(test_to_list),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_lists),

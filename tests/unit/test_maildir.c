@@ -42,8 +42,8 @@ test_append_and_find(void **unused)
 	const struct deliver_ops *ops = &deliver_maildir;
 	struct deliver_cfg cfg = { 0 };
 	struct deliver_msg m[2] = {
-		{ "Subject: one\r\n\r\nbody one\r\n", 27, "<one@rss2mail>", 0, 0, NULL, 0, 0, 0, 0 },
-		{ "Subject: two\r\n\r\nbody\rx\r\n", 24, "<two@rss2mail>", 0, 0, NULL, 0, 0, 0, 0 },
+		{ "Subject: one\r\n\r\nbody one\r\n", 27, "<one@rss2mail>", 0, 0, NULL, 0, 0, 0, 0, "" },
+		{ "Subject: two\r\n\r\nbody\rx\r\n", 24, "<two@rss2mail>", 0, 0, NULL, 0, 0, 0, 0, "" },
 	};
 	char root[128], path[256], err[256];
 	struct buf b = BUF_INIT(0);
@@ -158,11 +158,11 @@ test_flags_remove_expire(void **unused)
 	const struct deliver_ops *ops = &deliver_maildir;
 	struct deliver_cfg cfg = { 0 };
 	struct deliver_msg m[3] = {
-		{ "Subject: a\r\n\r\na\r\n", 18, "<a@x>", 1000, 0, NULL, 0, 0, 0, 0 },
+		{ "Subject: a\r\n\r\na\r\n", 18, "<a@x>", 1000, 0, NULL, 0, 0, 0, 0, "" },
 		{ "Subject: b\r\n\r\nb\r\n", 18, "<b@x>", 1000, 0,
-		    "\\Seen \\Flagged", 0, 0, 0, 0 },
+		    "\\Seen \\Flagged", 0, 0, 0, 0, "" },
 		{ "Subject: c\r\n\r\nc\r\n", 18, "<c@x>", 2000000000, 0,
-		    "\\Seen", 0, 0, 0, 0 },
+		    "\\Seen", 0, 0, 0, 0, "" },
 	};
 	char root[128], path[256], err[256], *flags;
 	void *ctx;

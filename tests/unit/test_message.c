@@ -833,6 +833,30 @@ test_digest(void **state)
 	    sizeof(err)), -1);
 }
 
+/* to = a list: the To header lists every address, once, in order */
+static void
+test_to_list(void **state)
+{
+	struct fx x;
+	struct buf m = BUF_INIT(0);
+	char err[ERRLEN];
+
+	(void)state;
+	fx_init(&x);
+	x.o.to = "Me <me@example.org>, \"Doe, Jane\" <jane@example.org>, "
+	    "Caf\xc3\xa9 <cafe@example.org>";
+	assert_int_equal(entry_buf(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
+	    0);
+	assert_non_null(strstr(m.data, "\r\nTo: Me <me@example.org>, \"Doe, "
+	    "Jane\" <jane@example.org>,\r\n =?utf-8?q?Caf=C3=A9?= "
+	    "<cafe@example.org>\r\n"));
+	buf_free(&m);
+	x.o.to = "me@example.org, not an address";
+	assert_int_equal(entry_buf(&x.f, &x.e, &x.o, &m, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "bad to address"));
+}
+
 static void
 test_bad_opts(void **state)
 {
@@ -1023,6 +1047,7 @@ main(void)
 		cmocka_unit_test(test_msgid),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_compose_basic),
+		cmocka_unit_test(test_to_list),
 		cmocka_unit_test(test_compose_text_only),
 		cmocka_unit_test(test_compose_fallbacks),
 		cmocka_unit_test(test_compose_html_title),

@@ -268,6 +268,88 @@ test_header_addr_long(void **state)
 	buf_free(&v);
 }
 
+static const struct {
+	const char	*list;
+	const char	*want;	/* NULL: refused */
+} lists[] = {
+	{ "Me <me@example.org>", "To: Me <me@example.org>\r\n" },
+	{ "  me@example.org ", "To: me@example.org\r\n" },
+	{ "Me <me@example.org>, \"Doe, Jane\" <jane@example.org>,"
+	    "bob@example.org", "To: Me <me@example.org>, \"Doe, Jane\" "
+	    "<jane@example.org>, bob@example.org\r\n" },
+	{ "Caf\xc3\xa9 <c@example.org>,<u@example.org>", "To: =?utf-8?q?"
+	    "Caf=C3=A9?= <c@example.org>, u@example.org\r\n" },
+	{ "a <a@example.org> , b@example.org", "To: a <a@example.org>, "
+	    "b@example.org\r\n" },
+	{ "me@example.org,", NULL },
+	{ ",me@example.org", NULL },
+	{ "me@example.org,,b@example.org", NULL },
+	{ "me@example.org, not an address", NULL },
+	{ "me@example.org\r\nBcc: x@example.org", NULL },
+	/* a line break is no header: it stays inside the quoted name */
+	{ "x <me@example.org>\r\nBcc: <x@example.org>", "To: \"x "
+	    "<me@example.org> Bcc:\" <x@example.org>\r\n" },
+	{ "", NULL },
+};
+
+/* To with one address or several (RFC 5322 3.4 address-list). */
+static void
+test_header_addr_list(void **state)
+{
+	struct buf b = BUF_INIT(0), one = BUF_INIT(0), v = BUF_INIT(0);
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		buf_reset(&b);
+		if (lists[i].want == NULL) {
+			assert_int_equal(mime_header_addr_list(&b, "To",
+			    lists[i].list), -1);
+			assert_int_equal(b.len, 0);
+			assert_int_equal(mime_addr_list_count(lists[i].list),
+			    -1);
+			continue;
+		}
+		assert_int_equal(mime_header_addr_list(&b, "To",
+		    lists[i].list), 0);
+		assert_string_equal(b.data, lists[i].want);
+		assert_true(mime_addr_list_count(lists[i].list) >= 1);
+	}
+	assert_int_equal(mime_addr_list_count(lists[2].list), 3);
+	/* one address: the very bytes of mime_header_addr (golden files) */
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		if (addrs[i].want == NULL || addrs[i].display == NULL ||
+		    strpbrk(addrs[i].display, "\"\r\n,") != NULL)
+			continue;
+		buf_reset(&b);
+		buf_reset(&one);
+		buf_reset(&v);
+		buf_printf(&v, "%s <%s>", addrs[i].display, addrs[i].addr);
+		assert_int_equal(mime_header_addr(&one, "To",
+		    addrs[i].display, addrs[i].addr), 0);
+		assert_int_equal(mime_header_addr_list(&b, "To", v.data), 0);
+		assert_string_equal(b.data, one.data);
+	}
+	/* 32 recipients with encoded names fold within 78 columns */
+	buf_reset(&v);
+	for (i = 0; i < 32; i++)
+		buf_printf(&v, "%sCaf\xc3\xa9 Reader %zu "
+		    "<reader%zu@example.org>", i ? ", " : "", i, i);
+	buf_reset(&b);
+	assert_int_equal(mime_header_addr_list(&b, "To", v.data), 0);
+	got = check_header(b.data, b.len, "To", 78);
+	assert_non_null(strstr(got, "Caf\xc3\xa9 Reader 0 "
+	    "<reader0@example.org>, Caf\xc3\xa9 Reader 1 "
+	    "<reader1@example.org>,"));
+	assert_non_null(strstr(got, "<reader31@example.org>"));
+	assert_null(strstr(got, "<reader31@example.org>,"));
+	free(got);
+	buf_free(&b);
+	buf_free(&one);
+	buf_free(&v);
+}
+
 static void
 test_addr_split(void **state)
 {
@@ -604,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_header_bad_name),
 		cmocka_unit_test(test_header_addr),
 		cmocka_unit_test(test_header_addr_long),
+		cmocka_unit_test(test_header_addr_list),
 		cmocka_unit_test(test_addr_split),
 		cmocka_unit_test(test_header_raw),
 		cmocka_unit_test(test_qp),

@@ -50,6 +50,12 @@ test_notice(void **unused)
 	n.subject = "s\r\nBcc: evil@example.net";
 	assert_int_equal(notice_compose(&n, &out), 0);
 	assert_null(strstr(out.data, "\r\nBcc:"));
+	/* to = a list: the notice goes to every address */
+	buf_reset(&out);
+	n.to = "Me <me@example.org>, other@example.org";
+	assert_int_equal(notice_compose(&n, &out), 0);
+	assert_non_null(strstr(out.data, "\r\nTo: Me <me@example.org>, "
+	    "other@example.org\r\n"));
 	buf_free(&out);
 }
 

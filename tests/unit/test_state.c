@@ -507,6 +507,62 @@ test_spool(void **unused)
 	free(big);
 }
 
+/*
+ * A commit's only message (smtp, lmtp, sendmail journal one at a time) is
+ * kept in its row: no spool, one fsync; a second message in the same
+ * commit sends both to the spool.  Either way the bytes read back.
+ */
+static void
+test_spool_inline(void **unused)
+{
+	struct state *st;
+	struct state_pending *p;
+	char err[256];
+	int64_t rowid;
+	size_t n;
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	state_spool_claim(st);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "i", "one", "<1@x>", "",
+	    "one\r\n", 5, 1, &rowid), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_int_equal(spool_files(), -1);	/* never made */
+	/* rolled back: nothing held over into the next transaction */
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "i", "gone", "<g@x>", "",
+	    "gone\r\n", 6, 1, &rowid), 0);
+	state_rollback(st);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_pending(st, "i", "two", "<2@x>", "",
+	    "two\r\n", 5, 1, &rowid), 0);
+	assert_int_equal(state_entry_pending(st, "i", "three", "<3@x>", "",
+	    "three\r\n", 7, 1, &rowid), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_int_equal(spool_files(), 1);
+	state_close(st);		/* a crash: all pending */
+
+	assert_int_equal(state_open(path, &st, err, sizeof(err)), 0);
+	state_spool_claim(st);
+	assert_int_equal(state_pending_list(st, "i", &p, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(p[0].entry_id, "one");
+	assert_int_equal(p[0].len, 5);
+	assert_memory_equal(p[0].message, "one\r\n", 5);
+	assert_string_equal(p[1].entry_id, "two");
+	assert_memory_equal(p[1].message, "two\r\n", 5);
+	assert_string_equal(p[2].entry_id, "three");
+	assert_int_equal(p[2].len, 7);
+	assert_memory_equal(p[2].message, "three\r\n", 7);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(state_entry_delivered(st, p[i].rowid, 0), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	state_pending_free(p, n);
+	state_close(st);
+	assert_int_equal(spool_files(), -1);
+}
+
 /* The typed setters change their own column and nothing else. */
 static void
 test_typed_setters(void **unused)
@@ -608,6 +664,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recompose_and_store_limit,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_inline, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_skipped_and_dedupe, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup,
