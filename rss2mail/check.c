@@ -169,6 +169,10 @@ check_stores(struct check *c)
 			ops->describe(ctx, err, sizeof(err));
 			item(c, 1, "%s", err);
 		}
+		if (s->deliver == CONFIG_DELIVER_IMAP)
+			item(c, 1, "sessions: up to %d at once "
+			    "(imap-connections), one folder per session",
+			    cfg->imap_connections);
 		/* the folders of every feed that delivers here */
 		for (j = i; j < cfg->nfeeds; j++) {
 			const struct config_feed *cf = &cfg->feeds[j];

@@ -117,6 +117,8 @@ class TestGmailProfile(ProfileCase):
                       r.stdout)
         self.assertIn("delivery: pipelined APPEND, LITERAL- up to 4096",
                       r.stdout)
+        self.assertIn("sessions: up to 4 at once (imap-connections)",
+                      r.stdout)
 
 
 class TestOutlookProfile(ProfileCase):
