@@ -6,8 +6,10 @@
     rig.need_dovecot(test)        skip (a failure under CI) without Dovecot
     rig.state_rows(db, sql)       read the state database
     rig.feed_server(test, **kw)   a FeedServer started, stopped after test
+    rig.loopback_alias_works(addr)       True if addr binds here
 """
 import os
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -101,6 +103,19 @@ def imap_server(test, kind="dovecot", **kw):
     srv = cls(**kw)
     test.addCleanup(srv.close)
     return srv
+
+
+def loopback_alias_works(addr):
+    """Whether a socket binds to addr (127.0.0.2 and its like exist on
+    Linux loopback, not everywhere)."""
+    s = socket.socket()
+    try:
+        s.bind((addr, 0))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
 
 
 def state_rows(db, sql, args=()):

@@ -16,7 +16,6 @@
 """
 import json
 import os
-import socket
 import unittest
 
 import rig
@@ -205,18 +204,7 @@ def read(path):
         return f.read()
 
 
-def loopback_alias_works(addr):
-    s = socket.socket()
-    try:
-        s.bind((addr, 0))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-@unittest.skipUnless(loopback_alias_works("127.0.0.2"),
+@unittest.skipUnless(rig.loopback_alias_works("127.0.0.2"),
                      "127.0.0.2 is not a local address here")
 class PrivateSpace(unittest.TestCase):
     """A public site's page that links an intranet feed."""

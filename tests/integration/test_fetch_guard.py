@@ -5,26 +5,15 @@ treat that address as public: a server there plays an Internet host, and
 one on 127.0.0.1 an intranet host.
 """
 
-import socket
 import unittest
 
+import rig
 from feedserver import FeedServer, FetchCase, fetch1, fetchctl
 
 REFUSED = "refused to connect to private address %s (allow-private is off)"
 
 
-def loopback_alias_works(addr):
-    s = socket.socket()
-    try:
-        s.bind((addr, 0))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-@unittest.skipUnless(loopback_alias_works("127.0.0.2"),
+@unittest.skipUnless(rig.loopback_alias_works("127.0.0.2"),
                      "127.0.0.2 is not a local address here")
 class TestGuard(FetchCase):
     @classmethod

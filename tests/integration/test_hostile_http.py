@@ -9,9 +9,9 @@ that delivers nothing twice.  A trickling server is cut by a per-feed
 `timeout` (the low-speed window, 20 s, is not a config key) so the suite
 stays fast.
 """
-import socket
 import unittest
 
+import rig
 from feedserver import FeedServer
 from test_hostile_common import (ASAN, GOOD_TOTAL, RSS_CAP_MB, HostileCase,
                                 measured_run)
@@ -19,17 +19,6 @@ from test_hostile_common import (ASAN, GOOD_TOTAL, RSS_CAP_MB, HostileCase,
 BIG = "feed too large (over 16777216 bytes)"
 PRIVATE = "refused to connect to private address 127.0.0.1 " \
     "(allow-private is off)"
-
-
-def loopback_alias_works(addr):
-    s = socket.socket()
-    try:
-        s.bind((addr, 0))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
 
 
 # a body cut at the 16 MB feed cap: the plain build's peak stays under
@@ -120,7 +109,7 @@ class HostileHTTP(HostileCase):
         self.assertRegex(res.stderr.lower(), "certificate|ssl|tls")
 
 
-@unittest.skipUnless(loopback_alias_works("127.0.0.2"),
+@unittest.skipUnless(rig.loopback_alias_works("127.0.0.2"),
                      "127.0.0.2 is not a local address here")
 class HostileRedirectToPrivate(HostileCase):
     """RSS2MAIL_TEST_PUBLIC_ADDRS=127.0.0.2 makes that loopback address

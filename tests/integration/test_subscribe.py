@@ -21,7 +21,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import time
 import unittest
@@ -50,17 +49,6 @@ FOLDER = "Feeds/Subscribe"
 ENV = {"RSS2MAIL_TEST_PUBLIC_ADDRS": "127.0.0.2"}
 
 
-def loopback_alias_works(addr):
-    s = socket.socket()
-    try:
-        s.bind((addr, 0))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def request(subject, body="sent from my phone", headers=()):
     head = "From: me@example.org\r\nTo: me@example.org\r\n"
     head += "Message-ID: <req-%d@phone.example>\r\n" % abs(hash(
@@ -71,7 +59,7 @@ def request(subject, body="sent from my phone", headers=()):
     return (head + "\r\n" + body + "\r\n").encode()
 
 
-@unittest.skipUnless(loopback_alias_works("127.0.0.2"),
+@unittest.skipUnless(rig.loopback_alias_works("127.0.0.2"),
                      "127.0.0.2 is not a local address here")
 class Subscribe(unittest.TestCase):
 
