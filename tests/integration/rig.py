@@ -6,6 +6,7 @@
     rig.need_dovecot(test)        skip (a failure under CI) without Dovecot
     rig.state_rows(db, sql)       read the state database
     rig.feed_server(test, **kw)   a FeedServer started, stopped after test
+    rig.kill_at_random(cfg, rnd, times)  -> how many runs died of kill -9
     rig.loopback_alias_works(addr)       True if addr binds here
 """
 import os
@@ -13,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import time
 
 import cyrus
 import dovecot
@@ -103,6 +105,25 @@ def imap_server(test, kind="dovecot", **kw):
     srv = cls(**kw)
     test.addCleanup(srv.close)
     return srv
+
+
+def kill_at_random(cfg, rnd, times, lo=0.02, hi=0.4, after=None):
+    """Start `rss2mail -c cfg run` `times` times, each killed (SIGKILL)
+    after rnd.uniform(lo, hi) seconds; after(), when given, is called once
+    each run has ended.  Returns how many runs died of the kill (a run
+    that finished first does not count)."""
+    kills = 0
+    for _ in range(times):
+        p = subprocess.Popen([BIN, "-c", cfg, "run"],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rnd.uniform(lo, hi))
+        p.kill()
+        if p.wait(timeout=60) == -9:
+            kills += 1
+        if after:
+            after()
+    return kills
 
 
 def loopback_alias_works(addr):

@@ -136,23 +136,16 @@ class Crash(unittest.TestCase):
             con.close()
 
     def test_kill_at_random_moments(self):
-        rnd = random.Random(1234)
-        kills = 0
-        for _ in range(10):
-            p = subprocess.Popen([rig.BIN, "-c", self.cfg, "run"],
-                                 stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-            # a cold run of these 300 messages takes a few tenths of a
-            # second: kill somewhere inside it
-            time.sleep(rnd.uniform(0.01, 0.25))
-            p.kill()
-            if p.wait(timeout=60) == -9:
-                kills += 1
+        def after_each():
             # aging the journal skips the wait that covers an APPEND the
             # server is still saving after its client died: so let the
             # server finish first, as that wait would have
             self.assertTrue(self.dc.wait_idle(), "server sessions left")
             self.age_journal()
+        # a cold run of these 300 messages takes a few tenths of a second:
+        # kill somewhere inside it
+        kills = rig.kill_at_random(self.cfg, random.Random(1234), 10,
+                                   lo=0.01, hi=0.25, after=after_each)
         self.assertGreater(kills, 0)
         self.settle()
 

@@ -32,7 +32,6 @@ import random
 import re
 import shutil
 import sqlite3
-import subprocess
 import time
 import unittest
 
@@ -552,16 +551,7 @@ class Kills(Run):
         tag = "killrnd"
         self.feed(tag, self.N)
         self.config(self.smtp_head(), [(tag, "")])
-        rnd = random.Random(14)
-        kills = 0
-        for _ in range(5):
-            p = subprocess.Popen([rig.BIN, "-c", self.cfg, "run"],
-                                 stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-            time.sleep(rnd.uniform(0.02, 0.4))
-            p.kill()
-            if p.wait(timeout=60) == -9:
-                kills += 1
+        kills = rig.kill_at_random(self.cfg, random.Random(14), 5)
         dups = self.settle(tag, kills)
         print("\n%d random kills, %d duplicate(s)" % (kills, dups))
 

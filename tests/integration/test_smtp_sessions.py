@@ -14,7 +14,6 @@ files, Postfix's log and the state database:
 import os
 import random
 import re
-import subprocess
 import time
 import unittest
 
@@ -130,16 +129,7 @@ class Sessions(sr.Run):
         tag = "seskillrnd"
         self.feed(tag, self.ENTRIES)
         self.config(self.head(), [(tag, "")])
-        rnd = random.Random(15)
-        kills = 0
-        for _ in range(5):
-            p = subprocess.Popen([rig.BIN, "-c", self.cfg, "run"],
-                                 stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-            time.sleep(rnd.uniform(0.02, 0.4))
-            p.kill()
-            if p.wait(timeout=60) == -9:
-                kills += 1
+        kills = rig.kill_at_random(self.cfg, random.Random(15), 5)
         self.settle(tag, N * kills)
 
 
