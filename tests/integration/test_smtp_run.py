@@ -115,6 +115,23 @@ class Run(unittest.TestCase):
         self.cfg = rig.write_config(self.dir, text)
         return self.cfg
 
+    def lmtp_dovecot(self):
+        """A Dovecot taking LMTP for bob, closed after the test."""
+        if not dovecot.Dovecot.available():
+            self.skipTest("dovecot is not installed")
+        dc = dovecot.Dovecot(lmtp=True, users={"bob": "bob-pw"})
+        self.addCleanup(dc.close)
+        return dc
+
+    def sendmail_wrapper(self):
+        """Path of a sendmail that posts through the test Postfix."""
+        wrapper = os.path.join(self.dir, "sendmail")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nMAIL_CONFIG=%s exec %s \"$@\"\n" %
+                    (PF.config_dir, postfix.SENDMAIL))
+        os.chmod(wrapper, 0o755)
+        return wrapper
+
     def smtp_head(self):
         return ("deliver = smtp\nsmtp-url = smtp://127.0.0.1:%d\n"
                 "smtp-tls = none\n" % PF.port)
@@ -379,10 +396,7 @@ class SeveralRecipients(Run):
         self.assertNotIn("mail=", PF.log_since(mark))
 
     def test_lmtp_two_users(self):
-        if not dovecot.Dovecot.available():
-            self.skipTest("dovecot is not installed")
-        dc = dovecot.Dovecot(lmtp=True, users={"bob": "bob-pw"})
-        self.addCleanup(dc.close)
+        dc = self.lmtp_dovecot()
         self.feed("lmtp2", 3)
         self.config("deliver = lmtp\nlmtp-url = lmtp://127.0.0.1:%d\n" %
                     dc.lmtp_port, [("lmtp2", "")],
@@ -401,11 +415,7 @@ class SeveralRecipients(Run):
                                      "Bob <bob@example.org>")
 
     def test_sendmail_two_recipients(self):
-        wrapper = os.path.join(self.dir, "sendmail")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nMAIL_CONFIG=%s exec %s \"$@\"\n" %
-                    (PF.config_dir, postfix.SENDMAIL))
-        os.chmod(wrapper, 0o755)
+        wrapper = self.sendmail_wrapper()
         self.feed("sm2", 2)
         to = "%s, %s" % (users_addr("alice"), users_addr("bob"))
         self.config("deliver = sendmail\nsendmail = %s\n" % wrapper,
@@ -467,10 +477,7 @@ class Submission(Run):
 class LmtpRun(Run):
 
     def test_lmtp_into_dovecot(self):
-        if not dovecot.Dovecot.available():
-            self.skipTest("dovecot is not installed")
-        dc = dovecot.Dovecot(lmtp=True, users={"bob": "bob-pw"})
-        self.addCleanup(dc.close)
+        dc = self.lmtp_dovecot()
         self.feed("lmtprun", 3)
         self.config("deliver = lmtp\nlmtp-url = lmtp://127.0.0.1:%d\n" %
                     dc.lmtp_port, [("lmtprun", "")], to="bob@example.org")
@@ -486,11 +493,7 @@ class LmtpRun(Run):
 class SendmailRun(Run):
 
     def test_postfix_sendmail(self):
-        wrapper = os.path.join(self.dir, "sendmail")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nMAIL_CONFIG=%s exec %s \"$@\"\n" %
-                    (PF.config_dir, postfix.SENDMAIL))
-        os.chmod(wrapper, 0o755)
+        wrapper = self.sendmail_wrapper()
         self.feed("smrun", 3)
         self.config("deliver = sendmail\nsendmail = %s\n" % wrapper,
                     [("smrun", "")])
