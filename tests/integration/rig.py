@@ -8,6 +8,7 @@
     rig.feed_server(test, **kw)   a FeedServer started, stopped after test
     rig.kill_at_random(cfg, rnd, times)  -> how many runs died of kill -9
     rig.loopback_alias_works(addr)       True if addr binds here
+    rig.one_error_line(test, r, code, *parts)  -> the run's one error line
 """
 import os
 import socket
@@ -149,6 +150,17 @@ def state_rows(db, sql, args=()):
 
 def error_lines(stderr):
     return [l for l in stderr.splitlines() if l.strip()]
+
+
+def one_error_line(test, r, code, *parts):
+    """Assert that run r exited with code and wrote exactly one error line,
+    containing each of parts; returns that line."""
+    test.assertEqual(r.returncode, code, r.stderr)
+    errs = error_lines(r.stderr)
+    test.assertEqual(len(errs), 1, r.stderr)
+    for part in parts:
+        test.assertIn(part, errs[0])
+    return errs[0]
 
 
 def read_maildir(root, folder=""):

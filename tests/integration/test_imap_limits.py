@@ -157,12 +157,9 @@ class TestUnadvertisedRefusal(SizeCase):
                     "description": "<p>Last.</p>"}])
         r = self.run_r2m()
         # refused for its size: one line, the rest delivered
-        self.assertEqual(r.returncode, 1, r.stderr)
-        errs = rig.error_lines(r.stderr)
-        self.assertEqual(len(errs), 1, r.stderr)
-        self.assertIn("entry photo", errs[0])
-        self.assertIn("larger than the maximum size", errs[0])
-        self.assertIn("composed again under", errs[0])
+        rig.one_error_line(self, r, 1, "entry photo",
+                           "larger than the maximum size",
+                           "composed again under")
         self.assertEqual(sorted(m["X-RSS-ID"] for m, _, _ in self.fetch()),
                          ["after", "before"])
         self.assertEqual(rig.state_rows(
@@ -285,13 +282,10 @@ class TestThrottle(unittest.TestCase):
         r = self.run_r2m()
         took = time.monotonic() - t0
         self.assertEqual(self.proxy.injected, [(10, "outlook:600000")])
-        self.assertEqual(r.returncode, 75, r.stderr)
-        errs = rig.error_lines(r.stderr)
-        self.assertEqual(len(errs), 1, r.stderr)
-        self.assertIn("mailbox throttled", errs[0])
-        self.assertIn("a pause of 600 s asked for, more than the", errs[0])
-        self.assertIn("left of run-time-limit", errs[0])
-        print("\n" + errs[0])
+        err = rig.one_error_line(self, r, 75, "mailbox throttled",
+                                 "a pause of 600 s asked for, more than the",
+                                 "left of run-time-limit")
+        print("\n" + err)
         # at once: not the pause asked for, nor the pass's 20 s
         self.assertLess(took, 60 * rig.TIME_FACTOR)
         pending = rig.state_rows(self.db, "SELECT count(*) FROM entries "
