@@ -31,7 +31,6 @@ import zlib
 
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 try:
     from PIL import Image
@@ -129,10 +128,8 @@ class ImagesPass(unittest.TestCase):
     def test_forty_slow_image_hosts_cost_one_delay(self):
         feeds = []
         for i in range(40):
-            host = FeedServer(host="127.0.%d.%d" % (1 + i // 200,
-                                                    10 + i % 200))
-            host.start()
-            self.addCleanup(host.stop)
+            host = rig.feed_server(self, host="127.0.%d.%d" % (
+                1 + i // 200, 10 + i % 200))
             host.put("/pic.png", png(60 + i, 40, (i * 6, 80, 160)),
                      "image/png", delay=5)
             feeds.append(self.feed("f%02d" % i, [{
@@ -291,9 +288,7 @@ class ImagesPass(unittest.TestCase):
         self.assertIn(self.http.url("/a.png"), html)
 
     def test_slow_image_host_delays_only_its_own_feed(self):
-        slow = FeedServer(host="127.0.0.8")
-        slow.start()
-        self.addCleanup(slow.stop)
+        slow = rig.feed_server(self, host="127.0.0.8")
         slow.put("/a.png", png(30, 20, (200, 30, 30)), "image/png",
                  delay=8)
         a = self.feed("a", [{
@@ -330,9 +325,7 @@ class ImagesPass(unittest.TestCase):
         self.assertEqual(len(got["A"][1]), 1)
 
     def test_message_waits_at_most_image_timeout(self):
-        never = FeedServer(host="127.0.0.9")
-        never.start()
-        self.addCleanup(never.stop)
+        never = rig.feed_server(self, host="127.0.0.9")
         never.put("/never.png", png(10, 10, (1, 2, 3)), "image/png",
                   delay=120)
         url = never.url("/never.png")
@@ -357,9 +350,7 @@ class ImagesPass(unittest.TestCase):
         self.assertLess(took, 12 * rig.TIME_FACTOR)
 
     def test_pass_spends_at_most_image_time_limit(self):
-        never = FeedServer(host="127.0.0.10")
-        never.start()
-        self.addCleanup(never.stop)
+        never = rig.feed_server(self, host="127.0.0.10")
         feeds = []
         for i in range(3):
             never.put("/n%d.png" % i, png(10, 10, (i, 2, 3)), "image/png",

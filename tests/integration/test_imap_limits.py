@@ -39,7 +39,6 @@ import unittest
 import dovecot
 import rig
 from feeds import rss
-from feedserver import FeedServer
 
 sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
 from faultproxy import FaultProxy   # noqa: E402
@@ -75,9 +74,7 @@ class SizeCase(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.dc = rig.imap_server(self, "dovecot", extra=self.EXTRA)
         self.pw = rig.write_secret(self.dir, self.dc.password)
         self.db = os.path.join(self.dir, "state.db")
@@ -240,9 +237,7 @@ class TestThrottle(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         self.http.put("/t.xml", rss("Feed t", ENTRIES, "t",
                                     entry="{prefix} entry {i}",
                                     description=BODY, cdata=True))

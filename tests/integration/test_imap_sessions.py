@@ -26,7 +26,6 @@ import dovecot
 import rig
 import test_crash
 from feeds import rss
-from feedserver import FeedServer
 from test_imap_field import rawlog_lines
 
 sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
@@ -66,9 +65,7 @@ class Sessions(unittest.TestCase):
 
     def setUp(self):
         self.dir = rig.tempdir(self)
-        self.http = FeedServer()
-        self.http.start()
-        self.addCleanup(self.http.stop)
+        self.http = rig.feed_server(self)
         for f in range(FEEDS):
             name = "f%d" % f
             n = BIG if f == 0 else ENTRIES
