@@ -28,18 +28,24 @@ BODY = ("<p>%s</p>" % ("Ünïcode body text, long enough to take a "
                        "while on the wire. " * 60))
 
 
+def put_feeds(http, counts, body):
+    """Serve feed f<i> at /f<i>.xml on http, with counts[i] entries of
+    body each (titled "f<i> entry <n>", guids "f<i>-<n>")."""
+    for f, n in enumerate(counts):
+        name = "f%d" % f
+        http.put("/%s.xml" % name, rss(
+            "Feed " + name, n, name, entry="{prefix} entry {i}",
+            link="http://example.org/{prefix}/{i}", description=body,
+            cdata=True, channel_link="http://example.org/" + name))
+
+
 class Crash(unittest.TestCase):
     SERVER = "dovecot"
 
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.http = rig.feed_server(self)
-        for f in range(FEEDS):
-            name = "f%d" % f
-            self.http.put("/%s.xml" % name, rss(
-                "Feed " + name, ENTRIES, name, entry="{prefix} entry {i}",
-                link="http://example.org/{prefix}/{i}", description=BODY,
-                cdata=True, channel_link="http://example.org/" + name))
+        put_feeds(self.http, [ENTRIES] * FEEDS, BODY)
         self.dc = rig.imap_server(self, self.SERVER)
         self.pw = rig.write_secret(self.dir, self.dc.password)
         self.write_config()

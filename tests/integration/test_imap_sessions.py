@@ -25,7 +25,6 @@ import unittest
 import dovecot
 import rig
 import test_crash
-from feeds import rss
 from test_imap_field import rawlog_lines
 
 sys.path.insert(0, os.path.join(rig.TOP, "tests", "tools"))
@@ -66,13 +65,8 @@ class Sessions(unittest.TestCase):
     def setUp(self):
         self.dir = rig.tempdir(self)
         self.http = rig.feed_server(self)
-        for f in range(FEEDS):
-            name = "f%d" % f
-            n = BIG if f == 0 else ENTRIES
-            self.http.put("/%s.xml" % name, rss(
-                "Feed " + name, n, name, entry="{prefix} entry {i}",
-                link="http://example.org/{prefix}/{i}", description=BODY,
-                cdata=True, channel_link="http://example.org/" + name))
+        test_crash.put_feeds(self.http, [BIG] + [ENTRIES] * (FEEDS - 1),
+                             BODY)
         self.raw = None
         extra = ""
         if self.SERVER == "dovecot":
