@@ -132,6 +132,30 @@ class Run(unittest.TestCase):
         os.chmod(wrapper, 0o755)
         return wrapper
 
+    def killed_at_hook(self, hook):
+        """Two runs, killed (-9) by the test hook at its 5th and at its
+        17th `hook`."""
+        for n in (5, 17):
+            r = self.run_r2m("run", env={
+                "RSS2MAIL_TEST_CRASH": "%s:%d" % (hook, n)})
+            self.assertEqual(r.returncode, -9, r.stderr)
+
+    def settle(self, tag, most_dups):
+        """After kills: a clean run delivers all self.ENTRIES entries of
+        tag, each at least once and at most most_dups duplicates in all,
+        nothing left pending.  Returns the number of duplicates."""
+        r = self.run_r2m("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = wait_arrived(tag, self.ENTRIES)
+        time.sleep(1.0)                    # anything late arrives too
+        got = arrived(tag)
+        self.assertEqual(sorted(got), list(range(self.ENTRIES)))
+        dups = sum(c - 1 for c in got.values())
+        self.assertLessEqual(dups, most_dups, got)
+        self.assertEqual(self.state_rows(
+            "SELECT count(*) FROM entries WHERE state = 1")[0][0], 0)
+        return dups
+
     def smtp_head(self):
         return ("deliver = smtp\nsmtp-url = smtp://127.0.0.1:%d\n"
                 "smtp-tls = none\n" % PF.port)
@@ -504,42 +528,23 @@ class SendmailRun(Run):
 class Kills(Run):
     """Exactly once through kills, but for the one documented window."""
 
-    N = 60
+    ENTRIES = 60
 
     def setUp(self):
         super().setUp()
 
-    def settle(self, tag, kills_inside):
-        r = self.run_r2m("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = wait_arrived(tag, self.N)
-        time.sleep(1.0)                    # anything late arrives too
-        got = arrived(tag)
-        self.assertEqual(sorted(got), list(range(self.N)))
-        dups = sum(c - 1 for c in got.values())
-        self.assertLessEqual(dups, kills_inside, got)
-        self.assertEqual(self.state_rows(
-            "SELECT count(*) FROM entries WHERE state = 1")[0][0], 0)
-        return dups
-
     def test_hook_outside_the_window_no_duplicate(self):
         tag = "killout"
-        self.feed(tag, self.N)
+        self.feed(tag, self.ENTRIES)
         self.config(self.smtp_head(), [(tag, "")])
-        for n in (5, 17):
-            r = self.run_r2m("run", env={
-                "RSS2MAIL_TEST_CRASH": "smtp-before-data:%d" % n})
-            self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_at_hook("smtp-before-data")
         self.assertEqual(self.settle(tag, 0), 0)
 
     def test_hook_inside_the_window_at_most_one_each(self):
         tag = "killin"
-        self.feed(tag, self.N)
+        self.feed(tag, self.ENTRIES)
         self.config(self.smtp_head(), [(tag, "")])
-        for n in (5, 17):
-            r = self.run_r2m("run", env={
-                "RSS2MAIL_TEST_CRASH": "smtp-after-dot:%d" % n})
-            self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_at_hook("smtp-after-dot")
         dups = self.settle(tag, 2)
         # killed after the final dot, before the 250 was read: Postfix
         # took each of those messages, and a re-send duplicates it
@@ -547,7 +552,7 @@ class Kills(Run):
 
     def test_kill_at_random_moments(self):
         tag = "killrnd"
-        self.feed(tag, self.N)
+        self.feed(tag, self.ENTRIES)
         self.config(self.smtp_head(), [(tag, "")])
         kills = rig.kill_at_random(self.cfg, random.Random(14), 5)
         dups = self.settle(tag, kills)

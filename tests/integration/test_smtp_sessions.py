@@ -61,19 +61,6 @@ class Sessions(sr.Run):
     def head(self, n=N):
         return sr.Run.smtp_head(self) + "smtp-connections = %d\n" % n
 
-    def settle(self, tag, most_dups):
-        r = self.run_r2m("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        sr.wait_arrived(tag, self.ENTRIES)
-        time.sleep(1.0)                    # anything late arrives too
-        got = sr.arrived(tag)
-        self.assertEqual(sorted(got), list(range(self.ENTRIES)))
-        dups = sum(c - 1 for c in got.values())
-        self.assertLessEqual(dups, most_dups, got)
-        self.assertEqual(self.state_rows(
-            "SELECT count(*) FROM entries WHERE state = 1")[0][0], 0)
-        return dups
-
     def test_four_connections_exactly_once(self):
         tag = "sesfour"
         self.feed(tag, self.ENTRIES)
@@ -103,10 +90,7 @@ class Sessions(sr.Run):
         tag = "seskillin"
         self.feed(tag, self.ENTRIES)
         self.config(self.head(), [(tag, "")])
-        for n in (5, 17):
-            r = self.run_r2m("run", env={
-                "RSS2MAIL_TEST_CRASH": "smtp-after-dot:%d" % n})
-            self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_at_hook("smtp-after-dot")
         # the killed message and the others of its group may each have
         # been taken by Postfix: sent again, they duplicate
         dups = self.settle(tag, 2 * N)
@@ -119,10 +103,7 @@ class Sessions(sr.Run):
         # every connection of a group waits at its own 354: a kill there
         # leaves the group's messages unsent, unless another connection
         # got past its dot first (then up to N - 1 of them)
-        for n in (5, 17):
-            r = self.run_r2m("run", env={
-                "RSS2MAIL_TEST_CRASH": "smtp-before-data:%d" % n})
-            self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_at_hook("smtp-before-data")
         self.settle(tag, 2 * (N - 1))
 
     def test_kill_at_random_moments(self):
