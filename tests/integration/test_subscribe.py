@@ -137,6 +137,17 @@ class Subscribe(unittest.TestCase):
             self.assertIn("\\Answered", m["flags"])
             self.assertIn("\\Seen", m["flags"])
 
+    def killed_pass(self, point):
+        """A pass killed (-9) by the test hook at its first `point`."""
+        r = self.run_pass({"RSS2MAIL_TEST_CRASH": point + ":1"}, code=None)
+        self.assertEqual(r.returncode, -9, r.stderr)
+
+    def assert_replied(self, subject):
+        """One reply, with that subject, and every request handled."""
+        msg, _ = self.one_reply()
+        self.assertEqual(str(msg["Subject"]), subject)
+        self.assert_handled()
+
     # ---- subscribing -------------------------------------------------
 
     def test_a_site_address_finds_its_feed(self):
@@ -406,35 +417,25 @@ class Subscribe(unittest.TestCase):
         ACTING.  The next pass acts again, and the action is idempotent."""
         url = self.http.url("/news.xml")
         self.put(request("subscribe", url))
-        r = self.run_pass({"RSS2MAIL_TEST_CRASH": "request-edited:1"},
-                          code=None)
-        self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_pass("request-edited")
         self.assertEqual(self.config_text().count("[feed.news-site]"), 1)
         self.assertEqual(rig.state_rows(os.path.join(
             self.dir, "state.db"), "SELECT step FROM requests"), [(1,)])
         self.run_pass()
         self.assertEqual(self.config_text().count("[feed."), 1)
-        msg, _ = self.one_reply()
-        self.assertEqual(str(msg["Subject"]),
-                         "Subscribed: news-site \u2014 %s" % url)
-        self.assert_handled()
+        self.assert_replied("Subscribed: news-site \u2014 %s" % url)
 
     def test_killed_after_acting(self):
         url = self.http.url("/news.xml")
         self.put(request("subscribe", url))
-        r = self.run_pass({"RSS2MAIL_TEST_CRASH": "request-acted:1"},
-                          code=None)
-        self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_pass("request-acted")
         self.assertEqual(self.config_text().count("[feed.news-site]"), 1)
         self.assertEqual(self.replies(), [])
         self.assertNotIn("\\Answered", self.requests()[0]["flags"])
         self.run_pass()
         self.run_pass()
         self.assertEqual(self.config_text().count("[feed."), 1)
-        msg, _ = self.one_reply()
-        self.assertEqual(str(msg["Subject"]),
-                         "Subscribed: news-site \u2014 %s" % url)
-        self.assert_handled()
+        self.assert_replied("Subscribed: news-site \u2014 %s" % url)
 
     def test_killed_after_appending_the_reply(self):
         """The reply is in the folder, the journal does not know: the next
@@ -442,29 +443,21 @@ class Subscribe(unittest.TestCase):
         self.write_config("[feed.news]\nurl = %s\n" %
                           self.http.url("/news.xml"))
         self.put(request("pause news"))
-        r = self.run_pass({"RSS2MAIL_TEST_CRASH": "request-appended:1"},
-                          code=None)
-        self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_pass("request-appended")
         self.assertEqual(len(self.replies()), 1)
         self.run_pass()
-        msg, _ = self.one_reply()
-        self.assertEqual(str(msg["Subject"]), "Paused: news")
-        self.assert_handled()
+        self.assert_replied("Paused: news")
 
     def test_killed_after_replying(self):
         self.write_config("[feed.news]\nurl = %s\n" %
                           self.http.url("/news.xml"))
         self.put(request("unsubscribe news"))
-        r = self.run_pass({"RSS2MAIL_TEST_CRASH": "request-replied:1"},
-                          code=None)
-        self.assertEqual(r.returncode, -9, r.stderr)
+        self.killed_pass("request-replied")
         self.assertNotIn("[feed.news]", self.config_text())
         self.assertEqual(len(self.replies()), 1)
         self.assertNotIn("\\Answered", self.requests()[0]["flags"])
         self.run_pass()
-        msg, _ = self.one_reply()
-        self.assertEqual(str(msg["Subject"]), "Unsubscribed: news")
-        self.assert_handled()
+        self.assert_replied("Unsubscribed: news")
 
     def test_new_uidvalidity_skips_answered(self):
         url = self.http.url("/news.xml")
