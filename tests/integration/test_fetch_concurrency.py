@@ -7,7 +7,7 @@ import time
 
 from feedserver import FeedServer, FetchCase, fetchctl
 from test_fetch_faults import peak_rss_kb
-from test_fetch_guard import loopback_alias_works
+from rig import loopback_alias_works
 
 MiB = 1 << 20
 

@@ -2,7 +2,7 @@
 on by default, hostname checked, TLS failures as one-line errors."""
 
 from feedserver import TLS_CA, FeedServer, FetchCase, fetch1
-from test_fetch_guard import loopback_alias_works
+from rig import loopback_alias_works
 
 
 class TestTLS(FetchCase):
