@@ -30,8 +30,6 @@ import collections
 import os
 import random
 import re
-import shutil
-import sqlite3
 import time
 import unittest
 

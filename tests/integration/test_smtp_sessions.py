@@ -11,7 +11,6 @@ files, Postfix's log and the state database:
     the three others of its group; kills at random moments: at most four
     per kill.
 """
-import os
 import random
 import re
 import time
